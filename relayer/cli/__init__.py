@@ -1,0 +1,1 @@
+"""The `darkbook` command: one sub-command per module in this package."""
