@@ -1,8 +1,47 @@
-"""Exceptions of the prover package: each says what went wrong and what to do about it."""
+"""Exceptions of the prover package: the cryptographic core and the toolchain/build pipeline.
+
+Every rejection of bad input raises a subclass of :class:`CryptoError` whose message says
+which check failed, so a caller (API handler, batcher) can log or return it verbatim.
+All subclasses also derive from :class:`ValueError`, so generic input validation that
+catches ``ValueError`` keeps working.
+"""
+
+from __future__ import annotations
 
 
 class DarkbookError(Exception):
     """Base of every error Darkbook raises on purpose."""
+
+
+class CryptoError(DarkbookError, ValueError):
+    """Base class for every input rejected by ``prover``'s cryptographic core."""
+
+
+class FieldError(CryptoError):
+    """A value is not a canonical BN254 scalar-field element (not an int, negative or >= p)."""
+
+
+class LengthError(CryptoError):
+    """A list or byte string has the wrong length (e.g. Poseidon arity, packed point size)."""
+
+
+class CurveError(CryptoError):
+    """A point is not on Baby Jubjub, not in its prime-order subgroup, or is the identity."""
+
+
+class SignatureError(CryptoError):
+    """A signature is malformed (e.g. S >= subgroup order). ``verify`` never raises it."""
+
+
+class MerkleError(CryptoError):
+    """A Merkle tree index, depth or proof is malformed."""
+
+
+class DecryptionError(CryptoError):
+    """A Poseidon ciphertext failed its authentication or padding check."""
+
+
+# --- toolchain and build errors (foundation) ---
 
 
 class ToolError(DarkbookError):
@@ -21,12 +60,12 @@ class SnarkjsError(ToolError):
     """snarkjs exited non-zero; the message carries the tail of its stderr."""
 
 
-class WitnessError(DarkbookError):
-    """The input does not satisfy the circuit (or does not match its signals)."""
-
-
 class SolcError(ToolError):
     """solc reported errors for a contract source."""
+
+
+class WitnessError(DarkbookError):
+    """The input does not satisfy the circuit (or does not match its signals)."""
 
 
 class ChainError(DarkbookError):

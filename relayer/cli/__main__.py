@@ -1,0 +1,5 @@
+import sys
+
+from relayer.cli import main
+
+sys.exit(main())
