@@ -1,0 +1,130 @@
+"""The market table in the circuit's integer units (docs/risk.md, "Market table").
+
+Per series: ``mark``, ``settlement`` (once expired, ``status = 1``), and the rows ``v_im[s]``,
+``v_mm[s]``: signed value of one long contract under scenario s, in collateral base units,
+haircut and short-option minimum included, rounded away from the mark (the side that loses in
+that scenario pays the rounding). Expired series have every value equal to their settlement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from relayer.risk._normal import Array
+from relayer.risk.config import LevelParams, RiskConfig
+from relayer.risk.errors import RiskError, TableRangeError
+from relayer.risk.greeks import series_greeks
+from relayer.risk.scenarios import Kind, SeriesArrays, revalue
+from relayer.risk.series import SECONDS_PER_YEAR, MarketInputs, Series
+
+_FLOAT_LIMIT = float(2**63 - 2**10)  # largest float64 that converts to int64 safely
+Ints = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class MarketTable:
+    """Integer table (sorted by series id) plus float per-contract Greeks (not hashed)."""
+
+    epoch: int
+    series_id: tuple[int, ...]  # ascending, each in [1, 2^64)
+    status: Ints  # 0 live, 1 expired (settlement valid)
+    mark: Ints
+    settlement: Ints
+    v_im: Ints  # (series, S)
+    v_mm: Ints
+    greeks: dict[str, Array]  # per contract, quote currency; zero for expired series
+
+    @property
+    def num_scenarios(self) -> int:
+        return int(self.v_im.shape[1])
+
+    def rows(self, level: str = "im") -> dict[int, list[int]]:
+        """``series_id -> [V[0], ..., V[S-1]]`` as Python ints, for the margin rule."""
+        v = {"im": self.v_im, "mm": self.v_mm}[level]
+        return {int(i): [int(x) for x in row] for i, row in zip(self.series_id, v, strict=True)}
+
+    def marks(self) -> dict[int, int]:
+        return {int(i): int(m) for i, m in zip(self.series_id, self.mark, strict=True)}
+
+    def index(self, series_id: int) -> int:
+        try:
+            return self.series_id.index(series_id)
+        except ValueError:
+            raise RiskError(f"series {series_id} not in the market table") from None
+
+
+def to_int(x: Array, what: str) -> Ints:
+    """float64 base units -> int64, raising if the circuit's signed 64-bit range is exceeded."""
+    if not np.isfinite(x).all() or (np.abs(x) >= _FLOAT_LIMIT).any():
+        raise TableRangeError(f"{what}: value outside the signed 64-bit range (|v| < 2^63)")
+    return x.astype(np.int64)
+
+
+def round_away(v: Array, mark: Array) -> Array:
+    """Round each scenario value away from the (unrounded) mark: ceil above it, floor below."""
+    return np.where(v >= mark[:, None], np.ceil(v), np.floor(v))
+
+
+def _check_series(series: Sequence[Series]) -> None:
+    ids = [s.id for s in series]
+    if sorted(set(ids)) != ids or (ids and not 0 < ids[0] <= ids[-1] < 2**64):
+        raise RiskError("series ids must be unique, ascending and in [1, 2^64)")
+    if len({s.underlying for s in series}) > 1:
+        raise RiskError("one underlying per market table (scenarios move it as one)")
+
+
+def _level_rows(live: SeriesArrays, m: MarketInputs, lv: LevelParams, cfg: RiskConfig,
+                scale: float) -> tuple[Array, Array]:
+    mark, v = revalue(live, m.spot, m.rate, lv, cfg)
+    return mark * scale, round_away(v * scale, mark * scale)
+
+
+def _settlement(series: Sequence[Series], m: MarketInputs, scale: float) -> Array:
+    out = np.zeros(len(series))
+    for i, s in enumerate(series):
+        if s.expiry <= m.now:
+            if s.expiry not in m.settlement_prices:
+                raise RiskError(f"series {s.id} expired but no settlement price for {s.expiry}")
+            px = m.settlement_prices[s.expiry]
+            out[i] = {Kind.CALL: max(px - s.strike, 0.0), Kind.PUT: max(s.strike - px, 0.0),
+                      Kind.FUTURE: px - s.strike}[s.kind]
+    return np.floor(out * scale)
+
+
+def build_market_table(series: Sequence[Series], market: MarketInputs, cfg: RiskConfig,
+                       epoch: int) -> MarketTable:
+    """Full revaluation of every live series under every scenario, in integer base units."""
+    _check_series(series)
+    scale = cfg.contract_multiplier * cfg.base_units
+    expired = np.array([s.expiry <= market.now for s in series], dtype=bool)
+    live_series = [s for s in series if s.expiry > market.now]
+    live = SeriesArrays(
+        kind=np.array([int(s.kind) for s in live_series], dtype=np.int64),
+        strike=np.array([s.strike for s in live_series], dtype=np.float64),
+        t=np.array([(s.expiry - market.now) / SECONDS_PER_YEAR for s in live_series]),
+        vol=_vols(live_series, market))
+    size = cfg.num_scenarios
+    settle = _settlement(series, market, scale)
+    mark = settle.copy()
+    rows = {"im": np.repeat(settle[:, None], size, 1), "mm": np.repeat(settle[:, None], size, 1)}
+    for name, lv in (("im", cfg.im), ("mm", cfg.mm)):
+        mk, v = _level_rows(live, market, lv, cfg, scale)
+        mark[~expired], rows[name][~expired] = np.rint(mk), v
+    return MarketTable(
+        epoch=epoch, series_id=tuple(s.id for s in series),
+        status=expired.astype(np.int64), mark=to_int(mark, "mark"),
+        settlement=to_int(settle, "settlement"), v_im=to_int(rows["im"], "v_im"),
+        v_mm=to_int(rows["mm"], "v_mm"), greeks=series_greeks(live, expired, market, cfg))
+
+
+def _vols(live: Sequence[Series], market: MarketInputs) -> Array:
+    options = [s for s in live if s.kind != Kind.FUTURE]
+    vols = np.zeros(len(live))
+    if options:
+        mask = np.array([s.kind != Kind.FUTURE for s in live])
+        vols[mask] = market.surface.vol([s.expiry for s in options], [s.strike for s in options])
+    return vols

@@ -1,0 +1,52 @@
+"""Risk view of one account: equity, requirements, worst scenarios, aggregate Greeks.
+
+Integers come from :mod:`relayer.risk.margin_rule` over the market table, so
+``equity >= im_requirement`` holds exactly when the initial rule passes (same for mm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relayer.risk import margin_rule
+from relayer.risk.black76 import GREEKS
+from relayer.risk.market_table import MarketTable
+
+
+@dataclass(frozen=True)
+class LevelView:
+    requirement: int  # max loss from marks over the scenarios, >= 0 (base units)
+    worst_scenario: int
+    worst_equity: int  # collateral + sum qty V[s] at the worst scenario; rule passes iff >= 0
+
+    @property
+    def ok(self) -> bool:
+        return self.worst_equity >= 0
+
+
+@dataclass(frozen=True)
+class AccountRisk:
+    collateral: int
+    equity: int  # collateral + sum qty * mark
+    im: LevelView
+    mm: LevelView
+    greeks: dict[str, float]  # sum qty * per-contract Greek (quote currency)
+
+
+def _level(collateral: int, equity: int, positions: Sequence[tuple[int, int]],
+           table: MarketTable, level: str) -> LevelView:
+    s, worst = margin_rule.worst_scenario(collateral, positions, table.rows(level))
+    return LevelView(max(0, equity - worst), s, worst)
+
+
+def account_risk(collateral: int, positions: Sequence[tuple[int, int]],
+                 table: MarketTable) -> AccountRisk:
+    """The account's margin picture under ``table``."""
+    net = margin_rule.net_positions(positions)
+    marks = table.marks()
+    equity = collateral + sum(q * marks[sid] for sid, q in net.items() if sid in marks)
+    greeks = {g: sum(q * float(table.greeks[g][table.index(sid)]) for sid, q in net.items())
+              for g in GREEKS}
+    return AccountRisk(collateral, equity, _level(collateral, equity, positions, table, "im"),
+                       _level(collateral, equity, positions, table, "mm"), greeks)
