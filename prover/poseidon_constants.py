@@ -6,8 +6,8 @@ circomlib's Poseidon parameters were produced by the Poseidon authors' reference
 pasting ~25k numbers) keeps this module small and auditable; ``tests/crypto`` compares the output
 with circomlibjs's constant tables for every width.
 
-Generation costs about ``0.5 µs`` per LFSR step (~0.05 s for width 3, ~0.4 s for width 17), so
-constants are produced lazily per width and cached.
+Generation takes ~15 ms for width 3 and ~0.1 s for width 17, so constants are produced lazily
+per width and cached.
 """
 
 from __future__ import annotations
@@ -36,36 +36,50 @@ def partial_rounds(t: int) -> int:
 
 
 class _Grain:
-    """The Grain LFSR of the reference script: 80-bit state, self-shrinking output."""
+    """The Grain LFSR of the reference script: 80-bit state, self-shrinking output.
+
+    Raw bit ``n + 80`` is ``b[n+62] ^ b[n+51] ^ b[n+38] ^ b[n+23] ^ b[n+13] ^ b[n]``; as the
+    nearest tap is 18 positions from the end, 18 raw bits are computed per step with shifts on
+    an int (bit k of the int = list index k of the reference). Output: raw bits in pairs, the
+    second kept when the first is 1. Bits are handled as '0'/'1' strings so the shrinking and
+    the integer conversion run in C.
+    """
+
+    _CHUNK = 18
 
     def __init__(self, t: int, r_f: int, r_p: int) -> None:
         bits: list[int] = []
         for value, width in ((1, 2), (0, 4), (_FIELD_BITS, 12), (t, 12), (r_f, 10), (r_p, 10)):
             bits.extend((value >> (width - 1 - k)) & 1 for k in range(width))
         bits.extend([1] * 30)
-        # list index k of the reference script is bit k of this int
         self._s = sum(b << k for k, b in enumerate(bits))
-        for _ in range(160):
-            self._step()
+        warmup = -(-160 // self._CHUNK) * self._CHUNK
+        self._raw = self._raw_bits(warmup)[160:]  # the first 160 raw bits are discarded
+        self._out = ""
 
-    def _step(self) -> int:
-        s = self._s
-        bit = ((s >> 62) ^ (s >> 51) ^ (s >> 38) ^ (s >> 23) ^ (s >> 13) ^ s) & 1
-        self._s = (s >> 1) | (bit << 79)
-        return bit
-
-    def _bit(self) -> int:
-        # self-shrinking: take bits in pairs, output the second when the first is 1
-        while True:
-            if self._step():
-                return self._step()
-            self._step()
+    def _raw_bits(self, n: int) -> str:
+        """Next ``n`` raw LFSR bits (n a multiple of the chunk size) as a '0'/'1' string."""
+        parts = []
+        s, mask = self._s, (1 << self._CHUNK) - 1
+        for _ in range(n // self._CHUNK):
+            new = ((s >> 62) ^ (s >> 51) ^ (s >> 38) ^ (s >> 23) ^ (s >> 13) ^ s) & mask
+            s = (s >> self._CHUNK) | (new << (80 - self._CHUNK))
+            parts.append(format(new, "018b")[::-1])
+        self._s = s
+        return "".join(parts)
 
     def integer(self, nbits: int) -> int:
         """Next ``nbits`` output bits as a big-endian integer."""
-        v = 0
-        for _ in range(nbits):
-            v = (v << 1) | self._bit()
+        while len(self._out) < nbits:
+            raw = self._raw + self._raw_bits(18 * 256)
+            if len(raw) % 2:
+                raw, self._raw = raw[:-1], raw[-1]
+            else:
+                self._raw = ""
+            firsts, seconds = raw[0::2], raw[1::2]
+            self._out += "".join(b for a, b in zip(firsts, seconds, strict=True) if a == "1")
+        v = int(self._out[:nbits], 2)
+        self._out = self._out[nbits:]
         return v
 
 
