@@ -1,4 +1,4 @@
-"""Implied volatility by vectorised safeguarded Newton (bisection inside a shrinking bracket).
+"""Implied volatility: vectorised Newton on log(price), bisection inside a shrinking bracket.
 
 Works on Black-76 inputs (forward, discounted with ``rate``); for spot Black-Scholes pass
 ``forward = spot * exp(rate t)``. Prices outside the no-arbitrage bounds raise
@@ -43,19 +43,29 @@ def implied_vol(is_call: ArrayLike, premium: ArrayLike, forward: ArrayLike, stri
     c, p, f, k, tt, r = broadcast(is_call, premium, forward, strike, t, rate)
     lo_p, hi_p = bounds(c, f, k, tt, r)
     _check_bounds(p, lo_p, hi_p, tt)
-    lo, hi = np.full(p.shape, VOL_LO), np.full(p.shape, VOL_HI)
-    vol = np.clip(np.sqrt(2.0 * np.abs(np.log(f / k)) / tt) + 0.1, 0.05, 2.0)  # near inflexion
-    scale = np.maximum(p, 1e-300)
+    args = [np.ravel(x) for x in (c, p, f, k, tt, r)]
+    vol = np.clip(np.sqrt(2.0 * np.abs(np.log(args[2] / args[3])) / args[4]) + 0.1, 0.05, 2.0)
+    lo, hi = np.full(vol.shape, VOL_LO), np.full(vol.shape, VOL_HI)
+    active = np.arange(vol.size)
     for _ in range(max_iter):
-        g = black76.price_and_greeks(c, f, k, tt, r, vol)
-        diff = g["price"] - p
-        lo, hi = np.where(diff < 0, vol, lo), np.where(diff > 0, vol, hi)
-        done = np.abs(diff) <= tol * scale
-        vega = g["vega"]
-        step = np.where(vega > 0, diff / np.where(vega > 0, vega, 1.0), np.inf)
-        newton = vol - step
-        inside = (newton > lo) & (newton < hi)
-        vol = np.where(done, vol, np.where(inside, newton, 0.5 * (lo + hi)))
-        if done.all() or (hi - lo <= 1e-15 * hi).all():
+        if active.size == 0:
             break
-    return vol
+        cc, pp, ff, kk, ts, rr = (x[active] for x in args)
+        new, lo[active], hi[active], done = _step(cc, pp, ff, kk, ts, rr, vol[active],
+                                                  lo[active], hi[active], tol)
+        vol[active] = new
+        active = active[~done]
+    return vol.reshape(p.shape)
+
+
+def _step(c: Array, p: Array, f: Array, k: Array, t: Array, r: Array, vol: Array, lo: Array,
+          hi: Array, tol: float) -> tuple[Array, Array, Array, Array]:
+    """One safeguarded Newton step on log(price) (converges in the wings where price ~ 0)."""
+    g = black76.price_and_greeks(c, f, k, t, r, vol)
+    diff = g["price"] - p
+    lo, hi = np.where(diff < 0, vol, lo), np.where(diff > 0, vol, hi)
+    done = (np.abs(diff) <= tol * p) | (hi - lo <= 1e-15 * hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        newton = vol - (np.log(g["price"]) - np.log(p)) * g["price"] / g["vega"]
+    inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+    return np.where(done, vol, np.where(inside, newton, 0.5 * (lo + hi))), lo, hi, done
