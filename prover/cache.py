@@ -53,14 +53,17 @@ def lookup(kind: str, key: str) -> Path | None:
 
 
 @contextlib.contextmanager
-def building(kind: str, key: str) -> Iterator[Path]:
-    """Yield a scratch folder; on success it becomes the entry (kind, key) atomically."""
+def building(kind: str, key: str, label: str = "") -> Iterator[Path]:
+    """Yield a scratch folder; on success it becomes the entry (kind, key) atomically.
+
+    label is a human description shown by `darkbook doctor` (e.g. the circuit's file name).
+    """
     final = entry_path(kind, key)
     final.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
     try:
         yield scratch
-        (scratch / _DONE).write_text("ok\n")
+        (scratch / _DONE).write_text(label + "\n")
         if final.exists():  # another process finished the same build first; keep theirs
             shutil.rmtree(scratch)
         else:
@@ -71,10 +74,15 @@ def building(kind: str, key: str) -> Iterator[Path]:
 
 
 def contents() -> dict[str, list[str]]:
-    """What is cached, by kind (for `darkbook doctor`)."""
+    """What is cached, by kind: "key (label)" per entry (for `darkbook doctor`)."""
     root = cache_dir()
     out: dict[str, list[str]] = {}
     for kind in sorted(p for p in root.iterdir() if p.is_dir()):
-        entries = sorted(e.name for e in kind.iterdir() if (e / _DONE).exists())
-        out[kind.name] = entries
+        out[kind.name] = sorted(
+            f"{e.name} ({label})"
+            if (label := (e / _DONE).read_text().strip()) not in ("", "ok")
+            else e.name
+            for e in kind.iterdir()
+            if (e / _DONE).exists()
+        )
     return out

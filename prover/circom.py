@@ -91,7 +91,7 @@ def compile_circuit(
     if found is None:
         if progress:
             print(f"compiling {source.name} with circom --O2 ...", flush=True)
-        with cache.building("circom", key) as scratch:
+        with cache.building("circom", key, label=source.name) as scratch:
             _run_circom(source, dirs, scratch)
         found = cache.entry_path("circom", key)
     info = json.loads((found / "info.json").read_text())

@@ -49,7 +49,8 @@ def snarkjs_keys(
     if found is None:
         if progress:
             print(f"groth16 setup of {circuit.name} ({circuit.constraints} constraints) ...")
-        with cache.building("zkey", key) as scratch:
+        label = f"{circuit.name} snarkjs{' INSECURE' if insecure else ''}"
+        with cache.building("zkey", key, label=label) as scratch:
             zkey = snarkjs.groth16_setup(circuit.r1cs, source, scratch / "circuit.zkey")
             snarkjs.export_vkey(zkey, scratch / "verification_key.json")
             snarkjs.export_verifier(zkey, scratch / "Verifier.sol")

@@ -55,7 +55,7 @@ def dev_ptau(power: int, *, progress: bool = True) -> Path:
     key = cache.content_key("ptau-dev", str(power), toolchain.tool_version("snarkjs"))
     found = cache.lookup("ptau", key)
     if found is None:
-        with cache.building("ptau", key) as scratch:
+        with cache.building("ptau", key, label=f"INSECURE dev 2^{power}") as scratch:
             _ceremony(power, scratch, progress)
         found = cache.entry_path("ptau", key)
     return found / "final.ptau"

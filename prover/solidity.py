@@ -38,7 +38,7 @@ def compile_sources(sources: dict[str, str]) -> dict[str, Artifact]:
     key = cache.content_key(std_input, toolchain.tool_version("solcjs"))
     found = cache.lookup("solc", key)
     if found is None:
-        with cache.building("solc", key) as scratch:
+        with cache.building("solc", key, label=",".join(sorted(sources))[:60]) as scratch:
             (scratch / "out.json").write_text(json.dumps(_run_solc(std_input)))
         found = cache.entry_path("solc", key)
     output = json.loads((found / "out.json").read_text())

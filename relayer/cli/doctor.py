@@ -42,10 +42,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:<13} {version}")
         print(f"cache dir     {data['cache_dir']}")
         for kind, entries in data["cached"].items():
-            print(
-                f"  {kind:<10} {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}: "
-                + ", ".join(entries[:6])
-                + (" ..." if len(entries) > 6 else "")
-            )
+            print(f"  {kind:<10} {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
+            for entry in entries:
+                print(f"      {entry}")
     missing = [n for n, v in data["tools"].items() if v.startswith("MISSING")]
     return 1 if missing else 0
