@@ -19,7 +19,7 @@ KEY = shared_key(ALICE, BOB.public_key())
 
 
 def test_ecdh_symmetric_and_matches_js(js) -> None:
-    assert KEY == shared_key(BOB, ALICE.public_key())
+    assert shared_key(BOB, ALICE.public_key()) == KEY
     # JS side: blake512 + prune + >> 3 (zk-kit deriveSecretScalar), then mulPointEscalar
     seed = RNG.randbytes(32)
     me = PrivateKey(seed)
