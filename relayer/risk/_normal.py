@@ -20,6 +20,9 @@ def broadcast(is_call: ArrayLike, *xs: ArrayLike) -> tuple[NDArray[np.bool_], ..
 def d1_d2(log_fk: Array, sd: Array) -> tuple[Array, Array]:
     """d1, d2 for log(F/K) and total stdev ``sd``; at sd == 0: +-inf (0 at the money)."""
     positive = sd > 0
+    if positive.all():  # the common case, without the masking passes
+        d1 = log_fk / sd + 0.5 * sd
+        return d1, d1 - sd
     safe = np.where(positive, sd, 1.0)
     d1 = np.where(positive, log_fk / safe + 0.5 * sd, np.sign(log_fk) * np.inf)
     d2 = np.where(positive, d1 - sd, d1)
@@ -42,4 +45,6 @@ def sign(is_call: NDArray[np.bool_]) -> Array:
 def safe_div(num: Array, den: Array) -> Array:
     """num / den where den > 0, else 0 (a degenerate Greek is zero, never NaN)."""
     ok = den > 0
+    if ok.all():
+        return num / den
     return np.where(ok, num / np.where(ok, den, 1.0), 0.0)

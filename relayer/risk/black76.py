@@ -36,12 +36,12 @@ def price_and_greeks(is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, 
     sd = v * sqrt_t
     d1, d2 = d1_d2(np.log(f / k), sd)
     df = np.exp(-r * tt)
-    nd1 = pdf(d1)
-    value = df * w * (f * cdf(w * d1) - k * cdf(w * d2))
+    nd1, nd1w = pdf(d1), cdf(w * d1)
+    value = df * w * (f * nd1w - k * cdf(w * d2))
     vega = df * f * nd1 * sqrt_t
     return {
         "price": value,
-        "delta": df * w * cdf(w * d1),
+        "delta": df * w * nd1w,
         "gamma": safe_div(df * nd1, f * sd),
         "vega": vega,
         "theta": r * value - safe_div(vega * v, 2.0 * tt),

@@ -28,11 +28,11 @@ def price_and_greeks(is_call: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: 
     d1, d2 = d1_d2(np.log(s / k) + r * tt, sd)
     kdf = k * np.exp(-r * tt)
     nd1 = pdf(d1)
-    nd2w = cdf(w * d2)
+    nd1w, nd2w = cdf(w * d1), cdf(w * d2)
     vega = s * nd1 * sqrt_t
     return {
-        "price": w * (s * cdf(w * d1) - kdf * nd2w),
-        "delta": w * cdf(w * d1),
+        "price": w * (s * nd1w - kdf * nd2w),
+        "delta": w * nd1w,
         "gamma": safe_div(nd1, s * sd),
         "vega": vega,
         "theta": -safe_div(vega * v, 2.0 * tt) - w * r * kdf * nd2w,
