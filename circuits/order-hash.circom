@@ -1,0 +1,37 @@
+pragma circom 2.1.0;
+
+include "poseidon.circom";
+include "range-check-64.circom";
+
+/*
+ * OrderHash: the hash a desk signs for an order (docs/CONVENTIONS.md, "Order").
+ * out = Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry])
+ * @input domain - field; Poseidon([chainId, settlementAddress]) of this deployment
+ * @input accountId, orderId, seriesId, price, qty, expiry - unsigned 64-bit order fields
+ * @input side - 0 = buy, 1 = sell
+ * @output out - field; the order hash
+ * Guarantees: every numeric field is range-checked to 64 bits and side is boolean, so the
+ * fields can be fed to 64-bit comparators downstream.
+ * NOTE: does not check qty > 0 (Fill requires 0 < fillQty <= qty), nor the signature.
+ */
+template OrderHash() {
+    signal input domain;
+    signal input accountId;
+    signal input orderId;
+    signal input seriesId;
+    signal input side;
+    signal input price;
+    signal input qty;
+    signal input expiry;
+    signal output out;
+
+    RangeCheck64()(accountId);
+    RangeCheck64()(orderId);
+    RangeCheck64()(seriesId);
+    RangeCheck64()(price);
+    RangeCheck64()(qty);
+    RangeCheck64()(expiry);
+    side * (side - 1) === 0;
+
+    out <== Poseidon(9)([1, domain, accountId, orderId, seriesId, side, price, qty, expiry]);
+}

@@ -1,0 +1,64 @@
+pragma circom 2.1.0;
+
+include "comparators.circom";
+include "signed-range-64.circom";
+
+/*
+ * PositionAdd: add a signed quantity of one series to an account's position slots.
+ * The prover names the slot with a one-hot selector.
+ * @param P - position slots
+ * @input series[P], qty[P] - the slots before (qty signed, v mod p)
+ * @input sel[P] - one-hot selector of the slot to change
+ * @input seriesId - the traded series (non-zero; the caller checks it is in the table)
+ * @input delta - signed quantity to add (|delta| < 2^64)
+ * @output newSeries[P], newQty[P] - the slots after
+ * Guarantees: sel is boolean with exactly one 1; the chosen slot held seriesId already or was
+ * empty (series 0, qty 0); its new quantity is a signed 64-bit value; a slot whose quantity
+ * becomes 0 is freed (series 0); other slots are unchanged.
+ * NOTE: does not prevent seriesId from also sitting in another slot (margin sums per series,
+ * so a split position is valued correctly; the model never splits).
+ */
+template PositionAdd(P) {
+    signal input series[P];
+    signal input qty[P];
+    signal input sel[P];
+    signal input seriesId;
+    signal input delta;
+    signal output newSeries[P];
+    signal output newQty[P];
+
+    var selSum = 0;
+    signal chosenQty[P];
+    signal noSeries[P];
+    signal noQty[P];
+    signal emptySlot[P];
+    signal sameSeries[P];
+    signal slotOk[P];
+    for (var i = 0; i < P; i++) {
+        sel[i] * (sel[i] - 1) === 0;
+        selSum += sel[i];
+        noSeries[i] <== IsZero()(series[i]);
+        noQty[i] <== IsZero()(qty[i]);
+        emptySlot[i] <== noSeries[i] * noQty[i];
+        sameSeries[i] <== IsEqual()([series[i], seriesId]);
+        slotOk[i] <== sameSeries[i] + emptySlot[i];
+        sel[i] * (1 - slotOk[i]) === 0;
+        chosenQty[i] <== sel[i] * qty[i];
+    }
+    selSum === 1;
+
+    var before = 0;
+    for (var i = 0; i < P; i++) {
+        before += chosenQty[i];
+    }
+    signal after <== before + delta;
+    SignedRange64()(after);
+
+    // (1 - isZero(after)) * seriesId: the series the chosen slot holds afterwards
+    signal closed <== IsZero()(after);
+    signal keep <== (1 - closed) * seriesId;
+    for (var i = 0; i < P; i++) {
+        newQty[i] <== qty[i] + sel[i] * delta;
+        newSeries[i] <== series[i] + sel[i] * (keep - series[i]);
+    }
+}

@@ -1,0 +1,233 @@
+"""Order storage, fill, positions, margin and market-table templates, each compiled alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from prover import encoding
+from prover.field import P
+from prover.merkle import MerkleTree
+from prover.witness import calculate
+from tests.circuits.helpers import compile_template, witness_ok
+from tests.circuits.wtns import read_wtns, signal_index
+
+U64 = 1 << 64
+DEPTH = 2
+
+
+def _output(circuit, inputs, name, tmp_path):
+    w = read_wtns(calculate(circuit, inputs, tmp_path / "w.wtns"))
+    return w[signal_index(circuit, f"main.{name}")]
+
+
+# --- OrderSlotUpdate -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def slot_update():
+    return compile_template("order-slot-update.circom", "OrderSlotUpdate", [DEPTH, 0])
+
+
+@pytest.fixture(scope="module")
+def slot_update_strict():
+    return compile_template("order-slot-update.circom", "OrderSlotUpdate", [DEPTH, 1])
+
+
+def _slot_case(order_id, amount, limit, slot=None):
+    """Tree with slot (order_id mod 4) holding `slot` = (id, filled) or empty."""
+    leaves = {3: encoding.order_leaf(3, 1)}
+    index = order_id % (1 << DEPTH)
+    if slot is not None:
+        leaves[index] = encoding.order_leaf(*slot)
+    tree = MerkleTree(DEPTH, leaves)
+    proof = tree.proof(index)
+    sid, sfilled = slot or (0, 0)
+    inputs = {"orderId": order_id, "amount": amount, "limit": limit, "slotId": sid,
+              "slotFilled": sfilled, "siblings": list(proof.siblings)}
+    return inputs, tree
+
+
+@pytest.mark.parametrize("order_id,amount,limit,slot,filled", [
+    (5, 2, 10, None, 2),          # empty slot: new order
+    (5, 3, 10, (5, 4), 7),        # same order continues a partial fill
+    (9, 10, 10, (5, 4), 10),      # higher id resets the slot, fills the whole order
+    (0, 1, 1, None, 1),           # id 0 on an empty slot
+])
+def test_slot_update_accepts(slot_update, tmp_path, order_id, amount, limit, slot, filled):
+    inputs, tree = _slot_case(order_id, amount, limit, slot)
+    assert _output(slot_update, inputs, "oldRoot", tmp_path) == tree.root
+    assert _output(slot_update, inputs, "filled", tmp_path) == filled
+    after = MerkleTree(DEPTH, {**tree.leaves(), order_id % 4: encoding.order_leaf(order_id,
+                                                                                   filled)})
+    assert _output(slot_update, inputs, "newRoot", tmp_path) == after.root
+
+
+@pytest.mark.parametrize("order_id,amount,limit,slot", [
+    (1, 1, 10, (5, 0)),           # lower id: replay / cancelled
+    (5, 7, 10, (5, 4)),           # past the order's quantity
+    (5, 11, 10, None),            # new order filled past its quantity
+])
+def test_slot_update_rejects(slot_update, order_id, amount, limit, slot):
+    inputs, _ = _slot_case(order_id, amount, limit, slot)
+    assert not witness_ok(slot_update, inputs)
+
+
+def test_slot_update_rejects_out_of_range_slot_contents(slot_update):
+    inputs, _ = _slot_case(5, 1, 10, (5, 4))
+    assert not witness_ok(slot_update, {**inputs, "slotFilled": (-1) % P})
+    assert not witness_ok(slot_update, {**inputs, "slotId": U64 + 5})
+
+
+def test_strict_slot_update_rejects_equal(slot_update_strict):
+    inputs, _ = _slot_case(5, 0, 0, (5, 0))
+    assert not witness_ok(slot_update_strict, inputs)
+    inputs, _ = _slot_case(9, 0, 0, (5, 0))
+    assert witness_ok(slot_update_strict, inputs)
+
+
+# --- Fill --------------------------------------------------------------------------------------
+
+FEE = 3
+
+
+@pytest.fixture(scope="module")
+def fill():
+    return compile_template("fill.circom", "Fill", [FEE])
+
+
+def _fill_inputs(**over):
+    base = {"buySeries": 7, "buySide": 0, "buyPrice": 100, "buyExpiry": 2000,
+            "sellSeries": 7, "sellSide": 1, "sellPrice": 90, "sellExpiry": 1500,
+            "price": 95, "qty": 4, "timestamp": 1500}
+    return {**base, **over}
+
+
+def test_fill_accepts_and_moves_notional(fill, tmp_path):
+    assert _output(fill, _fill_inputs(), "notional", tmp_path) == 95 * 4
+    assert _output(fill, _fill_inputs(), "fee", tmp_path) == FEE * 4
+    assert witness_ok(fill, _fill_inputs(price=100))
+    assert witness_ok(fill, _fill_inputs(price=90))
+
+
+@pytest.mark.parametrize("rule,over", [
+    ("series", {"sellSeries": 8}),
+    ("sides", {"buySide": 1}),
+    ("sides", {"sellSide": 0}),
+    ("buy_limit", {"price": 101}),
+    ("sell_limit", {"price": 89}),
+    ("qty_positive", {"qty": 0}),
+    ("expired", {"timestamp": 1501}),
+    ("range", {"price": U64 + 95}),
+    ("range", {"qty": (-1) % P}),
+])
+def test_fill_rejects(fill, rule, over):
+    assert not witness_ok(fill, _fill_inputs(**over)), rule
+
+
+# --- PositionAdd -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def position_add():
+    return compile_template("position-add.circom", "PositionAdd", [2])
+
+
+def _pos(series, qty, sel, sid, delta):
+    return {"series": series, "qty": [q % P for q in qty], "sel": sel, "seriesId": sid,
+            "delta": delta % P}
+
+
+@pytest.mark.parametrize("case,new_series,new_qty", [
+    (_pos([0, 0], [0, 0], [1, 0], 5, 3), [5, 0], [3, 0]),       # opens an empty slot
+    (_pos([4, 5], [2, 3], [0, 1], 5, -1), [4, 5], [2, 2]),      # adds to its series
+    (_pos([4, 5], [2, 3], [0, 1], 5, -3), [4, 0], [2, 0]),      # closes: slot freed
+    (_pos([4, 5], [2, 3], [0, 1], 5, -10), [4, 5], [2, -7]),    # flips sign
+])
+def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty):
+    w = read_wtns(calculate(position_add, case, tmp_path / "w.wtns"))
+    for i in range(2):
+        assert w[signal_index(position_add, f"main.newSeries[{i}]")] == new_series[i]
+        assert w[signal_index(position_add, f"main.newQty[{i}]")] == new_qty[i] % P
+
+
+@pytest.mark.parametrize("case", [
+    _pos([4, 5], [2, 3], [1, 0], 5, 1),                 # slot holds another series
+    _pos([4, 5], [2, 3], [1, 1], 5, 1),                 # two slots selected
+    _pos([4, 5], [2, 3], [0, 0], 5, 1),                 # none selected
+    _pos([0, 5], [0, 3], [2, 0], 5, 1),                 # selector not boolean
+    _pos([0, 5], [1, 3], [1, 0], 5, 1),                 # "empty" slot with a quantity
+    _pos([4, 5], [2, (1 << 63) - 1], [0, 1], 5, 1),     # overflows signed 64 bits
+])
+def test_position_add_rejects(position_add, case):
+    assert not witness_ok(position_add, case)
+
+
+# --- Margin ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def margin():
+    return compile_template("margin.circom", "Margin", [2, 2, 2])
+
+
+def _margin(collateral, series, qty, enabled=1):
+    # two series: 7 (value -50 / +40 per long contract), 9 (+30 / -60)
+    return {"enabled": enabled, "collateral": collateral, "series": series,
+            "qty": [q % P for q in qty], "ids": [7, 9],
+            "V": [[(-50) % P, 40], [30, (-60) % P]]}
+
+
+def test_margin_accepts(margin):
+    assert witness_ok(margin, _margin(100, [7, 9], [2, 0]))        # 100 - 100 = 0 holds
+    assert witness_ok(margin, _margin(20, [7, 9], [1, 1]))         # 20-50+30 = 20+40-60 = 0
+    assert not witness_ok(margin, _margin(19, [7, 9], [1, 1]))
+    assert witness_ok(margin, _margin(0, [0, 0], [0, 0]))
+    assert witness_ok(margin, _margin(1, [7, 0], [10, 0], enabled=0))
+
+
+@pytest.mark.parametrize("case", [
+    _margin(99, [7, 9], [2, 0]),            # scenario 0 short by one
+    _margin(0, [7, 9], [-1, 1]),            # 50+30 ok, -40-60 fails scenario 1
+    _margin(1000, [8, 0], [1, 0]),          # series not in the table
+])
+def test_margin_rejects(margin, case):
+    assert not witness_ok(margin, case)
+
+
+def test_margin_split_position_is_summed(margin):
+    assert witness_ok(margin, _margin(100, [7, 7], [1, 1]))
+    assert not witness_ok(margin, _margin(99, [7, 7], [1, 1]))
+
+
+# --- MarketHash and SeriesLookup ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def market_hash():
+    return compile_template("market-hash.circom", "MarketHash", [2, 2])
+
+
+def test_market_hash_matches_model(market_hash, tmp_path):
+    from prover.model.market import MarketRow
+    from prover.model.market import market_hash as py_hash
+
+    rows = [MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45)), MarketRow(9, 1, 30, 30, (30, 30),
+                                                                     (30, 30))]
+    inputs = {"epoch": 12, "ids": [7, 9], "status": [0, 1], "mark": [45, 30],
+              "settlement": [0, 30], "vim": [[(-50) % P, 40], [30, 30]],
+              "vmm": [[(-55) % P, 45], [30, 30]]}
+    assert _output(market_hash, inputs, "out", tmp_path) == py_hash(12, rows, 2, 2)
+
+
+@pytest.fixture(scope="module")
+def lookup():
+    return compile_template("series-lookup.circom", "SeriesLookup", [3])
+
+
+def _lookup(sid, enabled=1):
+    return {"enabled": enabled, "seriesId": sid, "ids": [7, 9, 0], "status": [0, 1, 0],
+            "marks": [45, 30, 0]}
+
+
+def test_series_lookup(lookup, tmp_path):
+    assert _output(lookup, _lookup(7), "mark", tmp_path) == 45
+    assert not witness_ok(lookup, _lookup(9))      # expired
+    assert not witness_ok(lookup, _lookup(8))      # not listed
+    assert not witness_ok(lookup, _lookup(0))      # the padding id
+    assert witness_ok(lookup, _lookup(8, enabled=0))
