@@ -125,3 +125,10 @@ def test_config_validation() -> None:
     with pytest.raises(pydantic.ValidationError, match="negative"):
         RiskConfig(extreme_multiple=7.0)
     assert RiskConfig().num_scenarios == 16 and RiskConfig().base_units == 10**6
+
+
+def test_edge_tables_all_expired_and_empty() -> None:
+    gone = build_market_table([book.series()[-1]], book.market(), CFG, epoch=1)
+    assert gone.v_im.tolist() == [[3_000 * 10**6] * 16] and gone.greeks["delta"].tolist() == [0]
+    empty = build_market_table([], book.market(), CFG, epoch=1)
+    assert empty.v_im.shape == (0, 16) and empty.rows() == {}
