@@ -99,14 +99,11 @@ def build_market_table(series: Sequence[Series], market: MarketInputs, cfg: Risk
                        epoch: int) -> MarketTable:
     """Full revaluation of every live series under every scenario, in integer base units."""
     _check_series(series)
+    if not 0 <= epoch < 2**64:
+        raise RiskError(f"epoch {epoch} not an unsigned 64-bit integer")
     scale = cfg.contract_multiplier * cfg.base_units
     expired = np.array([s.expiry <= market.now for s in series], dtype=bool)
-    live_series = [s for s in series if s.expiry > market.now]
-    live = SeriesArrays(
-        kind=np.array([int(s.kind) for s in live_series], dtype=np.int64),
-        strike=np.array([s.strike for s in live_series], dtype=np.float64),
-        t=np.array([(s.expiry - market.now) / SECONDS_PER_YEAR for s in live_series]),
-        vol=_vols(live_series, market))
+    live = _live_arrays([s for s in series if s.expiry > market.now], market)
     size = cfg.num_scenarios
     settle = _settlement(series, market, scale)
     mark = settle.copy()
@@ -119,6 +116,14 @@ def build_market_table(series: Sequence[Series], market: MarketInputs, cfg: Risk
         status=expired.astype(np.int64), mark=to_int(mark, "mark"),
         settlement=to_int(settle, "settlement"), v_im=to_int(rows["im"], "v_im"),
         v_mm=to_int(rows["mm"], "v_mm"), greeks=series_greeks(live, expired, market, cfg))
+
+
+def _live_arrays(live: Sequence[Series], market: MarketInputs) -> SeriesArrays:
+    return SeriesArrays(
+        kind=np.array([int(s.kind) for s in live], dtype=np.int64),
+        strike=np.array([s.strike for s in live], dtype=np.float64),
+        t=np.array([(s.expiry - market.now) / SECONDS_PER_YEAR for s in live]),
+        vol=_vols(live, market))
 
 
 def _vols(live: Sequence[Series], market: MarketInputs) -> Array:
