@@ -50,18 +50,27 @@ def compile_sources(sources: dict[str, str]) -> dict[str, Artifact]:
 
 
 def _run_solc(std_input: str) -> dict[str, Any]:
-    # solcjs --standard-json reads stdin; go through node directly so we can pipe it
+    # solcjs --standard-json reads stdin with readFileSync(0), which fails with EAGAIN on a
+    # pipe once the input outgrows the pipe buffer (about 64 KB), and exits before a piped
+    # stdout is flushed (output cut at 64 KB): give it regular files for both.
     import subprocess
+    import tempfile
 
     solc_js = toolchain.node_modules() / "solc" / "solc.js"
-    proc = subprocess.run(
-        ["node", str(solc_js), "--standard-json"],
-        input=std_input,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    text = proc.stdout[proc.stdout.find("{") :] if "{" in proc.stdout else ""
+    with tempfile.TemporaryFile("w+") as stdin, tempfile.TemporaryFile("w+") as stdout:
+        stdin.write(std_input)
+        stdin.seek(0)
+        proc = subprocess.run(
+            ["node", str(solc_js), "--standard-json"],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        stdout.seek(0)
+        out = stdout.read()
+    text = out[out.find("{") :] if "{" in out else ""
     if proc.returncode != 0 or not text:
         raise SolcError(f"solc failed (exit {proc.returncode}):\n{toolchain.tail(proc.stderr)}")
     output = json.loads(text)
