@@ -39,9 +39,15 @@ def inputs(n: int, seed: int = 7) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     days = rng.integers(2, 730, n)
     spot = rng.uniform(1_000, 100_000, n)
-    return {"is_call": rng.random(n) < 0.5, "spot": spot,
-            "strike": spot * np.exp(rng.normal(0, 0.3, n)), "days": days, "t": days / 365.0,
-            "rate": rng.uniform(0.0, 0.08, n), "vol": rng.uniform(0.1, 1.5, n)}
+    return {
+        "is_call": rng.random(n) < 0.5,
+        "spot": spot,
+        "strike": spot * np.exp(rng.normal(0, 0.3, n)),
+        "days": days,
+        "t": days / 365.0,
+        "rate": rng.uniform(0.0, 0.08, n),
+        "vol": rng.uniform(0.1, 1.5, n),
+    }
 
 
 def quantlib_loop(x: dict[str, np.ndarray]) -> None:
@@ -50,13 +56,17 @@ def quantlib_loop(x: dict[str, np.ndarray]) -> None:
     dc = ql.Actual365Fixed()
     spot, rate, vol = ql.SimpleQuote(1.0), ql.SimpleQuote(0.0), ql.SimpleQuote(0.2)
     process = ql.BlackScholesMertonProcess(
-        ql.QuoteHandle(spot), ql.YieldTermStructureHandle(ql.FlatForward(today, 0.0, dc)),
+        ql.QuoteHandle(spot),
+        ql.YieldTermStructureHandle(ql.FlatForward(today, 0.0, dc)),
         ql.YieldTermStructureHandle(ql.FlatForward(today, ql.QuoteHandle(rate), dc)),
         ql.BlackVolTermStructureHandle(
-            ql.BlackConstantVol(today, ql.NullCalendar(), ql.QuoteHandle(vol), dc)))
+            ql.BlackConstantVol(today, ql.NullCalendar(), ql.QuoteHandle(vol), dc)
+        ),
+    )
     engine = ql.AnalyticEuropeanEngine(process)
-    for c, s, k, d, r, v in zip(x["is_call"], x["spot"], x["strike"], x["days"], x["rate"],
-                                x["vol"], strict=True):
+    for c, s, k, d, r, v in zip(
+        x["is_call"], x["spot"], x["strike"], x["days"], x["rate"], x["vol"], strict=True
+    ):
         spot.setValue(float(s))
         rate.setValue(float(r))
         vol.setValue(float(v))
@@ -68,19 +78,26 @@ def quantlib_loop(x: dict[str, np.ndarray]) -> None:
 
 def bench_pricing(n: int, sample: int) -> None:
     x = inputs(n)
-    numpy_s = best_of(lambda: price_and_greeks(x["is_call"], x["spot"], x["strike"], x["t"],
-                                               x["rate"], x["vol"]))
+    numpy_s = best_of(
+        lambda: price_and_greeks(x["is_call"], x["spot"], x["strike"], x["t"], x["rate"], x["vol"])
+    )
     small = {k: v[:sample] for k, v in x.items()}
     ql_s = best_of(lambda: quantlib_loop(small), repeat=2) / sample * n
-    print(f"price + 5 Greeks, {n:,} options: numpy {numpy_s * 1e3:8.1f} ms "
-          f"({n / numpy_s:12,.0f} options/s)")
-    print(f"  QuantLib loop (sample {sample:,}, per option x {n:,}): {ql_s * 1e3:8.1f} ms "
-          f"({n / ql_s:12,.0f} options/s)")
+    print(
+        f"price + 5 Greeks, {n:,} options: numpy {numpy_s * 1e3:8.1f} ms "
+        f"({n / numpy_s:12,.0f} options/s)"
+    )
+    print(
+        f"  QuantLib loop (sample {sample:,}, per option x {n:,}): {ql_s * 1e3:8.1f} ms "
+        f"({n / ql_s:12,.0f} options/s)"
+    )
     print(f"  ratio numpy / QuantLib: {ql_s / numpy_s:8.1f}x (goal >= 100x)")
     prices = price_and_greeks(x["is_call"], x["spot"], x["strike"], x["t"], x["rate"], x["vol"])
     fwd = x["spot"] * np.exp(x["rate"] * x["t"])
-    iv_s = best_of(lambda: implied_vol(x["is_call"], prices["price"], fwd, x["strike"], x["t"],
-                                       x["rate"]), repeat=1)
+    iv_s = best_of(
+        lambda: implied_vol(x["is_call"], prices["price"], fwd, x["strike"], x["t"], x["rate"]),
+        repeat=1,
+    )
     print(f"implied vol, {n:,} options: {iv_s * 1e3:8.1f} ms ({n / iv_s:12,.0f} options/s)")
 
 
@@ -108,9 +125,11 @@ def bench_table(n_series: int) -> None:
     t0 = time.perf_counter()
     market_table_hash(table)
     hash_s = time.perf_counter() - t0
-    print(f"market table {len(series)} series x {table.num_scenarios} scenarios x 2 levels: "
-          f"build {build_s * 1e3:.1f} ms, Poseidon hash {hash_s * 1e3:.0f} ms "
-          f"(padded to {table_size(len(series))} rows)")
+    print(
+        f"market table {len(series)} series x {table.num_scenarios} scenarios x 2 levels: "
+        f"build {build_s * 1e3:.1f} ms, Poseidon hash {hash_s * 1e3:.0f} ms "
+        f"(padded to {table_size(len(series))} rows)"
+    )
 
 
 def main() -> None:

@@ -12,8 +12,9 @@ _INV_SQRT_2PI = 0.3989422804014327
 
 def broadcast(is_call: ArrayLike, *xs: ArrayLike) -> tuple[NDArray[np.bool_], ...]:
     """Broadcast a call flag and float inputs to one shape (a copy-free view where possible)."""
-    arrays = np.broadcast_arrays(np.asarray(is_call, dtype=bool),
-                                 *(np.asarray(x, dtype=np.float64) for x in xs))
+    arrays = np.broadcast_arrays(
+        np.asarray(is_call, dtype=bool), *(np.asarray(x, dtype=np.float64) for x in xs)
+    )
     return tuple(arrays)
 
 

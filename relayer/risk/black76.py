@@ -16,8 +16,14 @@ from relayer.risk._normal import Array, broadcast, cdf, d1_d2, pdf, safe_div, si
 GREEKS = ("price", "delta", "gamma", "vega", "theta", "rho")
 
 
-def price(is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
-          rate: ArrayLike, vol: ArrayLike) -> Array:
+def price(
+    is_call: ArrayLike,
+    forward: ArrayLike,
+    strike: ArrayLike,
+    t: ArrayLike,
+    rate: ArrayLike,
+    vol: ArrayLike,
+) -> Array:
     """Black-76 premium only (cheaper than :func:`price_and_greeks`)."""
     c, f, k, tt, r, v = broadcast(is_call, forward, strike, t, rate, vol)
     tt = np.maximum(tt, 0.0)
@@ -26,8 +32,14 @@ def price(is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLik
     return np.exp(-r * tt) * w * (f * cdf(w * d1) - k * cdf(w * d2))
 
 
-def price_and_greeks(is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
-                     rate: ArrayLike, vol: ArrayLike) -> dict[str, Array]:
+def price_and_greeks(
+    is_call: ArrayLike,
+    forward: ArrayLike,
+    strike: ArrayLike,
+    t: ArrayLike,
+    rate: ArrayLike,
+    vol: ArrayLike,
+) -> dict[str, Array]:
     """Premium and Greeks of European options on ``forward``; arrays broadcast together."""
     c, f, k, tt, r, v = broadcast(is_call, forward, strike, t, rate, vol)
     tt = np.maximum(tt, 0.0)

@@ -36,11 +36,15 @@ class RiskConfig(BaseModel):
     extreme_multiple: float = Field(2.0, gt=0, description="extreme move = multiple x range")
     extreme_cover_fraction: float = Field(0.35, gt=0, le=1, description="share of extreme P&L")
     im: LevelParams = LevelParams(
-        price_scan_range=0.15, vol_scan_range=0.15, option_haircut=0.02,
+        price_scan_range=0.15,
+        vol_scan_range=0.15,
+        option_haircut=0.02,
         short_option_minimum=0.01,
     )
     mm: LevelParams = LevelParams(
-        price_scan_range=0.10, vol_scan_range=0.10, option_haircut=0.01,
+        price_scan_range=0.10,
+        vol_scan_range=0.10,
+        option_haircut=0.01,
         short_option_minimum=0.005,
     )
     min_vol: float = Field(0.01, gt=0, description="floor for a shifted volatility")

@@ -15,17 +15,25 @@ from relayer.risk._normal import Array
 
 def value(forward: ArrayLike, strike: ArrayLike, t: ArrayLike, rate: ArrayLike) -> Array:
     """Present value of a long forward per unit of underlying."""
-    f, k, tt, r = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64)
-                                        for x in (forward, strike, t, rate)))
+    f, k, tt, r = np.broadcast_arrays(
+        *(np.asarray(x, dtype=np.float64) for x in (forward, strike, t, rate))
+    )
     return np.exp(-r * np.maximum(tt, 0.0)) * (f - k)
 
 
 def greeks(spot: ArrayLike, strike: ArrayLike, t: ArrayLike, rate: ArrayLike) -> dict[str, Array]:
     """Value and Greeks on spot (forward = spot * exp(rate t)): delta 1, theta -r K df."""
-    s, k, tt, r = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64)
-                                        for x in (spot, strike, t, rate)))
+    s, k, tt, r = np.broadcast_arrays(
+        *(np.asarray(x, dtype=np.float64) for x in (spot, strike, t, rate))
+    )
     tt = np.maximum(tt, 0.0)
     kdf = k * np.exp(-r * tt)
     zero = np.zeros_like(s)
-    return {"price": s - kdf, "delta": np.ones_like(s), "gamma": zero, "vega": zero,
-            "theta": -r * kdf, "rho": tt * kdf}
+    return {
+        "price": s - kdf,
+        "delta": np.ones_like(s),
+        "gamma": zero,
+        "vega": zero,
+        "theta": -r * kdf,
+        "rho": tt * kdf,
+    }

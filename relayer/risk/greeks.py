@@ -13,12 +13,19 @@ from relayer.risk.scenarios import Kind, SeriesArrays
 from relayer.risk.series import MarketInputs
 
 
-def series_greeks(live: SeriesArrays, expired: NDArray[np.bool_], market: MarketInputs,
-                  cfg: RiskConfig) -> dict[str, Array]:
+def series_greeks(
+    live: SeriesArrays, expired: NDArray[np.bool_], market: MarketInputs, cfg: RiskConfig
+) -> dict[str, Array]:
     """Black-Scholes price and Greeks on spot per contract (x multiplier); 0 when expired."""
     with np.errstate(divide="ignore", invalid="ignore"):  # futures rows (strike 0) unused
-        opt = pricing.price_and_greeks(live.kind == Kind.CALL, market.spot, live.strike,
-                                       live.t, market.rate, np.maximum(live.vol, cfg.min_vol))
+        opt = pricing.price_and_greeks(
+            live.kind == Kind.CALL,
+            market.spot,
+            live.strike,
+            live.t,
+            market.rate,
+            np.maximum(live.vol, cfg.min_vol),
+        )
     fut = futures.greeks(market.spot, live.strike, live.t, market.rate)
     out = {}
     for g in GREEKS:

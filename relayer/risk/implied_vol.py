@@ -17,8 +17,9 @@ from relayer.risk.errors import PriceBoundsError
 VOL_LO, VOL_HI = 1e-6, 10.0
 
 
-def bounds(is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
-           rate: ArrayLike) -> tuple[Array, Array]:
+def bounds(
+    is_call: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike, rate: ArrayLike
+) -> tuple[Array, Array]:
     """(lower, upper) no-arbitrage bounds of a European option premium."""
     c, f, k, tt, r = broadcast(is_call, forward, strike, t, rate)
     df = np.exp(-r * np.maximum(tt, 0.0))
@@ -34,11 +35,20 @@ def _check_bounds(premium: Array, lo: Array, hi: Array, t: Array) -> None:
         raise PriceBoundsError(
             f"{idx.size} price(s) outside no-arbitrage bounds or expired; first at index {i}: "
             f"price {premium.flat[i]!r} not in [{lo.flat[i]!r}, {hi.flat[i]!r}) (t={t.flat[i]!r})",
-            idx.tolist())
+            idx.tolist(),
+        )
 
 
-def implied_vol(is_call: ArrayLike, premium: ArrayLike, forward: ArrayLike, strike: ArrayLike,
-                t: ArrayLike, rate: ArrayLike, tol: float = 1e-12, max_iter: int = 100) -> Array:
+def implied_vol(
+    is_call: ArrayLike,
+    premium: ArrayLike,
+    forward: ArrayLike,
+    strike: ArrayLike,
+    t: ArrayLike,
+    rate: ArrayLike,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+) -> Array:
     """Black-76 implied vol of each premium; a premium at intrinsic value gives ``VOL_LO``."""
     c, p, f, k, tt, r = broadcast(is_call, premium, forward, strike, t, rate)
     lo_p, hi_p = bounds(c, f, k, tt, r)
@@ -51,15 +61,26 @@ def implied_vol(is_call: ArrayLike, premium: ArrayLike, forward: ArrayLike, stri
         if active.size == 0:
             break
         cc, pp, ff, kk, ts, rr = (x[active] for x in args)
-        new, lo[active], hi[active], done = _step(cc, pp, ff, kk, ts, rr, vol[active],
-                                                  lo[active], hi[active], tol)
+        new, lo[active], hi[active], done = _step(
+            cc, pp, ff, kk, ts, rr, vol[active], lo[active], hi[active], tol
+        )
         vol[active] = new
         active = active[~done]
     return vol.reshape(p.shape)
 
 
-def _step(c: Array, p: Array, f: Array, k: Array, t: Array, r: Array, vol: Array, lo: Array,
-          hi: Array, tol: float) -> tuple[Array, Array, Array, Array]:
+def _step(
+    c: Array,
+    p: Array,
+    f: Array,
+    k: Array,
+    t: Array,
+    r: Array,
+    vol: Array,
+    lo: Array,
+    hi: Array,
+    tol: float,
+) -> tuple[Array, Array, Array, Array]:
     """One safeguarded Newton step on log(price) (converges in the wings where price ~ 0)."""
     g = black76.price_and_greeks(c, f, k, t, r, vol)
     diff = g["price"] - p

@@ -69,8 +69,14 @@ def margin_ok(collateral: int, positions: Positions, rows: Rows) -> bool:
     return all(e >= 0 for e in scenario_equities(collateral, positions, rows))
 
 
-def margin_ok_after_trade(collateral: int, positions: Sequence[tuple[int, int]],
-                          series_id: int, qty: int, price: int, rows: Rows) -> bool:
+def margin_ok_after_trade(
+    collateral: int,
+    positions: Sequence[tuple[int, int]],
+    series_id: int,
+    qty: int,
+    price: int,
+    rows: Rows,
+) -> bool:
     """Pre-trade check: buy ``qty`` (negative = sell) of ``series_id`` at ``price`` per contract.
 
     The premium moves collateral by ``-qty * price``; an account whose collateral would go

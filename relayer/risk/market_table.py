@@ -77,8 +77,9 @@ def _check_series(series: Sequence[Series]) -> None:
         raise RiskError("one underlying per market table (scenarios move it as one)")
 
 
-def _level_rows(live: SeriesArrays, m: MarketInputs, lv: LevelParams, cfg: RiskConfig,
-                scale: float) -> tuple[Array, Array]:
+def _level_rows(
+    live: SeriesArrays, m: MarketInputs, lv: LevelParams, cfg: RiskConfig, scale: float
+) -> tuple[Array, Array]:
     mark, v = revalue(live, m.spot, m.rate, lv, cfg)
     return mark * scale, round_away(v * scale, mark * scale)
 
@@ -90,13 +91,17 @@ def _settlement(series: Sequence[Series], m: MarketInputs, scale: float) -> Arra
             if s.expiry not in m.settlement_prices:
                 raise RiskError(f"series {s.id} expired but no settlement price for {s.expiry}")
             px = m.settlement_prices[s.expiry]
-            out[i] = {Kind.CALL: max(px - s.strike, 0.0), Kind.PUT: max(s.strike - px, 0.0),
-                      Kind.FUTURE: px - s.strike}[s.kind]
+            out[i] = {
+                Kind.CALL: max(px - s.strike, 0.0),
+                Kind.PUT: max(s.strike - px, 0.0),
+                Kind.FUTURE: px - s.strike,
+            }[s.kind]
     return np.floor(out * scale)
 
 
-def build_market_table(series: Sequence[Series], market: MarketInputs, cfg: RiskConfig,
-                       epoch: int) -> MarketTable:
+def build_market_table(
+    series: Sequence[Series], market: MarketInputs, cfg: RiskConfig, epoch: int
+) -> MarketTable:
     """Full revaluation of every live series under every scenario, in integer base units."""
     _check_series(series)
     if not 0 <= epoch < 2**64:
@@ -112,10 +117,15 @@ def build_market_table(series: Sequence[Series], market: MarketInputs, cfg: Risk
         mk, v = _level_rows(live, market, lv, cfg, scale)
         mark[~expired], rows[name][~expired] = np.rint(mk), v
     return MarketTable(
-        epoch=epoch, series_id=tuple(s.id for s in series),
-        status=expired.astype(np.int64), mark=to_int(mark, "mark"),
-        settlement=to_int(settle, "settlement"), v_im=to_int(rows["im"], "v_im"),
-        v_mm=to_int(rows["mm"], "v_mm"), greeks=series_greeks(live, expired, market, cfg))
+        epoch=epoch,
+        series_id=tuple(s.id for s in series),
+        status=expired.astype(np.int64),
+        mark=to_int(mark, "mark"),
+        settlement=to_int(settle, "settlement"),
+        v_im=to_int(rows["im"], "v_im"),
+        v_mm=to_int(rows["mm"], "v_mm"),
+        greeks=series_greeks(live, expired, market, cfg),
+    )
 
 
 def _live_arrays(live: Sequence[Series], market: MarketInputs) -> SeriesArrays:
@@ -123,7 +133,8 @@ def _live_arrays(live: Sequence[Series], market: MarketInputs) -> SeriesArrays:
         kind=np.array([int(s.kind) for s in live], dtype=np.int64),
         strike=np.array([s.strike for s in live], dtype=np.float64),
         t=np.array([(s.expiry - market.now) / SECONDS_PER_YEAR for s in live]),
-        vol=_vols(live, market))
+        vol=_vols(live, market),
+    )
 
 
 def _vols(live: Sequence[Series], market: MarketInputs) -> Array:

@@ -34,19 +34,32 @@ class AccountRisk:
     greeks: dict[str, float]  # sum qty * per-contract Greek (quote currency)
 
 
-def _level(collateral: int, equity: int, positions: Sequence[tuple[int, int]],
-           table: MarketTable, level: str) -> LevelView:
+def _level(
+    collateral: int,
+    equity: int,
+    positions: Sequence[tuple[int, int]],
+    table: MarketTable,
+    level: str,
+) -> LevelView:
     s, worst = margin_rule.worst_scenario(collateral, positions, table.rows(level))
     return LevelView(max(0, equity - worst), s, worst)
 
 
-def account_risk(collateral: int, positions: Sequence[tuple[int, int]],
-                 table: MarketTable) -> AccountRisk:
+def account_risk(
+    collateral: int, positions: Sequence[tuple[int, int]], table: MarketTable
+) -> AccountRisk:
     """The account's margin picture under ``table``."""
     net = margin_rule.net_positions(positions)
     marks = table.marks()
     equity = collateral + sum(q * marks[sid] for sid, q in net.items() if sid in marks)
-    greeks = {g: sum(q * float(table.greeks[g][table.index(sid)]) for sid, q in net.items())
-              for g in GREEKS}
-    return AccountRisk(collateral, equity, _level(collateral, equity, positions, table, "im"),
-                       _level(collateral, equity, positions, table, "mm"), greeks)
+    greeks = {
+        g: sum(q * float(table.greeks[g][table.index(sid)]) for sid, q in net.items())
+        for g in GREEKS
+    }
+    return AccountRisk(
+        collateral,
+        equity,
+        _level(collateral, equity, positions, table, "im"),
+        _level(collateral, equity, positions, table, "mm"),
+        greeks,
+    )

@@ -17,8 +17,14 @@ from relayer.risk.black76 import GREEKS
 __all__ = ["GREEKS", "price_and_greeks"]
 
 
-def price_and_greeks(is_call: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: ArrayLike,
-                     rate: ArrayLike, vol: ArrayLike) -> dict[str, Array]:
+def price_and_greeks(
+    is_call: ArrayLike,
+    spot: ArrayLike,
+    strike: ArrayLike,
+    t: ArrayLike,
+    rate: ArrayLike,
+    vol: ArrayLike,
+) -> dict[str, Array]:
     """Black-Scholes premium and Greeks of European calls/puts, vectorised."""
     c, s, k, tt, r, v = broadcast(is_call, spot, strike, t, rate, vol)
     tt = np.maximum(tt, 0.0)

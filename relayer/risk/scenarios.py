@@ -50,8 +50,9 @@ class SeriesArrays:
     vol: Array  # base implied vol at the strike
 
 
-def unit_values(s: SeriesArrays, forward_mult: Array, vol_shift: Array, spot: float,
-                rate: float, min_vol: float) -> Array:
+def unit_values(
+    s: SeriesArrays, forward_mult: Array, vol_shift: Array, spot: float, rate: float, min_vol: float
+) -> Array:
     """Value per unit of underlying, shape (series, scenarios), quote currency."""
     k, t = s.strike[:, None], s.t[:, None]
     fwd = spot * np.exp(rate * t) * forward_mult[None, :]
@@ -61,8 +62,9 @@ def unit_values(s: SeriesArrays, forward_mult: Array, vol_shift: Array, spot: fl
     return np.where(s.kind[:, None] == Kind.FUTURE, futures.value(fwd, k, t, rate), opt)
 
 
-def revalue(s: SeriesArrays, spot: float, rate: float, level: LevelParams,
-            cfg: RiskConfig) -> tuple[Array, Array]:
+def revalue(
+    s: SeriesArrays, spot: float, rate: float, level: LevelParams, cfg: RiskConfig
+) -> tuple[Array, Array]:
     """(mark, stressed) per unit of underlying: mark (series,), stressed (series, S).
 
     Stressed values include the option haircut (x(1-h) when vol is down, x(1+h) when up),
@@ -72,9 +74,14 @@ def revalue(s: SeriesArrays, spot: float, rate: float, level: LevelParams,
     frac = np.array([g.price_fraction for g in grid])
     vdir = np.array([g.vol_direction for g in grid], dtype=np.float64)
     cover = np.array([g.cover for g in grid])
-    both = unit_values(s, np.concatenate([[1.0], 1.0 + frac * level.price_scan_range]),
-                       np.concatenate([[0.0], vdir * level.vol_scan_range]), spot, rate,
-                       cfg.min_vol)
+    both = unit_values(
+        s,
+        np.concatenate([[1.0], 1.0 + frac * level.price_scan_range]),
+        np.concatenate([[0.0], vdir * level.vol_scan_range]),
+        spot,
+        rate,
+        cfg.min_vol,
+    )
     mark, v = both[:, 0], both[:, 1:]
     is_opt = (s.kind != Kind.FUTURE)[:, None]
     v = np.where(is_opt, v * (1.0 + vdir * level.option_haircut), v)

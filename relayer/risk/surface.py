@@ -26,8 +26,9 @@ class SmileSlice:
     params: SVIParams
 
     def vol(self, strike: ArrayLike) -> Array:
-        return self.params.implied_vol(np.log(np.asarray(strike, np.float64) / self.forward),
-                                       self.t)
+        return self.params.implied_vol(
+            np.log(np.asarray(strike, np.float64) / self.forward), self.t
+        )
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ def check_calendar(slices: Sequence[SmileSlice], k_grid: Array = K_GRID) -> None
         gap = far.params.total_variance(k_grid) - near.params.total_variance(k_grid)
         if (gap < -1e-12).any():
             i = int(np.argmin(gap))
-            raise ArbitrageError(f"calendar: total variance falls by {-gap[i]:.3g} from expiry "
-                                 f"{near.expiry} to {far.expiry} at k={k_grid[i]:.3f}")
+            raise ArbitrageError(
+                f"calendar: total variance falls by {-gap[i]:.3g} from expiry "
+                f"{near.expiry} to {far.expiry} at k={k_grid[i]:.3f}"
+            )
 
 
 class VolSurface:
@@ -77,13 +80,17 @@ def fit_surface(quotes: Sequence[SmileQuotes], max_rmse_vol: float = 0.01) -> Vo
     slices = []
     for q in quotes:
         k = np.log(np.asarray(q.strikes, np.float64) / q.forward)
-        slices.append(SmileSlice(q.expiry, q.t, q.forward,
-                                 fit_svi(k, q.vols, q.t, max_rmse_vol)))
+        slices.append(SmileSlice(q.expiry, q.t, q.forward, fit_svi(k, q.vols, q.t, max_rmse_vol)))
     return VolSurface(slices)
 
 
-def flat_surface(expiries: Sequence[int], ts: Sequence[float], forwards: Sequence[float],
-                 vol: float) -> VolSurface:
+def flat_surface(
+    expiries: Sequence[int], ts: Sequence[float], forwards: Sequence[float], vol: float
+) -> VolSurface:
     """A flat-vol surface (tests, fallbacks): SVI with b = 0, a = vol^2 t."""
-    return VolSurface([SmileSlice(e, t, f, SVIParams(vol * vol * t, 0.0, 0.0, 0.0, 0.1))
-                       for e, t, f in zip(expiries, ts, forwards, strict=True)])
+    return VolSurface(
+        [
+            SmileSlice(e, t, f, SVIParams(vol * vol * t, 0.0, 0.0, 0.0, 0.1))
+            for e, t, f in zip(expiries, ts, forwards, strict=True)
+        ]
+    )

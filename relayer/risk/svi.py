@@ -56,8 +56,10 @@ def check_butterfly(p: SVIParams, k_grid: Array = K_GRID) -> None:
     if p.b < 0 or abs(p.rho) >= 1 or p.sigma <= 0:
         raise ArbitrageError(f"SVI parameters out of domain: {p}")
     if p.b * (1 + abs(p.rho)) > LEE_MAX_SLOPE:
-        raise ArbitrageError(f"butterfly: wing slope b(1+|rho|) = {p.b * (1 + abs(p.rho)):.4f} "
-                             f"> {LEE_MAX_SLOPE} (Roger Lee bound)")
+        raise ArbitrageError(
+            f"butterfly: wing slope b(1+|rho|) = {p.b * (1 + abs(p.rho)):.4f} "
+            f"> {LEE_MAX_SLOPE} (Roger Lee bound)"
+        )
     w = p.total_variance(k_grid)
     if (w <= 0).any():
         i = int(np.argmin(w))
@@ -65,8 +67,9 @@ def check_butterfly(p: SVIParams, k_grid: Array = K_GRID) -> None:
     g = durrleman_g(p, k_grid)
     if (g < -1e-10).any():
         i = int(np.argmin(g))
-        raise ArbitrageError(f"butterfly: negative density, Durrleman g={g[i]:.3g} "
-                             f"at k={k_grid[i]:.3f}")
+        raise ArbitrageError(
+            f"butterfly: negative density, Durrleman g={g[i]:.3g} at k={k_grid[i]:.3f}"
+        )
 
 
 def fit_svi(k: ArrayLike, vol: ArrayLike, t: float, max_rmse_vol: float = 0.01) -> SVIParams:
@@ -79,8 +82,14 @@ def fit_svi(k: ArrayLike, vol: ArrayLike, t: float, max_rmse_vol: float = 0.01) 
     x0 = [float(w.min()), 0.1, 0.0, float(kk[np.argmin(w)]), 0.1 * span]
     lo = [-float(w.max()), 0.0, -0.999, float(kk.min()) - span, 1e-4]
     hi = [float(w.max()), LEE_MAX_SLOPE, 0.999, float(kk.max()) + span, 2.0 * span]
-    res = least_squares(lambda x: SVIParams(*x).total_variance(kk) - w, x0,
-                        bounds=(lo, hi), xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    res = least_squares(
+        lambda x: SVIParams(*x).total_variance(kk) - w,
+        x0,
+        bounds=(lo, hi),
+        xtol=1e-14,
+        ftol=1e-14,
+        gtol=1e-14,
+    )
     params = SVIParams(*map(float, res.x))
     rmse = float(np.sqrt(np.mean((params.implied_vol(kk, t) - vv) ** 2)))
     if not rmse <= max_rmse_vol:

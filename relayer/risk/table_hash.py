@@ -32,8 +32,14 @@ def table_size(num_series: int) -> int:
     return max(ARITY, -(-num_series // ARITY) * ARITY)
 
 
-def row_hash(series_id: int, status: int, mark: int, settlement: int,
-             v_im: Sequence[int], v_mm: Sequence[int]) -> int:
+def row_hash(
+    series_id: int,
+    status: int,
+    mark: int,
+    settlement: int,
+    v_im: Sequence[int],
+    v_mm: Sequence[int],
+) -> int:
     im = poseidon([to_field(v) for v in v_im])
     mm = poseidon([to_field(v) for v in v_mm])
     return poseidon([series_id, status, to_field(mark), to_field(settlement), im, mm])
@@ -44,9 +50,17 @@ def table_rows(table: MarketTable, size: int) -> list[list[int]]:
     n, s = len(table.series_id), table.num_scenarios
     if size < n:
         raise RiskError(f"table size {size} < {n} series")
-    rows = [[sid, int(table.status[i]), int(table.mark[i]), int(table.settlement[i]),
-             *map(int, table.v_im[i]), *map(int, table.v_mm[i])]
-            for i, sid in enumerate(table.series_id)]
+    rows = [
+        [
+            sid,
+            int(table.status[i]),
+            int(table.mark[i]),
+            int(table.settlement[i]),
+            *map(int, table.v_im[i]),
+            *map(int, table.v_mm[i]),
+        ]
+        for i, sid in enumerate(table.series_id)
+    ]
     return rows + [[0] * (4 + 2 * s) for _ in range(size - n)]
 
 
@@ -55,7 +69,7 @@ def fold(nodes: Sequence[int]) -> int:
     level = list(nodes)
     while True:
         level += [0] * (-len(level) % ARITY)
-        level = [poseidon(level[i:i + ARITY]) for i in range(0, len(level), ARITY)]
+        level = [poseidon(level[i : i + ARITY]) for i in range(0, len(level), ARITY)]
         if len(level) == 1:
             return level[0]
 
@@ -67,6 +81,6 @@ def market_table_hash(table: MarketTable, size: int | None = None) -> int:
     if m < n:
         raise RiskError(f"table size {m} < {n} series")
     rows = table_rows(table, n)
-    hashes = [row_hash(r[0], r[1], r[2], r[3], r[4:4 + s], r[4 + s:]) for r in rows]
+    hashes = [row_hash(r[0], r[1], r[2], r[3], r[4 : 4 + s], r[4 + s :]) for r in rows]
     hashes += [row_hash(0, 0, 0, 0, [0] * s, [0] * s)] * (m - n)  # padding rows are identical
     return poseidon([table.epoch, m, s, fold(hashes)])

@@ -17,18 +17,24 @@ NOW = 1_767_225_600  # 2026-01-01
 SPOT, RATE = 60_000.0, 0.03
 NEAR, FAR, GONE = NOW + 30 * 86400, NOW + 90 * 86400, NOW - 3600
 STRIKES = (45_000.0, 55_000.0, 60_000.0, 65_000.0, 80_000.0)
-SMILES = {NEAR: SVIParams(0.025, 0.06, -0.3, 0.02, 0.15),
-          FAR: SVIParams(0.075, 0.09, -0.3, 0.02, 0.2)}
+SMILES = {
+    NEAR: SVIParams(0.025, 0.06, -0.3, 0.02, 0.15),
+    FAR: SVIParams(0.075, 0.09, -0.3, 0.02, 0.2),
+}
 
 
 def series() -> list[Series]:
     out: list[Series] = []
     for expiry in (NEAR, FAR):
         for strike in STRIKES:
-            out += [Series(len(out) + 1, Kind.CALL, strike, expiry),
-                    Series(len(out) + 2, Kind.PUT, strike, expiry)]
-        out += [Series(len(out) + 1, Kind.FUTURE, 0.0, expiry),
-                Series(len(out) + 2, Kind.FUTURE, 60_000.0, expiry)]
+            out += [
+                Series(len(out) + 1, Kind.CALL, strike, expiry),
+                Series(len(out) + 2, Kind.PUT, strike, expiry),
+            ]
+        out += [
+            Series(len(out) + 1, Kind.FUTURE, 0.0, expiry),
+            Series(len(out) + 2, Kind.FUTURE, 60_000.0, expiry),
+        ]
     return [*out, Series(len(out) + 1, Kind.CALL, 55_000.0, GONE)]
 
 
@@ -48,5 +54,4 @@ def table() -> MarketTable:
 
 
 def find(kind: Kind, strike: float, expiry: int) -> int:
-    return next(s.id for s in series()
-                if (s.kind, s.strike, s.expiry) == (kind, strike, expiry))
+    return next(s.id for s in series() if (s.kind, s.strike, s.expiry) == (kind, strike, expiry))

@@ -13,9 +13,14 @@ from relayer.risk.implied_vol import bounds, implied_vol
 def _options(n: int, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     fwd = rng.uniform(50, 100_000, n)
-    return {"is_call": rng.random(n) < 0.5, "forward": fwd,
-            "strike": fwd * np.exp(rng.normal(0, 0.4, n)), "t": rng.uniform(0.005, 3, n),
-            "rate": rng.uniform(-0.01, 0.1, n), "vol": rng.uniform(0.03, 3.0, n)}
+    return {
+        "is_call": rng.random(n) < 0.5,
+        "forward": fwd,
+        "strike": fwd * np.exp(rng.normal(0, 0.4, n)),
+        "t": rng.uniform(0.005, 3, n),
+        "rate": rng.uniform(-0.01, 0.1, n),
+        "vol": rng.uniform(0.03, 3.0, n),
+    }
 
 
 def test_round_trip() -> None:
@@ -33,12 +38,15 @@ def test_round_trip() -> None:
 
 def test_deep_wing_prices_still_converge() -> None:
     got = implied_vol([True, False], [1e-6, 1e-6], 100.0, [300.0, 30.0], 1.0, 0.0)
-    assert np.allclose(black76.price([True, False], 100.0, [300.0, 30.0], 1.0, 0.0, got),
-                       1e-6, rtol=1e-9)
+    assert np.allclose(
+        black76.price([True, False], 100.0, [300.0, 30.0], 1.0, 0.0, got), 1e-6, rtol=1e-9
+    )
 
 
-@pytest.mark.parametrize(("is_call", "premium"), [(True, 100.0), (True, 4.0), (False, -1.0),
-                                                  (False, 110.0), (True, float("nan"))])
+@pytest.mark.parametrize(
+    ("is_call", "premium"),
+    [(True, 100.0), (True, 4.0), (False, -1.0), (False, 110.0), (True, float("nan"))],
+)
 def test_outside_bounds_raises(is_call: bool, premium: float) -> None:
     # forward 100, strike 95, no rate: call in [5, 100), put in [0, 95)
     with pytest.raises(PriceBoundsError, match="no-arbitrage bounds") as err:

@@ -25,8 +25,12 @@ def test_shape_order_and_status() -> None:
     assert t.v_im.shape == t.v_mm.shape == (n, 16) == (n, CFG.num_scenarios)
     assert t.status.tolist() == [0] * (n - 1) + [1]
     grid = scenario_grid(CFG)
-    assert [(g.price_fraction, g.vol_direction) for g in grid[:4]] == [(0, 1), (0, -1),
-                                                                     (1 / 3, 1), (1 / 3, -1)]
+    assert [(g.price_fraction, g.vol_direction) for g in grid[:4]] == [
+        (0, 1),
+        (0, -1),
+        (1 / 3, 1),
+        (1 / 3, -1),
+    ]
     assert grid[-2].price_fraction == CFG.extreme_multiple and grid[-2].cover == 0.35
 
 
@@ -53,11 +57,17 @@ def test_values_match_independent_black_scholes() -> None:
 def _float_rows(level: str) -> tuple[np.ndarray, np.ndarray]:
     t, m = book.table(), book.market()
     live = [s for s in book.series() if s.expiry > book.NOW]
-    arrays = SeriesArrays(np.array([int(s.kind) for s in live]),
-                          np.array([s.strike for s in live]),
-                          np.array([(s.expiry - book.NOW) / SECONDS_PER_YEAR for s in live]),
-                          np.array([float(m.surface.vol(s.expiry, s.strike))
-                                    if s.kind != Kind.FUTURE else 0.0 for s in live]))
+    arrays = SeriesArrays(
+        np.array([int(s.kind) for s in live]),
+        np.array([s.strike for s in live]),
+        np.array([(s.expiry - book.NOW) / SECONDS_PER_YEAR for s in live]),
+        np.array(
+            [
+                float(m.surface.vol(s.expiry, s.strike)) if s.kind != Kind.FUTURE else 0.0
+                for s in live
+            ]
+        ),
+    )
     mark, v = revalue(arrays, m.spot, m.rate, getattr(CFG, level), CFG)
     assert len(live) == len(t.series_id) - 1
     return mark * SCALE, v * SCALE
@@ -75,8 +85,7 @@ def test_rounding_is_against_the_losing_side(level: str) -> None:
 
 def test_short_option_minimum_and_haircut_direction() -> None:
     t = book.table()
-    opts = [i for i, s in enumerate(book.series())
-            if s.kind != Kind.FUTURE and s.expiry > book.NOW]
+    opts = [i for i, s in enumerate(book.series()) if s.kind != Kind.FUTURE and s.expiry > book.NOW]
     for level, lv in (("im", CFG.im), ("mm", CFG.mm)):
         v = getattr(t, f"v_{level}")
         som = lv.short_option_minimum * book.SPOT * SCALE
@@ -109,8 +118,9 @@ def test_bad_series_lists_are_rejected() -> None:
     with pytest.raises(RiskError, match="ascending"):
         build_market_table([s[1], s[0]], book.market(), CFG, epoch=1)
     with pytest.raises(RiskError, match="one underlying"):
-        build_market_table([s[0], Series(99, Kind.CALL, 1.0, book.NEAR, "ETH")], book.market(),
-                           CFG, epoch=1)
+        build_market_table(
+            [s[0], Series(99, Kind.CALL, 1.0, book.NEAR, "ETH")], book.market(), CFG, epoch=1
+        )
     m = book.market()
     no_settle = type(m)(m.now, m.spot, m.rate, m.surface, {})
     with pytest.raises(RiskError, match="no settlement price"):

@@ -22,8 +22,14 @@ def ql_case() -> tuple[dict[str, np.ndarray], np.ndarray]:
     x = random_inputs(N_QL, seed=20250115)
     x["strike"] = x["spot"] * x["moneyness"]
     pricer = QLPricer()
-    ref = np.array([pricer.price(*args) for args in zip(
-        x["is_call"], x["spot"], x["strike"], x["days"], x["rate"], x["vol"], strict=True)])
+    ref = np.array(
+        [
+            pricer.price(*args)
+            for args in zip(
+                x["is_call"], x["spot"], x["strike"], x["days"], x["rate"], x["vol"], strict=True
+            )
+        ]
+    )
     return x, ref
 
 
@@ -57,21 +63,30 @@ def _bump(f, args: dict, name: str, h: np.ndarray) -> np.ndarray:
 def _moderate(n: int, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     spot = rng.uniform(50, 5000, n)
-    return {"is_call": rng.random(n) < 0.5, "spot": spot,
-            "strike": spot * rng.uniform(0.7, 1.4, n), "t": rng.uniform(0.05, 2, n),
-            "rate": rng.uniform(-0.01, 0.08, n), "vol": rng.uniform(0.1, 1.0, n)}
+    return {
+        "is_call": rng.random(n) < 0.5,
+        "spot": spot,
+        "strike": spot * rng.uniform(0.7, 1.4, n),
+        "t": rng.uniform(0.05, 2, n),
+        "rate": rng.uniform(-0.01, 0.08, n),
+        "vol": rng.uniform(0.1, 1.0, n),
+    }
 
 
 def test_greeks_match_finite_differences() -> None:
     a = _moderate(2000, seed=2)
     g = price_and_greeks(**a)
     h = 1e-5 * a["spot"]
-    fd = {"delta": _bump(price_and_greeks, a, "spot", h),
-          "vega": _bump(price_and_greeks, a, "vol", np.full_like(h, 1e-5)),
-          "rho": _bump(price_and_greeks, a, "rate", np.full_like(h, 1e-6)),
-          "theta": -_bump(price_and_greeks, a, "t", np.full_like(h, 1e-6))}
-    fd["gamma"] = (price_and_greeks(**{**a, "spot": a["spot"] + h})["delta"]
-                   - price_and_greeks(**{**a, "spot": a["spot"] - h})["delta"]) / (2 * h)
+    fd = {
+        "delta": _bump(price_and_greeks, a, "spot", h),
+        "vega": _bump(price_and_greeks, a, "vol", np.full_like(h, 1e-5)),
+        "rho": _bump(price_and_greeks, a, "rate", np.full_like(h, 1e-6)),
+        "theta": -_bump(price_and_greeks, a, "t", np.full_like(h, 1e-6)),
+    }
+    fd["gamma"] = (
+        price_and_greeks(**{**a, "spot": a["spot"] + h})["delta"]
+        - price_and_greeks(**{**a, "spot": a["spot"] - h})["delta"]
+    ) / (2 * h)
     for name, approx in fd.items():
         scale = _natural_scale(name, a["spot"])
         assert np.allclose(g[name], approx, rtol=1e-5, atol=1e-9 * scale), name
@@ -87,8 +102,12 @@ def test_black76_is_black_scholes_on_the_forward() -> None:
     assert np.allclose(b76["delta"] * growth, bs["delta"], rtol=1e-12, atol=1e-14)
     assert np.allclose(b76["gamma"] * growth**2, bs["gamma"], rtol=1e-11)
     assert np.allclose(b76["vega"], bs["vega"], rtol=1e-11)
-    assert np.allclose(black76.price(a["is_call"], fwd, a["strike"], a["t"], a["rate"],
-                                     a["vol"]), b76["price"], rtol=0, atol=0)
+    assert np.allclose(
+        black76.price(a["is_call"], fwd, a["strike"], a["t"], a["rate"], a["vol"]),
+        b76["price"],
+        rtol=0,
+        atol=0,
+    )
 
 
 def test_black76_against_quantlib_and_finite_differences() -> None:
@@ -97,23 +116,38 @@ def test_black76_against_quantlib_and_finite_differences() -> None:
     g = black76.price_and_greeks(**a)
     for i in range(0, 1000, 10):
         kind = ql.Option.Call if a["is_call"][i] else ql.Option.Put
-        ref = ql.blackFormula(kind, a["strike"][i], a["forward"][i],
-                              a["vol"][i] * np.sqrt(a["t"][i]), np.exp(-a["rate"][i] * a["t"][i]))
+        ref = ql.blackFormula(
+            kind,
+            a["strike"][i],
+            a["forward"][i],
+            a["vol"][i] * np.sqrt(a["t"][i]),
+            np.exp(-a["rate"][i] * a["t"][i]),
+        )
         assert g["price"][i] == pytest.approx(ref, rel=1e-9, abs=1e-13 * a["forward"][i])
     h = 1e-5 * a["forward"]
-    assert np.allclose(g["delta"], _bump(black76.price_and_greeks, a, "forward", h), rtol=1e-6,
-                       atol=1e-9)
-    assert np.allclose(g["vega"], _bump(black76.price_and_greeks, a, "vol", 1e-5), rtol=1e-5,
-                       atol=1e-6)
-    assert np.allclose(g["theta"], -_bump(black76.price_and_greeks, a, "t", 1e-6), rtol=1e-5,
-                       atol=1e-5)
-    assert np.allclose(g["rho"], _bump(black76.price_and_greeks, a, "rate", 1e-6), rtol=1e-5,
-                       atol=1e-5)
+    assert np.allclose(
+        g["delta"], _bump(black76.price_and_greeks, a, "forward", h), rtol=1e-6, atol=1e-9
+    )
+    assert np.allclose(
+        g["vega"], _bump(black76.price_and_greeks, a, "vol", 1e-5), rtol=1e-5, atol=1e-6
+    )
+    assert np.allclose(
+        g["theta"], -_bump(black76.price_and_greeks, a, "t", 1e-6), rtol=1e-5, atol=1e-5
+    )
+    assert np.allclose(
+        g["rho"], _bump(black76.price_and_greeks, a, "rate", 1e-6), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_degenerate_inputs_give_limits_not_nan() -> None:
-    out = price_and_greeks([True, False, True, False], 100.0, [90, 110, 90, 120],
-                           [0.0, 0.0, 1.0, 1.0], 0.05, [0.2, 0.2, 0.0, 0.0])
+    out = price_and_greeks(
+        [True, False, True, False],
+        100.0,
+        [90, 110, 90, 120],
+        [0.0, 0.0, 1.0, 1.0],
+        0.05,
+        [0.2, 0.2, 0.0, 0.0],
+    )
     for g in GREEKS:
         assert np.isfinite(out[g]).all(), g
     assert out["price"][:2].tolist() == [10.0, 10.0]

@@ -47,10 +47,13 @@ def test_every_field_is_bound(small: MarketTable) -> None:
     base = market_table_hash(small)
     v = small.v_mm.copy()
     v[2, 15] += 1
-    changed = [dataclasses.replace(small, epoch=8), dataclasses.replace(small, v_mm=v),
-               dataclasses.replace(small, mark=small.mark + np.array([0, 0, 0, 1])),
-               dataclasses.replace(small, status=np.array([0, 0, 1, 1])),
-               dataclasses.replace(small, series_id=(1, 2, 11, 26))]
+    changed = [
+        dataclasses.replace(small, epoch=8),
+        dataclasses.replace(small, v_mm=v),
+        dataclasses.replace(small, mark=small.mark + np.array([0, 0, 0, 1])),
+        dataclasses.replace(small, status=np.array([0, 0, 1, 1])),
+        dataclasses.replace(small, series_id=(1, 2, 11, 26)),
+    ]
     assert len({base, *(market_table_hash(t) for t in changed)}) == 1 + len(changed)
 
 
