@@ -1,0 +1,1 @@
+"""Order book and matching engine: pure, deterministic, no I/O (see engine.py)."""

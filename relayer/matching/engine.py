@@ -1,0 +1,285 @@
+"""The matching engine: admission, price-time matching with margin-checked fills, and state.
+
+Pure and deterministic: no clock, no I/O, no randomness. Every command carries its own
+``now`` (and, for orders, the market epoch), so replaying the accepted command log rebuilds the
+same book, ledger and fills. Each command is handled in two steps: :meth:`Engine.prepare`
+computes an :class:`Outcome` without changing anything (raising :class:`Rejected` on bad
+input), and :meth:`Engine.apply` makes it so. The service stores the outcome durably between.
+
+Matching rules:
+* price-time priority per series; a fill trades at the resting (maker) order's price;
+* a resting order whose expiry has passed is expired when the taker reaches it;
+* self-trade prevention: a taker meeting its own resting order cancels that resting order;
+* before each fill, both accounts must pass the margin rule after it (``accounts.margin``); a
+  maker that fails is cancelled, a taker that fails stops and its remainder is cancelled;
+* limit rests its remainder; ioc cancels it; fok and multi-leg groups (fok per leg, all
+  legs together) change nothing unless every leg fills completely; post_only is cancelled if
+  it would cross the book (the order is still recorded: its nonce is used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from relayer.accounts.margin import passes
+from relayer.accounts.state import Ledger
+from relayer.matching import rules
+from relayer.matching.book import Book, crosses
+from relayer.matching.errors import Rejected
+from relayer.matching.types import (
+    BUY,
+    CancelCmd,
+    Command,
+    DepositCmd,
+    Fill,
+    Leg,
+    OrderState,
+    OrderUpdate,
+    Outcome,
+    Status,
+    SubmitCmd,
+    Tif,
+)
+
+Rows = Mapping[int, Sequence[int]]
+
+
+class _Plan:
+    """Tentative changes while matching one command (accounts, makers, fills)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.cash: dict[int, int] = {}
+        self.pos: dict[int, dict[int, int]] = {}
+        self.taken: dict[int, int] = {}  # maker hash -> qty filled in this plan
+        self.closed: dict[int, tuple[Status, str]] = {}  # maker hash -> terminal status
+        self.fills: list[Fill] = []
+
+    def state_after(self, account: int, cash: int, sid: int, dq: int) -> tuple[int, dict]:
+        acct = self.ledger.accounts[account]
+        positions = dict(acct.positions)
+        for s, q in self.pos.get(account, {}).items():
+            positions[s] = positions.get(s, 0) + q
+        positions[sid] = positions.get(sid, 0) + dq
+        return acct.collateral + self.cash.get(account, 0) + cash, positions
+
+    def book(self, account: int, cash: int, sid: int, dq: int) -> None:
+        self.cash[account] = self.cash.get(account, 0) + cash
+        d = self.pos.setdefault(account, {})
+        d[sid] = d.get(sid, 0) + dq
+
+    def deltas(self) -> dict[int, tuple[int, dict[int, int]]]:
+        accts = sorted(set(self.cash) | set(self.pos))
+        return {a: (self.cash.get(a, 0), self.pos.get(a, {})) for a in accts}
+
+
+class Engine:
+    """Books per series, every order's state, nonce slots and the account ledger."""
+
+    def __init__(self, series: Iterable[rules.SeriesRule], *, order_depth: int,
+                 max_positions: int, max_open_orders: int) -> None:
+        self.series = {s.series_id: s for s in series}
+        self.books = {sid: Book() for sid in self.series}
+        self.order_depth = order_depth
+        self.max_positions = max_positions
+        self.max_open_orders = max_open_orders
+        self.tables: dict[int, Rows] = {}
+        self.ledger = Ledger()
+        self.orders: dict[int, OrderState] = {}
+        self.by_nonce: dict[tuple[int, int], int] = {}  # (account, orderId) -> hash
+        self.slots: dict[tuple[int, int], int] = {}  # (account, slot) -> highest orderId
+        self.open: dict[int, dict[int, OrderState]] = {}  # account -> open orders by hash
+        self.account_orders: dict[int, list[int]] = {}
+        self.account_fills: dict[int, list[Fill]] = {}
+        self.fills: list[Fill] = []
+        self.seq = 0
+
+    # -- commands ---------------------------------------------------------------------
+
+    def execute(self, cmd: Command) -> Outcome:
+        out = self.prepare(cmd)
+        self.apply(out)
+        return out
+
+    def prepare(self, cmd: Command) -> Outcome:
+        if isinstance(cmd, SubmitCmd):
+            return self._prepare_submit(cmd)
+        if isinstance(cmd, CancelCmd):
+            return self._prepare_cancel(cmd)
+        if not 0 < cmd.amount < 2**64:
+            raise Rejected("bad_amount", "amount", "must be in [1, 2^64)")
+        aid = self.ledger.by_key.get((cmd.ax, cmd.ay))
+        held = self.ledger.accounts[aid].collateral if aid else 0
+        if held + cmd.amount >= 2**64:
+            raise Rejected("bad_amount", "amount", "collateral would exceed 2^64 - 1")
+        return Outcome(cmd, account_id=aid or self.ledger.next_id())
+
+    def _prepare_cancel(self, cmd: CancelCmd) -> Outcome:
+        h = self.by_nonce.get((cmd.account_id, cmd.order_id))
+        if h is None:
+            raise Rejected("unknown_order", "order_id", "no such order of this account")
+        o = self.orders[h]
+        out = Outcome(cmd)
+        if o.status == Status.OPEN:
+            expired = o.leg.expiry <= cmd.now
+            out.updates.append(OrderUpdate(h, o.filled, Status.EXPIRED if expired
+                                           else Status.CANCELLED,
+                                           None if expired else "cancelled_by_owner"))
+        return out
+
+    def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
+        rules.check_shape(cmd, self.series)
+        account = cmd.legs[0].account_id
+        acct = self.ledger.get(account)
+        if acct is None:
+            raise Rejected("unknown_account", "legs[0].account_id", "no such account")
+        rules.check_nonces(cmd, self.slots, self.order_depth)
+        replaced = self._replaced(cmd)
+        if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY):
+            live = [o for h, o in self.open.get(account, {}).items()
+                    if o.leg.expiry > cmd.now and h not in replaced]
+            if len(live) + len(cmd.legs) > self.max_open_orders:
+                raise Rejected("too_many_open_orders", "legs",
+                               f"at most {self.max_open_orders} open orders per account")
+        rows = self.tables.get(cmd.epoch)
+        if rows is None:
+            raise Rejected("unknown_epoch", "epoch", f"no market table {cmd.epoch}")
+        cash, pos = rules.worst_case(cmd.legs)
+        positions = dict(acct.positions)
+        for sid, q in pos.items():
+            positions[sid] = positions.get(sid, 0) + q
+        if not passes(acct.collateral + cash, positions, rows, self.max_positions):
+            raise Rejected("insufficient_margin", "legs" if len(cmd.legs) > 1 else "legs[0]",
+                           "the account would fail initial margin if the order filled")
+        return self._match(cmd, rows, replaced)
+
+    def _replaced(self, cmd: SubmitCmd) -> dict[int, OrderState]:
+        """Open orders whose nonce slot the new legs take over (hard cancel by nonce)."""
+        mask = (1 << self.order_depth) - 1
+        out = {}
+        for leg in cmd.legs:
+            for h, o in self.open.get(leg.account_id, {}).items():
+                if o.leg.order_id & mask == leg.order_id & mask:
+                    out[h] = o
+        return out
+
+    # -- matching ---------------------------------------------------------------------
+
+    def _match(self, cmd: SubmitCmd, rows: Rows, replaced: dict[int, OrderState]) -> Outcome:
+        plan = _Plan(self.ledger)
+        for h in replaced:
+            plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
+        group = cmd.legs[0].order_hash
+        states = []
+        for leg in cmd.legs:
+            st = OrderState(leg, self.seq + len(states) + 1, cmd.tif, group)
+            if cmd.tif == Tif.POST_ONLY:
+                if self._would_cross(leg, plan, cmd.now):
+                    st.status, st.reason = Status.CANCELLED, "post_only_would_cross"
+            else:
+                margin_stop = self._take(leg, st, plan, rows, cmd.now)
+                if st.remaining == 0:
+                    st.status = Status.FILLED
+                elif margin_stop:
+                    st.status, st.reason = Status.CANCELLED, "insufficient_margin"
+                elif cmd.tif == Tif.IOC:
+                    st.status, st.reason = Status.CANCELLED, "ioc_remainder"
+            states.append(st)
+        out = Outcome(cmd, new_orders=states)
+        if cmd.tif == Tif.FOK and any(st.remaining for st in states):
+            reason = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"
+            for st in states:
+                st.filled, st.status, st.reason = 0, Status.CANCELLED, reason
+            out.updates = [OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce")
+                           for h, o in replaced.items()]
+            return out
+        for h, (status, reason) in plan.closed.items():
+            o = self.orders[h]
+            out.updates.append(OrderUpdate(h, o.filled + plan.taken.get(h, 0), status, reason))
+        for h, q in plan.taken.items():
+            if h not in plan.closed:
+                o = self.orders[h]
+                done = o.filled + q == o.leg.qty
+                out.updates.append(OrderUpdate(h, o.filled + q,
+                                               Status.FILLED if done else Status.OPEN, None))
+        out.fills = plan.fills
+        out.deltas = plan.deltas()
+        return out
+
+    def _would_cross(self, leg: Leg, plan: _Plan, now: int) -> bool:
+        for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
+            h = maker.leg.order_hash
+            if h in plan.closed or maker.leg.expiry <= now:
+                continue
+            return crosses(leg.side, leg.price, maker.leg.price)
+        return False
+
+    def _take(self, leg: Leg, st: OrderState, plan: _Plan, rows: Rows, now: int) -> bool:
+        """Fill ``leg`` against the book into ``plan``; True if the taker's margin stopped it."""
+        sign = 1 if leg.side == BUY else -1
+        for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
+            if st.remaining == 0 or not crosses(leg.side, leg.price, maker.leg.price):
+                break
+            h = maker.leg.order_hash
+            left = maker.remaining - plan.taken.get(h, 0)
+            if h in plan.closed or left == 0:
+                continue
+            if maker.leg.expiry <= now:
+                plan.closed[h] = (Status.EXPIRED, None)
+                continue
+            if maker.leg.account_id == leg.account_id:
+                plan.closed[h] = (Status.CANCELLED, "self_trade_prevention")
+                continue
+            q = min(st.remaining, left)
+            px = maker.leg.price
+            t_cash, t_pos = plan.state_after(leg.account_id, -sign * q * px, leg.series_id,
+                                             sign * q)
+            if not passes(t_cash, t_pos, rows, self.max_positions):
+                return True
+            m_cash, m_pos = plan.state_after(maker.leg.account_id, sign * q * px,
+                                             leg.series_id, -sign * q)
+            if not passes(m_cash, m_pos, rows, self.max_positions):
+                plan.closed[h] = (Status.CANCELLED, "insufficient_margin")
+                continue
+            plan.book(leg.account_id, -sign * q * px, leg.series_id, sign * q)
+            plan.book(maker.leg.account_id, sign * q * px, leg.series_id, -sign * q)
+            plan.taken[h] = plan.taken.get(h, 0) + q
+            st.filled += q
+            plan.fills.append(Fill(len(self.fills) + len(plan.fills) + 1, leg.series_id, px, q,
+                                   h, leg.order_hash, maker.leg.account_id, leg.account_id,
+                                   leg.side))
+        return False
+
+    # -- state changes ----------------------------------------------------------------
+
+    def apply(self, out: Outcome) -> None:
+        """Make a prepared outcome so (must be the next thing applied after prepare)."""
+        cmd = out.command
+        if isinstance(cmd, DepositCmd):
+            acct = self.ledger.credit(cmd.ax, cmd.ay, cmd.amount)
+            assert acct.account_id == out.account_id
+            return
+        for u in out.updates:
+            o = self.orders[u.order_hash]
+            o.filled, o.status, o.reason = u.filled, u.status, u.reason
+            if u.status != Status.OPEN:
+                self.books[o.leg.series_id].side(o.leg.side).remove(o)
+                del self.open[o.leg.account_id][u.order_hash]
+        mask = (1 << self.order_depth) - 1
+        for st in out.new_orders:
+            self.seq = max(self.seq, st.seq)
+            leg = st.leg
+            self.orders[leg.order_hash] = st
+            self.by_nonce[(leg.account_id, leg.order_id)] = leg.order_hash
+            key = (leg.account_id, leg.order_id & mask)
+            self.slots[key] = max(self.slots.get(key, -1), leg.order_id)
+            self.account_orders.setdefault(leg.account_id, []).append(leg.order_hash)
+            if st.status == Status.OPEN:
+                self.books[leg.series_id].side(leg.side).add(st)
+                self.open.setdefault(leg.account_id, {})[leg.order_hash] = st
+        for f in out.fills:
+            self.fills.append(f)
+            self.account_fills.setdefault(f.maker_account, []).append(f)
+            self.account_fills.setdefault(f.taker_account, []).append(f)
+        for aid, (cash, pos) in out.deltas.items():
+            self.ledger.apply_delta(aid, cash, pos)

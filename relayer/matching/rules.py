@@ -1,0 +1,83 @@
+"""Stateless and state-dependent admission rules for a submitted order (or multi-leg group).
+
+Every failure raises :class:`Rejected` naming the field; nothing is changed by a rejection.
+Nonces mirror the circuit's order storage: ``slot = orderId mod 2^ORDER_DEPTH`` and a new
+order's id must be higher than every earlier accepted id of the same account in that slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from relayer.matching.errors import Rejected
+from relayer.matching.types import BUY, Leg, SubmitCmd, Tif
+
+MAX_LEGS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRule:
+    """What the engine needs of a series: its ticks and expiry."""
+
+    series_id: int
+    price_tick: int
+    size_tick: int
+    expiry: int
+
+
+def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesRule]) -> None:
+    """Checks that need no account state: leg count, type, series, ticks, expiries."""
+    if not 1 <= len(cmd.legs) <= MAX_LEGS:
+        raise Rejected("bad_legs", "legs", f"between 1 and {MAX_LEGS} legs")
+    if len(cmd.legs) > 1 and cmd.tif != Tif.FOK:
+        raise Rejected("bad_type", "type", "multi-leg orders are all-or-none: type must be fok")
+    first = cmd.legs[0].account_id
+    hashes = set()
+    for i, leg in enumerate(cmd.legs):
+        f = f"legs[{i}]"
+        if leg.account_id != first:
+            raise Rejected("bad_legs", f"{f}.account_id", "all legs must be one account's")
+        if leg.order_hash in hashes:
+            raise Rejected("bad_legs", f, "the same order twice in one group")
+        hashes.add(leg.order_hash)
+        rule = series.get(leg.series_id)
+        if rule is None:
+            raise Rejected("unknown_series", f"{f}.series_id", f"no series {leg.series_id}")
+        if rule.expiry <= cmd.now:
+            raise Rejected("series_expired", f"{f}.series_id", "the series has expired")
+        if leg.price <= 0 or leg.price % rule.price_tick:
+            raise Rejected("bad_tick", f"{f}.price",
+                           f"must be a positive multiple of the price tick {rule.price_tick}")
+        if leg.qty % rule.size_tick:
+            raise Rejected("bad_tick", f"{f}.qty",
+                           f"must be a multiple of the size tick {rule.size_tick}")
+        if leg.expiry <= cmd.now:
+            raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
+
+
+def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: int) -> None:
+    """Each leg's orderId must exceed the highest accepted id in its slot (and legs of one
+    group must use distinct slots)."""
+    seen: set[int] = set()
+    for i, leg in enumerate(cmd.legs):
+        slot = leg.order_id % (1 << depth)
+        if slot in seen:
+            raise Rejected("stale_nonce", f"legs[{i}].order_id",
+                           "two legs of one group use the same order slot")
+        seen.add(slot)
+        prev = slots.get((leg.account_id, slot))
+        if prev is not None and leg.order_id <= prev:
+            raise Rejected("stale_nonce", f"legs[{i}].order_id",
+                           f"must be higher than {prev}, the last order id in slot {slot}")
+
+
+def worst_case(legs: tuple[Leg, ...]) -> tuple[int, dict[int, int]]:
+    """Cash and position change if every leg fills completely at its limit price."""
+    cash = 0
+    pos: dict[int, int] = {}
+    for leg in legs:
+        q = leg.qty if leg.side == BUY else -leg.qty
+        cash -= q * leg.price
+        pos[leg.series_id] = pos.get(leg.series_id, 0) + q
+    return cash, pos

@@ -1,0 +1,82 @@
+"""Relayer configuration: embedded defaults, then a config file, then ``DARKBOOK_*`` variables.
+
+Precedence, highest first: explicit overrides (CLI flags) > environment (``DARKBOOK_PORT``,
+``DARKBOOK_DATABASE_URL``, ...) > the config file (TOML or JSON) > the defaults below. With
+nothing set, the relayer runs on SQLite in ``data_dir`` with the built-in series and a dev
+faucet, so ``darkbook relayer run`` needs no configuration at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "darkbook" / "relayer"
+
+
+class GenesisAccount(BaseModel):
+    """An account credited at first start (before any deposit exists on a chain)."""
+
+    ax: int
+    ay: int
+    collateral: int = Field(ge=0, lt=2**64)
+
+
+class Settings(BaseSettings):
+    """Everything the relayer reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DARKBOOK_", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8700, ge=0, lt=65536)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
+    rpc_url: str | None = Field(None, description="JSON-RPC URL (settlement pipeline, later)")
+    operator_key: SecretStr | None = Field(None, description="submitter key (later)")
+    chain_id: int = Field(31337, ge=0, lt=2**64)
+    settlement_address: str = "0x" + "00" * 20
+    series_file: Path | None = Field(None, description="JSON list of series; default built in")
+    order_depth: int = Field(8, ge=1, le=32, description="circuit ORDER_DEPTH (nonce slots)")
+    max_positions: int = Field(4, ge=1, le=6, description="circuit P: position slots per account")
+    max_open_orders: int = Field(200, ge=1, description="resting orders per account")
+    max_body_bytes: int = Field(16_384, ge=256)
+    auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
+    dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
+    genesis: list[GenesisAccount] = Field(default_factory=list)
+    log_level: str = "info"
+
+    def db_url(self) -> str:
+        """The database URL, defaulting to ``sqlite:///<data_dir>/relayer.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'relayer.db'}"
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """A TOML (``.toml``) or JSON file of settings; a ``[relayer]`` table is unwrapped."""
+    text = path.read_text()
+    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    return data.get("relayer", data)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings with the precedence described in the module docstring."""
+    file_values = read_config_file(config_file) if config_file else {}
+
+    class _Settings(Settings):
+        @classmethod
+        def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                       dotenv_settings, file_secret_settings):
+            return (init_settings, env_settings,
+                    InitSettingsSource(settings_cls, init_kwargs=file_values))
+
+    return Settings.model_validate(_Settings(**overrides).model_dump())

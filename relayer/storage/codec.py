@@ -1,0 +1,37 @@
+"""Engine commands <-> JSON for the event log (ints as decimal strings: JSON-safe, exact)."""
+
+from __future__ import annotations
+
+import json
+
+from relayer.matching.types import CancelCmd, Command, DepositCmd, Leg, SubmitCmd, Tif
+
+_LEG_FIELDS = ("order_hash", "account_id", "order_id", "series_id", "side", "price", "qty",
+               "expiry")
+
+
+def kind_of(cmd: Command) -> str:
+    return {SubmitCmd: "submit", CancelCmd: "cancel", DepositCmd: "deposit"}[type(cmd)]
+
+
+def encode(cmd: Command) -> str:
+    if isinstance(cmd, SubmitCmd):
+        d: dict = {"legs": [{f: str(getattr(leg, f)) for f in _LEG_FIELDS} for leg in cmd.legs],
+                   "tif": cmd.tif.value, "now": cmd.now, "epoch": cmd.epoch}
+    elif isinstance(cmd, CancelCmd):
+        d = {"account_id": cmd.account_id, "order_id": str(cmd.order_id), "now": cmd.now}
+    else:
+        d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
+    return json.dumps(d, separators=(",", ":"), sort_keys=True)
+
+
+def decode(kind: str, payload: str) -> Command:
+    d = json.loads(payload)
+    if kind == "submit":
+        legs = tuple(Leg(**{f: int(x[f]) for f in _LEG_FIELDS}) for x in d["legs"])
+        return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
+    if kind == "cancel":
+        return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])
+    if kind == "deposit":
+        return DepositCmd(int(d["ax"]), int(d["ay"]), int(d["amount"]), d["now"])
+    raise ValueError(f"unknown event kind {kind!r}")

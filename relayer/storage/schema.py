@@ -1,0 +1,128 @@
+"""Tables. Unsigned 64-bit amounts and field elements are stored as decimal / hex text, since
+SQL integers are signed 64-bit; ids the relayer assigns (seq, account, fill) are integers.
+
+``events`` is the source of truth: every accepted command in order, replayed on start.
+``orders`` and ``fills`` are written in the same transaction, for queries and the batcher.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class U64(TypeDecorator):
+    """A Python int in [0, 2^64) stored as decimal text (portable across SQLite and Postgres)."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: object) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: object) -> int | None:
+        return None if value is None else int(value)
+
+
+class Felt(TypeDecorator):
+    """A field element stored as 0x-prefixed 64-digit hex."""
+
+    impl = String(66)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: object) -> str | None:
+        return None if value is None else f"0x{value:064x}"
+
+    def process_result_value(self, value: str | None, dialect: object) -> int | None:
+        return None if value is None else int(value, 16)
+
+
+metadata = MetaData()
+
+events = Table(
+    "events", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+market_snapshots = Table(
+    "market_snapshots", metadata,
+    Column("epoch", Integer, primary_key=True, autoincrement=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    Column("ax", Felt, nullable=False),
+    Column("ay", Felt, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("ax", "ay"),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("order_hash", Felt, primary_key=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("order_id", U64, nullable=False),
+    Column("series_id", U64, nullable=False),
+    Column("side", Integer, nullable=False),
+    Column("price", U64, nullable=False),
+    Column("qty", U64, nullable=False),
+    Column("expiry", U64, nullable=False),
+    Column("tif", String(16), nullable=False),
+    Column("group_hash", Felt, nullable=False),
+    Column("client_order_id", String(64)),
+    Column("sig_r8x", Felt, nullable=False),
+    Column("sig_r8y", Felt, nullable=False),
+    Column("sig_s", Felt, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("filled", U64, nullable=False),
+    Column("reason", String(64)),
+    Column("seq", Integer, nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "order_id"),
+)
+
+fills = Table(
+    "fills", metadata,
+    Column("fill_id", Integer, primary_key=True, autoincrement=False),
+    Column("event_seq", Integer, nullable=False),
+    Column("series_id", U64, nullable=False),
+    Column("price", U64, nullable=False),
+    Column("qty", U64, nullable=False),
+    Column("maker_hash", Felt, nullable=False),
+    Column("taker_hash", Felt, nullable=False),
+    Column("maker_account", Integer, nullable=False, index=True),
+    Column("taker_account", Integer, nullable=False, index=True),
+    Column("taker_side", Integer, nullable=False),
+    Column("batch_id", Integer),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),  # sealed | proving | submitted | confirmed
+    Column("first_fill", Integer),
+    Column("last_fill", Integer),
+    Column("old_root", Felt),
+    Column("new_root", Felt),
+    Column("tx_hash", String(66)),
+    Column("block_number", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
