@@ -1,0 +1,100 @@
+"""The FastAPI application: ``create_app(settings)`` wires the venue, routes, errors, metrics.
+
+The venue (book, ledger, store) is built in the lifespan: uvicorn accepts connections only
+after the order log has replayed, so the first answered request already sees the full book.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from relayer.api.metrics import Metrics
+from relayer.api.middleware import TOO_LARGE, BodyLimit, BodyTooLarge, RequestMetrics
+from relayer.intake.auth import RequestAuth
+from relayer.intake.errors import ApiError
+from relayer.intake.router import dev_router, router
+from relayer.intake.service import Venue
+from relayer.settings import Settings
+
+log = logging.getLogger("darkbook.relayer")
+
+
+def _field(loc: tuple) -> str:
+    parts = [p for p in loc if p != "body"] if len(loc) > 1 else list(loc)
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        err = exc.errors()[0]
+        if err.get("type") == "json_invalid":
+            why = (err.get("ctx") or {}).get("error", "")
+            e = ApiError("malformed_json", "body", f"not valid JSON: {why}")
+        else:
+            e = ApiError("bad_field", _field(tuple(err.get("loc", ()))), err.get("msg", ""))
+        return JSONResponse(e.body(), status_code=e.status)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, BodyTooLarge):
+            return JSONResponse(TOO_LARGE, status_code=413)
+        body = {"error": {"code": f"http_{exc.status_code}", "field": "",
+                          "reason": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The relayer's HTTP application on ``settings`` (database, series, limits, keys)."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        venue = await run_in_threadpool(Venue, settings)
+        app.state.venue = venue
+        app.state.auth = RequestAuth(venue.domain, settings.auth_window_seconds)
+        log.info("relayer ready: %d events, %d series", venue.seq, len(venue.series))
+        try:
+            yield
+        finally:
+            venue.close()
+
+    app = FastAPI(title="Darkbook relayer", version="0.1.0", lifespan=lifespan,
+                  description="Private order intake: signed orders, book, margin-checked fills.")
+    app.state.metrics = metrics
+    _install_errors(app)
+    app.include_router(router)
+    if settings.dev_faucet:
+        app.include_router(dev_router)
+
+    @app.get("/health", tags=["ops"])
+    def health(request: Request) -> dict:
+        v: Venue = request.app.state.venue
+        return {"status": "ok", "events": v.seq, "market_epoch": v.snapshot.epoch}
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        v: Venue = request.app.state.venue
+        metrics.open_orders.set(v.open_order_count())
+        metrics.events.set(v.seq)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

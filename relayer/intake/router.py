@@ -1,0 +1,134 @@
+"""HTTP routes of the intake API (sync handlers: FastAPI runs them in its thread pool, so the
+signature checks and database commits never block the event loop)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from relayer.intake import schemas
+from relayer.intake.errors import ApiError
+from relayer.intake.service import Venue
+
+ERRORS = {c: {"model": schemas.ErrorOut} for c in (400, 401, 403, 404, 409, 413, 422, 503)}
+router = APIRouter(prefix="/v1", responses=ERRORS)
+
+
+def venue(request: Request) -> Venue:
+    return request.app.state.venue
+
+
+def owner(request: Request, v: Annotated[Venue, Depends(venue)]) -> int:
+    """The account whose trading key signed this read (see relayer.intake.auth)."""
+    qs = request.url.query
+    path_qs = request.url.path + (f"?{qs}" if qs else "")
+    return request.app.state.auth.check(dict(request.headers), request.method, path_qs,
+                                        v.pubkey)
+
+
+def same_account(path_id: int, auth_id: int) -> None:
+    if path_id != auth_id:
+        raise ApiError("forbidden", "account_id", "signed by another account")
+
+
+VenueDep = Annotated[Venue, Depends(venue)]
+OwnerDep = Annotated[int, Depends(owner)]
+AccountPath = Annotated[int, Path(ge=1, lt=2**63)]
+
+
+@router.post("/orders", response_model=schemas.SubmitOut, tags=["orders"])
+def submit_order(body: schemas.SubmitOrderIn, v: VenueDep,
+                 request: Request) -> schemas.SubmitOut:
+    """Submit a signed order (or a multi-leg group). Committed durably before this returns;
+    sending the same signed order again returns the stored result with ``duplicate: true``."""
+    metrics = request.app.state.metrics
+    try:
+        out = v.submit(body)
+    except ApiError as exc:
+        metrics.orders.labels(exc.code).inc()
+        raise
+    metrics.orders.labels("duplicate" if out.duplicate else "accepted").inc()
+    if not out.duplicate:
+        metrics.fills.inc(len(out.fills))
+    return out
+
+
+@router.post("/orders/cancel", response_model=schemas.OrderOut, tags=["orders"])
+def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
+    """Cancel by (account, order id), signed over ``Poseidon([2, domain, accountId, orderId])``."""
+    return v.cancel(body)
+
+
+@router.get("/orders/{order_hash}", response_model=schemas.OrderOut, tags=["orders"])
+def get_order(order_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{1,64}$")],
+              v: VenueDep, account_id: OwnerDep) -> schemas.OrderOut:
+    """One order of the signing account."""
+    return v.order(account_id, int(order_hash, 16))
+
+
+@router.get("/accounts/{account_id}", response_model=schemas.AccountOut, tags=["accounts"])
+def get_account(account_id: AccountPath, v: VenueDep,
+                auth_id: OwnerDep) -> schemas.AccountOut:
+    """Collateral, positions, initial and maintenance margin, Greeks (owner only)."""
+    same_account(account_id, auth_id)
+    return v.account(account_id)
+
+
+@router.get("/accounts/{account_id}/orders", response_model=list[schemas.OrderOut],
+            tags=["accounts"])
+def list_orders(account_id: AccountPath, v: VenueDep, auth_id: OwnerDep,
+                status: Literal["open", "filled", "cancelled", "expired"] | None = None,
+                client_order_id: Annotated[str | None, Query(max_length=64)] = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.OrderOut]:
+    """The account's orders, newest first."""
+    same_account(account_id, auth_id)
+    return v.orders(account_id, status, client_order_id, limit)
+
+
+@router.get("/accounts/{account_id}/fills", response_model=list[schemas.FillOut],
+            tags=["accounts"])
+def list_fills(account_id: AccountPath, v: VenueDep, auth_id: OwnerDep,
+               after: Annotated[int, Query(ge=0)] = 0,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.FillOut]:
+    """The account's fills with ``fill_id > after``, oldest first."""
+    same_account(account_id, auth_id)
+    return v.fills(account_id, after, limit)
+
+
+@router.get("/series", response_model=list[schemas.SeriesOut], tags=["market"])
+def list_series(v: VenueDep) -> list[schemas.SeriesOut]:
+    """Tradable series with their ticks and current marks."""
+    return v.series_list()
+
+
+@router.get("/batches", response_model=list[schemas.BatchOut], tags=["batches"])
+def list_batches(v: VenueDep,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.BatchOut]:
+    """Settlement batches, newest first, with their on-chain status (public data only)."""
+    return [_batch(b) for b in v.repo.batches(limit)]
+
+
+@router.get("/batches/{batch_id}", response_model=schemas.BatchOut, tags=["batches"])
+def get_batch(batch_id: Annotated[int, Path(ge=0, lt=2**63)], v: VenueDep) -> schemas.BatchOut:
+    b = v.repo.batch(batch_id)
+    if b is None:
+        raise ApiError("not_found", "batch_id", "no such batch")
+    return _batch(b)
+
+
+def _batch(b: dict) -> schemas.BatchOut:
+    for k in ("old_root", "new_root"):
+        if b[k] is not None:
+            b[k] = f"0x{b[k]:064x}"
+    return schemas.BatchOut(**b)
+
+
+dev_router = APIRouter(prefix="/v1/dev", responses=ERRORS, tags=["dev"])
+
+
+@dev_router.post("/deposit", response_model=schemas.DepositOut)
+def dev_deposit(body: schemas.DepositIn, v: VenueDep) -> schemas.DepositOut:
+    """DEV ONLY (``dev_faucet``): credit collateral to a trading key, registering it on first
+    use. Stands in for on-chain deposits until the settlement pipeline exists."""
+    return v.deposit(body)

@@ -1,0 +1,168 @@
+"""Request and response models (pydantic, at the HTTP edge only).
+
+Integers may be sent as JSON numbers or decimal strings (amounts reach 2^64, beyond what a
+JavaScript number holds exactly); responses send unsigned 64-bit amounts as strings and
+hashes as 0x-hex.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from prover.field import P
+from relayer.matching.types import Tif
+
+U64 = Annotated[int, Field(ge=0, lt=2**64)]
+Felt = Annotated[int, Field(ge=0, lt=P)]
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignatureIn(_In):
+    """EdDSA-Poseidon signature (circomlib fields) over the message's Poseidon hash."""
+
+    r8x: Felt
+    r8y: Felt
+    s: Felt
+
+
+class OrderLegIn(_In):
+    """One signed order; the signed hash is built from these fields (docs/CONVENTIONS.md)."""
+
+    account_id: U64
+    order_id: U64 = Field(description="nonce: slot = order_id mod 2^ORDER_DEPTH")
+    series_id: U64
+    side: Literal["buy", "sell", 0, 1] = Field(description="buy (0) or sell (1)")
+    price: U64 = Field(description="collateral base units per contract")
+    qty: Annotated[int, Field(gt=0, lt=2**64)] = Field(description="contracts")
+    expiry: U64 = Field(description="unix seconds")
+    signature: SignatureIn
+
+    @field_validator("side", mode="after")
+    @classmethod
+    def _side(cls, v: str | int) -> int:
+        return {"buy": 0, "sell": 1}.get(v, v)  # type: ignore[arg-type, return-value]
+
+
+class SubmitOrderIn(_In):
+    """An order: one leg, or up to 4 legs filled all together or not at all (type fok)."""
+
+    legs: list[OrderLegIn] = Field(min_length=1, max_length=4)
+    type: Tif = Tif.LIMIT
+    client_order_id: ClientId | None = None
+
+
+class CancelIn(_In):
+    account_id: U64
+    order_id: U64
+    signature: SignatureIn
+
+
+class DepositIn(_In):
+    """Dev faucet: credit (and on first use, register) the account of a trading key."""
+
+    ax: Felt
+    ay: Felt
+    amount: Annotated[int, Field(gt=0, lt=2**64)]
+
+
+class OrderOut(BaseModel):
+    order_hash: str
+    group_hash: str
+    account_id: int
+    order_id: str
+    client_order_id: str | None
+    series_id: str
+    side: Literal["buy", "sell"]
+    price: str
+    qty: str
+    expiry: int
+    type: Tif
+    status: Literal["open", "filled", "cancelled", "expired"]
+    filled_qty: str
+    reason: str | None
+
+
+class FillOut(BaseModel):
+    fill_id: int
+    series_id: str
+    order_hash: str
+    side: Literal["buy", "sell"]
+    liquidity: Literal["maker", "taker"]
+    price: str
+    qty: str
+
+
+class SubmitOut(BaseModel):
+    duplicate: bool
+    orders: list[OrderOut]
+    fills: list[FillOut]
+
+
+class DepositOut(BaseModel):
+    account_id: int
+    collateral: str
+
+
+class PositionOut(BaseModel):
+    series_id: str
+    qty: str
+    mark: str
+
+
+class MarginLevelOut(BaseModel):
+    requirement: str
+    worst_scenario: int
+    worst_equity: str
+    ok: bool
+
+
+class AccountOut(BaseModel):
+    account_id: int
+    collateral: str
+    equity: str
+    positions: list[PositionOut]
+    initial_margin: MarginLevelOut
+    maintenance_margin: MarginLevelOut
+    greeks: dict[str, dict[str, float]]
+    open_orders: int
+    market_epoch: int
+
+
+class SeriesOut(BaseModel):
+    series_id: str
+    underlying: str
+    kind: str
+    strike: int
+    expiry: int
+    price_tick: str
+    size_tick: str
+    mark: str | None
+
+
+class BatchOut(BaseModel):
+    batch_id: int
+    status: str
+    first_fill: int | None
+    last_fill: int | None
+    old_root: str | None
+    new_root: str | None
+    tx_hash: str | None
+    block_number: int | None
+    created_at: int
+    updated_at: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    field: str
+    reason: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

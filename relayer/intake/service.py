@@ -1,0 +1,233 @@
+"""The venue service: verifies signed commands, runs them through the engine, stores each one
+durably, and only then changes the in-memory state and answers.
+
+Order of work for a submitted order: schema (pydantic) -> order hash and signature (outside the
+lock) -> under the lock: idempotency by order hash, engine admission and matching (a prepared
+outcome, nothing changed yet) -> one database transaction -> apply to the engine -> respond.
+A crash before the commit loses nothing acknowledged; after it, the replay on start rebuilds
+the same state, and the same signed order sent again is answered from the stored result.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from prover.eddsa import Signature, verify
+from prover.encoding import Order, cancel_hash, domain, order_hash
+from prover.errors import CryptoError
+from relayer.intake import schemas, views
+from relayer.intake.errors import ApiError
+from relayer.markets.series import load_series
+from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
+from relayer.matching.engine import Engine
+from relayer.matching.errors import Rejected
+from relayer.matching.rules import SeriesRule
+from relayer.matching.types import CancelCmd, Command, DepositCmd, Leg, Outcome, Status, SubmitCmd
+from relayer.settings import Settings
+from relayer.storage import codec
+from relayer.storage.errors import StorageError
+from relayer.storage.repository import LegExtra, Repository
+
+log = logging.getLogger("darkbook.relayer")
+
+
+class Venue:
+    """One relayer's book, ledger and store. Thread-safe: writes are serialised by a lock."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.domain = domain(settings.chain_id, settings.settlement_address)
+        self.series = {s.id: s for s in load_series(settings.series_file)}
+        self.repo = Repository(settings.db_url())
+        self.engine = Engine([SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry)
+                              for s in self.series.values()],
+                             order_depth=settings.order_depth,
+                             max_positions=settings.max_positions,
+                             max_open_orders=settings.max_open_orders)
+        self.lock = threading.Lock()
+        self.seq = 0
+        self.client_ids: dict[int, str] = {}
+        self.snapshot = self._load_snapshots()
+        self._replay()
+        if self.seq == 0:
+            for g in settings.genesis:
+                self._commit(DepositCmd(g.ax, g.ay, g.collateral, self.now()), {})
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def close(self) -> None:
+        self.repo.close()
+
+    # -- start-up ---------------------------------------------------------------------
+
+    def _load_snapshots(self) -> MarketSnapshot:
+        snaps = self.repo.snapshots()
+        if not snaps:
+            snaps = [build_reference_snapshot(list(self.series.values()), self.now(), 1)]
+            self.repo.save_snapshot(snaps[0])
+        for s in snaps:
+            self.engine.tables[s.epoch] = s.rows_im
+        return snaps[-1]
+
+    def _replay(self) -> None:
+        """Rebuild the book and ledger from the event log, then check them against the tables
+        written beside it (fills, open orders); refuse to start if they disagree."""
+        t0 = time.perf_counter()
+        for seq, kind, payload in self.repo.events():
+            try:
+                self.engine.execute(codec.decode(kind, payload))
+            except Rejected as exc:
+                raise StorageError(f"event {seq} no longer replays: {exc}") from exc
+            self.seq = seq
+        stored_open = self.repo.open_orders()
+        live_open = {h: o.filled for h, o in self.engine.orders.items()
+                     if o.status == Status.OPEN}
+        if len(self.engine.fills) != self.repo.fill_count() or stored_open != live_open:
+            raise StorageError("the replayed order log disagrees with the stored orders/fills")
+        self.client_ids = self.repo.client_order_ids()
+        log.info("replayed %d events in %.2fs", self.seq, time.perf_counter() - t0)
+
+    # -- the write path ---------------------------------------------------------------
+
+    def _commit(self, cmd: Command, extras: dict[int, LegExtra]) -> Outcome:
+        """Prepare, store, apply (caller holds the lock, or is the constructor)."""
+        try:
+            out = self.engine.prepare(cmd)
+        except Rejected as exc:
+            raise ApiError.from_rejected(exc) from None
+        if isinstance(cmd, CancelCmd) and not out.updates:
+            return out  # nothing to change: not logged
+        seq = self.seq + 1
+        try:
+            self.repo.record(seq, out, extras, self.now())
+        except SQLAlchemyError as exc:
+            log.error("store failed for event %d: %s", seq, exc.__class__.__name__)
+            raise ApiError("storage_unavailable", "body", "could not store; retry") from None
+        self.engine.apply(out)
+        self.seq = seq
+        for h, ex in extras.items():
+            if ex.client_order_id:
+                self.client_ids[h] = ex.client_order_id
+        return out
+
+    def pubkey(self, account_id: int) -> tuple[int, int] | None:
+        acct = self.engine.ledger.get(account_id)
+        return acct.pubkey if acct else None
+
+    def _verify(self, pub: tuple[int, int] | None, msg: int, sig: schemas.SignatureIn,
+                fieldname: str) -> tuple[int, int, int]:
+        s = Signature(sig.r8x, sig.r8y, sig.s)
+        if pub is None:
+            raise ApiError("unknown_account", fieldname.rsplit(".", 1)[0] + ".account_id",
+                           "no such account")
+        if not verify(pub, msg, s):
+            raise ApiError("bad_signature", fieldname,
+                           "does not verify for the account's trading key")
+        return (s.r8x, s.r8y, s.s)
+
+    def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
+        legs: list[Leg] = []
+        extras: dict[int, LegExtra] = {}
+        for i, x in enumerate(req.legs):
+            try:
+                order = Order(x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty,
+                              x.expiry)
+            except CryptoError as exc:
+                raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
+            h = order_hash(self.domain, order)
+            sig = self._verify(self.pubkey(x.account_id), h, x.signature,
+                               f"legs[{i}].signature")
+            legs.append(Leg(h, *order.fields()))
+            extras[h] = LegExtra(sig, req.client_order_id)
+        with self.lock:
+            known = [leg.order_hash in self.engine.orders for leg in legs]
+            if all(known):
+                return self._result(legs, [], duplicate=True)
+            if any(known):
+                i = known.index(True)
+                raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
+            cmd = SubmitCmd(tuple(legs), req.type, self.now(), self.snapshot.epoch)
+            out = self._commit(cmd, extras)
+            return self._result(legs, out.fills, duplicate=False)
+
+    def _result(self, legs: list[Leg], fills: list, duplicate: bool) -> schemas.SubmitOut:
+        now = self.now()
+        acct = legs[0].account_id
+        if duplicate:
+            mine = {leg.order_hash for leg in legs}
+            fills = [f for f in self.engine.account_fills.get(acct, [])
+                     if (f.taker_hash if f.taker_account == acct else f.maker_hash) in mine]
+        return schemas.SubmitOut(
+            duplicate=duplicate,
+            orders=[views.order_out(self.engine.orders[leg.order_hash],
+                                    self.client_ids.get(leg.order_hash), now) for leg in legs],
+            fills=[views.fill_out(f, acct) for f in fills])
+
+    def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
+        msg = cancel_hash(self.domain, req.account_id, req.order_id)
+        self._verify(self.pubkey(req.account_id), msg, req.signature, "signature")
+        with self.lock:
+            self._commit(CancelCmd(req.account_id, req.order_id, self.now()), {})
+            h = self.engine.by_nonce[(req.account_id, req.order_id)]
+            return views.order_out(self.engine.orders[h], self.client_ids.get(h), self.now())
+
+    def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
+        with self.lock:
+            out = self._commit(DepositCmd(req.ax, req.ay, req.amount, self.now()), {})
+            acct = self.engine.ledger.accounts[out.account_id]  # type: ignore[index]
+            return schemas.DepositOut(account_id=acct.account_id,
+                                      collateral=str(acct.collateral))
+
+    # -- owner reads ------------------------------------------------------------------
+
+    def order(self, account_id: int, h: int) -> schemas.OrderOut:
+        with self.lock:
+            o = self.engine.orders.get(h)
+            if o is None or o.leg.account_id != account_id:
+                raise ApiError("not_found", "order_hash", "no such order of this account")
+            return views.order_out(o, self.client_ids.get(h), self.now())
+
+    def orders(self, account_id: int, status: str | None, client_order_id: str | None,
+               limit: int) -> list[schemas.OrderOut]:
+        now = self.now()
+        with self.lock:
+            hashes = self.engine.account_orders.get(account_id, [])
+            out = []
+            for h in reversed(hashes):
+                if client_order_id is not None and self.client_ids.get(h) != client_order_id:
+                    continue
+                v = views.order_out(self.engine.orders[h], self.client_ids.get(h), now)
+                if status is None or v.status == status:
+                    out.append(v)
+                    if len(out) >= limit:
+                        break
+            return out
+
+    def fills(self, account_id: int, after: int, limit: int) -> list[schemas.FillOut]:
+        with self.lock:
+            fs = self.engine.account_fills.get(account_id, [])
+            return [views.fill_out(f, account_id) for f in fs if f.fill_id > after][:limit]
+
+    def account(self, account_id: int) -> schemas.AccountOut:
+        with self.lock:
+            acct = self.engine.ledger.get(account_id)
+            if acct is None:
+                raise ApiError("not_found", "account_id", "no such account")
+            n_open = sum(1 for o in self.engine.open.get(account_id, {}).values()
+                         if o.leg.expiry > self.now())
+            return views.account_out(acct, self.snapshot, self.series, n_open)
+
+    # -- public -----------------------------------------------------------------------
+
+    def series_list(self) -> list[schemas.SeriesOut]:
+        return [views.series_out(s, self.snapshot) for s in self.series.values()]
+
+    def open_order_count(self) -> int:
+        return sum(len(v) for v in self.engine.open.values())
