@@ -124,9 +124,9 @@ class Order:
     expiry: int
 
     def __post_init__(self) -> None:
-        for name in ("account_id", "order_id", "series_id", "price", "qty", "expiry"):
+        for name in ("account_id", "order_id", "series_id", "side", "price", "qty", "expiry"):
             u64(getattr(self, name), f"order.{name}")
-        if self.side not in (SIDE_BUY, SIDE_SELL) or isinstance(self.side, bool):
+        if self.side not in (SIDE_BUY, SIDE_SELL):
             raise EncodingError(f"order.side: {self.side!r} must be 0 (buy) or 1 (sell)")
         if self.qty == 0:
             raise EncodingError("order.qty: must be > 0")

@@ -65,7 +65,8 @@ def test_message_hashes_follow_conventions() -> None:
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"side": 2}, "side"), ({"qty": 0}, "qty"), ({"price": 1 << 64}, "price"),
+    ({"side": 2}, "side"), ({"side": 1.0}, "side"), ({"side": True}, "side"),
+    ({"qty": 0}, "qty"), ({"price": 1 << 64}, "price"),
     ({"expiry": -1}, "expiry"), ({"account_id": "1"}, "account_id"),
 ])
 def test_order_validation(kwargs: dict, match: str) -> None:
