@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prover import babyjub
 from prover.babyjub import BASE8, GENERATOR, IDENTITY, SUBORDER
@@ -129,3 +131,22 @@ def test_key_and_packed_point_validation() -> None:
     with pytest.raises(LengthError):
         unpack_signature(b"\x00" * 63)
     assert "scalar" not in repr(KEY)
+
+
+_ints = st.integers(min_value=-(1 << 300), max_value=1 << 300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.tuples(_ints, _ints), _ints, st.tuples(_ints, _ints, _ints))
+def test_verify_fuzz_returns_false(pub, msg, sig) -> None:
+    assert verify(pub, msg, sig) is False
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.binary(min_size=32, max_size=32), st.integers(min_value=0, max_value=P - 1))
+def test_sign_verify_roundtrip(seed: bytes, msg: int) -> None:
+    k = PrivateKey(seed)
+    sig = k.sign(msg)
+    assert 0 <= sig.s < SUBORDER
+    assert verify(k.public_key(), msg, sig)
+    assert not verify(k.public_key(), msg ^ 1 if msg ^ 1 < P else msg - 1, sig)
