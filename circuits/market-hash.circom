@@ -3,12 +3,39 @@ pragma circom 2.1.0;
 include "poseidon.circom";
 
 /*
- * MarketHash: the hash the risk oracle registers for a market table of M series x S scenarios.
- *   row[j] = Poseidon([ids[j], status[j], mark[j], settlement[j],
- *                      Poseidon(vim[j][0..S-1]), Poseidon(vmm[j][0..S-1])])
- *   h = epoch; h = Poseidon([h, row[j]]) for j = 0..M-1; out = h
- * Signed values are v mod p. Unused rows are padding: all zero.
- * @param M - series in the table; @param S - scenarios (S <= 16)
+ * Fold16: a 16-ary Poseidon tree over N nodes (docs/risk.md, "Market table hash"): each level
+ * is zero-padded to a multiple of 16 and hashed in chunks with Poseidon(16) until one node is left.
+ * @param N - number of leaves (>= 1)
+ * @input in[N] - the leaves
+ * @output out - the root
+ */
+template Fold16(N) {
+    signal input in[N];
+    signal output out;
+
+    var chunks = (N + 15) \ 16;
+    signal level[chunks];
+    for (var c = 0; c < chunks; c++) {
+        var chunk[16];
+        for (var k = 0; k < 16; k++) {
+            chunk[k] = c * 16 + k < N ? in[c * 16 + k] : 0;
+        }
+        level[c] <== Poseidon(16)(chunk);
+    }
+    if (chunks == 1) {
+        out <== level[0];
+    } else {
+        out <== Fold16(chunks)(level);
+    }
+}
+
+/*
+ * MarketHash: the hash the risk oracle registers for the market table (docs/risk.md,
+ * relayer/risk/table_hash.py), recomputed from the rows the batch uses:
+ *   rowHash[j] = Poseidon([ids, status, mark, settlement, Poseidon(vim[j]), Poseidon(vmm[j])])
+ *   out = Poseidon([epoch, M, S, Fold16(rowHash)])
+ * Signed values are v mod p. Rows after the table's series are padding rows (all zero).
+ * @param M - table rows; @param S - scenarios (S <= 16)
  * @input epoch - the risk epoch
  * @input ids[M], status[M] (0 live, 1 expired), mark[M], settlement[M], vim[M][S], vmm[M][S]
  * @output out - field; the market hash
@@ -24,12 +51,10 @@ template MarketHash(M, S) {
     signal input vmm[M][S];
     signal output out;
 
-    signal chain[M + 1];
-    chain[0] <== epoch;
+    signal rows[M];
     for (var j = 0; j < M; j++) {
-        var row = Poseidon(6)([ids[j], status[j], mark[j], settlement[j],
-                               Poseidon(S)(vim[j]), Poseidon(S)(vmm[j])]);
-        chain[j + 1] <== Poseidon(2)([chain[j], row]);
+        rows[j] <== Poseidon(6)([ids[j], status[j], mark[j], settlement[j],
+                                 Poseidon(S)(vim[j]), Poseidon(S)(vmm[j])]);
     }
-    out <== chain[M];
+    out <== Poseidon(4)([epoch, M, S, Fold16(M)(rows)]);
 }

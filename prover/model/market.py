@@ -1,9 +1,7 @@
 """The batch's market table as the circuit sees it: M rows of S scenario values, and its hash.
 
-The hash (circuits/market-hash.circom, docs/circuits.md):
-``row = Poseidon([id, status, mark, settlement, Poseidon(v_im), Poseidon(v_mm)])``,
-``h0 = epoch``, ``h(j+1) = Poseidon([h(j), row(j)])``; signed values as ``v mod p``;
-unused rows are all zero (padding).
+The hash is the risk team's (docs/risk.md, ``relayer.risk.table_hash``); the circuit
+(circuits/market-hash.circom) recomputes it from the rows. Unused rows are padding (all zero).
 """
 
 from __future__ import annotations
@@ -11,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.encoding import to_field
 from prover.poseidon import poseidon
+from relayer.risk.table_hash import fold, row_hash
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,24 @@ class MarketRow:
     settlement: int
     v_im: tuple[int, ...]  # signed, one per scenario
     v_mm: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Market:
+    """The table a batch is checked against: epoch plus its rows (ascending series id)."""
+
+    epoch: int
+    rows: tuple[MarketRow, ...]
+
+    def row(self, series_id: int) -> MarketRow | None:
+        for r in self.rows:
+            if r.series_id == series_id:
+                return r
+        return None
+
+    def values(self, level: str) -> dict[int, list[int]]:
+        """series id -> V row ("im" or "mm"), the margin rule's ``rows`` argument."""
+        return {r.series_id: list(r.v_im if level == "im" else r.v_mm) for r in self.rows}
 
 
 def padding_row(scenarios: int) -> MarketRow:
@@ -41,28 +57,21 @@ def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
     return [*rows, *(padding_row(s) for _ in range(m - len(rows)))]
 
 
-def row_hash(row: MarketRow) -> int:
-    return poseidon([
-        row.series_id, row.status, to_field(row.mark), to_field(row.settlement),
-        poseidon([to_field(v) for v in row.v_im]), poseidon([to_field(v) for v in row.v_mm]),
-    ])
-
-
 def market_hash(epoch: int, rows: Sequence[MarketRow], m: int, s: int) -> int:
-    """The hash the oracle registers and the batch circuit recomputes."""
-    h = epoch
-    for row in padded(rows, m, s):
-        h = poseidon([h, row_hash(row)])
-    return h
+    """The hash the oracle registers (relayer.risk.table_hash) for the table padded to m rows."""
+    hashes = [row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm)
+              for r in padded(rows, m, s)]
+    return poseidon([epoch, m, s, fold(hashes)])
 
 
-def from_risk_table(table: object) -> tuple[int, list[MarketRow]]:
-    """(epoch, rows) from relayer.risk.market_table.MarketTable (duck-typed)."""
-    rows = [
+def from_risk_table(table: object) -> Market:
+    """A Market from relayer.risk.market_table.MarketTable (duck-typed)."""
+    t = table
+    rows = tuple(
         MarketRow(int(sid), int(st), int(mk), int(se), tuple(int(x) for x in im),
                   tuple(int(x) for x in mm))
         for sid, st, mk, se, im, mm in zip(
-            table.series_id, table.status, table.mark, table.settlement,  # type: ignore[attr-defined]
-            table.v_im, table.v_mm, strict=True)  # type: ignore[attr-defined]
-    ]
-    return int(table.epoch), rows  # type: ignore[attr-defined]
+            t.series_id, t.status, t.mark, t.settlement, t.v_im, t.v_mm,  # type: ignore[attr-defined]
+            strict=True)
+    )
+    return Market(int(t.epoch), rows)  # type: ignore[attr-defined]

@@ -231,3 +231,16 @@ def test_series_lookup(lookup, tmp_path):
     assert not witness_ok(lookup, _lookup(8))      # not listed
     assert not witness_ok(lookup, _lookup(0))      # the padding id
     assert witness_ok(lookup, _lookup(8, enabled=0))
+
+
+def test_market_hash_two_level_fold(tmp_path):
+    """M > 16 takes a second Poseidon(16) level, as relayer.risk.table_hash.fold does."""
+    from prover.model.market import MarketRow
+    from prover.model.market import market_hash as py_hash
+
+    circuit = compile_template("market-hash.circom", "MarketHash", [17, 1])
+    rows = [MarketRow(j + 1, j % 2, 10 * j, j % 2 * 7, (-j,), (j - 3,)) for j in range(17)]
+    inputs = {"epoch": 3, "ids": [r.series_id for r in rows], "status": [r.status for r in rows],
+              "mark": [r.mark for r in rows], "settlement": [r.settlement for r in rows],
+              "vim": [[r.v_im[0] % P] for r in rows], "vmm": [[r.v_mm[0] % P] for r in rows]}
+    assert _output(circuit, inputs, "out", tmp_path) == py_hash(3, rows, 17, 1)
