@@ -1,0 +1,122 @@
+"""Ceremony keys: an external powers-of-tau file, snarkjs phase 2, then arkworks proving.
+
+snarkjs `groth16 setup` plus one phase-2 contribution (prover.keys) makes the .zkey; we then
+refuse it if gamma = delta or if it was not made from this circuit's .r1cs (zkey_check), and
+import it into arkworks. The import is cached by the zkey's and the r1cs's content, and is
+refused unless arkworks reads exactly the verification key snarkjs exports.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import groth16py
+
+from prover import cache, keys, ptau, snarkjs
+from prover.backend import ProvingKeys
+from prover.binfile import BinFileError, read_sections
+from prover.circom import CompiledCircuit
+from prover.errors import DarkbookError, SnarkjsError
+from prover.keystore import ARK_PK, check_keys_fit, load_keys, write_keys
+from prover.zkey_check import ZkeyError, check_belongs, check_gamma_delta
+
+KIND = "zkeyimport"
+_VK_FIELDS = (
+    "protocol",
+    "curve",
+    "nPublic",
+    "vk_alpha_1",
+    "vk_beta_2",
+    "vk_gamma_2",
+    "vk_delta_2",
+    "IC",
+)
+
+
+class PtauError(DarkbookError):
+    """The --ptau file is missing, not a powers-of-tau file, damaged, or too small."""
+
+
+def check_ptau(path: Path) -> int:
+    """The power of a powers-of-tau file; an error naming the file if it is unusable."""
+    path = Path(path)
+    try:
+        read_sections(path, b"ptau")
+        return ptau.ptau_power(path)
+    except (BinFileError, DarkbookError) as exc:
+        raise PtauError(f"--ptau {path}: {exc}") from None
+
+
+def ceremony_keys(
+    circuit: CompiledCircuit, ptau_file: Path | None = None, *, progress: bool = False
+) -> ProvingKeys:
+    """snarkjs phase-2 keys from ptau_file (the dev ceremony if None), ready for arkworks."""
+    if ptau_file is not None:
+        check_ptau(ptau_file)
+    try:
+        keyset = keys.snarkjs_keys(circuit, ptau_file, progress=progress)
+    except SnarkjsError as exc:
+        if ptau_file is None:
+            raise
+        raise PtauError(f"--ptau {ptau_file}: snarkjs could not use it: {exc}") from None
+    except DarkbookError as exc:
+        if ptau_file is None or isinstance(exc, PtauError):
+            raise
+        raise PtauError(f"--ptau {ptau_file}: {exc}") from None
+    return import_zkey(
+        keyset.zkey, circuit, snarkjs_vkey=keyset.vkey_json(), insecure=keyset.insecure
+    )
+
+
+def import_zkey(
+    zkey: Path,
+    circuit: CompiledCircuit,
+    *,
+    snarkjs_vkey: dict[str, Any] | None = None,
+    insecure: bool = False,
+) -> ProvingKeys:
+    """Check a .zkey against the circuit and import it into arkworks (cached)."""
+    zkey = Path(zkey).resolve()
+    check_gamma_delta(zkey)
+    r1cs_digest = cache.file_digest(circuit.r1cs)
+    key = cache.content_key(
+        "zkey-import", cache.file_digest(zkey), r1cs_digest, groth16py.__version__
+    )
+    found = cache.lookup(KIND, key)
+    if found is None:
+        check_belongs(zkey, circuit.r1cs)
+        expected = snarkjs_vkey or _snarkjs_vkey(zkey)
+        with cache.building(KIND, key) as scratch:
+            pk, vk = groth16py.import_zkey(str(zkey))
+            imported = json.loads(vk.to_json())
+            if not same_vkey(imported, expected):
+                raise ZkeyError(
+                    f"arkworks read a different verification key from {zkey} than snarkjs "
+                    "exports; refusing to prove with it"
+                )
+            pk.save(str(scratch / ARK_PK))
+            write_keys(
+                scratch,
+                mode="ceremony",
+                r1cs=circuit.r1cs,
+                vkey=expected,
+                zkey=zkey,
+                insecure=insecure,
+            )
+        found = cache.entry_path(KIND, key)
+    loaded = load_keys(found)
+    check_keys_fit(loaded, circuit.r1cs)
+    return loaded
+
+
+def same_vkey(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal on every field a verifier uses (vk_alphabeta_12 is derived, arkworks omits it)."""
+    return all(a.get(f) == b.get(f) for f in _VK_FIELDS)
+
+
+def _snarkjs_vkey(zkey: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return snarkjs.export_vkey(zkey, Path(tmp) / "vk.json")
