@@ -59,7 +59,7 @@ def decode_error(
     raw = bytes.fromhex(data[2:]) if isinstance(data, str) else data
     name, types = table["0x" + raw[:4].hex()]
     args = decode(_split(types), raw[4:]) if types != "()" else ()
-    return name, tuple(args)
+    return name, tuple(Web3.to_checksum_address(a) if isinstance(a, str) else a for a in args)
 
 
 def _split(types: str) -> list[str]:

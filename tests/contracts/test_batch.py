@@ -1,0 +1,174 @@
+"""Settlement.submitBatch with real stand-in proofs: the happy path and every rejection."""
+
+from __future__ import annotations
+
+from prover.field import P
+from prover.poseidon import poseidon
+from tests.contracts import standin
+from tests.contracts.harness import DATA, GENESIS_ROOT, MARKET_HASH, Env
+
+
+def _batch(env: Env, t0: int, **kw):  # the standard first batch: both deposits, one withdrawal
+    kw.setdefault("queue_count", 2)
+    kw.setdefault("withdrawals", [standin.withdrawal(500, env.alice)])
+    return env.make_batch(timestamp=t0, **kw)
+
+
+def test_submit_batch_moves_root_and_credits(ready: Env, t0: int) -> None:
+    env = ready
+    batch = _batch(env, t0)
+    receipt = env.submit(batch)
+    s = env.settlement.functions
+    assert s.stateRoot().call() == poseidon([GENESIS_ROOT, 42])
+    assert s.batchState().call() == (2, t0, env.now(), 1)
+    assert s.claimable(env.alice).call() == 500
+    (ev,) = env.events(receipt, "BatchSubmitted")
+    assert ev.args.data == DATA and ev.args.batchNumber == 0
+    assert (ev.args.oldRoot, ev.args.marketHash, ev.args.queueProcessed) == (
+        GENESIS_ROOT,
+        MARKET_HASH,
+        2,
+    )
+    (credit,) = env.events(receipt, "WithdrawalCredited")
+    assert (credit.args.to, credit.args.amount) == (env.alice, 500)
+
+
+def test_submit_batch_then_next_batch(ready: Env, t0: int) -> None:
+    env = ready
+    env.submit(_batch(env, t0, queue_count=1, withdrawals=[]))
+    env.submit(_batch(env, t0 + 1, queue_count=1, withdrawals=[], secret=43))
+    assert env.settlement.functions.batchState().call()[0] == 2
+
+
+def test_submit_batch_bad_proof_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, count, data = _batch(env, t0)
+    bad = [proof[6], proof[7], *proof[2:6], proof[0], proof[1]]  # a and c swapped
+    fn = env.settlement.functions.submitBatch(bad, public, count, data)
+    env.reverts(fn, env.relayer, "InvalidProof")
+    garbage = [1, 2, *proof[2:]]  # a not on the curve
+    fn = env.settlement.functions.submitBatch(garbage, public, count, data)
+    env.reverts(fn, env.relayer, "InvalidProof")
+
+
+def test_submit_batch_changed_public_input_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, count, data = _batch(env, t0)
+    for index, value in ((1, public[1] + 1), (6, standin.withdrawal(5_000, env.alice))):
+        changed = list(public)
+        changed[index] = value
+        fn = env.settlement.functions.submitBatch(proof, changed, count, data)
+        env.reverts(fn, env.relayer, "InvalidProof")
+
+
+def test_submit_batch_input_plus_modulus_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, count, data = _batch(env, t0)
+    for index in (1, 6, 7):
+        shifted = list(public)
+        shifted[index] += P
+        fn = env.settlement.functions.submitBatch(proof, shifted, count, data)
+        env.reverts(fn, env.relayer, "PublicInputNotInField", index)
+    # the generated verifier rejects it on its own too (its checkField)
+    verifier = env.dep.bind(env.w3, "batch_groth16")
+    a, b, c = proof[0:2], [proof[2:4], proof[4:6]], proof[6:8]
+    assert verifier.functions.verifyProof(a, b, c, public).call()
+    shifted = list(public)
+    shifted[1] += P
+    assert not verifier.functions.verifyProof(a, b, c, shifted).call()
+
+
+def test_submit_batch_stale_root_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    env.submit(_batch(env, t0, queue_count=1, withdrawals=[]))
+    # a valid proof, but from the genesis root that is no longer stored
+    proof, public = standin.prove(
+        "batch_standin",
+        standin.batch_inputs(
+            old_root=GENESIS_ROOT,
+            secret=9,
+            market_hash=MARKET_HASH,
+            timestamp=t0 + 1,
+            chain_old=env.chain_at(1),
+            chain_new=env.chain_at(2),
+            withdrawals=[],
+            data=DATA,
+        ),
+    )
+    root = env.settlement.functions.stateRoot().call()
+    fn = env.settlement.functions.submitBatch(proof, public, 1, DATA)
+    env.reverts(fn, env.relayer, "StaleRoot", root, GENESIS_ROOT)
+
+
+def test_submit_batch_replay_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    batch = _batch(env, t0)
+    env.submit(batch)
+    fn = env.settlement.functions.submitBatch(*batch)
+    env.reverts(fn, env.relayer, "StaleRoot")
+
+
+def test_submit_batch_unregistered_market_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    batch = _batch(env, t0, market_hash=MARKET_HASH + 1)
+    fn = env.settlement.functions.submitBatch(*batch)
+    env.reverts(fn, env.relayer, "UnknownMarket", MARKET_HASH + 1)
+
+
+def test_submit_batch_stale_market_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    batch = _batch(env, t0)
+    env.travel(env.dep.config.max_market_age + 60)
+    fn = env.settlement.functions.submitBatch(*batch)
+    env.reverts(fn, env.relayer, "StaleMarket", MARKET_HASH, t0)
+
+
+def test_submit_batch_non_relayer_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    fn = env.settlement.functions.submitBatch(*_batch(env, t0))
+    role = env.settlement.functions.RELAYER_ROLE().call()
+    for who in (env.alice, env.admin, env.oracle):
+        env.reverts(fn, who, "AccessControlUnauthorizedAccount", who, role)
+
+
+def test_submit_batch_queue_mismatch_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, _, data = _batch(env, t0)  # proves chain[0] -> chain[2]
+    fn = env.settlement.functions.submitBatch(proof, public, 1, data)
+    env.reverts(fn, env.relayer, "DepositChainMismatch", 1, env.chain_at(1), env.chain_at(2))
+    fn = env.settlement.functions.submitBatch(proof, public, 3, data)
+    env.reverts(fn, env.relayer, "DepositCountTooLarge", 3, 2)
+
+
+def test_submit_batch_data_mismatch_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, count, data = _batch(env, t0)
+    fn = env.settlement.functions.submitBatch(proof, public, count, data + b"\x00")
+    env.reverts(fn, env.relayer, "DataHashMismatch")
+
+
+def test_submit_batch_timestamp_rules(ready: Env, t0: int) -> None:
+    env = ready
+    future = _batch(env, env.now() + 3_600)
+    env.reverts(env.settlement.functions.submitBatch(*future), env.relayer, "InvalidBatchTimestamp")
+    env.submit(_batch(env, t0, queue_count=1, withdrawals=[]))
+    same = _batch(env, t0, queue_count=1, withdrawals=[], secret=43)  # not after the last one
+    fn = env.settlement.functions.submitBatch(*same)
+    env.reverts(fn, env.relayer, "InvalidBatchTimestamp", t0, t0)
+
+
+def test_submit_batch_wrong_input_count_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, count, data = _batch(env, t0)
+    fn = env.settlement.functions.submitBatch(proof, public[:-1], count, data)
+    env.reverts(fn, env.relayer, "WrongPublicInputCount", len(public), len(public) - 1)
+
+
+def test_adapter_wraps_generated_verifier(ready: Env, t0: int) -> None:
+    env = ready
+    proof, public, _, _ = _batch(env, t0)
+    adapter = env.dep.bind(env.w3, "batch_verifier").functions
+    assert adapter.publicInputCount().call() == len(public) == 7 + standin.W
+    assert adapter.verifyProof(proof, public).call()
+    assert not adapter.verifyProof(proof, [public[0] + 1, *public[1:]]).call()
+    env.reverts(adapter.verifyProof(proof, public[:-1]), env.alice, "WrongPublicInputCount")

@@ -1,0 +1,58 @@
+"""Settlement.registerMarket (ORACLE_ROLE), the TestOracle, and role administration."""
+
+from __future__ import annotations
+
+from prover.chain import deploy
+from prover.field import P
+from relayer.chain.deploy import compile_contracts
+from tests.contracts.harness import MARKET_HASH, Env
+
+
+def test_register_market_records_hash(env: Env) -> None:
+    ts = env.now()
+    receipt = env.tx(env.settlement.functions.registerMarket(MARKET_HASH, ts), env.oracle)
+    s = env.settlement.functions
+    assert s.marketTimestamp(MARKET_HASH).call() == ts
+    assert (s.latestMarketHash().call(), s.latestMarketTimestamp().call()) == (MARKET_HASH, ts)
+    (ev,) = env.events(receipt, "MarketRegistered")
+    assert (ev.args.marketHash, ev.args.timestamp) == (MARKET_HASH, ts)
+
+
+def test_register_market_non_oracle_reverts(env: Env) -> None:
+    role = env.settlement.functions.ORACLE_ROLE().call()
+    fn = env.settlement.functions.registerMarket(MARKET_HASH, env.now())
+    for who in (env.alice, env.relayer, env.admin):
+        env.reverts(fn, who, "AccessControlUnauthorizedAccount", who, role)
+
+
+def test_register_market_bad_hash_or_time_reverts(env: Env) -> None:
+    now = env.now()
+    s = env.settlement.functions
+    env.reverts(s.registerMarket(P, now), env.oracle, "InvalidMarketHash", P)
+    env.reverts(s.registerMarket(0, now), env.oracle, "InvalidMarketHash", 0)
+    env.reverts(s.registerMarket(1, now + 3_600), env.oracle, "InvalidMarketTimestamp")
+    env.tx(s.registerMarket(MARKET_HASH, now), env.oracle)
+    env.reverts(s.registerMarket(MARKET_HASH, now + 1), env.oracle, "InvalidMarketHash")
+    env.reverts(s.registerMarket(2, now), env.oracle, "InvalidMarketTimestamp", now)
+
+
+def test_test_oracle_publishes_with_role(env: Env) -> None:
+    art = compile_contracts()["TestOracle"]
+    oracle = deploy(env.w3, art.abi, art.bytecode, env.settlement.address, env.alice)
+    role = env.settlement.functions.ORACLE_ROLE().call()
+    fn = oracle.functions.publish(MARKET_HASH, env.now())
+    env.reverts(fn, env.alice, "AccessControlUnauthorizedAccount", oracle.address, role)
+    env.tx(env.settlement.functions.grantRole(role, oracle.address), env.admin)
+    env.tx(oracle.functions.publish(MARKET_HASH, env.now()), env.alice)
+    assert env.settlement.functions.latestMarketHash().call() == MARKET_HASH
+
+
+def test_admin_rotates_relayer(env: Env) -> None:
+    s = env.settlement.functions
+    role = s.RELAYER_ROLE().call()
+    env.reverts(s.grantRole(role, env.alice), env.alice, "AccessControlUnauthorizedAccount")
+    env.tx(s.revokeRole(role, env.relayer), env.admin)
+    env.tx(s.grantRole(role, env.bob), env.admin)
+    assert not s.hasRole(role, env.relayer).call()
+    assert s.hasRole(role, env.bob).call()
+    assert s.defaultAdmin().call() == env.admin
