@@ -1,0 +1,242 @@
+"""Apply a batch to the state in plain integers, exactly as circuits/batch.circom does.
+
+Order: deposits, then trades (buyer side, then seller side), then withdrawals, then the fee
+credit to account 0. ``apply_batch`` returns the new state, the circuit's input object and its
+public inputs; a broken rule raises :class:`Rejected` naming it. With ``strict=False`` the
+model records the broken rules instead and still builds the inputs the invalid batch would
+need (the negative tests feed them to the circuit, which must refuse them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from prover import eddsa, encoding
+from prover.model.configs import CircuitConfig
+from prover.model.errors import Rejected
+from prover.model.inputs import Record, account_fields, assemble
+from prover.model.market import Market, market_hash
+from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
+from prover.model.state import Account, State
+from prover.poseidon import poseidon
+from relayer.risk.errors import RiskError
+from relayer.risk.margin_rule import margin_ok
+
+I64 = 1 << 63
+U64 = 1 << 64
+
+
+@dataclass
+class BatchResult:
+    state: State
+    inputs: dict[str, Any]
+    public: list[int]
+    violations: list[Rejected] = field(default_factory=list)
+
+    @property
+    def rules(self) -> list[str]:
+        return [v.rule for v in self.violations]
+
+
+class _Ctx:
+    def __init__(self, state: State, batch: Batch, strict: bool) -> None:
+        self.st = state
+        self.cfg: CircuitConfig = state.config
+        self.batch = batch
+        self.strict = strict
+        self.violations: list[Rejected] = []
+        self.im = batch.market.values("im")
+
+    def check(self, ok: bool, rule: str, detail: str = "") -> None:
+        if ok:
+            return
+        err = Rejected(rule, detail)
+        if self.strict:
+            raise err
+        self.violations.append(err)
+
+    def account(self, account_id: int) -> Account:
+        acct = self.st.get(account_id)
+        if acct is None:  # nothing to build a witness from: always fatal
+            raise Rejected("account", f"account {account_id} does not exist")
+        return acct
+
+    def margin(self, acct: Account, what: str) -> None:
+        if not 0 <= acct.collateral < U64:  # already recorded as "collateral" / "range"
+            return
+        try:
+            ok = margin_ok(acct.collateral, acct.positions, self.im)
+        except RiskError as exc:
+            ok, what = False, f"{what}: {exc}"
+        self.check(ok, "margin", what)
+
+
+def _range(ctx: _Ctx, v: int, signed: bool, what: str) -> None:
+    ok = -I64 <= v < I64 if signed else 0 <= v < U64
+    ctx.check(ok, "range", f"{what} = {v}")
+
+
+def _live(market: Market, series_id: int) -> bool:
+    row = market.row(series_id)
+    return series_id != 0 and row is not None and row.status == 0
+
+
+def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int) -> Record:
+    o = so.order
+    acct = ctx.account(o.account_id)
+    ctx.check(eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
+              "signature", f"order {o.order_id} of account {o.account_id}")
+    slot_id, slot_filled = acct.read_slot(o.order_id)
+    if o.order_id > slot_id:
+        base = 0
+    else:
+        ctx.check(o.order_id == slot_id, "replay", f"order id {o.order_id} < {slot_id}")
+        base = slot_filled
+    filled = base + qty
+    ctx.check(filled <= o.qty, "overfill", f"order {o.order_id}: {filled} > {o.qty}")
+
+    # the position slot: the one holding the series, else the first empty one
+    idx = next((i for i, (s, _) in enumerate(acct.positions) if s == o.series_id), None)
+    if idx is None:
+        idx = next((i for i, p in enumerate(acct.positions) if p == (0, 0)), None)
+    if idx is None:
+        ctx.check(False, "position_slots", f"account {o.account_id}")
+        idx = 0
+    rec: Record = {
+        "account": o.account_id, "orderId": o.order_id, "series": o.series_id, "side": o.side,
+        "limit": o.price, "orderQty": o.qty, "expiry": o.expiry,
+        "R8x": so.sig.r8x, "R8y": so.sig.r8y, "S": so.sig.s,
+        **account_fields(acct, ctx.st.proof(o.account_id).siblings),
+        "slotId": slot_id, "slotFilled": slot_filled,
+        "slotPath": list(acct.slot_proof(o.order_id).siblings),
+        "posSel": [int(i == idx) for i in range(ctx.cfg.positions)],
+    }
+
+    new_qty = acct.positions[idx][1] + pos_delta
+    _range(ctx, new_qty, True, "position")
+    acct.positions[idx] = (o.series_id, new_qty) if new_qty else (0, 0)
+    acct.collateral += col_delta
+    ctx.check(acct.collateral >= 0, "collateral", f"account {o.account_id}")
+    ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
+    acct.write_slot(o.order_id, filled)
+    ctx.st.put(o.account_id, acct)
+    ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
+    return rec
+
+
+def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
+    b, s = t.buy.order, t.sell.order
+    ts = ctx.batch.timestamp
+    ctx.check(b.series_id == s.series_id, "series", f"{b.series_id} != {s.series_id}")
+    ctx.check(b.side == encoding.SIDE_BUY and s.side == encoding.SIDE_SELL, "sides")
+    _range(ctx, t.price, False, "fill price")
+    _range(ctx, t.qty, False, "fill qty")
+    ctx.check(t.price <= b.price, "buy_limit", f"{t.price} > {b.price}")
+    ctx.check(t.price >= s.price, "sell_limit", f"{t.price} < {s.price}")
+    ctx.check(t.qty >= 1, "qty_positive")
+    ctx.check(ts <= b.expiry and ts <= s.expiry, "expired", f"timestamp {ts}")
+    ctx.check(_live(ctx.batch.market, b.series_id), "series_not_live", f"series {b.series_id}")
+    notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
+    buy = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty)
+    sell = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty)
+    return {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}, 2 * fee
+
+
+def _deposit(ctx: _Ctx, d: Deposit) -> Record:
+    acct = ctx.st.get(d.account_id)
+    is_new = acct is None
+    if acct is None:
+        acct = Account.new(d.ax, d.ay, ctx.cfg)
+    ctx.check((acct.ax, acct.ay) == (d.ax, d.ay), "deposit_key", f"account {d.account_id}")
+    _range(ctx, d.amount, False, "deposit amount")
+    rec: Record = {**account_fields(acct, ctx.st.proof(d.account_id).siblings), "enabled": 1,
+                   "Ax": d.ax, "Ay": d.ay, "amount": d.amount, "account": d.account_id,
+                   "isNew": int(is_new)}
+    acct.collateral += d.amount
+    _range(ctx, acct.collateral, False, "collateral")
+    ctx.st.put(d.account_id, acct)
+    ctx.st.deposit_chain = poseidon([ctx.st.deposit_chain, d.ax, d.ay, d.amount])
+    ctx.st.deposits_processed += 1
+    return rec
+
+
+def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
+    acct = ctx.account(w.account_id)
+    try:
+        msg = encoding.withdrawal_hash(ctx.cfg.domain, w.account_id, w.nonce, w.amount,
+                                       w.eth_address)
+        signed = eddsa.verify((acct.ax, acct.ay), msg, w.sig)
+    except ValueError:
+        signed = False
+    ctx.check(signed, "signature", f"withdrawal {w.nonce} of account {w.account_id}")
+    slot_id, slot_filled = acct.read_slot(w.nonce)
+    ctx.check(w.nonce > slot_id, "replay", f"nonce {w.nonce} <= {slot_id}")
+    rec: Record = {"enabled": 1, "account": w.account_id, "nonce": w.nonce, "amount": w.amount,
+                   "address": w.eth_address, "R8x": w.sig.r8x, "R8y": w.sig.r8y, "S": w.sig.s,
+                   **account_fields(acct, ctx.st.proof(w.account_id).siblings),
+                   "slotId": slot_id, "slotFilled": slot_filled,
+                   "slotPath": list(acct.slot_proof(w.nonce).siblings)}
+    acct.collateral -= w.amount
+    ctx.check(acct.collateral >= 0, "collateral", f"account {w.account_id}")
+    acct.write_slot(w.nonce, 0)
+    ctx.st.put(w.account_id, acct)
+    ctx.margin(acct, f"account {w.account_id} after withdrawal {w.nonce}")
+    return rec
+
+
+def _fee(ctx: _Ctx, fees: int) -> Record | None:
+    if fees == 0:
+        return None
+    acct = ctx.st.get(0)
+    ctx.check(acct is not None, "fee_account")
+    if acct is None:
+        return None
+    rec = account_fields(acct, ctx.st.proof(0).siblings)
+    acct.collateral += fees
+    _range(ctx, acct.collateral, False, "fee account collateral")
+    ctx.st.put(0, acct)
+    return rec
+
+
+def public_value(w: Withdrawal) -> int:
+    """The withdrawal's public input: amount << 160 | ethAddress."""
+    return (w.amount << 160) | w.eth_address
+
+
+def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResult:
+    """The new state, circuit inputs and public inputs; ``state`` itself is not changed."""
+    cfg = state.config
+    st = state.copy()
+    ctx = _Ctx(st, batch, strict)
+    for kind, ops, slots in (("deposits", batch.deposits, cfg.deposits),
+                             ("trades", batch.trades, cfg.trades),
+                             ("withdrawals", batch.withdrawals, cfg.withdrawals)):
+        ctx.check(len(ops) <= slots, "slot_count", f"{len(ops)} {kind} > {slots} slots")
+    try:
+        mhash = market_hash(batch.market.epoch, batch.market.rows, cfg.series, cfg.scenarios)
+    except ValueError as exc:
+        raise Rejected("market", str(exc)) from None
+    _range(ctx, batch.timestamp, False, "batch timestamp")
+    old_root, chain_old = st.root, st.deposit_chain
+
+    deposits = [_deposit(ctx, d) for d in batch.deposits]
+    trades, fees = [], 0
+    for t in batch.trades:
+        rec, fee = _trade(ctx, t)
+        trades.append(rec)
+        fees += fee
+    withdrawals = [_withdrawal(ctx, w) for w in batch.withdrawals]
+    fee_rec = _fee(ctx, fees)
+
+    pub_w = [public_value(w) for w in batch.withdrawals]
+    pub_w += [0] * (cfg.withdrawals - len(pub_w))
+    public = [old_root, st.root, mhash, batch.timestamp, chain_old, st.deposit_chain, *pub_w,
+              batch.data_hash]
+    names = ["oldRoot", "newRoot", "marketHash", "batchTimestamp", "depositChainOld",
+             "depositChainNew"]
+    pub_rec: Record = dict(zip(names, public[:6], strict=True))
+    pub_rec["withdrawal"] = pub_w
+    pub_rec["dataHash"] = batch.data_hash
+    inputs = assemble(cfg, pub_rec, batch.market, deposits, trades, withdrawals, fee_rec)
+    return BatchResult(st, inputs, public, ctx.violations)

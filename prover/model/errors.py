@@ -1,0 +1,38 @@
+"""The one exception of the reference model: a batch broke a rule, and which."""
+
+from __future__ import annotations
+
+from prover.errors import DarkbookError
+
+RULES: dict[str, str] = {
+    "signature": "the order or withdrawal is not signed by the account's key",
+    "account": "the account does not exist",
+    "replay": "the order id / nonce is below the one in its order slot (replay or cancelled)",
+    "overfill": "the fill takes the order past its quantity",
+    "series": "the two orders are for different series",
+    "sides": "the first order is not a buy or the second not a sell",
+    "buy_limit": "the fill price is above the buy order's limit",
+    "sell_limit": "the fill price is below the sell order's limit",
+    "qty_positive": "the fill quantity is zero",
+    "expired": "an order expired before the batch timestamp",
+    "series_not_live": "the series is not a live series of the market table",
+    "position_slots": "the account has no free position slot for the series",
+    "collateral": "the account's collateral would go negative",
+    "margin": "the account fails the initial margin rule afterwards",
+    "range": "a value leaves its 64-bit range",
+    "deposit_key": "the deposit's account holds another key",
+    "fee_account": "fees were charged but the fee account (0) does not exist",
+    "slot_count": "the batch has more operations of a kind than the circuit has slots",
+    "market": "the market table does not fit the circuit",
+}
+
+
+class Rejected(DarkbookError):
+    """A batch (or one operation of it) breaks a rule of the circuit; ``rule`` names it."""
+
+    def __init__(self, rule: str, detail: str = "") -> None:
+        if rule not in RULES:
+            raise ValueError(f"unknown rule {rule!r}")
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"{rule}: {detail or RULES[rule]}")

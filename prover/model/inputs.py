@@ -1,0 +1,130 @@
+"""Circuit input records: one dict per slot in the batch circuit's signal names.
+
+apply.py records each operation as it applies it (leaf contents and Merkle paths taken just
+before the write); this module supplies the dummies for empty slots and assembles the JSON
+object for circuits/batch.circom (signal names documented there and in docs/circuits.md).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from prover import encoding
+from prover.eddsa import PrivateKey
+from prover.field import P
+from prover.merkle import EMPTY_ROOTS
+from prover.model.configs import CircuitConfig
+from prover.model.market import Market, padded
+from prover.model.state import Account
+
+Record = dict[str, Any]
+U64_MAX = (1 << 64) - 1
+DUMMY_KEY = PrivateKey(b"\x00" * 31 + b"\x01")
+"""Signs the valid dummy orders/withdrawals that fill empty slots (their effect is muxed out)."""
+
+
+def account_fields(acct: Account, acc_path: tuple[int, ...]) -> Record:
+    return {"Ax": acct.ax, "Ay": acct.ay, "collateral": acct.collateral,
+            "ordersRoot": acct.orders_root,
+            "posSeries": [s for s, _ in acct.positions], "posQty": [q for _, q in acct.positions],
+            "accPath": list(acc_path)}
+
+
+def _empty_fields(config: CircuitConfig, collateral: int = 0) -> Record:
+    ax, ay = DUMMY_KEY.public_key()
+    return {"Ax": ax, "Ay": ay, "collateral": collateral,
+            "ordersRoot": config.empty_orders_root,
+            "posSeries": [0] * config.positions, "posQty": [0] * config.positions,
+            "accPath": [0] * config.account_depth}
+
+
+@lru_cache(maxsize=8)
+def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
+    sides = []
+    for side in (encoding.SIDE_BUY, encoding.SIDE_SELL):
+        order = encoding.Order(account_id=0, order_id=1, series_id=1, side=side, price=0, qty=1,
+                               expiry=U64_MAX)
+        sig = DUMMY_KEY.sign(encoding.order_hash(config.domain, order))
+        sides.append({
+            "account": 0, "orderId": 1, "series": 1, "side": side, "limit": 0, "orderQty": 1,
+            "expiry": U64_MAX, "R8x": sig.r8x, "R8y": sig.r8y, "S": sig.s,
+            **_empty_fields(config, collateral=config.fee),
+            "slotId": 0, "slotFilled": 0, "slotPath": list(EMPTY_ROOTS[:config.order_depth]),
+            "posSel": [1] + [0] * (config.positions - 1),
+        })
+    return tuple({"enabled": 0, "price": 0, "qty": 1, "sides": sides}.items())
+
+
+def dummy_trade(config: CircuitConfig) -> Record:
+    return dict(_dummy_trade_cached(config))
+
+
+@lru_cache(maxsize=8)
+def _dummy_withdrawal_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
+    sig = DUMMY_KEY.sign(encoding.withdrawal_hash(config.domain, 0, 1, 0, 0))
+    rec = {"enabled": 0, "account": 0, "nonce": 1, "amount": 0, "address": 0,
+           "R8x": sig.r8x, "R8y": sig.r8y, "S": sig.s, **_empty_fields(config),
+           "slotId": 0, "slotFilled": 0, "slotPath": list(EMPTY_ROOTS[:config.order_depth])}
+    return tuple(rec.items())
+
+
+def dummy_withdrawal(config: CircuitConfig) -> Record:
+    return dict(_dummy_withdrawal_cached(config))
+
+
+def dummy_deposit(config: CircuitConfig) -> Record:
+    return {"enabled": 0, "Ax": 0, "Ay": 0, "amount": 0, "account": 0, "isNew": 0,
+            "collateral": 0, "ordersRoot": 0, "posSeries": [0] * config.positions,
+            "posQty": [0] * config.positions, "accPath": [0] * config.account_depth}
+
+
+def dummy_fee(config: CircuitConfig) -> Record:
+    return {"Ax": 0, "Ay": 0, "collateral": 0, "ordersRoot": 0,
+            "posSeries": [0] * config.positions, "posQty": [0] * config.positions,
+            "accPath": [0] * config.account_depth}
+
+
+def to_field(value: Any) -> Any:
+    """Every int as its field element (signed values v mod p), recursively."""
+    if isinstance(value, list | tuple):
+        return [to_field(v) for v in value]
+    return value % P
+
+
+def _cap(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+def _columns(prefix: str, records: list[Record], skip: tuple[str, ...] = ()) -> Record:
+    out: Record = {}
+    for key in records[0]:
+        if key not in skip:
+            out[prefix + _cap(key)] = [r[key] for r in records]
+    return out
+
+
+def market_inputs(config: CircuitConfig, market: Market) -> Record:
+    rows = padded(market.rows, config.series, config.scenarios)
+    return {"mkEpoch": market.epoch, "mkIds": [r.series_id for r in rows],
+            "mkStatus": [r.status for r in rows], "mkMark": [r.mark for r in rows],
+            "mkSettle": [r.settlement for r in rows], "mkVim": [list(r.v_im) for r in rows],
+            "mkVmm": [list(r.v_mm) for r in rows]}
+
+
+def assemble(config: CircuitConfig, public: Record, market: Market, deposits: list[Record],
+             trades: list[Record], withdrawals: list[Record], fee: Record | None) -> Record:
+    """The whole input object (public inputs first, in the conventions' order)."""
+    deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
+    trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
+    withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals
+                                                               - len(withdrawals))
+    out: Record = dict(public)
+    out.update(market_inputs(config, market))
+    out.update(_columns("d", deposits))
+    out.update(_columns("t", trades, skip=("sides",)))
+    for key in trades[0]["sides"][0]:
+        out["t" + _cap(key)] = [[side[key] for side in t["sides"]] for t in trades]
+    out.update(_columns("w", withdrawals))
+    out.update({"f" + _cap(k): v for k, v in (fee or dummy_fee(config)).items()})
+    return {k: to_field(v) for k, v in out.items()}

@@ -1,0 +1,67 @@
+"""The operations a batch carries, as the relayer hands them to the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prover import encoding
+from prover.eddsa import PrivateKey, Signature
+from prover.model.market import Market
+
+
+@dataclass(frozen=True)
+class SignedOrder:
+    order: encoding.Order
+    sig: Signature
+
+
+@dataclass(frozen=True)
+class Trade:
+    """A fill of ``qty`` at ``price`` between a buy order and a sell order."""
+
+    buy: SignedOrder
+    sell: SignedOrder
+    price: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """The next on-chain queue entry (key, amount) and the account the relayer credits."""
+
+    ax: int
+    ay: int
+    amount: int
+    account_id: int
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    account_id: int
+    nonce: int
+    amount: int
+    eth_address: int
+    sig: Signature
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Operations in circuit order: deposits, trades, withdrawals (then the fee credit)."""
+
+    timestamp: int
+    market: Market
+    deposits: tuple[Deposit, ...] = ()
+    trades: tuple[Trade, ...] = ()
+    withdrawals: tuple[Withdrawal, ...] = ()
+    data_hash: int = 0
+    notes: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def sign_order(key: PrivateKey, domain: int, order: encoding.Order) -> SignedOrder:
+    return SignedOrder(order, key.sign(encoding.order_hash(domain, order)))
+
+
+def sign_withdrawal(key: PrivateKey, domain: int, account_id: int, nonce: int, amount: int,
+                    eth_address: int) -> Withdrawal:
+    msg = encoding.withdrawal_hash(domain, account_id, nonce, amount, eth_address)
+    return Withdrawal(account_id, nonce, amount, eth_address, key.sign(msg))

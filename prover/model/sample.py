@@ -1,0 +1,123 @@
+"""Sample states, market tables and valid batches (tests, benchmarks, the demo).
+
+Validity is decided by the model itself: a candidate operation that :func:`apply_batch`
+rejects is dropped, which is also how the relayer decides what goes into a batch.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from prover import encoding
+from prover.eddsa import PrivateKey
+from prover.model.apply import apply_batch
+from prover.model.configs import CircuitConfig
+from prover.model.errors import Rejected
+from prover.model.market import Market, MarketRow
+from prover.model.ops import Batch, Deposit, Trade, Withdrawal, sign_order, sign_withdrawal
+from prover.model.state import Account, State
+
+NOW = 1_900_000_000
+
+
+@dataclass
+class World:
+    """A state plus the keys of its accounts (index = account id) and each one's next nonce."""
+
+    state: State
+    keys: dict[int, PrivateKey]
+    nonces: dict[int, int]
+    market: Market
+
+    def next_nonce(self, account_id: int) -> int:
+        self.nonces[account_id] = self.nonces.get(account_id, 0) + 1
+        return self.nonces[account_id]
+
+
+def sample_market(config: CircuitConfig, rng: random.Random, epoch: int = 1) -> Market:
+    """config.series live series (ids 1..M): long values straddle the mark per scenario."""
+    rows = []
+    for j in range(config.series):
+        mark = rng.randint(50, 500)
+        im = tuple(mark + rng.randint(-mark, mark) for _ in range(config.scenarios))
+        mm = tuple((v + mark) // 2 for v in im)
+        rows.append(MarketRow(j + 1, 0, mark, 0, im, mm))
+    return Market(epoch, tuple(rows))
+
+
+def key_for(account_id: int) -> PrivateKey:
+    return PrivateKey(account_id.to_bytes(4, "big") + b"\x42" * 28)
+
+
+def genesis(config: CircuitConfig, accounts: int, rng: random.Random,
+            collateral: int = 10**9) -> World:
+    """Fee account 0 plus ``accounts`` funded accounts 1..n (built directly, no batch)."""
+    st = State(config)
+    keys = {}
+    for i in range(accounts + 1):
+        keys[i] = key_for(i)
+        ax, ay = keys[i].public_key()
+        acct = Account.new(ax, ay, config)
+        acct.collateral = 0 if i == 0 else collateral
+        st.put(i, acct)
+    return World(st, keys, {}, sample_market(config, rng))
+
+
+def random_trade(world: World, rng: random.Random) -> Trade:
+    cfg = world.state.config
+    ids = [i for i in world.keys if i != 0]
+    buyer, seller = rng.choice(ids), rng.choice(ids)
+    series = rng.choice([r.series_id for r in world.market.rows if r.status == 0])
+    price = rng.randint(1, 1000)
+    qty = rng.randint(1, 20)
+    expiry = NOW + rng.randint(0, 10**6)
+    buy = encoding.Order(buyer, world.next_nonce(buyer), series, encoding.SIDE_BUY,
+                         price + rng.randint(0, 50), qty + rng.randint(0, 5), expiry)
+    sell = encoding.Order(seller, world.next_nonce(seller), series, encoding.SIDE_SELL,
+                          max(0, price - rng.randint(0, 50)), qty + rng.randint(0, 5), expiry)
+    return Trade(sign_order(world.keys[buyer], cfg.domain, buy),
+                 sign_order(world.keys[seller], cfg.domain, sell), price, qty)
+
+
+def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batch:
+    """Fill every slot kind with random operations the model accepts (some slots stay empty)."""
+    cfg = world.state.config
+    batch = Batch(timestamp, world.market)
+
+    def accepted(candidate: Batch) -> bool:
+        try:
+            apply_batch(world.state, candidate)
+        except Rejected:
+            return False
+        return True
+
+    for _ in range(rng.randint(0, cfg.deposits)):
+        key = key_for(rng.randint(1, 2 * len(world.keys)))
+        ax, ay = key.public_key()
+        existing = next((i for i, a in world.state.accounts.items() if (a.ax, a.ay) == (ax, ay)),
+                        None)
+        account_id = existing if existing is not None else world.state.free_account_id()
+        cand = Batch(timestamp, world.market, (*batch.deposits,
+                                               Deposit(ax, ay, rng.randint(0, 10**6), account_id)))
+        if accepted(cand):
+            batch = cand
+    for _ in range(rng.randint(1, cfg.trades)):
+        cand = Batch(timestamp, world.market, batch.deposits,
+                     (*batch.trades, random_trade(world, rng)))
+        if accepted(cand):
+            batch = cand
+    for _ in range(rng.randint(0, cfg.withdrawals)):
+        aid = rng.choice([i for i in world.keys if i != 0])
+        w = sign_withdrawal(world.keys[aid], cfg.domain, aid, world.next_nonce(aid),
+                            rng.randint(0, 10**5), rng.getrandbits(160))
+        cand = Batch(timestamp, world.market, batch.deposits, batch.trades,
+                     (*batch.withdrawals, w))
+        if accepted(cand):
+            batch = cand
+    return Batch(timestamp, world.market, batch.deposits, batch.trades, batch.withdrawals,
+                 data_hash=rng.getrandbits(250))
+
+
+__all__ = ["NOW", "Deposit", "Withdrawal", "World", "genesis", "key_for", "random_batch",
+           "random_trade", "sample_market"]

@@ -1,0 +1,108 @@
+"""The state a batch transforms: the account tree and, per account, its order storage.
+
+Leaves follow docs/CONVENTIONS.md through prover.encoding. For negative tests the model can
+also build the state an invalid operation *would* produce (``strict=False`` in apply), so
+values out of range are hashed as field elements instead of raising.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from prover import encoding
+from prover.field import P
+from prover.merkle import MerkleProof, MerkleTree
+from prover.model.configs import CircuitConfig
+from prover.poseidon import poseidon
+
+
+def _in_u64(v: int) -> bool:
+    return 0 <= v < 1 << 64
+
+
+def order_leaf(order_id: int, filled: int) -> int:
+    if _in_u64(order_id) and _in_u64(filled):
+        return encoding.order_leaf(order_id, filled)
+    return poseidon([order_id % P, filled % P])
+
+
+@dataclass
+class Account:
+    """One leaf: key, collateral, positions (exactly P slots) and order slots."""
+
+    ax: int
+    ay: int
+    collateral: int
+    positions: list[tuple[int, int]]
+    orders: MerkleTree
+    slots: dict[int, tuple[int, int]] = field(default_factory=dict)  # slot -> (id, filled)
+
+    @classmethod
+    def new(cls, ax: int, ay: int, config: CircuitConfig) -> Account:
+        return cls(ax, ay, 0, [(0, 0)] * config.positions, MerkleTree(config.order_depth))
+
+    @property
+    def orders_root(self) -> int:
+        return self.orders.root
+
+    def leaf(self) -> int:
+        try:
+            return encoding.account_leaf(self.ax, self.ay, self.collateral, self.orders_root,
+                                         self.positions)
+        except ValueError:  # out of range: only for building deliberately invalid batches
+            flat = [self.ax, self.ay, self.collateral % P, self.orders_root]
+            for s, q in self.positions:
+                flat += [s % P, q % P]
+            return poseidon(flat)
+
+    def slot_of(self, order_id: int) -> int:
+        return order_id % (1 << self.orders.depth)
+
+    def read_slot(self, order_id: int) -> tuple[int, int]:
+        return self.slots.get(self.slot_of(order_id), (0, 0))
+
+    def write_slot(self, order_id: int, filled: int) -> None:
+        slot = self.slot_of(order_id)
+        self.slots[slot] = (order_id, filled)
+        self.orders.update(slot, order_leaf(order_id, filled))
+
+    def slot_proof(self, order_id: int) -> MerkleProof:
+        return self.orders.proof(self.slot_of(order_id))
+
+
+class State:
+    """Account tree plus the deposit queue position the next batch starts from."""
+
+    def __init__(self, config: CircuitConfig) -> None:
+        self.config = config
+        self.accounts: dict[int, Account] = {}
+        self.tree = MerkleTree(config.account_depth)
+        self.deposit_chain = 0
+        self.deposits_processed = 0
+
+    @property
+    def root(self) -> int:
+        return self.tree.root
+
+    def get(self, account_id: int) -> Account | None:
+        return self.accounts.get(account_id)
+
+    def put(self, account_id: int, account: Account) -> None:
+        self.accounts[account_id] = account
+        self.tree.update(account_id, account.leaf())
+
+    def proof(self, account_id: int) -> MerkleProof:
+        return self.tree.proof(account_id)
+
+    def free_account_id(self) -> int:
+        """Lowest empty leaf above 0 (account 0 is the fee account)."""
+        i = 1
+        while i in self.accounts:
+            i += 1
+        if i >= 1 << self.config.account_depth:
+            raise ValueError("account tree is full")
+        return i
+
+    def copy(self) -> State:
+        return copy.deepcopy(self)
