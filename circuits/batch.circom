@@ -1,0 +1,232 @@
+pragma circom 2.1.0;
+
+include "deposit-slot.circom";
+include "fee-credit.circom";
+include "market-hash.circom";
+include "range-check-64.circom";
+include "trade-slot.circom";
+include "withdrawal-slot.circom";
+
+/*
+ * Batch: one state transition oldRoot -> newRoot made of D deposit slots, then T trade slots,
+ * then W withdrawal slots, then the fee credit; an empty slot (enabled = 0) changes nothing.
+ * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
+ *   oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
+ *   withdrawal[W] (amount << 160 | ethAddress, 0 = empty), dataHash
+ * @param AD, OD - account and order tree depths; @param P - position slots
+ * @param M, S - market-table rows and scenarios; @param T, D, W - trade/deposit/withdrawal slots
+ * @param FEE - fee per contract per side; @param DOMAIN - Poseidon([chainId, settlementAddress])
+ * @param EMPTY_ORDERS_ROOT - root of an empty order tree of depth OD
+ * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
+ * TradeSlot (t*), DepositSlot (d*), WithdrawalSlot (w*) and FeeCredit (f*), indexed by slot.
+ * Guarantees: every rule of the slot templates; the table hashes to marketHash; the deposit
+ * chain advances exactly over the enabled deposits; each withdrawal public input is what its
+ * slot paid; newRoot is the root after all slots.
+ * NOTE: dataHash is only bound (squared into a constraint), not checked against the batch's
+ * contents: the data blob is for owners to rebuild their leaves, the circuit cannot read it.
+ */
+template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
+    // ---- public inputs (order is the interface) ----
+    signal input oldRoot;
+    signal input newRoot;
+    signal input marketHash;
+    signal input batchTimestamp;
+    signal input depositChainOld;
+    signal input depositChainNew;
+    signal input withdrawal[W];
+    signal input dataHash;
+
+    // ---- market table ----
+    signal input mkEpoch;
+    signal input mkIds[M];
+    signal input mkStatus[M];
+    signal input mkMark[M];
+    signal input mkSettle[M];
+    signal input mkVim[M][S];
+    signal input mkVmm[M][S];
+
+    // ---- deposits ----
+    signal input dEnabled[D];
+    signal input dAx[D];
+    signal input dAy[D];
+    signal input dAmount[D];
+    signal input dAccount[D];
+    signal input dIsNew[D];
+    signal input dCollateral[D];
+    signal input dOrdersRoot[D];
+    signal input dPosSeries[D][P];
+    signal input dPosQty[D][P];
+    signal input dAccPath[D][AD];
+
+    // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
+    signal input tEnabled[T];
+    signal input tPrice[T];
+    signal input tQty[T];
+    signal input tAccount[T][2];
+    signal input tOrderId[T][2];
+    signal input tSeries[T][2];
+    signal input tSide[T][2];
+    signal input tLimit[T][2];
+    signal input tOrderQty[T][2];
+    signal input tExpiry[T][2];
+    signal input tR8x[T][2];
+    signal input tR8y[T][2];
+    signal input tS[T][2];
+    signal input tAx[T][2];
+    signal input tAy[T][2];
+    signal input tCollateral[T][2];
+    signal input tOrdersRoot[T][2];
+    signal input tPosSeries[T][2][P];
+    signal input tPosQty[T][2][P];
+    signal input tAccPath[T][2][AD];
+    signal input tSlotId[T][2];
+    signal input tSlotFilled[T][2];
+    signal input tSlotPath[T][2][OD];
+    signal input tPosSel[T][2][P];
+
+    // ---- withdrawals ----
+    signal input wEnabled[W];
+    signal input wAccount[W];
+    signal input wNonce[W];
+    signal input wAmount[W];
+    signal input wAddress[W];
+    signal input wR8x[W];
+    signal input wR8y[W];
+    signal input wS[W];
+    signal input wAx[W];
+    signal input wAy[W];
+    signal input wCollateral[W];
+    signal input wOrdersRoot[W];
+    signal input wPosSeries[W][P];
+    signal input wPosQty[W][P];
+    signal input wAccPath[W][AD];
+    signal input wSlotId[W];
+    signal input wSlotFilled[W];
+    signal input wSlotPath[W][OD];
+
+    // ---- fee account (account 0) ----
+    signal input fAx;
+    signal input fAy;
+    signal input fCollateral;
+    signal input fOrdersRoot;
+    signal input fPosSeries[P];
+    signal input fPosQty[P];
+    signal input fAccPath[AD];
+
+    RangeCheck64()(batchTimestamp);
+    signal dataHashSquared <== dataHash * dataHash;
+
+    // the table the batch is checked against is the registered one
+    signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
+                                         mkVmm);
+    tableHash === marketHash;
+
+    signal root[D + T + W + 2];
+    root[0] <== oldRoot;
+
+    // deposits: consume the queue in order
+    signal chain[D + 1];
+    chain[0] <== depositChainOld;
+    component deposits[D];
+    for (var i = 0; i < D; i++) {
+        deposits[i] = DepositSlot(AD, P, EMPTY_ORDERS_ROOT);
+        deposits[i].enabled <== dEnabled[i];
+        deposits[i].rootIn <== root[i];
+        deposits[i].chainIn <== chain[i];
+        deposits[i].Ax <== dAx[i];
+        deposits[i].Ay <== dAy[i];
+        deposits[i].amount <== dAmount[i];
+        deposits[i].accountId <== dAccount[i];
+        deposits[i].isNew <== dIsNew[i];
+        deposits[i].collateral <== dCollateral[i];
+        deposits[i].ordersRoot <== dOrdersRoot[i];
+        deposits[i].posSeries <== dPosSeries[i];
+        deposits[i].posQty <== dPosQty[i];
+        deposits[i].accPath <== dAccPath[i];
+        root[i + 1] <== deposits[i].rootOut;
+        chain[i + 1] <== deposits[i].chainOut;
+    }
+    chain[D] === depositChainNew;
+
+    // trades
+    component trades[T];
+    var fees = 0;
+    for (var t = 0; t < T; t++) {
+        trades[t] = TradeSlot(AD, OD, P, M, S, DOMAIN, FEE);
+        trades[t].enabled <== tEnabled[t];
+        trades[t].rootIn <== root[D + t];
+        trades[t].timestamp <== batchTimestamp;
+        trades[t].price <== tPrice[t];
+        trades[t].qty <== tQty[t];
+        trades[t].accountId <== tAccount[t];
+        trades[t].orderId <== tOrderId[t];
+        trades[t].seriesId <== tSeries[t];
+        trades[t].side <== tSide[t];
+        trades[t].limit <== tLimit[t];
+        trades[t].orderQty <== tOrderQty[t];
+        trades[t].expiry <== tExpiry[t];
+        trades[t].R8x <== tR8x[t];
+        trades[t].R8y <== tR8y[t];
+        trades[t].S8 <== tS[t];
+        trades[t].Ax <== tAx[t];
+        trades[t].Ay <== tAy[t];
+        trades[t].collateral <== tCollateral[t];
+        trades[t].ordersRoot <== tOrdersRoot[t];
+        trades[t].posSeries <== tPosSeries[t];
+        trades[t].posQty <== tPosQty[t];
+        trades[t].accPath <== tAccPath[t];
+        trades[t].slotId <== tSlotId[t];
+        trades[t].slotFilled <== tSlotFilled[t];
+        trades[t].slotPath <== tSlotPath[t];
+        trades[t].posSel <== tPosSel[t];
+        trades[t].ids <== mkIds;
+        trades[t].status <== mkStatus;
+        trades[t].marks <== mkMark;
+        trades[t].vim <== mkVim;
+        root[D + t + 1] <== trades[t].rootOut;
+        fees += trades[t].fees;
+    }
+
+    // withdrawals: each slot's payout is a public input the contract pays
+    component withdrawals[W];
+    for (var w = 0; w < W; w++) {
+        withdrawals[w] = WithdrawalSlot(AD, OD, P, M, S, DOMAIN);
+        withdrawals[w].enabled <== wEnabled[w];
+        withdrawals[w].rootIn <== root[D + T + w];
+        withdrawals[w].accountId <== wAccount[w];
+        withdrawals[w].nonce <== wNonce[w];
+        withdrawals[w].amount <== wAmount[w];
+        withdrawals[w].ethAddress <== wAddress[w];
+        withdrawals[w].R8x <== wR8x[w];
+        withdrawals[w].R8y <== wR8y[w];
+        withdrawals[w].S8 <== wS[w];
+        withdrawals[w].Ax <== wAx[w];
+        withdrawals[w].Ay <== wAy[w];
+        withdrawals[w].collateral <== wCollateral[w];
+        withdrawals[w].ordersRoot <== wOrdersRoot[w];
+        withdrawals[w].posSeries <== wPosSeries[w];
+        withdrawals[w].posQty <== wPosQty[w];
+        withdrawals[w].accPath <== wAccPath[w];
+        withdrawals[w].slotId <== wSlotId[w];
+        withdrawals[w].slotFilled <== wSlotFilled[w];
+        withdrawals[w].slotPath <== wSlotPath[w];
+        withdrawals[w].ids <== mkIds;
+        withdrawals[w].vim <== mkVim;
+        root[D + T + w + 1] <== withdrawals[w].rootOut;
+        withdrawals[w].publicValue === withdrawal[w];
+    }
+
+    // fees to account 0
+    component fee = FeeCredit(AD, P);
+    fee.rootIn <== root[D + T + W];
+    fee.fees <== fees;
+    fee.Ax <== fAx;
+    fee.Ay <== fAy;
+    fee.collateral <== fCollateral;
+    fee.ordersRoot <== fOrdersRoot;
+    fee.posSeries <== fPosSeries;
+    fee.posQty <== fPosQty;
+    fee.accPath <== fAccPath;
+    root[D + T + W + 1] <== fee.rootOut;
+    root[D + T + W + 1] === newRoot;
+}

@@ -1,0 +1,102 @@
+pragma circom 2.1.0;
+
+include "account-leaf.circom";
+include "leaf-update.circom";
+include "margin.circom";
+include "order-hash.circom";
+include "order-slot-update.circom";
+include "position-add.circom";
+include "range-check-64.circom";
+include "signed-message.circom";
+
+/*
+ * TradeSide: one account's half of a fill: its signed order, order storage, position, collateral
+ * and initial margin, applied to the state root.
+ * @param AD, OD - account and order tree depths; @param P, M, S - positions, table rows, scenarios
+ * @param DOMAIN - Poseidon([chainId, settlementAddress]) of the deployment
+ * @input enabled - 1 for a real fill (boolean, checked by the caller)
+ * @input rootIn - state root before
+ * @input accountId, orderId, seriesId, side, limit, orderQty, expiry - the order
+ * @input R8x, R8y, S8 - its signature
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - the account's
+ *        leaf contents before, and its path
+ * @input slotId, slotFilled, slotPath[OD] - the order slot before, and its path
+ * @input posSel[P] - one-hot position slot the fill goes to
+ * @input fillQty - contracts filled (range-checked by Fill)
+ * @input collateralDelta - signed change of collateral (buyer -(notional+fee), seller notional-fee)
+ * @input positionDelta - signed change of position (buyer +qty, seller -qty)
+ * @input ids[M], vim[M][S] - the market table's ids and initial-margin rows
+ * @output rootOut - state root after (rootIn if disabled)
+ * Guarantees: the order is signed by the account's key (enabled fixed to 1; a disabled slot
+ * carries a valid dummy); the order's account is the leaf updated; the fill fits the order's
+ * remaining quantity under the replay rule; new collateral is unsigned 64-bit; when enabled the
+ * account passes the initial margin rule afterwards.
+ * NOTE: the price/series/side/expiry rules between the two orders are Fill's.
+ */
+template TradeSide(AD, OD, P, M, S, DOMAIN) {
+    signal input enabled;
+    signal input rootIn;
+    signal input accountId;
+    signal input orderId;
+    signal input seriesId;
+    signal input side;
+    signal input limit;
+    signal input orderQty;
+    signal input expiry;
+    signal input R8x;
+    signal input R8y;
+    signal input S8;
+    signal input Ax;
+    signal input Ay;
+    signal input collateral;
+    signal input ordersRoot;
+    signal input posSeries[P];
+    signal input posQty[P];
+    signal input accPath[AD];
+    signal input slotId;
+    signal input slotFilled;
+    signal input slotPath[OD];
+    signal input posSel[P];
+    signal input fillQty;
+    signal input collateralDelta;
+    signal input positionDelta;
+    signal input ids[M];
+    signal input vim[M][S];
+    signal output rootOut;
+
+    signal orderHash <== OrderHash()(DOMAIN, accountId, orderId, seriesId, side, limit, orderQty,
+                                     expiry);
+    SignedMessage()(Ax, Ay, R8x, R8y, S8, orderHash);
+
+    component slot = OrderSlotUpdate(OD, 0);
+    slot.orderId <== orderId;
+    slot.amount <== fillQty;
+    slot.limit <== orderQty;
+    slot.slotId <== slotId;
+    slot.slotFilled <== slotFilled;
+    slot.siblings <== slotPath;
+    slot.oldRoot === ordersRoot;
+
+    component pos = PositionAdd(P);
+    pos.series <== posSeries;
+    pos.qty <== posQty;
+    pos.sel <== posSel;
+    pos.seriesId <== seriesId;
+    pos.delta <== positionDelta;
+
+    signal newCollateral <== collateral + collateralDelta;
+    RangeCheck64()(newCollateral);
+
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
+    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, slot.newRoot, pos.newSeries,
+                                      pos.newQty);
+    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+
+    component margin = Margin(P, M, S);
+    margin.enabled <== enabled;
+    margin.collateral <== newCollateral;
+    margin.series <== pos.newSeries;
+    margin.qty <== pos.newQty;
+    margin.ids <== ids;
+    margin.V <== vim;
+}

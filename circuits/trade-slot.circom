@@ -1,0 +1,111 @@
+pragma circom 2.1.0;
+
+include "fill.circom";
+include "series-lookup.circom";
+include "trade-side.circom";
+
+/*
+ * TradeSlot: one fill between a buy order (side 0) and a sell order (side 1) of two accounts
+ * (possibly the same one), applied buyer first, then seller.
+ * @param AD, OD, P, M, S, DOMAIN - as TradeSide; @param FEE - fee per contract per side
+ * @input enabled - 1 for a real fill, 0 for an empty slot (boolean, checked here)
+ * @input rootIn - state root before
+ * @input timestamp - batch timestamp (range-checked by the batch)
+ * @input price, qty - the fill
+ * @input (per side k = 0 buy, 1 sell) the TradeSide inputs as [2] arrays
+ * @input ids[M], status[M], marks[M], vim[M][S] - the market table
+ * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
+ * Guarantees: the Fill rules, the series is live in the table, and both TradeSides; notional
+ * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
+ */
+template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
+    signal input enabled;
+    signal input rootIn;
+    signal input timestamp;
+    signal input price;
+    signal input qty;
+    signal input accountId[2];
+    signal input orderId[2];
+    signal input seriesId[2];
+    signal input side[2];
+    signal input limit[2];
+    signal input orderQty[2];
+    signal input expiry[2];
+    signal input R8x[2];
+    signal input R8y[2];
+    signal input S8[2];
+    signal input Ax[2];
+    signal input Ay[2];
+    signal input collateral[2];
+    signal input ordersRoot[2];
+    signal input posSeries[2][P];
+    signal input posQty[2][P];
+    signal input accPath[2][AD];
+    signal input slotId[2];
+    signal input slotFilled[2];
+    signal input slotPath[2][OD];
+    signal input posSel[2][P];
+    signal input ids[M];
+    signal input status[M];
+    signal input marks[M];
+    signal input vim[M][S];
+    signal output rootOut;
+    signal output fees;
+
+    enabled * (enabled - 1) === 0;
+
+    component fill = Fill(FEE);
+    fill.buySeries <== seriesId[0];
+    fill.buySide <== side[0];
+    fill.buyPrice <== limit[0];
+    fill.buyExpiry <== expiry[0];
+    fill.sellSeries <== seriesId[1];
+    fill.sellSide <== side[1];
+    fill.sellPrice <== limit[1];
+    fill.sellExpiry <== expiry[1];
+    fill.price <== price;
+    fill.qty <== qty;
+    fill.timestamp <== timestamp;
+
+    signal seriesMark <== SeriesLookup(M)(enabled, seriesId[0], ids, status, marks);
+
+    var collateralDelta[2] = [-fill.notional - fill.fee, fill.notional - fill.fee];
+    var positionDelta[2] = [qty, -qty];
+    component sides[2];
+    signal root[3];
+    root[0] <== rootIn;
+    for (var k = 0; k < 2; k++) {
+        sides[k] = TradeSide(AD, OD, P, M, S, DOMAIN);
+        sides[k].enabled <== enabled;
+        sides[k].rootIn <== root[k];
+        sides[k].accountId <== accountId[k];
+        sides[k].orderId <== orderId[k];
+        sides[k].seriesId <== seriesId[k];
+        sides[k].side <== side[k];
+        sides[k].limit <== limit[k];
+        sides[k].orderQty <== orderQty[k];
+        sides[k].expiry <== expiry[k];
+        sides[k].R8x <== R8x[k];
+        sides[k].R8y <== R8y[k];
+        sides[k].S8 <== S8[k];
+        sides[k].Ax <== Ax[k];
+        sides[k].Ay <== Ay[k];
+        sides[k].collateral <== collateral[k];
+        sides[k].ordersRoot <== ordersRoot[k];
+        sides[k].posSeries <== posSeries[k];
+        sides[k].posQty <== posQty[k];
+        sides[k].accPath <== accPath[k];
+        sides[k].slotId <== slotId[k];
+        sides[k].slotFilled <== slotFilled[k];
+        sides[k].slotPath <== slotPath[k];
+        sides[k].posSel <== posSel[k];
+        sides[k].fillQty <== qty;
+        sides[k].collateralDelta <== collateralDelta[k];
+        sides[k].positionDelta <== positionDelta[k];
+        sides[k].ids <== ids;
+        sides[k].vim <== vim;
+        root[k + 1] <== sides[k].rootOut;
+    }
+    rootOut <== root[2];
+    fees <== enabled * (2 * fill.fee);
+}

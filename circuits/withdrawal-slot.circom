@@ -1,0 +1,88 @@
+pragma circom 2.1.0;
+
+include "account-leaf.circom";
+include "bitify.circom";
+include "leaf-update.circom";
+include "margin.circom";
+include "order-slot-update.circom";
+include "poseidon.circom";
+include "range-check-64.circom";
+include "signed-message.circom";
+
+/*
+ * WithdrawalSlot: a withdrawal signed by the account's owner, paid to the address it signed.
+ * withdrawalHash = Poseidon([3, DOMAIN, accountId, nonce, amount, ethAddress]). The nonce is
+ * consumed in the account's order storage like an order id, strictly: nonce > the slot's id
+ * (withdrawals and orders share one nonce space, so a withdrawal also kills an older order in
+ * that slot). The account keeps passing the initial margin rule.
+ * @param AD, OD, P, M, S, DOMAIN - as TradeSide
+ * @input enabled - 1 for a real withdrawal, 0 for an empty slot (boolean, checked here)
+ * @input rootIn - state root before
+ * @input accountId, nonce, amount - unsigned 64-bit; ethAddress - 160-bit
+ * @input R8x, R8y, S8 - the owner's signature
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf before
+ * @input slotId, slotFilled, slotPath[OD] - the nonce's order slot before
+ * @input ids[M], vim[M][S] - market table ids and initial-margin rows
+ * @output rootOut - state root after (rootIn if disabled)
+ * @output publicValue - amount * 2^160 + ethAddress if enabled, else 0 (the batch public input)
+ */
+template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
+    signal input enabled;
+    signal input rootIn;
+    signal input accountId;
+    signal input nonce;
+    signal input amount;
+    signal input ethAddress;
+    signal input R8x;
+    signal input R8y;
+    signal input S8;
+    signal input Ax;
+    signal input Ay;
+    signal input collateral;
+    signal input ordersRoot;
+    signal input posSeries[P];
+    signal input posQty[P];
+    signal input accPath[AD];
+    signal input slotId;
+    signal input slotFilled;
+    signal input slotPath[OD];
+    signal input ids[M];
+    signal input vim[M][S];
+    signal output rootOut;
+    signal output publicValue;
+
+    enabled * (enabled - 1) === 0;
+    RangeCheck64()(accountId);
+    RangeCheck64()(amount);
+    component addressBits = Num2Bits(160);
+    addressBits.in <== ethAddress;
+
+    signal msg <== Poseidon(6)([3, DOMAIN, accountId, nonce, amount, ethAddress]);
+    SignedMessage()(Ax, Ay, R8x, R8y, S8, msg);
+
+    component slot = OrderSlotUpdate(OD, 1);
+    slot.orderId <== nonce;
+    slot.amount <== 0;
+    slot.limit <== 0;
+    slot.slotId <== slotId;
+    slot.slotFilled <== slotFilled;
+    slot.siblings <== slotPath;
+    slot.oldRoot === ordersRoot;
+
+    signal newCollateral <== collateral - amount;
+    RangeCheck64()(newCollateral);
+
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
+    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, slot.newRoot, posSeries, posQty);
+    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+
+    component margin = Margin(P, M, S);
+    margin.enabled <== enabled;
+    margin.collateral <== newCollateral;
+    margin.series <== posSeries;
+    margin.qty <== posQty;
+    margin.ids <== ids;
+    margin.V <== vim;
+
+    publicValue <== enabled * (amount * (1 << 160) + ethAddress);
+}
