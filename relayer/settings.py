@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")
     max_body_bytes: int = Field(16_384, ge=256)
     auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
+    snapshot_max_age: int = Field(86_400, ge=1, description="rebuild the reference market "
+                                  "snapshot on start when older (seconds)")
     dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"

@@ -22,7 +22,7 @@ from prover.encoding import Order, cancel_hash, domain, order_hash
 from prover.errors import CryptoError
 from relayer.intake import schemas, views
 from relayer.intake.errors import ApiError
-from relayer.markets.series import load_series
+from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
@@ -43,8 +43,8 @@ class Venue:
         self.settings = settings
         self.clock = clock
         self.domain = domain(settings.chain_id, settings.settlement_address)
-        self.series = {s.id: s for s in load_series(settings.series_file)}
         self.repo = Repository(settings.db_url())
+        self.series = {s.id: s for s in self._load_series()}
         self.engine = Engine([SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry)
                               for s in self.series.values()],
                              order_depth=settings.order_depth,
@@ -67,11 +67,31 @@ class Venue:
 
     # -- start-up ---------------------------------------------------------------------
 
+    def _load_series(self) -> list[SeriesSpec]:
+        stored = self.repo.series()
+        if self.settings.series_file is not None:
+            configured = load_series(self.settings.series_file)
+        else:
+            configured = [] if stored else default_series(self.now())
+        try:
+            merged = merge_registry(stored, configured)
+        except ValueError as exc:
+            raise StorageError(str(exc)) from None
+        known = {s.id for s in stored}
+        self.repo.add_series([s for s in merged if s.id not in known])
+        return merged
+
     def _load_snapshots(self) -> MarketSnapshot:
+        """Stored snapshots (every epoch, for replay); a new epoch from the reference inputs
+        when there is none, the registry has grown, or the latest is older than allowed."""
         snaps = self.repo.snapshots()
-        if not snaps:
-            snaps = [build_reference_snapshot(list(self.series.values()), self.now(), 1)]
-            self.repo.save_snapshot(snaps[0])
+        last = snaps[-1] if snaps else None
+        if (last is None or set(self.series) - set(last.rows_im)
+                or self.now() - last.created_at > self.settings.snapshot_max_age):
+            epoch = last.epoch + 1 if last else 1
+            snap = build_reference_snapshot(list(self.series.values()), self.now(), epoch)
+            self.repo.save_snapshot(snap)
+            snaps.append(snap)
         for s in snaps:
             self.engine.tables[s.epoch] = s.rows_im
         return snaps[-1]

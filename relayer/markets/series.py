@@ -3,14 +3,18 @@
 A series is (id, underlying, kind, strike, expiry) as in DESIGN.md, plus the venue's ticks:
 an order's price must be a multiple of ``price_tick`` (collateral base units per contract) and
 its quantity a multiple of ``size_tick`` (contracts). The default registry is a handful of BTC
-and ETH calls, puts and futures; ``Settings.series_file`` replaces it with a JSON list of the
-same fields (strike in whole quote units, e.g. USD).
+and ETH calls, puts and futures at the next three monthly expiries (last Friday, 08:00 UTC)
+from the first start; ``Settings.series_file`` gives a JSON list of the same fields (strike in
+whole quote units, e.g. USD) instead. The registry is stored with the order log on first start
+and only grows afterwards (a replayed log must meet the same series).
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from relayer.risk.scenarios import Kind
@@ -40,19 +44,36 @@ class SeriesSpec:
         return asdict(self)
 
 
-# Quarterly and monthly expiries, 08:00 UTC (fixed instants: the registry must not move
-# between restarts, or a replayed order log would meet different series).
-EXPIRIES = (1_798_185_600, 1_806_048_000, 1_813_910_400)  # 2026-12-25, 2027-03-26, 2027-06-25
+MIN_LIFE = 7 * 86400  # the first default expiry is at least a week away
 
 
-def default_series() -> list[SeriesSpec]:
-    """BTC and ETH calls and puts around the money at three expiries, plus one future each."""
+def monthly_expiries(now: int, count: int = 3) -> list[int]:
+    """The next ``count`` last-Fridays-of-the-month at 08:00 UTC, at least a week after now."""
+    out: list[int] = []
+    d = datetime.fromtimestamp(now, UTC)
+    year, month = d.year, d.month
+    while len(out) < count:
+        last = calendar.monthrange(year, month)[1]
+        day = max(w for w in range(last - 6, last + 1) if calendar.weekday(year, month, w) == 4)
+        t = int(datetime(year, month, day, 8, tzinfo=UTC).timestamp())
+        if t >= now + MIN_LIFE:
+            out.append(t)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def default_series(now: int) -> list[SeriesSpec]:
+    """BTC and ETH calls and puts around the money at three expiries, plus one future each.
+
+    Ids: 100 + 10 * expiry index + offset for BTC, 200 + ... for ETH; offsets 1..6 are
+    (call, put) at the three strikes, 9 the future.
+    """
     out: list[SeriesSpec] = []
     for u, base, strikes, opt_tick, fut_tick in (
         ("BTC", 100, (50_000, 60_000, 70_000), 1_000_000, 500_000),
         ("ETH", 200, (2_500, 3_000, 3_500), 100_000, 50_000),
     ):
-        for e_i, expiry in enumerate(EXPIRIES):
+        for e_i, expiry in enumerate(monthly_expiries(now)):
             for k_i, strike in enumerate(strikes):
                 for kind_i, kind in enumerate(("call", "put")):
                     sid = base + 10 * e_i + 2 * k_i + kind_i + 1
@@ -61,12 +82,20 @@ def default_series() -> list[SeriesSpec]:
     return sorted(out, key=lambda s: s.id)
 
 
-def load_series(path: Path | None) -> list[SeriesSpec]:
-    """The registry from a JSON file (a list of SeriesSpec fields), or the default one."""
-    if path is None:
-        return default_series()
+def load_series(path: Path) -> list[SeriesSpec]:
+    """A registry from a JSON file (a list of SeriesSpec fields)."""
     specs = [SeriesSpec(**item) for item in json.loads(path.read_text())]
     ids = [s.id for s in specs]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate series ids")
     return sorted(specs, key=lambda s: s.id)
+
+
+def merge_registry(stored: list[SeriesSpec], configured: list[SeriesSpec]) -> list[SeriesSpec]:
+    """Stored series plus configured ones with new ids; a changed stored series is an error."""
+    have = {s.id: s for s in stored}
+    for s in configured:
+        if s.id in have and have[s.id] != s:
+            raise ValueError(f"series {s.id} differs from the stored registry; use a new id")
+        have.setdefault(s.id, s)
+    return sorted(have.values(), key=lambda s: s.id)

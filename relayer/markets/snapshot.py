@@ -65,7 +65,9 @@ def build_reference_snapshot(series: Sequence[SeriesSpec], now: int, epoch: int,
         surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
         table = build_market_table(
             [Series(s.id, KIND_NAMES[s.kind], float(s.strike), s.expiry, u) for s in mine],
-            MarketInputs(now=now, spot=spot, rate=0.0, surface=surface), cfg, epoch)
+            MarketInputs(now=now, spot=spot, rate=0.0, surface=surface,
+                         settlement_prices={e: spot for e in expiries if e <= now}),
+            cfg, epoch)
         rows_im.update(table.rows("im"))
         rows_mm.update(table.rows("mm"))
         marks.update(table.marks())

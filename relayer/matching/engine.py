@@ -170,9 +170,12 @@ class Engine:
         for h in replaced:
             plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
         group = cmd.legs[0].order_hash
-        states = []
-        for leg in cmd.legs:
-            st = OrderState(leg, self.seq + len(states) + 1, cmd.tif, group)
+        states = [OrderState(leg, self.seq + i + 1, cmd.tif, group)
+                  for i, leg in enumerate(cmd.legs)]
+        # Buy legs fill first: every fill is margin-checked on its own (as the circuit does),
+        # and buying the protection before selling keeps spreads passing at each step.
+        for st in sorted(states, key=lambda st: st.leg.side):
+            leg = st.leg
             if cmd.tif == Tif.POST_ONLY:
                 if self._would_cross(leg, plan, cmd.now):
                     st.status, st.reason = Status.CANCELLED, "post_only_would_cross"
@@ -184,7 +187,6 @@ class Engine:
                     st.status, st.reason = Status.CANCELLED, "insufficient_margin"
                 elif cmd.tif == Tif.IOC:
                     st.status, st.reason = Status.CANCELLED, "ioc_remainder"
-            states.append(st)
         out = Outcome(cmd, new_orders=states)
         if cmd.tif == Tif.FOK and any(st.remaining for st in states):
             reason = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.types import DepositCmd, Outcome, Status, SubmitCmd
 from relayer.storage import codec
@@ -23,6 +24,7 @@ from relayer.storage.schema import (
     market_snapshots,
     metadata,
     orders,
+    series,
 )
 
 
@@ -88,7 +90,19 @@ class Repository:
             conn.execute(insert(market_snapshots).values(
                 epoch=snap.epoch, payload=json.dumps(snap.to_json()), created_at=snap.created_at))
 
+    def add_series(self, specs: list[SeriesSpec]) -> None:
+        if specs:
+            with self.engine.begin() as conn:
+                conn.execute(insert(series), [{"series_id": s.id,
+                                               "payload": json.dumps(s.to_json())}
+                                              for s in specs])
+
     # -- reads ------------------------------------------------------------------------
+
+    def series(self) -> list[SeriesSpec]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(series.c.payload)).all()
+        return sorted((SeriesSpec(**json.loads(r.payload)) for r in rows), key=lambda s: s.id)
 
     def snapshots(self) -> list[MarketSnapshot]:
         with self.engine.connect() as conn:

@@ -56,6 +56,12 @@ events = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
+series = Table(
+    "series", metadata,
+    Column("series_id", U64, primary_key=True),
+    Column("payload", Text, nullable=False),  # SeriesSpec as JSON
+)
+
 market_snapshots = Table(
     "market_snapshots", metadata,
     Column("epoch", Integer, primary_key=True, autoincrement=False),

@@ -1,0 +1,152 @@
+"""A live relayer on loopback (uvicorn in a thread, temporary SQLite) and signing desks."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from prover.eddsa import PrivateKey
+from relayer.api.app import create_app
+from relayer.intake.client import leg_hash, sign_request, signed_cancel, signed_leg
+from relayer.intake.service import Venue
+from relayer.settings import Settings
+
+SERIES = 103  # BTC 60000 call, 2026-12-25 (mark about $7,290 = 7_290_000_000 base units)
+PUT = 104
+FUT = 109
+COLLATERAL = 10**12  # $1,000,000 in 6-decimal base units
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0,
+                                log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("relayer did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+        self.dom = self.server.config.app.state.venue.domain
+
+    @property
+    def venue(self) -> Venue:
+        return self.server.config.app.state.venue
+
+    def events(self) -> int:
+        return self.http.get("/health").json()["events"]
+
+    def stop(self) -> None:
+        self.http.close()
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@dataclass
+class Desk:
+    """A trading account: key, id, and signed calls."""
+
+    srv: LiveServer | None
+    key: PrivateKey
+    account_id: int
+    dom: int
+    nonces: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    url: str = ""
+
+    def leg(self, series: int, side: str, price: int, qty: int, *, order_id: int | None = None,
+            expiry: int | None = None, key: PrivateKey | None = None) -> dict:
+        return signed_leg(key or self.key, self.dom, self.account_id,
+                          next(self.nonces) if order_id is None else order_id, series, side,
+                          price, qty, int(time.time()) + 3600 if expiry is None else expiry)
+
+    def submit(self, *legs: dict, type: str = "limit", client_order_id: str | None = None,
+               http: httpx.Client | None = None) -> httpx.Response:
+        body: dict = {"legs": list(legs), "type": type}
+        if client_order_id:
+            body["client_order_id"] = client_order_id
+        return (http or self.srv.http).post("/v1/orders", json=body)
+
+    def order(self, series: int, side: str, price: int, qty: int, type: str = "limit",
+              **kw: object) -> httpx.Response:
+        return self.submit(self.leg(series, side, price, qty, **kw), type=type)
+
+    def cancel(self, order_id: int) -> httpx.Response:
+        return self.srv.http.post("/v1/orders/cancel",
+                                  json=signed_cancel(self.key, self.dom, self.account_id,
+                                                     order_id))
+
+    def get(self, path: str, http: httpx.Client | None = None) -> httpx.Response:
+        return (http or self.srv.http).get(path, headers=sign_request(
+            self.key, self.dom, self.account_id, "GET", path))
+
+    def account(self, http: httpx.Client | None = None) -> dict:
+        r = self.get(f"/v1/accounts/{self.account_id}", http)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def open_orders(self, http: httpx.Client | None = None) -> list[dict]:
+        r = self.get(f"/v1/accounts/{self.account_id}/orders?status=open", http)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def fills(self, http: httpx.Client | None = None) -> list[dict]:
+        r = self.get(f"/v1/accounts/{self.account_id}/fills?limit=1000", http)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    @staticmethod
+    def hash_of(dom: int, leg: dict) -> str:
+        return f"0x{leg_hash(dom, leg):064x}"
+
+
+def make_key(i: int) -> PrivateKey:
+    return PrivateKey(bytes([i]) * 32)
+
+
+def deposit(http: httpx.Client, key: PrivateKey, amount: int = COLLATERAL) -> int:
+    ax, ay = key.public_key()
+    r = http.post("/v1/dev/deposit", json={"ax": str(ax), "ay": str(ay), "amount": str(amount)})
+    assert r.status_code == 200, r.text
+    return r.json()["account_id"]
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    servers: list[LiveServer] = []
+
+    def make(**overrides: object) -> LiveServer:
+        s = LiveServer(Settings(data_dir=tmp_path / f"data{len(servers)}", **overrides))
+        servers.append(s)
+        return s
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def server(make_server: Callable[..., LiveServer]) -> LiveServer:
+    return make_server()
+
+
+@pytest.fixture
+def desks(server: LiveServer) -> list[Desk]:
+    out = []
+    for i in range(1, 4):
+        key = make_key(i)
+        out.append(Desk(server, key, deposit(server.http, key), server.dom))
+    return out

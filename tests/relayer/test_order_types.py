@@ -1,0 +1,125 @@
+"""Each order type over real HTTP: limit, IOC, FOK, post-only; cancel; idempotency; STP."""
+
+from __future__ import annotations
+
+from tests.relayer.conftest import SERIES, Desk, LiveServer
+
+PX = 7_000_000_000  # $7,000 per contract
+TICK = 1_000_000
+
+
+def test_limit_rests_then_fills_at_maker_price(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    r = a.order(SERIES, "sell", PX, 5)
+    assert r.status_code == 200, r.text
+    assert r.json()["orders"][0]["status"] == "open"
+    r = b.order(SERIES, "buy", PX + 10 * TICK, 3)
+    body = r.json()
+    assert body["orders"][0]["status"] == "filled"
+    [fill] = body["fills"]
+    assert fill["price"] == str(PX) and fill["qty"] == "3" and fill["liquidity"] == "taker"
+    [resting] = a.open_orders()
+    assert resting["filled_qty"] == "3" and resting["status"] == "open"
+    assert a.fills()[0]["liquidity"] == "maker" and a.fills()[0]["side"] == "sell"
+    acct_b = b.account()
+    assert acct_b["positions"] == [{"series_id": str(SERIES), "qty": "3",
+                                    "mark": acct_b["positions"][0]["mark"]}]
+    assert int(acct_b["collateral"]) == 10**12 - 3 * PX
+
+
+def test_price_time_priority(desks: list[Desk]) -> None:
+    a, b, c = desks
+    first = a.leg(SERIES, "sell", PX, 1)
+    a.submit(first)
+    c.order(SERIES, "sell", PX, 1)
+    a.order(SERIES, "sell", PX - TICK, 1)  # better price, later
+    fills = b.order(SERIES, "buy", PX, 2).json()["fills"]
+    assert [f["price"] for f in fills] == [str(PX - TICK), str(PX)]
+    assert a.open_orders() == []  # a's earlier order at PX had time priority over c's
+    assert len(c.open_orders()) == 1
+
+
+def test_ioc_fills_what_crosses_and_cancels_the_rest(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", PX, 2)
+    o = b.order(SERIES, "buy", PX, 5, type="ioc").json()["orders"][0]
+    assert (o["status"], o["filled_qty"], o["reason"]) == ("cancelled", "2", "ioc_remainder")
+    assert b.open_orders() == []
+
+
+def test_fok_all_or_nothing(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", PX, 2)
+    o = b.order(SERIES, "buy", PX, 3, type="fok").json()
+    assert o["orders"][0]["status"] == "cancelled" and o["fills"] == []
+    assert a.open_orders()[0]["filled_qty"] == "0"
+    o = b.order(SERIES, "buy", PX, 2, type="fok").json()
+    assert o["orders"][0]["status"] == "filled" and len(o["fills"]) == 1
+
+
+def test_post_only_rests_or_is_cancelled(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    assert a.order(SERIES, "sell", PX, 1, type="post_only").json()["orders"][0]["status"] == "open"
+    o = b.order(SERIES, "buy", PX, 1, type="post_only").json()["orders"][0]
+    assert (o["status"], o["reason"]) == ("cancelled", "post_only_would_cross")
+    o = b.order(SERIES, "buy", PX - TICK, 1, type="post_only").json()["orders"][0]
+    assert o["status"] == "open"
+
+
+def test_cancel_and_client_order_id(server: LiveServer, desks: list[Desk]) -> None:
+    a, b, _ = desks
+    leg = a.leg(SERIES, "sell", PX, 1, order_id=42)
+    assert a.submit(leg, client_order_id="desk-a:1").status_code == 200
+    r = a.get(f"/v1/accounts/{a.account_id}/orders?client_order_id=desk-a:1")
+    assert [o["order_id"] for o in r.json()] == ["42"]
+    r = a.cancel(42)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert a.cancel(42).json()["status"] == "cancelled"  # idempotent
+    assert b.order(SERIES, "buy", PX, 1, type="ioc").json()["fills"] == []
+    h = Desk.hash_of(server.dom, leg)
+    assert a.get(f"/v1/orders/{h}").json()["reason"] == "cancelled_by_owner"
+
+
+def test_same_signed_order_is_accepted_once(server: LiveServer, desks: list[Desk]) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", PX, 1)
+    leg = b.leg(SERIES, "buy", PX, 1)
+    first = b.submit(leg).json()
+    events = server.events()
+    again = b.submit(leg).json()
+    assert (first["duplicate"], again["duplicate"]) == (False, True)
+    assert again["orders"] == first["orders"] and again["fills"] == first["fills"]
+    assert server.events() == events
+    assert len(b.fills()) == 1
+
+
+def test_self_trade_prevention_cancels_the_resting_order(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", PX, 1)
+    b.order(SERIES, "sell", PX, 1)
+    o = a.order(SERIES, "buy", PX, 1).json()
+    assert o["fills"][0]["liquidity"] == "taker"
+    assert len(b.fills()) == 1  # matched b, not itself
+    mine = a.get(f"/v1/accounts/{a.account_id}/orders?status=cancelled").json()
+    assert mine[0]["reason"] == "self_trade_prevention"
+
+
+def test_higher_nonce_in_the_same_slot_replaces_the_open_order(desks: list[Desk]) -> None:
+    a, _, _ = desks
+    a.submit(a.leg(SERIES, "sell", PX, 1, order_id=5))
+    a.submit(a.leg(SERIES, "sell", PX, 1, order_id=5 + 256))  # ORDER_DEPTH 8: same slot
+    [o] = a.open_orders()
+    assert o["order_id"] == str(5 + 256)
+    old = a.get(f"/v1/accounts/{a.account_id}/orders?status=cancelled").json()[0]
+    assert (old["order_id"], old["reason"]) == ("5", "replaced_by_nonce")
+
+
+def test_account_view_has_margin_and_greeks(desks: list[Desk]) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", PX, 2)
+    b.order(SERIES, "buy", PX, 2)
+    v = a.account()
+    assert v["positions"][0]["qty"] == "-2"
+    assert v["initial_margin"]["ok"] and int(v["initial_margin"]["requirement"]) > 0
+    assert int(v["maintenance_margin"]["requirement"]) < int(v["initial_margin"]["requirement"])
+    assert v["greeks"]["BTC"]["delta"] < 0
