@@ -28,14 +28,16 @@ class ProvingError(DarkbookError):
 class ProvingKeys:
     """Everything needed to prove and verify one circuit, whichever setup made it.
 
-    `ark_pk` is groth16py's serialized proving key; `zkey` exists only for ceremony keys
-    (snarkjs proves only from a zkey). `r1cs_digest` binds the keys to their circuit.
+    Dev keys carry `ark_pk`, groth16py's serialized proving key (loading it validates every
+    point: seconds at 2^14). Ceremony keys carry the `zkey` instead, which both snarkjs and
+    arkworks prove from (groth16py imports a zkey in milliseconds). `r1cs_digest` binds the
+    keys to their circuit.
     """
 
     mode: Literal["dev", "ceremony"]
     folder: Path
     vkey: Path
-    ark_pk: Path
+    ark_pk: Path | None
     verifier_sol: Path
     zkey: Path | None
     r1cs_digest: str

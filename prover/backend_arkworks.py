@@ -22,10 +22,28 @@ from prover.backend import (
     public_signals,
 )
 
+_LOADED: dict[tuple[str, int], groth16py.ProvingKey] = {}
+_KEEP = 4
 
-@functools.lru_cache(maxsize=4)
+
 def _proving_key(path: str, mtime_ns: int) -> groth16py.ProvingKey:
-    return groth16py.ProvingKey.load(path)
+    """Load once per process: a saved key's points are all validated (seconds at 2^14); a
+    .zkey (already checked against the circuit by prover.ceremony) imports in milliseconds."""
+    key = (path, mtime_ns)
+    if key not in _LOADED:
+        if path.endswith(".zkey"):
+            pk, _ = groth16py.import_zkey(path)
+        else:
+            pk = groth16py.ProvingKey.load(path)
+        remember(Path(path), pk)
+    return _LOADED[key]
+
+
+def remember(path: Path, pk: groth16py.ProvingKey) -> None:
+    """Keep a key this process just made or imported, so the first proof skips loading it."""
+    while len(_LOADED) >= _KEEP:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[(str(path), path.stat().st_mtime_ns)] = pk
 
 
 @functools.lru_cache(maxsize=4)
@@ -47,7 +65,10 @@ class ArkworksBackend:
         self._verifier()
 
     def _pk(self) -> groth16py.ProvingKey:
-        return _proving_key(str(self.keys.ark_pk), self.keys.ark_pk.stat().st_mtime_ns)
+        path = self.keys.ark_pk or self.keys.zkey
+        if path is None:
+            raise ProvingError(f"no proving key in {self.keys.folder}")
+        return _proving_key(str(path), path.stat().st_mtime_ns)
 
     def _verifier(self) -> groth16py.Verifier:
         return _verifier(str(self.keys.vkey), self.keys.vkey.stat().st_mtime_ns)

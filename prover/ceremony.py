@@ -2,8 +2,9 @@
 
 snarkjs `groth16 setup` plus one phase-2 contribution (prover.keys) makes the .zkey; we then
 refuse it if gamma = delta or if it was not made from this circuit's .r1cs (zkey_check), and
-import it into arkworks. The import is cached by the zkey's and the r1cs's content, and is
-refused unless arkworks reads exactly the verification key snarkjs exports.
+check that arkworks imports it with exactly the verification key snarkjs exports. The checked
+key folder is cached by the zkey's and the r1cs's content; arkworks then proves straight from
+the zkey (groth16py imports one in milliseconds, faster than loading a saved arkworks key).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import groth16py
 
 from prover import cache, keys, ptau, snarkjs
 from prover.backend import ProvingKeys
+from prover.backend_arkworks import remember
 from prover.binfile import BinFileError, read_sections
 from prover.circom import CompiledCircuit
 from prover.errors import DarkbookError, SnarkjsError
-from prover.keystore import ARK_PK, check_keys_fit, load_keys, write_keys
+from prover.keystore import check_keys_fit, load_keys, write_keys
 from prover.zkey_check import ZkeyError, check_belongs, check_gamma_delta
 
 KIND = "zkeyimport"
@@ -83,7 +85,7 @@ def import_zkey(
     check_gamma_delta(zkey)
     r1cs_digest = cache.file_digest(circuit.r1cs)
     key = cache.content_key(
-        "zkey-import", cache.file_digest(zkey), r1cs_digest, groth16py.__version__
+        "zkey-import-v2", cache.file_digest(zkey), r1cs_digest, groth16py.__version__
     )
     found = cache.lookup(KIND, key)
     if found is None:
@@ -97,7 +99,6 @@ def import_zkey(
                     f"arkworks read a different verification key from {zkey} than snarkjs "
                     "exports; refusing to prove with it"
                 )
-            pk.save(str(scratch / ARK_PK))
             write_keys(
                 scratch,
                 mode="ceremony",
@@ -107,6 +108,7 @@ def import_zkey(
                 insecure=insecure,
             )
         found = cache.entry_path(KIND, key)
+        remember(zkey, pk)
     loaded = load_keys(found)
     check_keys_fit(loaded, circuit.r1cs)
     return loaded

@@ -15,6 +15,7 @@ import groth16py
 
 from prover import cache
 from prover.backend import ProvingKeys
+from prover.backend_arkworks import remember
 from prover.circom import CompiledCircuit
 from prover.keystore import ARK_PK, check_keys_fit, load_keys, write_keys
 
@@ -53,6 +54,7 @@ def dev_keys(circuit: CompiledCircuit, *, progress: bool = False) -> ProvingKeys
                 insecure=True,
             )
         found = cache.entry_path(KIND, key)
+        remember(found / ARK_PK, pk)
     keys = load_keys(found)
     check_keys_fit(keys, circuit.r1cs)
     return keys

@@ -31,7 +31,7 @@ def write_keys(
     zkey: Path | None,
     insecure: bool,
 ) -> None:
-    """Write everything but the arkworks key (the caller saves it as folder/ARK_PK)."""
+    """Write everything but the arkworks key (dev setup saves it as folder/ARK_PK)."""
     head = r1cs_header(r1cs)
     (folder / VKEY).write_text(json.dumps(vkey, indent=1))
     (folder / VERIFIER).write_text(solidity_verifier(vkey))
@@ -61,7 +61,7 @@ def load_keys(folder: Path) -> ProvingKeys:
         mode=meta["mode"],
         folder=folder,
         vkey=folder / VKEY,
-        ark_pk=folder / ARK_PK,
+        ark_pk=folder / ARK_PK if (folder / ARK_PK).is_file() else None,
         verifier_sol=folder / VERIFIER,
         zkey=Path(meta["zkey"]) if meta["zkey"] else None,
         r1cs_digest=meta["r1cs_digest"],

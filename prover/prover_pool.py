@@ -67,10 +67,14 @@ class ProverPool:
             initargs=(keys, backend),
         )
 
-    def warm_up(self) -> None:
-        """Start every worker now, so the first proofs do not pay process start-up."""
-        for f in [self._executor.submit(_warm) for _ in range(self.workers)]:
-            f.result()
+    def warm_up(self, rounds: int = 50) -> None:
+        """Start every worker and load its key now, so the first proofs do not pay for it."""
+        seen: set[int] = set()
+        for _ in range(rounds):
+            jobs = [self._executor.submit(_warm) for _ in range(self.workers)]
+            seen |= {f.result() for f in jobs}
+            if len(seen) >= self.workers:
+                return
 
     def submit_witness(self, wtns: Path) -> Future[Proof]:
         return self._executor.submit(_prove_wtns, str(wtns))
