@@ -88,11 +88,8 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
     ctx.check(eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
               "signature", f"order {o.order_id} of account {o.account_id}")
     slot_id, slot_filled = acct.read_slot(o.order_id)
-    if o.order_id > slot_id:
-        base = 0
-    else:
-        ctx.check(o.order_id == slot_id, "replay", f"order id {o.order_id} < {slot_id}")
-        base = slot_filled
+    base = slot_filled if o.order_id == slot_id else 0
+    ctx.check(o.order_id >= slot_id, "replay", f"order id {o.order_id} < {slot_id}")
     filled = base + qty
     ctx.check(filled <= o.qty, "overfill", f"order {o.order_id}: {filled} > {o.qty}")
 

@@ -1,0 +1,236 @@
+"""The batch circuit against the reference model: valid batches agree, each broken rule fails.
+
+Every negative case breaks exactly one rule: the model (strict=False) names exactly that rule
+and still builds the would-be inputs (with a consistent claimed new root); the circuit must
+refuse them.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from prover import encoding
+from prover.model.apply import apply_batch
+from prover.model.errors import Rejected
+from prover.model.market import Market
+from prover.model.ops import Batch, Deposit, Trade, sign_order, sign_withdrawal
+from prover.model.sample import NOW, World, genesis, key_for, random_batch
+from tests.circuits.batch_helpers import TEST, accepted, batch_circuit, wire, witness
+
+DOM = TEST.domain
+
+
+def test_public_inputs_are_wires_1_to_n_in_conventions_order():
+    names = ["oldRoot", "newRoot", "marketHash", "batchTimestamp", "depositChainOld",
+             "depositChainNew", *[f"withdrawal[{i}]" for i in range(TEST.withdrawals)],
+             "dataHash"]
+    assert [wire(n) for n in names] == list(range(1, len(names) + 1))
+
+
+def test_random_batches_agree_with_model(tmp_path):
+    rng = random.Random(6)
+    world = genesis(TEST, 3, rng)
+    kinds = set()
+    for i in range(8):
+        batch = random_batch(world, rng)
+        result = apply_batch(world.state, batch)
+        w = witness(result.inputs, tmp_path / f"{i}.wtns")
+        assert w is not None, f"batch {i} refused by the circuit"
+        assert w[wire("newRoot")] == result.state.root == result.public[1]
+        assert w[1:1 + len(result.public)] == result.public
+        kinds |= {k for k, ops in (("d", batch.deposits), ("t", batch.trades),
+                                   ("w", batch.withdrawals)) if ops}
+        world.state = result.state
+    assert kinds == {"d", "t", "w"}
+
+
+def test_empty_batch_is_a_no_op(tmp_path):
+    world = genesis(TEST, 2, random.Random(1))
+    result = apply_batch(world.state, Batch(NOW, world.market))
+    assert result.public[0] == result.public[1]
+    assert witness(result.inputs, tmp_path / "w.wtns") is not None
+
+
+# --- one broken rule at a time -----------------------------------------------------------------
+
+def _world() -> World:
+    return genesis(TEST, 3, random.Random(11))
+
+
+def _order(world: World, account: int, default_side: int, **over) -> encoding.Order:
+    fields = {"account_id": account, "order_id": world.next_nonce(account), "series_id": 1,
+              "side": default_side, "price": 100, "qty": 5, "expiry": NOW + 100}
+    fields.update(over)
+    return encoding.Order(**fields)
+
+
+def _trade(world: World, buy: dict | None = None, sell: dict | None = None, price: int = 100,
+           qty: int = 5, buyer: int = 1, seller: int = 2, sell_key: int | None = None) -> Trade:
+    b = _order(world, buyer, 0, **(buy or {}))
+    s = _order(world, seller, 1, **(sell or {}))
+    return Trade(sign_order(world.keys[buyer], DOM, b),
+                 sign_order(key_for(sell_key if sell_key is not None else seller), DOM, s),
+                 price, qty)
+
+
+def _batch(world: World, **ops) -> Batch:
+    return Batch(ops.pop("timestamp", NOW), ops.pop("market", world.market), **ops)
+
+
+def _expired_market(world: World) -> Market:
+    rows = tuple(replace(r, status=1, settlement=r.mark) if r.series_id == 1 else r
+                 for r in world.market.rows)
+    return Market(world.market.epoch, rows)
+
+
+def _prefill(world: World, order_id: int) -> None:
+    """Account 1 fills order `order_id` (slot order_id mod 4) in a first batch."""
+    t = Trade(sign_order(world.keys[1], DOM, encoding.Order(1, order_id, 1, 0, 100, 5, NOW + 9)),
+              sign_order(world.keys[2], DOM, encoding.Order(2, 90, 1, 1, 100, 5, NOW + 9)),
+              100, 2)
+    world.state = apply_batch(world.state, _batch(world, trades=(t,))).state
+
+
+def _poor(world: World, account: int, collateral: int) -> None:
+    acct = world.state.get(account)
+    acct.collateral = collateral
+    world.state.put(account, acct)
+
+
+def case_signature(w):
+    return _batch(w, trades=(_trade(w, sell_key=3),))
+
+
+def case_replay(w):
+    _prefill(w, 5)
+    return _batch(w, trades=(_trade(w, buy={"order_id": 1}),))
+
+
+def case_overfill(w):
+    return _batch(w, trades=(_trade(w, qty=6),))
+
+
+def case_overfill_partial(w):
+    _prefill(w, 5)  # 2 of 5 filled; 4 more is too many
+    return _batch(w, trades=(_trade(w, buy={"order_id": 5, "expiry": NOW + 9}, qty=4),))
+
+
+def case_series(w):
+    return _batch(w, trades=(_trade(w, sell={"series_id": 2}),))
+
+
+def case_sides(w):
+    return _batch(w, trades=(_trade(w, sell={"side": 0}),))
+
+
+def case_buy_limit(w):
+    return _batch(w, trades=(_trade(w, buy={"price": 99}),))
+
+
+def case_sell_limit(w):
+    return _batch(w, trades=(_trade(w, sell={"price": 101}),))
+
+
+def case_qty_positive(w):
+    return _batch(w, trades=(_trade(w, qty=0),))
+
+
+def case_expired(w):
+    return _batch(w, trades=(_trade(w, sell={"expiry": NOW - 1}),))
+
+
+def case_series_not_live(w):
+    return _batch(w, trades=(_trade(w),), market=_expired_market(w))
+
+
+def case_collateral(w):
+    _poor(w, 1, 100 * 5 + TEST.fee * 5 - 1)
+    return _batch(w, trades=(_trade(w),))
+
+
+def case_margin(w):
+    _poor(w, 2, 10)  # a short of 5 contracts with 10 + premium of collateral
+    return _batch(w, trades=(_trade(w, buy={"price": 1}, sell={"price": 1}, price=1),))
+
+
+def case_fee_account(w):
+    del w.state.accounts[0]
+    w.state.tree.update(0, 0)
+    return _batch(w, trades=(_trade(w),))
+
+
+def case_deposit_key(w):
+    ax, ay = key_for(9).public_key()
+    return _batch(w, deposits=(Deposit(ax, ay, 10, 1),))
+
+
+def case_range(w):
+    ax, ay = w.state.get(1).ax, w.state.get(1).ay
+    return _batch(w, deposits=(Deposit(ax, ay, (1 << 64) - 1, 1),))
+
+
+def case_withdrawal_signature(w):
+    return _batch(w, withdrawals=(sign_withdrawal(key_for(2), DOM, 1, 1, 10, 0xAB),))
+
+
+def case_withdrawal_address(w):
+    good = sign_withdrawal(w.keys[1], DOM, 1, 1, 10, 0xAB)
+    return _batch(w, withdrawals=(replace(good, eth_address=0xCD),))
+
+
+def case_withdrawal_replay(w):
+    _prefill(w, 5)
+    return _batch(w, withdrawals=(sign_withdrawal(w.keys[1], DOM, 1, 5, 10, 0xAB),))
+
+
+def case_withdrawal_collateral(w):
+    return _batch(w, withdrawals=(sign_withdrawal(w.keys[1], DOM, 1, 1, 10**9 + 1, 0xAB),))
+
+
+def case_withdrawal_margin(w):
+    _prefill(w, 5)  # account 2 is now short 2 contracts of series 1
+    coll = w.state.get(2).collateral
+    return _batch(w, withdrawals=(sign_withdrawal(w.keys[2], DOM, 2, 100, coll, 0xAB),))
+
+
+CASES = {
+    "signature": case_signature, "replay": case_replay, "overfill": case_overfill,
+    "overfill_partial": case_overfill_partial, "series": case_series, "sides": case_sides,
+    "buy_limit": case_buy_limit, "sell_limit": case_sell_limit,
+    "qty_positive": case_qty_positive, "expired": case_expired,
+    "series_not_live": case_series_not_live, "collateral": case_collateral,
+    "margin": case_margin, "fee_account": case_fee_account, "deposit_key": case_deposit_key,
+    "range": case_range, "withdrawal_signature": case_withdrawal_signature,
+    "withdrawal_address": case_withdrawal_address, "withdrawal_replay": case_withdrawal_replay,
+    "withdrawal_collateral": case_withdrawal_collateral,
+    "withdrawal_margin": case_withdrawal_margin,
+}
+RULE_OF = {"overfill_partial": "overfill", "withdrawal_signature": "signature",
+           "withdrawal_address": "signature", "withdrawal_replay": "replay",
+           "withdrawal_collateral": "collateral", "withdrawal_margin": "margin"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_rule_is_refused_by_model_and_circuit(case):
+    batch_circuit()
+    world = _world()
+    batch = CASES[case](world)
+    rule = RULE_OF.get(case, case)
+    with pytest.raises(Rejected) as err:
+        apply_batch(world.state, batch)
+    assert err.value.rule == rule
+    loose = apply_batch(world.state, batch, strict=False)
+    assert set(loose.rules) == {rule}, loose.violations
+    assert not accepted(loose.inputs), f"the circuit accepted a batch breaking {rule}"
+
+
+def test_cases_are_valid_once_repaired():
+    """The negative cases' baseline (a plain trade, deposit, withdrawal) is accepted."""
+    world = _world()
+    ax, ay = world.state.get(3).ax, world.state.get(3).ay
+    batch = _batch(world, trades=(_trade(world),), deposits=(Deposit(ax, ay, 10, 3),),
+                   withdrawals=(sign_withdrawal(world.keys[1], DOM, 1, 10, 10, 0xAB),))
+    assert accepted(apply_batch(world.state, batch).inputs)
