@@ -11,7 +11,6 @@ the same state, and the same signed order sent again is answered from the stored
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -21,7 +20,9 @@ from prover.eddsa import Signature, verify
 from prover.encoding import Order, cancel_hash, domain, order_hash
 from prover.errors import CryptoError
 from relayer.intake import schemas, views
+from relayer.intake.auth import request_message
 from relayer.intake.errors import ApiError
+from relayer.intake.fifo_lock import FifoLock
 from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
 from relayer.matching.engine import Engine
@@ -50,10 +51,11 @@ class Venue:
                              order_depth=settings.order_depth,
                              max_positions=settings.max_positions,
                              max_open_orders=settings.max_open_orders)
-        self.lock = threading.Lock()
+        self.lock = FifoLock()
         self.seq = 0
         self.client_ids: dict[int, str] = {}
         self.snapshot = self._load_snapshots()
+        self._warm_up()
         self._replay()
         if self.seq == 0:
             for g in settings.genesis:
@@ -66,6 +68,14 @@ class Venue:
         self.repo.close()
 
     # -- start-up ---------------------------------------------------------------------
+
+    def _warm_up(self) -> None:
+        """Poseidon builds its constants per width on first use (~0.1-0.3 s each): do it now,
+        not inside the first requests."""
+        order_hash(self.domain, Order(1, 1, 1, 0, 1, 1, 1))
+        cancel_hash(self.domain, 1, 1)
+        request_message(self.domain, 1, 1, "GET", "/")  # also the width EdDSA uses
+
 
     def _load_series(self) -> list[SeriesSpec]:
         stored = self.repo.series()
