@@ -11,31 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prover.circom import CompiledCircuit, compile_circuit
+from prover.circom import CompiledCircuit
 from prover.errors import WitnessError
+from prover.model import stats
 from prover.witness import calculate
 
 _MAINS = Path(tempfile.gettempdir()) / "darkbook-test-mains"
 
 
-def compile_template(
-    file: str, template: str, params: Sequence[int] = (), public: Sequence[str] = ()
-) -> CompiledCircuit:
+def compile_template(file: str, template: str, params: Sequence[int] = ()) -> CompiledCircuit:
     """Compile `component main = template(params)` from circuits/<file>; print its size."""
-    args = ", ".join(str(p) for p in params)
-    pub = f" {{public [{', '.join(public)}]}}" if public else ""
-    source = (
-        "pragma circom 2.1.0;\n\n"
-        f'include "{file}";\n\n'
-        f"component main{pub} = {template}({args});\n"
-    )
-    suffix = "_".join(str(p) for p in params)[:40]
-    _MAINS.mkdir(parents=True, exist_ok=True)
-    main = _MAINS / f"{template}_{suffix}.circom".replace("__", "_")
-    if not main.exists() or main.read_text() != source:
-        main.write_text(source)
-    circuit = compile_circuit(main)
-    print(f"{template}({args}): {circuit.constraints} constraints")
+    circuit = stats.compile_template(file, template, params, _MAINS)
+    print(f"{template}({', '.join(str(p) for p in params)}): {circuit.constraints} constraints")
     return circuit
 
 
