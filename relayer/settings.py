@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     operator_key: SecretStr | None = Field(None, description="submitter key (later)")
     chain_id: int = Field(31337, ge=0, lt=2**64)
     settlement_address: str = "0x" + "00" * 20
+    underlying: str = Field("BTC", description="default registry: BTC or ETH (one per venue)")
     series_file: Path | None = Field(None, description="JSON list of series; default built in")
     order_depth: int = Field(8, ge=1, le=32, description="circuit ORDER_DEPTH (nonce slots)")
     max_positions: int = Field(4, ge=1, le=6, description="circuit P: position slots per account")

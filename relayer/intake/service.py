@@ -82,7 +82,7 @@ class Venue:
         if self.settings.series_file is not None:
             configured = load_series(self.settings.series_file)
         else:
-            configured = [] if stored else default_series(self.now())
+            configured = [] if stored else default_series(self.now(), self.settings.underlying)
         try:
             merged = merge_registry(stored, configured)
         except ValueError as exc:

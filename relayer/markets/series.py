@@ -2,11 +2,12 @@
 
 A series is (id, underlying, kind, strike, expiry) as in DESIGN.md, plus the venue's ticks:
 an order's price must be a multiple of ``price_tick`` (collateral base units per contract) and
-its quantity a multiple of ``size_tick`` (contracts). The default registry is a handful of BTC
-and ETH calls, puts and futures at the next three monthly expiries (last Friday, 08:00 UTC)
-from the first start; ``Settings.series_file`` gives a JSON list of the same fields (strike in
-whole quote units, e.g. USD) instead. The registry is stored with the order log on first start
-and only grows afterwards (a replayed log must meet the same series).
+its quantity a multiple of ``size_tick`` (contracts). The default registry is a handful of
+calls, puts and futures on ``Settings.underlying`` (BTC by default, or ETH) at the next three
+monthly expiries (last Friday, 08:00 UTC) from the first start; ``Settings.series_file``
+gives a JSON list of the same fields (strike in whole quote units, e.g. USD) instead. The
+registry is stored with the order log on first start and only grows afterwards (a replayed
+log must meet the same series).
 """
 
 from __future__ import annotations
@@ -62,23 +63,29 @@ def monthly_expiries(now: int, count: int = 3) -> list[int]:
     return out
 
 
-def default_series(now: int) -> list[SeriesSpec]:
-    """BTC and ETH calls and puts around the money at three expiries, plus one future each.
+UNDERLYINGS = {  # underlying: (id base, strikes, option price tick, future price tick)
+    "BTC": (100, (50_000, 60_000, 70_000), 1_000_000, 500_000),
+    "ETH": (200, (2_500, 3_000, 3_500), 100_000, 50_000),
+}
 
-    Ids: 100 + 10 * expiry index + offset for BTC, 200 + ... for ETH; offsets 1..6 are
-    (call, put) at the three strikes, 9 the future.
+
+def default_series(now: int, underlying: str = "BTC") -> list[SeriesSpec]:
+    """Calls and puts at three strikes and three expiries, plus one future per expiry.
+
+    Ids: base + 10 * expiry index + offset (base 100 for BTC, 200 for ETH); offsets 1..6 are
+    (call, put) at the three strikes, 9 the future. One underlying per venue: a market table
+    (hence a batch proof) covers one underlying (docs/risk.md, "Units").
     """
+    if underlying not in UNDERLYINGS:
+        raise ValueError(f"no default series for {underlying!r}; give a series_file")
+    base, strikes, opt_tick, fut_tick = UNDERLYINGS[underlying]
     out: list[SeriesSpec] = []
-    for u, base, strikes, opt_tick, fut_tick in (
-        ("BTC", 100, (50_000, 60_000, 70_000), 1_000_000, 500_000),
-        ("ETH", 200, (2_500, 3_000, 3_500), 100_000, 50_000),
-    ):
-        for e_i, expiry in enumerate(monthly_expiries(now)):
-            for k_i, strike in enumerate(strikes):
-                for kind_i, kind in enumerate(("call", "put")):
-                    sid = base + 10 * e_i + 2 * k_i + kind_i + 1
-                    out.append(SeriesSpec(sid, u, kind, strike, expiry, opt_tick))
-            out.append(SeriesSpec(base + 10 * e_i + 9, u, "future", 0, expiry, fut_tick))
+    for e_i, expiry in enumerate(monthly_expiries(now)):
+        for k_i, strike in enumerate(strikes):
+            for kind_i, kind in enumerate(("call", "put")):
+                sid = base + 10 * e_i + 2 * k_i + kind_i + 1
+                out.append(SeriesSpec(sid, underlying, kind, strike, expiry, opt_tick))
+        out.append(SeriesSpec(base + 10 * e_i + 9, underlying, "future", 0, expiry, fut_tick))
     return sorted(out, key=lambda s: s.id)
 
 
@@ -92,10 +99,15 @@ def load_series(path: Path) -> list[SeriesSpec]:
 
 
 def merge_registry(stored: list[SeriesSpec], configured: list[SeriesSpec]) -> list[SeriesSpec]:
-    """Stored series plus configured ones with new ids; a changed stored series is an error."""
+    """Stored series plus configured ones with new ids; a changed stored series is an error,
+    and so is a second underlying (one market table per venue)."""
     have = {s.id: s for s in stored}
     for s in configured:
         if s.id in have and have[s.id] != s:
             raise ValueError(f"series {s.id} differs from the stored registry; use a new id")
         have.setdefault(s.id, s)
+    underlyings = {s.underlying for s in have.values()}
+    if len(underlyings) > 1:
+        raise ValueError(f"one underlying per venue, got {sorted(underlyings)} (a market table "
+                         "and so a batch covers one underlying: docs/risk.md)")
     return sorted(have.values(), key=lambda s: s.id)

@@ -3,8 +3,7 @@
 Until the risk oracle publishes tables, the relayer builds one at first start from embedded
 reference inputs (spot per underlying, flat vol, zero rate) with ``relayer.risk``'s full
 revaluation, and stores it. Every order-log event names the epoch it was margined under, so a
-replay meets exactly the same integers. Tables of several underlyings are merged by scenario
-index (the circuit's rule has one row per series); see the Relayer section of ARCHITECTURE.md.
+replay meets exactly the same integers. One underlying per table (docs/risk.md).
 """
 
 from __future__ import annotations
@@ -51,26 +50,22 @@ class MarketSnapshot:
 
 def build_reference_snapshot(series: Sequence[SeriesSpec], now: int, epoch: int,
                              cfg: RiskConfig | None = None) -> MarketSnapshot:
-    """One market table per underlying from the reference inputs, merged by series id."""
+    """The market table of ``series`` (one underlying) from the reference inputs."""
     cfg = cfg or RiskConfig()
-    rows_im: dict[int, list[int]] = {}
-    rows_mm: dict[int, list[int]] = {}
-    marks: dict[int, int] = {}
-    greeks: dict[int, dict[str, float]] = {}
-    for u in sorted({s.underlying for s in series}):
-        mine = sorted((s for s in series if s.underlying == u), key=lambda s: s.id)
-        expiries = sorted({s.expiry for s in mine})
-        spot = REFERENCE_SPOT.get(u, 100.0)
-        ts = [max(e - now, 1) / SECONDS_PER_YEAR for e in expiries]
-        surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
-        table = build_market_table(
-            [Series(s.id, KIND_NAMES[s.kind], float(s.strike), s.expiry, u) for s in mine],
-            MarketInputs(now=now, spot=spot, rate=0.0, surface=surface,
-                         settlement_prices={e: spot for e in expiries if e <= now}),
-            cfg, epoch)
-        rows_im.update(table.rows("im"))
-        rows_mm.update(table.rows("mm"))
-        marks.update(table.marks())
-        for i, sid in enumerate(table.series_id):
-            greeks[sid] = {g: float(v[i]) for g, v in table.greeks.items()}
-    return MarketSnapshot(epoch, now, rows_im, rows_mm, marks, greeks)
+    underlyings = {s.underlying for s in series}
+    if len(underlyings) != 1:
+        raise ValueError(f"a market table covers one underlying, got {sorted(underlyings)}")
+    u = underlyings.pop()
+    mine = sorted(series, key=lambda s: s.id)
+    expiries = sorted({s.expiry for s in mine})
+    spot = REFERENCE_SPOT.get(u, 100.0)
+    ts = [max(e - now, 1) / SECONDS_PER_YEAR for e in expiries]
+    surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
+    table = build_market_table(
+        [Series(s.id, KIND_NAMES[s.kind], float(s.strike), s.expiry, u) for s in mine],
+        MarketInputs(now=now, spot=spot, rate=0.0, surface=surface,
+                     settlement_prices={e: spot for e in expiries if e <= now}),
+        cfg, epoch)
+    greeks = {sid: {g: float(v[i]) for g, v in table.greeks.items()}
+              for i, sid in enumerate(table.series_id)}
+    return MarketSnapshot(epoch, now, table.rows("im"), table.rows("mm"), table.marks(), greeks)

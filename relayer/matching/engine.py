@@ -89,6 +89,7 @@ class Engine:
         self.by_nonce: dict[tuple[int, int], int] = {}  # (account, orderId) -> hash
         self.slots: dict[tuple[int, int], int] = {}  # (account, slot) -> highest orderId
         self.open: dict[int, dict[int, OrderState]] = {}  # account -> open orders by hash
+        self.open_slots: dict[tuple[int, int], int] = {}  # (account, slot) -> open order hash
         self.account_orders: dict[int, list[int]] = {}
         self.account_fills: dict[int, list[Fill]] = {}
         self.fills: list[Fill] = []
@@ -136,9 +137,10 @@ class Engine:
         rules.check_nonces(cmd, self.slots, self.order_depth)
         replaced = self._replaced(cmd)
         if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY):
-            live = [o for h, o in self.open.get(account, {}).items()
-                    if o.leg.expiry > cmd.now and h not in replaced]
-            if len(live) + len(cmd.legs) > self.max_open_orders:
+            mine = self.open.get(account, {})
+            limit = self.max_open_orders - len(cmd.legs)
+            if len(mine) > limit and sum(1 for h, o in mine.items() if o.leg.expiry > cmd.now
+                                         and h not in replaced) > limit:
                 raise Rejected("too_many_open_orders", "legs",
                                f"at most {self.max_open_orders} open orders per account")
         rows = self.tables.get(cmd.epoch)
@@ -158,9 +160,9 @@ class Engine:
         mask = (1 << self.order_depth) - 1
         out = {}
         for leg in cmd.legs:
-            for h, o in self.open.get(leg.account_id, {}).items():
-                if o.leg.order_id & mask == leg.order_id & mask:
-                    out[h] = o
+            h = self.open_slots.get((leg.account_id, leg.order_id & mask))
+            if h is not None:
+                out[h] = self.orders[h]
         return out
 
     # -- matching ---------------------------------------------------------------------
@@ -261,13 +263,14 @@ class Engine:
             acct = self.ledger.credit(cmd.ax, cmd.ay, cmd.amount)
             assert acct.account_id == out.account_id
             return
+        mask = (1 << self.order_depth) - 1
         for u in out.updates:
             o = self.orders[u.order_hash]
             o.filled, o.status, o.reason = u.filled, u.status, u.reason
             if u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]
-        mask = (1 << self.order_depth) - 1
+                del self.open_slots[(o.leg.account_id, o.leg.order_id & mask)]
         for st in out.new_orders:
             self.seq = max(self.seq, st.seq)
             leg = st.leg
@@ -279,6 +282,7 @@ class Engine:
             if st.status == Status.OPEN:
                 self.books[leg.series_id].side(leg.side).add(st)
                 self.open.setdefault(leg.account_id, {})[leg.order_hash] = st
+                self.open_slots[key] = leg.order_hash
         for f in out.fills:
             self.fills.append(f)
             self.account_fills.setdefault(f.maker_account, []).append(f)

@@ -20,7 +20,7 @@ from relayer.matching.types import BUY, SELL, DepositCmd, Leg, Status, SubmitCmd
 NOW = 1_795_000_000  # 2026-11-18
 SPECS = default_series(NOW)
 SNAP = build_reference_snapshot(SPECS, NOW, 1)
-TRADED = [s.id for s in SPECS if s.underlying == "BTC"][:4]
+TRADED = [s.id for s in SPECS][:4]
 TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
 
 

@@ -1,0 +1,73 @@
+"""Configuration (defaults < file < environment < flags), the CLI entry, the series registry."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from relayer.cli import build_parser
+from relayer.intake.service import Venue
+from relayer.markets.series import default_series
+from relayer.settings import Settings, load_settings
+from relayer.storage.errors import StorageError
+from tests.relayer.conftest import Desk, LiveServer, deposit, make_key
+
+
+def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "relayer.toml"
+    cfg.write_text('[relayer]\nport = 9100\ndatabase_url = "sqlite:////tmp/x.db"\n'
+                   'max_open_orders = 7\n')
+    s = load_settings(cfg)
+    assert (s.port, s.db_url(), s.max_open_orders) == (9100, "sqlite:////tmp/x.db", 7)
+    monkeypatch.setenv("DARKBOOK_PORT", "9200")
+    assert load_settings(cfg).port == 9200
+    assert load_settings(cfg, port=9300).port == 9300
+    monkeypatch.delenv("DARKBOOK_PORT")
+    d = load_settings(data_dir=tmp_path)
+    assert d.db_url() == f"sqlite:///{tmp_path / 'relayer.db'}" and d.dev_faucet
+
+
+def test_cli_parses_relayer_run() -> None:
+    args = build_parser().parse_args(["relayer", "run", "--port", "0", "--config", "x.toml"])
+    assert (args.port, args.config, args.func.__module__) == (0, Path("x.toml"),
+                                                             "relayer.cli.relayer_cmd")
+
+
+def write_series(path: Path, specs: list[dict]) -> Path:
+    path.write_text(json.dumps(specs))
+    return path
+
+
+def test_series_file_size_tick_and_frozen_registry(
+        tmp_path: Path, make_server: Callable[..., LiveServer]) -> None:
+    expiry = int(time.time()) + 30 * 86400
+    spec = {"id": 7, "underlying": "BTC", "kind": "call", "strike": 60_000, "expiry": expiry,
+            "price_tick": 5_000_000, "size_tick": 10}
+    path = write_series(tmp_path / "series.json", [spec])
+    server = make_server(series_file=path)
+    assert [s["series_id"] for s in server.http.get("/v1/series").json()] == ["7"]
+    key = make_key(5)
+    d = Desk(server, key, deposit(server.http, key), server.dom)
+    r = d.order(7, "buy", 100_000_000, 5)
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "legs[0].qty")
+    assert d.order(7, "buy", 100_000_000, 20).status_code == 200
+    settings = server.settings
+    changed = write_series(tmp_path / "changed.json", [{**spec, "size_tick": 1}])
+    with pytest.raises(StorageError, match="differs"):
+        Venue(settings.model_copy(update={"series_file": changed}))
+    eth = write_series(tmp_path / "eth.json", [{**spec, "id": 8, "underlying": "ETH"}])
+    with pytest.raises(StorageError, match="one underlying"):
+        Venue(settings.model_copy(update={"series_file": eth}))
+
+
+def test_default_registry() -> None:
+    now = int(time.time())
+    specs = default_series(now)
+    assert len(specs) == 21 and {s.underlying for s in specs} == {"BTC"}
+    assert min(s.expiry for s in specs) >= now + 7 * 86400
+    assert {s.kind for s in default_series(now, "ETH")} == {"call", "put", "future"}
+    assert Settings().underlying == "BTC"
