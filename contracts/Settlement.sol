@@ -7,9 +7,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {IBatchVerifier} from "./interfaces/IBatchVerifier.sol";
 import {IPoseidon4} from "./interfaces/IPoseidon4.sol";
 import {ISettlement} from "./interfaces/ISettlement.sol";
+import {Groth16Call} from "./libraries/Groth16Call.sol";
 
 /// @title Settlement
 /// @notice Holds Darkbook's collateral and state root; accepts Groth16-proven batches from the
@@ -39,10 +39,14 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     IERC20 public immutable token;
     IPoseidon4 public immutable poseidon;
-    IBatchVerifier public immutable batchVerifier;
-    IBatchVerifier public immutable exitVerifier;
+    /// @notice snarkjs Groth16Verifier of batch proofs (7 + W public inputs).
+    address public immutable batchVerifier;
+    /// @notice snarkjs Groth16Verifier of exit proofs (4 public inputs).
+    address public immutable exitVerifier;
     /// @notice Number of batch public inputs: 7 + W.
     uint256 public immutable batchInputCount;
+    bytes4 private immutable _batchSelector;
+    bytes4 private immutable _exitSelector;
 
     uint256 public immutable minDeposit;
     uint64 public immutable maxPendingQueue;
@@ -54,20 +58,21 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     // Storage
     // ---------------------------------------------------------------------------------------
 
-    /// @dev Written by every batch: one slot.
-    struct BatchState {
-        uint64 processed; // queue entries consumed so far
-        uint64 lastBatchTimestamp; // batchTimestamp of the last batch
-        uint64 lastBatchAt; // block time the last batch landed (or deployment)
-        uint64 batchCount;
+    /// @dev Everything a batch or a deposit reads and writes, in one slot (232 bits).
+    struct State {
+        uint40 processed; // queue entries consumed by batches
+        uint40 queueLength; // queue entries ever appended
+        uint40 lastBatchTimestamp; // batchTimestamp of the last batch
+        uint40 lastBatchAt; // block time the last batch landed (or deployment)
+        uint40 batchCount;
+        uint24 pendingExits; // exit requests not yet consumed (<= maxPendingQueue)
+        bool exitMode;
     }
 
-    /// @dev Written by deposits and exit requests: one slot.
-    struct QueueState {
-        uint64 length; // queue entries ever appended
-        uint64 exitCount; // exit requests ever appended
-        uint64 exitHead; // exit requests served so far (FIFO)
-        bool exitMode;
+    /// @dev FIFO of exit requests (read only while some are pending).
+    struct ExitFifo {
+        uint64 head; // requests served so far
+        uint64 count; // requests ever made
     }
 
     /// @dev One queue entry; amount 0 marks a forced-exit request (deposits are >= 1).
@@ -79,8 +84,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @notice The current state root (account tree).
     uint256 public stateRoot;
-    BatchState internal _batch;
-    QueueState internal _queue;
+    State internal _state;
+    ExitFifo internal _exits;
     /// @dev chain[i + 1] for i >= 0; chain[0] = 0.
     mapping(uint256 index => uint256 hash) internal _chain;
     mapping(uint256 queueIndex => QueueEntry entry) internal _entries;
@@ -103,8 +108,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @param token_ the ERC-20 collateral
     /// @param poseidon_ circomlib Poseidon(4) contract (circomlibjs createCode(4))
-    /// @param batchVerifier_ verifier of batch proofs (7 + W public inputs)
-    /// @param exitVerifier_ verifier of exit proofs (4 public inputs)
+    /// @param verifiers_ snarkjs Groth16Verifier of batch proofs, then of exit proofs
+    /// @param batchInputCount_ public inputs of the batch verifier (7 + W)
     /// @param genesisRoot the root of the empty account tree
     /// @param config immutable parameters (see ISettlement.Config)
     /// @param admin DEFAULT_ADMIN_ROLE holder (two-step transfer after `adminDelay` seconds)
@@ -113,8 +118,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     constructor(
         IERC20 token_,
         IPoseidon4 poseidon_,
-        IBatchVerifier batchVerifier_,
-        IBatchVerifier exitVerifier_,
+        address[2] memory verifiers_,
+        uint256 batchInputCount_,
         uint256 genesisRoot,
         Config memory config,
         uint48 adminDelay,
@@ -123,29 +128,28 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         address oracle
     ) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (
-            address(token_) == address(0) || address(poseidon_) == address(0)
-                || address(batchVerifier_) == address(0) || address(exitVerifier_) == address(0)
-                || relayer == address(0) || oracle == address(0) || genesisRoot >= FIELD_MODULUS
-                || config.minDeposit == 0 || config.minDeposit > type(uint64).max
-                || config.maxPendingQueue == 0 || config.maxMarketAge == 0
+            address(token_).code.length == 0 || address(poseidon_).code.length == 0
+                || verifiers_[0].code.length == 0 || verifiers_[1].code.length == 0
+                || batchInputCount_ < _FIXED_INPUTS || relayer == address(0)
+                || oracle == address(0) || genesisRoot >= FIELD_MODULUS || config.minDeposit == 0
+                || config.minDeposit > type(uint64).max || config.maxPendingQueue == 0
+                || config.maxPendingQueue > type(uint24).max || config.maxMarketAge == 0
                 || config.livenessPeriod == 0 || config.exitRequestPeriod == 0
         ) revert InvalidConfig();
-        uint256 nBatch = batchVerifier_.publicInputCount();
-        if (nBatch < _FIXED_INPUTS || exitVerifier_.publicInputCount() != _EXIT_INPUTS) {
-            revert InvalidConfig();
-        }
         token = token_;
         poseidon = poseidon_;
-        batchVerifier = batchVerifier_;
-        exitVerifier = exitVerifier_;
-        batchInputCount = nBatch;
+        batchVerifier = verifiers_[0];
+        exitVerifier = verifiers_[1];
+        batchInputCount = batchInputCount_;
+        _batchSelector = Groth16Call.selectorFor(batchInputCount_);
+        _exitSelector = Groth16Call.selectorFor(_EXIT_INPUTS);
         minDeposit = config.minDeposit;
         maxPendingQueue = config.maxPendingQueue;
         maxMarketAge = config.maxMarketAge;
         livenessPeriod = config.livenessPeriod;
         exitRequestPeriod = config.exitRequestPeriod;
         stateRoot = genesisRoot;
-        _batch.lastBatchAt = uint64(block.timestamp);
+        _state.lastBatchAt = uint40(block.timestamp);
         _grantRole(RELAYER_ROLE, relayer);
         _grantRole(ORACLE_ROLE, oracle);
     }
@@ -173,9 +177,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     function requestExit(uint256 accountId) external {
         if (accountId > type(uint64).max) revert InvalidAccountId(accountId);
         (uint256 index, uint256 chainHash) = _enqueue(accountId, uint160(msg.sender), 0);
-        QueueState storage q = _queue;
-        _exitQueueIndex[q.exitCount] = index;
-        q.exitCount += 1;
+        ExitFifo storage fifo = _exits;
+        _exitQueueIndex[fifo.count] = index;
+        fifo.count += 1;
         emit ExitRequested(
             index, accountId, msg.sender, uint64(block.timestamp) + exitRequestPeriod, chainHash
         );
@@ -186,14 +190,17 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         internal
         returns (uint256 index, uint256 chainHash)
     {
-        if (_queue.exitMode || _exitDue() != ExitReason.None) revert ExitModeActive();
-        index = _queue.length;
-        uint256 pending = index - _batch.processed;
+        State memory st = _state;
+        if (st.exitMode || _exitDue(st) != ExitReason.None) revert ExitModeActive();
+        index = st.queueLength;
+        uint256 pending = index - st.processed;
         if (pending >= maxPendingQueue) revert QueueFull(pending);
         chainHash = poseidon.poseidon([_chain[index], a, b, amount]);
         _chain[index + 1] = chainHash;
         _entries[index] = QueueEntry(msg.sender, uint64(amount), uint32(block.timestamp));
-        _queue.length = uint64(index + 1);
+        st.queueLength = uint40(index + 1);
+        if (amount == 0) st.pendingExits += 1;
+        _state = st;
     }
 
     /// @dev a x^2 + y^2 == 1 + d x^2 y^2 (mod p), both coordinates canonical.
@@ -236,65 +243,114 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 queueCount,
         bytes calldata data
     ) external onlyRole(RELAYER_ROLE) {
-        uint256 newProcessed = _checkBatch(publicInputs, queueCount, data);
-        if (!batchVerifier.verifyProof(proof, publicInputs)) revert InvalidProof();
-        _applyBatch(publicInputs, newProcessed, data);
+        State memory st = _state;
+        uint256 newProcessed = _checkBatch(st, publicInputs, queueCount);
+        uint256 logPtr = _checkData(data, publicInputs[publicInputs.length - 1]);
+        if (!Groth16Call.verify(batchVerifier, _batchSelector, proof, publicInputs)) {
+            revert InvalidProof();
+        }
+        _applyBatch(st, publicInputs, newProcessed);
+        _emitBatch(logPtr, st.batchCount, publicInputs, newProcessed, data.length);
     }
 
-    /// @dev Every check on the public inputs but the proof; returns the new queue position.
-    function _checkBatch(uint256[] calldata publicInputs, uint256 queueCount, bytes calldata data)
+    /// @dev Every check on the public inputs but the data hash and the proof.
+    function _checkBatch(State memory st, uint256[] calldata publicInputs, uint256 queueCount)
         internal
         view
         returns (uint256 newProcessed)
     {
-        BatchState memory b = _batch;
-        QueueState memory q = _queue;
-        if (q.exitMode || _exitDueFrom(b, q) != ExitReason.None) revert ExitModeActive();
+        if (st.exitMode || _exitDue(st) != ExitReason.None) revert ExitModeActive();
         uint256 n = batchInputCount;
         if (publicInputs.length != n) revert WrongPublicInputCount(n, publicInputs.length);
-        for (uint256 i = 0; i < n; ++i) {
-            if (publicInputs[i] >= FIELD_MODULUS) revert PublicInputNotInField(i);
-        }
+        _checkInField(publicInputs);
         uint256 root = stateRoot;
         if (publicInputs[0] != root) revert StaleRoot(root, publicInputs[0]);
         _checkMarket(publicInputs[2]);
         uint256 batchTimestamp = publicInputs[3];
-        if (batchTimestamp <= b.lastBatchTimestamp || batchTimestamp > block.timestamp) {
-            revert InvalidBatchTimestamp(batchTimestamp, b.lastBatchTimestamp);
+        if (batchTimestamp <= st.lastBatchTimestamp || batchTimestamp > block.timestamp) {
+            revert InvalidBatchTimestamp(batchTimestamp, st.lastBatchTimestamp);
         }
-        newProcessed = _checkQueue(b.processed, q.length, queueCount, publicInputs);
-        uint256 dataHash = uint256(keccak256(data)) % FIELD_MODULUS;
-        if (publicInputs[n - 1] != dataHash) revert DataHashMismatch(dataHash, publicInputs[n - 1]);
+        newProcessed = _checkQueue(st.processed, st.queueLength, queueCount, publicInputs);
     }
 
-    /// @dev Effects of a verified batch: root, batch state, withdrawals, served exit requests.
-    function _applyBatch(uint256[] calldata publicInputs, uint256 newProcessed, bytes calldata data)
+    /// @dev Copies `data` once into memory, already laid out as BatchSubmitted's ABI-encoded
+    /// log data (5 head words, length, bytes zero-padded), hashes it there and checks the
+    /// hash; _emitBatch fills the head and logs the same memory (no second copy).
+    function _checkData(bytes calldata data, uint256 given) internal pure returns (uint256 ptr) {
+        uint256 hash;
+        assembly ("memory-safe") {
+            ptr := mload(0x40)
+            let len := data.length
+            let body := add(ptr, 0xc0)
+            mstore(add(body, and(len, not(31))), 0) // zero the padding of the last word
+            calldatacopy(body, data.offset, len)
+            hash := keccak256(body, len)
+            mstore(add(ptr, 0xa0), len)
+            mstore(0x40, add(body, and(add(len, 31), not(31))))
+        }
+        uint256 dataHash = hash % FIELD_MODULUS;
+        if (given != dataHash) revert DataHashMismatch(dataHash, given);
+    }
+
+    /// @dev Effects of a verified batch: root, state, withdrawals, served exit requests.
+    function _applyBatch(State memory st, uint256[] calldata publicInputs, uint256 newProcessed)
         internal
     {
-        uint256 batchNumber = _batch.batchCount;
+        uint256 batchNumber = st.batchCount;
         stateRoot = publicInputs[1];
-        _batch = BatchState({
-            processed: uint64(newProcessed),
-            lastBatchTimestamp: uint64(publicInputs[3]),
-            lastBatchAt: uint64(block.timestamp),
-            batchCount: uint64(batchNumber + 1)
+        uint256 served = st.pendingExits == 0 ? 0 : _serveExitRequests(newProcessed, batchNumber);
+        _state = State({
+            processed: uint40(newProcessed),
+            queueLength: st.queueLength,
+            lastBatchTimestamp: uint40(publicInputs[3]),
+            lastBatchAt: uint40(block.timestamp),
+            batchCount: uint40(batchNumber + 1),
+            pendingExits: uint24(st.pendingExits - served),
+            exitMode: false
         });
         uint256 end = publicInputs.length - 1;
         for (uint256 i = _WITHDRAWALS_AT; i < end; ++i) {
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);
         }
-        QueueState memory q = _queue;
-        if (q.exitHead < q.exitCount) _serveExitRequests(q, newProcessed, batchNumber);
-        emit BatchSubmitted(
-            batchNumber,
-            publicInputs[0],
-            publicInputs[1],
-            publicInputs[2],
-            uint64(publicInputs[3]),
-            uint64(newProcessed),
-            data
-        );
+    }
+
+    /// @dev emit BatchSubmitted(batchNumber, newRoot, marketHash, batchTimestamp,
+    /// queueProcessed, data) from the memory _checkData prepared.
+    function _emitBatch(
+        uint256 ptr,
+        uint256 batchNumber,
+        uint256[] calldata publicInputs,
+        uint256 newProcessed,
+        uint256 len
+    ) internal {
+        bytes32 topic = BatchSubmitted.selector;
+        uint256 newRoot = publicInputs[1];
+        uint256 marketHash = publicInputs[2];
+        uint256 batchTimestamp = publicInputs[3];
+        assembly ("memory-safe") {
+            mstore(ptr, newRoot)
+            mstore(add(ptr, 0x20), marketHash)
+            mstore(add(ptr, 0x40), batchTimestamp)
+            mstore(add(ptr, 0x60), newProcessed)
+            mstore(add(ptr, 0x80), 0xa0)
+            log2(ptr, add(0xc0, and(add(len, 31), not(31))), topic, batchNumber)
+        }
+    }
+
+    /// @dev Every input < p (the generated verifier checks it too; this names the input).
+    function _checkInField(uint256[] calldata inputs) internal pure {
+        uint256 bad = type(uint256).max;
+        assembly ("memory-safe") {
+            let p := FIELD_MODULUS
+            for { let i := 0 } lt(i, inputs.length) { i := add(i, 1) } {
+                if iszero(lt(calldataload(add(inputs.offset, shl(5, i))), p)) {
+                    bad := i
+                    break
+                }
+            }
+        }
+        if (bad != type(uint256).max) revert PublicInputNotInField(bad);
     }
 
     function _checkMarket(uint256 marketHash) internal view {
@@ -331,17 +387,20 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     }
 
     /// @dev Exit requests are served in queue order: pop every one the batch consumed.
-    function _serveExitRequests(QueueState memory q, uint256 newProcessed, uint256 batchNumber)
+    function _serveExitRequests(uint256 newProcessed, uint256 batchNumber)
         internal
+        returns (uint256 served)
     {
-        uint64 head = q.exitHead;
-        while (head < q.exitCount) {
+        ExitFifo memory fifo = _exits;
+        uint64 head = fifo.head;
+        while (head < fifo.count) {
             uint256 index = _exitQueueIndex[head];
             if (index >= newProcessed) break;
             emit ExitRequestServed(index, batchNumber);
             ++head;
         }
-        if (head != q.exitHead) _queue.exitHead = head;
+        served = head - fifo.head;
+        if (served != 0) _exits.head = head;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -350,34 +409,36 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @inheritdoc ISettlement
     function exitModeDue() external view returns (ExitReason) {
-        return _queue.exitMode ? ExitReason.None : _exitDue();
+        State memory st = _state;
+        return st.exitMode ? ExitReason.None : _exitDue(st);
     }
 
     /// @inheritdoc ISettlement
     function triggerExitMode() external {
-        if (_queue.exitMode) revert ExitModeActive();
-        ExitReason reason = _exitDue();
+        State memory st = _state;
+        if (st.exitMode) revert ExitModeActive();
+        ExitReason reason = _exitDue(st);
         if (reason == ExitReason.None) revert ExitModeNotDue();
-        _queue.exitMode = true;
+        _state.exitMode = true;
         exitMarketHash = latestMarketHash;
         emit ExitModeEntered(reason, stateRoot, latestMarketHash);
     }
 
     /// @inheritdoc ISettlement
     function exit(uint256[8] calldata proof, uint256[] calldata publicInputs) external {
-        if (!_queue.exitMode) revert NotInExitMode();
+        if (!_state.exitMode) revert NotInExitMode();
         if (publicInputs.length != _EXIT_INPUTS) {
             revert WrongPublicInputCount(_EXIT_INPUTS, publicInputs.length);
         }
-        for (uint256 i = 0; i < _EXIT_INPUTS; ++i) {
-            if (publicInputs[i] >= FIELD_MODULUS) revert PublicInputNotInField(i);
-        }
+        _checkInField(publicInputs);
         if (publicInputs[0] != stateRoot || publicInputs[1] != exitMarketHash) {
             revert ExitStateMismatch();
         }
         uint256 accountId = publicInputs[2];
         if (exited[accountId]) revert AlreadyExited(accountId);
-        if (!exitVerifier.verifyProof(proof, publicInputs)) revert InvalidProof();
+        if (!Groth16Call.verify(exitVerifier, _exitSelector, proof, publicInputs)) {
+            revert InvalidProof();
+        }
 
         exited[accountId] = true;
         address to = address(uint160(publicInputs[3]));
@@ -388,31 +449,24 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @inheritdoc ISettlement
     function reclaimDeposit(uint256 queueIndex) external {
-        if (!_queue.exitMode) revert NotInExitMode();
+        State memory st = _state;
+        if (!st.exitMode) revert NotInExitMode();
         QueueEntry storage entry = _entries[queueIndex];
         uint256 amount = entry.amount;
-        if (queueIndex < _batch.processed || amount == 0) revert NotReclaimable(queueIndex);
+        if (queueIndex < st.processed || amount == 0) revert NotReclaimable(queueIndex);
         entry.amount = 0;
         claimable[entry.owner] += amount;
         emit DepositReclaimed(queueIndex, entry.owner, amount);
     }
 
-    function _exitDue() internal view returns (ExitReason) {
-        return _exitDueFrom(_batch, _queue);
-    }
-
     /// @dev Inactivity: no batch for livenessPeriod. Overdue: the oldest unserved exit request
     /// (requests are served in order, so it has the earliest deadline) waited exitRequestPeriod.
-    function _exitDueFrom(BatchState memory b, QueueState memory q)
-        internal
-        view
-        returns (ExitReason)
-    {
-        if (block.timestamp > uint256(b.lastBatchAt) + livenessPeriod) {
+    function _exitDue(State memory st) internal view returns (ExitReason) {
+        if (block.timestamp > uint256(st.lastBatchAt) + livenessPeriod) {
             return ExitReason.Inactivity;
         }
-        if (q.exitHead < q.exitCount) {
-            uint256 enqueuedAt = _entries[_exitQueueIndex[q.exitHead]].enqueuedAt;
+        if (st.pendingExits != 0) {
+            uint256 enqueuedAt = _entries[_exitQueueIndex[_exits.head]].enqueuedAt;
             if (block.timestamp > enqueuedAt + exitRequestPeriod) {
                 return ExitReason.ExitRequestOverdue;
             }
@@ -447,13 +501,14 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         return _entries[index];
     }
 
-    /// @notice (processed, lastBatchTimestamp, lastBatchAt, batchCount).
-    function batchState() external view returns (BatchState memory) {
-        return _batch;
+    /// @notice (processed, queueLength, lastBatchTimestamp, lastBatchAt, batchCount,
+    /// pendingExits, exitMode).
+    function state() external view returns (State memory) {
+        return _state;
     }
 
-    /// @notice (length, exitCount, exitHead, exitMode).
-    function queueState() external view returns (QueueState memory) {
-        return _queue;
+    /// @notice (head, count) of the exit-request FIFO.
+    function exitFifo() external view returns (ExitFifo memory) {
+        return _exits;
     }
 }

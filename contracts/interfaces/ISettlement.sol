@@ -117,10 +117,10 @@ interface ISettlement {
     );
     /// @notice The oracle registered a market table.
     event MarketRegistered(uint256 indexed marketHash, uint64 timestamp);
-    /// @notice A batch moved the root; `data` is the batch's data blob (encrypted leaves).
+    /// @notice A batch moved the root to `newRoot` (the old root is the previous event's);
+    /// `data` is the batch's data blob (encrypted leaves); `queueProcessed` the queue position.
     event BatchSubmitted(
         uint256 indexed batchNumber,
-        uint256 oldRoot,
         uint256 newRoot,
         uint256 marketHash,
         uint64 batchTimestamp,

@@ -3,7 +3,8 @@
 ``deploy_all`` compiles (cached) and deploys, in order: the collateral token (a TestToken
 unless an address is given), circomlib's Poseidon(4), the batch and exit Groth16 verifiers
 (each from the snarkjs-generated source it is given, so the real batch verifier plugs in
-without code changes) behind a ``Groth16VerifierAdapter``, then ``Settlement``; optionally a
+without code changes; Settlement calls them through its Groth16Call library), then
+``Settlement``; optionally a
 ``TestOracle`` holding ORACLE_ROLE. It returns every address and ABI in a ``Deployment``.
 """
 
@@ -25,7 +26,6 @@ from relayer.chain.poseidon_contract import poseidon_artifact
 
 CONTRACT_FILES = (
     "contracts/Settlement.sol",
-    "contracts/Groth16VerifierAdapter.sol",
     "contracts/test/TestToken.sol",
     "contracts/test/ReentrantToken.sol",
     "contracts/test/TestOracle.sol",
@@ -67,10 +67,8 @@ class Deployment:
     settlement: ContractInfo
     token: ContractInfo
     poseidon: ContractInfo
-    batch_verifier: ContractInfo  # Groth16VerifierAdapter (IBatchVerifier)
-    batch_groth16: ContractInfo  # the snarkjs Groth16Verifier it wraps
-    exit_verifier: ContractInfo
-    exit_groth16: ContractInfo
+    batch_verifier: ContractInfo  # snarkjs Groth16Verifier of batch proofs
+    exit_verifier: ContractInfo  # snarkjs Groth16Verifier of exit proofs
     oracle: ContractInfo | None
     batch_input_count: int
     config: SettlementConfig
@@ -148,20 +146,15 @@ def deploy_all(
     poseidon_art = poseidon_artifact(4)
     poseidon_c = _deploy(poseidon_art)
     verifiers: list[ContractInfo] = []
-    for src, n in ((batch_src, n_batch), (exit_src, EXIT_INPUT_COUNT)):
+    for src in (batch_src, exit_src):
         g16 = compile_verifier(src)
-        g16_c = _deploy(g16)
-        adapter = _deploy(arts["Groth16VerifierAdapter"], g16_c.address, n)
-        verifiers += [
-            ContractInfo(g16_c.address, g16.abi),
-            ContractInfo(adapter.address, arts["Groth16VerifierAdapter"].abi),
-        ]
+        verifiers.append(ContractInfo(_deploy(g16).address, g16.abi))
     settlement = _deploy(
         arts["Settlement"],
         token_info.address,
         poseidon_c.address,
-        verifiers[1].address,
-        verifiers[3].address,
+        [verifiers[0].address, verifiers[1].address],
+        n_batch,
         genesis_root,
         config.as_tuple(),
         admin_delay,
@@ -186,10 +179,8 @@ def deploy_all(
         settlement=ContractInfo(settlement.address, arts["Settlement"].abi),
         token=token_info,
         poseidon=ContractInfo(poseidon_c.address, poseidon_art.abi),
-        batch_verifier=verifiers[1],
-        batch_groth16=verifiers[0],
-        exit_verifier=verifiers[3],
-        exit_groth16=verifiers[2],
+        batch_verifier=verifiers[0],
+        exit_verifier=verifiers[1],
         oracle=oracle_info,
         batch_input_count=n_batch,
         config=config,

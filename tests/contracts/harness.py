@@ -93,9 +93,7 @@ class Env:
     def __post_init__(self) -> None:
         self.settlement = self.dep.bind(self.w3, "settlement")
         self.token = self.dep.bind(self.w3, "token")
-        self.errors = error_table(
-            self.dep.settlement.abi, self.dep.batch_verifier.abi, self.dep.token.abi
-        )
+        self.errors = error_table(self.dep.settlement.abi, self.dep.token.abi)
 
     # --- chain -------------------------------------------------------------------------
 
@@ -162,8 +160,7 @@ class Env:
         data: bytes = DATA,
     ) -> tuple[standin.Proof, list[int], int, bytes]:
         """Arguments of submitBatch for a stand-in batch that fits the current state."""
-        state = self.settlement.functions.batchState().call()
-        processed = state[0]
+        processed = self.settlement.functions.state().call()[0]
         inputs = standin.batch_inputs(
             old_root=self.settlement.functions.stateRoot().call(),
             secret=secret,

@@ -26,7 +26,7 @@ def test_deposit_appends_to_chain(env: Env) -> None:
     assert env.chain_at(2) == poseidon([first, *KEY_B, 2_000])
     assert env.token.functions.balanceOf(env.settlement.address).call() == 5_000
     assert env.settlement.functions.queueEntry(1).call()[:2] == (env.alice, 2_000)
-    assert env.settlement.functions.queueState().call()[0] == 2
+    assert env.settlement.functions.state().call()[1] == 2
 
 
 def test_deposit_zero_reverts(env: Env) -> None:
@@ -74,7 +74,9 @@ def test_request_exit_appends_exit_entry(env: Env) -> None:
     (ev,) = env.events(receipt, "ExitRequested")
     assert (ev.args.queueIndex, ev.args.accountId, ev.args.requester) == (0, 5, env.alice)
     assert ev.args.deadline == env.now() + env.dep.config.exit_request_period
-    assert env.settlement.functions.queueState().call()[:3] == (1, 1, 0)
+    assert env.settlement.functions.state().call()[1] == 1
+    assert env.settlement.functions.state().call()[5] == 1  # pendingExits
+    assert env.settlement.functions.exitFifo().call() == (0, 1)
 
 
 def test_request_exit_account_id_above_64_bits_reverts(env: Env) -> None:

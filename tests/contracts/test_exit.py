@@ -25,7 +25,8 @@ def test_request_exit_served_by_batch(ready: Env, t0: int) -> None:
     receipt = env.submit(env.make_batch(queue_count=3, timestamp=t0))
     (ev,) = env.events(receipt, "ExitRequestServed")
     assert (ev.args.queueIndex, ev.args.batchNumber) == (2, 0)
-    assert env.settlement.functions.queueState().call() == (3, 1, 1, False)
+    assert env.settlement.functions.exitFifo().call() == (1, 1)
+    assert env.settlement.functions.state().call()[5] == 0  # pendingExits
     env.travel(env.dep.config.exit_request_period + 10)
     assert env.settlement.functions.exitModeDue().call() == NONE
 
@@ -53,7 +54,7 @@ def test_exit_mode_by_overdue_request(ready: Env, t0: int) -> None:
     receipt = env.tx(s.triggerExitMode(), env.bob)
     (ev,) = env.events(receipt, "ExitModeEntered")
     assert (ev.args.reason, ev.args.marketHash) == (OVERDUE, MARKET_HASH)
-    assert s.queueState().call()[3] is True
+    assert s.state().call()[6] is True
 
 
 def test_exit_mode_by_inactivity(ready: Env, t0: int) -> None:
