@@ -77,8 +77,12 @@ class NaiveBook(Book):
 
 
 def make_engine(naive: bool) -> Engine:
-    e = Engine([SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
-               order_depth=20, max_positions=4, max_open_orders=10**6)
+    e = Engine(
+        [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
+        order_depth=20,
+        max_positions=4,
+        max_open_orders=10**6,
+    )
     e.tables[1] = SNAP.rows_im
     if naive:
         e.books = {sid: NaiveBook() for sid in e.books}
@@ -100,10 +104,12 @@ def workload(depth: int, takers: int, seed: int = 1) -> tuple[list, list]:
     for _ in range(depth):
         for sid in TRADED:
             off = rng.randint(1, 400) * TICK
-            setup.append(SubmitCmd((leg(BUY, sid, mid[sid] - off, rng.randint(1, 5)),),
-                                   Tif.LIMIT, NOW, 1))
-            setup.append(SubmitCmd((leg(SELL, sid, mid[sid] + off, rng.randint(1, 5)),),
-                                   Tif.LIMIT, NOW, 1))
+            setup.append(
+                SubmitCmd((leg(BUY, sid, mid[sid] - off, rng.randint(1, 5)),), Tif.LIMIT, NOW, 1)
+            )
+            setup.append(
+                SubmitCmd((leg(SELL, sid, mid[sid] + off, rng.randint(1, 5)),), Tif.LIMIT, NOW, 1)
+            )
     run = []
     for i in range(takers):
         sid = rng.choice(TRADED)
@@ -143,11 +149,27 @@ def free_port() -> int:
 def bench_http(n: int, concurrency: int) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning",
-               "DARKBOOK_MAX_OPEN_ORDERS": str(10**6)}
-        proc = subprocess.Popen([sys.executable, "-m", "relayer.cli", "relayer", "run", "--port",
-                                 str(port), "--data-dir", tmp], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "DARKBOOK_LOG_LEVEL": "warning",
+            "DARKBOOK_MAX_OPEN_ORDERS": str(10**6),
+        }
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "relayer.cli",
+                "relayer",
+                "run",
+                "--port",
+                str(port),
+                "--data-dir",
+                tmp,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, timeout=60) as http:
@@ -162,8 +184,12 @@ def bench_http(n: int, concurrency: int) -> dict:
                 ids = []
                 for k in keys:
                     ax, ay = k.public_key()
-                    ids.append(http.post("/v1/dev/deposit", json={
-                        "ax": str(ax), "ay": str(ay), "amount": str(10**15)}).json()["account_id"])
+                    ids.append(
+                        http.post(
+                            "/v1/dev/deposit",
+                            json={"ax": str(ax), "ay": str(ay), "amount": str(10**15)},
+                        ).json()["account_id"]
+                    )
             rng = random.Random(3)
             sid = TRADED[1]
             mid = SNAP.marks[sid] // TICK * TICK
@@ -172,9 +198,24 @@ def bench_http(n: int, concurrency: int) -> dict:
                 k = i % len(keys)
                 side = rng.choice(["buy", "sell"])
                 px = mid + (-1 if side == "buy" else 1) * rng.randint(-3, 40) * TICK
-                bodies.append({"legs": [signed_leg(keys[k], dom, ids[k], i + 1, sid, side, px,
-                                                   rng.randint(1, 3), NOW + 86400)],
-                               "type": "limit"})
+                bodies.append(
+                    {
+                        "legs": [
+                            signed_leg(
+                                keys[k],
+                                dom,
+                                ids[k],
+                                i + 1,
+                                sid,
+                                side,
+                                px,
+                                rng.randint(1, 3),
+                                NOW + 86400,
+                            )
+                        ],
+                        "type": "limit",
+                    }
+                )
             latencies: list[float] = []
             errors = [0]
             lock = threading.Lock()
@@ -201,9 +242,13 @@ def bench_http(n: int, concurrency: int) -> dict:
             proc.terminate()
             proc.wait(10)
     latencies.sort()
-    return {"orders": n, "errors": errors[0], "per_s": n / wall,
-            "p50_ms": 1000 * latencies[len(latencies) // 2],
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+    return {
+        "orders": n,
+        "errors": errors[0],
+        "per_s": n / wall,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
 
 
 def main() -> int:
@@ -217,15 +262,21 @@ def main() -> int:
     t_fast, n_fast, fills_fast = bench_engine(False, setup, run)
     t_naive, n_naive, fills_naive = bench_engine(True, setup, run)
     assert fills_fast == fills_naive, "the two books disagree"
-    print(f"engine (price levels): {len(run) / t_fast:9.0f} orders/s  {n_fast / t_fast:9.0f} "
-          f"matches/s  ({n_fast} fills, book depth {args.depth}/side x {len(TRADED)} series)")
-    print(f"naive sorted list    : {len(run) / t_naive:9.0f} orders/s  {n_naive / t_naive:9.0f} "
-          f"matches/s")
+    print(
+        f"engine (price levels): {len(run) / t_fast:9.0f} orders/s  {n_fast / t_fast:9.0f} "
+        f"matches/s  ({n_fast} fills, book depth {args.depth}/side x {len(TRADED)} series)"
+    )
+    print(
+        f"naive sorted list    : {len(run) / t_naive:9.0f} orders/s  {n_naive / t_naive:9.0f} "
+        f"matches/s"
+    )
     print(f"ratio engine / naive : {t_naive / t_fast:.1f}x (identical fills)")
     h = bench_http(args.http_orders, args.concurrency)
-    print(f"HTTP (loopback, SQLite WAL synchronous=FULL, {args.concurrency} clients): "
-          f"{h['per_s']:.0f} orders/s, ack p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms "
-          f"({h['orders']} orders, {h['errors']} non-200)")
+    print(
+        f"HTTP (loopback, SQLite WAL synchronous=FULL, {args.concurrency} clients): "
+        f"{h['per_s']:.0f} orders/s, ack p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms "
+        f"({h['orders']} orders, {h['errors']} non-200)"
+    )
     return 0
 
 

@@ -51,8 +51,11 @@ class Settings(BaseSettings):
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")
     max_body_bytes: int = Field(16_384, ge=256)
     auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
-    snapshot_max_age: int = Field(86_400, ge=1, description="rebuild the reference market "
-                                  "snapshot on start when older (seconds)")
+    snapshot_max_age: int = Field(
+        86_400,
+        ge=1,
+        description="rebuild the reference market snapshot on start when older (seconds)",
+    )
     dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"
@@ -77,9 +80,13 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 
     class _Settings(Settings):
         @classmethod
-        def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
-                                       dotenv_settings, file_secret_settings):
-            return (init_settings, env_settings,
-                    InitSettingsSource(settings_cls, init_kwargs=file_values))
+        def settings_customise_sources(
+            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        ):
+            return (
+                init_settings,
+                env_settings,
+                InitSettingsSource(settings_cls, init_kwargs=file_values),
+            )
 
     return Settings.model_validate(_Settings(**overrides).model_dump())

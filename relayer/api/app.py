@@ -55,8 +55,9 @@ def _install_errors(app: FastAPI) -> None:
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc.__cause__, BodyTooLarge):
             return JSONResponse(TOO_LARGE, status_code=413)
-        body = {"error": {"code": f"http_{exc.status_code}", "field": "",
-                          "reason": str(exc.detail)}}
+        body = {
+            "error": {"code": f"http_{exc.status_code}", "field": "", "reason": str(exc.detail)}
+        }
         return JSONResponse(body, status_code=exc.status_code)
 
 
@@ -75,8 +76,12 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             venue.close()
 
-    app = FastAPI(title="Darkbook relayer", version="0.1.0", lifespan=lifespan,
-                  description="Private order intake: signed orders, book, margin-checked fills.")
+    app = FastAPI(
+        title="Darkbook relayer",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Private order intake: signed orders, book, margin-checked fills.",
+    )
     app.state.metrics = metrics
     _install_errors(app)
     app.include_router(router)

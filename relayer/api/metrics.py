@@ -10,14 +10,24 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("darkbook_http_requests_total", "HTTP requests",
-                                ["route", "method", "status"], registry=r)
-        self.latency = Histogram("darkbook_http_request_seconds", "HTTP latency", ["route"],
-                                 registry=r, buckets=(.001, .0025, .005, .01, .025, .05, .1,
-                                                      .25, .5, 1, 2.5))
-        self.orders = Counter("darkbook_orders_total", "order submissions by result",
-                              ["result"], registry=r)
+        self.requests = Counter(
+            "darkbook_http_requests_total",
+            "HTTP requests",
+            ["route", "method", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "darkbook_http_request_seconds",
+            "HTTP latency",
+            ["route"],
+            registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+        self.orders = Counter(
+            "darkbook_orders_total", "order submissions by result", ["result"], registry=r
+        )
         self.fills = Counter("darkbook_fills_total", "fills", registry=r)
-        self.open_orders = Gauge("darkbook_open_orders", "resting orders (all accounts)",
-                                 registry=r)
+        self.open_orders = Gauge(
+            "darkbook_open_orders", "resting orders (all accounts)", registry=r
+        )
         self.events = Gauge("darkbook_events", "commands in the order log", registry=r)

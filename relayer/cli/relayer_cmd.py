@@ -29,13 +29,25 @@ def run(args: argparse.Namespace) -> int:
     from relayer.api.app import create_app
     from relayer.settings import load_settings
 
-    overrides = {k: v for k, v in (("port", args.port), ("host", args.host),
-                                   ("data_dir", args.data_dir)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (("port", args.port), ("host", args.host), ("data_dir", args.data_dir))
+        if v is not None
+    }
     settings = load_settings(args.config, **overrides)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"darkbook relayer: http://{settings.host}:{settings.port} "
-          f"(database {settings.db_url().split('://')[0]}, docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level, access_log=False)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    print(
+        f"darkbook relayer: http://{settings.host}:{settings.port} "
+        f"(database {settings.db_url().split('://')[0]}, docs at /docs)",
+        flush=True,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
     return 0

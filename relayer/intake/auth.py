@@ -31,23 +31,31 @@ H_SIGNATURE = "X-Darkbook-Signature"
 
 
 def path_hash(method: str, path_qs: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"{method.upper()} {path_qs}".encode()).digest()[:31],
-                          "big")
+    return int.from_bytes(
+        hashlib.sha256(f"{method.upper()} {path_qs}".encode()).digest()[:31], "big"
+    )
 
 
-def request_message(dom: int, account_id: int, timestamp_ms: int, method: str,
-                    path_qs: str) -> int:
-    return tagged_hash(TAG_API_REQUEST, dom, [account_id, timestamp_ms,
-                                              path_hash(method, path_qs)])
+def request_message(dom: int, account_id: int, timestamp_ms: int, method: str, path_qs: str) -> int:
+    return tagged_hash(TAG_API_REQUEST, dom, [account_id, timestamp_ms, path_hash(method, path_qs)])
 
 
-def sign_request(key: PrivateKey, dom: int, account_id: int, method: str, path_qs: str,
-                 timestamp_ms: int | None = None) -> dict[str, str]:
+def sign_request(
+    key: PrivateKey,
+    dom: int,
+    account_id: int,
+    method: str,
+    path_qs: str,
+    timestamp_ms: int | None = None,
+) -> dict[str, str]:
     """Client side: the three headers for one request."""
     ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
     sig = key.sign(request_message(dom, account_id, ts, method, path_qs))
-    return {H_ACCOUNT: str(account_id), H_TIMESTAMP: str(ts),
-            H_SIGNATURE: pack_signature(sig).hex()}
+    return {
+        H_ACCOUNT: str(account_id),
+        H_TIMESTAMP: str(ts),
+        H_SIGNATURE: pack_signature(sig).hex(),
+    }
 
 
 class RequestAuth:
@@ -59,8 +67,13 @@ class RequestAuth:
         self._seen: dict[int, int] = {}  # message -> timestamp
         self._lock = threading.Lock()
 
-    def check(self, headers: dict[str, str], method: str, path_qs: str,
-              pubkey_of: Callable[[int], tuple[int, int] | None]) -> int:
+    def check(
+        self,
+        headers: dict[str, str],
+        method: str,
+        path_qs: str,
+        pubkey_of: Callable[[int], tuple[int, int] | None],
+    ) -> int:
         """Return the authenticated account id, or raise :class:`ApiError` (401/409)."""
         try:
             account_id = int(headers[H_ACCOUNT.lower()])
@@ -74,8 +87,11 @@ class RequestAuth:
             raise ApiError("bad_auth", H_ACCOUNT, "out of range")
         now = int(time.time() * 1000)
         if abs(now - ts) > self.window_ms:
-            raise ApiError("bad_auth", H_TIMESTAMP,
-                           f"stale: more than {self.window_ms // 1000}s from server time")
+            raise ApiError(
+                "bad_auth",
+                H_TIMESTAMP,
+                f"stale: more than {self.window_ms // 1000}s from server time",
+            )
         pub = pubkey_of(account_id)
         msg = request_message(self.dom, account_id, ts, method, path_qs)
         if pub is None or not verify(pub, msg, sig):

@@ -15,26 +15,53 @@ def _sig(key: PrivateKey, msg: int) -> dict[str, str]:
     return {"r8x": str(s.r8x), "r8y": str(s.r8y), "s": str(s.s)}
 
 
-def signed_leg(key: PrivateKey, dom: int, account_id: int, order_id: int, series_id: int,
-               side: str, price: int, qty: int, expiry: int) -> dict:
+def signed_leg(
+    key: PrivateKey,
+    dom: int,
+    account_id: int,
+    order_id: int,
+    series_id: int,
+    side: str,
+    price: int,
+    qty: int,
+    expiry: int,
+) -> dict:
     """One order leg as the API takes it, signed over its orderHash."""
-    order = Order(account_id, order_id, series_id, 0 if side == "buy" else 1, price, qty,
-                  expiry)
-    return {"account_id": account_id, "order_id": order_id, "series_id": series_id,
-            "side": side, "price": str(price), "qty": str(qty), "expiry": expiry,
-            "signature": _sig(key, order_hash(dom, order))}
+    order = Order(account_id, order_id, series_id, 0 if side == "buy" else 1, price, qty, expiry)
+    return {
+        "account_id": account_id,
+        "order_id": order_id,
+        "series_id": series_id,
+        "side": side,
+        "price": str(price),
+        "qty": str(qty),
+        "expiry": expiry,
+        "signature": _sig(key, order_hash(dom, order)),
+    }
 
 
 def leg_hash(dom: int, leg: dict) -> int:
     """The orderHash of a leg dict built by :func:`signed_leg`."""
-    return order_hash(dom, Order(leg["account_id"], leg["order_id"], leg["series_id"],
-                                 0 if leg["side"] == "buy" else 1, int(leg["price"]),
-                                 int(leg["qty"]), leg["expiry"]))
+    return order_hash(
+        dom,
+        Order(
+            leg["account_id"],
+            leg["order_id"],
+            leg["series_id"],
+            0 if leg["side"] == "buy" else 1,
+            int(leg["price"]),
+            int(leg["qty"]),
+            leg["expiry"],
+        ),
+    )
 
 
 def signed_cancel(key: PrivateKey, dom: int, account_id: int, order_id: int) -> dict:
-    return {"account_id": account_id, "order_id": order_id,
-            "signature": _sig(key, cancel_hash(dom, account_id, order_id))}
+    return {
+        "account_id": account_id,
+        "order_id": order_id,
+        "signature": _sig(key, cancel_hash(dom, account_id, order_id)),
+    }
 
 
 __all__ = ["leg_hash", "sign_request", "signed_cancel", "signed_leg"]

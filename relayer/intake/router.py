@@ -23,8 +23,7 @@ def owner(request: Request, v: Annotated[Venue, Depends(venue)]) -> int:
     """The account whose trading key signed this read (see relayer.intake.auth)."""
     qs = request.url.query
     path_qs = request.url.path + (f"?{qs}" if qs else "")
-    return request.app.state.auth.check(dict(request.headers), request.method, path_qs,
-                                        v.pubkey)
+    return request.app.state.auth.check(dict(request.headers), request.method, path_qs, v.pubkey)
 
 
 def same_account(path_id: int, auth_id: int) -> None:
@@ -38,8 +37,7 @@ AccountPath = Annotated[int, Path(ge=1, lt=2**63)]
 
 
 @router.post("/orders", response_model=schemas.SubmitOut, tags=["orders"])
-def submit_order(body: schemas.SubmitOrderIn, v: VenueDep,
-                 request: Request) -> schemas.SubmitOut:
+def submit_order(body: schemas.SubmitOrderIn, v: VenueDep, request: Request) -> schemas.SubmitOut:
     """Submit a signed order (or a multi-leg group). Committed durably before this returns;
     sending the same signed order again returns the stored result with ``duplicate: true``."""
     metrics = request.app.state.metrics
@@ -61,36 +59,46 @@ def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
 
 
 @router.get("/orders/{order_hash}", response_model=schemas.OrderOut, tags=["orders"])
-def get_order(order_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{1,64}$")],
-              v: VenueDep, account_id: OwnerDep) -> schemas.OrderOut:
+def get_order(
+    order_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{1,64}$")],
+    v: VenueDep,
+    account_id: OwnerDep,
+) -> schemas.OrderOut:
     """One order of the signing account."""
     return v.order(account_id, int(order_hash, 16))
 
 
 @router.get("/accounts/{account_id}", response_model=schemas.AccountOut, tags=["accounts"])
-def get_account(account_id: AccountPath, v: VenueDep,
-                auth_id: OwnerDep) -> schemas.AccountOut:
+def get_account(account_id: AccountPath, v: VenueDep, auth_id: OwnerDep) -> schemas.AccountOut:
     """Collateral, positions, initial and maintenance margin, Greeks (owner only)."""
     same_account(account_id, auth_id)
     return v.account(account_id)
 
 
-@router.get("/accounts/{account_id}/orders", response_model=list[schemas.OrderOut],
-            tags=["accounts"])
-def list_orders(account_id: AccountPath, v: VenueDep, auth_id: OwnerDep,
-                status: Literal["open", "filled", "cancelled", "expired"] | None = None,
-                client_order_id: Annotated[str | None, Query(max_length=64)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.OrderOut]:
+@router.get(
+    "/accounts/{account_id}/orders", response_model=list[schemas.OrderOut], tags=["accounts"]
+)
+def list_orders(
+    account_id: AccountPath,
+    v: VenueDep,
+    auth_id: OwnerDep,
+    status: Literal["open", "filled", "cancelled", "expired"] | None = None,
+    client_order_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[schemas.OrderOut]:
     """The account's orders, newest first."""
     same_account(account_id, auth_id)
     return v.orders(account_id, status, client_order_id, limit)
 
 
-@router.get("/accounts/{account_id}/fills", response_model=list[schemas.FillOut],
-            tags=["accounts"])
-def list_fills(account_id: AccountPath, v: VenueDep, auth_id: OwnerDep,
-               after: Annotated[int, Query(ge=0)] = 0,
-               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.FillOut]:
+@router.get("/accounts/{account_id}/fills", response_model=list[schemas.FillOut], tags=["accounts"])
+def list_fills(
+    account_id: AccountPath,
+    v: VenueDep,
+    auth_id: OwnerDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[schemas.FillOut]:
     """The account's fills with ``fill_id > after``, oldest first."""
     same_account(account_id, auth_id)
     return v.fills(account_id, after, limit)
@@ -103,8 +111,9 @@ def list_series(v: VenueDep) -> list[schemas.SeriesOut]:
 
 
 @router.get("/batches", response_model=list[schemas.BatchOut], tags=["batches"])
-def list_batches(v: VenueDep,
-                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[schemas.BatchOut]:
+def list_batches(
+    v: VenueDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[schemas.BatchOut]:
     """Settlement batches, newest first, with their on-chain status (public data only)."""
     return [_batch(b) for b in v.repo.batches(limit)]
 

@@ -46,11 +46,12 @@ class Venue:
         self.domain = domain(settings.chain_id, settings.settlement_address)
         self.repo = Repository(settings.db_url())
         self.series = {s.id: s for s in self._load_series()}
-        self.engine = Engine([SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry)
-                              for s in self.series.values()],
-                             order_depth=settings.order_depth,
-                             max_positions=settings.max_positions,
-                             max_open_orders=settings.max_open_orders)
+        self.engine = Engine(
+            [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in self.series.values()],
+            order_depth=settings.order_depth,
+            max_positions=settings.max_positions,
+            max_open_orders=settings.max_open_orders,
+        )
         self.lock = FifoLock()
         self.seq = 0
         self.client_ids: dict[int, str] = {}
@@ -76,7 +77,6 @@ class Venue:
         cancel_hash(self.domain, 1, 1)
         request_message(self.domain, 1, 1, "GET", "/")  # also the width EdDSA uses
 
-
     def _load_series(self) -> list[SeriesSpec]:
         stored = self.repo.series()
         if self.settings.series_file is not None:
@@ -96,8 +96,11 @@ class Venue:
         when there is none, the registry has grown, or the latest is older than allowed."""
         snaps = self.repo.snapshots()
         last = snaps[-1] if snaps else None
-        if (last is None or set(self.series) - set(last.rows_im)
-                or self.now() - last.created_at > self.settings.snapshot_max_age):
+        if (
+            last is None
+            or set(self.series) - set(last.rows_im)
+            or self.now() - last.created_at > self.settings.snapshot_max_age
+        ):
             epoch = last.epoch + 1 if last else 1
             snap = build_reference_snapshot(list(self.series.values()), self.now(), epoch)
             self.repo.save_snapshot(snap)
@@ -117,8 +120,7 @@ class Venue:
                 raise StorageError(f"event {seq} no longer replays: {exc}") from exc
             self.seq = seq
         stored_open = self.repo.open_orders()
-        live_open = {h: o.filled for h, o in self.engine.orders.items()
-                     if o.status == Status.OPEN}
+        live_open = {h: o.filled for h, o in self.engine.orders.items() if o.status == Status.OPEN}
         if len(self.engine.fills) != self.repo.fill_count() or stored_open != live_open:
             raise StorageError("the replayed order log disagrees with the stored orders/fills")
         self.client_ids = self.repo.client_order_ids()
@@ -151,15 +153,18 @@ class Venue:
         acct = self.engine.ledger.get(account_id)
         return acct.pubkey if acct else None
 
-    def _verify(self, pub: tuple[int, int] | None, msg: int, sig: schemas.SignatureIn,
-                fieldname: str) -> tuple[int, int, int]:
+    def _verify(
+        self, pub: tuple[int, int] | None, msg: int, sig: schemas.SignatureIn, fieldname: str
+    ) -> tuple[int, int, int]:
         s = Signature(sig.r8x, sig.r8y, sig.s)
         if pub is None:
-            raise ApiError("unknown_account", fieldname.rsplit(".", 1)[0] + ".account_id",
-                           "no such account")
+            raise ApiError(
+                "unknown_account", fieldname.rsplit(".", 1)[0] + ".account_id", "no such account"
+            )
         if not verify(pub, msg, s):
-            raise ApiError("bad_signature", fieldname,
-                           "does not verify for the account's trading key")
+            raise ApiError(
+                "bad_signature", fieldname, "does not verify for the account's trading key"
+            )
         return (s.r8x, s.r8y, s.s)
 
     def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
@@ -167,13 +172,13 @@ class Venue:
         extras: dict[int, LegExtra] = {}
         for i, x in enumerate(req.legs):
             try:
-                order = Order(x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty,
-                              x.expiry)
+                order = Order(
+                    x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty, x.expiry
+                )
             except CryptoError as exc:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
             h = order_hash(self.domain, order)
-            sig = self._verify(self.pubkey(x.account_id), h, x.signature,
-                               f"legs[{i}].signature")
+            sig = self._verify(self.pubkey(x.account_id), h, x.signature, f"legs[{i}].signature")
             legs.append(Leg(h, *order.fields()))
             extras[h] = LegExtra(sig, req.client_order_id)
         with self.lock:
@@ -192,13 +197,21 @@ class Venue:
         acct = legs[0].account_id
         if duplicate:
             mine = {leg.order_hash for leg in legs}
-            fills = [f for f in self.engine.account_fills.get(acct, [])
-                     if (f.taker_hash if f.taker_account == acct else f.maker_hash) in mine]
+            fills = [
+                f
+                for f in self.engine.account_fills.get(acct, [])
+                if (f.taker_hash if f.taker_account == acct else f.maker_hash) in mine
+            ]
         return schemas.SubmitOut(
             duplicate=duplicate,
-            orders=[views.order_out(self.engine.orders[leg.order_hash],
-                                    self.client_ids.get(leg.order_hash), now) for leg in legs],
-            fills=[views.fill_out(f, acct) for f in fills])
+            orders=[
+                views.order_out(
+                    self.engine.orders[leg.order_hash], self.client_ids.get(leg.order_hash), now
+                )
+                for leg in legs
+            ],
+            fills=[views.fill_out(f, acct) for f in fills],
+        )
 
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self.domain, req.account_id, req.order_id)
@@ -212,8 +225,7 @@ class Venue:
         with self.lock:
             out = self._commit(DepositCmd(req.ax, req.ay, req.amount, self.now()), {})
             acct = self.engine.ledger.accounts[out.account_id]  # type: ignore[index]
-            return schemas.DepositOut(account_id=acct.account_id,
-                                      collateral=str(acct.collateral))
+            return schemas.DepositOut(account_id=acct.account_id, collateral=str(acct.collateral))
 
     # -- owner reads ------------------------------------------------------------------
 
@@ -224,8 +236,9 @@ class Venue:
                 raise ApiError("not_found", "order_hash", "no such order of this account")
             return views.order_out(o, self.client_ids.get(h), self.now())
 
-    def orders(self, account_id: int, status: str | None, client_order_id: str | None,
-               limit: int) -> list[schemas.OrderOut]:
+    def orders(
+        self, account_id: int, status: str | None, client_order_id: str | None, limit: int
+    ) -> list[schemas.OrderOut]:
         now = self.now()
         with self.lock:
             hashes = self.engine.account_orders.get(account_id, [])
@@ -250,8 +263,11 @@ class Venue:
             acct = self.engine.ledger.get(account_id)
             if acct is None:
                 raise ApiError("not_found", "account_id", "no such account")
-            n_open = sum(1 for o in self.engine.open.get(account_id, {}).values()
-                         if o.leg.expiry > self.now())
+            n_open = sum(
+                1
+                for o in self.engine.open.get(account_id, {}).values()
+                if o.leg.expiry > self.now()
+            )
             return views.account_out(acct, self.snapshot, self.series, n_open)
 
     # -- public -----------------------------------------------------------------------

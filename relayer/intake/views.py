@@ -24,31 +24,53 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
     if status == Status.OPEN and leg.expiry <= now:
         status = Status.EXPIRED  # expired lazily in the book; shown as such at once
     return schemas.OrderOut(
-        order_hash=hexh(leg.order_hash), group_hash=hexh(o.group), account_id=leg.account_id,
-        order_id=str(leg.order_id), client_order_id=client_id, series_id=str(leg.series_id),
-        side=side_name(leg.side), price=str(leg.price), qty=str(leg.qty), expiry=leg.expiry,
-        type=o.tif, status=status.value, filled_qty=str(o.filled), reason=o.reason)
+        order_hash=hexh(leg.order_hash),
+        group_hash=hexh(o.group),
+        account_id=leg.account_id,
+        order_id=str(leg.order_id),
+        client_order_id=client_id,
+        series_id=str(leg.series_id),
+        side=side_name(leg.side),
+        price=str(leg.price),
+        qty=str(leg.qty),
+        expiry=leg.expiry,
+        type=o.tif,
+        status=status.value,
+        filled_qty=str(o.filled),
+        reason=o.reason,
+    )
 
 
 def fill_out(f: Fill, account_id: int) -> schemas.FillOut:
     """A fill as one of its two accounts sees it (the counterparty is never named)."""
     taker = f.taker_account == account_id
     side = f.taker_side if taker else 1 - f.taker_side
-    return schemas.FillOut(fill_id=f.fill_id, series_id=str(f.series_id),
-                           order_hash=hexh(f.taker_hash if taker else f.maker_hash),
-                           side=side_name(side), liquidity="taker" if taker else "maker",
-                           price=str(f.price), qty=str(f.qty))
+    return schemas.FillOut(
+        fill_id=f.fill_id,
+        series_id=str(f.series_id),
+        order_hash=hexh(f.taker_hash if taker else f.maker_hash),
+        side=side_name(side),
+        liquidity="taker" if taker else "maker",
+        price=str(f.price),
+        qty=str(f.qty),
+    )
 
 
-def _level(collateral: int, equity: int, held: list[tuple[int, int]],
-           rows: dict[int, list[int]]) -> schemas.MarginLevelOut:
+def _level(
+    collateral: int, equity: int, held: list[tuple[int, int]], rows: dict[int, list[int]]
+) -> schemas.MarginLevelOut:
     s, worst = worst_scenario(collateral, held, rows)
-    return schemas.MarginLevelOut(requirement=str(max(0, equity - worst)), worst_scenario=s,
-                                  worst_equity=str(worst), ok=worst >= 0)
+    return schemas.MarginLevelOut(
+        requirement=str(max(0, equity - worst)),
+        worst_scenario=s,
+        worst_equity=str(worst),
+        ok=worst >= 0,
+    )
 
 
-def account_out(acct: Account, snap: MarketSnapshot, series: dict[int, SeriesSpec],
-                open_orders: int) -> schemas.AccountOut:
+def account_out(
+    acct: Account, snap: MarketSnapshot, series: dict[int, SeriesSpec], open_orders: int
+) -> schemas.AccountOut:
     held = sorted((sid, q) for sid, q in acct.positions.items() if q)
     equity = acct.collateral + sum(q * snap.marks.get(sid, 0) for sid, q in held)
     greeks: dict[str, dict[str, float]] = {}
@@ -58,16 +80,30 @@ def account_out(acct: Account, snap: MarketSnapshot, series: dict[int, SeriesSpe
             if name != "price":
                 g[name] = g.get(name, 0.0) + q * v
     return schemas.AccountOut(
-        account_id=acct.account_id, collateral=str(acct.collateral), equity=str(equity),
-        positions=[schemas.PositionOut(series_id=str(sid), qty=str(q),
-                                       mark=str(snap.marks.get(sid, 0))) for sid, q in held],
+        account_id=acct.account_id,
+        collateral=str(acct.collateral),
+        equity=str(equity),
+        positions=[
+            schemas.PositionOut(series_id=str(sid), qty=str(q), mark=str(snap.marks.get(sid, 0)))
+            for sid, q in held
+        ],
         initial_margin=_level(acct.collateral, equity, held, snap.rows_im),
         maintenance_margin=_level(acct.collateral, equity, held, snap.rows_mm),
-        greeks=greeks, open_orders=open_orders, market_epoch=snap.epoch)
+        greeks=greeks,
+        open_orders=open_orders,
+        market_epoch=snap.epoch,
+    )
 
 
 def series_out(s: SeriesSpec, snap: MarketSnapshot) -> schemas.SeriesOut:
     mark = snap.marks.get(s.id)
-    return schemas.SeriesOut(series_id=str(s.id), underlying=s.underlying, kind=s.kind,
-                             strike=s.strike, expiry=s.expiry, price_tick=str(s.price_tick),
-                             size_tick=str(s.size_tick), mark=None if mark is None else str(mark))
+    return schemas.SeriesOut(
+        series_id=str(s.id),
+        underlying=s.underlying,
+        kind=s.kind,
+        strike=s.strike,
+        expiry=s.expiry,
+        price_tick=str(s.price_tick),
+        size_tick=str(s.size_tick),
+        mark=None if mark is None else str(mark),
+    )

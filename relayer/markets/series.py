@@ -108,6 +108,8 @@ def merge_registry(stored: list[SeriesSpec], configured: list[SeriesSpec]) -> li
         have.setdefault(s.id, s)
     underlyings = {s.underlying for s in have.values()}
     if len(underlyings) > 1:
-        raise ValueError(f"one underlying per venue, got {sorted(underlyings)} (a market table "
-                         "and so a batch covers one underlying: docs/risk.md)")
+        raise ValueError(
+            f"one underlying per venue, got {sorted(underlyings)} (a market table "
+            "and so a batch covers one underlying: docs/risk.md)"
+        )
     return sorted(have.values(), key=lambda s: s.id)

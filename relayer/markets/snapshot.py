@@ -33,23 +33,33 @@ class MarketSnapshot:
     greeks: dict[int, dict[str, float]]  # per contract, quote currency
 
     def to_json(self) -> dict:
-        return {"epoch": self.epoch, "created_at": self.created_at,
-                "rows_im": {str(k): v for k, v in self.rows_im.items()},
-                "rows_mm": {str(k): v for k, v in self.rows_mm.items()},
-                "marks": {str(k): v for k, v in self.marks.items()},
-                "greeks": {str(k): v for k, v in self.greeks.items()}}
+        return {
+            "epoch": self.epoch,
+            "created_at": self.created_at,
+            "rows_im": {str(k): v for k, v in self.rows_im.items()},
+            "rows_mm": {str(k): v for k, v in self.rows_mm.items()},
+            "marks": {str(k): v for k, v in self.marks.items()},
+            "greeks": {str(k): v for k, v in self.greeks.items()},
+        }
 
     @classmethod
     def from_json(cls, d: dict) -> MarketSnapshot:
         def ints(m: dict) -> dict:
             return {int(k): v for k, v in m.items()}
 
-        return cls(d["epoch"], d["created_at"], ints(d["rows_im"]), ints(d["rows_mm"]),
-                   ints(d["marks"]), ints(d["greeks"]))
+        return cls(
+            d["epoch"],
+            d["created_at"],
+            ints(d["rows_im"]),
+            ints(d["rows_mm"]),
+            ints(d["marks"]),
+            ints(d["greeks"]),
+        )
 
 
-def build_reference_snapshot(series: Sequence[SeriesSpec], now: int, epoch: int,
-                             cfg: RiskConfig | None = None) -> MarketSnapshot:
+def build_reference_snapshot(
+    series: Sequence[SeriesSpec], now: int, epoch: int, cfg: RiskConfig | None = None
+) -> MarketSnapshot:
     """The market table of ``series`` (one underlying) from the reference inputs."""
     cfg = cfg or RiskConfig()
     underlyings = {s.underlying for s in series}
@@ -63,9 +73,18 @@ def build_reference_snapshot(series: Sequence[SeriesSpec], now: int, epoch: int,
     surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
     table = build_market_table(
         [Series(s.id, KIND_NAMES[s.kind], float(s.strike), s.expiry, u) for s in mine],
-        MarketInputs(now=now, spot=spot, rate=0.0, surface=surface,
-                     settlement_prices={e: spot for e in expiries if e <= now}),
-        cfg, epoch)
-    greeks = {sid: {g: float(v[i]) for g, v in table.greeks.items()}
-              for i, sid in enumerate(table.series_id)}
+        MarketInputs(
+            now=now,
+            spot=spot,
+            rate=0.0,
+            surface=surface,
+            settlement_prices={e: spot for e in expiries if e <= now},
+        ),
+        cfg,
+        epoch,
+    )
+    greeks = {
+        sid: {g: float(v[i]) for g, v in table.greeks.items()}
+        for i, sid in enumerate(table.series_id)
+    }
     return MarketSnapshot(epoch, now, table.rows("im"), table.rows("mm"), table.marks(), greeks)

@@ -76,8 +76,14 @@ class _Plan:
 class Engine:
     """Books per series, every order's state, nonce slots and the account ledger."""
 
-    def __init__(self, series: Iterable[rules.SeriesRule], *, order_depth: int,
-                 max_positions: int, max_open_orders: int) -> None:
+    def __init__(
+        self,
+        series: Iterable[rules.SeriesRule],
+        *,
+        order_depth: int,
+        max_positions: int,
+        max_open_orders: int,
+    ) -> None:
         self.series = {s.series_id: s for s in series}
         self.books = {sid: Book() for sid in self.series}
         self.order_depth = order_depth
@@ -123,9 +129,14 @@ class Engine:
         out = Outcome(cmd)
         if o.status == Status.OPEN:
             expired = o.leg.expiry <= cmd.now
-            out.updates.append(OrderUpdate(h, o.filled, Status.EXPIRED if expired
-                                           else Status.CANCELLED,
-                                           None if expired else "cancelled_by_owner"))
+            out.updates.append(
+                OrderUpdate(
+                    h,
+                    o.filled,
+                    Status.EXPIRED if expired else Status.CANCELLED,
+                    None if expired else "cancelled_by_owner",
+                )
+            )
         return out
 
     def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
@@ -139,10 +150,16 @@ class Engine:
         if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY):
             mine = self.open.get(account, {})
             limit = self.max_open_orders - len(cmd.legs)
-            if len(mine) > limit and sum(1 for h, o in mine.items() if o.leg.expiry > cmd.now
-                                         and h not in replaced) > limit:
-                raise Rejected("too_many_open_orders", "legs",
-                               f"at most {self.max_open_orders} open orders per account")
+            if (
+                len(mine) > limit
+                and sum(1 for h, o in mine.items() if o.leg.expiry > cmd.now and h not in replaced)
+                > limit
+            ):
+                raise Rejected(
+                    "too_many_open_orders",
+                    "legs",
+                    f"at most {self.max_open_orders} open orders per account",
+                )
         rows = self.tables.get(cmd.epoch)
         if rows is None:
             raise Rejected("unknown_epoch", "epoch", f"no market table {cmd.epoch}")
@@ -151,8 +168,11 @@ class Engine:
         for sid, q in pos.items():
             positions[sid] = positions.get(sid, 0) + q
         if not passes(acct.collateral + cash, positions, rows, self.max_positions):
-            raise Rejected("insufficient_margin", "legs" if len(cmd.legs) > 1 else "legs[0]",
-                           "the account would fail initial margin if the order filled")
+            raise Rejected(
+                "insufficient_margin",
+                "legs" if len(cmd.legs) > 1 else "legs[0]",
+                "the account would fail initial margin if the order filled",
+            )
         return self._match(cmd, rows, replaced)
 
     def _replaced(self, cmd: SubmitCmd) -> dict[int, OrderState]:
@@ -172,8 +192,9 @@ class Engine:
         for h in replaced:
             plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
         group = cmd.legs[0].order_hash
-        states = [OrderState(leg, self.seq + i + 1, cmd.tif, group)
-                  for i, leg in enumerate(cmd.legs)]
+        states = [
+            OrderState(leg, self.seq + i + 1, cmd.tif, group) for i, leg in enumerate(cmd.legs)
+        ]
         # Buy legs fill first: every fill is margin-checked on its own (as the circuit does),
         # and buying the protection before selling keeps spreads passing at each step.
         for st in sorted(states, key=lambda st: st.leg.side):
@@ -194,8 +215,10 @@ class Engine:
             reason = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"
             for st in states:
                 st.filled, st.status, st.reason = 0, Status.CANCELLED, reason
-            out.updates = [OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce")
-                           for h, o in replaced.items()]
+            out.updates = [
+                OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce")
+                for h, o in replaced.items()
+            ]
             return out
         for h, (status, reason) in plan.closed.items():
             o = self.orders[h]
@@ -204,8 +227,9 @@ class Engine:
             if h not in plan.closed:
                 o = self.orders[h]
                 done = o.filled + q == o.leg.qty
-                out.updates.append(OrderUpdate(h, o.filled + q,
-                                               Status.FILLED if done else Status.OPEN, None))
+                out.updates.append(
+                    OrderUpdate(h, o.filled + q, Status.FILLED if done else Status.OPEN, None)
+                )
         out.fills = plan.fills
         out.deltas = plan.deltas()
         return out
@@ -236,12 +260,14 @@ class Engine:
                 continue
             q = min(st.remaining, left)
             px = maker.leg.price
-            t_cash, t_pos = plan.state_after(leg.account_id, -sign * q * px, leg.series_id,
-                                             sign * q)
+            t_cash, t_pos = plan.state_after(
+                leg.account_id, -sign * q * px, leg.series_id, sign * q
+            )
             if not passes(t_cash, t_pos, rows, self.max_positions):
                 return True
-            m_cash, m_pos = plan.state_after(maker.leg.account_id, sign * q * px,
-                                             leg.series_id, -sign * q)
+            m_cash, m_pos = plan.state_after(
+                maker.leg.account_id, sign * q * px, leg.series_id, -sign * q
+            )
             if not passes(m_cash, m_pos, rows, self.max_positions):
                 plan.closed[h] = (Status.CANCELLED, "insufficient_margin")
                 continue
@@ -249,9 +275,19 @@ class Engine:
             plan.book(maker.leg.account_id, sign * q * px, leg.series_id, -sign * q)
             plan.taken[h] = plan.taken.get(h, 0) + q
             st.filled += q
-            plan.fills.append(Fill(len(self.fills) + len(plan.fills) + 1, leg.series_id, px, q,
-                                   h, leg.order_hash, maker.leg.account_id, leg.account_id,
-                                   leg.side))
+            plan.fills.append(
+                Fill(
+                    len(self.fills) + len(plan.fills) + 1,
+                    leg.series_id,
+                    px,
+                    q,
+                    h,
+                    leg.order_hash,
+                    maker.leg.account_id,
+                    leg.account_id,
+                    leg.side,
+                )
+            )
         return False
 
     # -- state changes ----------------------------------------------------------------

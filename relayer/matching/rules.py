@@ -47,11 +47,15 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesRule]) -> None:
         if rule.expiry <= cmd.now:
             raise Rejected("series_expired", f"{f}.series_id", "the series has expired")
         if leg.price <= 0 or leg.price % rule.price_tick:
-            raise Rejected("bad_tick", f"{f}.price",
-                           f"must be a positive multiple of the price tick {rule.price_tick}")
+            raise Rejected(
+                "bad_tick",
+                f"{f}.price",
+                f"must be a positive multiple of the price tick {rule.price_tick}",
+            )
         if leg.qty % rule.size_tick:
-            raise Rejected("bad_tick", f"{f}.qty",
-                           f"must be a multiple of the size tick {rule.size_tick}")
+            raise Rejected(
+                "bad_tick", f"{f}.qty", f"must be a multiple of the size tick {rule.size_tick}"
+            )
         if leg.expiry <= cmd.now:
             raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
 
@@ -63,13 +67,19 @@ def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: in
     for i, leg in enumerate(cmd.legs):
         slot = leg.order_id % (1 << depth)
         if slot in seen:
-            raise Rejected("stale_nonce", f"legs[{i}].order_id",
-                           "two legs of one group use the same order slot")
+            raise Rejected(
+                "stale_nonce",
+                f"legs[{i}].order_id",
+                "two legs of one group use the same order slot",
+            )
         seen.add(slot)
         prev = slots.get((leg.account_id, slot))
         if prev is not None and leg.order_id <= prev:
-            raise Rejected("stale_nonce", f"legs[{i}].order_id",
-                           f"must be higher than {prev}, the last order id in slot {slot}")
+            raise Rejected(
+                "stale_nonce",
+                f"legs[{i}].order_id",
+                f"must be higher than {prev}, the last order id in slot {slot}",
+            )
 
 
 def worst_case(legs: tuple[Leg, ...]) -> tuple[int, dict[int, int]]:

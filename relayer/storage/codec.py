@@ -6,8 +6,16 @@ import json
 
 from relayer.matching.types import CancelCmd, Command, DepositCmd, Leg, SubmitCmd, Tif
 
-_LEG_FIELDS = ("order_hash", "account_id", "order_id", "series_id", "side", "price", "qty",
-               "expiry")
+_LEG_FIELDS = (
+    "order_hash",
+    "account_id",
+    "order_id",
+    "series_id",
+    "side",
+    "price",
+    "qty",
+    "expiry",
+)
 
 
 def kind_of(cmd: Command) -> str:
@@ -16,8 +24,12 @@ def kind_of(cmd: Command) -> str:
 
 def encode(cmd: Command) -> str:
     if isinstance(cmd, SubmitCmd):
-        d: dict = {"legs": [{f: str(getattr(leg, f)) for f in _LEG_FIELDS} for leg in cmd.legs],
-                   "tif": cmd.tif.value, "now": cmd.now, "epoch": cmd.epoch}
+        d: dict = {
+            "legs": [{f: str(getattr(leg, f)) for f in _LEG_FIELDS} for leg in cmd.legs],
+            "tif": cmd.tif.value,
+            "now": cmd.now,
+            "epoch": cmd.epoch,
+        }
     elif isinstance(cmd, CancelCmd):
         d = {"account_id": cmd.account_id, "order_id": str(cmd.order_id), "now": cmd.now}
     else:

@@ -49,53 +49,101 @@ class Repository:
 
     # -- writes -----------------------------------------------------------------------
 
-    def record(self, seq: int, out: Outcome, extras: Mapping[int, LegExtra],
-               created_at: int) -> None:
+    def record(
+        self, seq: int, out: Outcome, extras: Mapping[int, LegExtra], created_at: int
+    ) -> None:
         """Store one accepted command and its effects atomically."""
         cmd = out.command
         with self.engine.begin() as conn:
-            conn.execute(insert(events).values(seq=seq, kind=codec.kind_of(cmd),
-                                               payload=codec.encode(cmd), created_at=created_at))
+            conn.execute(
+                insert(events).values(
+                    seq=seq,
+                    kind=codec.kind_of(cmd),
+                    payload=codec.encode(cmd),
+                    created_at=created_at,
+                )
+            )
             if isinstance(cmd, DepositCmd) and out.account_id is not None:
-                known = conn.execute(select(accounts.c.account_id).where(
-                    accounts.c.account_id == out.account_id)).first()
+                known = conn.execute(
+                    select(accounts.c.account_id).where(accounts.c.account_id == out.account_id)
+                ).first()
                 if known is None:
-                    conn.execute(insert(accounts).values(account_id=out.account_id, ax=cmd.ax,
-                                                         ay=cmd.ay, created_at=created_at))
+                    conn.execute(
+                        insert(accounts).values(
+                            account_id=out.account_id, ax=cmd.ax, ay=cmd.ay, created_at=created_at
+                        )
+                    )
             for u in out.updates:
-                conn.execute(update(orders).where(orders.c.order_hash == u.order_hash).values(
-                    filled=u.filled, status=u.status.value, reason=u.reason))
+                conn.execute(
+                    update(orders)
+                    .where(orders.c.order_hash == u.order_hash)
+                    .values(filled=u.filled, status=u.status.value, reason=u.reason)
+                )
             if isinstance(cmd, SubmitCmd) and out.new_orders:
                 rows = []
                 for st in out.new_orders:
                     leg, ex = st.leg, extras[st.leg.order_hash]
-                    rows.append(dict(
-                        order_hash=leg.order_hash, account_id=leg.account_id,
-                        order_id=leg.order_id, series_id=leg.series_id, side=leg.side,
-                        price=leg.price, qty=leg.qty, expiry=leg.expiry, tif=st.tif.value,
-                        group_hash=st.group, client_order_id=ex.client_order_id,
-                        sig_r8x=ex.signature[0], sig_r8y=ex.signature[1],
-                        sig_s=ex.signature[2], status=st.status.value, filled=st.filled,
-                        reason=st.reason, seq=st.seq, event_seq=seq, created_at=created_at))
+                    rows.append(
+                        dict(
+                            order_hash=leg.order_hash,
+                            account_id=leg.account_id,
+                            order_id=leg.order_id,
+                            series_id=leg.series_id,
+                            side=leg.side,
+                            price=leg.price,
+                            qty=leg.qty,
+                            expiry=leg.expiry,
+                            tif=st.tif.value,
+                            group_hash=st.group,
+                            client_order_id=ex.client_order_id,
+                            sig_r8x=ex.signature[0],
+                            sig_r8y=ex.signature[1],
+                            sig_s=ex.signature[2],
+                            status=st.status.value,
+                            filled=st.filled,
+                            reason=st.reason,
+                            seq=st.seq,
+                            event_seq=seq,
+                            created_at=created_at,
+                        )
+                    )
                 conn.execute(insert(orders), rows)
             if out.fills:
-                conn.execute(insert(fills), [dict(
-                    fill_id=f.fill_id, event_seq=seq, series_id=f.series_id, price=f.price,
-                    qty=f.qty, maker_hash=f.maker_hash, taker_hash=f.taker_hash,
-                    maker_account=f.maker_account, taker_account=f.taker_account,
-                    taker_side=f.taker_side, created_at=created_at) for f in out.fills])
+                conn.execute(
+                    insert(fills),
+                    [
+                        dict(
+                            fill_id=f.fill_id,
+                            event_seq=seq,
+                            series_id=f.series_id,
+                            price=f.price,
+                            qty=f.qty,
+                            maker_hash=f.maker_hash,
+                            taker_hash=f.taker_hash,
+                            maker_account=f.maker_account,
+                            taker_account=f.taker_account,
+                            taker_side=f.taker_side,
+                            created_at=created_at,
+                        )
+                        for f in out.fills
+                    ],
+                )
 
     def save_snapshot(self, snap: MarketSnapshot) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(market_snapshots).values(
-                epoch=snap.epoch, payload=json.dumps(snap.to_json()), created_at=snap.created_at))
+            conn.execute(
+                insert(market_snapshots).values(
+                    epoch=snap.epoch, payload=json.dumps(snap.to_json()), created_at=snap.created_at
+                )
+            )
 
     def add_series(self, specs: list[SeriesSpec]) -> None:
         if specs:
             with self.engine.begin() as conn:
-                conn.execute(insert(series), [{"series_id": s.id,
-                                               "payload": json.dumps(s.to_json())}
-                                              for s in specs])
+                conn.execute(
+                    insert(series),
+                    [{"series_id": s.id, "payload": json.dumps(s.to_json())} for s in specs],
+                )
 
     # -- reads ------------------------------------------------------------------------
 
@@ -106,15 +154,17 @@ class Repository:
 
     def snapshots(self) -> list[MarketSnapshot]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(market_snapshots.c.payload)
-                                .order_by(market_snapshots.c.epoch)).all()
+            rows = conn.execute(
+                select(market_snapshots.c.payload).order_by(market_snapshots.c.epoch)
+            ).all()
         return [MarketSnapshot.from_json(json.loads(r.payload)) for r in rows]
 
     def events(self) -> Iterator[tuple[int, str, str]]:
         """(seq, kind, payload) in order."""
         with self.engine.connect() as conn:
-            for r in conn.execute(select(events.c.seq, events.c.kind, events.c.payload)
-                                  .order_by(events.c.seq)):
+            for r in conn.execute(
+                select(events.c.seq, events.c.kind, events.c.payload).order_by(events.c.seq)
+            ):
                 yield r.seq, r.kind, r.payload
 
     def last_seq(self) -> int:
@@ -128,32 +178,51 @@ class Repository:
     def open_orders(self) -> dict[int, int]:
         """order hash -> filled qty of every order stored as open."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(orders.c.order_hash, orders.c.filled)
-                                .where(orders.c.status == Status.OPEN.value)).all()
+            rows = conn.execute(
+                select(orders.c.order_hash, orders.c.filled).where(
+                    orders.c.status == Status.OPEN.value
+                )
+            ).all()
         return {r.order_hash: r.filled for r in rows}
 
     def order_extras(self, hashes: list[int]) -> dict[int, LegExtra]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(orders.c.order_hash, orders.c.sig_r8x, orders.c.sig_r8y,
-                                       orders.c.sig_s, orders.c.client_order_id)
-                                .where(orders.c.order_hash.in_(hashes))).all()
-        return {r.order_hash: LegExtra((r.sig_r8x, r.sig_r8y, r.sig_s), r.client_order_id)
-                for r in rows}
+            rows = conn.execute(
+                select(
+                    orders.c.order_hash,
+                    orders.c.sig_r8x,
+                    orders.c.sig_r8y,
+                    orders.c.sig_s,
+                    orders.c.client_order_id,
+                ).where(orders.c.order_hash.in_(hashes))
+            ).all()
+        return {
+            r.order_hash: LegExtra((r.sig_r8x, r.sig_r8y, r.sig_s), r.client_order_id) for r in rows
+        }
 
     def client_order_ids(self) -> dict[int, str]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(orders.c.order_hash, orders.c.client_order_id)
-                                .where(orders.c.client_order_id.is_not(None))).all()
+            rows = conn.execute(
+                select(orders.c.order_hash, orders.c.client_order_id).where(
+                    orders.c.client_order_id.is_not(None)
+                )
+            ).all()
         return {r.order_hash: r.client_order_id for r in rows}
 
     def batches(self, limit: int = 100) -> list[dict]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(batches).order_by(batches.c.batch_id.desc())
-                                .limit(limit)).mappings().all()
+            rows = (
+                conn.execute(select(batches).order_by(batches.c.batch_id.desc()).limit(limit))
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]
 
     def batch(self, batch_id: int) -> dict | None:
         with self.engine.connect() as conn:
-            r = conn.execute(select(batches).where(batches.c.batch_id == batch_id)
-                             ).mappings().first()
+            r = (
+                conn.execute(select(batches).where(batches.c.batch_id == batch_id))
+                .mappings()
+                .first()
+            )
         return dict(r) if r else None

@@ -49,7 +49,8 @@ class Felt(TypeDecorator):
 metadata = MetaData()
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("kind", String(16), nullable=False),
     Column("payload", Text, nullable=False),
@@ -57,20 +58,23 @@ events = Table(
 )
 
 series = Table(
-    "series", metadata,
+    "series",
+    metadata,
     Column("series_id", U64, primary_key=True),
     Column("payload", Text, nullable=False),  # SeriesSpec as JSON
 )
 
 market_snapshots = Table(
-    "market_snapshots", metadata,
+    "market_snapshots",
+    metadata,
     Column("epoch", Integer, primary_key=True, autoincrement=False),
     Column("payload", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
 
 accounts = Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     Column("account_id", Integer, primary_key=True, autoincrement=False),
     Column("ax", Felt, nullable=False),
     Column("ay", Felt, nullable=False),
@@ -79,7 +83,8 @@ accounts = Table(
 )
 
 orders = Table(
-    "orders", metadata,
+    "orders",
+    metadata,
     Column("order_hash", Felt, primary_key=True),
     Column("account_id", Integer, nullable=False, index=True),
     Column("order_id", U64, nullable=False),
@@ -104,7 +109,8 @@ orders = Table(
 )
 
 fills = Table(
-    "fills", metadata,
+    "fills",
+    metadata,
     Column("fill_id", Integer, primary_key=True, autoincrement=False),
     Column("event_seq", Integer, nullable=False),
     Column("series_id", U64, nullable=False),
@@ -120,7 +126,8 @@ fills = Table(
 )
 
 batches = Table(
-    "batches", metadata,
+    "batches",
+    metadata,
     Column("batch_id", Integer, primary_key=True, autoincrement=False),
     Column("status", String(16), nullable=False),  # sealed | proving | submitted | confirmed
     Column("first_fill", Integer),

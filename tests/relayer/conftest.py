@@ -28,8 +28,9 @@ COLLATERAL = 10**12  # $1,000,000 in 6-decimal base units
 class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0,
-                                log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -67,31 +68,55 @@ class Desk:
     nonces: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     url: str = ""
 
-    def leg(self, series: int, side: str, price: int, qty: int, *, order_id: int | None = None,
-            expiry: int | None = None, key: PrivateKey | None = None) -> dict:
-        return signed_leg(key or self.key, self.dom, self.account_id,
-                          next(self.nonces) if order_id is None else order_id, series, side,
-                          price, qty, int(time.time()) + 3600 if expiry is None else expiry)
+    def leg(
+        self,
+        series: int,
+        side: str,
+        price: int,
+        qty: int,
+        *,
+        order_id: int | None = None,
+        expiry: int | None = None,
+        key: PrivateKey | None = None,
+    ) -> dict:
+        return signed_leg(
+            key or self.key,
+            self.dom,
+            self.account_id,
+            next(self.nonces) if order_id is None else order_id,
+            series,
+            side,
+            price,
+            qty,
+            int(time.time()) + 3600 if expiry is None else expiry,
+        )
 
-    def submit(self, *legs: dict, type: str = "limit", client_order_id: str | None = None,
-               http: httpx.Client | None = None) -> httpx.Response:
+    def submit(
+        self,
+        *legs: dict,
+        type: str = "limit",
+        client_order_id: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> httpx.Response:
         body: dict = {"legs": list(legs), "type": type}
         if client_order_id:
             body["client_order_id"] = client_order_id
         return (http or self.srv.http).post("/v1/orders", json=body)
 
-    def order(self, series: int, side: str, price: int, qty: int, type: str = "limit",
-              **kw: object) -> httpx.Response:
+    def order(
+        self, series: int, side: str, price: int, qty: int, type: str = "limit", **kw: object
+    ) -> httpx.Response:
         return self.submit(self.leg(series, side, price, qty, **kw), type=type)
 
     def cancel(self, order_id: int) -> httpx.Response:
-        return self.srv.http.post("/v1/orders/cancel",
-                                  json=signed_cancel(self.key, self.dom, self.account_id,
-                                                     order_id))
+        return self.srv.http.post(
+            "/v1/orders/cancel", json=signed_cancel(self.key, self.dom, self.account_id, order_id)
+        )
 
     def get(self, path: str, http: httpx.Client | None = None) -> httpx.Response:
-        return (http or self.srv.http).get(path, headers=sign_request(
-            self.key, self.dom, self.account_id, "GET", path))
+        return (http or self.srv.http).get(
+            path, headers=sign_request(self.key, self.dom, self.account_id, "GET", path)
+        )
 
     def account(self, http: httpx.Client | None = None) -> dict:
         r = self.get(f"/v1/accounts/{self.account_id}", http)

@@ -20,8 +20,14 @@ def state(server: LiveServer, d: Desk) -> tuple:
     return server.events(), d.account(), d.open_orders()
 
 
-def rejected(server: LiveServer, d: Desk, send: Callable[[], httpx.Response], status: int,
-             code: str, field: str) -> dict:
+def rejected(
+    server: LiveServer,
+    d: Desk,
+    send: Callable[[], httpx.Response],
+    status: int,
+    code: str,
+    field: str,
+) -> dict:
     before = state(server, d)
     r = send()
     assert r.status_code == status, r.text
@@ -40,9 +46,16 @@ def a(server: LiveServer, desks: list[Desk]) -> Desk:
 
 
 def test_malformed_json(server: LiveServer, a: Desk) -> None:
-    rejected(server, a, lambda: server.http.post(
-        "/v1/orders", content=b'{"legs": [', headers={"content-type": "application/json"}),
-        400, "malformed_json", "body")
+    rejected(
+        server,
+        a,
+        lambda: server.http.post(
+            "/v1/orders", content=b'{"legs": [', headers={"content-type": "application/json"}
+        ),
+        400,
+        "malformed_json",
+        "body",
+    )
 
 
 def test_missing_and_mistyped_fields(server: LiveServer, a: Desk) -> None:
@@ -55,23 +68,35 @@ def test_missing_and_mistyped_fields(server: LiveServer, a: Desk) -> None:
     leg = a.leg(SERIES, "buy", PX, 1)
     leg["price"] = str(2**64)
     rejected(server, a, lambda: a.submit(leg), 422, "bad_field", "legs[0].price")
-    rejected(server, a, lambda: a.submit(a.leg(SERIES, "buy", PX, 1), type="gtd"), 422,
-             "bad_field", "type")
+    rejected(
+        server,
+        a,
+        lambda: a.submit(a.leg(SERIES, "buy", PX, 1), type="gtd"),
+        422,
+        "bad_field",
+        "type",
+    )
 
 
 def test_unknown_series(server: LiveServer, a: Desk) -> None:
-    rejected(server, a, lambda: a.order(999, "buy", PX, 1), 422, "unknown_series",
-             "legs[0].series_id")
+    rejected(
+        server, a, lambda: a.order(999, "buy", PX, 1), 422, "unknown_series", "legs[0].series_id"
+    )
 
 
 def test_bad_ticks(server: LiveServer, a: Desk) -> None:
-    rejected(server, a, lambda: a.order(SERIES, "buy", PX + 1, 1), 422, "bad_tick",
-             "legs[0].price")
+    rejected(server, a, lambda: a.order(SERIES, "buy", PX + 1, 1), 422, "bad_tick", "legs[0].price")
 
 
 def test_bad_signature(server: LiveServer, a: Desk) -> None:
-    rejected(server, a, lambda: a.submit(a.leg(SERIES, "buy", PX, 1, key=make_key(99))), 401,
-             "bad_signature", "legs[0].signature")
+    rejected(
+        server,
+        a,
+        lambda: a.submit(a.leg(SERIES, "buy", PX, 1, key=make_key(99))),
+        401,
+        "bad_signature",
+        "legs[0].signature",
+    )
     leg = a.leg(SERIES, "buy", PX, 1)
     leg["price"] = str(PX - 1_000_000)  # signed over a different price
     rejected(server, a, lambda: a.submit(leg), 401, "bad_signature", "legs[0].signature")
@@ -79,40 +104,66 @@ def test_bad_signature(server: LiveServer, a: Desk) -> None:
 
 def test_replayed_or_stale_nonce(server: LiveServer, a: Desk) -> None:
     assert a.submit(a.leg(SERIES, "buy", PX - 10**9, 1, order_id=300)).status_code == 200
-    rejected(server, a, lambda: a.submit(a.leg(SERIES, "buy", PX - 10**9, 2, order_id=300)),
-             409, "stale_nonce", "legs[0].order_id")
-    rejected(server, a, lambda: a.submit(a.leg(SERIES, "buy", PX - 10**9, 1, order_id=44)),
-             409, "stale_nonce", "legs[0].order_id")  # 44 = 300 mod 256, and lower
+    rejected(
+        server,
+        a,
+        lambda: a.submit(a.leg(SERIES, "buy", PX - 10**9, 2, order_id=300)),
+        409,
+        "stale_nonce",
+        "legs[0].order_id",
+    )
+    rejected(
+        server,
+        a,
+        lambda: a.submit(a.leg(SERIES, "buy", PX - 10**9, 1, order_id=44)),
+        409,
+        "stale_nonce",
+        "legs[0].order_id",
+    )  # 44 = 300 mod 256, and lower
 
 
 def test_expired_order(server: LiveServer, a: Desk) -> None:
-    rejected(server, a, lambda: a.order(SERIES, "buy", PX, 1, expiry=int(time.time()) - 1),
-             422, "expired", "legs[0].expiry")
+    rejected(
+        server,
+        a,
+        lambda: a.order(SERIES, "buy", PX, 1, expiry=int(time.time()) - 1),
+        422,
+        "expired",
+        "legs[0].expiry",
+    )
 
 
 def test_insufficient_margin(server: LiveServer, a: Desk) -> None:
     poor = make_key(50)
     aid = deposit(server.http, poor, 1_000_000_000)  # $1,000
     d = Desk(server, poor, aid, server.dom)
-    rejected(server, d, lambda: d.order(SERIES, "sell", PX, 1), 422, "insufficient_margin",
-             "legs[0]")  # naked short call
-    rejected(server, d, lambda: d.order(SERIES, "buy", PX, 1), 422, "insufficient_margin",
-             "legs[0]")  # premium above collateral
+    rejected(
+        server, d, lambda: d.order(SERIES, "sell", PX, 1), 422, "insufficient_margin", "legs[0]"
+    )  # naked short call
+    rejected(
+        server, d, lambda: d.order(SERIES, "buy", PX, 1), 422, "insufficient_margin", "legs[0]"
+    )  # premium above collateral
 
 
 def test_oversized_request(server: LiveServer, a: Desk) -> None:
     leg = a.leg(SERIES, "buy", PX, 1)
     big = {"legs": [leg], "client_order_id": "x" * 20_000}
-    rejected(server, a, lambda: server.http.post("/v1/orders", json=big), 413, "too_large",
-             "body")
+    rejected(server, a, lambda: server.http.post("/v1/orders", json=big), 413, "too_large", "body")
 
     def chunks():  # no Content-Length: the limit applies while streaming
         yield b'{"legs": [' + b" " * 10_000
         yield b" " * 10_000 + b"]}"
 
-    rejected(server, a, lambda: server.http.post(
-        "/v1/orders", content=chunks(), headers={"content-type": "application/json"}),
-        413, "too_large", "body")
+    rejected(
+        server,
+        a,
+        lambda: server.http.post(
+            "/v1/orders", content=chunks(), headers={"content-type": "application/json"}
+        ),
+        413,
+        "too_large",
+        "body",
+    )
 
 
 def test_too_many_open_orders(make_server: Callable[..., LiveServer]) -> None:
@@ -121,15 +172,27 @@ def test_too_many_open_orders(make_server: Callable[..., LiveServer]) -> None:
     d = Desk(server, key, deposit(server.http, key), server.dom)
     for i in range(2):
         assert d.order(SERIES, "buy", PX - (i + 1) * 10**9, 1).status_code == 200
-    rejected(server, d, lambda: d.order(SERIES, "buy", PX - 5 * 10**9, 1), 409,
-             "too_many_open_orders", "legs")
+    rejected(
+        server,
+        d,
+        lambda: d.order(SERIES, "buy", PX - 5 * 10**9, 1),
+        409,
+        "too_many_open_orders",
+        "legs",
+    )
     assert d.order(SERIES, "buy", PX - 5 * 10**9, 1, type="ioc").status_code == 200
 
 
 def test_unknown_account_and_cancel_of_unknown_order(server: LiveServer, a: Desk) -> None:
     ghost = Desk(server, make_key(77), 9999, server.dom)
-    rejected(server, a, lambda: ghost.order(SERIES, "buy", PX, 1), 422, "unknown_account",
-             "legs[0].account_id")
+    rejected(
+        server,
+        a,
+        lambda: ghost.order(SERIES, "buy", PX, 1),
+        422,
+        "unknown_account",
+        "legs[0].account_id",
+    )
     rejected(server, a, lambda: a.cancel(12345), 404, "unknown_order", "order_id")
 
 
@@ -142,8 +205,9 @@ def test_signed_reads_are_owner_only(server: LiveServer, desks: list[Desk]) -> N
     assert b.get(f"/v1/accounts/{a.account_id}/fills").status_code == 403
     path = f"/v1/accounts/{a.account_id}"
     assert server.http.get(path).json()["error"]["code"] == "bad_auth"
-    old = sign_request(a.key, server.dom, a.account_id, "GET", path,
-                       int(time.time() * 1000) - 120_000)
+    old = sign_request(
+        a.key, server.dom, a.account_id, "GET", path, int(time.time() * 1000) - 120_000
+    )
     r = server.http.get(path, headers=old)
     assert r.status_code == 401 and r.json()["error"]["field"] == "X-Darkbook-Timestamp"
     forged = sign_request(b.key, server.dom, a.account_id, "GET", path)
@@ -156,8 +220,9 @@ def test_signed_reads_are_owner_only(server: LiveServer, desks: list[Desk]) -> N
     assert server.http.get(path, headers=other_path).status_code == 401
 
 
-def test_metrics_and_logs_carry_no_prices(server: LiveServer, desks: list[Desk],
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_metrics_and_logs_carry_no_prices(
+    server: LiveServer, desks: list[Desk], caplog: pytest.LogCaptureFixture
+) -> None:
     a, b, _ = desks
     a.order(SERIES, "sell", PX, 3)
     b.order(SERIES, "buy", PX, 3)

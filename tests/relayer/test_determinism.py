@@ -27,8 +27,14 @@ def session(seed: int, n: int, dom: int) -> tuple[list[int], list[tuple[int, dic
         px = PX + rng.randint(-4, 4) * TICK
         legs = [d.leg(rng.choice([SERIES, PUT]), side, px, rng.randint(1, 4))]
         if rng.random() < 0.15:
-            legs.append(d.leg(PUT if legs[0]["series_id"] == SERIES else SERIES,
-                              "sell" if side == "buy" else "buy", px, int(legs[0]["qty"])))
+            legs.append(
+                d.leg(
+                    PUT if legs[0]["series_id"] == SERIES else SERIES,
+                    "sell" if side == "buy" else "buy",
+                    px,
+                    int(legs[0]["qty"]),
+                )
+            )
             typ = "fok"
         out.append((i, {"legs": legs, "type": typ}))
     return keys, out
@@ -47,12 +53,15 @@ def play(server: LiveServer, keys: list[int], reqs: list[tuple[int, dict]]) -> l
 
 def strip(results: list) -> list:
     """Drop what depends on wall-clock time (nothing here expires, so only that field)."""
-    return [([{k: v for k, v in o.items() if k != "expiry"} for o in orders], fills)
-            for orders, fills in results]
+    return [
+        ([{k: v for k, v in o.items() if k != "expiry"} for o in orders], fills)
+        for orders, fills in results
+    ]
 
 
 def test_same_requests_on_a_fresh_relayer_give_identical_fills(
-        make_server: Callable[..., LiveServer]) -> None:
+    make_server: Callable[..., LiveServer],
+) -> None:
     first = make_server()
     keys, reqs = session(11, 60, first.dom)
     r1 = play(first, keys, reqs)
@@ -73,8 +82,10 @@ def test_replaying_the_stored_log_rebuilds_identical_fills_and_book(server: Live
         for sid, book in live.books.items():
             for side in ("bids", "asks"):
                 a = [(o.leg, o.filled, o.seq) for o in getattr(book, side).in_priority()]
-                b = [(o.leg, o.filled, o.seq)
-                     for o in getattr(again.engine.books[sid], side).in_priority()]
+                b = [
+                    (o.leg, o.filled, o.seq)
+                    for o in getattr(again.engine.books[sid], side).in_priority()
+                ]
                 assert a == b
         assert again.engine.ledger == live.ledger
     finally:

@@ -25,16 +25,21 @@ TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
 
 
 def new_engine() -> Engine:
-    e = Engine([SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
-               order_depth=4, max_positions=4, max_open_orders=50)
+    e = Engine(
+        [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
+        order_depth=4,
+        max_positions=4,
+        max_open_orders=50,
+    )
     e.tables[1] = SNAP.rows_im
     return e
 
 
 def commands(seed: int, n: int) -> list:
     rng = random.Random(seed)
-    cmds: list = [DepositCmd(a, a + 100, rng.choice([10**10, 10**11, 10**12]), NOW)
-                  for a in range(1, 5)]
+    cmds: list = [
+        DepositCmd(a, a + 100, rng.choice([10**10, 10**11, 10**12]), NOW) for a in range(1, 5)
+    ]
     nonce = dict.fromkeys(range(1, 5), 0)
     for i in range(n):
         acct = rng.randint(1, 4)
@@ -42,11 +47,19 @@ def commands(seed: int, n: int) -> list:
         sid = rng.choice(TRADED)
         now = NOW + i // 10
         mark = SNAP.marks[sid] // 1_000_000 * 1_000_000
-        legs = [Leg(hash((seed, i, k)) % 2**250, acct, nonce[acct] + 100 * k, sid,
-                    rng.choice([BUY, SELL]),
-                    max(1_000_000, mark + rng.randint(-5, 5) * 50_000_000),
-                    rng.randint(1, 5), now + rng.choice([3, 3600]))
-                for k in range(1 if rng.random() < 0.9 else 2)]
+        legs = [
+            Leg(
+                hash((seed, i, k)) % 2**250,
+                acct,
+                nonce[acct] + 100 * k,
+                sid,
+                rng.choice([BUY, SELL]),
+                max(1_000_000, mark + rng.randint(-5, 5) * 50_000_000),
+                rng.randint(1, 5),
+                now + rng.choice([3, 3600]),
+            )
+            for k in range(1 if rng.random() < 0.9 else 2)
+        ]
         tif = Tif.FOK if len(legs) > 1 else rng.choice(TYPES)
         cmds.append(SubmitCmd(tuple(legs), tif, now, 1))
     return cmds
@@ -64,9 +77,11 @@ def run(cmds: list) -> tuple[Engine, int]:
 
 
 def book_state(e: Engine) -> list:
-    return [(sid, side, [(o.leg.order_hash, o.filled) for o in
-                         e.books[sid].side(side).in_priority()])
-            for sid in sorted(e.books) for side in (BUY, SELL)]
+    return [
+        (sid, side, [(o.leg.order_hash, o.filled) for o in e.books[sid].side(side).in_priority()])
+        for sid in sorted(e.books)
+        for side in (BUY, SELL)
+    ]
 
 
 @settings(max_examples=15, deadline=None)
@@ -109,8 +124,7 @@ def test_expired_resting_order_is_skipped_and_expired() -> None:
     e.execute(DepositCmd(3, 4, 10**12, NOW))
     sid, px = TRADED[0], 1_000_000_000
     e.execute(SubmitCmd((Leg(11, 1, 1, sid, SELL, px, 1, NOW + 10),), Tif.LIMIT, NOW, 1))
-    out = e.execute(SubmitCmd((Leg(12, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT,
-                              NOW + 10, 1))
+    out = e.execute(SubmitCmd((Leg(12, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW + 10, 1))
     assert out.fills == [] and e.orders[11].status == Status.EXPIRED
     assert e.orders[12].status == Status.OPEN
 
@@ -127,5 +141,4 @@ def test_maker_failing_margin_is_cancelled_and_matching_goes_on() -> None:
     e.ledger.accounts[3].collateral = 1  # account 3 can no longer carry a short call
     out = e.execute(SubmitCmd((Leg(23, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     assert [f.maker_hash for f in out.fills] == [22]
-    assert (e.orders[21].status, e.orders[21].reason) == (Status.CANCELLED,
-                                                           "insufficient_margin")
+    assert (e.orders[21].status, e.orders[21].reason) == (Status.CANCELLED, "insufficient_margin")

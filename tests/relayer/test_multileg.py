@@ -19,7 +19,9 @@ def test_all_legs_fill_together(desks: list[Desk]) -> None:
     assert [o["status"] for o in body["orders"]] == ["filled", "filled"]
     assert len({o["group_hash"] for o in body["orders"]}) == 1
     assert sorted((f["series_id"], f["side"]) for f in body["fills"]) == [
-        (str(SERIES), "buy"), (str(PUT), "sell")]
+        (str(SERIES), "buy"),
+        (str(PUT), "sell"),
+    ]
     assert b.open_orders() == [] and c.open_orders() == []
 
 
@@ -31,7 +33,8 @@ def test_one_short_leg_means_no_fill_at_all(server: LiveServer, desks: list[Desk
     body = a.submit(a.leg(SERIES, "buy", PX, 2), a.leg(PUT, "sell", PX, 2), type="fok").json()
     assert body["fills"] == []
     assert {(o["status"], o["reason"]) for o in body["orders"]} == {
-        ("cancelled", "multi_leg_not_filled")}
+        ("cancelled", "multi_leg_not_filled")
+    }
     assert (b.open_orders(), c.open_orders()) == (before_b, before_c)
     assert a.account()["positions"] == [] and a.fills() == []
 
@@ -52,8 +55,11 @@ def test_group_rules(server: LiveServer, desks: list[Desk]) -> None:
     assert (r.status_code, r.json()["error"]["field"]) == (422, "legs")
     r = a.submit(a.leg(SERIES, "buy", PX, 1), b.leg(PUT, "sell", PX, 1), type="fok")
     assert (r.status_code, r.json()["error"]["field"]) == (422, "legs[1].account_id")
-    r = a.submit(a.leg(SERIES, "buy", PX, 1, order_id=900),
-                 a.leg(PUT, "sell", PX, 1, order_id=900 + 256), type="fok")
+    r = a.submit(
+        a.leg(SERIES, "buy", PX, 1, order_id=900),
+        a.leg(PUT, "sell", PX, 1, order_id=900 + 256),
+        type="fok",
+    )
     assert (r.status_code, r.json()["error"]["field"]) == (409, "legs[1].order_id")
     assert server.events() == 3  # the three deposits only
 
@@ -72,8 +78,9 @@ def test_margin_counts_the_legs_together(server: LiveServer, desks: list[Desk]) 
     c.order(WING, "sell", premium_out, 1)
     r = d.order(SERIES, "sell", premium_in, 1, type="fok")
     assert r.status_code == 422 and r.json()["error"]["code"] == "insufficient_margin"
-    r = d.submit(d.leg(SERIES, "sell", premium_in, 1), d.leg(WING, "buy", premium_out, 1),
-                 type="fok")
+    r = d.submit(
+        d.leg(SERIES, "sell", premium_in, 1), d.leg(WING, "buy", premium_out, 1), type="fok"
+    )
     assert r.status_code == 200, r.text
     assert [o["status"] for o in r.json()["orders"]] == ["filled", "filled"]
     assert d.account()["initial_margin"]["ok"]

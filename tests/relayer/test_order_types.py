@@ -22,8 +22,9 @@ def test_limit_rests_then_fills_at_maker_price(desks: list[Desk]) -> None:
     assert resting["filled_qty"] == "3" and resting["status"] == "open"
     assert a.fills()[0]["liquidity"] == "maker" and a.fills()[0]["side"] == "sell"
     acct_b = b.account()
-    assert acct_b["positions"] == [{"series_id": str(SERIES), "qty": "3",
-                                    "mark": acct_b["positions"][0]["mark"]}]
+    assert acct_b["positions"] == [
+        {"series_id": str(SERIES), "qty": "3", "mark": acct_b["positions"][0]["mark"]}
+    ]
     assert int(acct_b["collateral"]) == 10**12 - 3 * PX
 
 

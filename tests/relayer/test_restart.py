@@ -31,9 +31,22 @@ class Proc:
         self.port = free_port()
         env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning"}
         self.p = subprocess.Popen(
-            [sys.executable, "-m", "relayer.cli", "relayer", "run", "--port", str(self.port),
-             "--data-dir", str(data_dir)], env=env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "relayer.cli",
+                "relayer",
+                "run",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
         deadline = time.monotonic() + 60
         while True:
@@ -57,8 +70,14 @@ class Proc:
 def views(desks: list[Desk], http: httpx.Client) -> list:
     out = []
     for d in desks:
-        out.append((d.account(http), d.open_orders(http), d.fills(http),
-                    d.get(f"/v1/accounts/{d.account_id}/orders?limit=1000", http).json()))
+        out.append(
+            (
+                d.account(http),
+                d.open_orders(http),
+                d.fills(http),
+                d.get(f"/v1/accounts/{d.account_id}/orders?limit=1000", http).json(),
+            )
+        )
     return out
 
 
@@ -104,9 +123,12 @@ def test_every_acknowledged_order_survives_a_kill_mid_flow(tmp_path: Path) -> No
     proc = Proc(tmp_path)
     keys = [make_key(i) for i in (1, 2)]
     desks = [Desk(None, k, deposit(proc.http, k), dom) for k in keys]
-    legs = [desks[i % 2].leg(SERIES, "sell" if i % 2 else "buy",
-                             PX + (TICK if i % 2 else -TICK) * (1 + i % 7), 1)
-            for i in range(60)]
+    legs = [
+        desks[i % 2].leg(
+            SERIES, "sell" if i % 2 else "buy", PX + (TICK if i % 2 else -TICK) * (1 + i % 7), 1
+        )
+        for i in range(60)
+    ]
     acked: list[str] = []
     stop = threading.Event()
 

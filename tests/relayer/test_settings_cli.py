@@ -19,8 +19,9 @@ from tests.relayer.conftest import Desk, LiveServer, deposit, make_key
 
 def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "relayer.toml"
-    cfg.write_text('[relayer]\nport = 9100\ndatabase_url = "sqlite:////tmp/x.db"\n'
-                   'max_open_orders = 7\n')
+    cfg.write_text(
+        '[relayer]\nport = 9100\ndatabase_url = "sqlite:////tmp/x.db"\nmax_open_orders = 7\n'
+    )
     s = load_settings(cfg)
     assert (s.port, s.db_url(), s.max_open_orders) == (9100, "sqlite:////tmp/x.db", 7)
     monkeypatch.setenv("DARKBOOK_PORT", "9200")
@@ -33,8 +34,11 @@ def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cli_parses_relayer_run() -> None:
     args = build_parser().parse_args(["relayer", "run", "--port", "0", "--config", "x.toml"])
-    assert (args.port, args.config, args.func.__module__) == (0, Path("x.toml"),
-                                                             "relayer.cli.relayer_cmd")
+    assert (args.port, args.config, args.func.__module__) == (
+        0,
+        Path("x.toml"),
+        "relayer.cli.relayer_cmd",
+    )
 
 
 def write_series(path: Path, specs: list[dict]) -> Path:
@@ -43,10 +47,18 @@ def write_series(path: Path, specs: list[dict]) -> Path:
 
 
 def test_series_file_size_tick_and_frozen_registry(
-        tmp_path: Path, make_server: Callable[..., LiveServer]) -> None:
+    tmp_path: Path, make_server: Callable[..., LiveServer]
+) -> None:
     expiry = int(time.time()) + 30 * 86400
-    spec = {"id": 7, "underlying": "BTC", "kind": "call", "strike": 60_000, "expiry": expiry,
-            "price_tick": 5_000_000, "size_tick": 10}
+    spec = {
+        "id": 7,
+        "underlying": "BTC",
+        "kind": "call",
+        "strike": 60_000,
+        "expiry": expiry,
+        "price_tick": 5_000_000,
+        "size_tick": 10,
+    }
     path = write_series(tmp_path / "series.json", [spec])
     server = make_server(series_file=path)
     assert [s["series_id"] for s in server.http.get("/v1/series").json()] == ["7"]
