@@ -14,8 +14,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+from prover.errors import DarkbookError
+
+
+class SettingsError(DarkbookError):
+    """A config file or variable is unreadable or invalid (the message names it)."""
 
 
 def default_data_dir() -> Path:
@@ -76,7 +82,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings with the precedence described in the module docstring."""
-    file_values = read_config_file(config_file) if config_file else {}
+    try:
+        file_values = read_config_file(config_file) if config_file else {}
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"config file {config_file}: {exc}") from None
 
     class _Settings(Settings):
         @classmethod
@@ -89,4 +98,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
                 InitSettingsSource(settings_cls, init_kwargs=file_values),
             )
 
-    return Settings.model_validate(_Settings(**overrides).model_dump())
+    try:
+        return Settings.model_validate(_Settings(**overrides).model_dump())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise SettingsError(f"setting {where}: {err['msg']}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from relayer.risk.errors import RiskError
 from relayer.risk.margin_rule import margin_ok
 
 Rows = Mapping[int, Sequence[int]]
@@ -22,4 +23,7 @@ def passes(collateral: int, positions: Mapping[int, int], rows: Rows, max_positi
     held = [(sid, q) for sid, q in positions.items() if q != 0]
     if len(held) > max_positions:
         return False
-    return margin_ok(collateral, held, rows)
+    try:
+        return margin_ok(collateral, held, rows)
+    except RiskError:  # a position outside the signed 64-bit range can never be proven
+        return False

@@ -154,16 +154,16 @@ class Venue:
         return acct.pubkey if acct else None
 
     def _verify(
-        self, pub: tuple[int, int] | None, msg: int, sig: schemas.SignatureIn, fieldname: str
+        self, account_id: int, msg: int, sig: schemas.SignatureIn, prefix: str
     ) -> tuple[int, int, int]:
-        s = Signature(sig.r8x, sig.r8y, sig.s)
+        """Check ``sig`` over ``msg`` by the account's key; ``prefix`` names the fields."""
+        pub = self.pubkey(account_id)
         if pub is None:
-            raise ApiError(
-                "unknown_account", fieldname.rsplit(".", 1)[0] + ".account_id", "no such account"
-            )
+            raise ApiError("unknown_account", f"{prefix}account_id", "no such account")
+        s = Signature(sig.r8x, sig.r8y, sig.s)
         if not verify(pub, msg, s):
             raise ApiError(
-                "bad_signature", fieldname, "does not verify for the account's trading key"
+                "bad_signature", f"{prefix}signature", "does not verify for the account's key"
             )
         return (s.r8x, s.r8y, s.s)
 
@@ -178,7 +178,7 @@ class Venue:
             except CryptoError as exc:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
             h = order_hash(self.domain, order)
-            sig = self._verify(self.pubkey(x.account_id), h, x.signature, f"legs[{i}].signature")
+            sig = self._verify(x.account_id, h, x.signature, f"legs[{i}].")
             legs.append(Leg(h, *order.fields()))
             extras[h] = LegExtra(sig, req.client_order_id)
         with self.lock:
@@ -215,7 +215,7 @@ class Venue:
 
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self.domain, req.account_id, req.order_id)
-        self._verify(self.pubkey(req.account_id), msg, req.signature, "signature")
+        self._verify(req.account_id, msg, req.signature, "")
         with self.lock:
             self._commit(CancelCmd(req.account_id, req.order_id, self.now()), {})
             h = self.engine.by_nonce[(req.account_id, req.order_id)]

@@ -14,6 +14,7 @@ from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, Leg, SubmitCmd, Tif
 
 MAX_LEGS = 4
+MAX_QTY = 2**63
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesRule]) -> None:
                 f"{f}.price",
                 f"must be a positive multiple of the price tick {rule.price_tick}",
             )
+        if leg.qty >= MAX_QTY:
+            raise Rejected("bad_field", f"{f}.qty", "positions are signed 64-bit: qty < 2^63")
         if leg.qty % rule.size_tick:
             raise Rejected(
                 "bad_tick", f"{f}.qty", f"must be a multiple of the size tick {rule.size_tick}"

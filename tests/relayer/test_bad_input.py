@@ -69,6 +69,9 @@ def test_missing_and_mistyped_fields(server: LiveServer, a: Desk) -> None:
     leg["price"] = str(2**64)
     rejected(server, a, lambda: a.submit(leg), 422, "bad_field", "legs[0].price")
     rejected(
+        server, a, lambda: a.order(SERIES, "buy", 1_000_000, 2**63), 422, "bad_field", "legs[0].qty"
+    )
+    rejected(
         server,
         a,
         lambda: a.submit(a.leg(SERIES, "buy", PX, 1), type="gtd"),
@@ -194,6 +197,7 @@ def test_unknown_account_and_cancel_of_unknown_order(server: LiveServer, a: Desk
         "legs[0].account_id",
     )
     rejected(server, a, lambda: a.cancel(12345), 404, "unknown_order", "order_id")
+    rejected(server, a, lambda: ghost.cancel(1), 422, "unknown_account", "account_id")
 
 
 def test_signed_reads_are_owner_only(server: LiveServer, desks: list[Desk]) -> None:

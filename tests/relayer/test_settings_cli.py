@@ -12,7 +12,7 @@ import pytest
 from relayer.cli import build_parser
 from relayer.intake.service import Venue
 from relayer.markets.series import default_series
-from relayer.settings import Settings, load_settings
+from relayer.settings import Settings, SettingsError, load_settings
 from relayer.storage.errors import StorageError
 from tests.relayer.conftest import Desk, LiveServer, deposit, make_key
 
@@ -30,6 +30,29 @@ def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DARKBOOK_PORT")
     d = load_settings(data_dir=tmp_path)
     assert d.db_url() == f"sqlite:///{tmp_path / 'relayer.db'}" and d.dev_faucet
+
+
+def test_bad_config_is_one_line_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("port = 99999\n")
+    with pytest.raises(SettingsError, match="port"):
+        load_settings(cfg)
+    cfg.write_text("prot = 1\n")
+    with pytest.raises(SettingsError, match="prot"):
+        load_settings(cfg)
+    with pytest.raises(SettingsError, match="missing.toml"):
+        load_settings(tmp_path / "missing.toml")
+
+
+def test_openapi_health_series(server: LiveServer) -> None:
+    spec = server.http.get("/openapi.json").json()
+    assert {"/v1/orders", "/v1/orders/cancel", "/v1/accounts/{account_id}", "/v1/batches"} <= set(
+        spec["paths"]
+    )
+    assert server.http.get("/health").json()["status"] == "ok"
+    assert server.http.get("/v1/batches").json() == []
+    assert server.http.get("/v1/batches/1").status_code == 404
+    assert len(server.http.get("/v1/series").json()) == 21
 
 
 def test_cli_parses_relayer_run() -> None:
