@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from prover.chain import deploy
+from prover.chain import LocalChain, deploy
 from prover.field import P
-from relayer.chain.deploy import compile_contracts
+from relayer.chain.deploy import compile_contracts, deploy_all
 from tests.contracts.harness import MARKET_HASH, Env
+from tests.contracts.standin import W, standin
 
 
 def test_register_market_records_hash(env: Env) -> None:
@@ -56,3 +57,22 @@ def test_admin_rotates_relayer(env: Env) -> None:
     assert not s.hasRole(role, env.relayer).call()
     assert s.hasRole(role, env.bob).call()
     assert s.defaultAdmin().call() == env.admin
+
+
+def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
+    w3 = chain.w3
+    owner = chain.accounts[5]
+    dep = deploy_all(
+        w3,
+        batch_verifier_sol=standin("batch_standin").verifier_sol,
+        exit_verifier_sol=standin("exit_standin").verifier_sol,
+        oracle=owner,
+        test_oracle=True,
+    )
+    assert dep.oracle is not None and dep.batch_input_count == 7 + W
+    assert set(dep.to_json()) >= {"settlement", "token", "poseidon", "oracle", "config"}
+    oracle = dep.bind(w3, "oracle")
+    ts = int(w3.eth.get_block("latest")["timestamp"])
+    tx = oracle.functions.publish(MARKET_HASH, ts).transact({"from": owner})
+    assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
+    assert dep.bind(w3, "settlement").functions.marketTimestamp(MARKET_HASH).call() == ts
