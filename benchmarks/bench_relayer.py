@@ -40,6 +40,7 @@ from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
 from relayer.matching.rules import SeriesRule
 from relayer.matching.types import BUY, SELL, DepositCmd, Leg, OrderState, SubmitCmd, Tif
+from relayer.settings import Settings
 
 NOW = int(time.time())
 SPECS = default_series(NOW)
@@ -82,6 +83,7 @@ def make_engine(naive: bool) -> Engine:
         order_depth=20,
         max_positions=4,
         max_open_orders=10**6,
+        fee=10,
     )
     e.tables[1] = SNAP.rows_im
     if naive:
@@ -179,7 +181,7 @@ def bench_http(n: int, concurrency: int) -> dict:
                             break
                     except httpx.TransportError:
                         time.sleep(0.1)
-                dom = domain(31337, "0x" + "00" * 20)
+                dom = default_domain()
                 keys = [PrivateKey(bytes([i]) * 32) for i in range(1, 9)]
                 ids = []
                 for k in keys:
@@ -278,6 +280,12 @@ def main() -> int:
         f"({h['orders']} orders, {h['errors']} non-200)"
     )
     return 0
+
+
+def default_domain() -> int:
+    """The domain a zero-config relayer signs for (its circuit config's deployment)."""
+    s = Settings()
+    return domain(s.chain_id, s.settlement_address)
 
 
 if __name__ == "__main__":

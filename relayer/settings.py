@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from prover.errors import DarkbookError
@@ -48,12 +48,19 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
     rpc_url: str | None = Field(None, description="JSON-RPC URL (settlement pipeline, later)")
     operator_key: SecretStr | None = Field(None, description="submitter key (later)")
-    chain_id: int = Field(31337, ge=0, lt=2**64)
-    settlement_address: str = "0x" + "00" * 20
+    circuit: str = Field(
+        "demo",
+        description="batch circuit config (prover.model.configs): "
+        "the defaults of chain_id, settlement_address, order_depth, "
+        "max_positions and fee_per_contract",
+    )
+    chain_id: int | None = Field(None, ge=0, lt=2**64)
+    settlement_address: str | None = None
     underlying: str = Field("BTC", description="default registry: BTC or ETH (one per venue)")
     series_file: Path | None = Field(None, description="JSON list of series; default built in")
-    order_depth: int = Field(8, ge=1, le=32, description="circuit ORDER_DEPTH (nonce slots)")
-    max_positions: int = Field(4, ge=1, le=6, description="circuit P: position slots per account")
+    order_depth: int | None = Field(None, ge=1, le=32, description="ORDER_DEPTH (nonce slots)")
+    max_positions: int | None = Field(None, ge=1, le=6, description="P: position slots")
+    fee_per_contract: int | None = Field(None, ge=0, lt=2**32, description="FEE, each side")
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")
     max_body_bytes: int = Field(16_384, ge=256)
     auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
@@ -65,6 +72,27 @@ class Settings(BaseSettings):
     dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _circuit_defaults(self) -> Settings:
+        """Unset circuit-bound values come from the named circuit config, so the relayer
+        accepts exactly what that circuit can prove (same domain, slots, fee)."""
+        from prover.model.configs import get_config
+
+        try:
+            cfg = get_config(self.circuit)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from None
+        for name, value in (
+            ("chain_id", cfg.chain_id),
+            ("settlement_address", f"0x{cfg.settlement_address:040x}"),
+            ("order_depth", cfg.order_depth),
+            ("max_positions", cfg.positions),
+            ("fee_per_contract", cfg.fee),
+        ):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        return self
 
     def db_url(self) -> str:
         """The database URL, defaulting to ``sqlite:///<data_dir>/relayer.db``."""

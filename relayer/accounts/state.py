@@ -24,8 +24,12 @@ class Account:
 
 @dataclass(slots=True)
 class Ledger:
+    """Trading accounts (ids from 1) and the fees collected for the operator's account 0,
+    which the batch circuit credits at the end of each batch (docs/circuits.md, "Fees")."""
+
     accounts: dict[int, Account] = field(default_factory=dict)
     by_key: dict[tuple[int, int], int] = field(default_factory=dict)
+    fees: int = 0
 
     def get(self, account_id: int) -> Account | None:
         return self.accounts.get(account_id)

@@ -50,6 +50,7 @@ class Venue:
             [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in self.series.values()],
             order_depth=settings.order_depth,
             max_positions=settings.max_positions,
+            fee=settings.fee_per_contract,
             max_open_orders=settings.max_open_orders,
         )
         self.lock = FifoLock()

@@ -54,6 +54,7 @@ class _Plan:
         self.taken: dict[int, int] = {}  # maker hash -> qty filled in this plan
         self.closed: dict[int, tuple[Status, str]] = {}  # maker hash -> terminal status
         self.fills: list[Fill] = []
+        self.fees = 0
 
     def state_after(self, account: int, cash: int, sid: int, dq: int) -> tuple[int, dict]:
         acct = self.ledger.accounts[account]
@@ -82,12 +83,14 @@ class Engine:
         *,
         order_depth: int,
         max_positions: int,
+        fee: int = 0,
         max_open_orders: int,
     ) -> None:
         self.series = {s.series_id: s for s in series}
         self.books = {sid: Book() for sid in self.series}
         self.order_depth = order_depth
         self.max_positions = max_positions
+        self.fee = fee  # per contract per side, as the circuit's FEE
         self.max_open_orders = max_open_orders
         self.tables: dict[int, Rows] = {}
         self.ledger = Ledger()
@@ -163,7 +166,7 @@ class Engine:
         rows = self.tables.get(cmd.epoch)
         if rows is None:
             raise Rejected("unknown_epoch", "epoch", f"no market table {cmd.epoch}")
-        cash, pos = rules.worst_case(cmd.legs)
+        cash, pos = rules.worst_case(cmd.legs, self.fee)
         positions = dict(acct.positions)
         for sid, q in pos.items():
             positions[sid] = positions.get(sid, 0) + q
@@ -232,6 +235,7 @@ class Engine:
                 )
         out.fills = plan.fills
         out.deltas = plan.deltas()
+        out.fees = plan.fees
         return out
 
     def _would_cross(self, leg: Leg, plan: _Plan, now: int) -> bool:
@@ -260,19 +264,18 @@ class Engine:
                 continue
             q = min(st.remaining, left)
             px = maker.leg.price
-            t_cash, t_pos = plan.state_after(
-                leg.account_id, -sign * q * px, leg.series_id, sign * q
-            )
+            # the buyer pays (price + fee) * qty, the seller gets (price - fee) * qty
+            t_dc, m_dc = -sign * q * px - self.fee * q, sign * q * px - self.fee * q
+            t_cash, t_pos = plan.state_after(leg.account_id, t_dc, leg.series_id, sign * q)
             if not passes(t_cash, t_pos, rows, self.max_positions):
                 return True
-            m_cash, m_pos = plan.state_after(
-                maker.leg.account_id, sign * q * px, leg.series_id, -sign * q
-            )
+            m_cash, m_pos = plan.state_after(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
             if not passes(m_cash, m_pos, rows, self.max_positions):
                 plan.closed[h] = (Status.CANCELLED, "insufficient_margin")
                 continue
-            plan.book(leg.account_id, -sign * q * px, leg.series_id, sign * q)
-            plan.book(maker.leg.account_id, sign * q * px, leg.series_id, -sign * q)
+            plan.book(leg.account_id, t_dc, leg.series_id, sign * q)
+            plan.book(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
+            plan.fees += 2 * self.fee * q
             plan.taken[h] = plan.taken.get(h, 0) + q
             st.filled += q
             plan.fills.append(
@@ -325,3 +328,4 @@ class Engine:
             self.account_fills.setdefault(f.taker_account, []).append(f)
         for aid, (cash, pos) in out.deltas.items():
             self.ledger.apply_delta(aid, cash, pos)
+        self.ledger.fees += out.fees

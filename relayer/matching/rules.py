@@ -85,12 +85,13 @@ def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: in
             )
 
 
-def worst_case(legs: tuple[Leg, ...]) -> tuple[int, dict[int, int]]:
-    """Cash and position change if every leg fills completely at its limit price."""
+def worst_case(legs: tuple[Leg, ...], fee: int = 0) -> tuple[int, dict[int, int]]:
+    """Cash and position change if every leg fills completely at its limit price (each side
+    pays ``fee`` per contract)."""
     cash = 0
     pos: dict[int, int] = {}
     for leg in legs:
         q = leg.qty if leg.side == BUY else -leg.qty
-        cash -= q * leg.price
+        cash -= q * leg.price + leg.qty * fee
         pos[leg.series_id] = pos.get(leg.series_id, 0) + q
     return cash, pos

@@ -29,6 +29,7 @@ def new_engine() -> Engine:
         [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
         order_depth=4,
         max_positions=4,
+        fee=10,
         max_open_orders=50,
     )
     e.tables[1] = SNAP.rows_im
@@ -93,7 +94,9 @@ def test_same_commands_same_fills_and_invariants(seed: int) -> None:
     assert e1.fills == e2.fills and r1 == r2
     assert book_state(e1) == book_state(e2)
     deposits = sum(c.amount for c in cmds if isinstance(c, DepositCmd))
-    assert sum(a.collateral for a in e1.ledger.accounts.values()) == deposits
+    held = sum(a.collateral for a in e1.ledger.accounts.values())
+    assert held + e1.ledger.fees == deposits
+    assert e1.ledger.fees == 2 * 10 * sum(f.qty for f in e1.fills)
     for sid in TRADED:
         assert sum(a.positions.get(sid, 0) for a in e1.ledger.accounts.values()) == 0
     for a in e1.ledger.accounts.values():

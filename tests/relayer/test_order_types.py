@@ -25,7 +25,10 @@ def test_limit_rests_then_fills_at_maker_price(desks: list[Desk]) -> None:
     assert acct_b["positions"] == [
         {"series_id": str(SERIES), "qty": "3", "mark": acct_b["positions"][0]["mark"]}
     ]
-    assert int(acct_b["collateral"]) == 10**12 - 3 * PX
+    fee = b.srv.settings.fee_per_contract
+    assert fee > 0
+    assert int(acct_b["collateral"]) == 10**12 - 3 * (PX + fee)
+    assert int(a.account()["collateral"]) == 10**12 + 3 * (PX - fee)
 
 
 def test_price_time_priority(desks: list[Desk]) -> None:

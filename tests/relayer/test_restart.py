@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from prover.encoding import domain
+from relayer.settings import Settings
 from tests.relayer.conftest import PUT, SERIES, Desk, deposit, make_key
 
 PX = 2_000_000_000
@@ -82,7 +83,7 @@ def views(desks: list[Desk], http: httpx.Client) -> list:
 
 
 def test_kill9_with_open_orders_then_identical_book(tmp_path: Path) -> None:
-    dom = domain(31337, "0x" + "00" * 20)
+    dom = default_domain()
     proc = Proc(tmp_path)
     desks = []
     for i in (1, 2, 3):
@@ -119,7 +120,7 @@ def test_kill9_with_open_orders_then_identical_book(tmp_path: Path) -> None:
 
 
 def test_every_acknowledged_order_survives_a_kill_mid_flow(tmp_path: Path) -> None:
-    dom = domain(31337, "0x" + "00" * 20)
+    dom = default_domain()
     proc = Proc(tmp_path)
     keys = [make_key(i) for i in (1, 2)]
     desks = [Desk(None, k, deposit(proc.http, k), dom) for k in keys]
@@ -161,3 +162,9 @@ def test_every_acknowledged_order_survives_a_kill_mid_flow(tmp_path: Path) -> No
 
 def legs_by_hash(legs: list[dict], dom: int) -> dict[str, int]:
     return {Desk.hash_of(dom, leg): i for i, leg in enumerate(legs)}
+
+
+def default_domain() -> int:
+    """The domain a zero-config relayer signs for (its circuit config's deployment)."""
+    s = Settings()
+    return domain(s.chain_id, s.settlement_address)
