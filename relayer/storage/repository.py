@@ -209,6 +209,30 @@ class Repository:
             ).all()
         return {r.order_hash: r.client_order_id for r in rows}
 
+    def trades_after(self, fill_id: int, limit: int = 1000) -> list[dict]:
+        """Fills with id > ``fill_id`` in order, each with both signed orders, as the batcher
+        needs them (``prover.model.ops.Trade``: buy order, sell order, price, qty)."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(fills)
+                    .where(fills.c.fill_id > fill_id)
+                    .order_by(fills.c.fill_id)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+            hashes = {h for r in rows for h in (r["maker_hash"], r["taker_hash"])}
+            found = conn.execute(select(orders).where(orders.c.order_hash.in_(hashes)))
+            by_hash = {o["order_hash"]: dict(o) for o in found.mappings()}
+        out = []
+        for r in rows:
+            taker, maker = by_hash[r["taker_hash"]], by_hash[r["maker_hash"]]
+            buy, sell = (taker, maker) if r["taker_side"] == 0 else (maker, taker)
+            out.append({**dict(r), "buy": buy, "sell": sell})
+        return out
+
     def batches(self, limit: int = 100) -> list[dict]:
         with self.engine.connect() as conn:
             rows = (
