@@ -26,6 +26,7 @@ from relayer.accounts.state import Ledger
 from relayer.matching import rules
 from relayer.matching.book import Book, crosses
 from relayer.matching.errors import Rejected
+from relayer.matching.plan import Plan
 from relayer.matching.types import (
     BUY,
     CancelCmd,
@@ -42,36 +43,6 @@ from relayer.matching.types import (
 )
 
 Rows = Mapping[int, Sequence[int]]
-
-
-class _Plan:
-    """Tentative changes while matching one command (accounts, makers, fills)."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.cash: dict[int, int] = {}
-        self.pos: dict[int, dict[int, int]] = {}
-        self.taken: dict[int, int] = {}  # maker hash -> qty filled in this plan
-        self.closed: dict[int, tuple[Status, str]] = {}  # maker hash -> terminal status
-        self.fills: list[Fill] = []
-        self.fees = 0
-
-    def state_after(self, account: int, cash: int, sid: int, dq: int) -> tuple[int, dict]:
-        acct = self.ledger.accounts[account]
-        positions = dict(acct.positions)
-        for s, q in self.pos.get(account, {}).items():
-            positions[s] = positions.get(s, 0) + q
-        positions[sid] = positions.get(sid, 0) + dq
-        return acct.collateral + self.cash.get(account, 0) + cash, positions
-
-    def book(self, account: int, cash: int, sid: int, dq: int) -> None:
-        self.cash[account] = self.cash.get(account, 0) + cash
-        d = self.pos.setdefault(account, {})
-        d[sid] = d.get(sid, 0) + dq
-
-    def deltas(self) -> dict[int, tuple[int, dict[int, int]]]:
-        accts = sorted(set(self.cash) | set(self.pos))
-        return {a: (self.cash.get(a, 0), self.pos.get(a, {})) for a in accts}
 
 
 class Engine:
@@ -191,7 +162,7 @@ class Engine:
     # -- matching ---------------------------------------------------------------------
 
     def _match(self, cmd: SubmitCmd, rows: Rows, replaced: dict[int, OrderState]) -> Outcome:
-        plan = _Plan(self.ledger)
+        plan = Plan(self.ledger)
         for h in replaced:
             plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
         group = cmd.legs[0].order_hash
@@ -238,7 +209,7 @@ class Engine:
         out.fees = plan.fees
         return out
 
-    def _would_cross(self, leg: Leg, plan: _Plan, now: int) -> bool:
+    def _would_cross(self, leg: Leg, plan: Plan, now: int) -> bool:
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
             h = maker.leg.order_hash
             if h in plan.closed or maker.leg.expiry <= now:
@@ -246,7 +217,7 @@ class Engine:
             return crosses(leg.side, leg.price, maker.leg.price)
         return False
 
-    def _take(self, leg: Leg, st: OrderState, plan: _Plan, rows: Rows, now: int) -> bool:
+    def _take(self, leg: Leg, st: OrderState, plan: Plan, rows: Rows, now: int) -> bool:
         """Fill ``leg`` against the book into ``plan``; True if the taker's margin stopped it."""
         sign = 1 if leg.side == BUY else -1
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
