@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import rlp
+from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 
@@ -32,6 +34,8 @@ CONTRACT_FILES = (
 )
 _PUBLIC_COUNT = re.compile(r"uint\[(\d+)\]\s+calldata\s+_pubSignals")
 EXIT_INPUT_COUNT = 4
+# deploy_all's order: [TestToken], Poseidon(4), batch verifier, exit verifier, Settlement
+_BEFORE_SETTLEMENT = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,27 @@ def verifier_input_count(source: str) -> int:
     return int(m.group(1))
 
 
+def create_address(sender: str, nonce: int) -> str:
+    """The address CREATE gives the contract `sender` deploys with `nonce`."""
+    digest = keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))
+    return Web3.to_checksum_address(digest[12:])
+
+
+def predict_settlement_address(
+    w3: Web3, admin: str | None = None, *, test_token: bool = True
+) -> str:
+    """Where deploy_all(w3, admin=admin, token=None if test_token else ...) puts Settlement.
+
+    The batch circuit's signature domain is Poseidon([chainId, settlementAddress]) and its
+    verifying key depends on it, while Settlement's constructor needs the verifier: predict the
+    address, build the circuit config with it (CircuitConfig.with_deployment), then deploy with
+    expect_settlement=<this address>.
+    """
+    admin = admin or w3.eth.accounts[0]
+    nonce = w3.eth.get_transaction_count(admin) + _BEFORE_SETTLEMENT + (1 if test_token else 0)
+    return create_address(admin, nonce)
+
+
 def _source(value: str | Path) -> str:
     return value.read_text() if isinstance(value, Path) else value
 
@@ -119,14 +144,24 @@ def deploy_all(
     oracle: str | None = None,
     test_oracle: bool = False,
     admin_delay: int = 0,
+    expect_settlement: str | None = None,
 ) -> Deployment:
     """Deploy everything from ``admin`` (default: the first unlocked account).
 
     relayer and oracle default to admin. With test_oracle=True a TestOracle owned by the
-    oracle account is deployed and given ORACLE_ROLE as well.
+    oracle account is deployed and given ORACLE_ROLE as well. expect_settlement: the address
+    the verifiers' domain was built for (see predict_settlement_address); refused up front if
+    Settlement would land elsewhere.
     """
     config = config or SettlementConfig()
     admin = admin or w3.eth.accounts[0]
+    if expect_settlement is not None:
+        predicted = predict_settlement_address(w3, admin, test_token=token is None)
+        if predicted.lower() != expect_settlement.lower():
+            raise ChainError(
+                f"Settlement would be deployed at {predicted}, not {expect_settlement}: the "
+                "circuit's domain (chain id, settlement address) would not match"
+            )
     relayer = relayer or admin
     oracle = oracle or admin
     arts = compile_contracts()

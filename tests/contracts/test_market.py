@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from prover.chain import LocalChain, deploy
+from prover.errors import ChainError
 from prover.field import P
-from relayer.chain.deploy import compile_contracts, deploy_all
+from relayer.chain.deploy import compile_contracts, deploy_all, predict_settlement_address
 from tests.contracts.harness import MARKET_HASH, Env
 from tests.contracts.standin import W, standin
 
@@ -76,3 +79,16 @@ def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
     tx = oracle.functions.publish(MARKET_HASH, ts).transact({"from": owner})
     assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
     assert dep.bind(w3, "settlement").functions.marketTimestamp(MARKET_HASH).call() == ts
+
+
+def test_predict_settlement_address(chain: LocalChain) -> None:
+    w3, admin = chain.w3, chain.accounts[6]
+    predicted = predict_settlement_address(w3, admin)
+    sources = {
+        "batch_verifier_sol": standin("batch_standin").verifier_sol,
+        "exit_verifier_sol": standin("exit_standin").verifier_sol,
+    }
+    with pytest.raises(ChainError, match="domain"):
+        deploy_all(w3, admin=admin, expect_settlement=chain.accounts[0], **sources)
+    dep = deploy_all(w3, admin=admin, expect_settlement=predicted, **sources)
+    assert dep.settlement.address == predicted
