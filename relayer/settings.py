@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         "demo",
         description="batch circuit config (prover.model.configs): "
         "the defaults of chain_id, settlement_address, order_depth, "
-        "max_positions and fee_per_contract",
+        "max_positions, fee_per_contract and max_series",
     )
     chain_id: int | None = Field(None, ge=0, lt=2**64)
     settlement_address: str | None = None
@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     order_depth: int | None = Field(None, ge=1, le=32, description="ORDER_DEPTH (nonce slots)")
     max_positions: int | None = Field(None, ge=1, le=6, description="P: position slots")
     fee_per_contract: int | None = Field(None, ge=0, lt=2**32, description="FEE, each side")
+    max_series: int | None = Field(None, ge=1, description="M: series in the market table")
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")
     max_body_bytes: int = Field(16_384, ge=256)
     auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
@@ -89,6 +90,7 @@ class Settings(BaseSettings):
             ("order_depth", cfg.order_depth),
             ("max_positions", cfg.positions),
             ("fee_per_contract", cfg.fee),
+            ("max_series", cfg.series),
         ):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)

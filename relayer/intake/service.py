@@ -88,6 +88,11 @@ class Venue:
             merged = merge_registry(stored, configured)
         except ValueError as exc:
             raise StorageError(str(exc)) from None
+        if len(merged) > self.settings.max_series:
+            raise StorageError(
+                f"{len(merged)} series, but the circuit's market table holds "
+                f"{self.settings.max_series} (max_series)"
+            )
         known = {s.id for s in stored}
         self.repo.add_series([s for s in merged if s.id not in known])
         return merged

@@ -3,7 +3,7 @@
 A series is (id, underlying, kind, strike, expiry) as in DESIGN.md, plus the venue's ticks:
 an order's price must be a multiple of ``price_tick`` (collateral base units per contract) and
 its quantity a multiple of ``size_tick`` (contracts). The default registry is a handful of
-calls, puts and futures on ``Settings.underlying`` (BTC by default, or ETH) at the next three
+calls, puts and futures on ``Settings.underlying`` (BTC by default, or ETH) at the next two
 monthly expiries (last Friday, 08:00 UTC) from the first start; ``Settings.series_file``
 gives a JSON list of the same fields (strike in whole quote units, e.g. USD) instead. The
 registry is stored with the order log on first start and only grows afterwards (a replayed
@@ -69,8 +69,9 @@ UNDERLYINGS = {  # underlying: (id base, strikes, option price tick, future pric
 }
 
 
-def default_series(now: int, underlying: str = "BTC") -> list[SeriesSpec]:
-    """Calls and puts at three strikes and three expiries, plus one future per expiry.
+def default_series(now: int, underlying: str = "BTC", expiries: int = 2) -> list[SeriesSpec]:
+    """Calls and puts at three strikes and ``expiries`` expiries, plus one future per expiry
+    (14 series by default: the demo circuit's market table holds M = 16).
 
     Ids: base + 10 * expiry index + offset (base 100 for BTC, 200 for ETH); offsets 1..6 are
     (call, put) at the three strikes, 9 the future. One underlying per venue: a market table
@@ -80,7 +81,7 @@ def default_series(now: int, underlying: str = "BTC") -> list[SeriesSpec]:
         raise ValueError(f"no default series for {underlying!r}; give a series_file")
     base, strikes, opt_tick, fut_tick = UNDERLYINGS[underlying]
     out: list[SeriesSpec] = []
-    for e_i, expiry in enumerate(monthly_expiries(now)):
+    for e_i, expiry in enumerate(monthly_expiries(now, expiries)):
         for k_i, strike in enumerate(strikes):
             for kind_i, kind in enumerate(("call", "put")):
                 sid = base + 10 * e_i + 2 * k_i + kind_i + 1

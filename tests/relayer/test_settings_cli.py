@@ -52,7 +52,7 @@ def test_openapi_health_series(server: LiveServer) -> None:
     assert server.http.get("/health").json()["status"] == "ok"
     assert server.http.get("/v1/batches").json() == []
     assert server.http.get("/v1/batches/1").status_code == 404
-    assert len(server.http.get("/v1/series").json()) == 21
+    assert len(server.http.get("/v1/series").json()) == 14
 
 
 def test_cli_parses_relayer_run() -> None:
@@ -102,7 +102,7 @@ def test_series_file_size_tick_and_frozen_registry(
 def test_default_registry() -> None:
     now = int(time.time())
     specs = default_series(now)
-    assert len(specs) == 21 and {s.underlying for s in specs} == {"BTC"}
+    assert len(specs) == 14 and {s.underlying for s in specs} == {"BTC"}
     assert min(s.expiry for s in specs) >= now + 7 * 86400
     assert {s.kind for s in default_series(now, "ETH")} == {"call", "put", "future"}
     assert Settings().underlying == "BTC"
