@@ -2,30 +2,36 @@ pragma circom 2.1.0;
 
 include "deposit-slot.circom";
 include "fee-credit.circom";
+include "liquidation-slot.circom";
 include "market-hash.circom";
 include "range-check-64.circom";
+include "settle-slot.circom";
 include "trade-slot.circom";
 include "withdrawal-slot.circom";
 
 /*
- * Batch: one state transition oldRoot -> newRoot made of D deposit slots, then T trade slots,
- * then W withdrawal slots, then the fee credit; an empty slot (enabled = 0) changes nothing.
+ * Batch: one state transition oldRoot -> newRoot made of D deposit slots, T trade slots,
+ * L liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
+ * net flow of account 0 (fees in, settlements out); an empty slot (enabled = 0) changes nothing.
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
  *   oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
  *   withdrawal[W] (amount << 160 | ethAddress, 0 = empty), dataHash
  * @param AD, OD - account and order tree depths; @param P - position slots
- * @param M, S - market-table rows and scenarios; @param T, D, W - trade/deposit/withdrawal slots
- * @param FEE - fee per contract per side; @param DOMAIN - Poseidon([chainId, settlementAddress])
+ * @param M, S - market-table rows and scenarios
+ * @param T, D, W, L, X - trade/deposit/withdrawal/liquidation/settlement slots
+ * @param FEE - fee per contract per side; @param PENALTY - liquidation penalty per contract
+ * @param DOMAIN - Poseidon([chainId, settlementAddress])
  * @param EMPTY_ORDERS_ROOT - root of an empty order tree of depth OD
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
- * TradeSlot (t*), DepositSlot (d*), WithdrawalSlot (w*) and FeeCredit (f*), indexed by slot.
+ * TradeSlot (t*), DepositSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
+ * and FeeCredit (f*), indexed by slot.
  * Guarantees: every rule of the slot templates; the table hashes to marketHash; the deposit
  * chain advances exactly over the enabled deposits; each withdrawal public input is what its
  * slot paid; newRoot is the root after all slots.
  * NOTE: dataHash is only bound (squared into a constraint), not checked against the batch's
  * contents: the data blob is for owners to rebuild their leaves, the circuit cannot read it.
  */
-template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
+template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT) {
     // ---- public inputs (order is the interface) ----
     signal input oldRoot;
     signal input newRoot;
@@ -84,6 +90,38 @@ template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
     signal input tSlotPath[T][2][OD];
     signal input tPosSel[T][2][P];
 
+    // ---- liquidations (the liquidator is account 0) ----
+    signal input qEnabled[L];
+    signal input qAccount[L];
+    signal input qScenarioSel[L][S];
+    signal input qAx[L];
+    signal input qAy[L];
+    signal input qCollateral[L];
+    signal input qOrdersRoot[L];
+    signal input qPosSeries[L][P];
+    signal input qPosQty[L][P];
+    signal input qAccPath[L][AD];
+    signal input qLAx[L];
+    signal input qLAy[L];
+    signal input qLCollateral[L];
+    signal input qLOrdersRoot[L];
+    signal input qLPosSeries[L][P];
+    signal input qLPosQty[L][P];
+    signal input qLAccPath[L][AD];
+    signal input qLSel[L][P][P];
+
+    // ---- expiry settlements ----
+    signal input xEnabled[X];
+    signal input xAccount[X];
+    signal input xSel[X][P];
+    signal input xAx[X];
+    signal input xAy[X];
+    signal input xCollateral[X];
+    signal input xOrdersRoot[X];
+    signal input xPosSeries[X][P];
+    signal input xPosQty[X][P];
+    signal input xAccPath[X][AD];
+
     // ---- withdrawals ----
     signal input wEnabled[W];
     signal input wAccount[W];
@@ -121,7 +159,7 @@ template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
                                          mkVmm);
     tableHash === marketHash;
 
-    signal root[D + T + W + 2];
+    signal root[D + T + L + X + W + 2];
     root[0] <== oldRoot;
 
     // deposits: consume the queue in order
@@ -187,12 +225,65 @@ template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
         fees += trades[t].fees;
     }
 
+    // liquidations
+    component liquidations[L];
+    for (var q = 0; q < L; q++) {
+        liquidations[q] = LiquidationSlot(AD, P, M, S, PENALTY);
+        liquidations[q].enabled <== qEnabled[q];
+        liquidations[q].rootIn <== root[D + T + q];
+        liquidations[q].accountId <== qAccount[q];
+        liquidations[q].scenarioSel <== qScenarioSel[q];
+        liquidations[q].Ax <== qAx[q];
+        liquidations[q].Ay <== qAy[q];
+        liquidations[q].collateral <== qCollateral[q];
+        liquidations[q].ordersRoot <== qOrdersRoot[q];
+        liquidations[q].posSeries <== qPosSeries[q];
+        liquidations[q].posQty <== qPosQty[q];
+        liquidations[q].accPath <== qAccPath[q];
+        liquidations[q].lAx <== qLAx[q];
+        liquidations[q].lAy <== qLAy[q];
+        liquidations[q].lCollateral <== qLCollateral[q];
+        liquidations[q].lOrdersRoot <== qLOrdersRoot[q];
+        liquidations[q].lPosSeries <== qLPosSeries[q];
+        liquidations[q].lPosQty <== qLPosQty[q];
+        liquidations[q].lAccPath <== qLAccPath[q];
+        liquidations[q].lSel <== qLSel[q];
+        liquidations[q].ids <== mkIds;
+        liquidations[q].marks <== mkMark;
+        liquidations[q].vim <== mkVim;
+        liquidations[q].vmm <== mkVmm;
+        root[D + T + q + 1] <== liquidations[q].rootOut;
+    }
+
+    // expiry settlements: payouts come out of account 0
+    component settlements[X];
+    var flows = 0;
+    for (var x = 0; x < X; x++) {
+        settlements[x] = SettleSlot(AD, P, M);
+        settlements[x].enabled <== xEnabled[x];
+        settlements[x].rootIn <== root[D + T + L + x];
+        settlements[x].accountId <== xAccount[x];
+        settlements[x].sel <== xSel[x];
+        settlements[x].Ax <== xAx[x];
+        settlements[x].Ay <== xAy[x];
+        settlements[x].collateral <== xCollateral[x];
+        settlements[x].ordersRoot <== xOrdersRoot[x];
+        settlements[x].posSeries <== xPosSeries[x];
+        settlements[x].posQty <== xPosQty[x];
+        settlements[x].accPath <== xAccPath[x];
+        settlements[x].ids <== mkIds;
+        settlements[x].status <== mkStatus;
+        settlements[x].settlement <== mkSettle;
+        root[D + T + L + x + 1] <== settlements[x].rootOut;
+        flows += settlements[x].flow;
+    }
+
     // withdrawals: each slot's payout is a public input the contract pays
     component withdrawals[W];
     for (var w = 0; w < W; w++) {
         withdrawals[w] = WithdrawalSlot(AD, OD, P, M, S, DOMAIN);
         withdrawals[w].enabled <== wEnabled[w];
-        withdrawals[w].rootIn <== root[D + T + w];
+        withdrawals[w].rootIn <== root[D + T + L + X + w];
         withdrawals[w].accountId <== wAccount[w];
         withdrawals[w].nonce <== wNonce[w];
         withdrawals[w].amount <== wAmount[w];
@@ -212,14 +303,14 @@ template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
         withdrawals[w].slotPath <== wSlotPath[w];
         withdrawals[w].ids <== mkIds;
         withdrawals[w].vim <== mkVim;
-        root[D + T + w + 1] <== withdrawals[w].rootOut;
+        root[D + T + L + X + w + 1] <== withdrawals[w].rootOut;
         withdrawals[w].publicValue === withdrawal[w];
     }
 
-    // fees to account 0
+    // fees in, settlement payouts out of account 0
     component fee = FeeCredit(AD, P);
-    fee.rootIn <== root[D + T + W];
-    fee.fees <== fees;
+    fee.rootIn <== root[D + T + L + X + W];
+    fee.net <== fees - flows;
     fee.Ax <== fAx;
     fee.Ay <== fAy;
     fee.collateral <== fCollateral;
@@ -227,6 +318,6 @@ template Batch(AD, OD, P, M, S, T, D, W, FEE, DOMAIN, EMPTY_ORDERS_ROOT) {
     fee.posSeries <== fPosSeries;
     fee.posQty <== fPosQty;
     fee.accPath <== fAccPath;
-    root[D + T + W + 1] <== fee.rootOut;
-    root[D + T + W + 1] === newRoot;
+    root[D + T + L + X + W + 1] <== fee.rootOut;
+    root[D + T + L + X + W + 1] === newRoot;
 }

@@ -6,18 +6,19 @@ include "leaf-update.circom";
 include "range-check-64.circom";
 
 /*
- * FeeCredit: the batch's fees go to the fee account (account 0) in one leaf update.
- * Skipped when fees == 0, so a batch without fills needs no fee account.
+ * FeeCredit: account 0 (fee, insurance and clearing account) takes the batch's net flow in one
+ * leaf update: the fees in, minus the expiry settlements paid out (a short's settlement is a
+ * negative payout). Skipped when the net is 0, so most batches need no account 0.
  * @param AD, P - account depth, position slots
- * @input rootIn - state root before; fees - total fees of the batch (< 2^70)
+ * @input rootIn - state root before; net - fees minus settlement flows (signed, |net| < 2^131)
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - account 0
  * @output rootOut - state root after
- * Guarantees: when fees > 0, account 0 exists (a non-empty leaf) and its collateral grows by
- * exactly fees, staying unsigned 64-bit; nothing else in the leaf changes.
+ * Guarantees: when net != 0, account 0 exists (a non-empty leaf) and its collateral changes by
+ * exactly net, staying unsigned 64-bit; nothing else in the leaf changes.
  */
 template FeeCredit(AD, P) {
     signal input rootIn;
-    signal input fees;
+    signal input net;
     signal input Ax;
     signal input Ay;
     signal input collateral;
@@ -27,9 +28,9 @@ template FeeCredit(AD, P) {
     signal input accPath[AD];
     signal output rootOut;
 
-    signal noFees <== IsZero()(fees);
-    signal enabled <== 1 - noFees;
-    signal newCollateral <== collateral + fees;
+    signal noFlow <== IsZero()(net);
+    signal enabled <== 1 - noFlow;
+    signal newCollateral <== collateral + net;
     RangeCheck64()(newCollateral);
     signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
     signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, posSeries, posQty);

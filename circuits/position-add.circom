@@ -8,19 +8,23 @@ include "signed-range-64.circom";
  * The prover names the slot with a one-hot selector.
  * @param P - position slots
  * @input series[P], qty[P] - the slots before (qty signed, v mod p)
+ * @input active - 1 to add (sel one-hot), 0 for nothing (sel all zero, delta 0); boolean,
+ *        checked by the caller
  * @input sel[P] - one-hot selector of the slot to change
  * @input seriesId - the traded series (non-zero; the caller checks it is in the table)
  * @input delta - signed quantity to add (|delta| < 2^64)
  * @output newSeries[P], newQty[P] - the slots after
- * Guarantees: sel is boolean with exactly one 1; the chosen slot held seriesId already or was
- * empty (series 0, qty 0); its new quantity is a signed 64-bit value; a slot whose quantity
- * becomes 0 is freed (series 0); other slots are unchanged.
+ * Guarantees: sel is boolean with exactly `active` ones (and delta = 0 when inactive); the
+ * chosen slot held seriesId already or was empty (series 0, qty 0); its new quantity is a
+ * signed 64-bit value; a slot whose quantity becomes 0 is freed (series 0); other slots are
+ * unchanged.
  * NOTE: does not prevent seriesId from also sitting in another slot (margin sums per series,
  * so a split position is valued correctly; the model never splits).
  */
 template PositionAdd(P) {
     signal input series[P];
     signal input qty[P];
+    signal input active;
     signal input sel[P];
     signal input seriesId;
     signal input delta;
@@ -45,7 +49,8 @@ template PositionAdd(P) {
         sel[i] * (1 - slotOk[i]) === 0;
         chosenQty[i] <== sel[i] * qty[i];
     }
-    selSum === 1;
+    selSum === active;
+    (1 - active) * delta === 0;
 
     var before = 0;
     for (var i = 0; i < P; i++) {

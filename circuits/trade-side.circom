@@ -80,6 +80,7 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     component pos = PositionAdd(P);
     pos.series <== posSeries;
     pos.qty <== posQty;
+    pos.active <== 1;
     pos.sel <== posSel;
     pos.seriesId <== seriesId;
     pos.delta <== positionDelta;

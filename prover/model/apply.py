@@ -1,10 +1,11 @@
 """Apply a batch to the state in plain integers, exactly as circuits/batch.circom does.
 
-Order: deposits, then trades (buyer side, then seller side), then withdrawals, then the fee
-credit to account 0. ``apply_batch`` returns the new state, the circuit's input object and its
-public inputs; a broken rule raises :class:`Rejected` naming it. With ``strict=False`` the
-model records the broken rules instead and still builds the inputs the invalid batch would
-need (the negative tests feed them to the circuit, which must refuse them).
+Order: deposits, trades (buyer side, then seller side), liquidations, expiry settlements,
+withdrawals, then account 0's net flow (fees in, settlement payouts out). ``apply_batch``
+returns the new state, the circuit's input object and its public inputs; a broken rule raises
+:class:`Rejected` naming it. With ``strict=False`` the model records the broken rules instead
+and still builds the inputs the invalid batch would need (the negative tests feed them to the
+circuit, which must refuse them).
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from prover.model.configs import CircuitConfig
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble
 from prover.model.market import Market, market_hash
-from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
+from prover.model.ops import (
+    Batch,
+    Deposit,
+    Liquidation,
+    Settlement,
+    SignedOrder,
+    Trade,
+    Withdrawal,
+)
 from prover.model.state import Account, State
 from prover.poseidon import poseidon
 from relayer.risk.errors import RiskError
-from relayer.risk.margin_rule import margin_ok
+from relayer.risk.margin_rule import margin_ok, scenario_equities
 
 I64 = 1 << 63
 U64 = 1 << 64
@@ -47,6 +56,7 @@ class _Ctx:
         self.strict = strict
         self.violations: list[Rejected] = []
         self.im = batch.market.values("im")
+        self.mm = batch.market.values("mm")
 
     def check(self, ok: bool, rule: str, detail: str = "") -> None:
         if ok:
@@ -182,16 +192,98 @@ def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
     return rec
 
 
-def _fee(ctx: _Ctx, fees: int) -> Record | None:
-    if fees == 0:
+def _slot_for(positions: list[tuple[int, int]], series_id: int) -> int | None:
+    """The slot holding the series, else the first empty one (the model never splits)."""
+    idx = next((i for i, (s, _) in enumerate(positions) if s == series_id), None)
+    if idx is None:
+        idx = next((i for i, p in enumerate(positions) if p == (0, 0)), None)
+    return idx
+
+
+def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
+    cfg = ctx.cfg
+    ctx.check(lq.account_id != 0, "not_liquidatable", "account 0 is the liquidator")
+    acct = ctx.account(lq.account_id)
+    try:
+        equity = scenario_equities(acct.collateral, acct.positions, ctx.mm)
+    except RiskError as exc:
+        raise Rejected("margin", f"account {lq.account_id}: {exc}") from None
+    fails = 0 <= lq.scenario < cfg.scenarios and equity[lq.scenario] < 0
+    ctx.check(fails, "not_liquidatable", f"account {lq.account_id} scenario {lq.scenario}")
+    rec: Record = {"enabled": 1, "account": lq.account_id,
+                   "scenarioSel": [int(s == lq.scenario) for s in range(cfg.scenarios)],
+                   **account_fields(acct, ctx.st.proof(lq.account_id).siblings)}
+    marks = {r.series_id: r.mark for r in ctx.batch.market.rows}
+    moved = [(s, q) for s, q in acct.positions if q != 0]
+    cash = sum(q * marks.get(s, 0) - abs(q) * cfg.penalty for s, q in moved)
+    acct.collateral += cash
+    ctx.check(acct.collateral >= 0, "collateral", f"account {lq.account_id} (bad debt)")
+    acct.positions = [(0, 0)] * cfg.positions
+    ctx.st.put(lq.account_id, acct)
+
+    liq = ctx.st.get(0)
+    if liq is None:
+        raise Rejected("fee_account", "no liquidator (account 0)")
+    rec.update({"L" + k[0].upper() + k[1:]: v
+                for k, v in account_fields(liq, ctx.st.proof(0).siblings).items()})
+    sel = []
+    for s, q in acct_positions_before(rec):
+        row = [0] * cfg.positions
+        if q != 0:
+            idx = _slot_for(liq.positions, s)
+            if idx is None:
+                ctx.check(False, "position_slots", "liquidator (account 0)")
+                idx = 0
+            row[idx] = 1
+            new_q = liq.positions[idx][1] + q
+            _range(ctx, new_q, True, "liquidator position")
+            liq.positions[idx] = (s, new_q) if new_q else (0, 0)
+        sel.append(row)
+    rec["LSel"] = sel
+    liq.collateral -= cash
+    ctx.check(liq.collateral >= 0, "collateral", "liquidator (account 0)")
+    ctx.check(liq.collateral < U64, "range", "liquidator collateral")
+    ctx.st.put(0, liq)
+    ctx.margin(liq, "liquidator (account 0)")
+    return rec
+
+
+def acct_positions_before(rec: Record) -> list[tuple[int, int]]:
+    return list(zip(rec["posSeries"], rec["posQty"], strict=True))
+
+
+def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
+    acct = ctx.account(x.account_id)
+    idx = next((i for i, (s, q) in enumerate(acct.positions) if s == x.series_id and s != 0),
+               None)
+    ctx.check(idx is not None, "no_position", f"account {x.account_id} series {x.series_id}")
+    idx = 0 if idx is None else idx
+    row = ctx.batch.market.row(x.series_id)
+    ctx.check(row is not None and row.status == 1, "not_expired", f"series {x.series_id}")
+    rec: Record = {"enabled": 1, "account": x.account_id,
+                   "sel": [int(i == idx) for i in range(ctx.cfg.positions)],
+                   **account_fields(acct, ctx.st.proof(x.account_id).siblings)}
+    gain = acct.positions[idx][1] * (row.settlement if row is not None else 0)
+    acct.collateral += gain
+    ctx.check(acct.collateral >= 0, "collateral", f"account {x.account_id} cannot pay")
+    ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
+    acct.positions[idx] = (0, 0)
+    ctx.st.put(x.account_id, acct)
+    return rec, gain
+
+
+def _fee(ctx: _Ctx, net: int) -> Record | None:
+    """Account 0 takes the fees and pays the settlements (one update, skipped when net is 0)."""
+    if net == 0:
         return None
     acct = ctx.st.get(0)
     ctx.check(acct is not None, "fee_account")
     if acct is None:
         return None
     rec = account_fields(acct, ctx.st.proof(0).siblings)
-    acct.collateral += fees
-    _range(ctx, acct.collateral, False, "fee account collateral")
+    acct.collateral += net
+    ctx.check(acct.collateral >= 0, "collateral", "account 0 cannot pay the settlements")
+    ctx.check(acct.collateral < U64, "range", "account 0 collateral")
     ctx.st.put(0, acct)
     return rec
 
@@ -208,6 +300,8 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     ctx = _Ctx(st, batch, strict)
     for kind, ops, slots in (("deposits", batch.deposits, cfg.deposits),
                              ("trades", batch.trades, cfg.trades),
+                             ("liquidations", batch.liquidations, cfg.liquidations),
+                             ("settlements", batch.settlements, cfg.settlements),
                              ("withdrawals", batch.withdrawals, cfg.withdrawals)):
         ctx.check(len(ops) <= slots, "slot_count", f"{len(ops)} {kind} > {slots} slots")
     try:
@@ -223,8 +317,14 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         rec, fee = _trade(ctx, t)
         trades.append(rec)
         fees += fee
+    liquidations = [_liquidation(ctx, lq) for lq in batch.liquidations]
+    settlements, flows = [], 0
+    for x in batch.settlements:
+        rec, gain = _settlement(ctx, x)
+        settlements.append(rec)
+        flows += gain
     withdrawals = [_withdrawal(ctx, w) for w in batch.withdrawals]
-    fee_rec = _fee(ctx, fees)
+    fee_rec = _fee(ctx, fees - flows)
 
     pub_w = [public_value(w) for w in batch.withdrawals]
     pub_w += [0] * (cfg.withdrawals - len(pub_w))
@@ -235,5 +335,6 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     pub_rec: Record = dict(zip(names, public[:6], strict=True))
     pub_rec["withdrawal"] = pub_w
     pub_rec["dataHash"] = batch.data_hash
-    inputs = assemble(cfg, pub_rec, batch.market, deposits, trades, withdrawals, fee_rec)
+    inputs = assemble(cfg, pub_rec, batch.market, deposits, trades, withdrawals, fee_rec,
+                      liquidations, settlements)
     return BatchResult(st, inputs, public, ctx.violations)

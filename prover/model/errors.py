@@ -21,7 +21,10 @@ RULES: dict[str, str] = {
     "margin": "the account fails the initial margin rule afterwards",
     "range": "a value leaves its 64-bit range",
     "deposit_key": "the deposit's account holds another key",
-    "fee_account": "fees were charged but the fee account (0) does not exist",
+    "not_liquidatable": "the account passes the maintenance rule in the named scenario",
+    "not_expired": "the series settled is not an expired series of the market table",
+    "no_position": "the account holds no position in the series settled",
+    "fee_account": "account 0 (fees, insurance, clearing) is needed but does not exist",
     "slot_count": "the batch has more operations of a kind than the circuit has slots",
     "market": "the market table does not fit the circuit",
 }

@@ -79,6 +79,18 @@ def dummy_deposit(config: CircuitConfig) -> Record:
             "posQty": [0] * config.positions, "accPath": [0] * config.account_depth}
 
 
+def dummy_liquidation(config: CircuitConfig) -> Record:
+    p = config.positions
+    liquidator = {"L" + _cap(k): v for k, v in dummy_fee(config).items()}
+    return {"enabled": 0, "account": 0, "scenarioSel": [1] + [0] * (config.scenarios - 1),
+            **dummy_fee(config), **liquidator, "LSel": [[0] * p for _ in range(p)]}
+
+
+def dummy_settlement(config: CircuitConfig) -> Record:
+    p = config.positions
+    return {"enabled": 0, "account": 0, "sel": [1] + [0] * (p - 1), **dummy_fee(config)}
+
+
 def dummy_fee(config: CircuitConfig) -> Record:
     return {"Ax": 0, "Ay": 0, "collateral": 0, "ordersRoot": 0,
             "posSeries": [0] * config.positions, "posQty": [0] * config.positions,
@@ -113,8 +125,13 @@ def market_inputs(config: CircuitConfig, market: Market) -> Record:
 
 
 def assemble(config: CircuitConfig, public: Record, market: Market, deposits: list[Record],
-             trades: list[Record], withdrawals: list[Record], fee: Record | None) -> Record:
+             trades: list[Record], withdrawals: list[Record], fee: Record | None,
+             liquidations: list[Record], settlements: list[Record]) -> Record:
     """The whole input object (public inputs first, in the conventions' order)."""
+    liquidations = liquidations + [dummy_liquidation(config)] * (config.liquidations
+                                                                 - len(liquidations))
+    settlements = settlements + [dummy_settlement(config)] * (config.settlements
+                                                              - len(settlements))
     deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
     trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
     withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals
@@ -125,6 +142,8 @@ def assemble(config: CircuitConfig, public: Record, market: Market, deposits: li
     out.update(_columns("t", trades, skip=("sides",)))
     for key in trades[0]["sides"][0]:
         out["t" + _cap(key)] = [[side[key] for side in t["sides"]] for t in trades]
+    out.update(_columns("q", liquidations))
+    out.update(_columns("x", settlements))
     out.update(_columns("w", withdrawals))
     out.update({"f" + _cap(k): v for k, v in (fee or dummy_fee(config)).items()})
     return {k: to_field(v) for k, v in out.items()}

@@ -45,14 +45,33 @@ class Withdrawal:
 
 
 @dataclass(frozen=True)
+class Liquidation:
+    """Account ``account_id`` fails maintenance in ``scenario``; account 0 takes its positions."""
+
+    account_id: int
+    scenario: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Settle the account's position in an expired series at the oracle's settlement value."""
+
+    account_id: int
+    series_id: int
+
+
+@dataclass(frozen=True)
 class Batch:
-    """Operations in circuit order: deposits, trades, withdrawals (then the fee credit)."""
+    """Operations in circuit order: deposits, trades, liquidations, settlements, withdrawals
+    (then account 0's net flow)."""
 
     timestamp: int
     market: Market
     deposits: tuple[Deposit, ...] = ()
     trades: tuple[Trade, ...] = ()
     withdrawals: tuple[Withdrawal, ...] = ()
+    liquidations: tuple[Liquidation, ...] = ()
+    settlements: tuple[Settlement, ...] = ()
     data_hash: int = 0
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 

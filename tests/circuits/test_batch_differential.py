@@ -15,8 +15,16 @@ import pytest
 from prover import encoding
 from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
-from prover.model.market import Market
-from prover.model.ops import Batch, Deposit, Trade, sign_order, sign_withdrawal
+from prover.model.market import Market, MarketRow
+from prover.model.ops import (
+    Batch,
+    Deposit,
+    Liquidation,
+    Settlement,
+    Trade,
+    sign_order,
+    sign_withdrawal,
+)
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from tests.circuits.batch_helpers import TEST, accepted, batch_circuit, wire, witness
 
@@ -196,6 +204,66 @@ def case_withdrawal_margin(w):
     return _batch(w, withdrawals=(sign_withdrawal(w.keys[2], DOM, 2, 100, coll, 0xAB),))
 
 
+# liquidation and settlement: series 1 (mark 100): IM rows (300, 50), MM rows (200, 80)
+RISKY = Market(1, (MarketRow(1, 0, 100, 0, (300, 50), (200, 80)),
+                   MarketRow(2, 0, 50, 0, (60, 40), (55, 45))))
+
+
+def _risky_world(short_collateral: int = 10**9, fund: int = 10**6) -> World:
+    """Account 2 is short 5 of series 1 (bought by account 1); account 0 holds `fund`."""
+    w = _world()
+    w.market = RISKY
+    _poor(w, 0, fund)
+    t = _trade(w)
+    w.state = apply_batch(w.state, _batch(w, trades=(t,))).state
+    _poor(w, 2, short_collateral)
+    return w
+
+
+def _expired(w: World, settlement: int = 30) -> Market:
+    rows = tuple(replace(r, status=1, settlement=settlement, mark=settlement,
+                         v_im=(settlement,) * 2, v_mm=(settlement,) * 2)
+                 if r.series_id == 1 else r for r in w.market.rows)
+    return Market(w.market.epoch, rows)
+
+
+def case_not_liquidatable(w):
+    w2 = _risky_world(short_collateral=1000)  # 1000 - 5*200 = 0 passes maintenance
+    w.state, w.market = w2.state, w2.market
+    return _batch(w, liquidations=(Liquidation(2, 0),))
+
+
+def case_liquidator_margin(w):
+    w2 = _risky_world(short_collateral=999, fund=100)  # fund + 510 - 5*300 < 0
+    w.state, w.market = w2.state, w2.market
+    return _batch(w, liquidations=(Liquidation(2, 0),))
+
+
+def case_not_expired(w):
+    w2 = _risky_world()
+    w.state, w.market = w2.state, w2.market
+    return _batch(w, settlements=(Settlement(1, 1),))
+
+
+def case_no_position(w):
+    w2 = _risky_world()
+    w.state, w.market = w2.state, _expired(w2)
+    return _batch(w, settlements=(Settlement(3, 1),), market=w.market)
+
+
+def case_settlement_collateral(w):
+    w2 = _risky_world(short_collateral=149)  # pays 5 * 30 = 150
+    w.state, w.market = w2.state, _expired(w2)
+    return _batch(w, settlements=(Settlement(2, 1),), market=w.market)
+
+
+def case_clearing(w):
+    w2 = _risky_world(fund=0)  # the long's payout must come out of account 0
+    _poor(w2, 0, 149)
+    w.state, w.market = w2.state, _expired(w2)
+    return _batch(w, settlements=(Settlement(1, 1),), market=w.market)
+
+
 CASES = {
     "signature": case_signature, "replay": case_replay, "overfill": case_overfill,
     "overfill_partial": case_overfill_partial, "series": case_series, "sides": case_sides,
@@ -207,10 +275,15 @@ CASES = {
     "withdrawal_address": case_withdrawal_address, "withdrawal_replay": case_withdrawal_replay,
     "withdrawal_collateral": case_withdrawal_collateral,
     "withdrawal_margin": case_withdrawal_margin,
+    "not_liquidatable": case_not_liquidatable, "liquidator_margin": case_liquidator_margin,
+    "not_expired": case_not_expired, "no_position": case_no_position,
+    "settlement_collateral": case_settlement_collateral, "clearing": case_clearing,
 }
 RULE_OF = {"overfill_partial": "overfill", "withdrawal_signature": "signature",
            "withdrawal_address": "signature", "withdrawal_replay": "replay",
-           "withdrawal_collateral": "collateral", "withdrawal_margin": "margin"}
+           "withdrawal_collateral": "collateral", "withdrawal_margin": "margin",
+           "liquidator_margin": "margin", "settlement_collateral": "collateral",
+           "clearing": "collateral"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -234,3 +307,33 @@ def test_cases_are_valid_once_repaired():
     batch = _batch(world, trades=(_trade(world),), deposits=(Deposit(ax, ay, 10, 3),),
                    withdrawals=(sign_withdrawal(world.keys[1], DOM, 1, 10, 10, 0xAB),))
     assert accepted(apply_batch(world.state, batch).inputs)
+
+
+def test_liquidation_moves_positions_to_account_0_at_mark_minus_penalty(tmp_path):
+    w = _risky_world(short_collateral=999)  # 999 - 5*200 = -1 fails maintenance in scenario 0
+    before0 = w.state.get(0).collateral
+    result = apply_batch(w.state, _batch(w, liquidations=(Liquidation(2, 0),)))
+    after = result.state
+    assert after.get(2).positions == [(0, 0), (0, 0)]
+    assert after.get(2).collateral == 999 - 5 * 100 - 5 * TEST.penalty
+    assert (1, -5) in after.get(0).positions
+    assert after.get(0).collateral == before0 + 5 * 100 + 5 * TEST.penalty
+    wt = witness(result.inputs, tmp_path / "w.wtns")
+    assert wt is not None and wt[wire("newRoot")] == after.root
+    with pytest.raises(Rejected, match="not_liquidatable"):  # scenario 1: 999 - 400 >= 0
+        apply_batch(w.state, _batch(w, liquidations=(Liquidation(2, 1),)))
+
+
+def test_settlement_pays_through_account_0(tmp_path):
+    w = _risky_world()
+    market = _expired(w, settlement=30)
+    c0, c1, c2 = (w.state.get(i).collateral for i in range(3))
+    state = w.state
+    for account in (2, 1):  # the short pays in first, the long is paid after
+        result = apply_batch(state, Batch(NOW, market, settlements=(Settlement(account, 1),)))
+        wt = witness(result.inputs, tmp_path / f"{account}.wtns")
+        assert wt is not None and wt[wire("newRoot")] == result.state.root
+        state = result.state
+    assert state.get(1).collateral == c1 + 150 and state.get(2).collateral == c2 - 150
+    assert state.get(0).collateral == c0
+    assert state.get(1).positions == [(0, 0), (0, 0)]

@@ -130,8 +130,8 @@ def position_add():
     return compile_template("position-add.circom", "PositionAdd", [2])
 
 
-def _pos(series, qty, sel, sid, delta):
-    return {"series": series, "qty": [q % P for q in qty], "sel": sel, "seriesId": sid,
+def _pos(series, qty, sel, sid, delta, active=1):
+    return {"active": active, "series": series, "qty": [q % P for q in qty], "sel": sel, "seriesId": sid,
             "delta": delta % P}
 
 
@@ -140,6 +140,7 @@ def _pos(series, qty, sel, sid, delta):
     (_pos([4, 5], [2, 3], [0, 1], 5, -1), [4, 5], [2, 2]),      # adds to its series
     (_pos([4, 5], [2, 3], [0, 1], 5, -3), [4, 0], [2, 0]),      # closes: slot freed
     (_pos([4, 5], [2, 3], [0, 1], 5, -10), [4, 5], [2, -7]),    # flips sign
+    (_pos([4, 5], [2, 3], [0, 0], 0, 0, active=0), [4, 5], [2, 3]),  # inactive: unchanged
 ])
 def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty):
     w = read_wtns(calculate(position_add, case, tmp_path / "w.wtns"))
@@ -155,6 +156,8 @@ def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty)
     _pos([0, 5], [0, 3], [2, 0], 5, 1),                 # selector not boolean
     _pos([0, 5], [1, 3], [1, 0], 5, 1),                 # "empty" slot with a quantity
     _pos([4, 5], [2, (1 << 63) - 1], [0, 1], 5, 1),     # overflows signed 64 bits
+    _pos([4, 5], [2, 3], [0, 1], 5, 1, active=0),       # inactive but a slot selected
+    _pos([4, 5], [2, 3], [0, 0], 5, 1, active=0),       # inactive but a quantity added
 ])
 def test_position_add_rejects(position_add, case):
     assert not witness_ok(position_add, case)

@@ -1,0 +1,88 @@
+pragma circom 2.1.0;
+
+include "account-leaf.circom";
+include "comparators.circom";
+include "leaf-update.circom";
+include "range-check-64.circom";
+
+/*
+ * SettleSlot: expiry settlement of one position slot at the oracle's settlement value.
+ * The position (x, q) in the chosen slot is removed and the account's collateral moves by
+ * q * settlement[x] (a long receives, a short pays). The counterpart is account 0, the clearing
+ * account: the batch subtracts every flow from it at the end (FeeCredit), so collateral is
+ * conserved across the batch.
+ * @param AD, P, M - account depth, position slots, table rows
+ * @input enabled - 1 for a real settlement (boolean, checked here)
+ * @input rootIn - state root before
+ * @input accountId - the account settled
+ * @input sel[P] - one-hot: the slot to settle
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf before
+ * @input ids[M], status[M], settlement[M] - the market table
+ * @output rootOut - state root after; @output flow - q * settlement paid to the account (0 if
+ *         disabled), signed
+ * Guarantees (when enabled): the slot is non-empty, its series is listed exactly once as expired
+ * (status 1); the slot becomes (0, 0); the new collateral is unsigned 64-bit.
+ */
+template SettleSlot(AD, P, M) {
+    signal input enabled;
+    signal input rootIn;
+    signal input accountId;
+    signal input sel[P];
+    signal input Ax;
+    signal input Ay;
+    signal input collateral;
+    signal input ordersRoot;
+    signal input posSeries[P];
+    signal input posQty[P];
+    signal input accPath[AD];
+    signal input ids[M];
+    signal input status[M];
+    signal input settlement[M];
+    signal output rootOut;
+    signal output flow;
+
+    enabled * (enabled - 1) === 0;
+    var selSum = 0;
+    var series = 0;
+    var qty = 0;
+    signal pickSeries[P];
+    signal pickQty[P];
+    signal newSeries[P];
+    signal newQty[P];
+    for (var i = 0; i < P; i++) {
+        sel[i] * (sel[i] - 1) === 0;
+        selSum += sel[i];
+        pickSeries[i] <== sel[i] * posSeries[i];
+        pickQty[i] <== sel[i] * posQty[i];
+        series += pickSeries[i];
+        qty += pickQty[i];
+        newSeries[i] <== posSeries[i] - pickSeries[i];
+        newQty[i] <== posQty[i] - pickQty[i];
+    }
+    selSum === 1;
+
+    signal noSeries <== IsZero()(series);
+    enabled * noSeries === 0;
+    signal hit[M];
+    signal expiredHit[M];
+    signal valuePart[M];
+    var expired = 0;
+    var value = 0;
+    for (var j = 0; j < M; j++) {
+        hit[j] <== IsEqual()([series, ids[j]]);
+        expiredHit[j] <== hit[j] * status[j];
+        valuePart[j] <== expiredHit[j] * settlement[j];
+        expired += expiredHit[j];
+        value += valuePart[j];
+    }
+    enabled * (expired - 1) === 0;
+
+    signal gain <== qty * value;
+    signal newCollateral <== collateral + gain;
+    RangeCheck64()(newCollateral);
+
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
+    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, newSeries, newQty);
+    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+    flow <== enabled * gain;
+}
