@@ -7,14 +7,14 @@ snarkjs verifier before circuits/batch.circom exists. Proofs are memoised by the
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from prover import keys, snarkjs, witness
+from prover import cache, keys, snarkjs, witness
 from prover.circom import CompiledCircuit, compile_circuit
 from prover.field import P
 from prover.keys import KeySet
@@ -37,7 +37,7 @@ class StandIn:
         return self.keys.verifier_sol.read_text()
 
 
-@cache
+@functools.cache
 def standin(name: str) -> StandIn:
     circuit = compile_circuit(CIRCUITS / f"{name}.circom", [circomlib_circuits()])
     return StandIn(circuit, keys.snarkjs_keys(circuit))
@@ -48,16 +48,28 @@ def prove(name: str, inputs: dict[str, Any]) -> tuple[Proof, list[int]]:
     return _prove(name, json.dumps(inputs, sort_keys=True))
 
 
-@cache
+@functools.cache
 def _prove(name: str, inputs_json: str) -> tuple[Proof, list[int]]:
+    """Memoised in-process and on disk, keyed by the verification key (a rebuilt zkey has a
+    new random contribution, so old proofs are never reused against it) and the inputs."""
     s = standin(name)
+    key = cache.content_key("standin-proof", cache.file_digest(s.keys.vkey), inputs_json)
+    found = cache.lookup("standin-proof", key)
+    if found is None:
+        with cache.building("standin-proof", key, f"{name} proof") as scratch:
+            (scratch / "calldata.json").write_text(json.dumps(_snarkjs_prove(s, inputs_json)))
+        found = cache.entry_path("standin-proof", key)
+    proof, public = json.loads((found / "calldata.json").read_text())
+    return proof, public
+
+
+def _snarkjs_prove(s: StandIn, inputs_json: str) -> tuple[Proof, list[int]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         wtns = witness.calculate(s.circuit, json.loads(inputs_json), out / "w.wtns")
         snarkjs.prove(s.keys.zkey, wtns, out / "proof.json", out / "public.json")
         a, b, c, public = snarkjs.solidity_calldata(out / "proof.json", out / "public.json")
-    proof = [*a, *b[0], *b[1], *c]
-    return proof, public
+    return [*a, *b[0], *b[1], *c], public
 
 
 def withdrawal(amount: int, address: str) -> int:
