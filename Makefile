@@ -31,7 +31,7 @@ test: setup
 slither: $(NODE_STAMP)
 	@mkdir -p build
 	@scripts/slither.sh > build/slither.log 2>&1 || (cat build/slither.log; exit 1)
-	@echo "slither: no high-severity finding (1089(grep -o '[0-9]* result(s) found' build/slither.log) of lower severity, see build/slither.log)"
+	@echo "slither: no high-severity finding ($$(grep -o '[0-9]* result(s) found' build/slither.log) in all, see build/slither.log)"
 
 lint: setup
 	$(PY) -m ruff check .
