@@ -131,8 +131,8 @@ def position_add():
 
 
 def _pos(series, qty, sel, sid, delta, active=1):
-    return {"active": active, "series": series, "qty": [q % P for q in qty], "sel": sel, "seriesId": sid,
-            "delta": delta % P}
+    return {"active": active, "series": series, "qty": [q % P for q in qty], "sel": sel,
+            "seriesId": sid, "delta": delta % P}
 
 
 @pytest.mark.parametrize("case,new_series,new_qty", [
