@@ -1,11 +1,13 @@
-"""The venue service: verifies signed commands, runs them through the engine, stores each one
-durably, and only then changes the in-memory state and answers.
+"""The venue service: verifies signed commands, runs them through the engine, stores them
+durably, and only then answers.
 
-Order of work for a submitted order: schema (pydantic) -> order hash and signature (outside the
-lock) -> under the lock: idempotency by order hash, engine admission and matching (a prepared
-outcome, nothing changed yet) -> one database transaction -> apply to the engine -> respond.
-A crash before the commit loses nothing acknowledged; after it, the replay on start rebuilds
-the same state, and the same signed order sent again is answered from the stored result.
+Order of work for a submitted order: schema (pydantic) -> order hash and signature (in the
+request thread) -> the writer thread (relayer.intake.writer), holding the venue lock:
+idempotency by order hash, engine admission and matching, apply, render the answer -> one
+transaction for the whole group of commands queued meanwhile -> answers released. Nothing is
+acknowledged before its commit; if a commit fails, the state is rebuilt from the database and
+the group gets 503s. After a crash, the replay on start rebuilds the same state, and the same
+signed order sent again is answered from the stored result.
 """
 
 from __future__ import annotations
@@ -23,12 +25,22 @@ from relayer.intake import schemas, views
 from relayer.intake.auth import request_message
 from relayer.intake.errors import ApiError
 from relayer.intake.fifo_lock import FifoLock
+from relayer.intake.writer import GroupWriter, Job, Step
 from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
 from relayer.matching.rules import SeriesRule
-from relayer.matching.types import CancelCmd, Command, DepositCmd, Leg, Outcome, Status, SubmitCmd
+from relayer.matching.types import (
+    CancelCmd,
+    Command,
+    DepositCmd,
+    Leg,
+    Outcome,
+    Status,
+    SubmitCmd,
+    Tif,
+)
 from relayer.settings import Settings
 from relayer.storage import codec
 from relayer.storage.errors import StorageError
@@ -38,7 +50,8 @@ log = logging.getLogger("darkbook.relayer")
 
 
 class Venue:
-    """One relayer's book, ledger and store. Thread-safe: writes are serialised by a lock."""
+    """One relayer's book, ledger and store. Thread-safe: one writer thread changes state
+    (group commit), reads and the writer share a FIFO lock."""
 
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
@@ -46,28 +59,37 @@ class Venue:
         self.domain = domain(settings.chain_id, settings.settlement_address)
         self.repo = Repository(settings.db_url())
         self.series = {s.id: s for s in self._load_series()}
-        self.engine = Engine(
-            [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in self.series.values()],
-            order_depth=settings.order_depth,
-            max_positions=settings.max_positions,
-            fee=settings.fee_per_contract,
-            max_open_orders=settings.max_open_orders,
-        )
         self.lock = FifoLock()
-        self.seq = 0
-        self.client_ids: dict[int, str] = {}
-        self.snapshot = self._load_snapshots()
+        self.failed: str | None = None  # set if the state could not be rebuilt after an error
+        self.snapshots = self._load_snapshots()
+        self.snapshot = self.snapshots[-1]
         self._warm_up()
         self._replay()
         if self.seq == 0:
             for g in settings.genesis:
-                self._commit(DepositCmd(g.ax, g.ay, g.collateral, self.now()), {})
+                job = Job(lambda g=g: self._deposit_step(g.ax, g.ay, g.collateral))
+                self._process([job])
+                job.future.result()
+        self.writer = GroupWriter(self._process)
 
     def now(self) -> int:
         return int(self.clock())
 
     def close(self) -> None:
+        self.writer.close()
         self.repo.close()
+
+    def _new_engine(self) -> Engine:
+        engine = Engine(
+            [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in self.series.values()],
+            order_depth=self.settings.order_depth,
+            max_positions=self.settings.max_positions,
+            fee=self.settings.fee_per_contract,
+            max_open_orders=self.settings.max_open_orders,
+        )
+        for snap in self.snapshots:
+            engine.tables[snap.epoch] = snap.rows_im
+        return engine
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -97,7 +119,7 @@ class Venue:
         self.repo.add_series([s for s in merged if s.id not in known])
         return merged
 
-    def _load_snapshots(self) -> MarketSnapshot:
+    def _load_snapshots(self) -> list[MarketSnapshot]:
         """Stored snapshots (every epoch, for replay); a new epoch from the reference inputs
         when there is none, the registry has grown, or the latest is older than allowed."""
         snaps = self.repo.snapshots()
@@ -111,14 +133,14 @@ class Venue:
             snap = build_reference_snapshot(list(self.series.values()), self.now(), epoch)
             self.repo.save_snapshot(snap)
             snaps.append(snap)
-        for s in snaps:
-            self.engine.tables[s.epoch] = s.rows_im
-        return snaps[-1]
+        return snaps
 
     def _replay(self) -> None:
         """Rebuild the book and ledger from the event log, then check them against the tables
         written beside it (fills, open orders); refuse to start if they disagree."""
         t0 = time.perf_counter()
+        self.engine = self._new_engine()
+        self.seq = 0
         for seq, kind, payload in self.repo.events():
             try:
                 self.engine.execute(codec.decode(kind, payload))
@@ -134,26 +156,72 @@ class Venue:
 
     # -- the write path ---------------------------------------------------------------
 
-    def _commit(self, cmd: Command, extras: dict[int, LegExtra]) -> Outcome:
-        """Prepare, store, apply (caller holds the lock, or is the constructor)."""
+    def _prepare(self, cmd: Command) -> Outcome:
         try:
-            out = self.engine.prepare(cmd)
+            return self.engine.prepare(cmd)
         except Rejected as exc:
             raise ApiError.from_rejected(exc) from None
-        if isinstance(cmd, CancelCmd) and not out.updates:
-            return out  # nothing to change: not logged
-        seq = self.seq + 1
+
+    def _process(self, jobs: list[Job]) -> None:
+        """Run a group of jobs in order, store their outcomes in one transaction, answer."""
+        with self.lock:
+            if self.failed:
+                for job in jobs:
+                    job.future.set_exception(ApiError("storage_unavailable", "body", self.failed))
+                return
+            staged: list[tuple[int, Outcome, dict[int, LegExtra]]] = []
+            answered: list[tuple[Job, object]] = []
+            seq = self.seq
+            for job in jobs:
+                try:
+                    step = job.run()
+                    if step.outcome is not None:
+                        self.engine.apply(step.outcome)
+                        seq += 1
+                        staged.append((seq, step.outcome, step.extras))
+                        for h, ex in step.extras.items():
+                            if ex.client_order_id:
+                                self.client_ids[h] = ex.client_order_id
+                    answered.append((job, step.render()))
+                except ApiError as exc:
+                    job.future.set_exception(exc)
+                except Exception as exc:  # a bug: drop the whole group's uncommitted changes
+                    log.exception("command failed inside the writer")
+                    job.future.set_exception(exc)
+                    self._recover()
+                    err = ApiError("storage_unavailable", "body", "internal error; retry")
+                    for other, _ in answered:
+                        other.future.set_exception(err)
+                    for other in jobs:
+                        if not other.future.done():
+                            other.future.set_exception(err)
+                    return
+            if staged:
+                try:
+                    self.repo.record_many(staged, self.now())
+                except SQLAlchemyError as exc:
+                    log.error(
+                        "store failed for events %d..%d: %s",
+                        self.seq + 1,
+                        seq,
+                        exc.__class__.__name__,
+                    )
+                    self._recover()
+                    err = ApiError("storage_unavailable", "body", "could not store; retry")
+                    for job, _ in answered:
+                        job.future.set_exception(err)
+                    return
+            self.seq = seq
+            for job, answer in answered:
+                job.future.set_result(answer)
+
+    def _recover(self) -> None:
+        """After a failed commit: drop the uncommitted changes by replaying the stored log."""
         try:
-            self.repo.record(seq, out, extras, self.now())
-        except SQLAlchemyError as exc:
-            log.error("store failed for event %d: %s", seq, exc.__class__.__name__)
-            raise ApiError("storage_unavailable", "body", "could not store; retry") from None
-        self.engine.apply(out)
-        self.seq = seq
-        for h, ex in extras.items():
-            if ex.client_order_id:
-                self.client_ids[h] = ex.client_order_id
-        return out
+            self._replay()
+        except Exception as exc:  # the database is gone: refuse writes until restart
+            self.failed = f"state could not be rebuilt ({exc.__class__.__name__}); restart"
+            log.critical("relayer state lost: %s", self.failed)
 
     def pubkey(self, account_id: int) -> tuple[int, int] | None:
         acct = self.engine.ledger.get(account_id)
@@ -187,16 +255,17 @@ class Venue:
             sig = self._verify(x.account_id, h, x.signature, f"legs[{i}].")
             legs.append(Leg(h, *order.fields()))
             extras[h] = LegExtra(sig, req.client_order_id)
-        with self.lock:
-            known = [leg.order_hash in self.engine.orders for leg in legs]
-            if all(known):
-                return self._result(legs, [], duplicate=True)
-            if any(known):
-                i = known.index(True)
-                raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
-            cmd = SubmitCmd(tuple(legs), req.type, self.now(), self.snapshot.epoch)
-            out = self._commit(cmd, extras)
-            return self._result(legs, out.fills, duplicate=False)
+        return self.writer.submit(lambda: self._submit_step(legs, extras, req.type))
+
+    def _submit_step(self, legs: list[Leg], extras: dict[int, LegExtra], tif: Tif) -> Step:
+        known = [leg.order_hash in self.engine.orders for leg in legs]
+        if all(known):
+            return Step(None, {}, lambda: self._result(legs, [], duplicate=True))
+        if any(known):
+            i = known.index(True)
+            raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
+        out = self._prepare(SubmitCmd(tuple(legs), tif, self.now(), self.snapshot.epoch))
+        return Step(out, extras, lambda: self._result(legs, out.fills, duplicate=False))
 
     def _result(self, legs: list[Leg], fills: list, duplicate: bool) -> schemas.SubmitOut:
         now = self.now()
@@ -222,16 +291,28 @@ class Venue:
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self.domain, req.account_id, req.order_id)
         self._verify(req.account_id, msg, req.signature, "")
-        with self.lock:
-            self._commit(CancelCmd(req.account_id, req.order_id, self.now()), {})
-            h = self.engine.by_nonce[(req.account_id, req.order_id)]
+        return self.writer.submit(lambda: self._cancel_step(req.account_id, req.order_id))
+
+    def _cancel_step(self, account_id: int, order_id: int) -> Step:
+        out = self._prepare(CancelCmd(account_id, order_id, self.now()))
+        h = self.engine.by_nonce[(account_id, order_id)]
+
+        def render() -> schemas.OrderOut:
             return views.order_out(self.engine.orders[h], self.client_ids.get(h), self.now())
 
+        return Step(out if out.updates else None, {}, render)  # a no-op is not logged
+
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
-        with self.lock:
-            out = self._commit(DepositCmd(req.ax, req.ay, req.amount, self.now()), {})
+        return self.writer.submit(lambda: self._deposit_step(req.ax, req.ay, req.amount))
+
+    def _deposit_step(self, ax: int, ay: int, amount: int) -> Step:
+        out = self._prepare(DepositCmd(ax, ay, amount, self.now()))
+
+        def render() -> schemas.DepositOut:
             acct = self.engine.ledger.accounts[out.account_id]  # type: ignore[index]
             return schemas.DepositOut(account_id=acct.account_id, collateral=str(acct.collateral))
+
+        return Step(out, {}, render)
 
     # -- owner reads ------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from relayer.markets.series import SeriesSpec
@@ -53,81 +53,94 @@ class Repository:
         self, seq: int, out: Outcome, extras: Mapping[int, LegExtra], created_at: int
     ) -> None:
         """Store one accepted command and its effects atomically."""
-        cmd = out.command
+        self.record_many([(seq, out, extras)], created_at)
+
+    def record_many(
+        self, items: list[tuple[int, Outcome, Mapping[int, LegExtra]]], created_at: int
+    ) -> None:
+        """Store several accepted commands, in order, in one transaction (group commit)."""
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(events).values(
-                    seq=seq,
-                    kind=codec.kind_of(cmd),
-                    payload=codec.encode(cmd),
-                    created_at=created_at,
-                )
+            for seq, out, extras in items:
+                self._write(conn, seq, out, extras, created_at)
+
+    @staticmethod
+    def _write(
+        conn: Connection, seq: int, out: Outcome, extras: Mapping[int, LegExtra], created_at: int
+    ) -> None:
+        cmd = out.command
+        conn.execute(
+            insert(events).values(
+                seq=seq,
+                kind=codec.kind_of(cmd),
+                payload=codec.encode(cmd),
+                created_at=created_at,
             )
-            if isinstance(cmd, DepositCmd) and out.account_id is not None:
-                known = conn.execute(
-                    select(accounts.c.account_id).where(accounts.c.account_id == out.account_id)
-                ).first()
-                if known is None:
-                    conn.execute(
-                        insert(accounts).values(
-                            account_id=out.account_id, ax=cmd.ax, ay=cmd.ay, created_at=created_at
-                        )
-                    )
-            for u in out.updates:
+        )
+        if isinstance(cmd, DepositCmd) and out.account_id is not None:
+            known = conn.execute(
+                select(accounts.c.account_id).where(accounts.c.account_id == out.account_id)
+            ).first()
+            if known is None:
                 conn.execute(
-                    update(orders)
-                    .where(orders.c.order_hash == u.order_hash)
-                    .values(filled=u.filled, status=u.status.value, reason=u.reason)
-                )
-            if isinstance(cmd, SubmitCmd) and out.new_orders:
-                rows = []
-                for st in out.new_orders:
-                    leg, ex = st.leg, extras[st.leg.order_hash]
-                    rows.append(
-                        dict(
-                            order_hash=leg.order_hash,
-                            account_id=leg.account_id,
-                            order_id=leg.order_id,
-                            series_id=leg.series_id,
-                            side=leg.side,
-                            price=leg.price,
-                            qty=leg.qty,
-                            expiry=leg.expiry,
-                            tif=st.tif.value,
-                            group_hash=st.group,
-                            client_order_id=ex.client_order_id,
-                            sig_r8x=ex.signature[0],
-                            sig_r8y=ex.signature[1],
-                            sig_s=ex.signature[2],
-                            status=st.status.value,
-                            filled=st.filled,
-                            reason=st.reason,
-                            seq=st.seq,
-                            event_seq=seq,
-                            created_at=created_at,
-                        )
+                    insert(accounts).values(
+                        account_id=out.account_id, ax=cmd.ax, ay=cmd.ay, created_at=created_at
                     )
-                conn.execute(insert(orders), rows)
-            if out.fills:
-                conn.execute(
-                    insert(fills),
-                    [
-                        dict(
-                            fill_id=f.fill_id,
-                            event_seq=seq,
-                            series_id=f.series_id,
-                            price=f.price,
-                            qty=f.qty,
-                            maker_hash=f.maker_hash,
-                            taker_hash=f.taker_hash,
-                            maker_account=f.maker_account,
-                            taker_account=f.taker_account,
-                            taker_side=f.taker_side,
-                            created_at=created_at,
-                        )
-                        for f in out.fills
-                    ],
                 )
+        for u in out.updates:
+            conn.execute(
+                update(orders)
+                .where(orders.c.order_hash == u.order_hash)
+                .values(filled=u.filled, status=u.status.value, reason=u.reason)
+            )
+        if isinstance(cmd, SubmitCmd) and out.new_orders:
+            rows = []
+            for st in out.new_orders:
+                leg, ex = st.leg, extras[st.leg.order_hash]
+                rows.append(
+                    dict(
+                        order_hash=leg.order_hash,
+                        account_id=leg.account_id,
+                        order_id=leg.order_id,
+                        series_id=leg.series_id,
+                        side=leg.side,
+                        price=leg.price,
+                        qty=leg.qty,
+                        expiry=leg.expiry,
+                        tif=st.tif.value,
+                        group_hash=st.group,
+                        client_order_id=ex.client_order_id,
+                        sig_r8x=ex.signature[0],
+                        sig_r8y=ex.signature[1],
+                        sig_s=ex.signature[2],
+                        status=st.status.value,
+                        filled=st.filled,
+                        reason=st.reason,
+                        seq=st.seq,
+                        event_seq=seq,
+                        created_at=created_at,
+                    )
+                )
+            conn.execute(insert(orders), rows)
+        if out.fills:
+            conn.execute(
+                insert(fills),
+                [
+                    dict(
+                        fill_id=f.fill_id,
+                        event_seq=seq,
+                        series_id=f.series_id,
+                        price=f.price,
+                        qty=f.qty,
+                        maker_hash=f.maker_hash,
+                        taker_hash=f.taker_hash,
+                        maker_account=f.maker_account,
+                        taker_account=f.taker_account,
+                        taker_side=f.taker_side,
+                        created_at=created_at,
+                    )
+                    for f in out.fills
+                ],
+            )
 
     def save_snapshot(self, snap: MarketSnapshot) -> None:
         with self.engine.begin() as conn:
