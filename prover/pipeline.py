@@ -107,19 +107,20 @@ def prove_circuit(
 ) -> ProveResult:
     """Compile, set up, prove and verify; write out_dir only if the proof verified."""
     source = Path(source).resolve()
+    data = load_inputs(inputs) if isinstance(inputs, Path) else inputs
     started = time.time()
     seconds: dict[str, float] = {}
     dirs = include_dirs_for(source) if source.is_file() else None
     circuit = compile_circuit(source, dirs, progress=progress)
     compile_cached = circuit.folder.stat().st_mtime < started
     seconds["compile"] = time.time() - started
+    check_inputs(circuit, data)  # before a setup that may take minutes
 
     t = time.time()
     keys = setup_keys(circuit, backend=backend, ptau_file=ptau_file, progress=progress)
     setup_cached = keys.folder.stat().st_mtime < t
     seconds["setup"] = time.time() - t
 
-    data = load_inputs(inputs) if isinstance(inputs, Path) else inputs
     prover = make_backend(backend, keys)
     with tempfile.TemporaryDirectory(prefix="darkbook-prove-") as tmp:
         t = time.time()

@@ -1,65 +1,74 @@
-"""HOOK (issue 13): both backends prove the batch circuit's test configuration.
+"""Both backends prove the batch circuit's test configuration (issue 13's batch hook).
 
-circuits/batch.circom is being written in another issue. When it lands, give it a main with
-the test configuration's parameters at BATCH_TEST_MAIN and a satisfying input at
-BATCH_TEST_INPUT (or change `batch_test_case` to build one), and this test runs: dev keys with
-arkworks, the development ceremony with snarkjs and arkworks, every proof checked by snarkjs
-and the exported verifier on anvil.
+arkworks with dev keys always runs (when the batch model exists). The test configuration has
+about 48k constraints, so the snarkjs side needs a 2^16 development ceremony (~30 min on two
+cores): it runs only once that ceremony is cached, e.g. after
+`benchmarks/bench_proving.py --powers 16 --max-power 16`, and is skipped otherwise.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from prover import solidity
+from prover import cache, ptau, solidity, toolchain
+from prover.backend import Proof, ProvingKeys
 from prover.backends import make_backend
 from prover.ceremony import ceremony_keys
 from prover.chain import deploy, local_chain
-from prover.circom import compile_circuit
+from prover.circom import CompiledCircuit, compile_circuit
 from prover.dev_setup import dev_keys
 from prover.pipeline import compute_witness
-from prover.toolchain import repo_root
+from tests.proving.batch_case import batch_case
 from tests.proving.conftest import snarkjs_accepts, with_public_changed
 
-BATCH_TEST_MAIN = repo_root() / "circuits" / "batch_test.circom"
-BATCH_TEST_INPUT = repo_root() / "tests" / "fixtures" / "batch_test_input.json"
+pytestmark = pytest.mark.slow
 
 
-def batch_test_case() -> tuple[Path, dict[str, Any]] | None:
-    """(main source, input) of the batch circuit's test configuration, once they exist."""
-    if not (BATCH_TEST_MAIN.is_file() and BATCH_TEST_INPUT.is_file()):
-        return None
-    return BATCH_TEST_MAIN, json.loads(BATCH_TEST_INPUT.read_text())
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    batch_test_case() is None,
-    reason=f"batch circuit hook: needs {BATCH_TEST_MAIN.name} and {BATCH_TEST_INPUT.name}",
-)
-def test_batch_test_configuration_proves_with_both_backends(tmp_path: Path) -> None:
-    case = batch_test_case()
-    assert case is not None
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompiledCircuit, Path]:
+    case = batch_case("test")
+    if case is None:
+        pytest.skip("batch circuit hook: prover.model (the batch circuit's model) not present")
     source, inputs = case
     circuit = compile_circuit(source)
-    wtns = compute_witness(circuit, inputs, tmp_path / "batch.wtns")
-    dev, ceremony = dev_keys(circuit), ceremony_keys(circuit)
-    runs = [(dev, "arkworks"), (ceremony, "arkworks"), (ceremony, "snarkjs")]
-    proofs = [(keys, make_backend(name, keys).prove(wtns)) for keys, name in runs]
-    for keys, proof in proofs:
-        assert snarkjs_accepts(keys, proof, tmp_path)
-        assert not snarkjs_accepts(keys, with_public_changed(proof, 0), tmp_path)
+    return circuit, compute_witness(circuit, inputs, tmp_path_factory.mktemp("b") / "b.wtns")
+
+
+def _dev_ceremony_cached(power: int) -> bool:
+    key = cache.content_key("ptau-dev", str(power), toolchain.tool_version("snarkjs"))
+    return cache.lookup("ptau", key) is not None
+
+
+def _check(keys: ProvingKeys, proofs: list[Proof], folder: Path) -> None:
+    """snarkjs accepts each proof, and the exported verifier on anvil too; neither if tampered."""
+    for proof in proofs:
+        assert snarkjs_accepts(keys, proof, folder)
+        assert not snarkjs_accepts(keys, with_public_changed(proof, 0), folder)
+    art = solidity.compile_sources({"Verifier.sol": keys.verifier_sol.read_text()})
     with local_chain() as chain:
-        for keys in (dev, ceremony):
-            art = solidity.compile_sources({"Verifier.sol": keys.verifier_sol.read_text()})
-            verifier = art["Groth16Verifier"]
-            contract = deploy(chain.w3, verifier.abi, verifier.bytecode)
-            for k, proof in proofs:
-                if k is keys:
-                    assert contract.functions.verifyProof(*proof.calldata).call()
-                    bad = with_public_changed(proof, 0).calldata
-                    assert not contract.functions.verifyProof(*bad).call()
+        verifier = art["Groth16Verifier"]
+        contract = deploy(chain.w3, verifier.abi, verifier.bytecode)
+        for proof in proofs:
+            assert contract.functions.verifyProof(*proof.calldata).call()
+            for i in range(len(proof.public)):
+                bad = with_public_changed(proof, i).calldata
+                assert not contract.functions.verifyProof(*bad).call()
+
+
+def test_batch_test_configuration_arkworks_dev_keys(batch, tmp_path: Path) -> None:
+    circuit, wtns = batch
+    keys = dev_keys(circuit)
+    _check(keys, [make_backend("arkworks", keys).prove(wtns)], tmp_path)
+
+
+def test_batch_test_configuration_both_backends_same_zkey(batch, tmp_path: Path) -> None:
+    circuit, wtns = batch
+    power = ptau.power_for(circuit.constraints)
+    if not _dev_ceremony_cached(power):
+        pytest.skip(f"needs the cached 2^{power} development ceremony (~30 min to make)")
+    keys = ceremony_keys(circuit)
+    proofs = [make_backend(b, keys).prove(wtns) for b in ("arkworks", "snarkjs")]
+    assert proofs[0].public == proofs[1].public
+    _check(keys, proofs, tmp_path)
