@@ -69,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         venue = await run_in_threadpool(Venue, settings)
         app.state.venue = venue
+        venue.on_commit = metrics.group.observe
         app.state.auth = RequestAuth(venue.domain, settings.auth_window_seconds)
         log.info("relayer ready: %d events, %d series", venue.seq, len(venue.series))
         try:

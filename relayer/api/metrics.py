@@ -31,3 +31,9 @@ class Metrics:
             "darkbook_open_orders", "resting orders (all accounts)", registry=r
         )
         self.events = Gauge("darkbook_events", "commands in the order log", registry=r)
+        self.group = Histogram(
+            "darkbook_commit_group_commands",
+            "commands stored per transaction (group commit)",
+            registry=r,
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+        )

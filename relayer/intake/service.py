@@ -61,6 +61,7 @@ class Venue:
         self.series = {s.id: s for s in self._load_series()}
         self.lock = FifoLock()
         self.failed: str | None = None  # set if the state could not be rebuilt after an error
+        self.on_commit: Callable[[int], None] | None = None  # observer: commands per commit
         self.snapshots = self._load_snapshots()
         self.snapshot = self.snapshots[-1]
         self._warm_up()
@@ -212,6 +213,8 @@ class Venue:
                         job.future.set_exception(err)
                     return
             self.seq = seq
+            if staged and self.on_commit:
+                self.on_commit(len(staged))
             for job, answer in answered:
                 job.future.set_result(answer)
 

@@ -51,7 +51,7 @@ metadata = MetaData()
 events = Table(
     "events",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("kind", String(16), nullable=False),
     Column("payload", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
@@ -102,8 +102,8 @@ orders = Table(
     Column("status", String(16), nullable=False),
     Column("filled", U64, nullable=False),
     Column("reason", String(64)),
-    Column("seq", Integer, nullable=False),
-    Column("event_seq", Integer, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     UniqueConstraint("account_id", "order_id"),
 )
@@ -111,8 +111,8 @@ orders = Table(
 fills = Table(
     "fills",
     metadata,
-    Column("fill_id", Integer, primary_key=True, autoincrement=False),
-    Column("event_seq", Integer, nullable=False),
+    Column("fill_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_seq", BigInteger, nullable=False),
     Column("series_id", U64, nullable=False),
     Column("price", U64, nullable=False),
     Column("qty", U64, nullable=False),
@@ -121,7 +121,7 @@ fills = Table(
     Column("maker_account", Integer, nullable=False, index=True),
     Column("taker_account", Integer, nullable=False, index=True),
     Column("taker_side", Integer, nullable=False),
-    Column("batch_id", Integer),
+    Column("batch_id", BigInteger),
     Column("created_at", BigInteger, nullable=False),
 )
 
@@ -130,8 +130,8 @@ batches = Table(
     metadata,
     Column("batch_id", Integer, primary_key=True, autoincrement=False),
     Column("status", String(16), nullable=False),  # sealed | proving | submitted | confirmed
-    Column("first_fill", Integer),
-    Column("last_fill", Integer),
+    Column("first_fill", BigInteger),
+    Column("last_fill", BigInteger),
     Column("old_root", Felt),
     Column("new_root", Felt),
     Column("tx_hash", String(66)),

@@ -232,6 +232,7 @@ def test_metrics_and_logs_carry_no_prices(
     b.order(SERIES, "buy", PX, 3)
     text = server.http.get("/metrics").text
     assert "darkbook_fills_total 1.0" in text
+    assert "darkbook_commit_group_commands_count" in text
     labels = set(re.findall(r'[{,](\w+)="', text))
     assert labels <= {"route", "method", "status", "le", "result"}, labels
     assert not re.search(r'route="[^"]*\d{3}', text)  # templates, not concrete paths
