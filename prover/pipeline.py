@@ -21,7 +21,7 @@ import groth16py
 from prover import witness
 from prover.backend import Proof, ProvingError, ProvingKeys
 from prover.backends import make_backend
-from prover.ceremony import ceremony_keys
+from prover.ceremony import ceremony_keys, check_ptau
 from prover.circom import CompiledCircuit, compile_circuit, default_include_dirs, resolve_includes
 from prover.dev_setup import dev_keys
 from prover.errors import DarkbookError, WitnessError
@@ -108,6 +108,8 @@ def prove_circuit(
     """Compile, set up, prove and verify; write out_dir only if the proof verified."""
     source = Path(source).resolve()
     data = load_inputs(inputs) if isinstance(inputs, Path) else inputs
+    if ptau_file is not None:
+        check_ptau(ptau_file)  # a bad --ptau fails now, not after a long compile
     started = time.time()
     seconds: dict[str, float] = {}
     dirs = include_dirs_for(source) if source.is_file() else None
