@@ -43,6 +43,7 @@ from relayer.matching.types import (
 )
 from relayer.settings import Settings
 from relayer.storage import codec
+from relayer.storage.db import lock_database
 from relayer.storage.errors import StorageError
 from relayer.storage.repository import LegExtra, Repository
 
@@ -57,6 +58,17 @@ class Venue:
         self.settings = settings
         self.clock = clock
         self.domain = domain(settings.chain_id, settings.settlement_address)
+        self._db_lock = lock_database(settings.db_url())
+        try:
+            self._open()
+        except BaseException:
+            if hasattr(self, "repo"):
+                self.repo.close()
+            self._release()
+            raise
+
+    def _open(self) -> None:
+        settings = self.settings
         self.repo = Repository(settings.db_url())
         self.series = {s.id: s for s in self._load_series()}
         self.lock = FifoLock()
@@ -79,6 +91,12 @@ class Venue:
     def close(self) -> None:
         self.writer.close()
         self.repo.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._db_lock is not None:
+            self._db_lock.close()
+            self._db_lock = None
 
     def _new_engine(self) -> Engine:
         engine = Engine(

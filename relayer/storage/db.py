@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from relayer.storage.errors import StorageError
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -32,3 +36,21 @@ def make_engine(url: str) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def lock_database(url: str) -> IO | None:
+    """Hold an exclusive lock on ``<sqlite file>.lock`` for as long as the file is open, so a
+    second relayer on the same database fails at start instead of forking the order log.
+    Other databases: None (run one relayer per database; see ARCHITECTURE.md)."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    path = Path(u.database + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = path.open("a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise StorageError(f"another relayer is using {u.database}") from None
+    return f

@@ -52,9 +52,11 @@ class LiveServer:
         return self.http.get("/health").json()["events"]
 
     def stop(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(10)
+        """Stop serving (idempotent); the database is then free for another Venue."""
+        if self.thread.is_alive():
+            self.http.close()
+            self.server.should_exit = True
+            self.thread.join(10)
 
 
 @dataclass

@@ -85,6 +85,7 @@ def test_replaying_the_stored_log_rebuilds_identical_fills_and_book(server: Live
     keys, reqs = session(12, 50, server.dom)
     play(server, keys, reqs)
     live = server.venue.engine
+    server.stop()
     again = Venue(server.settings)  # replays the log, checks it against the stored tables
     try:
         assert again.engine.fills == live.fills

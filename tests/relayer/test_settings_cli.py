@@ -91,6 +91,7 @@ def test_series_file_size_tick_and_frozen_registry(
     assert (r.status_code, r.json()["error"]["field"]) == (422, "legs[0].qty")
     assert d.order(7, "buy", 100_000_000, 20).status_code == 200
     settings = server.settings
+    server.stop()
     changed = write_series(tmp_path / "changed.json", [{**spec, "size_tick": 1}])
     with pytest.raises(StorageError, match="differs"):
         Venue(settings.model_copy(update={"series_file": changed}))

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from relayer.intake.service import Venue
+from relayer.storage.errors import StorageError
 from tests.relayer.conftest import SERIES, Desk, LiveServer
 
 PX = 2_000_000_000
@@ -36,10 +37,14 @@ def test_concurrent_orders_are_all_stored_once(server: LiveServer, desks: list[D
         t.join()
     assert codes == [200] * 30
     assert server.events() == 3 + 30
+    with pytest.raises(StorageError, match="another relayer"):
+        Venue(server.settings)  # one relayer per database
+    live = server.venue.engine
+    server.stop()
     again = Venue(server.settings)  # the stored log replays to the live state
     try:
-        assert again.engine.fills == server.venue.engine.fills
-        assert again.engine.ledger == server.venue.engine.ledger
+        assert again.engine.fills == live.fills
+        assert again.engine.ledger == live.ledger
     finally:
         again.close()
 
