@@ -1,0 +1,36 @@
+"""Reference model of the batch circuit: the same state transition in plain integers.
+
+Typical use (the relayer's batcher)::
+
+    from prover.model import CONFIGS, State, Batch, Trade, apply_batch, Rejected
+    result = apply_batch(state, batch)      # raises Rejected(rule, detail)
+    result.inputs                           # circuits/batch.circom input object
+    result.public                           # the public inputs, in CONVENTIONS.md order
+    state = result.state
+
+See docs/circuits.md.
+"""
+
+from prover.model.apply import BatchResult, apply_batch
+from prover.model.configs import CONFIGS, CircuitConfig, get_config
+from prover.model.errors import RULES, Rejected
+from prover.model.market import Market, MarketRow, from_risk_table, market_hash
+from prover.model.ops import (
+    Batch,
+    Deposit,
+    Liquidation,
+    Settlement,
+    SignedOrder,
+    Trade,
+    Withdrawal,
+    sign_order,
+    sign_withdrawal,
+)
+from prover.model.state import Account, State
+
+__all__ = [
+    "CONFIGS", "RULES", "Account", "Batch", "BatchResult", "CircuitConfig", "Deposit",
+    "Liquidation", "Market", "MarketRow", "Rejected", "Settlement", "SignedOrder", "State",
+    "Trade", "Withdrawal", "apply_batch", "from_risk_table", "get_config", "market_hash",
+    "sign_order", "sign_withdrawal",
+]
