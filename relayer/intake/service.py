@@ -41,7 +41,7 @@ from relayer.matching.types import (
     SubmitCmd,
     Tif,
 )
-from relayer.settings import Settings
+from relayer.settings import Settings, SettingsError
 from relayer.storage import codec
 from relayer.storage.db import lock_database
 from relayer.storage.errors import StorageError
@@ -122,7 +122,10 @@ class Venue:
     def _load_series(self) -> list[SeriesSpec]:
         stored = self.repo.series()
         if self.settings.series_file is not None:
-            configured = load_series(self.settings.series_file)
+            try:
+                configured = load_series(self.settings.series_file)
+            except (OSError, ValueError, TypeError) as exc:
+                raise SettingsError(f"series_file {self.settings.series_file}: {exc}") from None
         else:
             configured = [] if stored else default_series(self.now(), self.settings.underlying)
         try:
