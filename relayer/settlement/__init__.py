@@ -1,0 +1,2 @@
+"""The settlement pipeline: chain watch, batcher, prover service, submitter (docs/ARCHITECTURE.md,
+"Settlement pipeline and demo")."""

@@ -1,0 +1,240 @@
+"""Turn accepted deposits, fills and withdrawals into batches the circuit can prove.
+
+The batcher owns the *sealed* state: the reference model's State after every batch sealed so
+far (proved or not). ``seal`` takes, in circuit order and within the configuration's slot
+counts, the next deposits of the on-chain queue, then fills in fill order, then withdrawals,
+and runs each candidate through ``prover.model.apply_batch`` (strict): an operation the model
+rejects is never sealed.
+
+- Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error).
+- Fills keep their order: when the next fill is rejected (say its deposit is not sealed yet,
+  or the relayer and the model disagree), it and every later fill wait; ``held`` says why.
+- A rejected withdrawal is refused for good (``refused``), the others go on.
+
+A sealed batch keeps its operations, circuit inputs, public inputs and data blob until the
+chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from prover import encoding
+from prover.eddsa import Signature
+from prover.model.apply import apply_batch
+from prover.model.configs import CircuitConfig
+from prover.model.errors import Rejected
+from prover.model.market import Market
+from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
+from prover.model.state import State
+from relayer.settlement import data_blob
+from relayer.settlement.chain_watch import QueuedDeposit
+from relayer.settlement.errors import SettlementError
+
+OPERATOR_ACCOUNT = 0  # fees (and liquidations/settlements) go through account 0
+
+
+@dataclass(frozen=True)
+class PendingFill:
+    fill_id: int
+    trade: Trade
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why an operation is not sealed: the model's rule and its detail."""
+
+    what: str
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.rule} ({self.detail})"
+
+
+@dataclass
+class SealedBatch:
+    """One batch from sealing to confirmation. ``status``: sealed -> proved -> confirmed."""
+
+    number: int  # 1, 2, ... (the contract's batch count after it lands)
+    batch: Batch
+    inputs: dict[str, Any] = field(repr=False)
+    public: list[int]
+    queue_count: int
+    data: bytes = field(repr=False)
+    fill_ids: list[int]
+    deposits: list[QueuedDeposit]
+    status: str = "sealed"
+    proof: list[int] | None = None  # 8 words, calldata order
+    tx_hash: str | None = None
+    block_number: int | None = None
+    gas_used: int | None = None
+    attempts: list[str] = field(default_factory=list)  # one line per failed submission
+
+    @property
+    def old_root(self) -> int:
+        return self.public[0]
+
+    @property
+    def new_root(self) -> int:
+        return self.public[1]
+
+    @property
+    def timestamp(self) -> int:
+        return self.batch.timestamp
+
+
+def trade_from_row(row: dict[str, Any]) -> PendingFill:
+    """A ``Repository.trades_after`` row (fill plus both signed orders) as a model Trade."""
+
+    def signed(o: dict[str, Any]) -> SignedOrder:
+        order = encoding.Order(
+            o["account_id"],
+            o["order_id"],
+            o["series_id"],
+            o["side"],
+            o["price"],
+            o["qty"],
+            o["expiry"],
+        )
+        return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
+
+    trade = Trade(signed(row["buy"]), signed(row["sell"]), row["price"], row["qty"])
+    return PendingFill(row["fill_id"], trade)
+
+
+class Batcher:
+    def __init__(
+        self, config: CircuitConfig, market: Market, operator_key: tuple[int, int]
+    ) -> None:
+        self.config = config
+        self.market = market
+        self.operator_key = operator_key
+        self.state = State(config)  # after every sealed batch
+        self.deposits: deque[QueuedDeposit] = deque()
+        self.fills: deque[PendingFill] = deque()
+        self.withdrawals: deque[Withdrawal] = deque()
+        self.account_ids: dict[tuple[int, int], int] = {}
+        self.held: Hold | None = None
+        self.refused: list[Hold] = []
+        self.sealed: list[SealedBatch] = []
+        self.last_fill_id = 0
+        self.last_timestamp = 0
+
+    # -- intake -------------------------------------------------------------------------
+
+    def add_deposit(self, dep: QueuedDeposit) -> int:
+        """Queue an on-chain deposit; returns the account id it credits (the operator's key
+        is account 0, every other new key the next id from 1, in queue order)."""
+        key = (dep.ax, dep.ay)
+        if key not in self.account_ids:
+            if key == self.operator_key:
+                self.account_ids[key] = OPERATOR_ACCOUNT
+            else:
+                self.account_ids[key] = sum(1 for v in self.account_ids.values() if v) + 1
+        self.deposits.append(dep)
+        return self.account_ids[key]
+
+    def add_fill(self, fill: PendingFill) -> None:
+        if fill.fill_id <= self.last_fill_id:
+            return  # already queued (fills are read again after a restart)
+        self.fills.append(fill)
+        self.last_fill_id = fill.fill_id
+
+    def add_withdrawal(self, w: Withdrawal) -> None:
+        self.withdrawals.append(w)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.deposits or self.fills or self.withdrawals)
+
+    # -- sealing ------------------------------------------------------------------------
+
+    def _try(self, batch: Batch) -> Rejected | None:
+        try:
+            apply_batch(self.state, batch)
+        except Rejected as exc:
+            return exc
+        return None
+
+    def seal(self, timestamp: int) -> SealedBatch | None:
+        """The next batch at ``timestamp`` (> the previous one), or None if nothing fits."""
+        cfg = self.config
+        if timestamp <= self.last_timestamp:
+            raise SettlementError(
+                f"batch timestamp {timestamp} must be after the previous {self.last_timestamp}"
+            )
+        queued = list(self.deposits)[: cfg.deposits]
+        deps = tuple(Deposit(d.ax, d.ay, d.amount, self.account_ids[(d.ax, d.ay)]) for d in queued)
+        batch = Batch(timestamp, self.market, deps)
+        err = self._try(batch)
+        if err is not None:
+            raise SettlementError(f"the deposit queue cannot be consumed: {err}")
+
+        trades: list[PendingFill] = []
+        self.held = None
+        for pf in list(self.fills)[: cfg.trades]:
+            cand = Batch(timestamp, self.market, deps, (*batch.trades, pf.trade))
+            err = self._try(cand)
+            if err is not None:
+                self.held = Hold(f"fill {pf.fill_id}", err.rule, err.detail)
+                break
+            batch, trades = cand, [*trades, pf]
+
+        taken: list[Withdrawal] = []
+        for w in list(self.withdrawals):
+            if len(taken) == cfg.withdrawals:
+                break
+            cand = Batch(timestamp, self.market, deps, batch.trades, (*batch.withdrawals, w))
+            err = self._try(cand)
+            if err is None:
+                batch, taken = cand, [*taken, w]
+            else:
+                self.withdrawals.remove(w)
+                what = f"withdrawal {w.nonce} of account {w.account_id}"
+                self.refused.append(Hold(what, err.rule, err.detail))
+
+        if not (deps or trades or taken):
+            return None
+        number = len(self.sealed) + 1
+        after = apply_batch(self.state, batch).state
+        touched = {d.account_id for d in deps} | {w.account_id for w in taken}
+        touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
+        if trades:
+            touched.add(OPERATOR_ACCOUNT)
+        data = data_blob.encode(after, touched, number)
+        final = Batch(
+            timestamp,
+            self.market,
+            deps,
+            batch.trades,
+            batch.withdrawals,
+            data_hash=data_blob.data_hash(data),
+        )
+        result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
+
+        for _ in queued:
+            self.deposits.popleft()
+        for _ in trades:
+            self.fills.popleft()
+        for w in taken:
+            self.withdrawals.remove(w)
+        self.state = result.state
+        self.last_timestamp = timestamp
+        sealed = SealedBatch(
+            number,
+            final,
+            result.inputs,
+            result.public,
+            len(queued),
+            data,
+            [pf.fill_id for pf in trades],
+            queued,
+        )
+        self.sealed.append(sealed)
+        return sealed
+
+    def unconfirmed(self) -> list[SealedBatch]:
+        return [b for b in self.sealed if b.status != "confirmed"]

@@ -1,0 +1,76 @@
+"""One relayer's settlement loop, step by step: watch the queue, read fills, seal, prove,
+submit. Each step is its own call so a caller (the demo, a keeper loop, a test) decides the
+pace; the pieces are chain_watch, batcher, prover_service and submitter."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+
+from prover.model.market import Market
+from prover.model.ops import Withdrawal
+from relayer.settlement.batcher import Batcher, SealedBatch, trade_from_row
+from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
+from relayer.settlement.deployment import VenueDeployment
+from relayer.settlement.prover_service import ProvedBatch
+from relayer.settlement.submitter import Landed, Submitter
+from relayer.storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Credited:
+    deposit: QueuedDeposit
+    account_id: int
+
+
+class SettlementPipeline:
+    def __init__(
+        self, venue: VenueDeployment, market: Market, operator_key: tuple[int, int]
+    ) -> None:
+        self.venue = venue
+        self.w3 = venue.settlement.w3
+        self.prover = venue.prover
+        self.watcher = DepositWatcher(venue.settlement)
+        self.batcher = Batcher(venue.config, market, operator_key)
+        self.submitter = Submitter(self.w3, venue.settlement, venue.admin)
+
+    def poll_deposits(self) -> list[Credited]:
+        """New queue entries, each with the account id the batch will credit."""
+        return [Credited(d, self.batcher.add_deposit(d)) for d in self.watcher.poll()]
+
+    def poll_fills(self, repo: Repository) -> int:
+        """Queue the relayer's new fills (in fill order); returns how many."""
+        rows = repo.trades_after(self.batcher.last_fill_id)
+        for row in rows:
+            self.batcher.add_fill(trade_from_row(row))
+        return len(rows)
+
+    def add_withdrawal(self, w: Withdrawal) -> None:
+        self.batcher.add_withdrawal(w)
+
+    def next_timestamp(self) -> int:
+        """The latest block's timestamp once it is after the previous batch's: never in the
+        future for the contract, strictly increasing as it requires."""
+        last = self.batcher.last_timestamp
+        while True:
+            ts = int(self.w3.eth.get_block("latest")["timestamp"])
+            if ts > last:
+                return ts
+            time.sleep(max(0.0, last + 1 - time.time()) + 0.05)
+            with contextlib.suppress(Exception):  # local chains only: mine an empty block
+                self.w3.provider.make_request("evm_mine", [])
+
+    def seal(self) -> SealedBatch | None:
+        return self.batcher.seal(self.next_timestamp())
+
+    def prove(self, sb: SealedBatch) -> ProvedBatch:
+        proved = self.prover.prove(sb.inputs, sb.public)
+        sb.proof = proved.words
+        sb.status = "proved"
+        return proved
+
+    def submit(
+        self, sb: SealedBatch, words: list[int] | None = None, *, preflight: bool = True
+    ) -> Landed:
+        return self.submitter.submit(sb, words, preflight=preflight)
