@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         ge=1,
         description="rebuild the reference market snapshot on start when older (seconds)",
     )
+    sweep_seconds: float = Field(30.0, gt=0, description="expire past-expiry orders this often")
     dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"

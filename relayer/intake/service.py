@@ -13,6 +13,7 @@ signed order sent again is answered from the stored result.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -35,6 +36,7 @@ from relayer.matching.types import (
     CancelCmd,
     Command,
     DepositCmd,
+    ExpireCmd,
     Leg,
     Outcome,
     Status,
@@ -84,11 +86,18 @@ class Venue:
                 self._process([job])
                 job.future.result()
         self.writer = GroupWriter(self._process)
+        self._stop = threading.Event()
+        self._sweeper = threading.Thread(
+            target=self._sweep_loop, name="darkbook-expiry", daemon=True
+        )
+        self._sweeper.start()
 
     def now(self) -> int:
         return int(self.clock())
 
     def close(self) -> None:
+        self._stop.set()
+        self._sweeper.join(10)
         self.writer.close()
         self.repo.close()
         self._release()
@@ -325,6 +334,22 @@ class Venue:
             return views.order_out(self.engine.orders[h], self.client_ids.get(h), self.now())
 
         return Step(out if out.updates else None, {}, render)  # a no-op is not logged
+
+    def sweep(self) -> int:
+        """Expire every open order past its expiry (an event, so replays do the same);
+        returns how many. Runs every ``sweep_seconds``; matching also expires what it meets."""
+        return self.writer.submit(self._sweep_step)
+
+    def _sweep_step(self) -> Step:
+        out = self._prepare(ExpireCmd(self.now()))
+        return Step(out if out.updates else None, {}, lambda: len(out.updates))
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(self.settings.sweep_seconds):
+            try:
+                self.sweep()
+            except Exception:  # a refused group is retried at the next tick
+                log.exception("expiry sweep failed")
 
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
         return self.writer.submit(lambda: self._deposit_step(req.ax, req.ay, req.amount))

@@ -32,6 +32,7 @@ from relayer.matching.types import (
     CancelCmd,
     Command,
     DepositCmd,
+    ExpireCmd,
     Fill,
     Leg,
     OrderState,
@@ -87,6 +88,11 @@ class Engine:
             return self._prepare_submit(cmd)
         if isinstance(cmd, CancelCmd):
             return self._prepare_cancel(cmd)
+        if isinstance(cmd, ExpireCmd):
+            return self._prepare_expire(cmd)
+        return self._prepare_deposit(cmd)
+
+    def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
             raise Rejected("bad_amount", "amount", "must be in [1, 2^64)")
         aid = self.ledger.by_key.get((cmd.ax, cmd.ay))
@@ -94,6 +100,13 @@ class Engine:
         if held + cmd.amount >= 2**64:
             raise Rejected("bad_amount", "amount", "collateral would exceed 2^64 - 1")
         return Outcome(cmd, account_id=aid or self.ledger.next_id())
+
+    def _prepare_expire(self, cmd: ExpireCmd) -> Outcome:
+        out = Outcome(cmd)
+        due = [o for mine in self.open.values() for o in mine.values() if o.leg.expiry <= cmd.now]
+        for o in sorted(due, key=lambda o: o.seq):  # a fixed order: acceptance order
+            out.updates.append(OrderUpdate(o.leg.order_hash, o.filled, Status.EXPIRED, None))
+        return out
 
     def _prepare_cancel(self, cmd: CancelCmd) -> Outcome:
         h = self.by_nonce.get((cmd.account_id, cmd.order_id))

@@ -62,7 +62,14 @@ class DepositCmd:
     now: int
 
 
-Command = SubmitCmd | CancelCmd | DepositCmd
+@dataclass(frozen=True, slots=True)
+class ExpireCmd:
+    """Sweep: every open order whose expiry has passed at ``now`` becomes expired."""
+
+    now: int
+
+
+Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd
 
 
 @dataclass(slots=True)

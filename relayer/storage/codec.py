@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 
-from relayer.matching.types import CancelCmd, Command, DepositCmd, Leg, SubmitCmd, Tif
+from relayer.matching.types import (
+    CancelCmd,
+    Command,
+    DepositCmd,
+    ExpireCmd,
+    Leg,
+    SubmitCmd,
+    Tif,
+)
 
 _LEG_FIELDS = (
     "order_hash",
@@ -19,7 +27,9 @@ _LEG_FIELDS = (
 
 
 def kind_of(cmd: Command) -> str:
-    return {SubmitCmd: "submit", CancelCmd: "cancel", DepositCmd: "deposit"}[type(cmd)]
+    return {SubmitCmd: "submit", CancelCmd: "cancel", DepositCmd: "deposit", ExpireCmd: "expire"}[
+        type(cmd)
+    ]
 
 
 def encode(cmd: Command) -> str:
@@ -32,6 +42,8 @@ def encode(cmd: Command) -> str:
         }
     elif isinstance(cmd, CancelCmd):
         d = {"account_id": cmd.account_id, "order_id": str(cmd.order_id), "now": cmd.now}
+    elif isinstance(cmd, ExpireCmd):
+        d = {"now": cmd.now}
     else:
         d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
     return json.dumps(d, separators=(",", ":"), sort_keys=True)
@@ -44,6 +56,8 @@ def decode(kind: str, payload: str) -> Command:
         return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
     if kind == "cancel":
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])
+    if kind == "expire":
+        return ExpireCmd(d["now"])
     if kind == "deposit":
         return DepositCmd(int(d["ax"]), int(d["ay"]), int(d["amount"]), d["now"])
     raise ValueError(f"unknown event kind {kind!r}")

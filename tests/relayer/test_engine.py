@@ -15,12 +15,13 @@ from relayer.markets.snapshot import build_reference_snapshot
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
 from relayer.matching.rules import SeriesRule
-from relayer.matching.types import BUY, SELL, DepositCmd, Leg, Status, SubmitCmd, Tif
+from relayer.matching.types import BUY, SELL, DepositCmd, ExpireCmd, Leg, Status, SubmitCmd, Tif
 
 NOW = 1_795_000_000  # 2026-11-18
 SPECS = default_series(NOW)
 SNAP = build_reference_snapshot(SPECS, NOW, 1)
 TRADED = [s.id for s in SPECS][:4]
+TICK_STEP = 100_000_000
 TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
 
 
@@ -63,6 +64,8 @@ def commands(seed: int, n: int) -> list:
         ]
         tif = Tif.FOK if len(legs) > 1 else rng.choice(TYPES)
         cmds.append(SubmitCmd(tuple(legs), tif, now, 1))
+        if i % 25 == 24:
+            cmds.append(ExpireCmd(now))
     return cmds
 
 
@@ -145,3 +148,19 @@ def test_maker_failing_margin_is_cancelled_and_matching_goes_on() -> None:
     out = e.execute(SubmitCmd((Leg(23, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     assert [f.maker_hash for f in out.fills] == [22]
     assert (e.orders[21].status, e.orders[21].reason) == (Status.CANCELLED, "insufficient_margin")
+
+
+def test_expire_sweep_removes_past_expiry_orders_in_acceptance_order() -> None:
+    e = new_engine()
+    e.execute(DepositCmd(1, 2, 10**12, NOW))
+    sid, px = TRADED[0], 1_000_000_000
+    for i, (side, life) in enumerate([(SELL, 10), (BUY, 99), (SELL, 5)]):
+        price = px + (TICK_STEP if side == SELL else -TICK_STEP)
+        e.execute(
+            SubmitCmd((Leg(31 + i, 1, i + 1, sid, side, price, 1, NOW + life),), Tif.LIMIT, NOW, 1)
+        )
+    out = e.execute(ExpireCmd(NOW + 10))
+    assert [u.order_hash for u in out.updates] == [31, 33]
+    assert [o.leg.order_hash for o in e.books[sid].asks.in_priority()] == []
+    assert e.orders[32].status == Status.OPEN and e.orders[31].status == Status.EXPIRED
+    assert e.execute(ExpireCmd(NOW + 10)).updates == []

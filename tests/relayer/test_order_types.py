@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from relayer.storage.repository import Repository
 from tests.relayer.conftest import SERIES, Desk, LiveServer
 
 PX = 7_000_000_000  # $7,000 per contract
@@ -127,3 +130,21 @@ def test_account_view_has_margin_and_greeks(desks: list[Desk]) -> None:
     assert v["initial_margin"]["ok"] and int(v["initial_margin"]["requirement"]) > 0
     assert int(v["maintenance_margin"]["requirement"]) < int(v["initial_margin"]["requirement"])
     assert v["greeks"]["BTC"]["delta"] < 0
+
+
+def test_expired_orders_are_swept_durably(server: LiveServer, desks: list[Desk]) -> None:
+    a, _, _ = desks
+    short = a.leg(SERIES, "sell", PX, 1, expiry=int(time.time()) + 1)
+    a.submit(short)
+    a.order(SERIES, "sell", PX + TICK, 1)  # long-lived, stays
+    time.sleep(max(0.0, short["expiry"] - time.time()) + 0.05)
+    assert server.venue.sweep() == 1
+    assert server.venue.sweep() == 0  # nothing left: no event
+    h = Desk.hash_of(server.dom, short)
+    assert a.get(f"/v1/orders/{h}").json()["status"] == "expired"
+    assert [o["price"] for o in a.open_orders()] == [str(PX + TICK)]
+    repo = Repository(server.settings.db_url())
+    try:
+        assert h not in {f"0x{x:064x}" for x in repo.open_orders()}
+    finally:
+        repo.close()

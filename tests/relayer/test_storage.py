@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from prover.eddsa import verify
 from prover.encoding import Order, order_hash
-from relayer.matching.types import BUY, CancelCmd, DepositCmd, Leg, SubmitCmd, Tif
+from relayer.matching.types import BUY, CancelCmd, DepositCmd, ExpireCmd, Leg, SubmitCmd, Tif
 from relayer.storage import codec
 from relayer.storage.repository import Repository
 from tests.relayer.conftest import SERIES, LiveServer
@@ -30,6 +30,7 @@ def test_codec_round_trip() -> None:
         SubmitCmd((leg, leg), Tif.FOK, 1_800_000_000, 2),
         CancelCmd(3, big, 1_800_000_001),
         DepositCmd(2**250, 7, big, 1_800_000_002),
+        ExpireCmd(1_800_000_003),
     ):
         assert codec.decode(codec.kind_of(cmd), codec.encode(cmd)) == cmd
 
