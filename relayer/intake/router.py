@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
 from relayer.intake import schemas
+from relayer.intake.auth import H_ACCOUNT, H_SIGNATURE, H_TIMESTAMP
 from relayer.intake.errors import ApiError
 from relayer.intake.service import Venue
 
@@ -19,11 +20,29 @@ def venue(request: Request) -> Venue:
     return request.app.state.venue
 
 
-def owner(request: Request, v: Annotated[Venue, Depends(venue)]) -> int:
+def owner(
+    request: Request,
+    v: Annotated[Venue, Depends(venue)],
+    x_darkbook_account: Annotated[str | None, Header(description="account id")] = None,
+    x_darkbook_timestamp: Annotated[str | None, Header(description="unix milliseconds")] = None,
+    x_darkbook_signature: Annotated[
+        str | None,
+        Header(
+            description="packed EdDSA signature (128 hex) over Poseidon([4, domain, "
+            "accountId, timestamp, pathHash])"
+        ),
+    ] = None,
+) -> int:
     """The account whose trading key signed this read (see relayer.intake.auth)."""
     qs = request.url.query
     path_qs = request.url.path + (f"?{qs}" if qs else "")
-    return request.app.state.auth.check(dict(request.headers), request.method, path_qs, v.pubkey)
+    given = {
+        H_ACCOUNT.lower(): x_darkbook_account,
+        H_TIMESTAMP.lower(): x_darkbook_timestamp,
+        H_SIGNATURE.lower(): x_darkbook_signature,
+    }
+    headers = {k: val for k, val in given.items() if val is not None}
+    return request.app.state.auth.check(headers, request.method, path_qs, v.pubkey)
 
 
 def same_account(path_id: int, auth_id: int) -> None:
