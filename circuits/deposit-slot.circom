@@ -1,6 +1,7 @@
 pragma circom 2.1.0;
 
 include "account-leaf.circom";
+include "comparators.circom";
 include "leaf-update.circom";
 include "poseidon.circom";
 include "range-check-64.circom";
@@ -10,6 +11,8 @@ include "range-check-64.circom";
  * chainOut = Poseidon([chainIn, Ax, Ay, amount]) (docs/CONVENTIONS.md, "Deposit queue"); the
  * account at accountId is either empty (isNew = 1: opened with the deposit's key, the amount,
  * an empty order tree and no positions) or already holds the deposit's key (credited).
+ * An entry with amount 0 is a forced-exit request (ARCHITECTURE.md, "Queue": its fields are
+ * (accountId, requester, 0)); it is consumed from the queue and changes no leaf.
  * @param AD, P - account depth, position slots
  * @param EMPTY_ORDERS_ROOT - root of an empty order tree of the configured depth
  * @input enabled - 1 for a real deposit, 0 for an empty slot (boolean, checked here)
@@ -19,7 +22,7 @@ include "range-check-64.circom";
  * @input isNew - 1 if the leaf is empty (boolean)
  * @input collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf contents before
  *        (zeros and EMPTY_ORDERS_ROOT when isNew)
- * @output rootOut, chainOut - after (unchanged if disabled)
+ * @output rootOut, chainOut - after (unchanged if disabled; rootOut unchanged if amount is 0)
  * NOTE: does not check the key is on the curve; a bad key only locks its own deposit.
  */
 template DepositSlot(AD, P, EMPTY_ORDERS_ROOT) {
@@ -56,7 +59,9 @@ template DepositSlot(AD, P, EMPTY_ORDERS_ROOT) {
     signal oldHash <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
     signal oldLeaf <== (1 - isNew) * oldHash;
     signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, posSeries, posQty);
-    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+    signal noAmount <== IsZero()(amount);
+    signal credit <== enabled * (1 - noAmount);
+    rootOut <== LeafUpdate(AD)(credit, rootIn, accountId, oldLeaf, newLeaf, accPath);
 
     signal next <== Poseidon(4)([chainIn, Ax, Ay, amount]);
     chainOut <== chainIn + enabled * (next - chainIn);

@@ -16,7 +16,7 @@ from typing import Any
 from prover import eddsa, encoding
 from prover.model.configs import CircuitConfig
 from prover.model.errors import Rejected
-from prover.model.inputs import Record, account_fields, assemble
+from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.market import Market, market_hash
 from prover.model.ops import (
     Batch,
@@ -151,6 +151,10 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
 
 
 def _deposit(ctx: _Ctx, d: Deposit) -> Record:
+    ctx.st.deposit_chain = poseidon([ctx.st.deposit_chain, d.ax, d.ay, d.amount])
+    ctx.st.deposits_processed += 1
+    if d.amount == 0:  # a forced-exit request: consumed, no leaf changes
+        return {**dummy_deposit(ctx.cfg), "enabled": 1, "Ax": d.ax, "Ay": d.ay}
     acct = ctx.st.get(d.account_id)
     is_new = acct is None
     if acct is None:
@@ -163,8 +167,6 @@ def _deposit(ctx: _Ctx, d: Deposit) -> Record:
     acct.collateral += d.amount
     _range(ctx, acct.collateral, False, "collateral")
     ctx.st.put(d.account_id, acct)
-    ctx.st.deposit_chain = poseidon([ctx.st.deposit_chain, d.ax, d.ay, d.amount])
-    ctx.st.deposits_processed += 1
     return rec
 
 

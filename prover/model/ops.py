@@ -27,7 +27,10 @@ class Trade:
 
 @dataclass(frozen=True)
 class Deposit:
-    """The next on-chain queue entry (key, amount) and the account the relayer credits."""
+    """The next on-chain queue entry (key, amount) and the account the relayer credits.
+
+    A forced-exit request is the entry ``(accountId, requesterAddress, 0)``: amount 0, consumed
+    from the queue without changing any leaf (``account_id`` is then ignored)."""
 
     ax: int
     ay: int

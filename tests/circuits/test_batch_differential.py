@@ -337,3 +337,13 @@ def test_settlement_pays_through_account_0(tmp_path):
     assert state.get(1).collateral == c1 + 150 and state.get(2).collateral == c2 - 150
     assert state.get(0).collateral == c0
     assert state.get(1).positions == [(0, 0), (0, 0)]
+
+
+def test_exit_request_entry_is_consumed_without_touching_leaves(tmp_path):
+    """Queue entries Poseidon([chain, accountId, requester, 0]) (ARCHITECTURE.md, "Queue")."""
+    w = _world()
+    result = apply_batch(w.state, _batch(w, deposits=(Deposit(2, 0xABCD, 0, 0),)))
+    assert result.state.root == w.state.root
+    assert result.state.deposit_chain != w.state.deposit_chain
+    wt = witness(result.inputs, tmp_path / "w.wtns")
+    assert wt is not None and wt[wire("depositChainNew")] == result.state.deposit_chain
