@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from prover import snarkjs
-from prover.backends import make_backend
 from prover.dev_setup import dev_keys
 from prover.field import P
 from prover.model.apply import apply_batch
+from prover.model.prove import prove_batch
 from prover.model.sample import genesis, random_batch
 from prover.witness import calculate
 from tests.circuits.batch_helpers import TEST, batch_circuit
@@ -42,8 +42,7 @@ def batch_wtns(valid_batch, tmp_path_factory):
 @pytest.mark.slow
 def test_groth16_proof_verifies_and_binds_every_public_input(valid_batch, batch_wtns, tmp_path):
     keys = dev_keys(batch_circuit())
-    proof = make_backend("arkworks", keys).prove(batch_wtns)
-    assert [int(x) for x in proof.public] == valid_batch.public
+    proof = prove_batch(TEST, valid_batch, keys=keys)  # checks public signals == model's
     proof_path, public_path = tmp_path / "proof.json", tmp_path / "public.json"
     proof_path.write_text(json.dumps(proof.proof))
     public_path.write_text(json.dumps(proof.public))
