@@ -14,8 +14,12 @@ include "withdrawal-slot.circom";
  * L liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
  * net flow of account 0 (fees in, settlements out); an empty slot (enabled = 0) changes nothing.
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
- *   oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
- *   withdrawal[W] (amount << 160 | ethAddress, 0 = empty), dataHash
+ * @input oldRoot, newRoot - state root before and after the batch
+ * @input marketHash - the registered market table's hash (docs/risk.md)
+ * @input batchTimestamp - unix seconds, unsigned 64-bit; orders live through their expiry
+ * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
+ * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
+ * @input dataHash - keccak256(data) mod p of the batch's data blob
  * @param AD, OD - account and order tree depths; @param P - position slots
  * @param M, S - market-table rows and scenarios
  * @param T, D, W, L, X - trade/deposit/withdrawal/liquidation/settlement slots
