@@ -10,6 +10,7 @@ under-margined order at the relayer, a tampered proof at the contract). ``run_de
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import time
@@ -156,7 +157,11 @@ def run_demo(
 ) -> DemoReport:
     started = time.perf_counter()
     report = DemoReport(config_name)
-    with tempfile.TemporaryDirectory(prefix="darkbook-demo-") as tmp, local_chain() as chain:
+    with (
+        contextlib.ExitStack() as stack,
+        tempfile.TemporaryDirectory(prefix="darkbook-demo-") as tmp,
+        local_chain() as chain,
+    ):
         w3 = chain.w3
         accounts = chain.accounts
         say(f"Darkbook demo ({config_name} circuit configuration)")
@@ -166,6 +171,8 @@ def run_demo(
         )
         t = time.perf_counter()
         venue = deploy_venue(w3, config_name, progress=True)
+        venue.prover.start()  # the prover process loads the key while we go on
+        stack.callback(venue.prover.close)
         cfg = venue.config
         say(
             f"   circuit batch_{cfg.name}: {venue.prover.circuit.constraints:,} constraints "
@@ -205,6 +212,7 @@ def run_demo(
 
         with running_relayer(cfg, vm, Path(workdir or tmp) / "relayer") as relayer:
             say(f"   relayer API on {relayer.url} (uvicorn in-process, SQLite in a temp dir)")
+            pipeline.store = relayer.repo
             for c in pipeline.poll_deposits():
                 who = next(
                     (d for d in desks if d.key.public_key() == (c.deposit.ax, c.deposit.ay)), None
@@ -232,11 +240,10 @@ def run_demo(
                     f"{usd(c.deposit.amount)} -> account {c.account_id}, credited at the relayer"
                 )
 
-            say("4. deposit batches: the batcher consumes the queue")
-            while pipeline.batcher.deposits:
-                sb = pipeline.seal()
-                assert sb is not None
-                _settle(pipeline, sb, report, say)
+            say(f"4. batch 1: the batcher consumes the deposit queue (D={cfg.deposits} per batch)")
+            sb = pipeline.seal()
+            assert sb is not None
+            _settle(pipeline, sb, report, say)
 
             say("5. signed orders through the relayer API (POST /v1/orders)")
             _trade(relayer.client, venue, vm, desks, cfg.trades, report, say)
@@ -248,7 +255,7 @@ def run_demo(
             say(f"   {a.name} signs a withdrawal of {usd(WITHDRAW)} to {a.eth} (nonce {w.nonce})")
             _refusal(relayer.client, venue, vm, desks[1], report, say)
 
-            say("6. trade batches: fills and the withdrawal, proven and settled")
+            say("6. next batches: the rest of the queue, the fills and the withdrawal")
             n = pipeline.poll_fills(relayer.repo)
             say(f"   batcher read {n} fill(s) with both signed orders from the relayer's store")
             first = True
@@ -262,6 +269,15 @@ def run_demo(
                     )
                 _settle(pipeline, sb, report, say, tamper_first=first)
                 first = False
+                if pipeline.batcher.held is not None:
+                    say(f"     held for a later batch: {pipeline.batcher.held}")
+            shown = relayer.client.get("/v1/batches").json()
+            say(
+                "   GET /v1/batches: "
+                + ", ".join(
+                    f"#{b['batch_id']} {b['status']} block {b['block_number']}" for b in shown
+                )
+            )
             for refused in pipeline.batcher.refused:
                 say(f"   refused by the model: {refused}")
 

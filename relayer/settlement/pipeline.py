@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from prover.model.market import Market
 from prover.model.ops import Withdrawal
+from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, SealedBatch, trade_from_row
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
@@ -34,6 +35,11 @@ class SettlementPipeline:
         self.watcher = DepositWatcher(venue.settlement)
         self.batcher = Batcher(venue.config, market, operator_key)
         self.submitter = Submitter(self.w3, venue.settlement, venue.admin)
+        self.store: Repository | None = None  # the relayer's database, for GET /v1/batches
+
+    def _record(self, sb: SealedBatch) -> None:
+        if self.store is not None:
+            batch_store.record(self.store, sb)
 
     def poll_deposits(self) -> list[Credited]:
         """New queue entries, each with the account id the batch will credit."""
@@ -62,15 +68,21 @@ class SettlementPipeline:
                 self.w3.provider.make_request("evm_mine", [])
 
     def seal(self) -> SealedBatch | None:
-        return self.batcher.seal(self.next_timestamp())
+        sb = self.batcher.seal(self.next_timestamp())
+        if sb is not None:
+            self._record(sb)
+        return sb
 
     def prove(self, sb: SealedBatch) -> ProvedBatch:
         proved = self.prover.prove(sb.inputs, sb.public)
         sb.proof = proved.words
         sb.status = "proved"
+        self._record(sb)
         return proved
 
     def submit(
         self, sb: SealedBatch, words: list[int] | None = None, *, preflight: bool = True
     ) -> Landed:
-        return self.submitter.submit(sb, words, preflight=preflight)
+        landed = self.submitter.submit(sb, words, preflight=preflight)
+        self._record(sb)
+        return landed

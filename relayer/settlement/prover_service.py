@@ -6,12 +6,18 @@ compiles it (cached by content hash: a given deployment domain compiles once) an
 keys: arkworks development keys, INSECURE (single-party setup; tests and demos only). Proofs
 come from arkworks (groth16py, in-process) and are checked against the verification key
 before they are returned; ``verify_snarkjs`` checks one with the reference verifier too.
+
+groth16py validates every point when it loads a proving key and holds the GIL meanwhile (about
+a minute at the demo's 339k constraints), so ``start()`` opens a one-worker ``ProverPool`` whose
+process loads the key while the caller deploys and takes deposits; proofs then run there.
+Without ``start()`` proofs run in-process.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +30,7 @@ from prover.circom import CompiledCircuit, compile_circuit
 from prover.dev_setup import dev_keys
 from prover.model.configs import CircuitConfig
 from prover.pipeline import compute_witness
+from prover.prover_pool import ProverPool
 from prover.toolchain import repo_root
 from relayer.settlement.errors import SettlementError
 
@@ -53,6 +60,19 @@ class ProverService:
         self.circuit = circuit
         self.keys = keys
         self.backend = make_backend(backend, keys)
+        self.backend_name = backend
+        self.pool: ProverPool | None = None
+
+    def start(self) -> None:
+        """Spawn the prover process now; it loads the proving key in the background."""
+        if self.pool is None:
+            self.pool = ProverPool(self.keys, workers=1, backend=self.backend_name)
+            threading.Thread(target=self.pool.warm_up, args=(1,), daemon=True).start()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     @classmethod
     def for_config(cls, config: CircuitConfig, *, progress: bool = False) -> ProverService:
@@ -70,7 +90,10 @@ class ProverService:
             wtns = compute_witness(self.circuit, inputs, Path(tmp) / "batch.wtns")
             t_wtns = time.perf_counter() - t
             t = time.perf_counter()
-            proof = self.backend.prove(wtns)
+            if self.pool is not None:
+                proof = self.pool.submit_witness(wtns).result()
+            else:
+                proof = self.backend.prove(wtns)
             t_prove = time.perf_counter() - t
         if [int(x) for x in proof.public] != list(public):
             raise SettlementError(
