@@ -103,10 +103,7 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
     filled = base + qty
     ctx.check(filled <= o.qty, "overfill", f"order {o.order_id}: {filled} > {o.qty}")
 
-    # the position slot: the one holding the series, else the first empty one
-    idx = next((i for i, (s, _) in enumerate(acct.positions) if s == o.series_id), None)
-    if idx is None:
-        idx = next((i for i, p in enumerate(acct.positions) if p == (0, 0)), None)
+    idx = _slot_for(acct.positions, o.series_id)
     if idx is None:
         ctx.check(False, "position_slots", f"account {o.account_id}")
         idx = 0
@@ -229,7 +226,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     rec.update({"L" + k[0].upper() + k[1:]: v
                 for k, v in account_fields(liq, ctx.st.proof(0).siblings).items()})
     sel = []
-    for s, q in acct_positions_before(rec):
+    for s, q in zip(rec["posSeries"], rec["posQty"], strict=True):
         row = [0] * cfg.positions
         if q != 0:
             idx = _slot_for(liq.positions, s)
@@ -248,10 +245,6 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     ctx.st.put(0, liq)
     ctx.margin(liq, "liquidator (account 0)")
     return rec
-
-
-def acct_positions_before(rec: Record) -> list[tuple[int, int]]:
-    return list(zip(rec["posSeries"], rec["posQty"], strict=True))
 
 
 def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
