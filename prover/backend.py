@@ -13,15 +13,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from prover.binfile import read_wtns, wtns_size
-from prover.errors import DarkbookError
+from prover.errors import ProvingError
 
 BackendName = Literal["arkworks", "snarkjs"]
 BACKENDS: tuple[BackendName, ...] = ("arkworks", "snarkjs")
 Calldata = tuple[list[int], list[list[int]], list[int], list[int]]
-
-
-class ProvingError(DarkbookError):
-    """Keys, witness and circuit do not fit together, or a prover failed."""
 
 
 @dataclass(frozen=True)

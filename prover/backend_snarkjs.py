@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 from prover import snarkjs
-from prover.backend import Proof, ProvingError, ProvingKeys, check_witness_fits
+from prover.backend import Proof, ProvingKeys, check_witness_fits
+from prover.errors import ProvingError
 
 
 class SnarkjsBackend:

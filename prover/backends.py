@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from prover.backend import BACKENDS, ProvingBackend, ProvingError, ProvingKeys
+from prover.backend import BACKENDS, ProvingBackend, ProvingKeys
 from prover.backend_arkworks import ArkworksBackend
 from prover.backend_snarkjs import SnarkjsBackend
+from prover.errors import ProvingError
 
 
 def make_backend(name: str, keys: ProvingKeys) -> ProvingBackend:

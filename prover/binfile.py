@@ -11,12 +11,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from prover.errors import DarkbookError
-
-
-class BinFileError(DarkbookError):
-    """A circom/snarkjs binary file is missing, of the wrong kind, or truncated."""
-
+from prover.errors import BinFileError
 
 Sections = dict[int, list[tuple[int, int]]]
 

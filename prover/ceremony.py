@@ -19,11 +19,11 @@ import groth16py
 from prover import cache, keys, ptau, snarkjs
 from prover.backend import ProvingKeys
 from prover.backend_arkworks import remember
-from prover.binfile import BinFileError, read_sections
+from prover.binfile import read_sections
 from prover.circom import CompiledCircuit
-from prover.errors import DarkbookError, SnarkjsError
+from prover.errors import BinFileError, DarkbookError, PtauError, SnarkjsError, ZkeyError
 from prover.keystore import check_keys_fit, load_keys, write_keys
-from prover.zkey_check import ZkeyError, check_belongs, check_gamma_delta
+from prover.zkey_check import check_belongs, check_gamma_delta
 
 KIND = "zkeyimport"
 _VK_FIELDS = (
@@ -36,10 +36,6 @@ _VK_FIELDS = (
     "vk_delta_2",
     "IC",
 )
-
-
-class PtauError(DarkbookError):
-    """The --ptau file is missing, not a powers-of-tau file, damaged, or too small."""
 
 
 def check_ptau(path: Path) -> int:

@@ -70,3 +70,22 @@ class WitnessError(DarkbookError):
 
 class ChainError(DarkbookError):
     """The local chain did not start or stopped answering."""
+
+
+# --- proving (backends, keys, ceremony files) ---
+
+
+class ProvingError(DarkbookError):
+    """Keys, witness and circuit do not fit together, or a prover failed."""
+
+
+class BinFileError(ProvingError):
+    """A circom/snarkjs binary file (.r1cs, .wtns, .zkey, .ptau) is missing, wrong or damaged."""
+
+
+class ZkeyError(ProvingError):
+    """A .zkey is unsafe (gamma = delta) or was not made for the circuit it is used with."""
+
+
+class PtauError(ProvingError):
+    """The --ptau file is missing, not a powers-of-tau file, damaged, or too small."""

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from prover.backend import ProvingError, ProvingKeys
+from prover.backend import ProvingKeys
 from prover.binfile import r1cs_header
 from prover.cache import file_digest
+from prover.errors import ProvingError
 from prover.verifier_export import solidity_verifier
 
 META = "keys.json"

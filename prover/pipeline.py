@@ -19,12 +19,12 @@ from typing import Any
 import groth16py
 
 from prover import witness
-from prover.backend import Proof, ProvingError, ProvingKeys
+from prover.backend import Proof, ProvingKeys
 from prover.backends import make_backend
 from prover.ceremony import ceremony_keys, check_ptau
 from prover.circom import CompiledCircuit, compile_circuit, default_include_dirs, resolve_includes
 from prover.dev_setup import dev_keys
-from prover.errors import DarkbookError, WitnessError
+from prover.errors import DarkbookError, ProvingError, WitnessError
 from prover.input_check import check_inputs, explain_failure
 
 OUTPUTS = ("proof.json", "public.json", "verification_key.json", "Verifier.sol")

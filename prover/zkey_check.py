@@ -16,12 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prover.binfile import r1cs_header, read_section, read_sections
-from prover.errors import DarkbookError
-
-
-class ZkeyError(DarkbookError):
-    """A .zkey is unsafe (gamma = delta) or was not made for the circuit it is used with."""
-
+from prover.errors import ZkeyError
 
 GROTH16 = 1
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from prover import snarkjs
-from prover.backend import ProvingError, ProvingKeys
+from prover.backend import ProvingKeys
 from prover.backends import make_backend
+from prover.errors import ProvingError
 from tests.proving.conftest import snarkjs_accepts, with_public_changed
 
 CASES = [("dev", "arkworks"), ("ceremony", "arkworks"), ("ceremony", "snarkjs")]

@@ -10,14 +10,15 @@ import groth16py
 import pytest
 
 from prover import ptau, toolchain
-from prover.backend import ProvingError, ProvingKeys
+from prover.backend import ProvingKeys
 from prover.backends import make_backend
 from prover.ceremony import import_zkey, same_vkey
 from prover.circom import CompiledCircuit
+from prover.errors import ProvingError, ZkeyError
 from prover.keys import snarkjs_keys
 from prover.keystore import check_keys_fit, load_keys
 from prover.pipeline import compute_witness
-from prover.zkey_check import ZkeyError, check_belongs, check_gamma_delta
+from prover.zkey_check import check_belongs, check_gamma_delta
 
 
 def test_zkey_without_contribution_has_gamma_equal_delta_and_is_refused(
