@@ -63,10 +63,25 @@ def _wire_names(sym: Path) -> dict[int, list[str]]:
     return names
 
 
+def _risk_batches():
+    from prover.model.ops import Batch, Liquidation, Settlement
+    from prover.model.sample import NOW
+    from tests.circuits.test_batch_differential import _expired, _risky_world
+
+    w = _risky_world(short_collateral=999)
+    liquidation = apply_batch(w.state, Batch(NOW, w.market, liquidations=(Liquidation(2, 0),)))
+    w = _risky_world()
+    settlement = apply_batch(w.state, Batch(NOW, _expired(w), settlements=(Settlement(2, 1),)))
+    return {"liquidation": liquidation, "settlement": settlement}
+
+
 @pytest.mark.slow
-def test_every_witness_value_is_pinned(batch_wtns, tmp_path):
+@pytest.mark.parametrize("kind", ["trade_withdrawal", "liquidation", "settlement"])
+def test_every_witness_value_is_pinned(kind, valid_batch, tmp_path):
     """Change each wire (3 random values each): some constraint must fail every time."""
     circuit = batch_circuit()
+    result = valid_batch if kind == "trade_withdrawal" else _risk_batches()[kind]
+    batch_wtns = calculate(circuit, result.inputs, tmp_path / "batch.wtns")
     r1cs = read_r1cs(circuit.r1cs)
     values = read_wtns(batch_wtns)
     assert len(values) == r1cs.n_wires
