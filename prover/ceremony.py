@@ -56,14 +56,12 @@ def ceremony_keys(
         check_ptau(ptau_file)
     try:
         keyset = keys.snarkjs_keys(circuit, ptau_file, progress=progress)
-    except SnarkjsError as exc:
+    except SnarkjsError as exc:  # a ptau with a sound header can still be damaged inside
         if ptau_file is None:
             raise
-        raise PtauError(f"--ptau {ptau_file}: snarkjs could not use it: {exc}") from None
-    except DarkbookError as exc:
-        if ptau_file is None or isinstance(exc, PtauError):
-            raise
-        raise PtauError(f"--ptau {ptau_file}: {exc}") from None
+        raise PtauError(
+            f"--ptau {ptau_file}: snarkjs could not set up {circuit.name} with it: {exc}"
+        ) from None
     return import_zkey(
         keyset.zkey, circuit, snarkjs_vkey=keyset.vkey_json(), insecure=keyset.insecure
     )
