@@ -128,6 +128,9 @@ class Batcher:
     def add_deposit(self, dep: QueuedDeposit) -> int:
         """Queue an on-chain deposit; returns the account id it credits (the operator's key
         is account 0, every other new key the next id from 1, in queue order)."""
+        if dep.is_exit_request:  # consumed without touching a leaf (account id unused)
+            self.deposits.append(dep)
+            return dep.ax
         key = (dep.ax, dep.ay)
         if key not in self.account_ids:
             if key == self.operator_key:
@@ -167,7 +170,9 @@ class Batcher:
                 f"batch timestamp {timestamp} must be after the previous {self.last_timestamp}"
             )
         queued = list(self.deposits)[: cfg.deposits]
-        deps = tuple(Deposit(d.ax, d.ay, d.amount, self.account_ids[(d.ax, d.ay)]) for d in queued)
+        deps = tuple(
+            Deposit(d.ax, d.ay, d.amount, self.account_ids.get((d.ax, d.ay), 0)) for d in queued
+        )
         batch = Batch(timestamp, self.market, deps)
         err = self._try(batch)
         if err is not None:
@@ -200,7 +205,7 @@ class Batcher:
             return None
         number = len(self.sealed) + 1
         after = apply_batch(self.state, batch).state
-        touched = {d.account_id for d in deps} | {w.account_id for w in taken}
+        touched = {d.account_id for d in deps if d.amount} | {w.account_id for w in taken}
         touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
         if trades:
             touched.add(OPERATOR_ACCOUNT)

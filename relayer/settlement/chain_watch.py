@@ -17,7 +17,12 @@ from relayer.settlement.errors import SettlementError
 
 @dataclass(frozen=True)
 class QueuedDeposit:
-    """One ``Deposited`` event: queue position, depositor, trading key, amount, chain[i+1]."""
+    """One queue entry, chain[i+1] included: a ``Deposited`` event (depositor, trading key,
+    amount) or an ``ExitRequested`` one (requester; ax = accountId, ay = requester, amount 0)."""
+
+    @property
+    def is_exit_request(self) -> bool:
+        return self.amount == 0
 
     queue_index: int
     depositor: str
@@ -42,34 +47,41 @@ class DepositWatcher:
         head = w3.eth.block_number
         if head < self.next_block:
             return []
-        logs = self.settlement.events.Deposited().get_logs(
-            from_block=self.next_block, to_block=head
-        )
+        events = self.settlement.events
+        logs = events.Deposited().get_logs(from_block=self.next_block, to_block=head)
+        exits = events.ExitRequested().get_logs(from_block=self.next_block, to_block=head)
         self.next_block = head + 1
-        out = []
-        for log in sorted(logs, key=lambda e: e["args"]["queueIndex"]):
-            a = log["args"]
-            if a["queueIndex"] != self.next_index:
-                raise SettlementError(
-                    f"deposit queue gap: expected entry {self.next_index}, got {a['queueIndex']}"
-                )
-            chain = poseidon([self.chain, a["ax"], a["ay"], a["amount"]])
-            if chain != a["chainHash"]:
-                raise SettlementError(
-                    f"deposit {a['queueIndex']}: chain hash {a['chainHash']:#x} is not "
-                    f"Poseidon(chain, ax, ay, amount) = {chain:#x}"
-                )
-            out.append(
-                QueuedDeposit(
-                    a["queueIndex"],
-                    a["depositor"],
-                    a["ax"],
-                    a["ay"],
-                    a["amount"],
-                    chain,
-                    log["blockNumber"],
-                )
+        entries = [
+            (a["queueIndex"], a["depositor"], a["ax"], a["ay"], a["amount"], a["chainHash"], e)
+            for e in logs
+            for a in [e["args"]]
+        ]
+        entries += [  # a forced-exit request: (accountId, requester, 0) in the same queue
+            (
+                a["queueIndex"],
+                a["requester"],
+                a["accountId"],
+                int(a["requester"], 16),
+                0,
+                a["chainHash"],
+                e,
             )
+            for e in exits
+            for a in [e["args"]]
+        ]
+        out = []
+        for index, who, ax, ay, amount, chain_hash, log in sorted(entries, key=lambda x: x[0]):
+            if index != self.next_index:
+                raise SettlementError(
+                    f"deposit queue gap: expected entry {self.next_index}, got {index}"
+                )
+            chain = poseidon([self.chain, ax, ay, amount])
+            if chain != chain_hash:
+                raise SettlementError(
+                    f"queue entry {index}: chain hash {chain_hash:#x} is not "
+                    f"Poseidon(chain, a, b, amount) = {chain:#x}"
+                )
+            out.append(QueuedDeposit(index, who, ax, ay, amount, chain, log["blockNumber"]))
             self.chain = chain
             self.next_index += 1
         return out

@@ -7,6 +7,7 @@ import pytest
 from prover.field import P
 from prover.model.ops import sign_withdrawal
 from relayer.settlement import data_blob
+from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
 from tests.settlement.helpers import DESK_A, DESK_B, NOW, fill, funded, order
 
@@ -102,3 +103,13 @@ def test_data_blob_is_readable_by_the_owner_only() -> None:
 
 def test_exit_disabled_circuit_relation_has_no_solution() -> None:
     assert pow(5, (P - 1) // 2, P) == P - 1  # 5 is a non-residue: x * x = 5 has no root
+
+
+def test_a_forced_exit_request_is_consumed_without_touching_a_leaf() -> None:
+    b, _ = funded()
+    root = b.state.root
+    b.add_deposit(QueuedDeposit(3, "0x" + "11" * 20, 1, 0x11 * (2**152 // 0xFF), 0, 0, 2))
+    sealed = b.seal(NOW + 100)
+    assert sealed is not None and sealed.queue_count == 1
+    assert sealed.batch.deposits[0].amount == 0 and sealed.new_root == root
+    assert sorted(b.state.accounts) == [0, 1, 2]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
+from web3.logs import DISCARD
 
 from prover.chain import LocalChain, local_chain
 from relayer.chain.deploy import compile_contracts
@@ -86,3 +87,18 @@ def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) ->
     assert p.submit(first).new_root == first.new_root
     assert p.submit(second).new_root == second.new_root == p.batcher.state.root
     assert [b.status for b in p.batcher.sealed] == ["confirmed", "confirmed"]
+
+    # a forced-exit request shares the queue: watched, consumed by the next batch, served
+    requester = chain.accounts[1]
+    w3.eth.wait_for_transaction_receipt(
+        venue.settlement.functions.requestExit(1).transact({"from": requester})
+    )
+    (entry,) = p.poll_deposits()
+    assert entry.deposit.is_exit_request and entry.deposit.ax == 1
+    third = p.seal()
+    assert third is not None and third.queue_count == 1
+    assert third.new_root == second.new_root  # no leaf changes
+    p.prove(third)
+    receipt = w3.eth.get_transaction_receipt(p.submit(third).tx_hash)
+    served = venue.settlement.events.ExitRequestServed().process_receipt(receipt, errors=DISCARD)
+    assert [e["args"]["queueIndex"] for e in served] == [entry.deposit.queue_index]
