@@ -33,14 +33,8 @@ def valid_batch():
             return apply_batch(world.state, batch)
 
 
-@pytest.fixture(scope="module")
-def batch_wtns(valid_batch, tmp_path_factory):
-    out = tmp_path_factory.mktemp("batch") / "batch.wtns"
-    return calculate(batch_circuit(), valid_batch.inputs, out)
-
-
 @pytest.mark.slow
-def test_groth16_proof_verifies_and_binds_every_public_input(valid_batch, batch_wtns, tmp_path):
+def test_groth16_proof_verifies_and_binds_every_public_input(valid_batch, tmp_path):
     keys = dev_keys(batch_circuit())
     proof = prove_batch(TEST, valid_batch, keys=keys)  # checks public signals == model's
     proof_path, public_path = tmp_path / "proof.json", tmp_path / "public.json"
