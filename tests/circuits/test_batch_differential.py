@@ -38,21 +38,44 @@ def test_public_inputs_are_wires_1_to_n_in_conventions_order():
     assert [wire(n) for n in names] == list(range(1, len(names) + 1))
 
 
+def _total(state) -> int:
+    return sum(a.collateral for a in state.accounts.values())
+
+
+def _check(result, batch, before, path) -> None:
+    w = witness(result.inputs, path)
+    assert w is not None, f"{batch} refused by the circuit"
+    assert w[wire("newRoot")] == result.state.root == result.public[1]
+    assert w[1:1 + len(result.public)] == result.public
+    # collateral is conserved: only deposits bring it in and withdrawals take it out
+    moved = sum(d.amount for d in batch.deposits) - sum(x.amount for x in batch.withdrawals)
+    assert _total(result.state) == before + moved
+
+
 def test_random_batches_agree_with_model(tmp_path):
     rng = random.Random(6)
     world = genesis(TEST, 3, rng)
+    _poor(world, 0, 10**6)  # account 0 pays settlements before shorts pay in
     kinds = set()
     for i in range(8):
         batch = random_batch(world, rng)
         result = apply_batch(world.state, batch)
-        w = witness(result.inputs, tmp_path / f"{i}.wtns")
-        assert w is not None, f"batch {i} refused by the circuit"
-        assert w[wire("newRoot")] == result.state.root == result.public[1]
-        assert w[1:1 + len(result.public)] == result.public
+        _check(result, batch, _total(world.state), tmp_path / f"{i}.wtns")
         kinds |= {k for k, ops in (("d", batch.deposits), ("t", batch.trades),
                                    ("w", batch.withdrawals)) if ops}
         world.state = result.state
     assert kinds == {"d", "t", "w"}
+
+    # series 1 expires: settle every position in it, one settlement slot per batch
+    expired = _expired(world, settlement=rng.randint(0, 500))
+    holders = [i for i, a in world.state.accounts.items() if any(s == 1 for s, _ in a.positions)]
+    assert holders
+    for i in holders:
+        batch = Batch(NOW, expired, settlements=(Settlement(i, 1),))
+        result = apply_batch(world.state, batch)
+        _check(result, batch, _total(world.state), tmp_path / f"x{i}.wtns")
+        world.state = result.state
+    assert all(s != 1 for a in world.state.accounts.values() for s, _ in a.positions)
 
 
 def test_empty_batch_is_a_no_op(tmp_path):
