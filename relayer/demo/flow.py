@@ -264,9 +264,7 @@ def run_demo(
                 if sb is None:
                     raise RuntimeError(f"work left but nothing sealable: {pipeline.batcher.held}")
                 if first:
-                    say(
-                        "7b. refusal at the contract: the first submission carries a tampered proof"
-                    )
+                    say("   (its first submission carries a tampered proof: see step 7)")
                 _settle(pipeline, sb, report, say, tamper_first=first)
                 first = False
                 if pipeline.batcher.held is not None:
@@ -372,7 +370,7 @@ def _refusal(
 ) -> None:
     future = next(s for s in vm.series if s.kind == "future")
     price = vm.snapshot.marks[future.id] // future.price_tick * future.price_tick
-    say(f"7a. refusal at the relayer: {b.name} bids for 50 futures it cannot margin")
+    say(f"   {b.name} bids for 50 futures it cannot margin (see step 7)")
     r = _order(client, venue, b, future.id, "buy", price, 50, int(time.time()) + 3600)
     report.margin_refusal = {"status": r.status_code, **r.json().get("error", {})}
     e = report.margin_refusal
@@ -419,6 +417,13 @@ def _decrypt(
 def _summary(
     venue: VenueDeployment, p: SettlementPipeline, desks: list[Desk], report: DemoReport, say: Say
 ) -> None:
+    say("7. refusals")
+    e = report.margin_refusal
+    say(f"   relayer: {e.get('status')} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
+    say(
+        f"   contract: tampered proof reverted on-chain with {report.tampered_error} "
+        f"(gas {report.tampered_gas or 0:,}); the batch stayed queued, then landed"
+    )
     say("summary")
     st = p.batcher.state
     for aid, acct in sorted(st.accounts.items()):
