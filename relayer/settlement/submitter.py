@@ -11,6 +11,7 @@ model's.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,7 +158,5 @@ class Submitter:
     def _wait_confirmations(self, block: int) -> None:
         if self.confirmations <= 1:
             return
-        import time
-
         while self.w3.eth.block_number - block + 1 < self.confirmations:
             time.sleep(0.5)
