@@ -167,7 +167,8 @@ def run_demo(
         say(f"Darkbook demo ({config_name} circuit configuration)")
         say(
             f"1. anvil at {chain.url} (chain {w3.eth.chain_id}); compiling/loading the batch "
-            "circuit for this deployment's domain (cached by content hash)"
+            "circuit for this deployment's domain (cached by content hash; a first run compiles "
+            "it: ~4 min for demo, ~1 min for test on 2 cores, plus the key setup)"
         )
         t = time.perf_counter()
         venue = deploy_venue(w3, config_name, progress=True)
