@@ -7,12 +7,15 @@ include "range-check-64.circom";
  * OrderHash: the hash a desk signs for an order (docs/CONVENTIONS.md, "Order").
  * out = Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry])
  * @input domain - field; Poseidon([chainId, settlementAddress]) of this deployment
- * @input accountId, orderId, seriesId, price, qty, expiry - unsigned 64-bit order fields
+ * @input accountId, orderId, seriesId, price, qty, expiry - the order's unsigned 64-bit fields
  * @input side - 0 = buy, 1 = sell
  * @output out - field; the order hash
- * Guarantees: every numeric field is range-checked to 64 bits and side is boolean, so the
- * fields can be fed to 64-bit comparators downstream.
- * NOTE: does not check qty > 0 (Fill requires 0 < fillQty <= qty), nor the signature.
+ * Guarantees: price, qty and expiry (the fields that reach 64-bit comparators) are range-checked
+ * to 64 bits and side is boolean.
+ * NOTE: accountId, orderId and seriesId are not range-checked here: the batch bounds them where
+ * they are used (LeafUpdate takes the account id's AD bits, OrderSlotUpdate the order id's 64,
+ * SeriesLookup matches the series with a table id). Does not check qty > 0 (Fill requires
+ * 0 < fillQty <= qty), nor the signature.
  */
 template OrderHash() {
     signal input domain;
@@ -25,9 +28,6 @@ template OrderHash() {
     signal input expiry;
     signal output out;
 
-    RangeCheck64()(accountId);
-    RangeCheck64()(orderId);
-    RangeCheck64()(seriesId);
     RangeCheck64()(price);
     RangeCheck64()(qty);
     RangeCheck64()(expiry);

@@ -49,10 +49,10 @@ template OrderSlotUpdate(depth, strict) {
     signal same <== IsEqual()([slotId, orderId]);
     newer + same * (1 - strict) === 1;
 
+    // filled < 2^65 (both terms < 2^64) and limit < 2^64, so a 65-bit comparison is sound;
+    // filled <= limit then makes filled itself a 64-bit value
     filled <== amount + same * slotFilled;
-    component filledBits = Num2Bits(64);
-    filledBits.in <== filled;
-    signal withinLimit <== LessEqThan(64)([filled, limit]);
+    signal withinLimit <== LessEqThan(65)([filled, limit]);
     withinLimit === 1;
 
     // empty slot (leaf 0) iff (0, 0): both parts are < 2^64 so the sum is 0 iff both are

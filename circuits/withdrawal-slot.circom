@@ -52,8 +52,7 @@ template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
     signal output publicValue;
 
     enabled * (enabled - 1) === 0;
-    RangeCheck64()(accountId);
-    RangeCheck64()(amount);
+    RangeCheck64()(amount);  // accountId: LeafUpdate takes its AD bits; nonce: OrderSlotUpdate
     component addressBits = Num2Bits(160);
     addressBits.in <== ethAddress;
 
