@@ -162,13 +162,25 @@ class Batcher:
             return exc
         return None
 
+    def _timestamp_for_head_fill(self, timestamp: int) -> int:
+        """An earlier timestamp (never before previous + 1) when the next fill's orders expire
+        before ``timestamp``: the circuit checks timestamp <= expiry, the contract only
+        previous < timestamp <= now."""
+        if not self.fills:
+            return timestamp
+        head = self.fills[0].trade
+        expiry = min(head.buy.order.expiry, head.sell.order.expiry)
+        return max(self.last_timestamp + 1, min(timestamp, expiry))
+
     def seal(self, timestamp: int) -> SealedBatch | None:
-        """The next batch at ``timestamp`` (> the previous one), or None if nothing fits."""
+        """The next batch at ``timestamp`` (> the previous one; earlier if the next fill's
+        orders expire before it), or None if nothing fits."""
         cfg = self.config
         if timestamp <= self.last_timestamp:
             raise SettlementError(
                 f"batch timestamp {timestamp} must be after the previous {self.last_timestamp}"
             )
+        timestamp = self._timestamp_for_head_fill(timestamp)
         queued = list(self.deposits)[: cfg.deposits]
         deps = tuple(
             Deposit(d.ax, d.ay, d.amount, self.account_ids.get((d.ax, d.ay), 0)) for d in queued

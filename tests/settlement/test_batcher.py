@@ -113,3 +113,15 @@ def test_a_forced_exit_request_is_consumed_without_touching_a_leaf() -> None:
     assert sealed is not None and sealed.queue_count == 1
     assert sealed.batch.deposits[0].amount == 0 and sealed.new_root == root
     assert sorted(b.state.accounts) == [0, 1, 2]
+
+
+def test_a_fill_close_to_expiry_gets_an_earlier_batch_timestamp() -> None:
+    b, vm = funded()
+    cfg = b.config
+    row = vm.market.rows[0]
+    buy = order(DESK_A, cfg, 1, 1, row.series_id, 0, row.mark, 1)
+    sell = order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 1)
+    expiry = buy.order.expiry
+    b.add_fill(fill(1, buy, sell, row.mark, 1))
+    sealed = b.seal(expiry + 50)  # the chain is past the orders' expiry
+    assert sealed is not None and sealed.timestamp == expiry and sealed.fill_ids == [1]
