@@ -39,3 +39,12 @@ def test_demo_flow_on_the_test_configuration(tmp_path: Path) -> None:
     assert sum(report.model_collateral.values()) + WITHDRAW == deposited
     assert report.decrypted_collateral == report.model_collateral[1]
     assert "INSECURE" in text
+
+
+def test_demo_command_takes_a_configuration() -> None:
+    from relayer.cli import build_parser
+
+    assert build_parser().parse_args(["demo"]).config == "demo"
+    assert build_parser().parse_args(["demo", "--config", "test"]).config == "test"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["demo", "--config", "nope"])
