@@ -25,7 +25,7 @@ from prover.chain import local_chain
 from prover.eddsa import PrivateKey
 from prover.model.ops import sign_withdrawal
 from relayer.demo.server import running_relayer
-from relayer.intake.client import signed_leg
+from relayer.intake.client import sign_request, signed_leg
 from relayer.settlement.batcher import SealedBatch
 from relayer.settlement.data_blob import decrypt_own
 from relayer.settlement.deployment import VenueDeployment, deploy_venue
@@ -95,6 +95,7 @@ class DemoReport:
     desk_token_balances: dict[str, int] = field(default_factory=dict)
     model_collateral: dict[int, int] = field(default_factory=dict)
     decrypted_collateral: int | None = None
+    relayer_agrees: bool = False
     seconds: float = 0.0
 
 
@@ -270,6 +271,11 @@ def run_demo(
                 first = False
                 if pipeline.batcher.held is not None:
                     say(f"     held for a later batch: {pipeline.batcher.held}")
+            withdrawn = {a.account_id: WITHDRAW}
+            report.relayer_agrees = all(
+                _compare(relayer.client, venue, pipeline, d, withdrawn.get(d.account_id, 0), say)
+                for d in desks
+            )
             shown = relayer.client.get("/v1/batches").json()
             say(
                 "   GET /v1/batches: "
@@ -376,6 +382,29 @@ def _refusal(
     report.margin_refusal = {"status": r.status_code, **r.json().get("error", {})}
     e = report.margin_refusal
     say(f"   HTTP {r.status_code} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
+
+
+def _compare(
+    client: Any, venue: VenueDeployment, p: SettlementPipeline, desk: Desk, withdrawn: int, say: Say
+) -> bool:
+    """The relayer's ledger (a signed read) against the proven state. The relayer does not
+    see withdrawals yet (no endpoint), so the proven collateral is lower by what was withdrawn."""
+    path = f"/v1/accounts/{desk.account_id}"
+    headers = sign_request(desk.key, venue.config.domain, desk.account_id, "GET", path)
+    view = client.get(path, headers=headers).json()
+    acct = p.batcher.state.accounts[desk.account_id]
+    mine = {s: q for s, q in acct.positions if s}
+    theirs = {int(x["series_id"]): int(x["qty"]) for x in view["positions"]}
+    same = int(view["collateral"]) - withdrawn == acct.collateral and mine == theirs
+    im = view["initial_margin"]
+    say(
+        f"   {desk.name}: relayer's view (signed GET {path}) collateral "
+        f"{usd(int(view['collateral']))}, initial margin {usd(int(im['requirement']))} "
+        f"({'ok' if im['ok'] else 'FAILS'}); proven {usd(acct.collateral)}"
+        + (f" after withdrawing {usd(withdrawn)}" if withdrawn else "")
+        + f": {'agree' if same else 'DISAGREE'}"
+    )
+    return same
 
 
 def _claim(venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say) -> None:

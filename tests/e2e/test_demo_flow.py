@@ -38,6 +38,7 @@ def test_demo_flow_on_the_test_configuration(tmp_path: Path) -> None:
     deposited = 2 * DESK_DEPOSIT + 1_000  # 1_000: the operator's minDeposit
     assert sum(report.model_collateral.values()) + WITHDRAW == deposited
     assert report.decrypted_collateral == report.model_collateral[1]
+    assert report.relayer_agrees  # the relayer's ledger is the proven state
     assert "INSECURE" in text
 
 
