@@ -53,13 +53,28 @@ def full_batch(cfg: CircuitConfig, rng: random.Random):
 def measure(name: str, with_snarkjs: bool) -> dict:
     cfg = get_config(name)
     circuit = compile_circuit(cfg.main_file(), progress=True)
-    fill = compile_template("trade-slot.circom", "TradeSlot",
-                            (cfg.account_depth, cfg.order_depth, cfg.positions, cfg.series,
-                             cfg.scenarios, cfg.domain, cfg.fee)).constraints
+    fill = compile_template(
+        "trade-slot.circom",
+        "TradeSlot",
+        (
+            cfg.account_depth,
+            cfg.order_depth,
+            cfg.positions,
+            cfg.series,
+            cfg.scenarios,
+            cfg.domain,
+            cfg.fee,
+        ),
+    ).constraints
     result = full_batch(cfg, random.Random(1))
-    out = {"config": name, "account_depth": cfg.account_depth, "trades": cfg.trades,
-           "constraints_total": circuit.constraints, "constraints_per_fill": fill,
-           "goal_per_fill": GOAL_PER_FILL}
+    out = {
+        "config": name,
+        "account_depth": cfg.account_depth,
+        "trades": cfg.trades,
+        "constraints_total": circuit.constraints,
+        "constraints_per_fill": fill,
+        "goal_per_fill": GOAL_PER_FILL,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         wtns = calculate(circuit, result.inputs, Path(tmp) / "w.wtns")
         t = time.time()
@@ -91,8 +106,10 @@ def main() -> None:
         print(json.dumps(row))
         if row["account_depth"] >= 20:
             verdict = "meets" if row["constraints_per_fill"] <= GOAL_PER_FILL else "MISSES"
-            print(f"{name}: {row['constraints_per_fill']} constraints per fill {verdict} the "
-                  f"goal of {GOAL_PER_FILL} ({row['constraints_per_fill'] / GOAL_PER_FILL:.2f}x)")
+            print(
+                f"{name}: {row['constraints_per_fill']} constraints per fill {verdict} the "
+                f"goal of {GOAL_PER_FILL} ({row['constraints_per_fill'] / GOAL_PER_FILL:.2f}x)"
+            )
 
 
 if __name__ == "__main__":

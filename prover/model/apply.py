@@ -95,8 +95,11 @@ def _live(market: Market, series_id: int) -> bool:
 def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int) -> Record:
     o = so.order
     acct = ctx.account(o.account_id)
-    ctx.check(eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
-              "signature", f"order {o.order_id} of account {o.account_id}")
+    ctx.check(
+        eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
+        "signature",
+        f"order {o.order_id} of account {o.account_id}",
+    )
     slot_id, slot_filled = acct.read_slot(o.order_id)
     base = slot_filled if o.order_id == slot_id else 0
     ctx.check(o.order_id >= slot_id, "replay", f"order id {o.order_id} < {slot_id}")
@@ -108,11 +111,19 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
         ctx.check(False, "position_slots", f"account {o.account_id}")
         idx = 0
     rec: Record = {
-        "account": o.account_id, "orderId": o.order_id, "series": o.series_id, "side": o.side,
-        "limit": o.price, "orderQty": o.qty, "expiry": o.expiry,
-        "R8x": so.sig.r8x, "R8y": so.sig.r8y, "S": so.sig.s,
+        "account": o.account_id,
+        "orderId": o.order_id,
+        "series": o.series_id,
+        "side": o.side,
+        "limit": o.price,
+        "orderQty": o.qty,
+        "expiry": o.expiry,
+        "R8x": so.sig.r8x,
+        "R8y": so.sig.r8y,
+        "S": so.sig.s,
         **account_fields(acct, ctx.st.proof(o.account_id).siblings),
-        "slotId": slot_id, "slotFilled": slot_filled,
+        "slotId": slot_id,
+        "slotFilled": slot_filled,
         "slotPath": list(acct.slot_proof(o.order_id).siblings),
         "posSel": [int(i == idx) for i in range(ctx.cfg.positions)],
     }
@@ -158,9 +169,15 @@ def _deposit(ctx: _Ctx, d: Deposit) -> Record:
         acct = Account.new(d.ax, d.ay, ctx.cfg)
     ctx.check((acct.ax, acct.ay) == (d.ax, d.ay), "deposit_key", f"account {d.account_id}")
     _range(ctx, d.amount, False, "deposit amount")
-    rec: Record = {**account_fields(acct, ctx.st.proof(d.account_id).siblings), "enabled": 1,
-                   "Ax": d.ax, "Ay": d.ay, "amount": d.amount, "account": d.account_id,
-                   "isNew": int(is_new)}
+    rec: Record = {
+        **account_fields(acct, ctx.st.proof(d.account_id).siblings),
+        "enabled": 1,
+        "Ax": d.ax,
+        "Ay": d.ay,
+        "amount": d.amount,
+        "account": d.account_id,
+        "isNew": int(is_new),
+    }
     acct.collateral += d.amount
     _range(ctx, acct.collateral, False, "collateral")
     ctx.st.put(d.account_id, acct)
@@ -170,19 +187,29 @@ def _deposit(ctx: _Ctx, d: Deposit) -> Record:
 def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
     acct = ctx.account(w.account_id)
     try:
-        msg = encoding.withdrawal_hash(ctx.cfg.domain, w.account_id, w.nonce, w.amount,
-                                       w.eth_address)
+        msg = encoding.withdrawal_hash(
+            ctx.cfg.domain, w.account_id, w.nonce, w.amount, w.eth_address
+        )
         signed = eddsa.verify((acct.ax, acct.ay), msg, w.sig)
     except ValueError:
         signed = False
     ctx.check(signed, "signature", f"withdrawal {w.nonce} of account {w.account_id}")
     slot_id, slot_filled = acct.read_slot(w.nonce)
     ctx.check(w.nonce > slot_id, "replay", f"nonce {w.nonce} <= {slot_id}")
-    rec: Record = {"enabled": 1, "account": w.account_id, "nonce": w.nonce, "amount": w.amount,
-                   "address": w.eth_address, "R8x": w.sig.r8x, "R8y": w.sig.r8y, "S": w.sig.s,
-                   **account_fields(acct, ctx.st.proof(w.account_id).siblings),
-                   "slotId": slot_id, "slotFilled": slot_filled,
-                   "slotPath": list(acct.slot_proof(w.nonce).siblings)}
+    rec: Record = {
+        "enabled": 1,
+        "account": w.account_id,
+        "nonce": w.nonce,
+        "amount": w.amount,
+        "address": w.eth_address,
+        "R8x": w.sig.r8x,
+        "R8y": w.sig.r8y,
+        "S": w.sig.s,
+        **account_fields(acct, ctx.st.proof(w.account_id).siblings),
+        "slotId": slot_id,
+        "slotFilled": slot_filled,
+        "slotPath": list(acct.slot_proof(w.nonce).siblings),
+    }
     acct.collateral -= w.amount
     ctx.check(acct.collateral >= 0, "collateral", f"account {w.account_id}")
     acct.write_slot(w.nonce, 0)
@@ -209,9 +236,12 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
         raise Rejected("margin", f"account {lq.account_id}: {exc}") from None
     fails = 0 <= lq.scenario < cfg.scenarios and equity[lq.scenario] < 0
     ctx.check(fails, "not_liquidatable", f"account {lq.account_id} scenario {lq.scenario}")
-    rec: Record = {"enabled": 1, "account": lq.account_id,
-                   "scenarioSel": [int(s == lq.scenario) for s in range(cfg.scenarios)],
-                   **account_fields(acct, ctx.st.proof(lq.account_id).siblings)}
+    rec: Record = {
+        "enabled": 1,
+        "account": lq.account_id,
+        "scenarioSel": [int(s == lq.scenario) for s in range(cfg.scenarios)],
+        **account_fields(acct, ctx.st.proof(lq.account_id).siblings),
+    }
     marks = {r.series_id: r.mark for r in ctx.batch.market.rows}
     moved = [(s, q) for s, q in acct.positions if q != 0]
     cash = sum(q * marks.get(s, 0) - abs(q) * cfg.penalty for s, q in moved)
@@ -223,8 +253,12 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     liq = ctx.st.get(0)
     if liq is None:
         raise Rejected("fee_account", "no liquidator (account 0)")
-    rec.update({"L" + k[0].upper() + k[1:]: v
-                for k, v in account_fields(liq, ctx.st.proof(0).siblings).items()})
+    rec.update(
+        {
+            "L" + k[0].upper() + k[1:]: v
+            for k, v in account_fields(liq, ctx.st.proof(0).siblings).items()
+        }
+    )
     sel = []
     for s, q in zip(rec["posSeries"], rec["posQty"], strict=True):
         row = [0] * cfg.positions
@@ -249,15 +283,17 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
 
 def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
     acct = ctx.account(x.account_id)
-    idx = next((i for i, (s, q) in enumerate(acct.positions) if s == x.series_id and s != 0),
-               None)
+    idx = next((i for i, (s, q) in enumerate(acct.positions) if s == x.series_id and s != 0), None)
     ctx.check(idx is not None, "no_position", f"account {x.account_id} series {x.series_id}")
     idx = 0 if idx is None else idx
     row = ctx.batch.market.row(x.series_id)
     ctx.check(row is not None and row.status == 1, "not_expired", f"series {x.series_id}")
-    rec: Record = {"enabled": 1, "account": x.account_id,
-                   "sel": [int(i == idx) for i in range(ctx.cfg.positions)],
-                   **account_fields(acct, ctx.st.proof(x.account_id).siblings)}
+    rec: Record = {
+        "enabled": 1,
+        "account": x.account_id,
+        "sel": [int(i == idx) for i in range(ctx.cfg.positions)],
+        **account_fields(acct, ctx.st.proof(x.account_id).siblings),
+    }
     gain = acct.positions[idx][1] * (row.settlement if row is not None else 0)
     acct.collateral += gain
     ctx.check(acct.collateral >= 0, "collateral", f"account {x.account_id} cannot pay")
@@ -293,11 +329,13 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     cfg = state.config
     st = state.copy()
     ctx = _Ctx(st, batch, strict)
-    for kind, ops, slots in (("deposits", batch.deposits, cfg.deposits),
-                             ("trades", batch.trades, cfg.trades),
-                             ("liquidations", batch.liquidations, cfg.liquidations),
-                             ("settlements", batch.settlements, cfg.settlements),
-                             ("withdrawals", batch.withdrawals, cfg.withdrawals)):
+    for kind, ops, slots in (
+        ("deposits", batch.deposits, cfg.deposits),
+        ("trades", batch.trades, cfg.trades),
+        ("liquidations", batch.liquidations, cfg.liquidations),
+        ("settlements", batch.settlements, cfg.settlements),
+        ("withdrawals", batch.withdrawals, cfg.withdrawals),
+    ):
         ctx.check(len(ops) <= slots, "slot_count", f"{len(ops)} {kind} > {slots} slots")
     try:
         mhash = market_hash(batch.market.epoch, batch.market.rows, cfg.series, cfg.scenarios)
@@ -323,13 +361,36 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
 
     pub_w = [public_value(w) for w in batch.withdrawals]
     pub_w += [0] * (cfg.withdrawals - len(pub_w))
-    public = [old_root, st.root, mhash, batch.timestamp, chain_old, st.deposit_chain, *pub_w,
-              batch.data_hash]
-    names = ["oldRoot", "newRoot", "marketHash", "batchTimestamp", "depositChainOld",
-             "depositChainNew"]
+    public = [
+        old_root,
+        st.root,
+        mhash,
+        batch.timestamp,
+        chain_old,
+        st.deposit_chain,
+        *pub_w,
+        batch.data_hash,
+    ]
+    names = [
+        "oldRoot",
+        "newRoot",
+        "marketHash",
+        "batchTimestamp",
+        "depositChainOld",
+        "depositChainNew",
+    ]
     pub_rec: Record = dict(zip(names, public[:6], strict=True))
     pub_rec["withdrawal"] = pub_w
     pub_rec["dataHash"] = batch.data_hash
-    inputs = assemble(cfg, pub_rec, batch.market, deposits, trades, withdrawals, fee_rec,
-                      liquidations, settlements)
+    inputs = assemble(
+        cfg,
+        pub_rec,
+        batch.market,
+        deposits,
+        trades,
+        withdrawals,
+        fee_rec,
+        liquidations,
+        settlements,
+    )
     return BatchResult(st, inputs, public, ctx.violations)

@@ -49,10 +49,22 @@ class CircuitConfig:
 
     def params(self) -> list[int]:
         """Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT)."""
-        return [self.account_depth, self.order_depth, self.positions, self.series,
-                self.scenarios, self.trades, self.deposits, self.withdrawals,
-                self.liquidations, self.settlements, self.fee, self.penalty, self.domain,
-                self.empty_orders_root]
+        return [
+            self.account_depth,
+            self.order_depth,
+            self.positions,
+            self.series,
+            self.scenarios,
+            self.trades,
+            self.deposits,
+            self.withdrawals,
+            self.liquidations,
+            self.settlements,
+            self.fee,
+            self.penalty,
+            self.domain,
+            self.empty_orders_root,
+        ]
 
     def main_source(self) -> str:
         args = ", ".join(str(p) for p in self.params())
@@ -80,12 +92,36 @@ class CircuitConfig:
 
 
 CONFIGS: dict[str, CircuitConfig] = {
-    "test": CircuitConfig("test", account_depth=4, order_depth=2, positions=2, scenarios=2,
-                          series=2, trades=1, deposits=1, withdrawals=1, liquidations=1,
-                          settlements=1, fee=1, penalty=2),
-    "demo": CircuitConfig("demo", account_depth=20, order_depth=8, positions=4, scenarios=16,
-                          series=16, trades=4, deposits=2, withdrawals=2, liquidations=1,
-                          settlements=2, fee=10, penalty=100),
+    "test": CircuitConfig(
+        "test",
+        account_depth=4,
+        order_depth=2,
+        positions=2,
+        scenarios=2,
+        series=2,
+        trades=1,
+        deposits=1,
+        withdrawals=1,
+        liquidations=1,
+        settlements=1,
+        fee=1,
+        penalty=2,
+    ),
+    "demo": CircuitConfig(
+        "demo",
+        account_depth=20,
+        order_depth=8,
+        positions=4,
+        scenarios=16,
+        series=16,
+        trades=4,
+        deposits=2,
+        withdrawals=2,
+        liquidations=1,
+        settlements=2,
+        fee=10,
+        penalty=100,
+    ),
 }
 
 

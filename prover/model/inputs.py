@@ -25,34 +25,57 @@ DUMMY_KEY = PrivateKey(b"\x00" * 31 + b"\x01")
 
 
 def account_fields(acct: Account, acc_path: tuple[int, ...]) -> Record:
-    return {"Ax": acct.ax, "Ay": acct.ay, "collateral": acct.collateral,
-            "ordersRoot": acct.orders_root,
-            "posSeries": [s for s, _ in acct.positions], "posQty": [q for _, q in acct.positions],
-            "accPath": list(acc_path)}
+    return {
+        "Ax": acct.ax,
+        "Ay": acct.ay,
+        "collateral": acct.collateral,
+        "ordersRoot": acct.orders_root,
+        "posSeries": [s for s, _ in acct.positions],
+        "posQty": [q for _, q in acct.positions],
+        "accPath": list(acc_path),
+    }
 
 
 def _empty_fields(config: CircuitConfig, collateral: int = 0) -> Record:
     ax, ay = DUMMY_KEY.public_key()
-    return {"Ax": ax, "Ay": ay, "collateral": collateral,
-            "ordersRoot": config.empty_orders_root,
-            "posSeries": [0] * config.positions, "posQty": [0] * config.positions,
-            "accPath": [0] * config.account_depth}
+    return {
+        "Ax": ax,
+        "Ay": ay,
+        "collateral": collateral,
+        "ordersRoot": config.empty_orders_root,
+        "posSeries": [0] * config.positions,
+        "posQty": [0] * config.positions,
+        "accPath": [0] * config.account_depth,
+    }
 
 
 @lru_cache(maxsize=8)
 def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
     sides = []
     for side in (encoding.SIDE_BUY, encoding.SIDE_SELL):
-        order = encoding.Order(account_id=0, order_id=1, series_id=1, side=side, price=0, qty=1,
-                               expiry=U64_MAX)
+        order = encoding.Order(
+            account_id=0, order_id=1, series_id=1, side=side, price=0, qty=1, expiry=U64_MAX
+        )
         sig = DUMMY_KEY.sign(encoding.order_hash(config.domain, order))
-        sides.append({
-            "account": 0, "orderId": 1, "series": 1, "side": side, "limit": 0, "orderQty": 1,
-            "expiry": U64_MAX, "R8x": sig.r8x, "R8y": sig.r8y, "S": sig.s,
-            **_empty_fields(config, collateral=config.fee),
-            "slotId": 0, "slotFilled": 0, "slotPath": list(EMPTY_ROOTS[:config.order_depth]),
-            "posSel": [1] + [0] * (config.positions - 1),
-        })
+        sides.append(
+            {
+                "account": 0,
+                "orderId": 1,
+                "series": 1,
+                "side": side,
+                "limit": 0,
+                "orderQty": 1,
+                "expiry": U64_MAX,
+                "R8x": sig.r8x,
+                "R8y": sig.r8y,
+                "S": sig.s,
+                **_empty_fields(config, collateral=config.fee),
+                "slotId": 0,
+                "slotFilled": 0,
+                "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+                "posSel": [1] + [0] * (config.positions - 1),
+            }
+        )
     return tuple({"enabled": 0, "price": 0, "qty": 1, "sides": sides}.items())
 
 
@@ -63,9 +86,20 @@ def dummy_trade(config: CircuitConfig) -> Record:
 @lru_cache(maxsize=8)
 def _dummy_withdrawal_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
     sig = DUMMY_KEY.sign(encoding.withdrawal_hash(config.domain, 0, 1, 0, 0))
-    rec = {"enabled": 0, "account": 0, "nonce": 1, "amount": 0, "address": 0,
-           "R8x": sig.r8x, "R8y": sig.r8y, "S": sig.s, **_empty_fields(config),
-           "slotId": 0, "slotFilled": 0, "slotPath": list(EMPTY_ROOTS[:config.order_depth])}
+    rec = {
+        "enabled": 0,
+        "account": 0,
+        "nonce": 1,
+        "amount": 0,
+        "address": 0,
+        "R8x": sig.r8x,
+        "R8y": sig.r8y,
+        "S": sig.s,
+        **_empty_fields(config),
+        "slotId": 0,
+        "slotFilled": 0,
+        "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+    }
     return tuple(rec.items())
 
 
@@ -74,16 +108,32 @@ def dummy_withdrawal(config: CircuitConfig) -> Record:
 
 
 def dummy_deposit(config: CircuitConfig) -> Record:
-    return {"enabled": 0, "Ax": 0, "Ay": 0, "amount": 0, "account": 0, "isNew": 0,
-            "collateral": 0, "ordersRoot": 0, "posSeries": [0] * config.positions,
-            "posQty": [0] * config.positions, "accPath": [0] * config.account_depth}
+    return {
+        "enabled": 0,
+        "Ax": 0,
+        "Ay": 0,
+        "amount": 0,
+        "account": 0,
+        "isNew": 0,
+        "collateral": 0,
+        "ordersRoot": 0,
+        "posSeries": [0] * config.positions,
+        "posQty": [0] * config.positions,
+        "accPath": [0] * config.account_depth,
+    }
 
 
 def dummy_liquidation(config: CircuitConfig) -> Record:
     p = config.positions
     liquidator = {"L" + _cap(k): v for k, v in dummy_fee(config).items()}
-    return {"enabled": 0, "account": 0, "scenarioSel": [1] + [0] * (config.scenarios - 1),
-            **dummy_fee(config), **liquidator, "LSel": [[0] * p for _ in range(p)]}
+    return {
+        "enabled": 0,
+        "account": 0,
+        "scenarioSel": [1] + [0] * (config.scenarios - 1),
+        **dummy_fee(config),
+        **liquidator,
+        "LSel": [[0] * p for _ in range(p)],
+    }
 
 
 def dummy_settlement(config: CircuitConfig) -> Record:
@@ -92,9 +142,15 @@ def dummy_settlement(config: CircuitConfig) -> Record:
 
 
 def dummy_fee(config: CircuitConfig) -> Record:
-    return {"Ax": 0, "Ay": 0, "collateral": 0, "ordersRoot": 0,
-            "posSeries": [0] * config.positions, "posQty": [0] * config.positions,
-            "accPath": [0] * config.account_depth}
+    return {
+        "Ax": 0,
+        "Ay": 0,
+        "collateral": 0,
+        "ordersRoot": 0,
+        "posSeries": [0] * config.positions,
+        "posQty": [0] * config.positions,
+        "accPath": [0] * config.account_depth,
+    }
 
 
 def to_field(value: Any) -> Any:
@@ -118,24 +174,36 @@ def _columns(prefix: str, records: list[Record], skip: tuple[str, ...] = ()) -> 
 
 def market_inputs(config: CircuitConfig, market: Market) -> Record:
     rows = padded(market.rows, config.series, config.scenarios)
-    return {"mkEpoch": market.epoch, "mkIds": [r.series_id for r in rows],
-            "mkStatus": [r.status for r in rows], "mkMark": [r.mark for r in rows],
-            "mkSettle": [r.settlement for r in rows], "mkVim": [list(r.v_im) for r in rows],
-            "mkVmm": [list(r.v_mm) for r in rows]}
+    return {
+        "mkEpoch": market.epoch,
+        "mkIds": [r.series_id for r in rows],
+        "mkStatus": [r.status for r in rows],
+        "mkMark": [r.mark for r in rows],
+        "mkSettle": [r.settlement for r in rows],
+        "mkVim": [list(r.v_im) for r in rows],
+        "mkVmm": [list(r.v_mm) for r in rows],
+    }
 
 
-def assemble(config: CircuitConfig, public: Record, market: Market, deposits: list[Record],
-             trades: list[Record], withdrawals: list[Record], fee: Record | None,
-             liquidations: list[Record], settlements: list[Record]) -> Record:
+def assemble(
+    config: CircuitConfig,
+    public: Record,
+    market: Market,
+    deposits: list[Record],
+    trades: list[Record],
+    withdrawals: list[Record],
+    fee: Record | None,
+    liquidations: list[Record],
+    settlements: list[Record],
+) -> Record:
     """The whole input object (public inputs first, in the conventions' order)."""
-    liquidations = liquidations + [dummy_liquidation(config)] * (config.liquidations
-                                                                 - len(liquidations))
-    settlements = settlements + [dummy_settlement(config)] * (config.settlements
-                                                              - len(settlements))
+    liquidations = liquidations + [dummy_liquidation(config)] * (
+        config.liquidations - len(liquidations)
+    )
+    settlements = settlements + [dummy_settlement(config)] * (config.settlements - len(settlements))
     deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
     trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
-    withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals
-                                                               - len(withdrawals))
+    withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals - len(withdrawals))
     out: Record = dict(public)
     out.update(market_inputs(config, market))
     out.update(_columns("d", deposits))

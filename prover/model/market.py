@@ -59,8 +59,10 @@ def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
 
 def market_hash(epoch: int, rows: Sequence[MarketRow], m: int, s: int) -> int:
     """The hash the oracle registers (relayer.risk.table_hash) for the table padded to m rows."""
-    hashes = [row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm)
-              for r in padded(rows, m, s)]
+    hashes = [
+        row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm)
+        for r in padded(rows, m, s)
+    ]
     return poseidon([epoch, m, s, fold(hashes)])
 
 
@@ -68,10 +70,22 @@ def from_risk_table(table: object) -> Market:
     """A Market from relayer.risk.market_table.MarketTable (duck-typed)."""
     t = table
     rows = tuple(
-        MarketRow(int(sid), int(st), int(mk), int(se), tuple(int(x) for x in im),
-                  tuple(int(x) for x in mm))
+        MarketRow(
+            int(sid),
+            int(st),
+            int(mk),
+            int(se),
+            tuple(int(x) for x in im),
+            tuple(int(x) for x in mm),
+        )
         for sid, st, mk, se, im, mm in zip(
-            t.series_id, t.status, t.mark, t.settlement, t.v_im, t.v_mm,  # type: ignore[attr-defined]
-            strict=True)
+            t.series_id,
+            t.status,
+            t.mark,
+            t.settlement,
+            t.v_im,
+            t.v_mm,  # type: ignore[attr-defined]
+            strict=True,
+        )
     )
     return Market(int(t.epoch), rows)  # type: ignore[attr-defined]

@@ -83,7 +83,8 @@ def sign_order(key: PrivateKey, domain: int, order: encoding.Order) -> SignedOrd
     return SignedOrder(order, key.sign(encoding.order_hash(domain, order)))
 
 
-def sign_withdrawal(key: PrivateKey, domain: int, account_id: int, nonce: int, amount: int,
-                    eth_address: int) -> Withdrawal:
+def sign_withdrawal(
+    key: PrivateKey, domain: int, account_id: int, nonce: int, amount: int, eth_address: int
+) -> Withdrawal:
     msg = encoding.withdrawal_hash(domain, account_id, nonce, amount, eth_address)
     return Withdrawal(account_id, nonce, amount, eth_address, key.sign(msg))

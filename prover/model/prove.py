@@ -25,15 +25,26 @@ def batch_circuit(config: CircuitConfig, *, progress: bool = False) -> CompiledC
     return compile_circuit(config.main_file(), progress=progress)
 
 
-def batch_keys(config: CircuitConfig, *, backend: str = "arkworks",
-               ptau_file: Path | None = None, progress: bool = False) -> ProvingKeys:
+def batch_keys(
+    config: CircuitConfig,
+    *,
+    backend: str = "arkworks",
+    ptau_file: Path | None = None,
+    progress: bool = False,
+) -> ProvingKeys:
     """Dev keys for arkworks, ceremony keys for snarkjs or when a ptau file is given."""
-    return setup_keys(batch_circuit(config), backend=backend, ptau_file=ptau_file,
-                      progress=progress)
+    return setup_keys(
+        batch_circuit(config), backend=backend, ptau_file=ptau_file, progress=progress
+    )
 
 
-def prove_batch(config: CircuitConfig, result: BatchResult, *, backend: str = "arkworks",
-                keys: ProvingKeys | None = None) -> Proof:
+def prove_batch(
+    config: CircuitConfig,
+    result: BatchResult,
+    *,
+    backend: str = "arkworks",
+    keys: ProvingKeys | None = None,
+) -> Proof:
     """A Groth16 proof of the batch; its public signals are checked against the model's."""
     circuit = batch_circuit(config)
     keys = keys or batch_keys(config, backend=backend)

@@ -50,8 +50,9 @@ def key_for(account_id: int) -> PrivateKey:
     return PrivateKey(account_id.to_bytes(4, "big") + b"\x42" * 28)
 
 
-def genesis(config: CircuitConfig, accounts: int, rng: random.Random,
-            collateral: int = 10**9) -> World:
+def genesis(
+    config: CircuitConfig, accounts: int, rng: random.Random, collateral: int = 10**9
+) -> World:
     """Fee account 0 plus ``accounts`` funded accounts 1..n (built directly, no batch)."""
     st = State(config)
     keys = {}
@@ -72,12 +73,30 @@ def random_trade(world: World, rng: random.Random) -> Trade:
     price = rng.randint(1, 1000)
     qty = rng.randint(1, 20)
     expiry = NOW + rng.randint(0, 10**6)
-    buy = encoding.Order(buyer, world.next_nonce(buyer), series, encoding.SIDE_BUY,
-                         price + rng.randint(0, 50), qty + rng.randint(0, 5), expiry)
-    sell = encoding.Order(seller, world.next_nonce(seller), series, encoding.SIDE_SELL,
-                          max(0, price - rng.randint(0, 50)), qty + rng.randint(0, 5), expiry)
-    return Trade(sign_order(world.keys[buyer], cfg.domain, buy),
-                 sign_order(world.keys[seller], cfg.domain, sell), price, qty)
+    buy = encoding.Order(
+        buyer,
+        world.next_nonce(buyer),
+        series,
+        encoding.SIDE_BUY,
+        price + rng.randint(0, 50),
+        qty + rng.randint(0, 5),
+        expiry,
+    )
+    sell = encoding.Order(
+        seller,
+        world.next_nonce(seller),
+        series,
+        encoding.SIDE_SELL,
+        max(0, price - rng.randint(0, 50)),
+        qty + rng.randint(0, 5),
+        expiry,
+    )
+    return Trade(
+        sign_order(world.keys[buyer], cfg.domain, buy),
+        sign_order(world.keys[seller], cfg.domain, sell),
+        price,
+        qty,
+    )
 
 
 def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batch:
@@ -95,29 +114,54 @@ def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batc
     for _ in range(rng.randint(0, cfg.deposits)):
         key = key_for(rng.randint(1, 2 * len(world.keys)))
         ax, ay = key.public_key()
-        existing = next((i for i, a in world.state.accounts.items() if (a.ax, a.ay) == (ax, ay)),
-                        None)
+        existing = next(
+            (i for i, a in world.state.accounts.items() if (a.ax, a.ay) == (ax, ay)), None
+        )
         account_id = existing if existing is not None else world.state.free_account_id()
-        cand = Batch(timestamp, world.market, (*batch.deposits,
-                                               Deposit(ax, ay, rng.randint(0, 10**6), account_id)))
+        cand = Batch(
+            timestamp,
+            world.market,
+            (*batch.deposits, Deposit(ax, ay, rng.randint(0, 10**6), account_id)),
+        )
         if accepted(cand):
             batch = cand
     for _ in range(rng.randint(1, cfg.trades)):
-        cand = Batch(timestamp, world.market, batch.deposits,
-                     (*batch.trades, random_trade(world, rng)))
+        cand = Batch(
+            timestamp, world.market, batch.deposits, (*batch.trades, random_trade(world, rng))
+        )
         if accepted(cand):
             batch = cand
     for _ in range(rng.randint(0, cfg.withdrawals)):
         aid = rng.choice([i for i in world.keys if i != 0])
-        w = sign_withdrawal(world.keys[aid], cfg.domain, aid, world.next_nonce(aid),
-                            rng.randint(0, 10**5), rng.getrandbits(160))
-        cand = Batch(timestamp, world.market, batch.deposits, batch.trades,
-                     (*batch.withdrawals, w))
+        w = sign_withdrawal(
+            world.keys[aid],
+            cfg.domain,
+            aid,
+            world.next_nonce(aid),
+            rng.randint(0, 10**5),
+            rng.getrandbits(160),
+        )
+        cand = Batch(timestamp, world.market, batch.deposits, batch.trades, (*batch.withdrawals, w))
         if accepted(cand):
             batch = cand
-    return Batch(timestamp, world.market, batch.deposits, batch.trades, batch.withdrawals,
-                 data_hash=rng.getrandbits(250))
+    return Batch(
+        timestamp,
+        world.market,
+        batch.deposits,
+        batch.trades,
+        batch.withdrawals,
+        data_hash=rng.getrandbits(250),
+    )
 
 
-__all__ = ["NOW", "Deposit", "Withdrawal", "World", "genesis", "key_for", "random_batch",
-           "random_trade", "sample_market"]
+__all__ = [
+    "NOW",
+    "Deposit",
+    "Withdrawal",
+    "World",
+    "genesis",
+    "key_for",
+    "random_batch",
+    "random_trade",
+    "sample_market",
+]

@@ -48,8 +48,9 @@ class Account:
 
     def leaf(self) -> int:
         try:
-            return encoding.account_leaf(self.ax, self.ay, self.collateral, self.orders_root,
-                                         self.positions)
+            return encoding.account_leaf(
+                self.ax, self.ay, self.collateral, self.orders_root, self.positions
+            )
         except ValueError:  # out of range: only for building deliberately invalid batches
             flat = [self.ax, self.ay, self.collateral % P, self.orders_root]
             for s, q in self.positions:

@@ -30,8 +30,9 @@ def template_main(file: str, template: str, params: Sequence[int], folder: Path)
     return main
 
 
-def compile_template(file: str, template: str, params: Sequence[int] = (),
-                     folder: Path | None = None) -> CompiledCircuit:
+def compile_template(
+    file: str, template: str, params: Sequence[int] = (), folder: Path | None = None
+) -> CompiledCircuit:
     folder = folder or repo_root() / "build" / "circuits" / "parts"
     return compile_circuit(template_main(file, template, params, folder))
 
@@ -74,11 +75,20 @@ def circuit_stats(name: str) -> dict[str, Any]:
     slots, templates = _parts(c)
     return {
         "config": c.name,
-        "params": {"account_depth": c.account_depth, "order_depth": c.order_depth,
-                   "P": c.positions, "S": c.scenarios, "M": c.series, "trades": c.trades,
-                   "deposits": c.deposits, "withdrawals": c.withdrawals,
-                   "liquidations": c.liquidations, "settlements": c.settlements, "fee": c.fee,
-                   "penalty": c.penalty},
+        "params": {
+            "account_depth": c.account_depth,
+            "order_depth": c.order_depth,
+            "P": c.positions,
+            "S": c.scenarios,
+            "M": c.series,
+            "trades": c.trades,
+            "deposits": c.deposits,
+            "withdrawals": c.withdrawals,
+            "liquidations": c.liquidations,
+            "settlements": c.settlements,
+            "fee": c.fee,
+            "penalty": c.penalty,
+        },
         "total": batch.constraints,
         "per_slot": {k: compile_template(*v).constraints for k, v in slots.items()},
         "per_template": {k: compile_template(*v).constraints for k, v in templates.items()},

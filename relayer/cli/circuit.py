@@ -11,10 +11,17 @@ from prover.model.configs import CONFIGS
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("circuit", help="batch circuit tools (constraint statistics)")
     inner = p.add_subparsers(dest="circuit_command", required=True)
-    stats = inner.add_parser("stats", help="print constraint counts (total, per slot, per "
-                             "template) of a configuration as one JSON object")
-    stats.add_argument("--config", default="test", choices=sorted(CONFIGS),
-                       help="named parameter set (default: test)")
+    stats = inner.add_parser(
+        "stats",
+        help="print constraint counts (total, per slot, per "
+        "template) of a configuration as one JSON object",
+    )
+    stats.add_argument(
+        "--config",
+        default="test",
+        choices=sorted(CONFIGS),
+        help="named parameter set (default: test)",
+    )
     stats.set_defaults(func=run_stats)
 
 

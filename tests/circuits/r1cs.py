@@ -51,7 +51,7 @@ def read_r1cs(path: Path) -> R1cs:
         pos += 12 + size
     hpos = sections[1][0]
     n8 = struct.unpack_from("<I", data, hpos)[0]
-    prime = int.from_bytes(data[hpos + 4: hpos + 4 + n8], "little")
+    prime = int.from_bytes(data[hpos + 4 : hpos + 4 + n8], "little")
     n_wires, n_out, n_pub, _n_prv = struct.unpack_from("<IIII", data, hpos + 4 + n8)
     n_constraints = struct.unpack_from("<I", data, hpos + 4 + n8 + 24)[0]
     cpos = sections[2][0]
@@ -64,7 +64,7 @@ def read_r1cs(path: Path) -> R1cs:
             lc: Lc = {}
             for _ in range(n):
                 w = struct.unpack_from("<I", data, cpos)[0]
-                lc[w] = int.from_bytes(data[cpos + 4: cpos + 4 + n8], "little")
+                lc[w] = int.from_bytes(data[cpos + 4 : cpos + 4 + n8], "little")
                 cpos += 4 + n8
             lcs.append(lc)
         constraints.append((lcs[0], lcs[1], lcs[2]))

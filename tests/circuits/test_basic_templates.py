@@ -45,14 +45,22 @@ def test_signed64_rejects(signed64, v):
 
 
 DOMAIN = encoding.domain(31337, 0x5FBDB2315678AFECB367F032D93F642F64180AA3)
-ORDER = encoding.Order(account_id=3, order_id=7, series_id=11, side=1, price=12345, qty=10,
-                       expiry=1_900_000_000)
+ORDER = encoding.Order(
+    account_id=3, order_id=7, series_id=11, side=1, price=12345, qty=10, expiry=1_900_000_000
+)
 
 
 def _order_inputs(order: encoding.Order) -> dict[str, int]:
-    return {"domain": DOMAIN, "accountId": order.account_id, "orderId": order.order_id,
-            "seriesId": order.series_id, "side": order.side, "price": order.price,
-            "qty": order.qty, "expiry": order.expiry}
+    return {
+        "domain": DOMAIN,
+        "accountId": order.account_id,
+        "orderId": order.order_id,
+        "seriesId": order.series_id,
+        "side": order.side,
+        "price": order.price,
+        "qty": order.qty,
+        "expiry": order.expiry,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +76,9 @@ def test_order_hash_matches_python(order_hash, tmp_path):
     assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, ORDER)
 
 
-@pytest.mark.parametrize("field,value", [("side", 2), ("price", U64), ("qty", U64 + 1),
-                                         ("expiry", P - 1)])
+@pytest.mark.parametrize(
+    "field,value", [("side", 2), ("price", U64), ("qty", U64 + 1), ("expiry", P - 1)]
+)
 def test_order_hash_rejects_out_of_range(order_hash, field, value):
     assert not witness_ok(order_hash, {**_order_inputs(ORDER), field: value})
 
@@ -125,11 +134,18 @@ def test_account_leaf_matches_python(account_leaf, tmp_path):
 
     ax, ay = PrivateKey(b"\x03" * 32).public_key()
     positions = [(5, -7), (0, 0)]
-    inputs = {"Ax": ax, "Ay": ay, "collateral": 1000, "ordersRoot": 77,
-              "series": [5, 0], "qty": [(-7) % P, 0]}
+    inputs = {
+        "Ax": ax,
+        "Ay": ay,
+        "collateral": 1000,
+        "ordersRoot": 77,
+        "series": [5, 0],
+        "qty": [(-7) % P, 0],
+    }
     w = read_wtns(calculate(account_leaf, inputs, tmp_path / "w.wtns"))
     assert w[signal_index(account_leaf, "main.out")] == encoding.account_leaf(
-        ax, ay, 1000, 77, positions)
+        ax, ay, 1000, 77, positions
+    )
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +158,12 @@ def _merkle_case(index: int = 5):
     old_root = tree.root
     proof = tree.proof(index)
     new_root = MerkleTree(3, {**tree.leaves(), index: 99}).root
-    inputs = {"oldLeaf": proof.leaf, "newLeaf": 99, "pathBits": proof.path_bits,
-              "siblings": list(proof.siblings)}
+    inputs = {
+        "oldLeaf": proof.leaf,
+        "newLeaf": 99,
+        "pathBits": proof.path_bits,
+        "siblings": list(proof.siblings),
+    }
     return inputs, old_root, new_root
 
 

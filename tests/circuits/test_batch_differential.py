@@ -32,9 +32,16 @@ DOM = TEST.domain
 
 
 def test_public_inputs_are_wires_1_to_n_in_conventions_order():
-    names = ["oldRoot", "newRoot", "marketHash", "batchTimestamp", "depositChainOld",
-             "depositChainNew", *[f"withdrawal[{i}]" for i in range(TEST.withdrawals)],
-             "dataHash"]
+    names = [
+        "oldRoot",
+        "newRoot",
+        "marketHash",
+        "batchTimestamp",
+        "depositChainOld",
+        "depositChainNew",
+        *[f"withdrawal[{i}]" for i in range(TEST.withdrawals)],
+        "dataHash",
+    ]
     assert [wire(n) for n in names] == list(range(1, len(names) + 1))
 
 
@@ -46,7 +53,7 @@ def _check(result, batch, before, path) -> None:
     w = witness(result.inputs, path)
     assert w is not None, f"{batch} refused by the circuit"
     assert w[wire("newRoot")] == result.state.root == result.public[1]
-    assert w[1:1 + len(result.public)] == result.public
+    assert w[1 : 1 + len(result.public)] == result.public
     # collateral is conserved: only deposits bring it in and withdrawals take it out
     moved = sum(d.amount for d in batch.deposits) - sum(x.amount for x in batch.withdrawals)
     assert _total(result.state) == before + moved
@@ -61,8 +68,11 @@ def test_random_batches_agree_with_model(tmp_path):
         batch = random_batch(world, rng)
         result = apply_batch(world.state, batch)
         _check(result, batch, _total(world.state), tmp_path / f"{i}.wtns")
-        kinds |= {k for k, ops in (("d", batch.deposits), ("t", batch.trades),
-                                   ("w", batch.withdrawals)) if ops}
+        kinds |= {
+            k
+            for k, ops in (("d", batch.deposits), ("t", batch.trades), ("w", batch.withdrawals))
+            if ops
+        }
         world.state = result.state
     assert kinds == {"d", "t", "w"}
 
@@ -87,24 +97,43 @@ def test_empty_batch_is_a_no_op(tmp_path):
 
 # --- one broken rule at a time -----------------------------------------------------------------
 
+
 def _world() -> World:
     return genesis(TEST, 3, random.Random(11))
 
 
 def _order(world: World, account: int, default_side: int, **over) -> encoding.Order:
-    fields = {"account_id": account, "order_id": world.next_nonce(account), "series_id": 1,
-              "side": default_side, "price": 100, "qty": 5, "expiry": NOW + 100}
+    fields = {
+        "account_id": account,
+        "order_id": world.next_nonce(account),
+        "series_id": 1,
+        "side": default_side,
+        "price": 100,
+        "qty": 5,
+        "expiry": NOW + 100,
+    }
     fields.update(over)
     return encoding.Order(**fields)
 
 
-def _trade(world: World, buy: dict | None = None, sell: dict | None = None, price: int = 100,
-           qty: int = 5, buyer: int = 1, seller: int = 2, sell_key: int | None = None) -> Trade:
+def _trade(
+    world: World,
+    buy: dict | None = None,
+    sell: dict | None = None,
+    price: int = 100,
+    qty: int = 5,
+    buyer: int = 1,
+    seller: int = 2,
+    sell_key: int | None = None,
+) -> Trade:
     b = _order(world, buyer, 0, **(buy or {}))
     s = _order(world, seller, 1, **(sell or {}))
-    return Trade(sign_order(world.keys[buyer], DOM, b),
-                 sign_order(key_for(sell_key if sell_key is not None else seller), DOM, s),
-                 price, qty)
+    return Trade(
+        sign_order(world.keys[buyer], DOM, b),
+        sign_order(key_for(sell_key if sell_key is not None else seller), DOM, s),
+        price,
+        qty,
+    )
 
 
 def _batch(world: World, **ops) -> Batch:
@@ -112,16 +141,21 @@ def _batch(world: World, **ops) -> Batch:
 
 
 def _expired_market(world: World) -> Market:
-    rows = tuple(replace(r, status=1, settlement=r.mark) if r.series_id == 1 else r
-                 for r in world.market.rows)
+    rows = tuple(
+        replace(r, status=1, settlement=r.mark) if r.series_id == 1 else r
+        for r in world.market.rows
+    )
     return Market(world.market.epoch, rows)
 
 
 def _prefill(world: World, order_id: int) -> None:
     """Account 1 fills order `order_id` (slot order_id mod 4) in a first batch."""
-    t = Trade(sign_order(world.keys[1], DOM, encoding.Order(1, order_id, 1, 0, 100, 5, NOW + 9)),
-              sign_order(world.keys[2], DOM, encoding.Order(2, 90, 1, 1, 100, 5, NOW + 9)),
-              100, 2)
+    t = Trade(
+        sign_order(world.keys[1], DOM, encoding.Order(1, order_id, 1, 0, 100, 5, NOW + 9)),
+        sign_order(world.keys[2], DOM, encoding.Order(2, 90, 1, 1, 100, 5, NOW + 9)),
+        100,
+        2,
+    )
     world.state = apply_batch(world.state, _batch(world, trades=(t,))).state
 
 
@@ -228,8 +262,9 @@ def case_withdrawal_margin(w):
 
 
 # liquidation and settlement: series 1 (mark 100): IM rows (300, 50), MM rows (200, 80)
-RISKY = Market(1, (MarketRow(1, 0, 100, 0, (300, 50), (200, 80)),
-                   MarketRow(2, 0, 50, 0, (60, 40), (55, 45))))
+RISKY = Market(
+    1, (MarketRow(1, 0, 100, 0, (300, 50), (200, 80)), MarketRow(2, 0, 50, 0, (60, 40), (55, 45)))
+)
 
 
 def _risky_world(short_collateral: int = 10**9, fund: int = 10**6) -> World:
@@ -244,9 +279,19 @@ def _risky_world(short_collateral: int = 10**9, fund: int = 10**6) -> World:
 
 
 def _expired(w: World, settlement: int = 30) -> Market:
-    rows = tuple(replace(r, status=1, settlement=settlement, mark=settlement,
-                         v_im=(settlement,) * 2, v_mm=(settlement,) * 2)
-                 if r.series_id == 1 else r for r in w.market.rows)
+    rows = tuple(
+        replace(
+            r,
+            status=1,
+            settlement=settlement,
+            mark=settlement,
+            v_im=(settlement,) * 2,
+            v_mm=(settlement,) * 2,
+        )
+        if r.series_id == 1
+        else r
+        for r in w.market.rows
+    )
     return Market(w.market.epoch, rows)
 
 
@@ -288,25 +333,45 @@ def case_clearing(w):
 
 
 CASES = {
-    "signature": case_signature, "replay": case_replay, "overfill": case_overfill,
-    "overfill_partial": case_overfill_partial, "series": case_series, "sides": case_sides,
-    "buy_limit": case_buy_limit, "sell_limit": case_sell_limit,
-    "qty_positive": case_qty_positive, "expired": case_expired,
-    "series_not_live": case_series_not_live, "collateral": case_collateral,
-    "margin": case_margin, "fee_account": case_fee_account, "deposit_key": case_deposit_key,
-    "range": case_range, "withdrawal_signature": case_withdrawal_signature,
-    "withdrawal_address": case_withdrawal_address, "withdrawal_replay": case_withdrawal_replay,
+    "signature": case_signature,
+    "replay": case_replay,
+    "overfill": case_overfill,
+    "overfill_partial": case_overfill_partial,
+    "series": case_series,
+    "sides": case_sides,
+    "buy_limit": case_buy_limit,
+    "sell_limit": case_sell_limit,
+    "qty_positive": case_qty_positive,
+    "expired": case_expired,
+    "series_not_live": case_series_not_live,
+    "collateral": case_collateral,
+    "margin": case_margin,
+    "fee_account": case_fee_account,
+    "deposit_key": case_deposit_key,
+    "range": case_range,
+    "withdrawal_signature": case_withdrawal_signature,
+    "withdrawal_address": case_withdrawal_address,
+    "withdrawal_replay": case_withdrawal_replay,
     "withdrawal_collateral": case_withdrawal_collateral,
     "withdrawal_margin": case_withdrawal_margin,
-    "not_liquidatable": case_not_liquidatable, "liquidator_margin": case_liquidator_margin,
-    "not_expired": case_not_expired, "no_position": case_no_position,
-    "settlement_collateral": case_settlement_collateral, "clearing": case_clearing,
+    "not_liquidatable": case_not_liquidatable,
+    "liquidator_margin": case_liquidator_margin,
+    "not_expired": case_not_expired,
+    "no_position": case_no_position,
+    "settlement_collateral": case_settlement_collateral,
+    "clearing": case_clearing,
 }
-RULE_OF = {"overfill_partial": "overfill", "withdrawal_signature": "signature",
-           "withdrawal_address": "signature", "withdrawal_replay": "replay",
-           "withdrawal_collateral": "collateral", "withdrawal_margin": "margin",
-           "liquidator_margin": "margin", "settlement_collateral": "collateral",
-           "clearing": "collateral"}
+RULE_OF = {
+    "overfill_partial": "overfill",
+    "withdrawal_signature": "signature",
+    "withdrawal_address": "signature",
+    "withdrawal_replay": "replay",
+    "withdrawal_collateral": "collateral",
+    "withdrawal_margin": "margin",
+    "liquidator_margin": "margin",
+    "settlement_collateral": "collateral",
+    "clearing": "collateral",
+}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -327,8 +392,12 @@ def test_cases_are_valid_once_repaired():
     """The negative cases' baseline (a plain trade, deposit, withdrawal) is accepted."""
     world = _world()
     ax, ay = world.state.get(3).ax, world.state.get(3).ay
-    batch = _batch(world, trades=(_trade(world),), deposits=(Deposit(ax, ay, 10, 3),),
-                   withdrawals=(sign_withdrawal(world.keys[1], DOM, 1, 10, 10, 0xAB),))
+    batch = _batch(
+        world,
+        trades=(_trade(world),),
+        deposits=(Deposit(ax, ay, 10, 3),),
+        withdrawals=(sign_withdrawal(world.keys[1], DOM, 1, 10, 10, 0xAB),),
+    )
     assert accepted(apply_batch(world.state, batch).inputs)
 
 

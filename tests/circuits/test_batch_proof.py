@@ -94,8 +94,11 @@ def test_every_witness_value_is_pinned(kind, valid_batch, tmp_path):
     # circomlib's IsZero: when in == 0, out = 1 whatever the helper `inv` holds, so inv is the
     # only kind of wire allowed to move (the output it feeds stays pinned)
     names = _wire_names(circuit.sym)
-    unpinned = [names.get(w, [str(w)]) for w in free
-                if not all(n.endswith(".inv") for n in names.get(w, [""]))]
+    unpinned = [
+        names.get(w, [str(w)])
+        for w in free
+        if not all(n.endswith(".inv") for n in names.get(w, [""]))
+    ]
     assert unpinned == [], f"wires change without breaking a constraint: {unpinned[:10]}"
 
     # the fast verdict agrees with snarkjs on a few mutations

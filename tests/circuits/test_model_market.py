@@ -11,9 +11,15 @@ from relayer.risk.table_hash import market_table_hash
 
 def test_model_hash_equals_risk_table_hash():
     table = MarketTable(
-        epoch=7, series_id=(3, 9), status=np.array([0, 1]), mark=np.array([120, 40]),
-        settlement=np.array([0, 40]), v_im=np.array([[150, -20], [40, 40]]),
-        v_mm=np.array([[140, -10], [40, 40]]), greeks={})
+        epoch=7,
+        series_id=(3, 9),
+        status=np.array([0, 1]),
+        mark=np.array([120, 40]),
+        settlement=np.array([0, 40]),
+        v_im=np.array([[150, -20], [40, 40]]),
+        v_mm=np.array([[140, -10], [40, 40]]),
+        greeks={},
+    )
     market = from_risk_table(table)
     assert market.epoch == 7 and market.row(9).status == 1
     for m in (2, 16, 17):

@@ -22,6 +22,7 @@ def _output(circuit, inputs, name, tmp_path):
 
 # --- OrderSlotUpdate -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def slot_update():
     return compile_template("order-slot-update.circom", "OrderSlotUpdate", [DEPTH, 0])
@@ -41,31 +42,44 @@ def _slot_case(order_id, amount, limit, slot=None):
     tree = MerkleTree(DEPTH, leaves)
     proof = tree.proof(index)
     sid, sfilled = slot or (0, 0)
-    inputs = {"orderId": order_id, "amount": amount, "limit": limit, "slotId": sid,
-              "slotFilled": sfilled, "siblings": list(proof.siblings)}
+    inputs = {
+        "orderId": order_id,
+        "amount": amount,
+        "limit": limit,
+        "slotId": sid,
+        "slotFilled": sfilled,
+        "siblings": list(proof.siblings),
+    }
     return inputs, tree
 
 
-@pytest.mark.parametrize("order_id,amount,limit,slot,filled", [
-    (5, 2, 10, None, 2),          # empty slot: new order
-    (5, 3, 10, (5, 4), 7),        # same order continues a partial fill
-    (9, 10, 10, (5, 4), 10),      # higher id resets the slot, fills the whole order
-    (0, 1, 1, None, 1),           # id 0 on an empty slot
-])
+@pytest.mark.parametrize(
+    "order_id,amount,limit,slot,filled",
+    [
+        (5, 2, 10, None, 2),  # empty slot: new order
+        (5, 3, 10, (5, 4), 7),  # same order continues a partial fill
+        (9, 10, 10, (5, 4), 10),  # higher id resets the slot, fills the whole order
+        (0, 1, 1, None, 1),  # id 0 on an empty slot
+    ],
+)
 def test_slot_update_accepts(slot_update, tmp_path, order_id, amount, limit, slot, filled):
     inputs, tree = _slot_case(order_id, amount, limit, slot)
     assert _output(slot_update, inputs, "oldRoot", tmp_path) == tree.root
     assert _output(slot_update, inputs, "filled", tmp_path) == filled
-    after = MerkleTree(DEPTH, {**tree.leaves(), order_id % 4: encoding.order_leaf(order_id,
-                                                                                   filled)})
+    after = MerkleTree(
+        DEPTH, {**tree.leaves(), order_id % 4: encoding.order_leaf(order_id, filled)}
+    )
     assert _output(slot_update, inputs, "newRoot", tmp_path) == after.root
 
 
-@pytest.mark.parametrize("order_id,amount,limit,slot", [
-    (1, 1, 10, (5, 0)),           # lower id: replay / cancelled
-    (5, 7, 10, (5, 4)),           # past the order's quantity
-    (5, 11, 10, None),            # new order filled past its quantity
-])
+@pytest.mark.parametrize(
+    "order_id,amount,limit,slot",
+    [
+        (1, 1, 10, (5, 0)),  # lower id: replay / cancelled
+        (5, 7, 10, (5, 4)),  # past the order's quantity
+        (5, 11, 10, None),  # new order filled past its quantity
+    ],
+)
 def test_slot_update_rejects(slot_update, order_id, amount, limit, slot):
     inputs, _ = _slot_case(order_id, amount, limit, slot)
     assert not witness_ok(slot_update, inputs)
@@ -95,9 +109,19 @@ def fill():
 
 
 def _fill_inputs(**over):
-    base = {"buySeries": 7, "buySide": 0, "buyPrice": 100, "buyExpiry": 2000,
-            "sellSeries": 7, "sellSide": 1, "sellPrice": 90, "sellExpiry": 1500,
-            "price": 95, "qty": 4, "timestamp": 1500}
+    base = {
+        "buySeries": 7,
+        "buySide": 0,
+        "buyPrice": 100,
+        "buyExpiry": 2000,
+        "sellSeries": 7,
+        "sellSide": 1,
+        "sellPrice": 90,
+        "sellExpiry": 1500,
+        "price": 95,
+        "qty": 4,
+        "timestamp": 1500,
+    }
     return {**base, **over}
 
 
@@ -108,22 +132,26 @@ def test_fill_accepts_and_moves_notional(fill, tmp_path):
     assert witness_ok(fill, _fill_inputs(price=90))
 
 
-@pytest.mark.parametrize("rule,over", [
-    ("series", {"sellSeries": 8}),
-    ("sides", {"buySide": 1}),
-    ("sides", {"sellSide": 0}),
-    ("buy_limit", {"price": 101}),
-    ("sell_limit", {"price": 89}),
-    ("qty_positive", {"qty": 0}),
-    ("expired", {"timestamp": 1501}),
-    ("range", {"price": U64 + 95}),
-    ("range", {"qty": (-1) % P}),
-])
+@pytest.mark.parametrize(
+    "rule,over",
+    [
+        ("series", {"sellSeries": 8}),
+        ("sides", {"buySide": 1}),
+        ("sides", {"sellSide": 0}),
+        ("buy_limit", {"price": 101}),
+        ("sell_limit", {"price": 89}),
+        ("qty_positive", {"qty": 0}),
+        ("expired", {"timestamp": 1501}),
+        ("range", {"price": U64 + 95}),
+        ("range", {"qty": (-1) % P}),
+    ],
+)
 def test_fill_rejects(fill, rule, over):
     assert not witness_ok(fill, _fill_inputs(**over)), rule
 
 
 # --- PositionAdd -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def position_add():
@@ -131,17 +159,26 @@ def position_add():
 
 
 def _pos(series, qty, sel, sid, delta, active=1):
-    return {"active": active, "series": series, "qty": [q % P for q in qty], "sel": sel,
-            "seriesId": sid, "delta": delta % P}
+    return {
+        "active": active,
+        "series": series,
+        "qty": [q % P for q in qty],
+        "sel": sel,
+        "seriesId": sid,
+        "delta": delta % P,
+    }
 
 
-@pytest.mark.parametrize("case,new_series,new_qty", [
-    (_pos([0, 0], [0, 0], [1, 0], 5, 3), [5, 0], [3, 0]),       # opens an empty slot
-    (_pos([4, 5], [2, 3], [0, 1], 5, -1), [4, 5], [2, 2]),      # adds to its series
-    (_pos([4, 5], [2, 3], [0, 1], 5, -3), [4, 0], [2, 0]),      # closes: slot freed
-    (_pos([4, 5], [2, 3], [0, 1], 5, -10), [4, 5], [2, -7]),    # flips sign
-    (_pos([4, 5], [2, 3], [0, 0], 0, 0, active=0), [4, 5], [2, 3]),  # inactive: unchanged
-])
+@pytest.mark.parametrize(
+    "case,new_series,new_qty",
+    [
+        (_pos([0, 0], [0, 0], [1, 0], 5, 3), [5, 0], [3, 0]),  # opens an empty slot
+        (_pos([4, 5], [2, 3], [0, 1], 5, -1), [4, 5], [2, 2]),  # adds to its series
+        (_pos([4, 5], [2, 3], [0, 1], 5, -3), [4, 0], [2, 0]),  # closes: slot freed
+        (_pos([4, 5], [2, 3], [0, 1], 5, -10), [4, 5], [2, -7]),  # flips sign
+        (_pos([4, 5], [2, 3], [0, 0], 0, 0, active=0), [4, 5], [2, 3]),  # inactive: unchanged
+    ],
+)
 def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty):
     w = read_wtns(calculate(position_add, case, tmp_path / "w.wtns"))
     for i in range(2):
@@ -149,21 +186,25 @@ def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty)
         assert w[signal_index(position_add, f"main.newQty[{i}]")] == new_qty[i] % P
 
 
-@pytest.mark.parametrize("case", [
-    _pos([4, 5], [2, 3], [1, 0], 5, 1),                 # slot holds another series
-    _pos([4, 5], [2, 3], [1, 1], 5, 1),                 # two slots selected
-    _pos([4, 5], [2, 3], [0, 0], 5, 1),                 # none selected
-    _pos([0, 5], [0, 3], [2, 0], 5, 1),                 # selector not boolean
-    _pos([0, 5], [1, 3], [1, 0], 5, 1),                 # "empty" slot with a quantity
-    _pos([4, 5], [2, (1 << 63) - 1], [0, 1], 5, 1),     # overflows signed 64 bits
-    _pos([4, 5], [2, 3], [0, 1], 5, 1, active=0),       # inactive but a slot selected
-    _pos([4, 5], [2, 3], [0, 0], 5, 1, active=0),       # inactive but a quantity added
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        _pos([4, 5], [2, 3], [1, 0], 5, 1),  # slot holds another series
+        _pos([4, 5], [2, 3], [1, 1], 5, 1),  # two slots selected
+        _pos([4, 5], [2, 3], [0, 0], 5, 1),  # none selected
+        _pos([0, 5], [0, 3], [2, 0], 5, 1),  # selector not boolean
+        _pos([0, 5], [1, 3], [1, 0], 5, 1),  # "empty" slot with a quantity
+        _pos([4, 5], [2, (1 << 63) - 1], [0, 1], 5, 1),  # overflows signed 64 bits
+        _pos([4, 5], [2, 3], [0, 1], 5, 1, active=0),  # inactive but a slot selected
+        _pos([4, 5], [2, 3], [0, 0], 5, 1, active=0),  # inactive but a quantity added
+    ],
+)
 def test_position_add_rejects(position_add, case):
     assert not witness_ok(position_add, case)
 
 
 # --- Margin ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def margin():
@@ -172,24 +213,32 @@ def margin():
 
 def _margin(collateral, series, qty, enabled=1):
     # two series: 7 (value -50 / +40 per long contract), 9 (+30 / -60)
-    return {"enabled": enabled, "collateral": collateral, "series": series,
-            "qty": [q % P for q in qty], "ids": [7, 9],
-            "V": [[(-50) % P, 40], [30, (-60) % P]]}
+    return {
+        "enabled": enabled,
+        "collateral": collateral,
+        "series": series,
+        "qty": [q % P for q in qty],
+        "ids": [7, 9],
+        "V": [[(-50) % P, 40], [30, (-60) % P]],
+    }
 
 
 def test_margin_accepts(margin):
-    assert witness_ok(margin, _margin(100, [7, 9], [2, 0]))        # 100 - 100 = 0 holds
-    assert witness_ok(margin, _margin(20, [7, 9], [1, 1]))         # 20-50+30 = 20+40-60 = 0
+    assert witness_ok(margin, _margin(100, [7, 9], [2, 0]))  # 100 - 100 = 0 holds
+    assert witness_ok(margin, _margin(20, [7, 9], [1, 1]))  # 20-50+30 = 20+40-60 = 0
     assert not witness_ok(margin, _margin(19, [7, 9], [1, 1]))
     assert witness_ok(margin, _margin(0, [0, 0], [0, 0]))
     assert witness_ok(margin, _margin(1, [7, 0], [10, 0], enabled=0))
 
 
-@pytest.mark.parametrize("case", [
-    _margin(99, [7, 9], [2, 0]),            # scenario 0 short by one
-    _margin(0, [7, 9], [-1, 1]),            # 50+30 ok, -40-60 fails scenario 1
-    _margin(1000, [8, 0], [1, 0]),          # series not in the table
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        _margin(99, [7, 9], [2, 0]),  # scenario 0 short by one
+        _margin(0, [7, 9], [-1, 1]),  # 50+30 ok, -40-60 fails scenario 1
+        _margin(1000, [8, 0], [1, 0]),  # series not in the table
+    ],
+)
 def test_margin_rejects(margin, case):
     assert not witness_ok(margin, case)
 
@@ -201,6 +250,7 @@ def test_margin_split_position_is_summed(margin):
 
 # --- MarketHash and SeriesLookup ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def market_hash():
     return compile_template("market-hash.circom", "MarketHash", [2, 2])
@@ -210,11 +260,19 @@ def test_market_hash_matches_model(market_hash, tmp_path):
     from prover.model.market import MarketRow
     from prover.model.market import market_hash as py_hash
 
-    rows = [MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45)), MarketRow(9, 1, 30, 30, (30, 30),
-                                                                     (30, 30))]
-    inputs = {"epoch": 12, "ids": [7, 9], "status": [0, 1], "mark": [45, 30],
-              "settlement": [0, 30], "vim": [[(-50) % P, 40], [30, 30]],
-              "vmm": [[(-55) % P, 45], [30, 30]]}
+    rows = [
+        MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45)),
+        MarketRow(9, 1, 30, 30, (30, 30), (30, 30)),
+    ]
+    inputs = {
+        "epoch": 12,
+        "ids": [7, 9],
+        "status": [0, 1],
+        "mark": [45, 30],
+        "settlement": [0, 30],
+        "vim": [[(-50) % P, 40], [30, 30]],
+        "vmm": [[(-55) % P, 45], [30, 30]],
+    }
     assert _output(market_hash, inputs, "out", tmp_path) == py_hash(12, rows, 2, 2)
 
 
@@ -224,15 +282,20 @@ def lookup():
 
 
 def _lookup(sid, enabled=1):
-    return {"enabled": enabled, "seriesId": sid, "ids": [7, 9, 0], "status": [0, 1, 0],
-            "marks": [45, 30, 0]}
+    return {
+        "enabled": enabled,
+        "seriesId": sid,
+        "ids": [7, 9, 0],
+        "status": [0, 1, 0],
+        "marks": [45, 30, 0],
+    }
 
 
 def test_series_lookup(lookup, tmp_path):
     assert _output(lookup, _lookup(7), "mark", tmp_path) == 45
-    assert not witness_ok(lookup, _lookup(9))      # expired
-    assert not witness_ok(lookup, _lookup(8))      # not listed
-    assert not witness_ok(lookup, _lookup(0))      # the padding id
+    assert not witness_ok(lookup, _lookup(9))  # expired
+    assert not witness_ok(lookup, _lookup(8))  # not listed
+    assert not witness_ok(lookup, _lookup(0))  # the padding id
     assert witness_ok(lookup, _lookup(8, enabled=0))
 
 
@@ -243,7 +306,13 @@ def test_market_hash_two_level_fold(tmp_path):
 
     circuit = compile_template("market-hash.circom", "MarketHash", [17, 1])
     rows = [MarketRow(j + 1, j % 2, 10 * j, j % 2 * 7, (-j,), (j - 3,)) for j in range(17)]
-    inputs = {"epoch": 3, "ids": [r.series_id for r in rows], "status": [r.status for r in rows],
-              "mark": [r.mark for r in rows], "settlement": [r.settlement for r in rows],
-              "vim": [[r.v_im[0] % P] for r in rows], "vmm": [[r.v_mm[0] % P] for r in rows]}
+    inputs = {
+        "epoch": 3,
+        "ids": [r.series_id for r in rows],
+        "status": [r.status for r in rows],
+        "mark": [r.mark for r in rows],
+        "settlement": [r.settlement for r in rows],
+        "vim": [[r.v_im[0] % P] for r in rows],
+        "vmm": [[r.v_mm[0] % P] for r in rows],
+    }
     assert _output(circuit, inputs, "out", tmp_path) == py_hash(3, rows, 17, 1)

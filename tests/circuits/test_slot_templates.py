@@ -23,8 +23,14 @@ def _leaf_case(enabled=1, index=5):
     tree = MerkleTree(3, {1: 11, 5: 55})
     proof = tree.proof(index)
     after = MerkleTree(3, {**tree.leaves(), index: 99})
-    return {"enabled": enabled, "rootIn": tree.root, "accountId": index,
-            "oldLeaf": proof.leaf, "newLeaf": 99, "siblings": list(proof.siblings)}, after.root
+    return {
+        "enabled": enabled,
+        "rootIn": tree.root,
+        "accountId": index,
+        "oldLeaf": proof.leaf,
+        "newLeaf": 99,
+        "siblings": list(proof.siblings),
+    }, after.root
 
 
 def test_leaf_update_moves_the_root(leaf_update, tmp_path):
@@ -40,9 +46,15 @@ def test_leaf_update_disabled_is_a_no_op(leaf_update, tmp_path):
     assert w[signal_index(leaf_update, "main.rootOut")] == 12345
 
 
-@pytest.mark.parametrize("change", [
-    {"rootIn": 1}, {"oldLeaf": 56}, {"accountId": 4}, {"accountId": 5 + 8},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rootIn": 1},
+        {"oldLeaf": 56},
+        {"accountId": 4},
+        {"accountId": 5 + 8},
+    ],
+)
 def test_leaf_update_rejects(leaf_update, change):
     inputs, _ = _leaf_case()
     assert not witness_ok(leaf_update, {**inputs, **change})
@@ -62,9 +74,14 @@ def test_scenario_equity_matches_risk_margin_rule(equity, tmp_path):
         slots = [(rng.choice(ids[:3]), rng.randint(-(1 << 30), 1 << 30)) for _ in range(2)]
         slots.append((0, 0))
         collateral = rng.randint(0, 1 << 50)
-        inputs = {"enabled": 1, "collateral": collateral, "series": [s for s, _ in slots],
-                  "qty": [q % P for _, q in slots], "ids": ids,
-                  "V": [[v % P for v in rows.get(i, [0, 0, 0])] for i in ids]}
+        inputs = {
+            "enabled": 1,
+            "collateral": collateral,
+            "series": [s for s, _ in slots],
+            "qty": [q % P for _, q in slots],
+            "ids": ids,
+            "V": [[v % P for v in rows.get(i, [0, 0, 0])] for i in ids],
+        }
         w = read_wtns(calculate(equity, inputs, tmp_path / f"{k}.wtns"))
         got = [w[signal_index(equity, f"main.equity[{s}]")] for s in range(3)]
         want = scenario_equities(collateral, slots, rows)
@@ -72,7 +89,13 @@ def test_scenario_equity_matches_risk_margin_rule(equity, tmp_path):
 
 
 def test_scenario_equity_refuses_unlisted_series(equity):
-    inputs = {"enabled": 1, "collateral": 5, "series": [7, 0, 0], "qty": [1, 0, 0],
-              "ids": [3, 8, 9, 0], "V": [[0] * 3] * 4}
+    inputs = {
+        "enabled": 1,
+        "collateral": 5,
+        "series": [7, 0, 0],
+        "qty": [1, 0, 0],
+        "ids": [3, 8, 9, 0],
+        "V": [[0] * 3] * 4,
+    }
     assert not witness_ok(equity, inputs)
     assert witness_ok(equity, {**inputs, "enabled": 0})

@@ -21,8 +21,10 @@ def read_wtns(path: Path) -> list[int]:
             n8 = struct.unpack_from("<I", data, pos)[0]
         elif sid == 2:
             count = size // n8
-            values = [int.from_bytes(data[pos + i * n8: pos + (i + 1) * n8], "little")
-                      for i in range(count)]
+            values = [
+                int.from_bytes(data[pos + i * n8 : pos + (i + 1) * n8], "little")
+                for i in range(count)
+            ]
         pos += size
     return values
 
@@ -40,7 +42,7 @@ def write_wtns(path: Path, template: Path, values: list[int]) -> None:
         elif sid == 2:
             assert size // n8 == len(values)
             for i, v in enumerate(values):
-                data[pos + i * n8: pos + (i + 1) * n8] = v.to_bytes(n8, "little")
+                data[pos + i * n8 : pos + (i + 1) * n8] = v.to_bytes(n8, "little")
         pos += size
     path.write_bytes(bytes(data))
 
