@@ -59,7 +59,7 @@ class JsOracle:
 @pytest.fixture(scope="session")
 def js() -> Iterator[JsOracle]:
     if shutil.which("node") is None or not (ROOT / "node_modules" / "circomlibjs").is_dir():
-        pytest.skip("node or node_modules/circomlibjs missing (run npm ci)")
+        pytest.fail("node or node_modules/circomlibjs missing: run `npm ci` (make test does)")
     oracle = JsOracle()
     yield oracle
     oracle.close()

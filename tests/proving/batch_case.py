@@ -1,8 +1,7 @@
 """The batch circuit's named configurations as proving workloads: main file plus a valid input.
 
 Built from the batch engineer's model (prover.model): a funded genesis, one batch applied so
-the start state is non-trivial, then a batch with trades and withdrawals. Returns None while
-that model is not importable, so the proving hook tests skip instead of failing.
+the start state is non-trivial, then a batch with trades and withdrawals.
 """
 
 from __future__ import annotations
@@ -13,13 +12,11 @@ from typing import Any
 
 
 def batch_case(config: str = "test", seed: int = 2026) -> tuple[Path, dict[str, Any]] | None:
-    """(main .circom, inputs) for a batch of the named configuration, or None if unavailable."""
-    try:
-        from prover.model.apply import apply_batch
-        from prover.model.configs import CONFIGS
-        from prover.model.sample import genesis, random_batch
-    except ImportError:
-        return None
+    """(main .circom, inputs) for a batch of the named configuration."""
+    from prover.model.apply import apply_batch
+    from prover.model.configs import CONFIGS
+    from prover.model.sample import genesis, random_batch
+
     cfg = CONFIGS[config]
     rng = random.Random(seed)
     world = genesis(cfg, 3, rng)
