@@ -1,7 +1,8 @@
 """Named parameter sets of the batch circuit, and the main file each one compiles from.
 
 ``test`` is proven in CI (small trees, one slot per kind); ``demo`` is the production shape
-(account depth 20, order depth 8, P = 4, S = 16). A config fixes the deployment's domain too:
+(account tree of 10 4-ary levels = 2^20 accounts, binary order tree of depth 8, P = 4,
+S = 16). A config fixes the deployment's domain too:
 signatures are bound to (chain id, settlement address), and the circuit takes the domain as a
 compile-time constant, so a different deployment is a different circuit (and verifying key).
 """
@@ -24,8 +25,8 @@ ANVIL_SETTLEMENT = 0x5FBDB2315678AFECB367F032D93F642F64180AA3
 @dataclass(frozen=True)
 class CircuitConfig:
     name: str
-    account_depth: int
-    order_depth: int
+    account_depth: int  # levels of the account tree (4-ary: capacity 4^account_depth)
+    order_depth: int  # levels of the binary order tree (2^order_depth slots)
     positions: int  # P
     scenarios: int  # S
     series: int  # M, rows of the market table the batch carries
@@ -38,6 +39,16 @@ class CircuitConfig:
     penalty: int  # liquidation penalty per contract, collateral base units
     chain_id: int = ANVIL_CHAIN_ID
     settlement_address: int = ANVIL_SETTLEMENT
+    account_arity: int = 4  # the circuit's LeafUpdate is 4-ary (MerkleUpdate4)
+
+    def __post_init__(self) -> None:
+        if self.account_arity != 4:
+            raise ValueError("the batch circuit's account tree is 4-ary (account_arity = 4)")
+
+    @property
+    def account_capacity(self) -> int:
+        """Number of account leaves: ``account_arity ** account_depth``."""
+        return self.account_arity**self.account_depth
 
     @cached_property
     def domain(self) -> int:
@@ -94,7 +105,7 @@ class CircuitConfig:
 CONFIGS: dict[str, CircuitConfig] = {
     "test": CircuitConfig(
         "test",
-        account_depth=4,
+        account_depth=2,
         order_depth=2,
         positions=2,
         scenarios=2,
@@ -109,7 +120,7 @@ CONFIGS: dict[str, CircuitConfig] = {
     ),
     "demo": CircuitConfig(
         "demo",
-        account_depth=20,
+        account_depth=10,
         order_depth=8,
         positions=4,
         scenarios=16,

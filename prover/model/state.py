@@ -78,7 +78,7 @@ class State:
     def __init__(self, config: CircuitConfig) -> None:
         self.config = config
         self.accounts: dict[int, Account] = {}
-        self.tree = MerkleTree(config.account_depth)
+        self.tree = MerkleTree(config.account_depth, arity=config.account_arity)
         self.deposit_chain = 0
         self.deposits_processed = 0
 
@@ -101,7 +101,7 @@ class State:
         i = 1
         while i in self.accounts:
             i += 1
-        if i >= 1 << self.config.account_depth:
+        if i >= self.config.account_capacity:
             raise ValueError("account tree is full")
         return i
 
