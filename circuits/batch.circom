@@ -20,13 +20,13 @@ include "withdrawal-slot.circom";
  * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
  * @input dataHash - keccak256(data) mod p of the batch's data blob
- * @param AD - account tree depth in 4-ary levels; @param OD - order tree depth (binary)
+ * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
  * @param P - position slots
  * @param M, S - market-table rows and scenarios
  * @param T, D, W, L, X - trade/deposit/withdrawal/liquidation/settlement slots
  * @param FEE - fee per contract per side; @param PENALTY - liquidation penalty per contract
  * @param DOMAIN - Poseidon([chainId, settlementAddress])
- * @param EMPTY_ORDERS_ROOT - root of an empty order tree of depth OD
+ * @param EMPTY_ORDERS_ROOT - root of an empty 4-ary order tree of OD / 2 levels
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
  * TradeSlot (t*), DepositSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
  * and FeeCredit (f*), indexed by slot.
@@ -92,7 +92,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tAccPath[T][2][AD][3];
     signal input tSlotId[T][2];
     signal input tSlotFilled[T][2];
-    signal input tSlotPath[T][2][OD];
+    signal input tSlotPath[T][2][OD \ 2][3];
     signal input tPosSel[T][2][P];
 
     // ---- liquidations (the liquidator is account 0) ----
@@ -145,7 +145,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input wAccPath[W][AD][3];
     signal input wSlotId[W];
     signal input wSlotFilled[W];
-    signal input wSlotPath[W][OD];
+    signal input wSlotPath[W][OD \ 2][3];
 
     // ---- fee account (account 0) ----
     signal input fAx;

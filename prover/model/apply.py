@@ -124,7 +124,7 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
         **account_fields(acct, ctx.st.proof(o.account_id)),
         "slotId": slot_id,
         "slotFilled": slot_filled,
-        "slotPath": list(acct.slot_proof(o.order_id).siblings),
+        "slotPath": acct.slot_proof(o.order_id).circuit_siblings,
         "posSel": [int(i == idx) for i in range(ctx.cfg.positions)],
     }
 
@@ -208,7 +208,7 @@ def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
         **account_fields(acct, ctx.st.proof(w.account_id)),
         "slotId": slot_id,
         "slotFilled": slot_filled,
-        "slotPath": list(acct.slot_proof(w.nonce).siblings),
+        "slotPath": acct.slot_proof(w.nonce).circuit_siblings,
     }
     acct.collateral -= w.amount
     ctx.check(acct.collateral >= 0, "collateral", f"account {w.account_id}")

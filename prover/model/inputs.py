@@ -13,7 +13,7 @@ from typing import Any
 from prover import encoding
 from prover.eddsa import PrivateKey
 from prover.field import P
-from prover.merkle import EMPTY_ROOTS, MerkleProof
+from prover.merkle import EMPTY_ROOTS4, MerkleProof
 from prover.model.configs import CircuitConfig
 from prover.model.market import Market, padded
 from prover.model.state import Account
@@ -27,6 +27,11 @@ DUMMY_KEY = PrivateKey(b"\x00" * 31 + b"\x01")
 def empty_acc_path(config: CircuitConfig) -> list[list[int]]:
     """An all-zero ``accPath[AD][3]`` (the path of a disabled slot is not checked)."""
     return [[0] * (config.account_arity - 1) for _ in range(config.account_depth)]
+
+
+def empty_slot_path(config: CircuitConfig) -> list[list[int]]:
+    """The path of an empty slot in an empty order tree: ``slotPath[OD / 2][3]``."""
+    return [[EMPTY_ROOTS4[h]] * 3 for h in range(config.order_levels)]
 
 
 def account_fields(acct: Account, proof: MerkleProof) -> Record:
@@ -78,7 +83,7 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 **_empty_fields(config, collateral=config.fee),
                 "slotId": 0,
                 "slotFilled": 0,
-                "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+                "slotPath": empty_slot_path(config),
                 "posSel": [1] + [0] * (config.positions - 1),
             }
         )
@@ -104,7 +109,7 @@ def _dummy_withdrawal_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ..
         **_empty_fields(config),
         "slotId": 0,
         "slotFilled": 0,
-        "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+        "slotPath": empty_slot_path(config),
     }
     return tuple(rec.items())
 

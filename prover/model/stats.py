@@ -55,7 +55,7 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "SignedMessage": ("signed-message.circom", "SignedMessage", ()),
         "AccountLeaf": ("account-leaf.circom", "AccountLeaf", (p,)),
         "MerkleUpdate4(account)": ("quad-merkle-update.circom", "MerkleUpdate4", (ad,)),
-        "MerkleUpdate(order)": ("merkle-update.circom", "MerkleUpdate", (od,)),
+        "MerkleUpdate4(order)": ("quad-merkle-update.circom", "MerkleUpdate4", (od // 2,)),
         "LeafUpdate": ("leaf-update.circom", "LeafUpdate", (ad,)),
         "OrderSlotUpdate": ("order-slot-update.circom", "OrderSlotUpdate", (od, 0)),
         "Fill": ("fill.circom", "Fill", (c.fee,)),
