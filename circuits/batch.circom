@@ -20,12 +20,13 @@ include "withdrawal-slot.circom";
  * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
  * @input dataHash - keccak256(data) mod p of the batch's data blob
- * @param AD, OD - account and order tree depths; @param P - position slots
+ * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
+ * @param P - position slots
  * @param M, S - market-table rows and scenarios
  * @param T, D, W, L, X - trade/deposit/withdrawal/liquidation/settlement slots
  * @param FEE - fee per contract per side; @param PENALTY - liquidation penalty per contract
  * @param DOMAIN - Poseidon([chainId, settlementAddress])
- * @param EMPTY_ORDERS_ROOT - root of an empty order tree of depth OD
+ * @param EMPTY_ORDERS_ROOT - root of an empty 4-ary order tree of OD / 2 levels
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
  * TradeSlot (t*), DepositSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
  * and FeeCredit (f*), indexed by slot.
@@ -66,7 +67,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input dOrdersRoot[D];
     signal input dPosSeries[D][P];
     signal input dPosQty[D][P];
-    signal input dAccPath[D][AD];
+    signal input dAccPath[D][AD][3];
 
     // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
     signal input tEnabled[T];
@@ -88,10 +89,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tOrdersRoot[T][2];
     signal input tPosSeries[T][2][P];
     signal input tPosQty[T][2][P];
-    signal input tAccPath[T][2][AD];
+    signal input tAccPath[T][2][AD][3];
     signal input tSlotId[T][2];
     signal input tSlotFilled[T][2];
-    signal input tSlotPath[T][2][OD];
+    signal input tSlotPath[T][2][OD \ 2][3];
     signal input tPosSel[T][2][P];
 
     // ---- liquidations (the liquidator is account 0) ----
@@ -104,14 +105,14 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input qOrdersRoot[L];
     signal input qPosSeries[L][P];
     signal input qPosQty[L][P];
-    signal input qAccPath[L][AD];
+    signal input qAccPath[L][AD][3];
     signal input qLAx[L];
     signal input qLAy[L];
     signal input qLCollateral[L];
     signal input qLOrdersRoot[L];
     signal input qLPosSeries[L][P];
     signal input qLPosQty[L][P];
-    signal input qLAccPath[L][AD];
+    signal input qLAccPath[L][AD][3];
     signal input qLSel[L][P][P];
 
     // ---- expiry settlements ----
@@ -124,7 +125,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input xOrdersRoot[X];
     signal input xPosSeries[X][P];
     signal input xPosQty[X][P];
-    signal input xAccPath[X][AD];
+    signal input xAccPath[X][AD][3];
 
     // ---- withdrawals ----
     signal input wEnabled[W];
@@ -141,10 +142,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input wOrdersRoot[W];
     signal input wPosSeries[W][P];
     signal input wPosQty[W][P];
-    signal input wAccPath[W][AD];
+    signal input wAccPath[W][AD][3];
     signal input wSlotId[W];
     signal input wSlotFilled[W];
-    signal input wSlotPath[W][OD];
+    signal input wSlotPath[W][OD \ 2][3];
 
     // ---- fee account (account 0) ----
     signal input fAx;
@@ -153,7 +154,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input fOrdersRoot;
     signal input fPosSeries[P];
     signal input fPosQty[P];
-    signal input fAccPath[AD];
+    signal input fAccPath[AD][3];
 
     RangeCheck64()(batchTimestamp);
     signal dataHashSquared <== dataHash * dataHash;

@@ -13,14 +13,14 @@ include "range-check-64.circom";
  * an empty order tree and no positions) or already holds the deposit's key (credited).
  * An entry with amount 0 is a forced-exit request (ARCHITECTURE.md, "Queue": its fields are
  * (accountId, requester, 0)); it is consumed from the queue and changes no leaf.
- * @param AD, P - account depth, position slots
+ * @param AD, P - account tree depth (4-ary levels), position slots
  * @param EMPTY_ORDERS_ROOT - root of an empty order tree of the configured depth
  * @input enabled - 1 for a real deposit, 0 for an empty slot (boolean, checked here)
  * @input rootIn, chainIn - state root and deposit chain before
  * @input Ax, Ay, amount - the queue entry (amount unsigned 64-bit)
  * @input accountId - the leaf the relayer assigns
  * @input isNew - 1 if the leaf is empty (boolean)
- * @input collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf contents before
+ * @input collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - leaf contents before
  *        (zeros and EMPTY_ORDERS_ROOT when isNew)
  * @output rootOut, chainOut - after (unchanged if disabled; rootOut unchanged if amount is 0)
  * NOTE: does not check the key is on the curve; a bad key only locks its own deposit.
@@ -38,7 +38,7 @@ template DepositSlot(AD, P, EMPTY_ORDERS_ROOT) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal output rootOut;
     signal output chainOut;
 

@@ -9,9 +9,9 @@ include "range-check-64.circom";
  * FeeCredit: account 0 (fee, insurance and clearing account) takes the batch's net flow in one
  * leaf update: the fees in, minus the expiry settlements paid out (a short's settlement is a
  * negative payout). Skipped when the net is 0, so most batches need no account 0.
- * @param AD, P - account depth, position slots
+ * @param AD, P - account tree depth (4-ary levels), position slots
  * @input rootIn - state root before; net - fees minus settlement flows (signed, |net| < 2^131)
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - account 0
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - account 0
  * @output rootOut - state root after
  * Guarantees: when net != 0, account 0 exists (a non-empty leaf) and its collateral changes by
  * exactly net, staying unsigned 64-bit; nothing else in the leaf changes.
@@ -25,7 +25,7 @@ template FeeCredit(AD, P) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal output rootOut;
 
     signal noFlow <== IsZero()(net);

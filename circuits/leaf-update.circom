@@ -1,19 +1,21 @@
 pragma circom 2.1.0;
 
 include "bitify.circom";
-include "merkle-update.circom";
+include "quad-merkle-update.circom";
 
 /*
  * LeafUpdate: one account-tree step of a batch, a no-op when the slot is disabled.
- * @param depth - account-tree depth
+ * The account tree is 4-ary (docs/CONVENTIONS.md, "Trees"): depth levels, 4^depth accounts.
+ * @param depth - account-tree depth in 4-ary levels
  * @input enabled - 1 for a real operation, 0 for an empty slot (boolean, checked by the caller)
  * @input rootIn - the state root before the step
- * @input accountId - the leaf index; must be < 2^depth
+ * @input accountId - the leaf index; must be < 4^depth = 2^(2 * depth)
  * @input oldLeaf, newLeaf - the leaf before and after
- * @input siblings[depth] - the Merkle path
+ * @input siblings[depth][3] - the Merkle path: the other three children per level, in order
  * @output rootOut - newRoot if enabled, else rootIn
  * Guarantees (when enabled): oldLeaf sits at accountId under rootIn and rootOut is the root with
- * newLeaf there instead; the path selectors are the bits of accountId.
+ * newLeaf there instead; the child index at each level is the base-4 digit of accountId (its
+ * bits, from Num2Bits, so accountId < 4^depth).
  */
 template LeafUpdate(depth) {
     signal input enabled;
@@ -21,12 +23,12 @@ template LeafUpdate(depth) {
     signal input accountId;
     signal input oldLeaf;
     signal input newLeaf;
-    signal input siblings[depth];
+    signal input siblings[depth][3];
     signal output rootOut;
 
-    component bits = Num2Bits(depth);
+    component bits = Num2Bits(2 * depth);
     bits.in <== accountId;
-    component path = MerkleUpdate(depth);
+    component path = MerkleUpdate4(depth);
     path.oldLeaf <== oldLeaf;
     path.newLeaf <== newLeaf;
     path.pathBits <== bits.out;

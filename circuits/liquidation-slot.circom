@@ -15,13 +15,14 @@ include "scenario-equity.circom";
  * For each of the account's slots (x, q): the liquidator's position in x grows by q and the
  * account's collateral grows by q * mark[x] - |q| * PENALTY (a long sells below mark, a short
  * buys back above it); the liquidator's collateral moves by the opposite amount.
- * @param AD, P, M, S - depths and sizes; @param PENALTY - per contract, collateral base units
+ * @param AD, P, M, S - account depth (4-ary levels) and sizes
+ * @param PENALTY - per contract, collateral base units
  * @input enabled - 1 for a real liquidation (boolean, checked here)
  * @input rootIn - state root before
  * @input accountId - the liquidated account (not 0)
  * @input scenarioSel[S] - one-hot: the scenario in which the account fails maintenance
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - its leaf before
- * @input lAx, lAy, lCollateral, lOrdersRoot, lPosSeries[P], lPosQty[P], lAccPath[AD] - account 0
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - its leaf before
+ * @input lAx, lAy, lCollateral, lOrdersRoot, lPosSeries[P], lPosQty[P], lAccPath[AD][3] - account 0
  *        before (its path taken after the liquidated account's update)
  * @input lSel[P][P] - for each of the account's slots, the liquidator's slot receiving it
  *        (one-hot; all zero for an empty slot)
@@ -44,14 +45,14 @@ template LiquidationSlot(AD, P, M, S, PENALTY) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal input lAx;
     signal input lAy;
     signal input lCollateral;
     signal input lOrdersRoot;
     signal input lPosSeries[P];
     signal input lPosQty[P];
-    signal input lAccPath[AD];
+    signal input lAccPath[AD][3];
     signal input lSel[P][P];
     signal input ids[M];
     signal input marks[M];

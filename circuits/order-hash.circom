@@ -13,7 +13,7 @@ include "range-check-64.circom";
  * Guarantees: price, qty and expiry (the fields that reach 64-bit comparators) are range-checked
  * to 64 bits and side is boolean.
  * NOTE: accountId, orderId and seriesId are not range-checked here: the batch bounds them where
- * they are used (LeafUpdate takes the account id's AD bits, OrderSlotUpdate the order id's 64,
+ * they are used (LeafUpdate takes the account id's 2 * AD bits, OrderSlotUpdate the order id's 64,
  * SeriesLookup matches the series with a table id). Does not check qty > 0 (Fill requires
  * 0 < fillQty <= qty), nor the signature.
  */

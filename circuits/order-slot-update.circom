@@ -3,7 +3,7 @@ pragma circom 2.1.0;
 include "bitify.circom";
 include "comparators.circom";
 include "poseidon.circom";
-include "merkle-update.circom";
+include "quad-merkle-update.circom";
 
 /*
  * OrderSlotUpdate: replay protection and partial fills in the account's order storage.
@@ -14,13 +14,14 @@ include "merkle-update.circom";
  *   orderId <  slotId: rejected (replayed or cancelled)
  * then filled' = base + amount must be <= limit, and the slot becomes (orderId, filled').
  * With strict = 1 the equal case is rejected too (withdrawal nonces).
- * @param depth - order-tree depth
+ * The order tree is 4-ary (docs/CONVENTIONS.md, "Trees"): depth / 2 levels, 2^depth slots.
+ * @param depth - slot index bits (even): the slot is orderId mod 2^depth
  * @param strict - 1 to require orderId > slotId
  * @input orderId - unsigned 64-bit order id (nonce)
  * @input amount - unsigned 64-bit quantity filled now
  * @input limit - unsigned 64-bit order quantity
  * @input slotId, slotFilled - the slot's old contents (prover supplied, range-checked here)
- * @input siblings[depth] - Merkle path of the slot
+ * @input siblings[depth \ 2][3] - Merkle path of the slot (3 other children per 4-ary level)
  * @output oldRoot - the orders root the slot was read from (caller compares)
  * @output newRoot - the orders root after the write
  * @output filled - filled' (64-bit)
@@ -32,10 +33,11 @@ template OrderSlotUpdate(depth, strict) {
     signal input limit;
     signal input slotId;
     signal input slotFilled;
-    signal input siblings[depth];
+    signal input siblings[depth \ 2][3];
     signal output oldRoot;
     signal output newRoot;
     signal output filled;
+    assert(depth % 2 == 0);
 
     component idBits = Num2Bits(64);
     idBits.in <== orderId;
@@ -58,13 +60,13 @@ template OrderSlotUpdate(depth, strict) {
     // empty slot (leaf 0) iff (0, 0): both parts are < 2^64 so the sum is 0 iff both are
     signal isEmpty <== IsZero()(slotId + slotFilled);
     signal slotHash <== Poseidon(2)([slotId, slotFilled]);
-    component path = MerkleUpdate(depth);
+    component path = MerkleUpdate4(depth \ 2);
     path.oldLeaf <== slotHash * (1 - isEmpty);
     path.newLeaf <== Poseidon(2)([orderId, filled]);
     for (var k = 0; k < depth; k++) {
         path.pathBits[k] <== idBits.out[k];
-        path.siblings[k] <== siblings[k];
     }
+    path.siblings <== siblings;
     oldRoot <== path.oldRoot;
     newRoot <== path.newRoot;
 }

@@ -11,12 +11,12 @@ include "range-check-64.circom";
  * q * settlement[x] (a long receives, a short pays). The counterpart is account 0, the clearing
  * account: the batch subtracts every flow from it at the end (FeeCredit), so collateral is
  * conserved across the batch.
- * @param AD, P, M - account depth, position slots, table rows
+ * @param AD, P, M - account tree depth (4-ary levels), position slots, table rows
  * @input enabled - 1 for a real settlement (boolean, checked here)
  * @input rootIn - state root before
  * @input accountId - the account settled
  * @input sel[P] - one-hot: the slot to settle
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf before
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - leaf before
  * @input ids[M], status[M], settlement[M] - the market table
  * @output rootOut - state root after; @output flow - q * settlement paid to the account (0 if
  *         disabled), signed
@@ -34,7 +34,7 @@ template SettleSlot(AD, P, M) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal input ids[M];
     signal input status[M];
     signal input settlement[M];

@@ -12,15 +12,16 @@ include "signed-message.circom";
 /*
  * TradeSide: one account's half of a fill: its signed order, order storage, position, collateral
  * and initial margin, applied to the state root.
- * @param AD, OD - account and order tree depths; @param P, M, S - positions, table rows, scenarios
+ * @param AD - account tree depth (4-ary levels); @param OD - order slot bits (even; 4-ary order tree of OD / 2 levels)
+ * @param P, M, S - positions, table rows, scenarios
  * @param DOMAIN - Poseidon([chainId, settlementAddress]) of the deployment
  * @input enabled - 1 for a real fill (boolean, checked by the caller)
  * @input rootIn - state root before
  * @input accountId, orderId, seriesId, side, limit, orderQty, expiry - the order
  * @input R8x, R8y, S8 - its signature
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - the account's
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - the account's
  *        leaf contents before, and its path
- * @input slotId, slotFilled, slotPath[OD] - the order slot before, and its path
+ * @input slotId, slotFilled, slotPath[OD \ 2][3] - the order slot before, and its path
  * @input posSel[P] - one-hot position slot the fill goes to
  * @input fillQty - contracts filled (range-checked by Fill)
  * @input collateralDelta - signed change of collateral (buyer -(notional+fee), seller notional-fee)
@@ -52,10 +53,10 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal input slotId;
     signal input slotFilled;
-    signal input slotPath[OD];
+    signal input slotPath[OD \ 2][3];
     signal input posSel[P];
     signal input fillQty;
     signal input collateralDelta;

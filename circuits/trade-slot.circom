@@ -40,10 +40,10 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input ordersRoot[2];
     signal input posSeries[2][P];
     signal input posQty[2][P];
-    signal input accPath[2][AD];
+    signal input accPath[2][AD][3];
     signal input slotId[2];
     signal input slotFilled[2];
-    signal input slotPath[2][OD];
+    signal input slotPath[2][OD \ 2][3];
     signal input posSel[2][P];
     signal input ids[M];
     signal input status[M];

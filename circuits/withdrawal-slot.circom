@@ -20,8 +20,8 @@ include "signed-message.circom";
  * @input rootIn - state root before
  * @input accountId, nonce, amount - unsigned 64-bit; ethAddress - 160-bit
  * @input R8x, R8y, S8 - the owner's signature
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD] - leaf before
- * @input slotId, slotFilled, slotPath[OD] - the nonce's order slot before
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - leaf before
+ * @input slotId, slotFilled, slotPath[OD \ 2][3] - the nonce's order slot before
  * @input ids[M], vim[M][S] - market table ids and initial-margin rows
  * @output rootOut - state root after (rootIn if disabled)
  * @output publicValue - amount * 2^160 + ethAddress if enabled, else 0 (the batch public input)
@@ -42,17 +42,17 @@ template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
-    signal input accPath[AD];
+    signal input accPath[AD][3];
     signal input slotId;
     signal input slotFilled;
-    signal input slotPath[OD];
+    signal input slotPath[OD \ 2][3];
     signal input ids[M];
     signal input vim[M][S];
     signal output rootOut;
     signal output publicValue;
 
     enabled * (enabled - 1) === 0;
-    RangeCheck64()(amount);  // accountId: LeafUpdate takes its AD bits; nonce: OrderSlotUpdate
+    RangeCheck64()(amount);  // accountId: LeafUpdate takes 2 * AD bits; nonce: OrderSlotUpdate
     component addressBits = Num2Bits(160);
     addressBits.in <== ethAddress;
 

@@ -33,7 +33,8 @@ def repo_root() -> Path:
 
 
 def node_modules() -> Path:
-    return repo_root() / "node_modules"
+    # resolved: a git worktree may symlink node_modules, and solc unit names compare paths
+    return (repo_root() / "node_modules").resolve()
 
 
 def tool_path(name: str) -> Path:

@@ -121,10 +121,10 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
         "R8x": so.sig.r8x,
         "R8y": so.sig.r8y,
         "S": so.sig.s,
-        **account_fields(acct, ctx.st.proof(o.account_id).siblings),
+        **account_fields(acct, ctx.st.proof(o.account_id)),
         "slotId": slot_id,
         "slotFilled": slot_filled,
-        "slotPath": list(acct.slot_proof(o.order_id).siblings),
+        "slotPath": acct.slot_proof(o.order_id).circuit_siblings,
         "posSel": [int(i == idx) for i in range(ctx.cfg.positions)],
     }
 
@@ -170,7 +170,7 @@ def _deposit(ctx: _Ctx, d: Deposit) -> Record:
     ctx.check((acct.ax, acct.ay) == (d.ax, d.ay), "deposit_key", f"account {d.account_id}")
     _range(ctx, d.amount, False, "deposit amount")
     rec: Record = {
-        **account_fields(acct, ctx.st.proof(d.account_id).siblings),
+        **account_fields(acct, ctx.st.proof(d.account_id)),
         "enabled": 1,
         "Ax": d.ax,
         "Ay": d.ay,
@@ -205,10 +205,10 @@ def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
         "R8x": w.sig.r8x,
         "R8y": w.sig.r8y,
         "S": w.sig.s,
-        **account_fields(acct, ctx.st.proof(w.account_id).siblings),
+        **account_fields(acct, ctx.st.proof(w.account_id)),
         "slotId": slot_id,
         "slotFilled": slot_filled,
-        "slotPath": list(acct.slot_proof(w.nonce).siblings),
+        "slotPath": acct.slot_proof(w.nonce).circuit_siblings,
     }
     acct.collateral -= w.amount
     ctx.check(acct.collateral >= 0, "collateral", f"account {w.account_id}")
@@ -240,7 +240,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
         "enabled": 1,
         "account": lq.account_id,
         "scenarioSel": [int(s == lq.scenario) for s in range(cfg.scenarios)],
-        **account_fields(acct, ctx.st.proof(lq.account_id).siblings),
+        **account_fields(acct, ctx.st.proof(lq.account_id)),
     }
     marks = {r.series_id: r.mark for r in ctx.batch.market.rows}
     moved = [(s, q) for s, q in acct.positions if q != 0]
@@ -254,10 +254,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     if liq is None:
         raise Rejected("fee_account", "no liquidator (account 0)")
     rec.update(
-        {
-            "L" + k[0].upper() + k[1:]: v
-            for k, v in account_fields(liq, ctx.st.proof(0).siblings).items()
-        }
+        {"L" + k[0].upper() + k[1:]: v for k, v in account_fields(liq, ctx.st.proof(0)).items()}
     )
     sel = []
     for s, q in zip(rec["posSeries"], rec["posQty"], strict=True):
@@ -292,7 +289,7 @@ def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
         "enabled": 1,
         "account": x.account_id,
         "sel": [int(i == idx) for i in range(ctx.cfg.positions)],
-        **account_fields(acct, ctx.st.proof(x.account_id).siblings),
+        **account_fields(acct, ctx.st.proof(x.account_id)),
     }
     gain = acct.positions[idx][1] * (row.settlement if row is not None else 0)
     acct.collateral += gain
@@ -311,7 +308,7 @@ def _fee(ctx: _Ctx, net: int) -> Record | None:
     ctx.check(acct is not None, "fee_account")
     if acct is None:
         return None
-    rec = account_fields(acct, ctx.st.proof(0).siblings)
+    rec = account_fields(acct, ctx.st.proof(0))
     acct.collateral += net
     ctx.check(acct.collateral >= 0, "collateral", "account 0 cannot pay the settlements")
     ctx.check(acct.collateral < U64, "range", "account 0 collateral")

@@ -1,7 +1,8 @@
 """Named parameter sets of the batch circuit, and the main file each one compiles from.
 
 ``test`` is proven in CI (small trees, one slot per kind); ``demo`` is the production shape
-(account depth 20, order depth 8, P = 4, S = 16). A config fixes the deployment's domain too:
+(account tree of 10 4-ary levels = 2^20 accounts, 4-ary order tree of 4 levels = 2^8 slots, P = 4,
+S = 16). A config fixes the deployment's domain too:
 signatures are bound to (chain id, settlement address), and the circuit takes the domain as a
 compile-time constant, so a different deployment is a different circuit (and verifying key).
 """
@@ -13,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from prover import encoding
-from prover.merkle import EMPTY_ROOTS
+from prover.merkle import EMPTY_ROOTS4
 from prover.toolchain import repo_root
 
 ANVIL_CHAIN_ID = 31337
@@ -24,8 +25,8 @@ ANVIL_SETTLEMENT = 0x5FBDB2315678AFECB367F032D93F642F64180AA3
 @dataclass(frozen=True)
 class CircuitConfig:
     name: str
-    account_depth: int
-    order_depth: int
+    account_depth: int  # levels of the account tree (4-ary: capacity 4^account_depth)
+    order_depth: int  # order slot bits (even): a 4-ary order tree of order_depth / 2 levels
     positions: int  # P
     scenarios: int  # S
     series: int  # M, rows of the market table the batch carries
@@ -38,6 +39,23 @@ class CircuitConfig:
     penalty: int  # liquidation penalty per contract, collateral base units
     chain_id: int = ANVIL_CHAIN_ID
     settlement_address: int = ANVIL_SETTLEMENT
+    account_arity: int = 4  # the circuit's LeafUpdate is 4-ary (MerkleUpdate4)
+
+    def __post_init__(self) -> None:
+        if self.account_arity != 4:
+            raise ValueError("the batch circuit's account tree is 4-ary (account_arity = 4)")
+        if self.order_depth % 2:
+            raise ValueError("order_depth (slot bits) must be even: the order tree is 4-ary")
+
+    @property
+    def order_levels(self) -> int:
+        """Levels of the 4-ary order tree (2^order_depth = 4^order_levels slots)."""
+        return self.order_depth // 2
+
+    @property
+    def account_capacity(self) -> int:
+        """Number of account leaves: ``account_arity ** account_depth``."""
+        return self.account_arity**self.account_depth
 
     @cached_property
     def domain(self) -> int:
@@ -45,7 +63,7 @@ class CircuitConfig:
 
     @property
     def empty_orders_root(self) -> int:
-        return EMPTY_ROOTS[self.order_depth]
+        return EMPTY_ROOTS4[self.order_levels]
 
     def params(self) -> list[int]:
         """Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT)."""
@@ -94,7 +112,7 @@ class CircuitConfig:
 CONFIGS: dict[str, CircuitConfig] = {
     "test": CircuitConfig(
         "test",
-        account_depth=4,
+        account_depth=2,
         order_depth=2,
         positions=2,
         scenarios=2,
@@ -109,7 +127,7 @@ CONFIGS: dict[str, CircuitConfig] = {
     ),
     "demo": CircuitConfig(
         "demo",
-        account_depth=20,
+        account_depth=10,
         order_depth=8,
         positions=4,
         scenarios=16,

@@ -13,7 +13,7 @@ from typing import Any
 from prover import encoding
 from prover.eddsa import PrivateKey
 from prover.field import P
-from prover.merkle import EMPTY_ROOTS
+from prover.merkle import EMPTY_ROOTS4, MerkleProof
 from prover.model.configs import CircuitConfig
 from prover.model.market import Market, padded
 from prover.model.state import Account
@@ -24,7 +24,18 @@ DUMMY_KEY = PrivateKey(b"\x00" * 31 + b"\x01")
 """Signs the valid dummy orders/withdrawals that fill empty slots (their effect is muxed out)."""
 
 
-def account_fields(acct: Account, acc_path: tuple[int, ...]) -> Record:
+def empty_acc_path(config: CircuitConfig) -> list[list[int]]:
+    """An all-zero ``accPath[AD][3]`` (the path of a disabled slot is not checked)."""
+    return [[0] * (config.account_arity - 1) for _ in range(config.account_depth)]
+
+
+def empty_slot_path(config: CircuitConfig) -> list[list[int]]:
+    """The path of an empty slot in an empty order tree: ``slotPath[OD / 2][3]``."""
+    return [[EMPTY_ROOTS4[h]] * 3 for h in range(config.order_levels)]
+
+
+def account_fields(acct: Account, proof: MerkleProof) -> Record:
+    """The leaf contents and its account-tree path (``accPath[AD][3]``), circuit shaped."""
     return {
         "Ax": acct.ax,
         "Ay": acct.ay,
@@ -32,7 +43,7 @@ def account_fields(acct: Account, acc_path: tuple[int, ...]) -> Record:
         "ordersRoot": acct.orders_root,
         "posSeries": [s for s, _ in acct.positions],
         "posQty": [q for _, q in acct.positions],
-        "accPath": list(acc_path),
+        "accPath": proof.circuit_siblings,
     }
 
 
@@ -45,7 +56,7 @@ def _empty_fields(config: CircuitConfig, collateral: int = 0) -> Record:
         "ordersRoot": config.empty_orders_root,
         "posSeries": [0] * config.positions,
         "posQty": [0] * config.positions,
-        "accPath": [0] * config.account_depth,
+        "accPath": empty_acc_path(config),
     }
 
 
@@ -72,7 +83,7 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 **_empty_fields(config, collateral=config.fee),
                 "slotId": 0,
                 "slotFilled": 0,
-                "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+                "slotPath": empty_slot_path(config),
                 "posSel": [1] + [0] * (config.positions - 1),
             }
         )
@@ -98,7 +109,7 @@ def _dummy_withdrawal_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ..
         **_empty_fields(config),
         "slotId": 0,
         "slotFilled": 0,
-        "slotPath": list(EMPTY_ROOTS[: config.order_depth]),
+        "slotPath": empty_slot_path(config),
     }
     return tuple(rec.items())
 
@@ -119,7 +130,7 @@ def dummy_deposit(config: CircuitConfig) -> Record:
         "ordersRoot": 0,
         "posSeries": [0] * config.positions,
         "posQty": [0] * config.positions,
-        "accPath": [0] * config.account_depth,
+        "accPath": empty_acc_path(config),
     }
 
 
@@ -149,7 +160,7 @@ def dummy_fee(config: CircuitConfig) -> Record:
         "ordersRoot": 0,
         "posSeries": [0] * config.positions,
         "posQty": [0] * config.positions,
-        "accPath": [0] * config.account_depth,
+        "accPath": empty_acc_path(config),
     }
 
 

@@ -40,7 +40,8 @@ class Account:
 
     @classmethod
     def new(cls, ax: int, ay: int, config: CircuitConfig) -> Account:
-        return cls(ax, ay, 0, [(0, 0)] * config.positions, MerkleTree(config.order_depth))
+        orders = MerkleTree(config.order_levels, arity=4)
+        return cls(ax, ay, 0, [(0, 0)] * config.positions, orders)
 
     @property
     def orders_root(self) -> int:
@@ -58,7 +59,7 @@ class Account:
             return poseidon(flat)
 
     def slot_of(self, order_id: int) -> int:
-        return order_id % (1 << self.orders.depth)
+        return order_id % self.orders.capacity
 
     def read_slot(self, order_id: int) -> tuple[int, int]:
         return self.slots.get(self.slot_of(order_id), (0, 0))
@@ -78,7 +79,7 @@ class State:
     def __init__(self, config: CircuitConfig) -> None:
         self.config = config
         self.accounts: dict[int, Account] = {}
-        self.tree = MerkleTree(config.account_depth)
+        self.tree = MerkleTree(config.account_depth, arity=config.account_arity)
         self.deposit_chain = 0
         self.deposits_processed = 0
 
@@ -101,7 +102,7 @@ class State:
         i = 1
         while i in self.accounts:
             i += 1
-        if i >= 1 << self.config.account_depth:
+        if i >= self.config.account_capacity:
             raise ValueError("account tree is full")
         return i
 

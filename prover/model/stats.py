@@ -54,7 +54,8 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "OrderHash": ("order-hash.circom", "OrderHash", ()),
         "SignedMessage": ("signed-message.circom", "SignedMessage", ()),
         "AccountLeaf": ("account-leaf.circom", "AccountLeaf", (p,)),
-        "MerkleUpdate(account)": ("merkle-update.circom", "MerkleUpdate", (ad,)),
+        "MerkleUpdate4(account)": ("quad-merkle-update.circom", "MerkleUpdate4", (ad,)),
+        "MerkleUpdate4(order)": ("quad-merkle-update.circom", "MerkleUpdate4", (od // 2,)),
         "LeafUpdate": ("leaf-update.circom", "LeafUpdate", (ad,)),
         "OrderSlotUpdate": ("order-slot-update.circom", "OrderSlotUpdate", (od, 0)),
         "Fill": ("fill.circom", "Fill", (c.fee,)),
@@ -77,6 +78,7 @@ def circuit_stats(name: str) -> dict[str, Any]:
         "config": c.name,
         "params": {
             "account_depth": c.account_depth,
+            "account_arity": c.account_arity,
             "order_depth": c.order_depth,
             "P": c.positions,
             "S": c.scenarios,

@@ -39,7 +39,7 @@ def _slot_case(order_id, amount, limit, slot=None):
     index = order_id % (1 << DEPTH)
     if slot is not None:
         leaves[index] = encoding.order_leaf(*slot)
-    tree = MerkleTree(DEPTH, leaves)
+    tree = MerkleTree(DEPTH // 2, leaves, arity=4)
     proof = tree.proof(index)
     sid, sfilled = slot or (0, 0)
     inputs = {
@@ -48,7 +48,7 @@ def _slot_case(order_id, amount, limit, slot=None):
         "limit": limit,
         "slotId": sid,
         "slotFilled": sfilled,
-        "siblings": list(proof.siblings),
+        "siblings": proof.circuit_siblings,
     }
     return inputs, tree
 
@@ -67,7 +67,7 @@ def test_slot_update_accepts(slot_update, tmp_path, order_id, amount, limit, slo
     assert _output(slot_update, inputs, "oldRoot", tmp_path) == tree.root
     assert _output(slot_update, inputs, "filled", tmp_path) == filled
     after = MerkleTree(
-        DEPTH, {**tree.leaves(), order_id % 4: encoding.order_leaf(order_id, filled)}
+        DEPTH // 2, {**tree.leaves(), order_id % 4: encoding.order_leaf(order_id, filled)}, arity=4
     )
     assert _output(slot_update, inputs, "newRoot", tmp_path) == after.root
 

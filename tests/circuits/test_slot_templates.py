@@ -1,4 +1,5 @@
-"""LeafUpdate and ScenarioEquity alone; ScenarioEquity against the risk team's integer rule."""
+"""LeafUpdate (4-ary account tree) and ScenarioEquity alone; ScenarioEquity against the risk
+team's integer rule."""
 
 from __future__ import annotations
 
@@ -16,20 +17,20 @@ from tests.circuits.wtns import read_wtns, signal_index
 
 @pytest.fixture(scope="module")
 def leaf_update():
-    return compile_template("leaf-update.circom", "LeafUpdate", [3])
+    return compile_template("leaf-update.circom", "LeafUpdate", [2])
 
 
 def _leaf_case(enabled=1, index=5):
-    tree = MerkleTree(3, {1: 11, 5: 55})
+    tree = MerkleTree(2, {1: 11, 5: 55, 14: 1414}, arity=4)
     proof = tree.proof(index)
-    after = MerkleTree(3, {**tree.leaves(), index: 99})
+    after = MerkleTree(2, {**tree.leaves(), index: 99}, arity=4)
     return {
         "enabled": enabled,
         "rootIn": tree.root,
         "accountId": index,
         "oldLeaf": proof.leaf,
         "newLeaf": 99,
-        "siblings": list(proof.siblings),
+        "siblings": proof.circuit_siblings,
     }, after.root
 
 
@@ -52,7 +53,9 @@ def test_leaf_update_disabled_is_a_no_op(leaf_update, tmp_path):
         {"rootIn": 1},
         {"oldLeaf": 56},
         {"accountId": 4},
-        {"accountId": 5 + 8},
+        {"accountId": 1},  # same low digit, other level-1 digit
+        {"accountId": 5 + 16},  # beyond 4^2: the index is not taken mod capacity
+        {"accountId": P - 1},
     ],
 )
 def test_leaf_update_rejects(leaf_update, change):

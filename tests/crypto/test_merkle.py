@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from prover.errors import FieldError, MerkleError
 from prover.field import P
-from prover.merkle import EMPTY_ROOTS, MerkleTree, compute_root, hash2, verify_proof
+from prover.merkle import (
+    EMPTY_ROOTS,
+    EMPTY_ROOTS4,
+    MerkleTree,
+    compute_root,
+    hash2,
+    hash4,
+    verify_proof,
+)
 from prover.poseidon import poseidon
 
 
@@ -71,3 +79,74 @@ def test_bad_input() -> None:
     assert verify_proof("root", 0, 0, [0] * 4) is False
     assert verify_proof(0, 0, 0, [P] * 4) is False
     assert verify_proof(0, 0, 0, []) is False
+
+
+def naive_root4(depth: int, leaves: dict[int, int]) -> int:
+    level = [leaves.get(i, 0) for i in range(4**depth)]
+    while len(level) > 1:
+        level = [poseidon(level[i : i + 4]) for i in range(0, len(level), 4)]
+    return level[0]
+
+
+def test_empty_roots4() -> None:
+    assert EMPTY_ROOTS4[0] == 0
+    assert EMPTY_ROOTS4[1] == poseidon([0, 0, 0, 0])
+    assert MerkleTree(10, arity=4).root == EMPTY_ROOTS4[10]
+    assert hash4(1, 2, 3, 4) == poseidon([1, 2, 3, 4])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.integers(0, 63), st.integers(0, P - 1), max_size=10))
+def test_quad_matches_dense_tree(leaves: dict[int, int]) -> None:
+    t = MerkleTree(3, leaves, arity=4)
+    assert t.capacity == 64
+    assert t.root == naive_root4(3, leaves)
+    for i in range(64):
+        pr = t.proof(i)
+        assert pr.leaf == leaves.get(i, 0) and pr.arity == 4 and pr.depth == 3
+        assert len(pr.siblings) == 9
+        assert verify_proof(t.root, i, pr.leaf, pr.siblings, arity=4)
+        assert pr.root() == t.root
+        assert pr.path_bits == [(i >> k) & 1 for k in range(6)]
+        assert pr.path_digits == [(i >> (2 * k)) & 3 for k in range(3)]
+        assert pr.circuit_siblings == [list(pr.siblings[3 * k : 3 * k + 3]) for k in range(3)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 63), st.integers(1, P - 1), min_size=1, max_size=6),
+    st.integers(0, 63),
+)
+def test_quad_proof_rejects_other_index(leaves: dict[int, int], other: int) -> None:
+    t = MerkleTree(3, leaves, arity=4)
+    i = next(iter(leaves))
+    pr = t.proof(i)
+    if other != i:
+        assert not verify_proof(t.root, other, pr.leaf, pr.siblings, arity=4)
+    assert not verify_proof(t.root, i, pr.leaf, pr.siblings)  # read as binary: wrong
+    bumped = (pr.siblings[0] + 1) % P
+    assert not verify_proof(t.root, i, pr.leaf, (bumped, *pr.siblings[1:]), arity=4)
+
+
+def test_quad_update_and_clear() -> None:
+    t = MerkleTree(10, arity=4)
+    rng = random.Random(2)
+    idx = [rng.randrange(4**10) for _ in range(5)]
+    for i in idx:
+        t.update(i, rng.randrange(1, P))
+    assert sum(len(level) for level in t._levels) <= 5 * 11
+    for i in idx:
+        t.update(i, 0)
+    assert t.root == EMPTY_ROOTS4[10] and sum(len(level) for level in t._levels) == 0
+
+
+def test_quad_bad_input() -> None:
+    with pytest.raises(MerkleError, match="arity"):
+        MerkleTree(4, arity=3)
+    with pytest.raises(MerkleError, match="index"):
+        MerkleTree(2, arity=4).update(16, 1)
+    with pytest.raises(MerkleError, match="multiple"):
+        compute_root(0, 0, [0] * 4, arity=4)
+    assert verify_proof(EMPTY_ROOTS4[2], 0, 0, [0] * 6, arity=4) is False
+    assert verify_proof(EMPTY_ROOTS4[1], 0, 0, [0] * 3, arity=4) is True
+    assert verify_proof(0, 0, 0, [0] * 3, arity=5) is False
