@@ -37,6 +37,7 @@ def test_submit_batch_moves_root_and_credits(ready: Env, t0: int) -> None:
 def test_submit_batch_then_next_batch(ready: Env, t0: int) -> None:
     env = ready
     env.submit(_batch(env, t0, queue_count=1, withdrawals=[]))
+    env.travel(2)  # the chain may still be in second t0; a batch stamped t0 + 1 would be "future"
     env.submit(_batch(env, t0 + 1, queue_count=1, withdrawals=[], secret=43))
     assert env.settlement.functions.state().call()[0] == 2
 
