@@ -170,8 +170,9 @@ def in_subgroup(pt: Point) -> bool:
     return x % _P == 0 and (y - z) % _P == 0
 
 
-def check_point(pt: object, what: str = "point", *, subgroup: bool = True,
-                allow_identity: bool = False) -> Point:
+def check_point(
+    pt: object, what: str = "point", *, subgroup: bool = True, allow_identity: bool = False
+) -> Point:
     """Return ``pt`` as an int pair if valid, else raise :class:`CurveError` saying which
     check failed: shape, canonical coordinates, on curve, prime-order subgroup, not identity."""
     if not isinstance(pt, tuple | list) or len(pt) != 2:

@@ -11,15 +11,33 @@ from __future__ import annotations
 _MASK = (1 << 64) - 1
 
 _IV = (
-    0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
-    0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179,
+    0x6A09E667F3BCC908,
+    0xBB67AE8584CAA73B,
+    0x3C6EF372FE94F82B,
+    0xA54FF53A5F1D36F1,
+    0x510E527FADE682D1,
+    0x9B05688C2B3E6C1F,
+    0x1F83D9ABFB41BD6B,
+    0x5BE0CD19137E2179,
 )
 
 _U = (  # first digits of pi
-    0x243F6A8885A308D3, 0x13198A2E03707344, 0xA4093822299F31D0, 0x082EFA98EC4E6C89,
-    0x452821E638D01377, 0xBE5466CF34E90C6C, 0xC0AC29B7C97C50DD, 0x3F84D5B5B5470917,
-    0x9216D5D98979FB1B, 0xD1310BA698DFB5AC, 0x2FFD72DBD01ADFB7, 0xB8E1AFED6A267E96,
-    0xBA7C9045F12C7F99, 0x24A19947B3916CF7, 0x0801F2E2858EFC16, 0x636920D871574E69,
+    0x243F6A8885A308D3,
+    0x13198A2E03707344,
+    0xA4093822299F31D0,
+    0x082EFA98EC4E6C89,
+    0x452821E638D01377,
+    0xBE5466CF34E90C6C,
+    0xC0AC29B7C97C50DD,
+    0x3F84D5B5B5470917,
+    0x9216D5D98979FB1B,
+    0xD1310BA698DFB5AC,
+    0x2FFD72DBD01ADFB7,
+    0xB8E1AFED6A267E96,
+    0xBA7C9045F12C7F99,
+    0x24A19947B3916CF7,
+    0x0801F2E2858EFC16,
+    0x636920D871574E69,
 )
 
 _SIGMA = (
@@ -36,8 +54,14 @@ _SIGMA = (
 )
 
 _COLS_DIAGS = (
-    (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-    (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14),
+    (0, 4, 8, 12),
+    (1, 5, 9, 13),
+    (2, 6, 10, 14),
+    (3, 7, 11, 15),
+    (0, 5, 10, 15),
+    (1, 6, 11, 12),
+    (2, 7, 8, 13),
+    (3, 4, 9, 14),
 )
 
 
@@ -46,7 +70,7 @@ def _rotr(x: int, n: int) -> int:
 
 
 def _compress(h: list[int], block: bytes, counter: int) -> list[int]:
-    m = [int.from_bytes(block[8 * i:8 * i + 8], "big") for i in range(16)]
+    m = [int.from_bytes(block[8 * i : 8 * i + 8], "big") for i in range(16)]
     t0, t1 = counter & _MASK, counter >> 64
     v = [*h, _U[0], _U[1], _U[2], _U[3], t0 ^ _U[4], t0 ^ _U[5], t1 ^ _U[6], t1 ^ _U[7]]
     for r in range(16):
@@ -75,5 +99,5 @@ def blake512(data: bytes) -> bytes:
     for off in range(0, len(msg), 128):
         # counter = message bits up to the end of this block; 0 for a padding-only block
         counter = min(8 * (off + 128), nbits) if 8 * off < nbits else 0
-        h = _compress(h, msg[off:off + 128], counter)
+        h = _compress(h, msg[off : off + 128], counter)
     return b"".join(x.to_bytes(8, "big") for x in h)

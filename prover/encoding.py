@@ -133,8 +133,15 @@ class Order:
 
     def fields(self) -> tuple[int, ...]:
         """The hashed fields after tag and domain, in conventions order."""
-        return (self.account_id, self.order_id, self.series_id, self.side, self.price,
-                self.qty, self.expiry)
+        return (
+            self.account_id,
+            self.order_id,
+            self.series_id,
+            self.side,
+            self.price,
+            self.qty,
+            self.expiry,
+        )
 
 
 def order_hash(dom: int, order: Order) -> int:
@@ -147,31 +154,46 @@ def order_hash(dom: int, order: Order) -> int:
 
 def cancel_hash(dom: int, account_id: int, order_id: int) -> int:
     """``Poseidon([2, domain, accountId, orderId])``."""
-    return tagged_hash(TAG_CANCEL, dom, [u64(account_id, "cancel.account_id"),
-                                         u64(order_id, "cancel.order_id")])
+    return tagged_hash(
+        TAG_CANCEL, dom, [u64(account_id, "cancel.account_id"), u64(order_id, "cancel.order_id")]
+    )
 
 
-def withdrawal_hash(dom: int, account_id: int, nonce: int, amount: int,
-                    eth_address: int | str | bytes) -> int:
+def withdrawal_hash(
+    dom: int, account_id: int, nonce: int, amount: int, eth_address: int | str | bytes
+) -> int:
     """``Poseidon([3, domain, accountId, nonce, amount, ethAddress])``; address as 160-bit int."""
-    return tagged_hash(TAG_WITHDRAWAL, dom, [
-        u64(account_id, "withdrawal.account_id"), u64(nonce, "withdrawal.nonce"),
-        u64(amount, "withdrawal.amount"), address_to_int(eth_address)])
+    return tagged_hash(
+        TAG_WITHDRAWAL,
+        dom,
+        [
+            u64(account_id, "withdrawal.account_id"),
+            u64(nonce, "withdrawal.nonce"),
+            u64(amount, "withdrawal.amount"),
+            address_to_int(eth_address),
+        ],
+    )
 
 
-def account_leaf(ax: int, ay: int, collateral: int, orders_root: int,
-                 positions: Sequence[tuple[int, int]]) -> int:
+def account_leaf(
+    ax: int, ay: int, collateral: int, orders_root: int, positions: Sequence[tuple[int, int]]
+) -> int:
     """``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P])``.
 
     ``positions`` has exactly P (the circuit parameter) ``(series_id, signed_qty)`` pairs;
     empty slots are ``(0, 0)``. The caller pads to P: the leaf hash depends on P.
     """
     if not 0 <= len(positions) <= MAX_POSITIONS:
-        raise LengthError(f"account_leaf: {len(positions)} position slots, at most "
-                          f"{MAX_POSITIONS} fit one Poseidon")
-    flat: list[int] = [check_field(ax, "account.ax"), check_field(ay, "account.ay"),
-                       u64(collateral, "account.collateral"),
-                       check_field(orders_root, "account.orders_root")]
+        raise LengthError(
+            f"account_leaf: {len(positions)} position slots, at most "
+            f"{MAX_POSITIONS} fit one Poseidon"
+        )
+    flat: list[int] = [
+        check_field(ax, "account.ax"),
+        check_field(ay, "account.ay"),
+        u64(collateral, "account.collateral"),
+        check_field(orders_root, "account.orders_root"),
+    ]
     for i, pos in enumerate(positions):
         if len(pos) != 2:
             raise LengthError(f"account_leaf: positions[{i}] must be (series_id, qty)")
@@ -186,14 +208,36 @@ def account_leaf(ax: int, ay: int, collateral: int, orders_root: int,
 
 def order_leaf(order_id: int, filled_qty: int) -> int:
     """``Poseidon([orderId, filledQty])``; an empty order slot is 0 (not this hash)."""
-    return poseidon([u64(order_id, "order_leaf.order_id"),
-                     u64(filled_qty, "order_leaf.filled_qty")])
+    return poseidon(
+        [u64(order_id, "order_leaf.order_id"), u64(filled_qty, "order_leaf.filled_qty")]
+    )
 
 
 __all__ = [
-    "EMPTY_ACCOUNT_LEAF", "EMPTY_ORDER_LEAF", "I64_MAX", "I64_MIN", "MAX_POSITIONS", "SIDE_BUY",
-    "SIDE_SELL", "TAG_API_REQUEST", "TAG_CANCEL", "TAG_ORDER", "TAG_WITHDRAWAL", "U64",
-    "EncodingError", "FieldError", "Order", "account_leaf", "address_to_int", "cancel_hash",
-    "domain", "from_field", "order_hash", "order_leaf", "tagged_hash", "to_field", "u64",
+    "EMPTY_ACCOUNT_LEAF",
+    "EMPTY_ORDER_LEAF",
+    "I64_MAX",
+    "I64_MIN",
+    "MAX_POSITIONS",
+    "SIDE_BUY",
+    "SIDE_SELL",
+    "TAG_API_REQUEST",
+    "TAG_CANCEL",
+    "TAG_ORDER",
+    "TAG_WITHDRAWAL",
+    "U64",
+    "EncodingError",
+    "FieldError",
+    "Order",
+    "account_leaf",
+    "address_to_int",
+    "cancel_hash",
+    "domain",
+    "from_field",
+    "order_hash",
+    "order_leaf",
+    "tagged_hash",
+    "to_field",
+    "u64",
     "withdrawal_hash",
 ]

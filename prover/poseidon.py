@@ -50,8 +50,9 @@ class _Plan:
 
 def _mat_mul(a: Matrix, b: Matrix) -> Matrix:
     n, m, k = len(a), len(b[0]), len(b)
-    return tuple(tuple(sum(a[i][x] * b[x][j] for x in range(k)) % P for j in range(m))
-                 for i in range(n))
+    return tuple(
+        tuple(sum(a[i][x] * b[x][j] for x in range(k)) % P for j in range(m)) for i in range(n)
+    )
 
 
 def _mat_vec(a: Matrix, v: Sequence[int]) -> tuple[int, ...]:
@@ -79,7 +80,7 @@ def _plan(t: int) -> _Plan:
     rc, mds = constants(t)
     r_p = partial_rounds(t)
     half = N_ROUNDS_F // 2
-    rcs = [list(rc[r * t:(r + 1) * t]) for r in range(N_ROUNDS_F + r_p)]
+    rcs = [list(rc[r * t : (r + 1) * t]) for r in range(N_ROUNDS_F + r_p)]
 
     # 1. push the state[1:] part of each partial-round constant into the next round
     carry = [0] * t
@@ -141,8 +142,9 @@ def _compile(t: int, full_output: bool) -> Callable[..., tuple[mpz, ...]]:
         full_round(c, m, t)
     for kr, s00, w, v in plan.partial:
         lines.append(f"x = powmod(s0 + {k(kr)}, 5, P)")
-        lines.append(f"s0 = {k(s00)} * x + " + " + ".join(f"{k(wj)} * s{j + 1}"
-                                                       for j, wj in enumerate(w)))
+        lines.append(
+            f"s0 = {k(s00)} * x + " + " + ".join(f"{k(wj)} * s{j + 1}" for j, wj in enumerate(w))
+        )
         lines.extend(f"s{j + 1} = s{j + 1} + {k(vj)} * x" for j, vj in enumerate(v))
     for r, (c, m) in enumerate(plan.last_full):
         full_round(c, m, t if full_output or r < len(plan.last_full) - 1 else 1)

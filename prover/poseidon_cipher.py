@@ -65,16 +65,20 @@ def decrypt(ciphertext: Sequence[int], key: Sequence[int], nonce: int, length: i
     ct = check_fields(ciphertext, "ciphertext")
     state = _initial_state(key, nonce, length)
     if len(ct) != ciphertext_length(length):
-        raise LengthError(f"poseidon cipher: {len(ct)} ciphertext elements, expected "
-                          f"{ciphertext_length(length)} for length {length}")
+        raise LengthError(
+            f"poseidon cipher: {len(ct)} ciphertext elements, expected "
+            f"{ciphertext_length(length)} for length {length}"
+        )
     msg: list[int] = []
     for i in range(0, len(ct) - 1, 3):
         state = permute(state)
         msg += [(ct[i + j] - state[1 + j]) % P for j in range(3)]
-        state[1:4] = ct[i:i + 3]
+        state[1:4] = ct[i : i + 3]
     if any(msg[length:]):
         raise DecryptionError("poseidon cipher: padding is not zero (wrong key or nonce?)")
     if permute(state)[1] != ct[-1]:
-        raise DecryptionError("poseidon cipher: authentication tag mismatch "
-                              "(wrong key, nonce, length or tampered ciphertext)")
+        raise DecryptionError(
+            "poseidon cipher: authentication tag mismatch "
+            "(wrong key, nonce, length or tampered ciphertext)"
+        )
     return msg[:length]

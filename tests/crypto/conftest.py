@@ -34,8 +34,12 @@ class JsOracle:
 
     def __init__(self) -> None:
         self._proc = subprocess.Popen(
-            ["node", str(ORACLE)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, bufsize=1,
+            ["node", str(ORACLE)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
 
     def run(self, jobs: list[dict[str, Any]]) -> list[Any]:

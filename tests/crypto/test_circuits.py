@@ -64,8 +64,14 @@ def test_eddsa_circuit(tmp_path: Path) -> None:
     key = PrivateKey(RNG.randbytes(32))
     msg = RNG.randrange(P)
     sig = key.sign(msg)
-    good = {"Ax": key.public_key()[0], "Ay": key.public_key()[1], "R8x": sig.r8x,
-            "R8y": sig.r8y, "S": sig.s, "M": msg}
+    good = {
+        "Ax": key.public_key()[0],
+        "Ay": key.public_key()[1],
+        "R8x": sig.r8x,
+        "R8y": sig.r8y,
+        "S": sig.s,
+        "M": msg,
+    }
     assert _satisfied(circuit, good, tmp_path)
     for name in good:
         assert not _satisfied(circuit, {**good, name: _flip(good[name])}, tmp_path), name
@@ -79,8 +85,12 @@ def test_merkle_root_matches_circuit(tmp_path: Path) -> None:
         tree.update(i, RNG.randrange(1, P))
     for index in (filled[0], filled[1], next(i for i in range(16) if i not in filled)):
         proof = tree.proof(index)
-        good = {"leaf": proof.leaf, "pathBits": proof.path_bits,
-                "siblings": list(proof.siblings), "root": tree.root}
+        good = {
+            "leaf": proof.leaf,
+            "pathBits": proof.path_bits,
+            "siblings": list(proof.siblings),
+            "root": tree.root,
+        }
         assert _satisfied(circuit, good, tmp_path)
         assert not _satisfied(circuit, {**good, "root": _flip(tree.root)}, tmp_path)
         assert not _satisfied(circuit, {**good, "leaf": _flip(proof.leaf)}, tmp_path)

@@ -40,10 +40,12 @@ def test_cipher_matches_zk_kit(js, n: int) -> None:
     nonce = RNG.randrange(1 << 128)
     ct = encrypt(msg, KEY, nonce)
     assert len(ct) == ciphertext_length(n)
-    ref, dec = js.run([
-        {"op": "encrypt", "msg": msg, "key": list(KEY), "nonce": nonce},
-        {"op": "decrypt", "ct": ct, "key": list(KEY), "nonce": nonce, "length": n},
-    ])
+    ref, dec = js.run(
+        [
+            {"op": "encrypt", "msg": msg, "key": list(KEY), "nonce": nonce},
+            {"op": "decrypt", "ct": ct, "key": list(KEY), "nonce": nonce, "length": n},
+        ]
+    )
     assert ct == [int(x) for x in ref]
     assert [int(x) for x in dec] == msg == decrypt(ct, KEY, nonce, n)
 

@@ -57,18 +57,21 @@ def test_python_signatures_verify_in_circomlibjs(js) -> None:
         sig = k.sign(msg)
         sigs.append(sig)
         jobs.append({"op": "verify", "msg": msg, "sig": list(sig), "pub": list(k.public_key())})
-        jobs.append({"op": "verify", "msg": (msg + 1) % P, "sig": list(sig),
-                     "pub": list(k.public_key())})
-    got = js.run(jobs + [{"op": "sign", "seed": s.hex(), "msg": m} for s, m in zip(
-        SEEDS, MSGS, strict=True)])
-    assert got[:len(jobs)] == [True, False] * len(SEEDS)
+        jobs.append(
+            {"op": "verify", "msg": (msg + 1) % P, "sig": list(sig), "pub": list(k.public_key())}
+        )
+    got = js.run(
+        jobs + [{"op": "sign", "seed": s.hex(), "msg": m} for s, m in zip(SEEDS, MSGS, strict=True)]
+    )
+    assert got[: len(jobs)] == [True, False] * len(SEEDS)
     # deterministic nonces: the very same signatures as circomlibjs
-    assert [tuple(int(x) for x in r) for r in got[len(jobs):]] == sigs
+    assert [tuple(int(x) for x in r) for r in got[len(jobs) :]] == sigs
 
 
 def test_circomlibjs_signatures_verify_in_python(js) -> None:
-    got = js.run([{"op": "sign", "seed": s.hex(), "msg": m} for s, m in zip(
-        SEEDS, MSGS, strict=True)])
+    got = js.run(
+        [{"op": "sign", "seed": s.hex(), "msg": m} for s, m in zip(SEEDS, MSGS, strict=True)]
+    )
     for seed, msg, ref in zip(SEEDS, MSGS, got, strict=True):
         pub = PrivateKey(seed).public_key()
         sig = Signature(*(int(x) for x in ref))
@@ -82,18 +85,21 @@ PUB = KEY.public_key()
 SIG = KEY.sign(42)
 
 
-@pytest.mark.parametrize("pub, msg, sig, match", [
-    ((PUB[0], (PUB[1] + 1) % P), 42, SIG, "not on the Baby Jubjub curve"),
-    (LOW_ORDER8, 42, SIG, "not in the prime-order subgroup"),
-    (babyjub.add(PUB, ORDER2), 42, SIG, "not in the prime-order subgroup"),
-    (IDENTITY, 42, SIG, "identity"),
-    ((PUB[0] + P, PUB[1]), 42, SIG, "canonical"),
-    (PUB, P + 42, SIG, "message"),
-    (PUB, 42, (SIG[0], SIG[1], SIG[2] + SUBORDER), "S >= subgroup order"),
-    (PUB, 42, (SIG[0], (SIG[1] + 1) % P, SIG[2]), "R8.*not on the Baby Jubjub curve"),
-    (PUB, 42, (SIG[0], SIG[1], (SIG[2] + 1) % SUBORDER), "equation"),
-    (PUB, 42, (SIG[0], SIG[1]), "expected \\(R8x, R8y, S\\)"),
-])
+@pytest.mark.parametrize(
+    "pub, msg, sig, match",
+    [
+        ((PUB[0], (PUB[1] + 1) % P), 42, SIG, "not on the Baby Jubjub curve"),
+        (LOW_ORDER8, 42, SIG, "not in the prime-order subgroup"),
+        (babyjub.add(PUB, ORDER2), 42, SIG, "not in the prime-order subgroup"),
+        (IDENTITY, 42, SIG, "identity"),
+        ((PUB[0] + P, PUB[1]), 42, SIG, "canonical"),
+        (PUB, P + 42, SIG, "message"),
+        (PUB, 42, (SIG[0], SIG[1], SIG[2] + SUBORDER), "S >= subgroup order"),
+        (PUB, 42, (SIG[0], (SIG[1] + 1) % P, SIG[2]), "R8.*not on the Baby Jubjub curve"),
+        (PUB, 42, (SIG[0], SIG[1], (SIG[2] + 1) % SUBORDER), "equation"),
+        (PUB, 42, (SIG[0], SIG[1]), "expected \\(R8x, R8y, S\\)"),
+    ],
+)
 def test_bad_input_names_the_check(pub, msg, sig, match) -> None:
     assert verify(PUB, 42, SIG)
     assert not verify(pub, msg, sig)
@@ -107,8 +113,20 @@ def test_r8_outside_subgroup_fails() -> None:
     assert not verify(PUB, 42, (r8[0], r8[1], SIG.s))
 
 
-@pytest.mark.parametrize("junk", [None, "x", 1.5, (1, 2, 3), [None, None, None], {"a": 1},
-                                  ((1, 2), 3, 4), (True, 1, 2), (-1, -1, -1)])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        None,
+        "x",
+        1.5,
+        (1, 2, 3),
+        [None, None, None],
+        {"a": 1},
+        ((1, 2), 3, 4),
+        (True, 1, 2),
+        (-1, -1, -1),
+    ],
+)
 def test_verify_never_raises(junk: object) -> None:
     assert verify(junk, 42, SIG) is False
     assert verify(PUB, junk, SIG) is False
@@ -122,8 +140,11 @@ def test_key_and_packed_point_validation() -> None:
         babyjub.unpack_point((P + 1).to_bytes(32, "little"))
     with pytest.raises(CurveError, match="sign bit set for x = 0"):
         babyjub.unpack_point((1 | (1 << 255)).to_bytes(32, "little"))
-    bad = next(y for y in range(2, 100) if babyjub.field_sqrt(
-        (1 - y * y) * pow(babyjub.A - babyjub.D * y * y, -1, P) % P) is None)
+    bad = next(
+        y
+        for y in range(2, 100)
+        if babyjub.field_sqrt((1 - y * y) * pow(babyjub.A - babyjub.D * y * y, -1, P) % P) is None
+    )
     with pytest.raises(CurveError, match="no curve point"):
         babyjub.unpack_point(bad.to_bytes(32, "little"))
     with pytest.raises(CurveError, match="subgroup"):

@@ -54,8 +54,15 @@ def test_message_hashes_follow_conventions() -> None:
     dom = enc.domain(31337, ADDR)
     assert dom == poseidon([31337, int(ADDR, 16)])
     assert enc.domain(31337, bytes.fromhex(ADDR[2:])) == dom
-    o = enc.Order(account_id=7, order_id=3, series_id=9, side=enc.SIDE_SELL, price=1500,
-                  qty=2, expiry=1_700_000_000)
+    o = enc.Order(
+        account_id=7,
+        order_id=3,
+        series_id=9,
+        side=enc.SIDE_SELL,
+        price=1500,
+        qty=2,
+        expiry=1_700_000_000,
+    )
     assert enc.order_hash(dom, o) == poseidon([1, dom, 7, 3, 9, 1, 1500, 2, 1_700_000_000])
     assert enc.cancel_hash(dom, 7, 3) == poseidon([2, dom, 7, 3])
     assert enc.withdrawal_hash(dom, 7, 1, 500, ADDR) == poseidon([3, dom, 7, 1, 500, int(ADDR, 16)])
@@ -64,11 +71,18 @@ def test_message_hashes_follow_conventions() -> None:
     assert leaf == poseidon([11, 12, 1000, 13, 9, P - 2, 0, 0, 0, 0, 0, 0])
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"side": 2}, "side"), ({"side": 1.0}, "side"), ({"side": True}, "side"),
-    ({"qty": 0}, "qty"), ({"price": 1 << 64}, "price"),
-    ({"expiry": -1}, "expiry"), ({"account_id": "1"}, "account_id"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"side": 2}, "side"),
+        ({"side": 1.0}, "side"),
+        ({"side": True}, "side"),
+        ({"qty": 0}, "qty"),
+        ({"price": 1 << 64}, "price"),
+        ({"expiry": -1}, "expiry"),
+        ({"account_id": "1"}, "account_id"),
+    ],
+)
 def test_order_validation(kwargs: dict, match: str) -> None:
     base = dict(account_id=1, order_id=1, series_id=1, side=0, price=1, qty=1, expiry=1)
     with pytest.raises(enc.EncodingError, match=match):

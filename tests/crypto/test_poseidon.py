@@ -33,7 +33,8 @@ def test_constants_equal_circomlibjs_tables() -> None:
 def test_known_vector() -> None:
     # circomlib's test vector: Poseidon([1, 2])
     assert poseidon([1, 2]) == (
-        7853200120776062878684798364095072458815029376092732009249414926327459813530)
+        7853200120776062878684798364095072458815029376092732009249414926327459813530
+    )
 
 
 def test_every_arity_matches_circomlibjs(js) -> None:
