@@ -156,6 +156,7 @@ def bench_http(n: int, concurrency: int) -> dict:
         env = {
             **os.environ,
             "DARKBOOK_LOG_LEVEL": "warning",
+            "DARKBOOK_LOCAL_CHAIN": "false",
             "DARKBOOK_MAX_OPEN_ORDERS": str(10**6),
         }
         proc = subprocess.Popen(

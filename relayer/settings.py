@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     port: int = Field(8700, ge=0, lt=65536)
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
-    rpc_url: str | None = Field(None, description="JSON-RPC URL (settlement pipeline, later)")
+    rpc_url: str | None = Field(None, description="JSON-RPC URL of the chain the venue settles on")
+    local_chain: bool = Field(
+        True,
+        description="with no rpc_url, `relayer run` starts its own anvil and deploys the contracts "
+        "(batch verifier of the `circuit` config, INSECURE dev keys); false = API only",
+    )
     operator_key: SecretStr | None = Field(None, description="submitter key (later)")
     circuit: str = Field(
         "demo",

@@ -30,7 +30,7 @@ def free_port() -> int:
 class Proc:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
-        env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning"}
+        env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning", "DARKBOOK_LOCAL_CHAIN": "false"}
         self.p = subprocess.Popen(
             [
                 sys.executable,

@@ -1,0 +1,99 @@
+"""Zero-config `darkbook relayer run` starts its own anvil with the contracts, and stops it."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from web3 import Web3
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
+    port = _free_port()
+    series = tmp_path / "series.json"  # the test circuit's market table holds two series
+    expiry = int(time.time()) + 30 * 86_400
+    series.write_text(
+        json.dumps(
+            [
+                {
+                    "id": 101,
+                    "underlying": "BTC",
+                    "kind": "call",
+                    "strike": 60_000,
+                    "expiry": expiry,
+                    "price_tick": 10_000,
+                },
+                {
+                    "id": 109,
+                    "underlying": "BTC",
+                    "kind": "future",
+                    "strike": 0,
+                    "expiry": expiry,
+                    "price_tick": 10_000,
+                },
+            ]
+        )
+    )
+    env = {
+        **os.environ,
+        "DARKBOOK_LOG_LEVEL": "warning",
+        "DARKBOOK_CIRCUIT": "test",
+        "DARKBOOK_SERIES_FILE": str(series),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "relayer.cli",
+        "relayer",
+        "run",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 600
+        while not any(line.startswith("darkbook relayer: http://") for line in lines):
+            assert time.monotonic() < deadline, "relayer did not start:\n" + "".join(lines)
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "relayer exited:\n" + "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        rpc = re.search(r"anvil at (http://127\.0\.0\.1:\d+)", text).group(1)
+        settlement = re.search(r"Settlement (0x[0-9a-fA-F]{40})", text).group(1)
+        w3 = Web3(Web3.HTTPProvider(rpc))
+        assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the API never answered /health")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    assert not Web3(Web3.HTTPProvider(rpc)).is_connected()  # anvil stopped with the relayer
