@@ -19,9 +19,8 @@ import groth16py
 from prover import cache, keys, ptau, snarkjs
 from prover.backend import ProvingKeys
 from prover.backend_arkworks import remember
-from prover.binfile import read_sections
 from prover.circom import CompiledCircuit
-from prover.errors import BinFileError, DarkbookError, PtauError, SnarkjsError, ZkeyError
+from prover.errors import DarkbookError, PtauError, SnarkjsError, ZkeyError
 from prover.keystore import check_keys_fit, load_keys, write_keys
 from prover.zkey_check import check_belongs, check_gamma_delta
 
@@ -42,9 +41,8 @@ def check_ptau(path: Path) -> int:
     """The power of a powers-of-tau file; an error naming the file if it is unusable."""
     path = Path(path)
     try:
-        read_sections(path, b"ptau")
         return ptau.ptau_power(path)
-    except (BinFileError, DarkbookError) as exc:
+    except DarkbookError as exc:
         raise PtauError(f"--ptau {path}: {exc}") from None
 
 

@@ -11,7 +11,7 @@ import struct
 import sys
 from pathlib import Path
 
-from prover import cache, toolchain
+from prover import binfile, cache, toolchain
 from prover.errors import DarkbookError
 
 MAX_DEV_POWER = 20
@@ -19,25 +19,10 @@ MAX_DEV_POWER = 20
 
 def ptau_power(path: Path) -> int:
     """The power a .ptau file supports, read from its header; refuses a damaged file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DarkbookError(f"powers-of-tau file {path} does not exist")
-    with path.open("rb") as fh:
-        head = fh.read(12)
-        if len(head) < 12 or head[:4] != b"ptau":
-            raise DarkbookError(f"{path} is not a powers-of-tau file (bad magic bytes)")
-        n_sections = struct.unpack("<I", head[8:12])[0]
-        for _ in range(n_sections):
-            hdr = fh.read(12)
-            if len(hdr) < 12:
-                break
-            sec_type, sec_len = struct.unpack("<IQ", hdr)
-            if sec_type == 1:
-                body = fh.read(sec_len)
-                n8 = struct.unpack("<I", body[:4])[0]
-                return struct.unpack("<I", body[4 + n8 : 8 + n8])[0]
-            fh.seek(sec_len, 1)
-    raise DarkbookError(f"{path} is damaged: no header section found")
+    sections = binfile.read_sections(Path(path), b"ptau")
+    header = binfile.read_section(path, sections, 1)  # n8, prime (n8 bytes), power
+    (n8,) = struct.unpack("<I", header[:4])
+    return struct.unpack("<I", header[4 + n8 : 8 + n8])[0]
 
 
 def power_for(constraints: int) -> int:
