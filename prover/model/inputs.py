@@ -119,19 +119,7 @@ def dummy_withdrawal(config: CircuitConfig) -> Record:
 
 
 def dummy_deposit(config: CircuitConfig) -> Record:
-    return {
-        "enabled": 0,
-        "Ax": 0,
-        "Ay": 0,
-        "amount": 0,
-        "account": 0,
-        "isNew": 0,
-        "collateral": 0,
-        "ordersRoot": 0,
-        "posSeries": [0] * config.positions,
-        "posQty": [0] * config.positions,
-        "accPath": empty_acc_path(config),
-    }
+    return {"enabled": 0, "amount": 0, "account": 0, "isNew": 0, **dummy_fee(config)}
 
 
 def dummy_liquidation(config: CircuitConfig) -> Record:
