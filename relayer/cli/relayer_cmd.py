@@ -13,8 +13,10 @@ import argparse
 import logging
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from relayer.settings import Settings
+if TYPE_CHECKING:  # every `darkbook` command builds this parser: keep settings out of start-up
+    from relayer.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
