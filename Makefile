@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test lint setup doctor bench clean slither
+.PHONY: demo test test-fast layers lint setup doctor bench clean slither
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -24,8 +24,19 @@ demo: setup
 
 test: setup
 	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory layers
 	$(MAKE) --no-print-directory slither
 	$(PY) -m pytest
+
+# The inner loop: no test that compiles or proves a circuit bigger than the smoke circuit.
+test-fast: setup
+	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory layers
+	$(PY) -m pytest -m "not slow"
+
+# Layer rules of pyproject.toml ([tool.importlinter]): which package may import which.
+layers: setup
+	$(VENV)/bin/lint-imports --no-cache
 
 # Static analysis of contracts/ (own venv: slither needs web3<8); fails on a high-severity finding.
 slither: $(NODE_STAMP)
@@ -35,7 +46,7 @@ slither: $(NODE_STAMP)
 
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check prover relayer tests benchmarks
+	$(PY) -m ruff format --check prover relayer tests testkit benchmarks
 
 doctor: setup
 	$(VENV)/bin/darkbook doctor

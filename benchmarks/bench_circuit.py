@@ -23,16 +23,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from prover.backends import make_backend
-from prover.ceremony import ceremony_keys
-from prover.circom import compile_circuit
-from prover.dev_setup import dev_keys
+from prover.build.circom import compile_circuit
 from prover.model.apply import apply_batch
-from prover.model.configs import CircuitConfig, get_config
 from prover.model.ops import Batch
 from prover.model.sample import genesis, random_trade
-from prover.model.stats import compile_template
-from prover.witness import calculate
+from prover.proving.batch import batch_main
+from prover.proving.ceremony import ceremony_keys
+from prover.proving.circuit_stats import compile_template
+from prover.proving.dev_setup import dev_keys
+from prover.proving.select import make_backend
+from prover.proving.witness import calculate
+from prover.statement.config import CircuitConfig, get_config
 
 GOAL_PER_FILL = 40_000
 
@@ -53,7 +54,7 @@ def full_batch(cfg: CircuitConfig, rng: random.Random):
 
 def measure(name: str, with_snarkjs: bool) -> dict:
     cfg = get_config(name)
-    circuit = compile_circuit(cfg.main_file(), progress=True)
+    circuit = compile_circuit(batch_main(cfg), progress=True)
     fill = compile_template(
         "trade-slot.circom",
         "TradeSlot",

@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from prover.eddsa import PrivateKey, verify
-from prover.merkle import MerkleTree
-from prover.poseidon import poseidon
+from prover.crypto.eddsa import PrivateKey, verify
+from prover.crypto.merkle import MerkleTree
+from prover.crypto.poseidon import poseidon
 
 ROOT = Path(__file__).resolve().parents[1]
 

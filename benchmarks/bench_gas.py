@@ -29,10 +29,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prover.chain import local_chain
+from prover.build.anvil import local_chain
 from relayer.chain.deploy import SettlementConfig, deploy_all
-from tests.contracts import standin
-from tests.contracts.harness import KEY_A, KEY_B, MARKET_HASH, Env
+from testkit import standin
+from testkit.contracts import KEY_A, KEY_B, MARKET_HASH, Env
 
 FIXED_GOAL = 300_000
 PER_FILL_GOAL = 1_000

@@ -34,14 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chain_circuit import chain_circuit, chain_input
 
-from prover import ptau
-from prover.backend_arkworks import ArkworksBackend
-from prover.backend_snarkjs import SnarkjsBackend
-from prover.ceremony import ceremony_keys
-from prover.circom import CompiledCircuit, compile_circuit
-from prover.dev_setup import dev_keys
-from prover.pipeline import compute_witness, include_dirs_for, verify_or_raise
-from prover.prover_pool import ProverPool
+from prover.build import ptau
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.proving.arkworks import ArkworksBackend
+from prover.proving.ceremony import ceremony_keys
+from prover.proving.dev_setup import dev_keys
+from prover.proving.pool import ProverPool
+from prover.proving.prove_circuit import compute_witness, include_dirs_for, verify_or_raise
+from prover.proving.snarkjs_prover import SnarkjsBackend
 
 
 def _powers(text: str) -> list[int]:
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 circuit, chain_input(), tmp, f"2^{power}"
             )
         if args.batch_config:
-            from tests.proving.batch_case import batch_case
+            from testkit.batch_case import batch_case
 
             case = batch_case(args.batch_config)
             if case is None:

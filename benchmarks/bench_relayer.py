@@ -32,8 +32,8 @@ import time
 
 import httpx
 
-from prover.eddsa import PrivateKey
-from prover.encoding import domain
+from prover.crypto.eddsa import PrivateKey
+from prover.statement.encoding import domain
 from relayer.intake.client import signed_leg
 from relayer.markets.series import default_series
 from relayer.markets.snapshot import build_reference_snapshot

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prover.circom import CompiledCircuit, compile_circuit
-from prover.toolchain import repo_root
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.build.toolchain import repo_root
 
 POSEIDON2 = 240  # constraints per Poseidon(2) with --O2 (docs: DESIGN.md constraint budget)
 

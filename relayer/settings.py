@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     operator_key: SecretStr | None = Field(None, description="submitter key (later)")
     circuit: str = Field(
         "demo",
-        description="batch circuit config (prover.model.configs): "
+        description="batch circuit config (prover.statement.config): "
         "the defaults of chain_id, settlement_address, order_depth, "
         "max_positions, fee_per_contract and max_series",
     )
@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     def _circuit_defaults(self) -> Settings:
         """Unset circuit-bound values come from the named circuit config, so the relayer
         accepts exactly what that circuit can prove (same domain, slots, fee)."""
-        from prover.model.configs import get_config
+        from prover.statement.config import get_config
 
         try:
             cfg = get_config(self.circuit)

@@ -12,9 +12,7 @@ See docs/circuits.md.
 """
 
 from prover.model.apply import BatchResult, apply_batch
-from prover.model.configs import CONFIGS, CircuitConfig, get_config
 from prover.model.errors import RULES, Rejected
-from prover.model.market import Market, MarketRow, from_risk_table, market_hash
 from prover.model.ops import (
     Batch,
     Deposit,
@@ -27,6 +25,8 @@ from prover.model.ops import (
     sign_withdrawal,
 )
 from prover.model.state import Account, State
+from prover.statement.config import CONFIGS, CircuitConfig, get_config
+from prover.statement.market import Market, MarketRow, from_risk_table, market_hash
 
 __all__ = [
     "CONFIGS",

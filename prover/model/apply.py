@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from prover import eddsa, encoding
-from prover.model.configs import CircuitConfig
+from prover.crypto import eddsa
+from prover.crypto.poseidon import poseidon
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
-from prover.model.market import Market, market_hash
 from prover.model.ops import (
     Batch,
     Deposit,
@@ -28,9 +27,11 @@ from prover.model.ops import (
     Withdrawal,
 )
 from prover.model.state import Account, State
-from prover.poseidon import poseidon
-from relayer.risk.errors import RiskError
-from relayer.risk.margin_rule import margin_ok, scenario_equities
+from prover.statement import encoding
+from prover.statement.config import CircuitConfig
+from prover.statement.errors import StatementError
+from prover.statement.margin import margin_ok, scenario_equities
+from prover.statement.market import Market, market_hash
 
 I64 = 1 << 63
 U64 = 1 << 64
@@ -77,7 +78,7 @@ class _Ctx:
             return
         try:
             ok = margin_ok(acct.collateral, acct.positions, self.im)
-        except RiskError as exc:
+        except StatementError as exc:
             ok, what = False, f"{what}: {exc}"
         self.check(ok, "margin", what)
 
@@ -232,7 +233,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     acct = ctx.account(lq.account_id)
     try:
         equity = scenario_equities(acct.collateral, acct.positions, ctx.mm)
-    except RiskError as exc:
+    except StatementError as exc:
         raise Rejected("margin", f"account {lq.account_id}: {exc}") from None
     fails = 0 <= lq.scenario < cfg.scenarios and equity[lq.scenario] < 0
     ctx.check(fails, "not_liquidatable", f"account {lq.account_id} scenario {lq.scenario}")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from prover import encoding
-from prover.eddsa import PrivateKey
-from prover.field import P
-from prover.merkle import EMPTY_ROOTS4, MerkleProof
-from prover.model.configs import CircuitConfig
-from prover.model.market import Market, padded
+from prover.crypto.eddsa import PrivateKey
+from prover.crypto.field import P
+from prover.crypto.merkle import EMPTY_ROOTS4, MerkleProof
 from prover.model.state import Account
+from prover.statement import encoding
+from prover.statement.config import CircuitConfig
+from prover.statement.market import Market, padded
 
 Record = dict[str, Any]
 U64_MAX = (1 << 64) - 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prover import encoding
-from prover.eddsa import PrivateKey, Signature
-from prover.model.market import Market
+from prover.crypto.eddsa import PrivateKey, Signature
+from prover.statement import encoding
+from prover.statement.market import Market
 
 
 @dataclass(frozen=True)

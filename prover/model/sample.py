@@ -9,14 +9,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from prover import encoding
-from prover.eddsa import PrivateKey
+from prover.crypto.eddsa import PrivateKey
 from prover.model.apply import apply_batch
-from prover.model.configs import CircuitConfig
 from prover.model.errors import Rejected
-from prover.model.market import Market, MarketRow
 from prover.model.ops import Batch, Deposit, Trade, Withdrawal, sign_order, sign_withdrawal
 from prover.model.state import Account, State
+from prover.statement import encoding
+from prover.statement.config import CircuitConfig
+from prover.statement.market import Market, MarketRow
 
 NOW = 1_900_000_000
 

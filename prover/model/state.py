@@ -1,8 +1,8 @@
 """The state a batch transforms: the account tree and, per account, its order storage.
 
-Leaves follow docs/CONVENTIONS.md through prover.encoding. For negative tests the model can
-also build the state an invalid operation *would* produce (``strict=False`` in apply), so
-values out of range are hashed as field elements instead of raising.
+Leaves follow docs/CONVENTIONS.md through prover.statement.encoding. For negative tests the
+model can also build the state an invalid operation *would* produce (``strict=False`` in
+apply), so values out of range are hashed as field elements instead of raising.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from prover import encoding
-from prover.field import P
-from prover.merkle import MerkleProof, MerkleTree
-from prover.model.configs import CircuitConfig
-from prover.poseidon import poseidon
+from prover.crypto.field import P
+from prover.crypto.merkle import MerkleProof, MerkleTree
+from prover.crypto.poseidon import poseidon
+from prover.statement import encoding
+from prover.statement.config import CircuitConfig
 
 
 def _in_u64(v: int) -> bool:

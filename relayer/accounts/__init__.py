@@ -1,1 +1,1 @@
-"""Off-chain account state the relayer keeps (collateral, positions) and its margin checks."""
+"""Off-chain account state the relayer keeps (collateral, positions)."""

@@ -20,10 +20,10 @@ from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.chain import deploy
+from prover.build.anvil import deploy
+from prover.build.solidity import Artifact, collect_sources, compile_sources
+from prover.build.toolchain import repo_root
 from prover.errors import ChainError
-from prover.solidity import Artifact, collect_sources, compile_sources
-from prover.toolchain import repo_root
 from relayer.chain.poseidon_contract import poseidon_artifact
 
 CONTRACT_FILES = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import subprocess
 
-from prover import cache, toolchain
+from prover.build import cache, toolchain
+from prover.build.solidity import Artifact
 from prover.errors import ToolError
-from prover.solidity import Artifact
 
 _SCRIPT = """
 const { poseidonContract } = require("circomlibjs");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from prover.model.configs import CONFIGS
+from prover.statement.config import CONFIGS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from prover.model.stats import circuit_stats
+    from prover.proving.circuit_stats import circuit_stats
 
     print(json.dumps(circuit_stats(args.config)))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from prover.model.configs import CONFIGS
+from prover.statement.config import CONFIGS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from prover import cache, toolchain
+from prover.build import cache, toolchain
 
 
 def register(sub: argparse._SubParsersAction) -> None:

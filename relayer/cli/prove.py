@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from prover.backend import BACKENDS
-from prover.pipeline import OUTPUTS, prove_circuit
+from prover.proving.interface import BACKENDS
+from prover.proving.prove_circuit import OUTPUTS, prove_circuit
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve_with_local_chain(settings: Settings) -> int:
     """Start anvil, deploy the venue for this circuit config, serve; anvil stops with us."""
-    from prover.chain import local_chain
+    from prover.build.anvil import local_chain
     from relayer.settlement.deployment import deploy_venue
 
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so the

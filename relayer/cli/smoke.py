@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from prover.smoke import run_smoke
+from prover.proving.smoke import run_smoke
 
 
 def register(sub: argparse._SubParsersAction) -> None:

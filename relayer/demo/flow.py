@@ -21,13 +21,13 @@ from typing import Any
 
 from web3 import Web3
 
-from prover.chain import local_chain
-from prover.eddsa import PrivateKey
+from prover.build.anvil import local_chain
+from prover.crypto.eddsa import PrivateKey
 from prover.model.ops import sign_withdrawal
+from prover.statement.data_blob import decrypt_own
 from relayer.demo.server import running_relayer
 from relayer.intake.client import sign_request, signed_leg
 from relayer.settlement.batcher import SealedBatch
-from relayer.settlement.data_blob import decrypt_own
 from relayer.settlement.deployment import VenueDeployment, deploy_venue
 from relayer.settlement.errors import SubmissionReverted
 from relayer.settlement.market import build_venue_market

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from prover.chain import free_port
-from prover.model.configs import CircuitConfig
+from prover.build.anvil import free_port
+from prover.statement.config import CircuitConfig
 from relayer.api.app import create_app
 from relayer.settings import Settings, load_settings
 from relayer.settlement.errors import SettlementError

@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from prover.eddsa import PrivateKey, pack_signature, unpack_signature, verify
-from prover.encoding import TAG_API_REQUEST, tagged_hash
+from prover.crypto.eddsa import PrivateKey, pack_signature, unpack_signature, verify
 from prover.errors import CryptoError
+from prover.statement.encoding import TAG_API_REQUEST, tagged_hash
 from relayer.intake.errors import ApiError
 
 H_ACCOUNT = "X-Darkbook-Account"

@@ -5,8 +5,8 @@ Nothing here runs in the server; it shows, in code, exactly what a desk signs.
 
 from __future__ import annotations
 
-from prover.eddsa import PrivateKey
-from prover.encoding import Order, cancel_hash, order_hash
+from prover.crypto.eddsa import PrivateKey
+from prover.statement.encoding import Order, cancel_hash, order_hash
 from relayer.intake.auth import sign_request
 
 

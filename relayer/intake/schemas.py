@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from prover.field import P
+from prover.crypto.field import P
 from relayer.matching.types import Tif
 
 U64 = Annotated[int, Field(ge=0, lt=2**64)]

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from prover.eddsa import Signature, verify
-from prover.encoding import Order, cancel_hash, domain, order_hash
+from prover.crypto.eddsa import Signature, verify
 from prover.errors import CryptoError
+from prover.statement.encoding import Order, cancel_hash, domain, order_hash
 from relayer.intake import schemas, views
 from relayer.intake.auth import request_message
 from relayer.intake.errors import ApiError

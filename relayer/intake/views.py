@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from prover.statement.margin import worst_scenario
 from relayer.accounts.state import Account
 from relayer.intake import schemas
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.types import BUY, Fill, OrderState, Status
-from relayer.risk.margin_rule import worst_scenario
 
 
 def hexh(h: int) -> str:

@@ -10,8 +10,9 @@ Matching rules:
 * price-time priority per series; a fill trades at the resting (maker) order's price;
 * a resting order whose expiry has passed is expired when the taker reaches it;
 * self-trade prevention: a taker meeting its own resting order cancels that resting order;
-* before each fill, both accounts must pass the margin rule after it (``accounts.margin``); a
-  maker that fails is cancelled, a taker that fails stops and its remainder is cancelled;
+* before each fill, both accounts must pass the margin rule after it
+  (``prover.statement.margin``); a maker that fails is cancelled, a taker that fails stops and its
+  remainder is cancelled;
 * limit rests its remainder; ioc cancels it; fok and multi-leg groups (fok per leg, all
   legs together) change nothing unless every leg fills completely; post_only is cancelled if
   it would cross the book (the order is still recorded: its nonce is used).
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from relayer.accounts.margin import passes
+from prover.statement.margin import account_passes
 from relayer.accounts.state import Ledger
 from relayer.matching import rules
 from relayer.matching.book import Book, crosses
@@ -154,7 +155,7 @@ class Engine:
         positions = dict(acct.positions)
         for sid, q in pos.items():
             positions[sid] = positions.get(sid, 0) + q
-        if not passes(acct.collateral + cash, positions, rows, self.max_positions):
+        if not account_passes(acct.collateral + cash, positions, rows, self.max_positions):
             raise Rejected(
                 "insufficient_margin",
                 "legs" if len(cmd.legs) > 1 else "legs[0]",
@@ -251,10 +252,10 @@ class Engine:
             # the buyer pays (price + fee) * qty, the seller gets (price - fee) * qty
             t_dc, m_dc = -sign * q * px - self.fee * q, sign * q * px - self.fee * q
             t_cash, t_pos = plan.state_after(leg.account_id, t_dc, leg.series_id, sign * q)
-            if not passes(t_cash, t_pos, rows, self.max_positions):
+            if not account_passes(t_cash, t_pos, rows, self.max_positions):
                 return True
             m_cash, m_pos = plan.state_after(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
-            if not passes(m_cash, m_pos, rows, self.max_positions):
+            if not account_passes(m_cash, m_pos, rows, self.max_positions):
                 plan.closed[h] = (Status.CANCELLED, "insufficient_margin")
                 continue
             plan.book(leg.account_id, t_dc, leg.series_id, sign * q)

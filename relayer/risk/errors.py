@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from prover.errors import DarkbookError
+from prover.statement.errors import StatementError, UnknownSeriesError
 
 
-class RiskError(DarkbookError, ValueError):
-    """Base of every input the risk engine rejects."""
+class RiskError(StatementError):
+    """Base of every input the risk engine rejects (a statement error: the table it builds is
+    what the proof checks)."""
 
 
 class PriceBoundsError(RiskError):
@@ -29,5 +30,12 @@ class TableRangeError(RiskError):
     """A market-table value does not fit the circuit's signed 64-bit convention."""
 
 
-class UnknownSeriesError(RiskError):
-    """A position names a series that is not in the market table."""
+__all__ = [
+    "ArbitrageError",
+    "FitError",
+    "PriceBoundsError",
+    "RiskError",
+    "StatementError",
+    "TableRangeError",
+    "UnknownSeriesError",
+]

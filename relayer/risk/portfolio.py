@@ -1,6 +1,6 @@
 """Risk view of one account: equity, requirements, worst scenarios, aggregate Greeks.
 
-Integers come from :mod:`relayer.risk.margin_rule` over the market table, so
+Integers come from :mod:`prover.statement.margin` over the market table, so
 ``equity >= im_requirement`` holds exactly when the initial rule passes (same for mm).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relayer.risk import margin_rule
+from prover.statement import margin as margin_rule
 from relayer.risk.black76 import GREEKS
 from relayer.risk.market_table import MarketTable
 

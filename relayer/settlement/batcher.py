@@ -21,15 +21,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from prover import encoding
-from prover.eddsa import Signature
+from prover.crypto.eddsa import Signature
 from prover.model.apply import apply_batch
-from prover.model.configs import CircuitConfig
 from prover.model.errors import Rejected
-from prover.model.market import Market
 from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
 from prover.model.state import State
-from relayer.settlement import data_blob
+from prover.statement import data_blob, encoding
+from prover.statement.config import CircuitConfig
+from prover.statement.market import Market
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
 
@@ -84,6 +83,12 @@ class SealedBatch:
     @property
     def timestamp(self) -> int:
         return self.batch.timestamp
+
+
+def owned_leaf(state: State, account_id: int) -> data_blob.OwnedLeaf:
+    a = state.accounts[account_id]
+    leaf = data_blob.LeafPlain(a.collateral, a.orders_root, list(a.positions))
+    return data_blob.OwnedLeaf(account_id, (a.ax, a.ay), leaf)
 
 
 def trade_from_row(row: dict[str, Any]) -> PendingFill:
@@ -221,7 +226,7 @@ class Batcher:
         touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
         if trades:
             touched.add(OPERATOR_ACCOUNT)
-        data = data_blob.encode(after, touched, number)
+        data = data_blob.encode((owned_leaf(after, aid) for aid in touched), number)
         final = Batch(
             timestamp,
             self.market,

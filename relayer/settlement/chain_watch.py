@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from web3.contract import Contract
 
-from prover.poseidon import poseidon
+from prover.crypto.poseidon import poseidon
 from relayer.settlement.errors import SettlementError
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.circom import compile_circuit
-from prover.dev_setup import dev_keys
-from prover.model.configs import CircuitConfig, get_config
+from prover.build.circom import compile_circuit
 from prover.model.state import State
+from prover.proving.dev_setup import dev_keys
+from prover.statement.config import CircuitConfig, get_config
 from relayer.chain.deploy import (
     Deployment,
     SettlementConfig,

@@ -2,7 +2,7 @@
 
 One table serves three readers that must agree to the integer: the oracle registers its hash,
 the relayer margins orders against it (a ``MarketSnapshot`` stored before the relayer starts),
-and every batch carries it (``prover.model.market.Market``). The circuit's S may be smaller
+and every batch carries it (``prover.statement.market.Market``). The circuit's S may be smaller
 than the risk engine's grid (the ``test`` configuration has S = 2): then the table keeps the
 scenarios listed in ``SCENARIO_PICK`` (the two extreme moves), documented as a test-only
 simplification.
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prover.model.configs import CircuitConfig
-from prover.model.market import Market, MarketRow, market_hash
+from prover.statement.config import CircuitConfig
+from prover.statement.market import Market, MarketRow, market_hash
 from relayer.markets.series import SeriesSpec, default_series
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
 from relayer.risk.config import RiskConfig

@@ -8,8 +8,8 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from prover.model.market import Market
 from prover.model.ops import Withdrawal
+from prover.statement.market import Market
 from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, SealedBatch, trade_from_row
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit

@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prover import snarkjs
-from prover.backend import Proof, ProvingKeys
-from prover.backends import make_backend
-from prover.circom import CompiledCircuit, compile_circuit
-from prover.dev_setup import dev_keys
-from prover.model.configs import CircuitConfig
-from prover.pipeline import compute_witness
-from prover.prover_pool import ProverPool
-from prover.toolchain import repo_root
+from prover.build import snarkjs_cli
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.build.toolchain import repo_root
+from prover.proving.batch import batch_main
+from prover.proving.dev_setup import dev_keys
+from prover.proving.interface import Proof, ProvingKeys
+from prover.proving.pool import ProverPool
+from prover.proving.prove_circuit import compute_witness
+from prover.proving.select import make_backend
+from prover.statement.config import CircuitConfig
 from relayer.settlement.errors import SettlementError
 
 
@@ -76,7 +77,7 @@ class ProverService:
 
     @classmethod
     def for_config(cls, config: CircuitConfig, *, progress: bool = False) -> ProverService:
-        main = config.main_file(repo_root() / "build" / "settlement")
+        main = batch_main(config, repo_root() / "build" / "settlement")
         circuit = compile_circuit(main, progress=progress)
         return cls(config, circuit, dev_keys(circuit, progress=progress))
 
@@ -107,4 +108,4 @@ class ProverService:
             folder = Path(tmp)
             (folder / "proof.json").write_text(json.dumps(proof.proof))
             (folder / "public.json").write_text(json.dumps(proof.public))
-            return snarkjs.verify(self.keys.vkey, folder / "public.json", folder / "proof.json")
+            return snarkjs_cli.verify(self.keys.vkey, folder / "public.json", folder / "proof.json")

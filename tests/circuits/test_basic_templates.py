@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from prover import encoding
-from prover.eddsa import PrivateKey
-from prover.field import P
-from prover.merkle import MerkleTree
-from prover.poseidon import poseidon
-from tests.circuits.helpers import compile_template, witness_ok
+from prover.crypto.eddsa import PrivateKey
+from prover.crypto.field import P
+from prover.crypto.merkle import MerkleTree
+from prover.crypto.poseidon import poseidon
+from prover.statement import encoding
+from testkit.circuit_harness import compile_template, witness_ok
+
+pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smoke circuit
 
 U64 = 1 << 64
 
@@ -69,8 +71,8 @@ def order_hash():
 
 
 def test_order_hash_matches_python(order_hash, tmp_path):
-    from prover.witness import calculate
-    from tests.circuits.wtns import read_wtns, signal_index
+    from prover.proving.witness import calculate
+    from testkit.wtns import read_wtns, signal_index
 
     w = read_wtns(calculate(order_hash, _order_inputs(ORDER), tmp_path / "w.wtns"))
     assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, ORDER)
@@ -117,7 +119,7 @@ def test_signature_rejects(signed_message, breakage):
         other = encoding.domain(1, 0x5FBDB2315678AFECB367F032D93F642F64180AA3)
         inputs = {**_sig_inputs(key, encoding.order_hash(other, ORDER)), "msg": msg}
     else:  # malleated S + l: same point, refused by the S < l check
-        from prover.babyjub import SUBORDER
+        from prover.crypto.babyjub import SUBORDER
 
         inputs["S"] += SUBORDER
     assert not witness_ok(signed_message, inputs)
@@ -129,8 +131,8 @@ def account_leaf():
 
 
 def test_account_leaf_matches_python(account_leaf, tmp_path):
-    from prover.witness import calculate
-    from tests.circuits.wtns import read_wtns, signal_index
+    from prover.proving.witness import calculate
+    from testkit.wtns import read_wtns, signal_index
 
     ax, ay = PrivateKey(b"\x03" * 32).public_key()
     positions = [(5, -7), (0, 0)]
@@ -168,8 +170,8 @@ def _merkle_case(index: int = 5):
 
 
 def test_merkle_update_roots(merkle_update, tmp_path):
-    from prover.witness import calculate
-    from tests.circuits.wtns import read_wtns, signal_index
+    from prover.proving.witness import calculate
+    from testkit.wtns import read_wtns, signal_index
 
     inputs, old_root, new_root = _merkle_case()
     w = read_wtns(calculate(merkle_update, inputs, tmp_path / "w.wtns"))

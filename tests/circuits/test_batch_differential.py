@@ -12,10 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from prover import encoding
 from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
-from prover.model.market import Market, MarketRow
 from prover.model.ops import (
     Batch,
     Deposit,
@@ -26,7 +24,11 @@ from prover.model.ops import (
     sign_withdrawal,
 )
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
-from tests.circuits.batch_helpers import TEST, accepted, batch_circuit, wire, witness
+from prover.statement import encoding
+from prover.statement.market import Market, MarketRow
+from testkit.batch_circuit import TEST, accepted, batch_circuit, wire, witness
+
+pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
 
 DOM = TEST.domain
 

@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from prover import snarkjs
-from prover.dev_setup import dev_keys
-from prover.field import P
+from prover.build import snarkjs_cli
+from prover.crypto.field import P
 from prover.model.apply import apply_batch
-from prover.model.prove import prove_batch
 from prover.model.sample import genesis, random_batch
-from prover.witness import calculate
-from tests.circuits.batch_helpers import TEST, batch_circuit
-from tests.circuits.r1cs import read_r1cs
-from tests.circuits.wtns import read_wtns, write_wtns
+from prover.proving.batch import prove_batch
+from prover.proving.dev_setup import dev_keys
+from prover.proving.witness import calculate
+from testkit.batch_circuit import TEST, batch_circuit
+from testkit.r1cs import read_r1cs
+from testkit.wtns import read_wtns, write_wtns
+
+pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +42,13 @@ def test_groth16_proof_verifies_and_binds_every_public_input(valid_batch, tmp_pa
     proof_path, public_path = tmp_path / "proof.json", tmp_path / "public.json"
     proof_path.write_text(json.dumps(proof.proof))
     public_path.write_text(json.dumps(proof.public))
-    assert snarkjs.verify(keys.vkey, public_path, proof_path)
+    assert snarkjs_cli.verify(keys.vkey, public_path, proof_path)
     for i in range(len(proof.public)):
         tampered = list(proof.public)
         tampered[i] = str((int(tampered[i]) + 1) % P)
         bad = tmp_path / f"public{i}.json"
         bad.write_text(json.dumps(tampered))
-        assert not snarkjs.verify(keys.vkey, bad, proof_path), f"public input {i} not bound"
+        assert not snarkjs_cli.verify(keys.vkey, bad, proof_path), f"public input {i} not bound"
 
 
 def _wire_names(sym: Path) -> dict[int, list[str]]:
@@ -107,7 +109,7 @@ def test_every_witness_value_is_pinned(kind, valid_batch, tmp_path):
         mutated[w] = (mutated[w] + 1) % P
         path = tmp_path / f"m{w}.wtns"
         write_wtns(path, batch_wtns, mutated)
-        assert not snarkjs.check_witness(circuit.r1cs, path)
+        assert not snarkjs_cli.check_witness(circuit.r1cs, path)
     same = tmp_path / "same.wtns"
     shutil.copy(batch_wtns, same)
-    assert snarkjs.check_witness(circuit.r1cs, Path(same))
+    assert snarkjs_cli.check_witness(circuit.r1cs, Path(same))

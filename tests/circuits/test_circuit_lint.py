@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.toolchain import repo_root
+from prover.build.toolchain import repo_root
 
 SOURCES = sorted(p for p in (repo_root() / "circuits").glob("*.circom") if p.name != "smoke.circom")
 

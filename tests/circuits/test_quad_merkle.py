@@ -1,4 +1,4 @@
-"""MerkleUpdate4 alone: the 4-ary path against prover.merkle's 4-ary tree."""
+"""MerkleUpdate4 alone: the 4-ary path against prover.crypto.merkle's 4-ary tree."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 
-from prover.field import P
-from prover.merkle import MerkleTree
-from prover.witness import calculate
-from tests.circuits.helpers import compile_template, witness_ok
-from tests.circuits.wtns import read_wtns, signal_index
+from prover.crypto.field import P
+from prover.crypto.merkle import MerkleTree
+from prover.proving.witness import calculate
+from testkit.circuit_harness import compile_template, witness_ok
+from testkit.wtns import read_wtns, signal_index
+
+pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smoke circuit
 
 LEAVES = {1: 11, 5: 55, 6: 66, 21: 2121, 42: 4242, 63: 6363}
 

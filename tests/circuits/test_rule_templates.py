@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from prover import encoding
-from prover.field import P
-from prover.merkle import MerkleTree
-from prover.witness import calculate
-from tests.circuits.helpers import compile_template, witness_ok
-from tests.circuits.wtns import read_wtns, signal_index
+from prover.crypto.field import P
+from prover.crypto.merkle import MerkleTree
+from prover.proving.witness import calculate
+from prover.statement import encoding
+from testkit.circuit_harness import compile_template, witness_ok
+from testkit.wtns import read_wtns, signal_index
+
+pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smoke circuit
 
 U64 = 1 << 64
 DEPTH = 2
@@ -257,8 +259,8 @@ def market_hash():
 
 
 def test_market_hash_matches_model(market_hash, tmp_path):
-    from prover.model.market import MarketRow
-    from prover.model.market import market_hash as py_hash
+    from prover.statement.market import MarketRow
+    from prover.statement.market import market_hash as py_hash
 
     rows = [
         MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45)),
@@ -301,8 +303,8 @@ def test_series_lookup(lookup, tmp_path):
 
 def test_market_hash_two_level_fold(tmp_path):
     """M > 16 takes a second Poseidon(16) level, as relayer.risk.table_hash.fold does."""
-    from prover.model.market import MarketRow
-    from prover.model.market import market_hash as py_hash
+    from prover.statement.market import MarketRow
+    from prover.statement.market import market_hash as py_hash
 
     circuit = compile_template("market-hash.circom", "MarketHash", [17, 1])
     rows = [MarketRow(j + 1, j % 2, 10 * j, j % 2 * 7, (-j,), (j - 3,)) for j in range(17)]

@@ -7,12 +7,14 @@ import random
 
 import pytest
 
-from prover.field import P
-from prover.merkle import MerkleTree
-from prover.witness import calculate
-from relayer.risk.margin_rule import scenario_equities
-from tests.circuits.helpers import compile_template, witness_ok
-from tests.circuits.wtns import read_wtns, signal_index
+from prover.crypto.field import P
+from prover.crypto.merkle import MerkleTree
+from prover.proving.witness import calculate
+from prover.statement.margin import scenario_equities
+from testkit.circuit_harness import compile_template, witness_ok
+from testkit.wtns import read_wtns, signal_index
+
+pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smoke circuit
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from prover.chain import LocalChain, local_chain
+from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deploy import Deployment, SettlementConfig, deploy_all
-from tests.contracts.harness import GENESIS_ROOT, KEY_A, KEY_B, MARKET_HASH, Env
-from tests.contracts.standin import standin
+from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, MARKET_HASH, Env
+from testkit.standin import standin
 
 TEST_CONFIG = SettlementConfig(
     min_deposit=1_000,

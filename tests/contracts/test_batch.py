@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from prover.field import P
-from prover.poseidon import poseidon
-from tests.contracts import standin
-from tests.contracts.harness import DATA, GENESIS_ROOT, MARKET_HASH, Env
+from prover.crypto.field import P
+from prover.crypto.poseidon import poseidon
+from testkit import standin
+from testkit.contracts import DATA, GENESIS_ROOT, MARKET_HASH, Env
 
 
 def _batch(env: Env, t0: int, **kw):  # the standard first batch: both deposits, one withdrawal
@@ -37,7 +37,7 @@ def test_submit_batch_moves_root_and_credits(ready: Env, t0: int) -> None:
 def test_submit_batch_then_next_batch(ready: Env, t0: int) -> None:
     env = ready
     env.submit(_batch(env, t0, queue_count=1, withdrawals=[]))
-    env.travel(2)  # the chain may still be in second t0; a batch stamped t0 + 1 would be "future"
+    env.travel_to(t0 + 1)  # a batch stamped ahead of its block is refused
     env.submit(_batch(env, t0 + 1, queue_count=1, withdrawals=[], secret=43))
     assert env.settlement.functions.state().call()[0] == 2
 
@@ -98,6 +98,7 @@ def test_submit_batch_stale_root_reverts(ready: Env, t0: int) -> None:
         ),
     )
     root = env.settlement.functions.stateRoot().call()
+    env.travel_to(t0 + 1)  # so only the root is wrong
     fn = env.settlement.functions.submitBatch(proof, public, 1, DATA)
     env.reverts(fn, env.relayer, "StaleRoot", root, GENESIS_ROOT)
 
@@ -170,5 +171,6 @@ def test_submit_batch_data_blob_sizes_round_trip(ready: Env, t0: int) -> None:
     env = ready  # the log is assembled in memory by hand: check padding at every length
     for i, data in enumerate((b"", b"\x01", bytes(range(31)), bytes(range(33)))):
         batch = env.make_batch(queue_count=0, timestamp=t0 + i, secret=100 + i, data=data)
+        env.travel_to(t0 + i)
         (ev,) = env.events(env.submit(batch), "BatchSubmitted")
         assert (ev.args.data, ev.args.batchNumber, ev.args.batchTimestamp) == (data, i, t0 + i)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from prover.chain import LocalChain, deploy
+from prover.build.anvil import LocalChain, deploy
 from relayer.chain.deploy import compile_contracts
-from tests.contracts import standin
+from testkit import standin
+from testkit.contracts import KEY_A, MARKET_HASH, Env, decode_error
 from tests.contracts.conftest import make_deployment, make_env
-from tests.contracts.harness import KEY_A, MARKET_HASH, Env, decode_error
 
 
 def test_claim_pays_once(ready: Env, t0: int) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from prover.field import P
-from prover.poseidon import poseidon
-from tests.contracts.harness import KEY_A, KEY_B, Env
+from prover.crypto.field import P
+from prover.crypto.poseidon import poseidon
+from testkit.contracts import KEY_A, KEY_B, Env
 
 
 def test_poseidon_contract_matches_python(env: Env) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.contracts import standin
-from tests.contracts.harness import KEY_A, MARKET_HASH, Env
+from testkit import standin
+from testkit.contracts import KEY_A, MARKET_HASH, Env
 
 NONE, INACTIVITY, OVERDUE = 0, 1, 2
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from prover.chain import LocalChain, deploy
+from prover.build.anvil import LocalChain, deploy
+from prover.crypto.field import P
 from prover.errors import ChainError
-from prover.field import P
 from relayer.chain.deploy import compile_contracts, deploy_all, predict_settlement_address
-from tests.contracts.harness import MARKET_HASH, Env
-from tests.contracts.standin import W, standin
+from testkit.contracts import MARKET_HASH, Env
+from testkit.standin import W, standin
 
 
 def test_register_market_records_hash(env: Env) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from prover.eddsa import PrivateKey
+from prover.crypto.eddsa import PrivateKey
 from relayer.api.app import create_app
 from relayer.intake.client import leg_hash, sign_request, signed_cancel, signed_leg
 from relayer.intake.service import Venue

@@ -1,0 +1,120 @@
+"""A real local chain: anvil on a free loopback port, with a connected web3, always stopped.
+
+The process runs in its own process group and is killed (group-wide) on exit from the
+context, on an exception, and at interpreter exit, so no anvil outlives its test.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from web3 import Web3
+
+from prover.build import toolchain
+from prover.errors import ChainError
+
+DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
+CHAIN_ID = 31337
+
+
+@dataclass
+class LocalChain:
+    w3: Web3
+    url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def accounts(self) -> list[str]:
+        return list(self.w3.eth.accounts)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def local_chain(
+    *,
+    block_time: float | None = None,
+    extra_args: list[str] | None = None,
+    startup_timeout: float = 30.0,
+) -> Iterator[LocalChain]:
+    """Start anvil, wait until JSON-RPC answers, yield it; stop it whatever happens."""
+    port = free_port()
+    args = [
+        str(toolchain.tool_path("anvil")),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chain-id",
+        str(CHAIN_ID),
+        "--mnemonic",
+        DEFAULT_MNEMONIC,
+        "--silent",
+    ]
+    if block_time:
+        args += ["--block-time", str(block_time)]
+    args += extra_args or []
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    atexit.register(_stop, proc)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        w3 = _connect(url, proc, startup_timeout)
+        yield LocalChain(w3=w3, url=url, process=proc)
+    finally:
+        _stop(proc)
+        atexit.unregister(_stop)
+
+
+def _connect(url: str, proc: subprocess.Popen[bytes], timeout: float) -> Web3:
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise ChainError(f"anvil exited with code {proc.returncode}: {toolchain.tail(err)}")
+        with contextlib.suppress(Exception):
+            if w3.is_connected() and w3.eth.chain_id == CHAIN_ID:
+                return w3
+        time.sleep(0.05)
+    raise ChainError(f"anvil did not answer JSON-RPC at {url} within {timeout}s")
+
+
+def deploy(
+    w3: Web3, abi: list[dict[str, Any]], bytecode: str, *args: Any, sender: str | None = None
+) -> Any:
+    """Deploy a contract from the first (or given) unlocked account; return the bound contract."""
+    sender = sender or w3.eth.accounts[0]
+    factory = w3.eth.contract(abi=abi, bytecode=bytecode)
+    tx = factory.constructor(*args).transact({"from": sender})
+    receipt = w3.eth.wait_for_transaction_receipt(tx)
+    if receipt["status"] != 1:
+        raise ChainError(f"deployment reverted (tx {tx.hex()})")
+    return w3.eth.contract(address=receipt["contractAddress"], abi=abi)

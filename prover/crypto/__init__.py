@@ -1,0 +1,1 @@
+"""Cryptographic primitives, bit-for-bit equal to circomlib / circomlibjs / zk-kit."""

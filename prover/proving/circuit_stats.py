@@ -1,0 +1,98 @@
+"""Constraint counts of the batch circuit and its parts, after circom's --O2 simplification.
+
+``total`` is the whole batch main of a config. ``per_slot`` and ``per_template`` compile each
+slot template / rule template alone with the config's parameters (a generated main per
+parameter set under build/circuits/parts/), so each count is that template's own cost; circom
+simplifies across template boundaries inside the batch, so the parts can sum to slightly more
+than the total. Compiles are cached by content hash: a second run only reads the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.build.toolchain import repo_root
+from prover.proving.batch import batch_main
+from prover.statement.config import CircuitConfig, get_config
+
+
+def template_main(file: str, template: str, params: Sequence[int], folder: Path) -> Path:
+    """Write (if changed) a main instantiating template(params) from circuits/<file>."""
+    args = ", ".join(str(p) for p in params)
+    source = f'pragma circom 2.1.0;\n\ninclude "{file}";\n\ncomponent main = {template}({args});\n'
+    tag = "_".join(str(p)[:12] for p in params)
+    folder.mkdir(parents=True, exist_ok=True)
+    main = folder / (f"{template}_{tag}.circom" if tag else f"{template}.circom")
+    if not main.exists() or main.read_text() != source:
+        main.write_text(source)
+    return main
+
+
+def compile_template(
+    file: str, template: str, params: Sequence[int] = (), folder: Path | None = None
+) -> CompiledCircuit:
+    folder = folder or repo_root() / "build" / "circuits" / "parts"
+    return compile_circuit(template_main(file, template, params, folder))
+
+
+def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    ad, od, p, m, s = c.account_depth, c.order_depth, c.positions, c.series, c.scenarios
+    slots = {
+        "trade": ("trade-slot.circom", "TradeSlot", (ad, od, p, m, s, c.domain, c.fee)),
+        "deposit": ("deposit-slot.circom", "DepositSlot", (ad, p, c.empty_orders_root)),
+        "withdrawal": ("withdrawal-slot.circom", "WithdrawalSlot", (ad, od, p, m, s, c.domain)),
+        "liquidation": ("liquidation-slot.circom", "LiquidationSlot", (ad, p, m, s, c.penalty)),
+        "settlement": ("settle-slot.circom", "SettleSlot", (ad, p, m)),
+        "fee_credit": ("fee-credit.circom", "FeeCredit", (ad, p)),
+        "market_hash": ("market-hash.circom", "MarketHash", (m, s)),
+    }
+    templates = {
+        "RangeCheck64": ("range-check-64.circom", "RangeCheck64", ()),
+        "SignedRange64": ("signed-range-64.circom", "SignedRange64", ()),
+        "OrderHash": ("order-hash.circom", "OrderHash", ()),
+        "SignedMessage": ("signed-message.circom", "SignedMessage", ()),
+        "AccountLeaf": ("account-leaf.circom", "AccountLeaf", (p,)),
+        "MerkleUpdate4(account)": ("quad-merkle-update.circom", "MerkleUpdate4", (ad,)),
+        "MerkleUpdate4(order)": ("quad-merkle-update.circom", "MerkleUpdate4", (od // 2,)),
+        "LeafUpdate": ("leaf-update.circom", "LeafUpdate", (ad,)),
+        "OrderSlotUpdate": ("order-slot-update.circom", "OrderSlotUpdate", (od, 0)),
+        "Fill": ("fill.circom", "Fill", (c.fee,)),
+        "PositionAdd": ("position-add.circom", "PositionAdd", (p,)),
+        "Margin": ("margin.circom", "Margin", (p, m, s)),
+        "ScenarioEquity": ("scenario-equity.circom", "ScenarioEquity", (p, m, s)),
+        "SeriesLookup": ("series-lookup.circom", "SeriesLookup", (m,)),
+        "MarketHash": ("market-hash.circom", "MarketHash", (m, s)),
+        "TradeSide": ("trade-side.circom", "TradeSide", (ad, od, p, m, s, c.domain)),
+    }
+    return slots, templates
+
+
+def circuit_stats(name: str) -> dict[str, Any]:
+    """{"config", "params", "total", "per_slot", "per_template"}: constraint counts."""
+    c = get_config(name)
+    batch = compile_circuit(batch_main(c))
+    slots, templates = _parts(c)
+    return {
+        "config": c.name,
+        "params": {
+            "account_depth": c.account_depth,
+            "account_arity": c.account_arity,
+            "order_depth": c.order_depth,
+            "P": c.positions,
+            "S": c.scenarios,
+            "M": c.series,
+            "trades": c.trades,
+            "deposits": c.deposits,
+            "withdrawals": c.withdrawals,
+            "liquidations": c.liquidations,
+            "settlements": c.settlements,
+            "fee": c.fee,
+            "penalty": c.penalty,
+        },
+        "total": batch.constraints,
+        "per_slot": {k: compile_template(*v).constraints for k, v in slots.items()},
+        "per_template": {k: compile_template(*v).constraints for k, v in templates.items()},
+    }

@@ -1,0 +1,112 @@
+"""The proving interface: one Protocol, two implementations (snarkjs and arkworks).
+
+Both take the same circom artifacts (the .r1cs the keys were made from, and a .wtns from
+circom's witness calculator) and return a `Proof` in snarkjs's JSON shapes plus the calldata
+the generated Solidity verifier takes, so callers never care which prover ran.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from prover.build.binfile import read_wtns, wtns_size
+from prover.errors import ProvingError
+
+BackendName = Literal["arkworks", "snarkjs"]
+BACKENDS: tuple[BackendName, ...] = ("arkworks", "snarkjs")
+Calldata = tuple[list[int], list[list[int]], list[int], list[int]]
+
+
+@dataclass(frozen=True)
+class ProvingKeys:
+    """Everything needed to prove and verify one circuit, whichever setup made it.
+
+    Dev keys carry `ark_pk`, groth16py's serialized proving key (loading it validates every
+    point: seconds at 2^14). Ceremony keys carry the `zkey` instead, which both snarkjs and
+    arkworks prove from (groth16py imports a zkey in milliseconds). `r1cs_digest` binds the
+    keys to their circuit.
+    """
+
+    mode: Literal["dev", "ceremony"]
+    folder: Path
+    vkey: Path
+    ark_pk: Path | None
+    verifier_sol: Path
+    zkey: Path | None
+    r1cs_digest: str
+    n_wires: int
+    n_public: int
+    insecure: bool
+
+    def vkey_json(self) -> dict[str, Any]:
+        return json.loads(self.vkey.read_text())
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A Groth16 proof in snarkjs's shapes (proof.json, public.json) and as verifier calldata."""
+
+    proof: dict[str, Any]
+    public: list[str]
+    backend: str
+    calldata: Calldata = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calldata", calldata(self.proof, self.public))
+
+    def to_bytes(self) -> bytes:
+        """The 256-byte Ethereum layout groth16py reads and writes."""
+        a, b, c, _ = self.calldata
+        words = [*a, *b[0], *b[1], *c]
+        return b"".join(w.to_bytes(32, "big") for w in words)
+
+
+class ProvingBackend(Protocol):
+    """A prover bound to one circuit's keys."""
+
+    name: str
+    keys: ProvingKeys
+
+    def prove(self, wtns: Path) -> Proof:
+        """Prove the statement whose full witness is in wtns (circom's .wtns format)."""
+        ...
+
+
+def proof_from_bytes(raw: bytes) -> dict[str, Any]:
+    """snarkjs proof.json from the 256-byte Ethereum layout (G2 words come as c1, c0)."""
+    if len(raw) != 256:
+        raise ProvingError(f"a Groth16 proof is 256 bytes, got {len(raw)}")
+    w = [str(int.from_bytes(raw[i : i + 32], "big")) for i in range(0, 256, 32)]
+    return {
+        "pi_a": [w[0], w[1], "1"],
+        "pi_b": [[w[3], w[2]], [w[5], w[4]], ["1", "0"]],
+        "pi_c": [w[6], w[7], "1"],
+        "protocol": "groth16",
+        "curve": "bn128",
+    }
+
+
+def calldata(proof: dict[str, Any], public: list[str]) -> Calldata:
+    """(a, b, c, inputs) for `verifyProof`; b's coordinate pairs swapped as the verifier wants."""
+    a = [int(x) for x in proof["pi_a"][:2]]
+    b = [[int(p[1]), int(p[0])] for p in proof["pi_b"][:2]]
+    c = [int(x) for x in proof["pi_c"][:2]]
+    return a, b, c, [int(x) for x in public]
+
+
+def public_signals(wtns: Path, n_public: int) -> list[str]:
+    """Public signals are witness wires 1..nPublic (outputs first, then public inputs)."""
+    return [str(v) for v in read_wtns(wtns, limit=n_public + 1).values[1:]]
+
+
+def check_witness_fits(keys: ProvingKeys, wtns: Path) -> None:
+    """Refuse a witness for another circuit before any prover reads it."""
+    _, count = wtns_size(wtns)
+    if count != keys.n_wires:
+        raise ProvingError(
+            f"witness {wtns} has {count} values but the keys are for a circuit with "
+            f"{keys.n_wires} wires: witness and keys belong to different circuits"
+        )

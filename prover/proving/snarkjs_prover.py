@@ -1,0 +1,38 @@
+"""The snarkjs backend: the reference prover, as a subprocess over a standard .zkey.
+
+Slower than arkworks, but it is the implementation everyone else's verifier tooling is
+written against; tests prove every statement with both and expect the same verifier to
+accept both proofs. It needs ceremony keys: dev keys have no .zkey.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from prover.build import snarkjs_cli
+from prover.errors import ProvingError
+from prover.proving.interface import Proof, ProvingKeys, check_witness_fits
+
+
+class SnarkjsBackend:
+    """Proves with `snarkjs groth16 prove` from the ceremony .zkey."""
+
+    name = "snarkjs"
+
+    def __init__(self, keys: ProvingKeys) -> None:
+        if keys.zkey is None:
+            raise ProvingError(
+                f"the snarkjs backend needs a .zkey, and the {keys.mode} keys in {keys.folder} "
+                "have none: use ceremony keys (--ptau FILE, or the development ceremony)"
+            )
+        self.keys = keys
+
+    def prove(self, wtns: Path) -> Proof:
+        check_witness_fits(self.keys, wtns)
+        assert self.keys.zkey is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            proof, public = snarkjs_cli.prove(
+                self.keys.zkey, wtns, Path(tmp) / "proof.json", Path(tmp) / "public.json"
+            )
+        return Proof(proof, [str(x) for x in public], self.name)

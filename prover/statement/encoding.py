@@ -1,0 +1,243 @@
+"""Python source of truth for the encodings fixed in ``docs/CONVENTIONS.md``.
+
+Everything that is hashed, signed or put in a tree is built here, so the relayer, the SDK and
+the circuit tests agree bit for bit. Change this file, ``circuits/`` and the conventions doc
+in one commit.
+
+Range rules (the circuit range-checks the same way, so rejecting early here means the relayer
+never accepts something that would fail to prove):
+
+* unsigned fields (ids, price, qty, expiry, amounts, collateral): ``0 <= v < 2**64``;
+* signed fields (position quantities, collateral deltas): ``-2**63 <= v < 2**63``, encoded as
+  ``v mod p`` (:func:`to_field`) and decoded by :func:`from_field`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from prover.crypto.field import P, check_field
+from prover.crypto.poseidon import MAX_INPUTS, poseidon
+from prover.errors import CryptoError, FieldError, LengthError
+
+U64: int = 1 << 64
+I64_MIN: int = -(1 << 63)
+I64_MAX: int = (1 << 63) - 1
+
+TAG_ORDER: int = 1
+TAG_CANCEL: int = 2
+TAG_WITHDRAWAL: int = 3
+TAG_API_REQUEST: int = 4
+"""Off-chain only: authenticates API requests; never accepted by the circuit."""
+
+SIDE_BUY: int = 0
+SIDE_SELL: int = 1
+
+EMPTY_ACCOUNT_LEAF: int = 0
+EMPTY_ORDER_LEAF: int = 0
+MAX_POSITIONS: int = (MAX_INPUTS - 4) // 2
+"""Position slots one Poseidon call can hold (4 + 2P <= 16 inputs, so P <= 6)."""
+
+
+class EncodingError(CryptoError):
+    """A value is out of the range the conventions allow (names the field and the rule)."""
+
+
+def u64(v: object, what: str) -> int:
+    """Return ``v`` if it is an int in ``[0, 2**64)``, else raise :class:`EncodingError`."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise EncodingError(f"{what}: expected int, got {type(v).__name__}")
+    if not 0 <= v < U64:
+        raise EncodingError(f"{what}: {v} outside unsigned 64-bit range [0, 2^64)")
+    return v
+
+
+def to_field(v: int) -> int:
+    """Signed 64-bit integer -> field element ``v mod p`` (the shared sign convention).
+
+    Raises :class:`EncodingError` outside ``[-2**63, 2**63)``: the circuit checks
+    ``v + 2**63`` lies in ``[0, 2**64)``, so anything else could never be proven.
+    """
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise EncodingError(f"signed value: expected int, got {type(v).__name__}")
+    if not I64_MIN <= v <= I64_MAX:
+        raise EncodingError(f"signed value {v} outside signed 64-bit range [-2^63, 2^63)")
+    return v % P
+
+
+def from_field(x: int) -> int:
+    """Field element -> signed integer: ``x if x < p // 2 else x - p`` (inverse of to_field).
+
+    Raises :class:`~prover.errors.FieldError` if ``x`` is not a canonical field element.
+    """
+    check_field(x, "signed field element")
+    return x if x < P // 2 else x - P
+
+
+def address_to_int(address: int | str | bytes) -> int:
+    """An Ethereum address as a 160-bit integer (accepts int, 20 bytes or ``0x`` + 40 hex)."""
+    if isinstance(address, bytes):
+        if len(address) != 20:
+            raise LengthError(f"address: expected 20 bytes, got {len(address)}")
+        return int.from_bytes(address, "big")
+    if isinstance(address, str):
+        h = address[2:] if address[:2] in ("0x", "0X") else address
+        if len(h) != 40:
+            raise LengthError(f"address: expected 40 hex digits, got {len(h)}")
+        try:
+            return int(h, 16)
+        except ValueError:
+            raise EncodingError(f"address: {address!r} is not hex") from None
+    if isinstance(address, bool) or not isinstance(address, int):
+        raise EncodingError(f"address: expected int/str/bytes, got {type(address).__name__}")
+    if not 0 <= address < 1 << 160:
+        raise EncodingError(f"address: {address} outside 160-bit range")
+    return address
+
+
+def domain(chain_id: int, settlement_address: int | str | bytes) -> int:
+    """``Poseidon([chainId, settlementAddress])``: binds every signature to one deployment."""
+    return poseidon([u64(chain_id, "chain_id"), address_to_int(settlement_address)])
+
+
+def tagged_hash(tag: int, dom: int, fields: Sequence[int]) -> int:
+    """``Poseidon([tag, domain, *fields])``: the shape of every signed message."""
+    return poseidon([tag, check_field(dom, "domain"), *fields])
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A limit order as signed by its desk (all fields unsigned 64-bit).
+
+    ``side``: :data:`SIDE_BUY` (0) or :data:`SIDE_SELL` (1); ``price`` in collateral base units
+    per contract; ``qty`` whole contracts (> 0); ``expiry`` unix seconds; ``order_id`` the
+    per-account nonce (slot = order_id mod 2**ORDER_DEPTH).
+    """
+
+    account_id: int
+    order_id: int
+    series_id: int
+    side: int
+    price: int
+    qty: int
+    expiry: int
+
+    def __post_init__(self) -> None:
+        for name in ("account_id", "order_id", "series_id", "side", "price", "qty", "expiry"):
+            u64(getattr(self, name), f"order.{name}")
+        if self.side not in (SIDE_BUY, SIDE_SELL):
+            raise EncodingError(f"order.side: {self.side!r} must be 0 (buy) or 1 (sell)")
+        if self.qty == 0:
+            raise EncodingError("order.qty: must be > 0")
+
+    def fields(self) -> tuple[int, ...]:
+        """The hashed fields after tag and domain, in conventions order."""
+        return (
+            self.account_id,
+            self.order_id,
+            self.series_id,
+            self.side,
+            self.price,
+            self.qty,
+            self.expiry,
+        )
+
+
+def order_hash(dom: int, order: Order) -> int:
+    """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry])``.
+
+    This is what the desk signs (EdDSA-Poseidon) and the relayer's idempotency key.
+    """
+    return tagged_hash(TAG_ORDER, dom, order.fields())
+
+
+def cancel_hash(dom: int, account_id: int, order_id: int) -> int:
+    """``Poseidon([2, domain, accountId, orderId])``."""
+    return tagged_hash(
+        TAG_CANCEL, dom, [u64(account_id, "cancel.account_id"), u64(order_id, "cancel.order_id")]
+    )
+
+
+def withdrawal_hash(
+    dom: int, account_id: int, nonce: int, amount: int, eth_address: int | str | bytes
+) -> int:
+    """``Poseidon([3, domain, accountId, nonce, amount, ethAddress])``; address as 160-bit int."""
+    return tagged_hash(
+        TAG_WITHDRAWAL,
+        dom,
+        [
+            u64(account_id, "withdrawal.account_id"),
+            u64(nonce, "withdrawal.nonce"),
+            u64(amount, "withdrawal.amount"),
+            address_to_int(eth_address),
+        ],
+    )
+
+
+def account_leaf(
+    ax: int, ay: int, collateral: int, orders_root: int, positions: Sequence[tuple[int, int]]
+) -> int:
+    """``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P])``.
+
+    ``positions`` has exactly P (the circuit parameter) ``(series_id, signed_qty)`` pairs;
+    empty slots are ``(0, 0)``. The caller pads to P: the leaf hash depends on P.
+    """
+    if not 0 <= len(positions) <= MAX_POSITIONS:
+        raise LengthError(
+            f"account_leaf: {len(positions)} position slots, at most "
+            f"{MAX_POSITIONS} fit one Poseidon"
+        )
+    flat: list[int] = [
+        check_field(ax, "account.ax"),
+        check_field(ay, "account.ay"),
+        u64(collateral, "account.collateral"),
+        check_field(orders_root, "account.orders_root"),
+    ]
+    for i, pos in enumerate(positions):
+        if len(pos) != 2:
+            raise LengthError(f"account_leaf: positions[{i}] must be (series_id, qty)")
+        series, qty = pos
+        flat.append(u64(series, f"positions[{i}].series_id"))
+        try:
+            flat.append(to_field(qty))
+        except EncodingError as e:
+            raise EncodingError(f"positions[{i}].qty: {e}") from None
+    return poseidon(flat)
+
+
+def order_leaf(order_id: int, filled_qty: int) -> int:
+    """``Poseidon([orderId, filledQty])``; an empty order slot is 0 (not this hash)."""
+    return poseidon(
+        [u64(order_id, "order_leaf.order_id"), u64(filled_qty, "order_leaf.filled_qty")]
+    )
+
+
+__all__ = [
+    "EMPTY_ACCOUNT_LEAF",
+    "EMPTY_ORDER_LEAF",
+    "I64_MAX",
+    "I64_MIN",
+    "MAX_POSITIONS",
+    "SIDE_BUY",
+    "SIDE_SELL",
+    "TAG_API_REQUEST",
+    "TAG_CANCEL",
+    "TAG_ORDER",
+    "TAG_WITHDRAWAL",
+    "U64",
+    "EncodingError",
+    "FieldError",
+    "Order",
+    "account_leaf",
+    "address_to_int",
+    "cancel_hash",
+    "domain",
+    "from_field",
+    "order_hash",
+    "order_leaf",
+    "tagged_hash",
+    "to_field",
+    "u64",
+    "withdrawal_hash",
+]

@@ -1,0 +1,42 @@
+"""Shared pieces of the batch-circuit tests: the compiled test config and witness checks."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.errors import WitnessError
+from prover.proving.batch import batch_main
+from prover.proving.witness import calculate
+from prover.statement.config import CONFIGS
+from testkit.wtns import read_wtns, signal_index
+
+TEST = CONFIGS["test"]
+
+
+@lru_cache(maxsize=1)
+def batch_circuit() -> CompiledCircuit:
+    circuit = compile_circuit(batch_main(TEST))
+    print(f"Batch(test): {circuit.constraints} constraints")
+    return circuit
+
+
+def witness(inputs: dict[str, Any], out: Path) -> list[int] | None:
+    """The witness values, or None if the circuit refuses the inputs."""
+    try:
+        calculate(batch_circuit(), inputs, out)
+    except WitnessError:
+        return None
+    return read_wtns(out)
+
+
+def accepted(inputs: dict[str, Any]) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        return witness(inputs, Path(tmp) / "w.wtns") is not None
+
+
+def wire(name: str) -> int:
+    return signal_index(batch_circuit(), f"main.{name}")

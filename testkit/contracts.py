@@ -1,0 +1,185 @@
+"""Test harness for the contracts: a deployment on anvil, accounts, time travel, reverts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from eth_abi import decode
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError
+from web3.logs import DISCARD
+
+from relayer.chain.deploy import Deployment
+from testkit import standin
+
+# Two Baby Jubjub points (circomlib's generator and base point), valid deposit keys.
+KEY_A = (
+    995203441582195749578291179787384436505546430278305826713579947235728471134,
+    5472060717959818805561601436314318772137091100104008585924551046643952123905,
+)
+KEY_B = (
+    5299619240641551281634865583518297030282874472190772894086521144482721001553,
+    16950150798460657717958625567821834550301663161624707787222815936182638968203,
+)
+MARKET_HASH = 0x1234_5678_9ABC_DEF0
+GENESIS_ROOT = 0x0DA7_B00C
+DATA = bytes(range(256)) * 2
+
+
+def _signature(item: dict[str, Any]) -> str:
+    def typ(inp: dict[str, Any]) -> str:
+        if inp["type"].startswith("tuple"):
+            return "(" + ",".join(typ(c) for c in inp["components"]) + ")" + inp["type"][5:]
+        return str(inp["type"])
+
+    return f"{item['name']}({','.join(typ(i) for i in item['inputs'])})"
+
+
+def error_table(*abis: list[dict[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    """'0x' + selector -> (error name, argument types) for every error in the ABIs."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for abi in abis:
+        for item in abi:
+            if item.get("type") == "error":
+                sig = _signature(item)
+                out["0x" + keccak(text=sig)[:4].hex()] = (item["name"], sig[sig.index("(") :])
+    return out
+
+
+def decode_error(
+    table: dict[str, tuple[str, list[str]]], data: str | bytes
+) -> tuple[str, tuple[Any, ...]]:
+    """(name, args) of a custom error's revert data."""
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else data
+    name, types = table["0x" + raw[:4].hex()]
+    args = decode(_split(types), raw[4:]) if types != "()" else ()
+    return name, tuple(Web3.to_checksum_address(a) if isinstance(a, str) else a for a in args)
+
+
+def _split(types: str) -> list[str]:
+    inner, parts, depth, cur = types[1:-1], [], 0, ""
+    for ch in inner:
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    return [*parts, cur] if cur else parts
+
+
+@dataclass
+class Env:
+    """One deployment plus named accounts; every test starts from the same snapshot."""
+
+    w3: Web3
+    dep: Deployment
+    admin: str
+    relayer: str
+    oracle: str
+    alice: str
+    bob: str
+    settlement: Contract = field(init=False)
+    token: Contract = field(init=False)
+    errors: dict[str, tuple[str, list[str]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.settlement = self.dep.bind(self.w3, "settlement")
+        self.token = self.dep.bind(self.w3, "token")
+        self.errors = error_table(self.dep.settlement.abi, self.dep.token.abi)
+
+    # --- chain -------------------------------------------------------------------------
+
+    def tx(self, fn: Any, sender: str) -> dict[str, Any]:
+        """Send a contract call; return its receipt (it must succeed)."""
+        receipt = self.w3.eth.wait_for_transaction_receipt(fn.transact({"from": sender}))
+        assert receipt["status"] == 1
+        return dict(receipt)
+
+    def reverts(self, fn: Any, sender: str, name: str, *args: Any) -> tuple[Any, ...]:
+        """Assert the call reverts with custom error `name` (and args, if given)."""
+        with pytest.raises(ContractCustomError) as info:
+            fn.transact({"from": sender})
+        got, got_args = decode_error(self.errors, info.value.data)  # type: ignore[arg-type]
+        assert got == name, f"reverted with {got}{got_args}, expected {name}"
+        if args:
+            assert got_args == args
+        return got_args
+
+    def now(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def travel(self, seconds: int) -> None:
+        self.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.w3.provider.make_request("evm_mine", [])
+
+    def travel_to(self, timestamp: int) -> None:
+        """Mine a block at ``timestamp`` unless the chain is already there: tests set chain
+        time, never wait for the wall clock (a batch stamped ahead of its block is refused)."""
+        if self.now() < timestamp:
+            self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+            self.w3.provider.make_request("evm_mine", [])
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        snap = self.w3.provider.make_request("evm_snapshot", [])["result"]
+        try:
+            yield
+        finally:
+            self.w3.provider.make_request("evm_revert", [snap])
+
+    def events(self, receipt: dict[str, Any], name: str) -> list[Any]:
+        event = getattr(self.settlement.events, name)()
+        return list(event.process_receipt(receipt, errors=DISCARD))
+
+    # --- scenario steps ----------------------------------------------------------------
+
+    def fund(self, who: str, amount: int) -> None:
+        self.tx(self.token.functions.mint(who, amount), who)
+        self.tx(self.token.functions.approve(self.settlement.address, amount), who)
+
+    def deposit(self, who: str, amount: int, key: tuple[int, int] = KEY_A) -> dict[str, Any]:
+        return self.tx(self.settlement.functions.deposit(amount, *key), who)
+
+    def register_market(self, market_hash: int = MARKET_HASH, ts: int | None = None) -> int:
+        ts = self.now() if ts is None else ts
+        self.tx(self.settlement.functions.registerMarket(market_hash, ts), self.oracle)
+        return ts
+
+    def chain_at(self, index: int) -> int:
+        return int(self.settlement.functions.queueChain(index).call())
+
+    def make_batch(
+        self,
+        *,
+        queue_count: int,
+        withdrawals: list[int] = (),  # type: ignore[assignment]
+        timestamp: int,
+        secret: int = 42,
+        market_hash: int = MARKET_HASH,
+        data: bytes = DATA,
+    ) -> tuple[standin.Proof, list[int], int, bytes]:
+        """Arguments of submitBatch for a stand-in batch that fits the current state."""
+        processed = self.settlement.functions.state().call()[0]
+        inputs = standin.batch_inputs(
+            old_root=self.settlement.functions.stateRoot().call(),
+            secret=secret,
+            market_hash=market_hash,
+            timestamp=timestamp,
+            chain_old=self.chain_at(processed),
+            chain_new=self.chain_at(processed + queue_count),
+            withdrawals=list(withdrawals),
+            data=data,
+        )
+        proof, public = standin.prove("batch_standin", inputs)
+        return proof, public, queue_count, data
+
+    def submit(self, batch: tuple[Any, ...], sender: str | None = None) -> dict[str, Any]:
+        return self.tx(self.settlement.functions.submitBatch(*batch), sender or self.relayer)

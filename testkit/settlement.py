@@ -1,0 +1,65 @@
+"""Shared pieces of the settlement tests: a funded batcher on the `test` configuration."""
+
+from __future__ import annotations
+
+import hashlib
+
+from prover.crypto.eddsa import PrivateKey
+from prover.crypto.poseidon import poseidon
+from prover.model.ops import SignedOrder, Trade, sign_order
+from prover.statement import encoding
+from prover.statement.config import CircuitConfig, get_config
+from relayer.settlement.batcher import Batcher, PendingFill
+from relayer.settlement.chain_watch import QueuedDeposit
+from relayer.settlement.market import VenueMarket, build_venue_market
+
+NOW = 1_900_000_000
+FUNDS = 10**11
+
+
+def key(name: str) -> PrivateKey:
+    return PrivateKey(hashlib.sha256(name.encode()).digest())
+
+
+OPERATOR, DESK_A, DESK_B = key("operator"), key("desk A"), key("desk B")
+
+
+def queue(keys: list[PrivateKey], amounts: list[int]) -> list[QueuedDeposit]:
+    out, chain = [], 0
+    for i, (k, amount) in enumerate(zip(keys, amounts, strict=True)):
+        ax, ay = k.public_key()
+        chain = poseidon([chain, ax, ay, amount])
+        out.append(QueuedDeposit(i, "0x" + "00" * 20, ax, ay, amount, chain, 1))
+    return out
+
+
+def funded(config: CircuitConfig | None = None) -> tuple[Batcher, VenueMarket]:
+    """Operator (account 0) and desks A (1), B (2) deposited and sealed, one per batch."""
+    cfg = config or get_config("test")
+    vm = build_venue_market(cfg, NOW)
+    b = Batcher(cfg, vm.market, OPERATOR.public_key())
+    for d in queue([OPERATOR, DESK_A, DESK_B], [1_000, FUNDS, FUNDS]):
+        b.add_deposit(d)
+    ts = NOW
+    while b.deposits:
+        ts += 1
+        assert b.seal(ts) is not None
+    return b, vm
+
+
+def order(
+    k: PrivateKey,
+    cfg: CircuitConfig,
+    account: int,
+    oid: int,
+    series: int,
+    side: int,
+    price: int,
+    qty: int,
+) -> SignedOrder:
+    o = encoding.Order(account, oid, series, side, price, qty, NOW + 3600)
+    return sign_order(k, cfg.domain, o)
+
+
+def fill(fill_id: int, buy: SignedOrder, sell: SignedOrder, price: int, qty: int) -> PendingFill:
+    return PendingFill(fill_id, Trade(buy, sell, price, qty))

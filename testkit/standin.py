@@ -1,0 +1,120 @@
+"""Real Groth16 proofs from the stand-in circuits (batch and exit) for contract tests.
+
+The stand-ins (circuits/ beside this file) have the real public-input layouts but prove
+nothing about trading; they let Settlement be tested against real proofs and the real
+snarkjs verifier before circuits/batch.circom exists. Proofs are memoised by their inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prover.build import cache, snarkjs_cli
+from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.build.toolchain import circomlib_circuits
+from prover.crypto.field import P
+from prover.crypto.poseidon import poseidon
+from prover.proving import snarkjs_setup, witness
+from prover.proving.snarkjs_setup import KeySet
+
+CIRCUITS = Path(__file__).parent / "circuits"
+W = 2  # withdrawal slots of batch_standin.circom
+
+Proof = list[int]  # 8 words in calldata order
+
+
+@dataclass(frozen=True)
+class StandIn:
+    circuit: CompiledCircuit
+    keys: KeySet
+
+    @property
+    def verifier_sol(self) -> str:
+        return self.keys.verifier_sol.read_text()
+
+
+@functools.cache
+def standin(name: str) -> StandIn:
+    circuit = compile_circuit(CIRCUITS / f"{name}.circom", [circomlib_circuits()])
+    return StandIn(circuit, snarkjs_setup.snarkjs_keys(circuit))
+
+
+def prove(name: str, inputs: dict[str, Any]) -> tuple[Proof, list[int]]:
+    """(proof, public inputs) for the stand-in `name`, memoised by the inputs."""
+    return _prove(name, json.dumps(inputs, sort_keys=True))
+
+
+@functools.cache
+def _prove(name: str, inputs_json: str) -> tuple[Proof, list[int]]:
+    """Memoised in-process and on disk, keyed by the verification key (a rebuilt zkey has a
+    new random contribution, so old proofs are never reused against it) and the inputs."""
+    s = standin(name)
+    key = cache.content_key("standin-proof", cache.file_digest(s.keys.vkey), inputs_json)
+    found = cache.lookup("standin-proof", key)
+    if found is None:
+        with cache.building("standin-proof", key, f"{name} proof") as scratch:
+            (scratch / "calldata.json").write_text(json.dumps(_snarkjs_prove(s, inputs_json)))
+        found = cache.entry_path("standin-proof", key)
+    proof, public = json.loads((found / "calldata.json").read_text())
+    return proof, public
+
+
+def _snarkjs_prove(s: StandIn, inputs_json: str) -> tuple[Proof, list[int]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        wtns = witness.calculate(s.circuit, json.loads(inputs_json), out / "w.wtns")
+        snarkjs_cli.prove(s.keys.zkey, wtns, out / "proof.json", out / "public.json")
+        a, b, c, public = snarkjs_cli.solidity_calldata(out / "proof.json", out / "public.json")
+    return [*a, *b[0], *b[1], *c], public
+
+
+def withdrawal(amount: int, address: str) -> int:
+    """One withdrawal public input: amount << 160 | ethAddress."""
+    return (amount << 160) | int(address, 16)
+
+
+def data_hash(data: bytes) -> int:
+    from eth_utils import keccak
+
+    return int.from_bytes(keccak(data), "big") % P
+
+
+def batch_inputs(
+    *,
+    old_root: int,
+    secret: int,
+    market_hash: int,
+    timestamp: int,
+    chain_old: int,
+    chain_new: int,
+    withdrawals: list[int],
+    data: bytes,
+) -> dict[str, Any]:
+    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret)."""
+    slots = [*withdrawals, *([0] * (W - len(withdrawals)))]
+    return {
+        "oldRoot": old_root,
+        "newRoot": poseidon([old_root, secret]),
+        "marketHash": market_hash,
+        "batchTimestamp": timestamp,
+        "depositChainOld": chain_old,
+        "depositChainNew": chain_new,
+        "withdrawal": slots,
+        "dataHash": data_hash(data),
+        "secret": secret,
+    }
+
+
+def exit_inputs(*, root: int, market_hash: int, account_id: int, payout: int) -> dict[str, Any]:
+    return {
+        "root": root,
+        "marketHash": market_hash,
+        "accountId": account_id,
+        "payout": payout,
+        "secret": 7,
+    }

@@ -1,0 +1,21 @@
+"""`darkbook circuit stats` prints one JSON object with the documented keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from relayer.cli import main
+
+pytestmark = pytest.mark.slow  # compiles the batch circuit of a configuration
+
+
+def test_circuit_stats_test_config(capsys):
+    assert main(["circuit", "stats", "--config", "test"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["config"] == "test"
+    assert data["total"] > 0
+    assert set(data["per_slot"]) >= {"trade", "deposit", "withdrawal"}
+    assert data["per_template"]["RangeCheck64"] == 64
+    assert data["per_slot"]["trade"] < data["total"]

@@ -1,0 +1,31 @@
+"""The venue's table: the relayer's snapshot, the model's market and the hash agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from prover.statement.config import get_config
+from prover.statement.market import market_hash
+from relayer.settlement.market import build_venue_market
+from testkit.settlement import NOW
+
+
+@pytest.mark.parametrize("name", ["test", "demo"])
+def test_snapshot_market_and_hash_agree(name: str) -> None:
+    cfg = get_config(name)
+    vm = build_venue_market(cfg, NOW)
+    assert 2 <= len(vm.series) <= cfg.series
+    assert {s.kind for s in vm.series} >= {"call", "future"}
+    for row in vm.market.rows:
+        assert len(row.v_im) == len(row.v_mm) == cfg.scenarios
+        assert list(row.v_im) == vm.snapshot.rows_im[row.series_id]
+        assert list(row.v_mm) == vm.snapshot.rows_mm[row.series_id]
+        assert row.mark == vm.snapshot.marks[row.series_id] and row.status == 0
+    assert vm.hash == market_hash(1, vm.market.rows, cfg.series, cfg.scenarios)
+
+
+def test_a_short_call_needs_margin_and_a_future_moves_both_ways() -> None:
+    vm = build_venue_market(get_config("test"), NOW)
+    call, future = vm.market.rows
+    assert max(call.v_im) > call.mark  # a short call loses in the up move
+    assert min(future.v_im) < future.mark < max(future.v_im)

@@ -1,0 +1,104 @@
+"""A refused submission is reported with the decoded custom error and the batch is kept.
+
+Real anvil, the real `test` batch verifier (compiled once, cached), real proofs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+from web3.logs import DISCARD
+
+from prover.build.anvil import LocalChain, local_chain
+from relayer.chain.deploy import compile_contracts
+from relayer.settlement.deployment import deploy_venue
+from relayer.settlement.errors import SubmissionReverted
+from relayer.settlement.market import build_venue_market
+from relayer.settlement.pipeline import SettlementPipeline
+from relayer.settlement.submitter import decode_revert
+from testkit.settlement import DESK_A, OPERATOR
+
+pytestmark = pytest.mark.slow
+
+
+def test_decode_revert_names_the_custom_error_and_its_arguments() -> None:
+    abi = compile_contracts()["Settlement"].abi
+    data = keccak(text="StaleRoot(uint256,uint256)")[:4] + abi_encode(
+        ["uint256", "uint256"], [1, 2**200]
+    )
+    assert decode_revert(abi, data) == f"StaleRoot(1, {hex(2**200)})"
+    assert decode_revert(abi, keccak(text="InvalidProof()")[:4]) == "InvalidProof()"
+    assert decode_revert(abi, b"\x12\x34\x56\x78").startswith("unknown error 0x12345678")
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[LocalChain]:
+    with local_chain() as c:
+        yield c
+
+
+def _deposit(venue, eth: str, k, amount: int) -> None:
+    w3 = venue.settlement.w3
+    ax, ay = k.public_key()
+    for call in (
+        venue.token.functions.mint(eth, amount),
+        venue.token.functions.approve(venue.settlement.address, amount),
+        venue.settlement.functions.deposit(amount, ax, ay),
+    ):
+        assert w3.eth.wait_for_transaction_receipt(call.transact({"from": eth}))["status"] == 1
+
+
+def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) -> None:
+    w3 = chain.w3
+    venue = deploy_venue(w3, "test")
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    vm = build_venue_market(venue.config, now)
+    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.admin})
+    w3.eth.wait_for_transaction_receipt(tx)
+    p = SettlementPipeline(venue, vm.market, OPERATOR.public_key())
+    _deposit(venue, venue.admin, OPERATOR, 1_000)
+    _deposit(venue, chain.accounts[1], DESK_A, 10**9)
+    assert [c.account_id for c in p.poll_deposits()] == [0, 1]
+
+    first, second = p.seal(), p.seal()
+    assert first is not None and second is not None
+    p.prove(first)
+    p.prove(second)
+
+    # out of order: the contract's stored root is not batch 2's old root (refused before sending)
+    with pytest.raises(SubmissionReverted) as err:
+        p.submit(second)
+    assert err.value.error.startswith("StaleRoot(") and err.value.tx_hash is None
+    assert second.status == "proved" and "StaleRoot" in second.attempts[0]
+
+    # a tampered proof sent anyway: mined, reverted, decoded from the replay at its block
+    bad = list(first.proof or [])
+    bad[2] ^= 1
+    with pytest.raises(SubmissionReverted) as err:
+        p.submit(first, bad, preflight=False)
+    assert err.value.error == "InvalidProof()" and err.value.tx_hash and err.value.gas_used
+    assert first.status == "proved" and first.tx_hash is None
+    assert venue.settlement.functions.stateRoot().call() == first.old_root
+
+    # nothing was lost: both land in order, and the roots are the model's
+    assert p.submit(first).new_root == first.new_root
+    assert p.submit(second).new_root == second.new_root == p.batcher.state.root
+    assert [b.status for b in p.batcher.sealed] == ["confirmed", "confirmed"]
+
+    # a forced-exit request shares the queue: watched, consumed by the next batch, served
+    requester = chain.accounts[1]
+    w3.eth.wait_for_transaction_receipt(
+        venue.settlement.functions.requestExit(1).transact({"from": requester})
+    )
+    (entry,) = p.poll_deposits()
+    assert entry.deposit.is_exit_request and entry.deposit.ax == 1
+    third = p.seal()
+    assert third is not None and third.queue_count == 1
+    assert third.new_root == second.new_root  # no leaf changes
+    p.prove(third)
+    receipt = w3.eth.get_transaction_receipt(p.submit(third).tx_hash)
+    served = venue.settlement.events.ExitRequestServed().process_receipt(receipt, errors=DISCARD)
+    assert [e["args"]["queueIndex"] for e in served] == [entry.deposit.queue_index]

@@ -1,0 +1,60 @@
+"""Storage: SQLite pragmas for durability, command codec round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from prover.crypto.eddsa import verify
+from prover.statement.encoding import Order, order_hash
+from relayer.matching.types import BUY, CancelCmd, DepositCmd, ExpireCmd, Leg, SubmitCmd, Tif
+from relayer.storage import codec
+from relayer.storage.repository import Repository
+from tests.relayer.conftest import SERIES, LiveServer
+
+
+def test_sqlite_is_wal_full_sync_with_busy_timeout(tmp_path: Path) -> None:
+    repo = Repository(f"sqlite:///{tmp_path / 'sub' / 'r.db'}")
+    with repo.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    repo.close()
+
+
+def test_codec_round_trip() -> None:
+    big = 2**64 - 1
+    leg = Leg(2**253 + 5, 3, big, 101, BUY, big, big, big)
+    for cmd in (
+        SubmitCmd((leg, leg), Tif.FOK, 1_800_000_000, 2),
+        CancelCmd(3, big, 1_800_000_001),
+        DepositCmd(2**250, 7, big, 1_800_000_002),
+        ExpireCmd(1_800_000_003),
+    ):
+        assert codec.decode(codec.kind_of(cmd), codec.encode(cmd)) == cmd
+
+
+def test_trades_for_the_batcher_carry_both_signed_orders(server: LiveServer, desks: list) -> None:
+    a, b, _ = desks
+    a.order(SERIES, "sell", 2_000_000_000, 2)
+    b.order(SERIES, "buy", 2_000_000_000, 2)
+    repo = Repository(server.settings.db_url())
+    try:
+        [t] = repo.trades_after(0)
+    finally:
+        repo.close()
+    assert (t["price"], t["qty"], t["buy"]["account_id"], t["sell"]["account_id"]) == (
+        2_000_000_000,
+        2,
+        b.account_id,
+        a.account_id,
+    )
+    order = Order(
+        *(
+            t["buy"][k]
+            for k in ("account_id", "order_id", "series_id", "side", "price", "qty", "expiry")
+        )
+    )
+    sig = (t["buy"]["sig_r8x"], t["buy"]["sig_r8y"], t["buy"]["sig_s"])
+    assert verify(b.key.public_key(), order_hash(server.dom, order), sig)
