@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from prover.errors import DarkbookError
@@ -52,7 +52,6 @@ class Settings(BaseSettings):
         description="with no rpc_url, `relayer run` starts its own anvil and deploys the contracts "
         "(batch verifier of the `circuit` config, INSECURE dev keys); false = API only",
     )
-    operator_key: SecretStr | None = Field(None, description="submitter key (later)")
     circuit: str = Field(
         "demo",
         description="batch circuit config (prover.statement.config): "

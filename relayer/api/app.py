@@ -7,7 +7,8 @@ after the order log has replayed, so the first answered request already sees the
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,13 +18,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from relayer.api.errors import ApiError
 from relayer.api.metrics import Metrics
 from relayer.api.middleware import TOO_LARGE, BodyLimit, BodyTooLarge, RequestMetrics
 from relayer.intake.auth import RequestAuth
-from relayer.intake.errors import ApiError
-from relayer.intake.router import dev_router, router
+from relayer.intake.router import dev_router
+from relayer.intake.router import router as intake_router
 from relayer.intake.service import Venue
 from relayer.settings import Settings
+from relayer.settlement.router import router as settlement_router
 
 log = logging.getLogger("darkbook.relayer")
 
@@ -61,14 +64,16 @@ def _install_errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The relayer's HTTP application on ``settings`` (database, series, limits, keys)."""
+def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The relayer's HTTP application on ``settings`` (database, series, limits, keys);
+    ``clock`` is the venue's time (order expiry, command timestamps, market snapshots)."""
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        venue = await run_in_threadpool(Venue, settings)
+        venue = await run_in_threadpool(Venue, settings, clock)
         app.state.venue = venue
+        app.state.repository = venue.repo  # the stored batches, for the settlement routes
         venue.on_commit = metrics.group.observe
         app.state.auth = RequestAuth(venue.domain, settings.auth_window_seconds)
         log.info("relayer ready: %d events, %d series", venue.seq, len(venue.series))
@@ -85,7 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.metrics = metrics
     _install_errors(app)
-    app.include_router(router)
+    app.include_router(intake_router)
+    app.include_router(settlement_router)
     if settings.dev_faucet:
         app.include_router(dev_router)
 

@@ -7,6 +7,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from relayer.api.errors import ApiError
 from relayer.api.metrics import Metrics
 
 
@@ -14,7 +15,7 @@ class BodyTooLarge(Exception):
     """Raised from ``receive`` when a streamed body passes the limit (mapped to 413)."""
 
 
-TOO_LARGE = {"error": {"code": "too_large", "field": "body", "reason": "request body too large"}}
+TOO_LARGE = ApiError("too_large", "body", "request body too large").body()
 
 
 class BodyLimit:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from prover.crypto.eddsa import PrivateKey, pack_signature, unpack_signature, verify
 from prover.errors import CryptoError
 from prover.statement.encoding import TAG_API_REQUEST, tagged_hash
-from relayer.intake.errors import ApiError
+from relayer.api.errors import ApiError
 
 H_ACCOUNT = "X-Darkbook-Account"
 H_TIMESTAMP = "X-Darkbook-Timestamp"

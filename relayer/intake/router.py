@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
+from relayer.api.errors import ERROR_RESPONSES, ApiError
 from relayer.intake import schemas
 from relayer.intake.auth import H_ACCOUNT, H_SIGNATURE, H_TIMESTAMP
-from relayer.intake.errors import ApiError
 from relayer.intake.service import Venue
 
-ERRORS = {c: {"model": schemas.ErrorOut} for c in (400, 401, 403, 404, 409, 413, 422, 503)}
-router = APIRouter(prefix="/v1", responses=ERRORS)
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 
 
 def venue(request: Request) -> Venue:
@@ -129,30 +128,7 @@ def list_series(v: VenueDep) -> list[schemas.SeriesOut]:
     return v.series_list()
 
 
-@router.get("/batches", response_model=list[schemas.BatchOut], tags=["batches"])
-def list_batches(
-    v: VenueDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[schemas.BatchOut]:
-    """Settlement batches, newest first, with their on-chain status (public data only)."""
-    return [_batch(b) for b in v.repo.batches(limit)]
-
-
-@router.get("/batches/{batch_id}", response_model=schemas.BatchOut, tags=["batches"])
-def get_batch(batch_id: Annotated[int, Path(ge=0, lt=2**63)], v: VenueDep) -> schemas.BatchOut:
-    b = v.repo.batch(batch_id)
-    if b is None:
-        raise ApiError("not_found", "batch_id", "no such batch")
-    return _batch(b)
-
-
-def _batch(b: dict) -> schemas.BatchOut:
-    for k in ("old_root", "new_root"):
-        if b[k] is not None:
-            b[k] = f"0x{b[k]:064x}"
-    return schemas.BatchOut(**b)
-
-
-dev_router = APIRouter(prefix="/v1/dev", responses=ERRORS, tags=["dev"])
+dev_router = APIRouter(prefix="/v1/dev", responses=ERROR_RESPONSES, tags=["dev"])
 
 
 @dev_router.post("/deposit", response_model=schemas.DepositOut)

@@ -143,26 +143,3 @@ class SeriesOut(BaseModel):
     price_tick: str
     size_tick: str
     mark: str | None
-
-
-class BatchOut(BaseModel):
-    batch_id: int
-    status: str
-    first_fill: int | None
-    last_fill: int | None
-    old_root: str | None
-    new_root: str | None
-    tx_hash: str | None
-    block_number: int | None
-    created_at: int
-    updated_at: int
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    field: str
-    reason: str
-
-
-class ErrorOut(BaseModel):
-    error: ErrorDetail

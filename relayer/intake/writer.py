@@ -1,11 +1,10 @@
-"""Group commit: one writer thread runs queued commands in arrival order and stores each group
-in one transaction, so concurrent orders share an fsync instead of queueing for one each.
+"""Group commit, the queue side: one writer thread takes queued commands in arrival order, in
+groups of whatever arrived meanwhile, so concurrent orders share an fsync instead of queueing
+for one each.
 
-A request thread verifies its signatures, then hands the writer a ``run`` function and waits.
-The writer, holding the venue lock, calls each job's ``run`` (state checks and
-``Engine.prepare``), applies its outcome at once (so the next job sees it) and renders its
-answer; then commits the whole group; only then are the answers released. If the commit fails,
-the venue rebuilds its state from the database and every job of the group gets a 503.
+A request thread verifies its signatures, then hands the writer a ``run`` function (a step) and
+waits for its answer. What a group does (apply, store in one transaction, answer, rebuild on a
+failed commit) is relayer.intake.group_commit.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 
 from relayer.settlement.batcher import SealedBatch
 from relayer.storage.repository import Repository
-from relayer.storage.schema import batches
+from relayer.storage.tables import batches
 
 
 def record(repo: Repository, sb: SealedBatch) -> None:

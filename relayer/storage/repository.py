@@ -16,7 +16,7 @@ from relayer.matching.types import DepositCmd, Outcome, Status, SubmitCmd
 from relayer.storage import codec
 from relayer.storage.db import make_engine
 from relayer.storage.errors import StorageError
-from relayer.storage.schema import (
+from relayer.storage.tables import (
     accounts,
     batches,
     events,
@@ -48,12 +48,6 @@ class Repository:
         self.engine.dispose()
 
     # -- writes -----------------------------------------------------------------------
-
-    def record(
-        self, seq: int, out: Outcome, extras: Mapping[int, LegExtra], created_at: int
-    ) -> None:
-        """Store one accepted command and its effects atomically."""
-        self.record_many([(seq, out, extras)], created_at)
 
     def record_many(
         self, items: list[tuple[int, Outcome, Mapping[int, LegExtra]]], created_at: int
@@ -180,10 +174,6 @@ class Repository:
             ):
                 yield r.seq, r.kind, r.payload
 
-    def last_seq(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one()
-
     def fill_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(fills)).scalar_one()
@@ -197,21 +187,6 @@ class Repository:
                 )
             ).all()
         return {r.order_hash: r.filled for r in rows}
-
-    def order_extras(self, hashes: list[int]) -> dict[int, LegExtra]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    orders.c.order_hash,
-                    orders.c.sig_r8x,
-                    orders.c.sig_r8y,
-                    orders.c.sig_s,
-                    orders.c.client_order_id,
-                ).where(orders.c.order_hash.in_(hashes))
-            ).all()
-        return {
-            r.order_hash: LegExtra((r.sig_r8x, r.sig_r8y, r.sig_s), r.client_order_id) for r in rows
-        }
 
     def client_order_ids(self) -> dict[int, str]:
         with self.engine.connect() as conn:

@@ -26,10 +26,14 @@ COLLATERAL = 10**12  # $1,000,000 in 6-decimal base units
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False
+            create_app(settings, clock),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            access_log=False,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -57,6 +61,20 @@ class LiveServer:
             self.http.close()
             self.server.should_exit = True
             self.thread.join(10)
+
+
+_last_read_ms = 0
+_read_ms_lock = threading.Lock()
+
+
+def read_timestamp_ms() -> int:
+    """Wall-clock milliseconds for a signed read, strictly increasing: the relayer refuses a
+    signed read it has seen, and two same reads signed in one millisecond are one message (a
+    fast machine does that)."""
+    global _last_read_ms
+    with _read_ms_lock:
+        _last_read_ms = max(int(time.time() * 1000), _last_read_ms + 1)
+        return _last_read_ms
 
 
 @dataclass
@@ -116,9 +134,10 @@ class Desk:
         )
 
     def get(self, path: str, http: httpx.Client | None = None) -> httpx.Response:
-        return (http or self.srv.http).get(
-            path, headers=sign_request(self.key, self.dom, self.account_id, "GET", path)
+        headers = sign_request(
+            self.key, self.dom, self.account_id, "GET", path, read_timestamp_ms()
         )
+        return (http or self.srv.http).get(path, headers=headers)
 
     def account(self, http: httpx.Client | None = None) -> dict:
         r = self.get(f"/v1/accounts/{self.account_id}", http)
@@ -155,8 +174,8 @@ def deposit(http: httpx.Client, key: PrivateKey, amount: int = COLLATERAL) -> in
 def make_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
-    def make(**overrides: object) -> LiveServer:
-        s = LiveServer(Settings(data_dir=tmp_path / f"data{len(servers)}", **overrides))
+    def make(clock: Callable[[], float] = time.time, **overrides: object) -> LiveServer:
+        s = LiveServer(Settings(data_dir=tmp_path / f"data{len(servers)}", **overrides), clock)
         servers.append(s)
         return s
 

@@ -107,3 +107,19 @@ def test_default_registry() -> None:
     assert min(s.expiry for s in specs) >= now + 7 * 86400
     assert {s.kind for s in default_series(now, "ETH")} == {"call", "put", "future"}
     assert Settings().underlying == "BTC"
+
+
+def test_genesis_accounts_are_credited_once(make_server: Callable[..., LiveServer]) -> None:
+    key = make_key(9)
+    ax, ay = key.public_key()
+    server = make_server(genesis=[{"ax": ax, "ay": ay, "collateral": 5_000_000}])
+    assert server.events() == 1  # one deposit in the log
+    assert Desk(server, key, 1, server.dom).account()["collateral"] == "5000000"
+    settings = server.settings
+    server.stop()
+    again = Venue(settings)  # the restart replays that deposit and credits nothing more
+    try:
+        assert again.seq == 1
+        assert again.engine.ledger.get(1).collateral == 5_000_000
+    finally:
+        again.close()

@@ -20,6 +20,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
     port = _free_port()
     series = tmp_path / "series.json"  # the test circuit's market table holds two series
@@ -84,15 +91,11 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
         settlement = re.search(r"Settlement (0x[0-9a-fA-F]{40})", text).group(1)
         w3 = Web3(Web3.HTTPProvider(rpc))
         assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+        # The line above is printed before the venue starts (replay, snapshot): poll for it.
+        while not _healthy(port):
+            assert time.monotonic() < deadline, "the API never answered /health"
+            assert proc.poll() is None, "relayer exited:\n" + "".join(lines)
             time.sleep(0.1)
-        else:
-            raise AssertionError("the API never answered /health")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)

@@ -132,23 +132,26 @@ def test_every_acknowledged_order_survives_a_kill_mid_flow(tmp_path: Path) -> No
     ]
     acked: list[str] = []
     stop = threading.Event()
+    enough = threading.Event()  # 15 acknowledged (or the flood ended): kill now
 
     def flood() -> None:
         with httpx.Client(base_url=proc.http.base_url, timeout=30) as http:
             for i, leg in enumerate(legs):
                 if stop.is_set():
-                    return
+                    break
                 try:
                     r = desks[i % 2].submit(leg, http=http)
                 except httpx.TransportError:
-                    return
+                    break
                 if r.status_code == 200:
                     acked.append(Desk.hash_of(dom, leg))
+                    if len(acked) == 15:
+                        enough.set()
+        enough.set()
 
     t = threading.Thread(target=flood)
     t.start()
-    while len(acked) < 15 and t.is_alive():
-        time.sleep(0.005)
+    assert enough.wait(120), "the flood stalled"
     assert len(acked) >= 15
     proc.kill9()
     stop.set()

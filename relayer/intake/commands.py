@@ -1,0 +1,153 @@
+"""The write path: submit, cancel, sweep and deposit.
+
+Each command checks its signatures in the request thread (the slow part, done in parallel),
+then queues a step on the group-commit writer and waits for its committed answer. A step runs
+on the writer thread under the venue lock: state checks, ``Engine.prepare``, and the answer to
+render once the group is stored (relayer.intake.group_commit).
+"""
+
+from __future__ import annotations
+
+from prover.crypto.eddsa import Signature, verify
+from prover.errors import CryptoError
+from prover.statement.encoding import Order, cancel_hash, order_hash
+from relayer.api.errors import ApiError
+from relayer.intake import schemas, views
+from relayer.intake.venue_state import VenueState
+from relayer.intake.writer import GroupWriter, Step
+from relayer.matching.errors import Rejected
+from relayer.matching.types import (
+    CancelCmd,
+    Command,
+    DepositCmd,
+    ExpireCmd,
+    Fill,
+    Leg,
+    Outcome,
+    SubmitCmd,
+    Tif,
+)
+from relayer.settings import GenesisAccount
+from relayer.storage.repository import LegExtra
+
+
+class CommandService:
+    def __init__(self, state: VenueState, writer: GroupWriter) -> None:
+        self._state = state
+        self._writer = writer
+
+    def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
+        legs: list[Leg] = []
+        extras: dict[int, LegExtra] = {}
+        for i, x in enumerate(req.legs):
+            try:
+                order = Order(
+                    x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty, x.expiry
+                )
+            except CryptoError as exc:
+                raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
+            h = order_hash(self._state.domain, order)
+            sig = self._verify(x.account_id, h, x.signature, f"legs[{i}].")
+            legs.append(Leg(h, *order.fields()))
+            extras[h] = LegExtra(sig, req.client_order_id)
+        return self._writer.submit(lambda: self._submit_step(legs, extras, req.type))
+
+    def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
+        msg = cancel_hash(self._state.domain, req.account_id, req.order_id)
+        self._verify(req.account_id, msg, req.signature, "")
+        return self._writer.submit(lambda: self._cancel_step(req.account_id, req.order_id))
+
+    def sweep(self) -> int:
+        """Expire every open order past its expiry (an event, so replays do the same);
+        returns how many. Matching also expires what it meets."""
+        return self._writer.submit(self._sweep_step)
+
+    def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
+        return self._writer.submit(lambda: self._deposit_step(req.ax, req.ay, req.amount))
+
+    def credit_genesis(self, accounts: list[GenesisAccount]) -> None:
+        """First start only: credit the configured accounts, as deposits in the log."""
+        for g in accounts:
+            self._writer.submit(lambda g=g: self._deposit_step(g.ax, g.ay, g.collateral))
+
+    # -- signatures (request thread) --------------------------------------------------
+
+    def _verify(
+        self, account_id: int, msg: int, sig: schemas.SignatureIn, prefix: str
+    ) -> tuple[int, int, int]:
+        """Check ``sig`` over ``msg`` by the account's key; ``prefix`` names the fields."""
+        pub = self._state.pubkey(account_id)
+        if pub is None:
+            raise ApiError("unknown_account", f"{prefix}account_id", "no such account")
+        s = Signature(sig.r8x, sig.r8y, sig.s)
+        if not verify(pub, msg, s):
+            raise ApiError(
+                "bad_signature", f"{prefix}signature", "does not verify for the account's key"
+            )
+        return (s.r8x, s.r8y, s.s)
+
+    # -- steps (writer thread, under the lock) ----------------------------------------
+
+    def _prepare(self, cmd: Command) -> Outcome:
+        try:
+            return self._state.engine.prepare(cmd)
+        except Rejected as exc:
+            raise ApiError(exc.code, exc.field, exc.reason) from None
+
+    def _submit_step(self, legs: list[Leg], extras: dict[int, LegExtra], tif: Tif) -> Step:
+        known = [leg.order_hash in self._state.engine.orders for leg in legs]
+        if all(known):  # the same signed order again: answer from what is stored
+            return Step(None, {}, lambda: self._submitted(legs, self._fills_of(legs), True))
+        if any(known):
+            i = known.index(True)
+            raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
+        state = self._state
+        out = self._prepare(SubmitCmd(tuple(legs), tif, state.now(), state.snapshot.epoch))
+        return Step(out, extras, lambda: self._submitted(legs, out.fills, False))
+
+    def _fills_of(self, legs: list[Leg]) -> list[Fill]:
+        """The fills of these (already accepted) legs, from their account's side."""
+        acct = legs[0].account_id
+        mine = {leg.order_hash for leg in legs}
+        return [
+            f
+            for f in self._state.engine.account_fills.get(acct, [])
+            if (f.taker_hash if f.taker_account == acct else f.maker_hash) in mine
+        ]
+
+    def _submitted(self, legs: list[Leg], fills: list[Fill], duplicate: bool) -> schemas.SubmitOut:
+        state = self._state
+        now = state.now()
+        return schemas.SubmitOut(
+            duplicate=duplicate,
+            orders=[
+                views.order_out(
+                    state.engine.orders[leg.order_hash], state.client_ids.get(leg.order_hash), now
+                )
+                for leg in legs
+            ],
+            fills=[views.fill_out(f, legs[0].account_id) for f in fills],
+        )
+
+    def _cancel_step(self, account_id: int, order_id: int) -> Step:
+        state = self._state
+        out = self._prepare(CancelCmd(account_id, order_id, state.now()))
+        h = state.engine.by_nonce[(account_id, order_id)]
+
+        def render() -> schemas.OrderOut:
+            return views.order_out(state.engine.orders[h], state.client_ids.get(h), state.now())
+
+        return Step(out if out.updates else None, {}, render)  # a no-op is not logged
+
+    def _sweep_step(self) -> Step:
+        out = self._prepare(ExpireCmd(self._state.now()))
+        return Step(out if out.updates else None, {}, lambda: len(out.updates))
+
+    def _deposit_step(self, ax: int, ay: int, amount: int) -> Step:
+        out = self._prepare(DepositCmd(ax, ay, amount, self._state.now()))
+
+        def render() -> schemas.DepositOut:
+            acct = self._state.engine.ledger.accounts[out.account_id]  # type: ignore[index]
+            return schemas.DepositOut(account_id=acct.account_id, collateral=str(acct.collateral))
+
+        return Step(out, {}, render)

@@ -1,0 +1,68 @@
+"""Reads: the owner's orders, fills and account (the routes check the signed-read first), and
+the public series list and open-order count. Served from memory under the venue lock, so a
+read never sees half of a group being applied."""
+
+from __future__ import annotations
+
+from relayer.api.errors import ApiError
+from relayer.intake import schemas, views
+from relayer.intake.venue_state import VenueState
+
+
+class QueryService:
+    def __init__(self, state: VenueState) -> None:
+        self._state = state
+
+    # -- owner reads ------------------------------------------------------------------
+
+    def order(self, account_id: int, h: int) -> schemas.OrderOut:
+        state = self._state
+        with state.lock:
+            o = state.engine.orders.get(h)
+            if o is None or o.leg.account_id != account_id:
+                raise ApiError("not_found", "order_hash", "no such order of this account")
+            return views.order_out(o, state.client_ids.get(h), state.now())
+
+    def orders(
+        self, account_id: int, status: str | None, client_order_id: str | None, limit: int
+    ) -> list[schemas.OrderOut]:
+        """Newest first, filtered by status and client order id, at most ``limit``."""
+        state = self._state
+        now = state.now()
+        with state.lock:
+            out = []
+            for h in reversed(state.engine.account_orders.get(account_id, [])):
+                if client_order_id is not None and state.client_ids.get(h) != client_order_id:
+                    continue
+                v = views.order_out(state.engine.orders[h], state.client_ids.get(h), now)
+                if status is None or v.status == status:
+                    out.append(v)
+                    if len(out) >= limit:
+                        break
+            return out
+
+    def fills(self, account_id: int, after: int, limit: int) -> list[schemas.FillOut]:
+        state = self._state
+        with state.lock:
+            fs = state.engine.account_fills.get(account_id, [])
+            return [views.fill_out(f, account_id) for f in fs if f.fill_id > after][:limit]
+
+    def account(self, account_id: int) -> schemas.AccountOut:
+        state = self._state
+        with state.lock:
+            acct = state.engine.ledger.get(account_id)
+            if acct is None:
+                raise ApiError("not_found", "account_id", "no such account")
+            now = state.now()
+            resting = state.engine.open.get(account_id, {}).values()
+            n_open = sum(1 for o in resting if o.leg.expiry > now)  # expired, unswept: not open
+            return views.account_out(acct, state.snapshot, state.registry.series, n_open)
+
+    # -- public -----------------------------------------------------------------------
+
+    def series_list(self) -> list[schemas.SeriesOut]:
+        snap = self._state.snapshot
+        return [views.series_out(s, snap) for s in self._state.registry.series.values()]
+
+    def open_order_count(self) -> int:
+        return sum(len(v) for v in self._state.engine.open.values())

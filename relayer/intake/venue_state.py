@@ -1,0 +1,51 @@
+"""The venue's in-memory state, shared by its services.
+
+The engine (book and ledger) is rebuilt from the stored log at start-up and after a failed
+commit; only the writer thread changes it, and always under ``lock``, which readers take too
+(a FIFO lock: a steady stream of reads cannot starve the writer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from relayer.intake.fifo_lock import FifoLock
+from relayer.intake.replay import replay_log
+from relayer.intake.startup import Registry, new_engine
+from relayer.markets.snapshot import MarketSnapshot
+from relayer.matching.engine import Engine
+from relayer.settings import Settings
+from relayer.storage.repository import Repository
+
+
+@dataclass(eq=False)
+class VenueState:
+    settings: Settings
+    domain: int  # what every order, cancel and signed read is signed for
+    registry: Registry
+    clock: Callable[[], float]
+    lock: FifoLock = field(default_factory=FifoLock)
+    engine: Engine = field(init=False)
+    seq: int = 0  # the last event stored
+    client_ids: dict[int, str] = field(default_factory=dict)  # order hash -> client order id
+    failed: str | None = None  # set if the state could not be rebuilt after an error
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    @property
+    def snapshot(self) -> MarketSnapshot:
+        return self.registry.snapshot
+
+    def reload(self, repo: Repository) -> None:
+        """Rebuild from the stored log. The fresh engine is in place before the replay, so if
+        the replay fails, what remains visible is only what was stored."""
+        self.engine = new_engine(self.settings, self.registry)
+        self.seq = replay_log(repo, self.engine)
+        self.client_ids = repo.client_order_ids()
+
+    def pubkey(self, account_id: int) -> tuple[int, int] | None:
+        """The account's trading key (None: no such account)."""
+        acct = self.engine.ledger.get(account_id)
+        return acct.pubkey if acct else None
