@@ -40,13 +40,13 @@ from relayer.markets.snapshot import build_reference_snapshot
 from relayer.matching.book import Book
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
-from relayer.matching.rules import SeriesRule
 from relayer.matching.types import BUY, SELL, DepositCmd, Leg, OrderState, SubmitCmd, Tif
 from relayer.settings import Settings
 
 NOW = int(time.time())
 SPECS = default_series(NOW)
 SNAP = build_reference_snapshot(SPECS, NOW, 1)
+MARKS = SNAP.table.marks()
 TRADED = [s.id for s in SPECS][:4]
 ACCOUNTS = 64
 TICK = 1_000_000
@@ -81,13 +81,13 @@ class NaiveBook(Book):
 
 def make_engine(naive: bool) -> Engine:
     e = Engine(
-        [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
+        SPECS,
         order_depth=20,
         max_positions=4,
         max_open_orders=10**6,
         fee=10,
     )
-    e.tables[1] = SNAP.rows_im
+    e.tables[1] = SNAP.table.values("im")
     if naive:
         e.books = {sid: NaiveBook() for sid in e.books}
     return e
@@ -104,7 +104,7 @@ def workload(depth: int, takers: int, seed: int = 1) -> tuple[list, list]:
         return Leg(next(hid), a, nonce[a], sid, side, px, qty, NOW + 86400)
 
     setup: list = [DepositCmd(a, a, 10**15, NOW) for a in range(1, ACCOUNTS + 1)]
-    mid = {sid: SNAP.marks[sid] // TICK * TICK for sid in TRADED}
+    mid = {sid: MARKS[sid] // TICK * TICK for sid in TRADED}
     for _ in range(depth):
         for sid in TRADED:
             off = rng.randint(1, 400) * TICK
@@ -197,7 +197,7 @@ def bench_http(n: int, concurrency: int) -> dict:
                     )
             rng = random.Random(3)
             sid = TRADED[1]
-            mid = SNAP.marks[sid] // TICK * TICK
+            mid = MARKS[sid] // TICK * TICK
             bodies = []
             for i in range(n):
                 k = i % len(keys)

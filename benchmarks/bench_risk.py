@@ -16,14 +16,16 @@ from collections.abc import Callable
 import numpy as np
 import QuantLib as ql
 
+from prover.statement.market import table_size
+from relayer.markets.series import SeriesSpec
 from relayer.risk.config import RiskConfig
 from relayer.risk.implied_vol import implied_vol
+from relayer.risk.inputs import MarketInputs
 from relayer.risk.market_table import build_market_table
 from relayer.risk.pricing import price_and_greeks
-from relayer.risk.scenarios import Kind
-from relayer.risk.series import MarketInputs, Series
 from relayer.risk.surface import flat_surface
-from relayer.risk.table_hash import market_table_hash, table_size
+
+TICK = 1_000_000  # price tick (the risk engine does not use it)
 
 
 def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -101,16 +103,16 @@ def bench_pricing(n: int, sample: int) -> None:
     print(f"implied vol, {n:,} options: {iv_s * 1e3:8.1f} ms ({n / iv_s:12,.0f} options/s)")
 
 
-def book(n_series: int) -> tuple[list[Series], MarketInputs]:
+def book(n_series: int) -> tuple[list[SeriesSpec], MarketInputs]:
     now, spot = 1_767_225_600, 60_000.0
     expiries = [now + d * 86400 for d in (1, 7, 14, 30, 60, 90, 180, 365)]
-    strikes = np.linspace(30_000, 100_000, 31)
-    series: list[Series] = []
+    strikes = [round(k) for k in np.linspace(30_000, 100_000, 31)]  # whole quote units
+    series: list[SeriesSpec] = []
     for e in expiries:
-        series.append(Series(len(series) + 1, Kind.FUTURE, 0.0, e))
+        series.append(SeriesSpec(len(series) + 1, "BTC", "future", 0, e, TICK))
         for k in strikes:
-            for kind in (Kind.CALL, Kind.PUT):
-                series.append(Series(len(series) + 1, kind, float(k), e))
+            for kind in ("call", "put"):
+                series.append(SeriesSpec(len(series) + 1, "BTC", kind, k, e, TICK))
     series = series[:n_series]
     ts = [(e - now) / (365 * 86400) for e in expiries]
     surface = flat_surface(expiries, ts, [spot] * len(ts), 0.6)
@@ -121,12 +123,12 @@ def bench_table(n_series: int) -> None:
     cfg = RiskConfig()
     series, market = book(n_series)
     build_s = best_of(lambda: build_market_table(series, market, cfg, epoch=1))
-    table = build_market_table(series, market, cfg, epoch=1)
+    table = build_market_table(series, market, cfg, epoch=1).table
     t0 = time.perf_counter()
-    market_table_hash(table)
+    table.hash(table_size(len(series)), cfg.num_scenarios)
     hash_s = time.perf_counter() - t0
     print(
-        f"market table {len(series)} series x {table.num_scenarios} scenarios x 2 levels: "
+        f"market table {len(series)} series x {cfg.num_scenarios} scenarios x 2 levels: "
         f"build {build_s * 1e3:.1f} ms, Poseidon hash {hash_s * 1e3:.0f} ms "
         f"(padded to {table_size(len(series))} rows)"
     )

@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from prover.statement.market import MarketTable
+from relayer.markets.series import SeriesSpec
 from relayer.risk.config import RiskConfig
-from relayer.risk.market_table import MarketTable, build_market_table
-from relayer.risk.scenarios import Kind
-from relayer.risk.series import SECONDS_PER_YEAR, MarketInputs, Series
+from relayer.risk.inputs import SECONDS_PER_YEAR, MarketInputs
+from relayer.risk.market_table import PricedTable, build_market_table
 from relayer.risk.surface import SmileQuotes, fit_surface
 from relayer.risk.svi import SVIParams
 
 NOW = 1_767_225_600  # 2026-01-01
 SPOT, RATE = 60_000.0, 0.03
 NEAR, FAR, GONE = NOW + 30 * 86400, NOW + 90 * 86400, NOW - 3600
-STRIKES = (45_000.0, 55_000.0, 60_000.0, 65_000.0, 80_000.0)
+STRIKES = (45_000, 55_000, 60_000, 65_000, 80_000)
 SMILES = {
     NEAR: SVIParams(0.025, 0.06, -0.3, 0.02, 0.15),
     FAR: SVIParams(0.075, 0.09, -0.3, 0.02, 0.2),
 }
+TICK = 1  # price tick: the risk engine does not use it
 
 
-def series() -> list[Series]:
-    out: list[Series] = []
+def spec(sid: int, kind: str, strike: int, expiry: int, underlying: str = "BTC") -> SeriesSpec:
+    return SeriesSpec(sid, underlying, kind, strike, expiry, TICK)
+
+
+def series() -> list[SeriesSpec]:
+    out: list[SeriesSpec] = []
     for expiry in (NEAR, FAR):
         for strike in STRIKES:
             out += [
-                Series(len(out) + 1, Kind.CALL, strike, expiry),
-                Series(len(out) + 2, Kind.PUT, strike, expiry),
+                spec(len(out) + 1, "call", strike, expiry),
+                spec(len(out) + 2, "put", strike, expiry),
             ]
         out += [
-            Series(len(out) + 1, Kind.FUTURE, 0.0, expiry),
-            Series(len(out) + 2, Kind.FUTURE, 60_000.0, expiry),
+            spec(len(out) + 1, "future", 0, expiry),
+            spec(len(out) + 2, "future", 60_000, expiry),
         ]
-    return [*out, Series(len(out) + 1, Kind.CALL, 55_000.0, GONE)]
+    return [*out, spec(len(out) + 1, "call", 55_000, GONE)]
 
 
 def market() -> MarketInputs:
@@ -49,9 +56,40 @@ def market() -> MarketInputs:
 
 
 @lru_cache(maxsize=1)
-def table() -> MarketTable:
+def table() -> PricedTable:
     return build_market_table(series(), market(), RiskConfig(), epoch=42)
 
 
-def find(kind: Kind, strike: float, expiry: int) -> int:
+def find(kind: str, strike: int, expiry: int) -> int:
     return next(s.id for s in series() if (s.kind, s.strike, s.expiry) == (kind, strike, expiry))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A table's fields as numpy columns (one entry per row), for vectorised assertions."""
+
+    series_id: tuple[int, ...]
+    status: np.ndarray
+    mark: np.ndarray
+    settlement: np.ndarray
+    v_im: np.ndarray  # (series, S)
+    v_mm: np.ndarray
+
+    def index(self, series_id: int) -> int:
+        return self.series_id.index(series_id)
+
+
+def columns(t: MarketTable) -> Columns:
+    rows = t.rows
+
+    def ints(values: list) -> np.ndarray:
+        return np.array(values, dtype=np.int64)
+
+    return Columns(
+        t.series_ids,
+        ints([r.status for r in rows]),
+        ints([r.mark for r in rows]),
+        ints([r.settlement for r in rows]),
+        ints([r.v_im for r in rows]),
+        ints([r.v_mm for r in rows]),
+    )

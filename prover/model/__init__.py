@@ -8,7 +8,8 @@ Typical use (the relayer's batcher)::
     result.public                           # the public inputs, in CONVENTIONS.md order
     state = result.state
 
-See docs/circuits.md.
+``Market`` is the old name of ``MarketTable`` (prover.statement.market), the one market-table
+type; both names stay importable from here. See docs/circuits.md.
 """
 
 from prover.model.apply import BatchResult, apply_batch
@@ -26,7 +27,7 @@ from prover.model.ops import (
 )
 from prover.model.state import Account, State
 from prover.statement.config import CONFIGS, CircuitConfig, get_config
-from prover.statement.market import Market, MarketRow, from_risk_table, market_hash
+from prover.statement.market import Market, MarketRow, MarketTable, market_hash
 
 __all__ = [
     "CONFIGS",
@@ -39,6 +40,7 @@ __all__ = [
     "Liquidation",
     "Market",
     "MarketRow",
+    "MarketTable",
     "Rejected",
     "Settlement",
     "SignedOrder",
@@ -46,7 +48,6 @@ __all__ = [
     "Trade",
     "Withdrawal",
     "apply_batch",
-    "from_risk_table",
     "get_config",
     "market_hash",
     "sign_order",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from prover.crypto.eddsa import PrivateKey, Signature
 from prover.statement import encoding
-from prover.statement.market import Market
+from prover.statement.market import MarketTable
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Batch:
     (then account 0's net flow)."""
 
     timestamp: int
-    market: Market
+    market: MarketTable
     deposits: tuple[Deposit, ...] = ()
     trades: tuple[Trade, ...] = ()
     withdrawals: tuple[Withdrawal, ...] = ()

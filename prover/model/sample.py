@@ -16,7 +16,7 @@ from prover.model.ops import Batch, Deposit, Trade, Withdrawal, sign_order, sign
 from prover.model.state import Account, State
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig
-from prover.statement.market import Market, MarketRow
+from prover.statement.market import MarketRow, MarketTable
 
 NOW = 1_900_000_000
 
@@ -28,14 +28,14 @@ class World:
     state: State
     keys: dict[int, PrivateKey]
     nonces: dict[int, int]
-    market: Market
+    market: MarketTable
 
     def next_nonce(self, account_id: int) -> int:
         self.nonces[account_id] = self.nonces.get(account_id, 0) + 1
         return self.nonces[account_id]
 
 
-def sample_market(config: CircuitConfig, rng: random.Random, epoch: int = 1) -> Market:
+def sample_market(config: CircuitConfig, rng: random.Random, epoch: int = 1) -> MarketTable:
     """config.series live series (ids 1..M): long values straddle the mark per scenario."""
     rows = []
     for j in range(config.series):
@@ -43,7 +43,7 @@ def sample_market(config: CircuitConfig, rng: random.Random, epoch: int = 1) -> 
         im = tuple(mark + rng.randint(-mark, mark) for _ in range(config.scenarios))
         mm = tuple((v + mark) // 2 for v in im)
         rows.append(MarketRow(j + 1, 0, mark, 0, im, mm))
-    return Market(epoch, tuple(rows))
+    return MarketTable(epoch, tuple(rows))
 
 
 def key_for(account_id: int) -> PrivateKey:
@@ -111,13 +111,13 @@ def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batc
             return False
         return True
 
+    # ids as of the state the batch starts from: a second new key in one batch would take the
+    # same id as the first, and the model drops it (deposit_key)
+    ids = world.state.account_ids()
     for _ in range(rng.randint(0, cfg.deposits)):
         key = key_for(rng.randint(1, 2 * len(world.keys)))
         ax, ay = key.public_key()
-        existing = next(
-            (i for i, a in world.state.accounts.items() if (a.ax, a.ay) == (ax, ay)), None
-        )
-        account_id = existing if existing is not None else world.state.free_account_id()
+        account_id = ids.peek((ax, ay))
         cand = Batch(
             timestamp,
             world.market,

@@ -2,8 +2,8 @@
 
 For every scenario s:  collateral + sum over series of qty * V[series][s]  >= 0.
 
-``rows`` maps series id -> [V[0], ..., V[S-1]] (``MarketTable.rows("im")`` for the initial
-rule after fills and withdrawals, ``rows("mm")`` for maintenance / liquidation). Position slots
+``rows`` maps series id -> [V[0], ..., V[S-1]] (``MarketTable.values("im")`` for the initial
+rule after fills and withdrawals, ``values("mm")`` for maintenance / liquidation). Position slots
 holding the same series are summed first, as the circuit's one-hot selector does; an empty slot
 is ``(0, 0)``. The relayer calls :func:`account_passes` (the rule plus the leaf's own
 constraints) before accepting or filling an order, the reference model calls :func:`margin_ok`,

@@ -8,21 +8,24 @@
     16 and hash each chunk of 16 with Poseidon(16); root = the single node left
     tableHash = Poseidon([epoch, M, S, root])
 
-Signed values enter as field elements ``v mod p`` (docs/CONVENTIONS.md). The oracle registers
-this hash, the circuit (circuits/market-hash.circom) recomputes it from the rows, and the
-relayer margins against the same integers.
+Signed values enter as field elements ``v mod p`` (docs/CONVENTIONS.md). :class:`MarketTable`
+is the one table type: the risk engine builds it (relayer.risk.market_table), the oracle
+registers its hash, the relayer margins orders against its rows, every batch carries it, and
+the circuit (circuits/market-hash.circom) recomputes the hash from the same integers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
 from prover.statement.errors import StatementError
 
 ARITY = 16
+Level = Literal["im", "mm"]  # initial margin, maintenance margin
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,27 @@ class MarketRow:
     v_im: tuple[int, ...]  # signed, one per scenario
     v_mm: tuple[int, ...]
 
+    def values(self, level: Level) -> tuple[int, ...]:
+        if level not in ("im", "mm"):
+            raise StatementError(f"margin level {level!r} is neither 'im' nor 'mm'")
+        return self.v_im if level == "im" else self.v_mm
+
+    def hash(self) -> int:
+        return row_hash(
+            self.series_id, self.status, self.mark, self.settlement, self.v_im, self.v_mm
+        )
+
 
 @dataclass(frozen=True)
-class Market:
-    """The table a batch is checked against: epoch plus its rows (ascending series id)."""
+class MarketTable:
+    """The table of one epoch: its rows in ascending series id (plain ints)."""
 
     epoch: int
     rows: tuple[MarketRow, ...]
+
+    @property
+    def series_ids(self) -> tuple[int, ...]:
+        return tuple(r.series_id for r in self.rows)
 
     def row(self, series_id: int) -> MarketRow | None:
         for r in self.rows:
@@ -50,9 +67,20 @@ class Market:
                 return r
         return None
 
-    def values(self, level: str) -> dict[int, list[int]]:
+    def values(self, level: Level) -> dict[int, list[int]]:
         """series id -> V row ("im" or "mm"), the margin rule's ``rows`` argument."""
-        return {r.series_id: list(r.v_im if level == "im" else r.v_mm) for r in self.rows}
+        return {r.series_id: list(r.values(level)) for r in self.rows}
+
+    def marks(self) -> dict[int, int]:
+        return {r.series_id: r.mark for r in self.rows}
+
+    def hash(self, m: int, s: int) -> int:
+        """The hash the oracle registers for this table in a circuit of M = m rows of S = s
+        scenarios (:func:`market_hash`)."""
+        return market_hash(self.epoch, self.rows, m, s)
+
+
+Market = MarketTable  # the name the batch model used first (re-exported by prover.model)
 
 
 def table_size(num_series: int) -> int:
@@ -99,34 +127,4 @@ def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
 
 def market_hash(epoch: int, rows: Sequence[MarketRow], m: int, s: int) -> int:
     """The hash the oracle registers for the table padded to m rows of s scenarios."""
-    hashes = [
-        row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm)
-        for r in padded(rows, m, s)
-    ]
-    return poseidon([epoch, m, s, fold(hashes)])
-
-
-def from_risk_table(table: object) -> Market:
-    """A Market from relayer.risk.market_table.MarketTable (duck-typed: this layer imports
-    nothing above it)."""
-    t = table
-    rows = tuple(
-        MarketRow(
-            int(sid),
-            int(st),
-            int(mk),
-            int(se),
-            tuple(int(x) for x in im),
-            tuple(int(x) for x in mm),
-        )
-        for sid, st, mk, se, im, mm in zip(
-            t.series_id,  # type: ignore[attr-defined]
-            t.status,  # type: ignore[attr-defined]
-            t.mark,  # type: ignore[attr-defined]
-            t.settlement,  # type: ignore[attr-defined]
-            t.v_im,  # type: ignore[attr-defined]
-            t.v_mm,  # type: ignore[attr-defined]
-            strict=True,
-        )
-    )
-    return Market(int(t.epoch), rows)  # type: ignore[attr-defined]
+    return poseidon([epoch, m, s, fold([r.hash() for r in padded(rows, m, s)])])

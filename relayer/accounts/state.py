@@ -1,12 +1,16 @@
 """Accounts as plain data: trading key, collateral, positions (series id -> signed contracts).
 
 ``Ledger`` is the relayer's off-chain view. It changes only through the matching engine's
-outcomes (fills) and deposits, both replayed from the order log on restart.
+outcomes (fills) and deposits, both replayed from the order log on restart. Account ids come
+from the statement layer's allocator (``prover.statement.accounts.AccountIds``), the one the
+batcher uses for the on-chain queue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from prover.statement.accounts import AccountIds
 
 
 @dataclass(slots=True)
@@ -28,23 +32,20 @@ class Ledger:
     which the batch circuit credits at the end of each batch (docs/circuits.md, "Fees")."""
 
     accounts: dict[int, Account] = field(default_factory=dict)
-    by_key: dict[tuple[int, int], int] = field(default_factory=dict)
+    ids: AccountIds = field(default_factory=AccountIds)  # no operator key: 0 is never credited
     fees: int = 0
 
     def get(self, account_id: int) -> Account | None:
         return self.accounts.get(account_id)
 
-    def next_id(self) -> int:
-        return len(self.accounts) + 1  # ids are dense from 1; 0 is never an account
+    def of_key(self, ax: int, ay: int) -> Account | None:
+        aid = self.ids.get((ax, ay))
+        return None if aid is None else self.accounts[aid]
 
     def credit(self, ax: int, ay: int, amount: int) -> Account:
         """Create the account of key (ax, ay) if new, then add ``amount`` to its collateral."""
-        aid = self.by_key.get((ax, ay))
-        if aid is None:
-            aid = self.next_id()
-            self.accounts[aid] = Account(aid, ax, ay)
-            self.by_key[(ax, ay)] = aid
-        acct = self.accounts[aid]
+        aid = self.ids.assign((ax, ay))
+        acct = self.accounts.setdefault(aid, Account(aid, ax, ay))
         acct.collateral += amount
         return acct
 

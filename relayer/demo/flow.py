@@ -30,7 +30,7 @@ from relayer.intake.client import sign_request, signed_leg
 from relayer.settlement.batcher import SealedBatch
 from relayer.settlement.deployment import VenueDeployment, deploy_venue
 from relayer.settlement.errors import SubmissionReverted
-from relayer.settlement.market import build_venue_market
+from relayer.settlement.market import VenueMarket, build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
 
 Say = Callable[[str], None]
@@ -190,17 +190,18 @@ def run_demo(
         say("2. market table (risk engine: Black-76 full revaluation, SPAN-style grid)")
         now = int(w3.eth.get_block("latest")["timestamp"])
         vm = build_venue_market(cfg, now)
+        marks = vm.table.marks()
         for s in vm.series:
             say(
                 f"   series {s.id}: {s.kind:6} strike {s.strike:>6} expiry "
                 f"{time.strftime('%Y-%m-%d', time.gmtime(s.expiry))}  mark "
-                f"{usd(vm.snapshot.marks[s.id])}"
+                f"{usd(marks[s.id])}"
             )
         _wait(w3, venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.admin}))
         say(f"   oracle registered market hash {root(vm.hash)} at {now}")
 
         operator_key = demo_key("operator")
-        pipeline = SettlementPipeline(venue, vm.market, operator_key.public_key())
+        pipeline = SettlementPipeline(venue, vm.table, operator_key.public_key())
         desks = [
             Desk("desk A", demo_key("desk A"), accounts[1]),
             Desk("desk B", demo_key("desk B"), accounts[2]),
@@ -338,7 +339,7 @@ def _order(
 def _trade(
     client: Any,
     venue: VenueDeployment,
-    vm: Any,
+    vm: VenueMarket,
     desks: list[Desk],
     slots: int,
     report: DemoReport,
@@ -346,7 +347,7 @@ def _trade(
 ) -> None:
     a, b = desks
     expiry = int(time.time()) + 3600
-    marks = vm.snapshot.marks
+    marks = vm.table.marks()
     ticks = {s.id: s.price_tick for s in vm.series}
     option = next(s.id for s in vm.series if s.kind == "call")
     future = next(s.id for s in vm.series if s.kind == "future")
@@ -373,10 +374,10 @@ def _trade(
 
 
 def _refusal(
-    client: Any, venue: VenueDeployment, vm: Any, b: Desk, report: DemoReport, say: Say
+    client: Any, venue: VenueDeployment, vm: VenueMarket, b: Desk, report: DemoReport, say: Say
 ) -> None:
     future = next(s for s in vm.series if s.kind == "future")
-    price = vm.snapshot.marks[future.id] // future.price_tick * future.price_tick
+    price = vm.table.marks()[future.id] // future.price_tick * future.price_tick
     say(f"   {b.name} bids for 50 futures it cannot margin (see step 7)")
     r = _order(client, venue, b, future.id, "buy", price, 50, int(time.time()) + 3600)
     report.margin_refusal = {"status": r.status_code, **r.json().get("error", {})}

@@ -25,6 +25,9 @@ KIND_NAMES = {"call": Kind.CALL, "put": Kind.PUT, "future": Kind.FUTURE}
 
 @dataclass(frozen=True, slots=True)
 class SeriesSpec:
+    """A listed series: the one series type (the registry, the risk engine's table builder and
+    the matching engine's admission rules all take it)."""
+
     id: int
     underlying: str
     kind: str  # "call" | "put" | "future"

@@ -1,20 +1,27 @@
-"""The market snapshot the relayer margins against: the risk engine's integer table, per epoch.
+"""The market snapshot the relayer margins against: one epoch's table, its Greeks, its age.
 
 Until the risk oracle publishes tables, the relayer builds one at first start from embedded
 reference inputs (spot per underlying, flat vol, zero rate) with ``relayer.risk``'s full
 revaluation, and stores it. Every order-log event names the epoch it was margined under, so a
 replay meets exactly the same integers. One underlying per table (docs/risk.md).
+
+Stored as JSON (``to_json`` / ``from_json``): per series id, the ``rows_im`` / ``rows_mm``
+values, ``marks``, ``status``, ``settlement`` and ``greeks``. Snapshots stored before
+``status`` and ``settlement`` were written read them as 0 (the relayer never used them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
-from relayer.markets.series import KIND_NAMES, SeriesSpec
+from prover.statement.market import MarketRow, MarketTable
+from relayer.markets.series import SeriesSpec
 from relayer.risk.config import RiskConfig
-from relayer.risk.market_table import build_market_table
-from relayer.risk.series import SECONDS_PER_YEAR, MarketInputs, Series
+from relayer.risk.inputs import SECONDS_PER_YEAR, MarketInputs
+from relayer.risk.market_table import Greeks, build_market_table
 from relayer.risk.surface import flat_surface
 
 REFERENCE_SPOT = {"BTC": 60_000.0, "ETH": 3_000.0}
@@ -23,38 +30,61 @@ REFERENCE_VOL = {"BTC": 0.60, "ETH": 0.70}
 
 @dataclass(frozen=True)
 class MarketSnapshot:
-    """Integer rows per series (initial and maintenance), marks, and float Greeks for views."""
+    """The table of one epoch, float Greeks per series for views, and when it was built."""
 
-    epoch: int
+    table: MarketTable
+    greeks: Greeks  # series id -> per contract, quote currency
     created_at: int
-    rows_im: dict[int, list[int]]
-    rows_mm: dict[int, list[int]]
-    marks: dict[int, int]
-    greeks: dict[int, dict[str, float]]  # per contract, quote currency
 
-    def to_json(self) -> dict:
+    @property
+    def epoch(self) -> int:
+        return self.table.epoch
+
+    # the table as the engine and the views read it (computed once per snapshot)
+    @cached_property
+    def rows_im(self) -> dict[int, list[int]]:
+        return self.table.values("im")
+
+    @cached_property
+    def rows_mm(self) -> dict[int, list[int]]:
+        return self.table.values("mm")
+
+    @cached_property
+    def marks(self) -> dict[int, int]:
+        return self.table.marks()
+
+    def to_json(self) -> dict[str, Any]:
+        rows = self.table.rows
         return {
             "epoch": self.epoch,
             "created_at": self.created_at,
-            "rows_im": {str(k): v for k, v in self.rows_im.items()},
-            "rows_mm": {str(k): v for k, v in self.rows_mm.items()},
-            "marks": {str(k): v for k, v in self.marks.items()},
+            "rows_im": {str(r.series_id): list(r.v_im) for r in rows},
+            "rows_mm": {str(r.series_id): list(r.v_mm) for r in rows},
+            "marks": {str(r.series_id): r.mark for r in rows},
+            "status": {str(r.series_id): r.status for r in rows},
+            "settlement": {str(r.series_id): r.settlement for r in rows},
             "greeks": {str(k): v for k, v in self.greeks.items()},
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> MarketSnapshot:
-        def ints(m: dict) -> dict:
+    def from_json(cls, d: dict[str, Any]) -> MarketSnapshot:
+        def ints(m: dict[str, Any]) -> dict[int, Any]:
             return {int(k): v for k, v in m.items()}
 
-        return cls(
-            d["epoch"],
-            d["created_at"],
-            ints(d["rows_im"]),
-            ints(d["rows_mm"]),
-            ints(d["marks"]),
-            ints(d["greeks"]),
+        im, mm, marks = ints(d["rows_im"]), ints(d["rows_mm"]), ints(d["marks"])
+        status, settlement = ints(d.get("status", {})), ints(d.get("settlement", {}))
+        rows = tuple(
+            MarketRow(
+                sid,
+                status.get(sid, 0),
+                marks[sid],
+                settlement.get(sid, 0),
+                tuple(im[sid]),
+                tuple(mm[sid]),
+            )
+            for sid in sorted(im)
         )
+        return cls(MarketTable(d["epoch"], rows), ints(d["greeks"]), d["created_at"])
 
 
 def build_reference_snapshot(
@@ -71,8 +101,8 @@ def build_reference_snapshot(
     spot = REFERENCE_SPOT.get(u, 100.0)
     ts = [max(e - now, 1) / SECONDS_PER_YEAR for e in expiries]
     surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
-    table = build_market_table(
-        [Series(s.id, KIND_NAMES[s.kind], float(s.strike), s.expiry, u) for s in mine],
+    priced = build_market_table(
+        mine,
         MarketInputs(
             now=now,
             spot=spot,
@@ -83,8 +113,4 @@ def build_reference_snapshot(
         cfg,
         epoch,
     )
-    greeks = {
-        sid: {g: float(v[i]) for g, v in table.greeks.items()}
-        for i, sid in enumerate(table.series_id)
-    }
-    return MarketSnapshot(epoch, now, table.rows("im"), table.rows("mm"), table.marks(), greeks)
+    return MarketSnapshot(priced.table, priced.greeks, now)

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from prover.statement.margin import account_passes
 from relayer.accounts.state import Ledger
+from relayer.markets.series import SeriesSpec
 from relayer.matching import rules
 from relayer.matching.book import Book, crosses
 from relayer.matching.errors import Rejected
@@ -52,14 +53,14 @@ class Engine:
 
     def __init__(
         self,
-        series: Iterable[rules.SeriesRule],
+        series: Iterable[SeriesSpec],
         *,
         order_depth: int,
         max_positions: int,
         fee: int = 0,
         max_open_orders: int,
     ) -> None:
-        self.series = {s.series_id: s for s in series}
+        self.series = {s.id: s for s in series}
         self.books = {sid: Book() for sid in self.series}
         self.order_depth = order_depth
         self.max_positions = max_positions
@@ -96,11 +97,11 @@ class Engine:
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
             raise Rejected("bad_amount", "amount", "must be in [1, 2^64)")
-        aid = self.ledger.by_key.get((cmd.ax, cmd.ay))
-        held = self.ledger.accounts[aid].collateral if aid else 0
+        acct = self.ledger.of_key(cmd.ax, cmd.ay)
+        held = acct.collateral if acct is not None else 0
         if held + cmd.amount >= 2**64:
             raise Rejected("bad_amount", "amount", "collateral would exceed 2^64 - 1")
-        return Outcome(cmd, account_id=aid or self.ledger.next_id())
+        return Outcome(cmd, account_id=self.ledger.ids.peek((cmd.ax, cmd.ay)))
 
     def _prepare_expire(self, cmd: ExpireCmd) -> Outcome:
         out = Outcome(cmd)

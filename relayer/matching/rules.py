@@ -8,8 +8,8 @@ order's id must be higher than every earlier accepted id of the same account in 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from relayer.markets.series import SeriesSpec
 from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, Leg, SubmitCmd, Tif
 
@@ -17,17 +17,7 @@ MAX_LEGS = 4
 MAX_QTY = 2**63
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesRule:
-    """What the engine needs of a series: its ticks and expiry."""
-
-    series_id: int
-    price_tick: int
-    size_tick: int
-    expiry: int
-
-
-def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesRule]) -> None:
+def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
     """Checks that need no account state: leg count, type, series, ticks, expiries."""
     if not 1 <= len(cmd.legs) <= MAX_LEGS:
         raise Rejected("bad_legs", "legs", f"between 1 and {MAX_LEGS} legs")
@@ -42,7 +32,7 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesRule]) -> None:
         if leg.order_hash in hashes:
             raise Rejected("bad_legs", f, "the same order twice in one group")
         hashes.add(leg.order_hash)
-        rule = series.get(leg.series_id)
+        rule = series.get(leg.series_id)  # its ticks and expiry
         if rule is None:
             raise Rejected("unknown_series", f"{f}.series_id", f"no series {leg.series_id}")
         if rule.expiry <= cmd.now:

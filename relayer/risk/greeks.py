@@ -9,8 +9,8 @@ from relayer.risk import futures, pricing
 from relayer.risk._normal import Array
 from relayer.risk.black76 import GREEKS
 from relayer.risk.config import RiskConfig
+from relayer.risk.inputs import MarketInputs
 from relayer.risk.scenarios import Kind, SeriesArrays
-from relayer.risk.series import MarketInputs
 
 
 def series_greeks(

@@ -1,9 +1,13 @@
-"""The market table in the circuit's integer units (docs/risk.md, "Market table").
+"""Building the market table in the circuit's integer units (docs/risk.md, "Market table").
 
 Per series: ``mark``, ``settlement`` (once expired, ``status = 1``), and the rows ``v_im[s]``,
 ``v_mm[s]``: signed value of one long contract under scenario s, in collateral base units,
 haircut and short-option minimum included, rounded away from the mark (the side that loses in
 that scenario pays the rounding). Expired series have every value equal to their settlement.
+
+The table itself is the statement layer's :class:`~prover.statement.market.MarketTable`; the
+revaluation runs on numpy arrays and only its integers leave this module, beside the float
+per-contract Greeks the views show (:class:`PricedTable`).
 """
 
 from __future__ import annotations
@@ -14,47 +18,27 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from prover.statement.market import MarketRow, MarketTable
+from relayer.markets.series import KIND_NAMES, SeriesSpec
 from relayer.risk._normal import Array
 from relayer.risk.config import LevelParams, RiskConfig
 from relayer.risk.errors import RiskError, TableRangeError
 from relayer.risk.greeks import series_greeks
+from relayer.risk.inputs import SECONDS_PER_YEAR, MarketInputs
 from relayer.risk.scenarios import Kind, SeriesArrays, revalue
-from relayer.risk.series import SECONDS_PER_YEAR, MarketInputs, Series
 
 _FLOAT_LIMIT = float(2**63 - 2**10)  # largest float64 that converts to int64 safely
 Ints = NDArray[np.int64]
+Greeks = dict[int, dict[str, float]]  # series id -> Greek name -> per contract (quote currency)
 
 
 @dataclass(frozen=True)
-class MarketTable:
-    """Integer table (sorted by series id) plus float per-contract Greeks (not hashed)."""
+class PricedTable:
+    """A built table plus its series' per-contract Greeks (floats for views; never hashed,
+    zero for expired series)."""
 
-    epoch: int
-    series_id: tuple[int, ...]  # ascending, each in [1, 2^64)
-    status: Ints  # 0 live, 1 expired (settlement valid)
-    mark: Ints
-    settlement: Ints
-    v_im: Ints  # (series, S)
-    v_mm: Ints
-    greeks: dict[str, Array]  # per contract, quote currency; zero for expired series
-
-    @property
-    def num_scenarios(self) -> int:
-        return int(self.v_im.shape[1])
-
-    def rows(self, level: str = "im") -> dict[int, list[int]]:
-        """``series_id -> [V[0], ..., V[S-1]]`` as Python ints, for the margin rule."""
-        v = {"im": self.v_im, "mm": self.v_mm}[level]
-        return {int(i): [int(x) for x in row] for i, row in zip(self.series_id, v, strict=True)}
-
-    def marks(self) -> dict[int, int]:
-        return {int(i): int(m) for i, m in zip(self.series_id, self.mark, strict=True)}
-
-    def index(self, series_id: int) -> int:
-        try:
-            return self.series_id.index(series_id)
-        except ValueError:
-            raise RiskError(f"series {series_id} not in the market table") from None
+    table: MarketTable
+    greeks: Greeks
 
 
 def to_int(x: Array, what: str) -> Ints:
@@ -69,7 +53,7 @@ def round_away(v: Array, mark: Array) -> Array:
     return np.where(v >= mark[:, None], np.ceil(v), np.floor(v))
 
 
-def _check_series(series: Sequence[Series]) -> None:
+def _check_series(series: Sequence[SeriesSpec]) -> None:
     ids = [s.id for s in series]
     if sorted(set(ids)) != ids or (ids and not 0 < ids[0] <= ids[-1] < 2**64):
         raise RiskError("series ids must be unique, ascending and in [1, 2^64)")
@@ -84,7 +68,7 @@ def _level_rows(
     return mark * scale, round_away(v * scale, mark * scale)
 
 
-def _settlement(series: Sequence[Series], m: MarketInputs, scale: float) -> Array:
+def _settlement(series: Sequence[SeriesSpec], m: MarketInputs, scale: float) -> Array:
     out = np.zeros(len(series))
     for i, s in enumerate(series):
         if s.expiry <= m.now:
@@ -95,13 +79,13 @@ def _settlement(series: Sequence[Series], m: MarketInputs, scale: float) -> Arra
                 Kind.CALL: max(px - s.strike, 0.0),
                 Kind.PUT: max(s.strike - px, 0.0),
                 Kind.FUTURE: px - s.strike,
-            }[s.kind]
+            }[KIND_NAMES[s.kind]]
     return np.floor(out * scale)
 
 
 def build_market_table(
-    series: Sequence[Series], market: MarketInputs, cfg: RiskConfig, epoch: int
-) -> MarketTable:
+    series: Sequence[SeriesSpec], market: MarketInputs, cfg: RiskConfig, epoch: int
+) -> PricedTable:
     """Full revaluation of every live series under every scenario, in integer base units."""
     _check_series(series)
     if not 0 <= epoch < 2**64:
@@ -116,31 +100,36 @@ def build_market_table(
     for name, lv in (("im", cfg.im), ("mm", cfg.mm)):
         mk, v = _level_rows(live, market, lv, cfg, scale)
         mark[~expired], rows[name][~expired] = np.rint(mk), v
-    return MarketTable(
-        epoch=epoch,
-        series_id=tuple(s.id for s in series),
-        status=expired.astype(np.int64),
-        mark=to_int(mark, "mark"),
-        settlement=to_int(settle, "settlement"),
-        v_im=to_int(rows["im"], "v_im"),
-        v_mm=to_int(rows["mm"], "v_mm"),
-        greeks=series_greeks(live, expired, market, cfg),
+    columns = zip(
+        [s.id for s in series],
+        expired.astype(np.int64).tolist(),
+        to_int(mark, "mark").tolist(),
+        to_int(settle, "settlement").tolist(),
+        map(tuple, to_int(rows["im"], "v_im").tolist()),
+        map(tuple, to_int(rows["mm"], "v_mm").tolist()),
+        strict=True,
     )
+    table = MarketTable(epoch, tuple(MarketRow(*c) for c in columns))
+    greeks = series_greeks(live, expired, market, cfg)
+    per_series = {s.id: {g: float(v[i]) for g, v in greeks.items()} for i, s in enumerate(series)}
+    return PricedTable(table, per_series)
 
 
-def _live_arrays(live: Sequence[Series], market: MarketInputs) -> SeriesArrays:
+def _live_arrays(live: Sequence[SeriesSpec], market: MarketInputs) -> SeriesArrays:
     return SeriesArrays(
-        kind=np.array([int(s.kind) for s in live], dtype=np.int64),
+        kind=np.array([int(KIND_NAMES[s.kind]) for s in live], dtype=np.int64),
         strike=np.array([s.strike for s in live], dtype=np.float64),
         t=np.array([(s.expiry - market.now) / SECONDS_PER_YEAR for s in live]),
         vol=_vols(live, market),
     )
 
 
-def _vols(live: Sequence[Series], market: MarketInputs) -> Array:
-    options = [s for s in live if s.kind != Kind.FUTURE]
+def _vols(live: Sequence[SeriesSpec], market: MarketInputs) -> Array:
+    options = [s for s in live if s.kind != "future"]
     vols = np.zeros(len(live))
     if options:
-        mask = np.array([s.kind != Kind.FUTURE for s in live])
-        vols[mask] = market.surface.vol([s.expiry for s in options], [s.strike for s in options])
+        mask = np.array([s.kind != "future" for s in live])
+        vols[mask] = market.surface.vol(
+            [s.expiry for s in options], [float(s.strike) for s in options]
+        )
     return vols

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prover.statement import margin as margin_rule
+from prover.statement.market import Level, MarketTable
 from relayer.risk.black76 import GREEKS
-from relayer.risk.market_table import MarketTable
+from relayer.risk.errors import RiskError
+from relayer.risk.market_table import PricedTable
 
 
 @dataclass(frozen=True)
@@ -39,23 +41,28 @@ def _level(
     equity: int,
     positions: Sequence[tuple[int, int]],
     table: MarketTable,
-    level: str,
+    level: Level,
 ) -> LevelView:
-    s, worst = margin_rule.worst_scenario(collateral, positions, table.rows(level))
+    s, worst = margin_rule.worst_scenario(collateral, positions, table.values(level))
     return LevelView(max(0, equity - worst), s, worst)
 
 
+def _greeks(net: dict[int, int], priced: PricedTable) -> dict[str, float]:
+    for sid in net:
+        if sid not in priced.greeks:
+            raise RiskError(f"series {sid} not in the market table")
+    return {g: sum(q * priced.greeks[sid][g] for sid, q in net.items()) for g in GREEKS}
+
+
 def account_risk(
-    collateral: int, positions: Sequence[tuple[int, int]], table: MarketTable
+    collateral: int, positions: Sequence[tuple[int, int]], priced: PricedTable
 ) -> AccountRisk:
-    """The account's margin picture under ``table``."""
+    """The account's margin picture under ``priced`` (its table and Greeks)."""
     net = margin_rule.net_positions(positions)
+    table = priced.table
     marks = table.marks()
     equity = collateral + sum(q * marks[sid] for sid, q in net.items() if sid in marks)
-    greeks = {
-        g: sum(q * float(table.greeks[g][table.index(sid)]) for sid, q in net.items())
-        for g in GREEKS
-    }
+    greeks = _greeks(net, priced)
     return AccountRisk(
         collateral,
         equity,

@@ -1,19 +1,19 @@
-"""The market table a deployment trades on: built by the risk engine, shaped for the circuit.
+"""The market table a deployment trades on: built by the risk engine, sized for the circuit.
 
-One table serves three readers that must agree to the integer: the oracle registers its hash,
-the relayer margins orders against it (a ``MarketSnapshot`` stored before the relayer starts),
-and every batch carries it (``prover.statement.market.Market``). The circuit's S may be smaller
-than the risk engine's grid (the ``test`` configuration has S = 2): then the table keeps the
-scenarios listed in ``SCENARIO_PICK`` (the two extreme moves), documented as a test-only
-simplification.
+One table (``prover.statement.market.MarketTable``) serves three readers that must agree to the
+integer: the oracle registers its hash, the relayer margins orders against it (the
+``MarketSnapshot`` stored before the relayer starts), and every batch carries it. The
+circuit's S may be smaller than the risk engine's grid (the ``test`` configuration has S = 2):
+then the table keeps the scenarios listed in ``SCENARIO_PICK`` (the two extreme moves),
+documented as a test-only simplification.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prover.statement.config import CircuitConfig
-from prover.statement.market import Market, MarketRow, market_hash
+from prover.statement.market import MarketTable
 from relayer.markets.series import SeriesSpec, default_series
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
 from relayer.risk.config import RiskConfig
@@ -28,12 +28,15 @@ SCENARIO_PICK = {4: (2, 3)}  # RiskConfig(price_fractions=(0,)): extreme up, ext
 
 @dataclass(frozen=True)
 class VenueMarket:
-    """The registered table: series, the relayer's snapshot, the batch model's market, hash."""
+    """The registered table: its series, the relayer's snapshot of it, and its hash."""
 
     series: list[SeriesSpec]
     snapshot: MarketSnapshot
-    market: Market
     hash: int
+
+    @property
+    def table(self) -> MarketTable:
+        return self.snapshot.table
 
 
 def risk_config_for(config: CircuitConfig) -> RiskConfig:
@@ -45,6 +48,15 @@ def risk_config_for(config: CircuitConfig) -> RiskConfig:
     return small
 
 
+def pick_scenarios(table: MarketTable, pick: tuple[int, ...]) -> MarketTable:
+    """The table with only the scenarios ``pick`` (in that order) in every row."""
+    rows = tuple(
+        replace(r, v_im=tuple(r.v_im[i] for i in pick), v_mm=tuple(r.v_mm[i] for i in pick))
+        for r in table.rows
+    )
+    return MarketTable(table.epoch, rows)
+
+
 def build_venue_market(config: CircuitConfig, now: int, epoch: int = 1) -> VenueMarket:
     """The table for ``config`` at ``now`` from the relayer's reference inputs (BTC 60,000,
     flat vol 60%, rate 0), with as many series as the circuit's M allows."""
@@ -52,27 +64,6 @@ def build_venue_market(config: CircuitConfig, now: int, epoch: int = 1) -> Venue
     series = [s for s in default_series(now) if s.id in wanted][: config.series]
     cfg = risk_config_for(config)
     snap = build_reference_snapshot(series, now, epoch, cfg)
-    pick = SCENARIO_PICK.get(cfg.num_scenarios) if cfg.num_scenarios != config.scenarios else None
-    if pick is not None:
-
-        def keep(rows: dict[int, list[int]]) -> dict[int, list[int]]:
-            return {sid: [row[i] for i in pick] for sid, row in rows.items()}
-
-        snap = MarketSnapshot(
-            snap.epoch,
-            snap.created_at,
-            keep(snap.rows_im),
-            keep(snap.rows_mm),
-            snap.marks,
-            snap.greeks,
-        )
-    rows = tuple(
-        MarketRow(
-            s.id, 0, snap.marks[s.id], 0, tuple(snap.rows_im[s.id]), tuple(snap.rows_mm[s.id])
-        )
-        for s in sorted(series, key=lambda s: s.id)
-    )
-    market = Market(epoch, rows)
-    return VenueMarket(
-        series, snap, market, market_hash(epoch, rows, config.series, config.scenarios)
-    )
+    if cfg.num_scenarios != config.scenarios:
+        snap = replace(snap, table=pick_scenarios(snap.table, SCENARIO_PICK[cfg.num_scenarios]))
+    return VenueMarket(series, snap, snap.table.hash(config.series, config.scenarios))

@@ -302,7 +302,7 @@ def test_series_lookup(lookup, tmp_path):
 
 
 def test_market_hash_two_level_fold(tmp_path):
-    """M > 16 takes a second Poseidon(16) level, as relayer.risk.table_hash.fold does."""
+    """M > 16 takes a second Poseidon(16) level, as prover.statement.market.fold does."""
     from prover.statement.market import MarketRow
     from prover.statement.market import market_hash as py_hash
 

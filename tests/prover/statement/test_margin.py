@@ -11,12 +11,11 @@ from prover.statement import margin as mr
 from prover.statement.errors import StatementError, UnknownSeriesError
 from relayer.risk.config import RiskConfig
 from relayer.risk.portfolio import account_risk
-from relayer.risk.scenarios import Kind
 from testkit import risk_book as book
 
 CFG = RiskConfig()
-IM = book.table().rows("im")
-MM = book.table().rows("mm")
+IM = book.table().table.values("im")
+MM = book.table().table.values("mm")
 IDS = sorted(IM)
 SOM_IM = round(CFG.im.short_option_minimum * book.SPOT * 10**6)
 
@@ -74,16 +73,16 @@ def test_hedged_pair_needs_nothing(sid: int, q: int, c: int) -> None:
 @pytest.mark.parametrize("expiry", [book.NEAR, book.FAR])
 def test_synthetic_hedge_needs_little_more_than_the_som(expiry: int) -> None:
     """Long call + short put + short forward at K is flat; only the SOM and haircut remain."""
-    call, put = book.find(Kind.CALL, 60_000.0, expiry), book.find(Kind.PUT, 60_000.0, expiry)
-    fwd = book.find(Kind.FUTURE, 60_000.0, expiry)  # forward struck at the options' strike
+    call, put = book.find("call", 60_000, expiry), book.find("put", 60_000, expiry)
+    fwd = book.find("future", 60_000, expiry)  # forward struck at the options' strike
     view = account_risk(10**12, [(call, 1), (put, -1), (fwd, -1)], book.table())
     haircut = CFG.im.option_haircut * max(max(IM[call]), max(IM[put]))
     assert view.im.requirement <= SOM_IM + haircut + 4
     assert abs(view.greeks["delta"]) < 1e-9 and abs(view.greeks["vega"]) < 1e-6
 
 
-@pytest.mark.parametrize("kind", [Kind.CALL, Kind.PUT])
-def test_short_option_pays_at_least_the_som_and_long_at_most_its_premium(kind: Kind) -> None:
+@pytest.mark.parametrize("kind", ["call", "put"])
+def test_short_option_pays_at_least_the_som_and_long_at_most_its_premium(kind: str) -> None:
     for strike in book.STRIKES:
         sid = book.find(kind, strike, book.NEAR)
         short = account_risk(10**12, [(sid, -3)], book.table())
@@ -97,16 +96,16 @@ def test_views_agree_with_the_rule() -> None:
     pos = [(1, 5), (2, -3), (11, -1), (25, 2)]
     for c in (0, 10**9, 10**10, 10**11):
         v = account_risk(c, pos, t)
-        assert v.equity == c + sum(q * t.marks()[s] for s, q in pos)
+        assert v.equity == c + sum(q * t.table.marks()[s] for s, q in pos)
         assert v.im.ok == mr.margin_ok(c, pos, IM) == (v.equity >= v.im.requirement)
         assert v.mm.ok == mr.margin_ok(c, pos, MM)
         assert v.im.requirement >= v.mm.requirement
-        assert v.greeks["delta"] == pytest.approx(sum(q * t.greeks["delta"][s - 1] for s, q in pos))
+        assert v.greeks["delta"] == pytest.approx(sum(q * t.greeks[s]["delta"] for s, q in pos))
 
 
 def test_pre_trade_check() -> None:
-    sid = book.find(Kind.CALL, 60_000.0, book.NEAR)
-    mark = book.table().marks()[sid]
+    sid = book.find("call", 60_000, book.NEAR)
+    mark = book.table().table.marks()[sid]
     assert mr.margin_ok_after_trade(mark, [], sid, 1, mark, IM)  # a long pays its premium only
     assert not mr.margin_ok_after_trade(mark - 1, [], sid, 1, mark, IM)  # cash would go < 0
     need = mr.required_collateral([(sid, -1)], IM)

@@ -1,26 +1,36 @@
-"""The model's market hash is the risk team's table hash (one source of truth)."""
+"""One market-table type: the risk engine builds it, the model and the relayer read it."""
 
 from __future__ import annotations
 
-import numpy as np
+import pytest
 
-from prover.statement.market import from_risk_table, market_hash
-from relayer.risk.market_table import MarketTable
-from relayer.risk.table_hash import market_table_hash
+from prover.model import Market
+from prover.statement.errors import StatementError
+from prover.statement.market import MarketRow, MarketTable, market_hash
+from testkit import risk_book as book
+
+TABLE = MarketTable(
+    7,
+    (
+        MarketRow(3, 0, 120, 0, (150, -20), (140, -10)),
+        MarketRow(9, 1, 40, 40, (40, 40), (40, 40)),
+    ),
+)
 
 
-def test_model_hash_equals_risk_table_hash():
-    table = MarketTable(
-        epoch=7,
-        series_id=(3, 9),
-        status=np.array([0, 1]),
-        mark=np.array([120, 40]),
-        settlement=np.array([0, 40]),
-        v_im=np.array([[150, -20], [40, 40]]),
-        v_mm=np.array([[140, -10], [40, 40]]),
-        greeks={},
-    )
-    market = from_risk_table(table)
-    assert market.epoch == 7 and market.row(9).status == 1
+def test_lookups_and_hash():
+    assert TABLE.series_ids == (3, 9) and TABLE.row(9).status == 1 and TABLE.row(4) is None
+    assert TABLE.values("im") == {3: [150, -20], 9: [40, 40]}
+    assert TABLE.values("mm") == {3: [140, -10], 9: [40, 40]}
+    assert TABLE.marks() == {3: 120, 9: 40}
     for m in (2, 16, 17):
-        assert market_hash(market.epoch, market.rows, m, 2) == market_table_hash(table, m)
+        assert TABLE.hash(m, 2) == market_hash(TABLE.epoch, TABLE.rows, m, 2)
+    with pytest.raises(StatementError, match="level"):
+        TABLE.values("xx")  # type: ignore[arg-type]
+
+
+def test_the_risk_engine_builds_the_statement_table():
+    assert Market is MarketTable
+    built = book.table().table
+    assert type(built) is MarketTable and all(type(r) is MarketRow for r in built.rows)
+    assert all(type(v) is int for r in built.rows for v in (r.mark, *r.v_im, *r.v_mm))

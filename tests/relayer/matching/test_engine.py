@@ -14,12 +14,12 @@ from relayer.markets.series import default_series
 from relayer.markets.snapshot import build_reference_snapshot
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
-from relayer.matching.rules import SeriesRule
 from relayer.matching.types import BUY, SELL, DepositCmd, ExpireCmd, Leg, Status, SubmitCmd, Tif
 
 NOW = 1_795_000_000  # 2026-11-18
 SPECS = default_series(NOW)
 SNAP = build_reference_snapshot(SPECS, NOW, 1)
+IM, MARKS = SNAP.table.values("im"), SNAP.table.marks()
 TRADED = [s.id for s in SPECS][:4]
 TICK_STEP = 100_000_000
 TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
@@ -27,13 +27,13 @@ TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
 
 def new_engine() -> Engine:
     e = Engine(
-        [SeriesRule(s.id, s.price_tick, s.size_tick, s.expiry) for s in SPECS],
+        SPECS,
         order_depth=4,
         max_positions=4,
         fee=10,
         max_open_orders=50,
     )
-    e.tables[1] = SNAP.rows_im
+    e.tables[1] = IM
     return e
 
 
@@ -48,7 +48,7 @@ def commands(seed: int, n: int) -> list:
         nonce[acct] += rng.choice([1, 1, 1, 17])
         sid = rng.choice(TRADED)
         now = NOW + i // 10
-        mark = SNAP.marks[sid] // 1_000_000 * 1_000_000
+        mark = MARKS[sid] // 1_000_000 * 1_000_000
         legs = [
             Leg(
                 hash((seed, i, k)) % 2**250,
@@ -103,7 +103,7 @@ def test_same_commands_same_fills_and_invariants(seed: int) -> None:
     for sid in TRADED:
         assert sum(a.positions.get(sid, 0) for a in e1.ledger.accounts.values()) == 0
     for a in e1.ledger.accounts.values():
-        assert account_passes(a.collateral, a.positions, SNAP.rows_im, 4)
+        assert account_passes(a.collateral, a.positions, IM, 4)
     for o in e1.orders.values():
         assert 0 <= o.filled <= o.leg.qty
         assert (o.status == Status.FILLED) == (o.filled == o.leg.qty)
@@ -141,7 +141,7 @@ def test_maker_failing_margin_is_cancelled_and_matching_goes_on() -> None:
     e.execute(DepositCmd(1, 2, 10**12, NOW))  # rich seller
     e.execute(DepositCmd(3, 4, 10**12, NOW))  # buyer
     e.execute(DepositCmd(5, 6, 10**12, NOW))  # seller who will spend its collateral first
-    px = SNAP.marks[sid] // 1_000_000 * 1_000_000
+    px = MARKS[sid] // 1_000_000 * 1_000_000
     e.execute(SubmitCmd((Leg(21, 3, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     e.execute(SubmitCmd((Leg(22, 1, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     e.ledger.accounts[3].collateral = 1  # account 3 can no longer carry a short call

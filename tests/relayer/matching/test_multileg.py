@@ -66,7 +66,7 @@ def test_group_rules(server: LiveServer, desks: list[Desk]) -> None:
 
 def test_margin_counts_the_legs_together(server: LiveServer, desks: list[Desk]) -> None:
     _, b, c = desks
-    rows = server.venue.snapshot.rows_im
+    rows = server.venue.snapshot.table.values("im")
     naked = required_collateral([(SERIES, -1)], rows)
     spread = required_collateral([(SERIES, -1), (WING, 1)], rows)
     assert spread < naked

@@ -6,20 +6,25 @@ import numpy as np
 import pydantic
 import pytest
 
+from relayer.markets.series import KIND_NAMES
 from relayer.risk.config import RiskConfig
 from relayer.risk.errors import RiskError, TableRangeError
+from relayer.risk.inputs import SECONDS_PER_YEAR
 from relayer.risk.market_table import build_market_table
 from relayer.risk.pricing import price_and_greeks
-from relayer.risk.scenarios import Kind, SeriesArrays, revalue, scenario_grid
-from relayer.risk.series import SECONDS_PER_YEAR, Series
+from relayer.risk.scenarios import SeriesArrays, revalue, scenario_grid
 from testkit import risk_book as book
 
 CFG = RiskConfig()
 SCALE = CFG.contract_multiplier * CFG.base_units
 
 
+def cols() -> book.Columns:
+    return book.columns(book.table().table)
+
+
 def test_shape_order_and_status() -> None:
-    t = book.table()
+    t = cols()
     n = len(book.series())
     assert t.series_id == tuple(range(1, n + 1))
     assert t.v_im.shape == t.v_mm.shape == (n, 16) == (n, CFG.num_scenarios)
@@ -35,8 +40,8 @@ def test_shape_order_and_status() -> None:
 
 
 def test_expired_series_is_its_settlement_everywhere() -> None:
-    t = book.table()
-    i = t.index(book.find(Kind.CALL, 55_000.0, book.GONE))
+    t = cols()
+    i = t.index(book.find("call", 55_000, book.GONE))
     assert t.settlement[i] == t.mark[i] == 3_000 * 10**6
     assert set(t.v_im[i]) == set(t.v_mm[i]) == {3_000 * 10**6}
     assert t.settlement[t.status == 0].tolist() == [0] * (len(t.series_id) - 1)
@@ -44,8 +49,8 @@ def test_expired_series_is_its_settlement_everywhere() -> None:
 
 def test_values_match_independent_black_scholes() -> None:
     """An ATM call's V_im under (+1/3 range, vol down) from the spot BS formula by hand."""
-    t, m = book.table(), book.market()
-    sid = book.find(Kind.CALL, 60_000.0, book.NEAR)
+    t, m = cols(), book.market()
+    sid = book.find("call", 60_000, book.NEAR)
     tt = (book.NEAR - book.NOW) / SECONDS_PER_YEAR
     vol = float(m.surface.vol(book.NEAR, 60_000.0)) - CFG.im.vol_scan_range
     spot = book.SPOT * (1 + CFG.im.price_scan_range / 3)
@@ -55,15 +60,15 @@ def test_values_match_independent_black_scholes() -> None:
 
 
 def _float_rows(level: str) -> tuple[np.ndarray, np.ndarray]:
-    t, m = book.table(), book.market()
+    t, m = cols(), book.market()
     live = [s for s in book.series() if s.expiry > book.NOW]
     arrays = SeriesArrays(
-        np.array([int(s.kind) for s in live]),
-        np.array([s.strike for s in live]),
+        np.array([int(KIND_NAMES[s.kind]) for s in live]),
+        np.array([float(s.strike) for s in live]),
         np.array([(s.expiry - book.NOW) / SECONDS_PER_YEAR for s in live]),
         np.array(
             [
-                float(m.surface.vol(s.expiry, s.strike)) if s.kind != Kind.FUTURE else 0.0
+                float(m.surface.vol(s.expiry, float(s.strike))) if s.kind != "future" else 0.0
                 for s in live
             ]
         ),
@@ -77,15 +82,15 @@ def _float_rows(level: str) -> tuple[np.ndarray, np.ndarray]:
 def test_rounding_is_against_the_losing_side(level: str) -> None:
     """V >= real value where a long gains (shorts lose), V <= real value where a long loses."""
     mark, v = _float_rows(level)
-    ints = getattr(book.table(), f"v_{level}")[:-1].astype(np.float64)
+    ints = getattr(cols(), f"v_{level}")[:-1].astype(np.float64)
     up = v >= mark[:, None]
     assert (ints[up] >= v[up]).all() and (ints[up] - v[up] < 1).all()
     assert (ints[~up] <= v[~up]).all() and (v[~up] - ints[~up] < 1).all()
 
 
 def test_short_option_minimum_and_haircut_direction() -> None:
-    t = book.table()
-    opts = [i for i, s in enumerate(book.series()) if s.kind != Kind.FUTURE and s.expiry > book.NOW]
+    t = cols()
+    opts = [i for i, s in enumerate(book.series()) if s.kind != "future" and s.expiry > book.NOW]
     for level, lv in (("im", CFG.im), ("mm", CFG.mm)):
         v = getattr(t, f"v_{level}")
         som = lv.short_option_minimum * book.SPOT * SCALE
@@ -97,8 +102,8 @@ def test_short_option_minimum_and_haircut_direction() -> None:
 
 
 def test_future_rows_are_linear() -> None:
-    t = book.table()
-    i = t.index(book.find(Kind.FUTURE, 0.0, book.NEAR))
+    t = cols()
+    i = t.index(book.find("future", 0, book.NEAR))
     moves = [0, 0, 1, 1, -1, -1, 2, 2, -2, -2, 3, 3, -3, -3]
     want = [60_000 * (1 + 0.05 * k) * 10**6 for k in moves]
     assert np.abs(t.v_im[i][:14] - np.array(want)).max() <= 1
@@ -119,7 +124,7 @@ def test_bad_series_lists_are_rejected() -> None:
         build_market_table([s[1], s[0]], book.market(), CFG, epoch=1)
     with pytest.raises(RiskError, match="one underlying"):
         build_market_table(
-            [s[0], Series(99, Kind.CALL, 1.0, book.NEAR, "ETH")], book.market(), CFG, epoch=1
+            [s[0], book.spec(99, "call", 1, book.NEAR, "ETH")], book.market(), CFG, epoch=1
         )
     m = book.market()
     no_settle = type(m)(m.now, m.spot, m.rate, m.surface, {})
@@ -139,6 +144,7 @@ def test_config_validation() -> None:
 
 def test_edge_tables_all_expired_and_empty() -> None:
     gone = build_market_table([book.series()[-1]], book.market(), CFG, epoch=1)
-    assert gone.v_im.tolist() == [[3_000 * 10**6] * 16] and gone.greeks["delta"].tolist() == [0]
+    assert book.columns(gone.table).v_im.tolist() == [[3_000 * 10**6] * 16]
+    assert [g["delta"] for g in gone.greeks.values()] == [0]
     empty = build_market_table([], book.market(), CFG, epoch=1)
-    assert empty.v_im.shape == (0, 16) and empty.rows() == {}
+    assert empty.table.rows == () and empty.table.values("im") == {} and empty.greeks == {}

@@ -14,7 +14,6 @@ from prover.model.sample import key_for
 from prover.model.state import Account, State
 from prover.statement.config import get_config
 from prover.statement.encoding import Order
-from prover.statement.market import Market, MarketRow
 from relayer.storage.repository import Repository
 from tests.relayer.conftest import LiveServer, make_key
 from tests.relayer.intake.test_determinism import play, session
@@ -46,16 +45,7 @@ def test_relayer_fills_pass_the_circuit_model(server: LiveServer, collateral: in
     assert [make_key(k).public_key() for k in keys] == [
         venue.engine.ledger.accounts[i + 1].pubkey for i in range(len(keys))
     ]
-    snap = venue.snapshot
-    market = Market(
-        snap.epoch,
-        tuple(
-            MarketRow(
-                sid, 0, snap.marks[sid], 0, tuple(snap.rows_im[sid]), tuple(snap.rows_mm[sid])
-            )
-            for sid in sorted(snap.rows_im)
-        ),
-    )
+    market = venue.snapshot.table  # the table the relayer margined against, as batches carry it
     repo = Repository(server.settings.db_url())
     try:
         trades = repo.trades_after(0)

@@ -1,0 +1,36 @@
+"""The one account-id allocator: operator 0, then 1, 2, ... in queue order, within capacity."""
+
+from __future__ import annotations
+
+import pytest
+
+from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
+from prover.statement.errors import StatementError
+
+OP, A, B, C = (0, 1), (2, 3), (4, 5), (6, 7)
+
+
+def test_operator_is_zero_and_others_count_from_one_in_order() -> None:
+    ids = AccountIds(capacity=16, operator_key=OP)
+    assert [ids.assign(k) for k in (A, OP, B, A, OP, C)] == [1, OPERATOR_ACCOUNT, 2, 1, 0, 3]
+    assert ids.get(B) == 2 and ids.get((8, 9)) is None
+
+
+def test_peek_changes_nothing() -> None:
+    ids = AccountIds()
+    assert ids.peek(A) == ids.peek(B) == 1 and ids.get(A) is None
+    assert ids.assign(B) == 1 and ids.peek(A) == 2 and ids.peek(B) == 1
+
+
+def test_capacity_bounds_the_ids() -> None:
+    ids = AccountIds(capacity=3, operator_key=OP)
+    assert [ids.assign(k) for k in (A, B, OP)] == [1, 2, 0]
+    with pytest.raises(StatementError, match="full"):
+        ids.assign(C)
+    assert ids.assign(A) == 1  # a known key still has its id
+
+
+def test_rebuilt_from_a_tree() -> None:
+    ids = AccountIds.of({0: OP, 1: A, 2: B}, capacity=16)
+    assert (ids.get(OP), ids.get(A), ids.get(B), ids.peek(C)) == (0, 1, 2, 3)
+    assert AccountIds.of({}).peek(A) == 1
