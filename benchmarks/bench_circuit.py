@@ -19,20 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 import time
-from pathlib import Path
 
-from prover.build.circom import compile_circuit
 from prover.model.apply import apply_batch
 from prover.model.ops import Batch
 from prover.model.sample import genesis, random_trade
-from prover.proving.batch import batch_main
+from prover.proving.arkworks import ArkworksBackend
+from prover.proving.batch import BatchProver, batch_circuit
 from prover.proving.ceremony import ceremony_keys
 from prover.proving.circuit_stats import compile_template
 from prover.proving.dev_setup import dev_keys
-from prover.proving.select import make_backend
-from prover.proving.witness import calculate
 from prover.statement.config import CircuitConfig, get_config
 
 GOAL_PER_FILL = 40_000
@@ -54,7 +50,7 @@ def full_batch(cfg: CircuitConfig, rng: random.Random):
 
 def measure(name: str, with_snarkjs: bool) -> dict:
     cfg = get_config(name)
-    circuit = compile_circuit(batch_main(cfg), progress=True)
+    circuit = batch_circuit(cfg, progress=True)
     fill = compile_template(
         "trade-slot.circom",
         "TradeSlot",
@@ -78,28 +74,24 @@ def measure(name: str, with_snarkjs: bool) -> dict:
         "constraints_per_fill": fill,
         "goal_per_fill": GOAL_PER_FILL,
     }
-    with tempfile.TemporaryDirectory() as tmp:
-        wtns = calculate(circuit, result.inputs, Path(tmp) / "w.wtns")
-        t = time.time()
-        keys = dev_keys(circuit, progress=True)
-        out["arkworks_setup_s"] = round(time.time() - t, 2)
-        ark_backend = make_backend("arkworks", keys)
-        t = time.time()
-        ark_backend.preload()  # load and validate the proving key once, outside the timing
-        out["arkworks_key_load_s"] = round(time.time() - t, 2)
-        t = time.time()
-        ark_backend.prove(wtns)
-        ark = time.time() - t
-        out["arkworks_prove_s"] = round(ark, 2)
-        out["arkworks_s_per_fill"] = round(ark / cfg.trades, 3)
-        if with_snarkjs:
-            skeys = ceremony_keys(circuit, progress=True)
-            t = time.time()
-            make_backend("snarkjs", skeys).prove(wtns)
-            snark = time.time() - t
-            out["snarkjs_prove_s"] = round(snark, 2)
-            out["snarkjs_s_per_fill"] = round(snark / cfg.trades, 3)
-            out["snarkjs_over_arkworks"] = round(snark / ark, 2)
+    t = time.time()
+    keys = dev_keys(circuit, progress=True)
+    out["arkworks_setup_s"] = round(time.time() - t, 2)
+    prover = BatchProver(cfg, circuit, keys, "arkworks")
+    assert isinstance(prover.backend, ArkworksBackend)
+    t = time.time()
+    prover.backend.preload()  # load and validate the proving key once, outside the timing
+    out["arkworks_key_load_s"] = round(time.time() - t, 2)
+    ark = prover.prove(result.inputs, result.public).prove_seconds
+    out["arkworks_prove_s"] = round(ark, 2)
+    out["arkworks_s_per_fill"] = round(ark / cfg.trades, 3)
+    if with_snarkjs:
+        skeys = ceremony_keys(circuit, progress=True)
+        reference = BatchProver(cfg, circuit, skeys, "snarkjs")
+        snark = reference.prove(result.inputs, result.public).prove_seconds
+        out["snarkjs_prove_s"] = round(snark, 2)
+        out["snarkjs_s_per_fill"] = round(snark / cfg.trades, 3)
+        out["snarkjs_over_arkworks"] = round(snark / ark, 2)
     return out
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from prover.crypto.eddsa import PrivateKey
-from prover.crypto.poseidon import poseidon
 from prover.model.ops import SignedOrder, Trade, sign_order
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig, get_config
+from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
 from relayer.settlement.batcher import Batcher, PendingFill
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.market import VenueMarket, build_venue_market
@@ -25,10 +25,10 @@ OPERATOR, DESK_A, DESK_B = key("operator"), key("desk A"), key("desk B")
 
 
 def queue(keys: list[PrivateKey], amounts: list[int]) -> list[QueuedDeposit]:
-    out, chain = [], 0
+    out, chain = [], DEPOSIT_CHAIN_START
     for i, (k, amount) in enumerate(zip(keys, amounts, strict=True)):
         ax, ay = k.public_key()
-        chain = poseidon([chain, ax, ay, amount])
+        chain = deposit_chain_step(chain, ax, ay, amount)
         out.append(QueuedDeposit(i, "0x" + "00" * 20, ax, ay, amount, chain, 1))
     return out
 
@@ -37,7 +37,7 @@ def funded(config: CircuitConfig | None = None) -> tuple[Batcher, VenueMarket]:
     """Operator (account 0) and desks A (1), B (2) deposited and sealed, one per batch."""
     cfg = config or get_config("test")
     vm = build_venue_market(cfg, NOW)
-    b = Batcher(cfg, vm.market, OPERATOR.public_key())
+    b = Batcher(cfg, vm.table, OPERATOR.public_key())
     for d in queue([OPERATOR, DESK_A, DESK_B], [1_000, FUNDS, FUNDS]):
         b.add_deposit(d)
     ts = NOW

@@ -17,15 +17,17 @@ from typing import Any
 from prover.build import cache, snarkjs_cli
 from prover.build.circom import CompiledCircuit, compile_circuit
 from prover.build.toolchain import circomlib_circuits
-from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
 from prover.proving import snarkjs_setup, witness
 from prover.proving.snarkjs_setup import KeySet
+from prover.statement.data_blob import data_hash
+from prover.statement.proof import words_from_snarkjs
+from prover.statement.public_inputs import PublicInputs, withdrawal_slots, withdrawal_value
 
 CIRCUITS = Path(__file__).parent / "circuits"
 W = 2  # withdrawal slots of batch_standin.circom
 
-Proof = list[int]  # 8 words in calldata order
+Proof = list[int]  # 8 words in calldata order (prover.statement.proof)
 
 
 @dataclass(frozen=True)
@@ -68,20 +70,15 @@ def _snarkjs_prove(s: StandIn, inputs_json: str) -> tuple[Proof, list[int]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         wtns = witness.calculate(s.circuit, json.loads(inputs_json), out / "w.wtns")
-        snarkjs_cli.prove(s.keys.zkey, wtns, out / "proof.json", out / "public.json")
-        a, b, c, public = snarkjs_cli.solidity_calldata(out / "proof.json", out / "public.json")
-    return [*a, *b[0], *b[1], *c], public
+        proof, public = snarkjs_cli.prove(
+            s.keys.zkey, wtns, out / "proof.json", out / "public.json"
+        )
+    return words_from_snarkjs(proof), [int(x) for x in public]
 
 
 def withdrawal(amount: int, address: str) -> int:
-    """One withdrawal public input: amount << 160 | ethAddress."""
-    return (amount << 160) | int(address, 16)
-
-
-def data_hash(data: bytes) -> int:
-    from eth_utils import keccak
-
-    return int.from_bytes(keccak(data), "big") % P
+    """One withdrawal public input for a hex address."""
+    return withdrawal_value(amount, int(address, 16))
 
 
 def batch_inputs(
@@ -96,18 +93,17 @@ def batch_inputs(
     data: bytes,
 ) -> dict[str, Any]:
     """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret)."""
-    slots = [*withdrawals, *([0] * (W - len(withdrawals)))]
-    return {
-        "oldRoot": old_root,
-        "newRoot": poseidon([old_root, secret]),
-        "marketHash": market_hash,
-        "batchTimestamp": timestamp,
-        "depositChainOld": chain_old,
-        "depositChainNew": chain_new,
-        "withdrawal": slots,
-        "dataHash": data_hash(data),
-        "secret": secret,
-    }
+    public = PublicInputs(
+        old_root=old_root,
+        new_root=poseidon([old_root, secret]),
+        market_hash=market_hash,
+        batch_timestamp=timestamp,
+        deposit_chain_old=chain_old,
+        deposit_chain_new=chain_new,
+        withdrawals=withdrawal_slots(withdrawals, W),
+        data_hash=data_hash(data),
+    )
+    return {**public.signals(), "secret": secret}
 
 
 def exit_inputs(*, root: int, market_hash: int, account_id: int, payout: int) -> dict[str, Any]:

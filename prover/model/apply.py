@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.crypto import eddsa
-from prover.crypto.poseidon import poseidon
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.ops import (
@@ -31,7 +30,13 @@ from prover.statement import encoding
 from prover.statement.config import CircuitConfig
 from prover.statement.errors import StatementError
 from prover.statement.margin import margin_ok, scenario_equities
-from prover.statement.market import Market, market_hash
+from prover.statement.market import MarketTable, market_hash
+from prover.statement.public_inputs import (
+    PublicInputs,
+    deposit_chain_step,
+    withdrawal_slots,
+    withdrawal_value,
+)
 
 I64 = 1 << 63
 U64 = 1 << 64
@@ -41,7 +46,7 @@ U64 = 1 << 64
 class BatchResult:
     state: State
     inputs: dict[str, Any]
-    public: list[int]
+    public: list[int]  # PublicInputs.to_list(): the proof's public signals, in order
     violations: list[Rejected] = field(default_factory=list)
 
     @property
@@ -88,7 +93,7 @@ def _range(ctx: _Ctx, v: int, signed: bool, what: str) -> None:
     ctx.check(ok, "range", f"{what} = {v}")
 
 
-def _live(market: Market, series_id: int) -> bool:
+def _live(market: MarketTable, series_id: int) -> bool:
     row = market.row(series_id)
     return series_id != 0 and row is not None and row.status == 0
 
@@ -160,7 +165,7 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
 
 
 def _deposit(ctx: _Ctx, d: Deposit) -> Record:
-    ctx.st.deposit_chain = poseidon([ctx.st.deposit_chain, d.ax, d.ay, d.amount])
+    ctx.st.deposit_chain = deposit_chain_step(ctx.st.deposit_chain, d.ax, d.ay, d.amount)
     ctx.st.deposits_processed += 1
     if d.amount == 0:  # a forced-exit request: consumed, no leaf changes
         return {**dummy_deposit(ctx.cfg), "enabled": 1, "Ax": d.ax, "Ay": d.ay}
@@ -317,11 +322,6 @@ def _fee(ctx: _Ctx, net: int) -> Record | None:
     return rec
 
 
-def public_value(w: Withdrawal) -> int:
-    """The withdrawal's public input: amount << 160 | ethAddress."""
-    return (w.amount << 160) | w.eth_address
-
-
 def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResult:
     """The new state, circuit inputs and public inputs; ``state`` itself is not changed."""
     cfg = state.config
@@ -357,32 +357,22 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     withdrawals = [_withdrawal(ctx, w) for w in batch.withdrawals]
     fee_rec = _fee(ctx, fees - flows)
 
-    pub_w = [public_value(w) for w in batch.withdrawals]
-    pub_w += [0] * (cfg.withdrawals - len(pub_w))
-    public = [
-        old_root,
-        st.root,
-        mhash,
-        batch.timestamp,
-        chain_old,
-        st.deposit_chain,
-        *pub_w,
-        batch.data_hash,
-    ]
-    names = [
-        "oldRoot",
-        "newRoot",
-        "marketHash",
-        "batchTimestamp",
-        "depositChainOld",
-        "depositChainNew",
-    ]
-    pub_rec: Record = dict(zip(names, public[:6], strict=True))
-    pub_rec["withdrawal"] = pub_w
-    pub_rec["dataHash"] = batch.data_hash
+    public = PublicInputs(
+        old_root=old_root,
+        new_root=st.root,
+        market_hash=mhash,
+        batch_timestamp=batch.timestamp,
+        deposit_chain_old=chain_old,
+        deposit_chain_new=st.deposit_chain,
+        withdrawals=withdrawal_slots(
+            [withdrawal_value(w.amount, w.eth_address) for w in batch.withdrawals],
+            cfg.withdrawals,
+        ),
+        data_hash=batch.data_hash,
+    )
     inputs = assemble(
         cfg,
-        pub_rec,
+        public,
         batch.market,
         deposits,
         trades,
@@ -391,4 +381,4 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         liquidations,
         settlements,
     )
-    return BatchResult(st, inputs, public, ctx.violations)
+    return BatchResult(st, inputs, public.to_list(), ctx.violations)

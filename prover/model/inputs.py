@@ -16,7 +16,8 @@ from prover.crypto.merkle import EMPTY_ROOTS4, MerkleProof
 from prover.model.state import Account
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig
-from prover.statement.market import Market, padded
+from prover.statement.market import MarketTable, padded
+from prover.statement.public_inputs import PublicInputs
 
 Record = dict[str, Any]
 U64_MAX = (1 << 64) - 1
@@ -171,7 +172,7 @@ def _columns(prefix: str, records: list[Record], skip: tuple[str, ...] = ()) -> 
     return out
 
 
-def market_inputs(config: CircuitConfig, market: Market) -> Record:
+def market_inputs(config: CircuitConfig, market: MarketTable) -> Record:
     rows = padded(market.rows, config.series, config.scenarios)
     return {
         "mkEpoch": market.epoch,
@@ -186,8 +187,8 @@ def market_inputs(config: CircuitConfig, market: Market) -> Record:
 
 def assemble(
     config: CircuitConfig,
-    public: Record,
-    market: Market,
+    public: PublicInputs,
+    market: MarketTable,
     deposits: list[Record],
     trades: list[Record],
     withdrawals: list[Record],
@@ -203,7 +204,7 @@ def assemble(
     deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
     trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
     withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals - len(withdrawals))
-    out: Record = dict(public)
+    out: Record = dict(public.signals())
     out.update(market_inputs(config, market))
     out.update(_columns("d", deposits))
     out.update(_columns("t", trades, skip=("sides",)))

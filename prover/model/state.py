@@ -14,7 +14,9 @@ from prover.crypto.field import P
 from prover.crypto.merkle import MerkleProof, MerkleTree
 from prover.crypto.poseidon import poseidon
 from prover.statement import encoding
+from prover.statement.accounts import AccountIds
 from prover.statement.config import CircuitConfig
+from prover.statement.public_inputs import DEPOSIT_CHAIN_START
 
 
 def _in_u64(v: int) -> bool:
@@ -80,7 +82,7 @@ class State:
         self.config = config
         self.accounts: dict[int, Account] = {}
         self.tree = MerkleTree(config.account_depth, arity=config.account_arity)
-        self.deposit_chain = 0
+        self.deposit_chain = DEPOSIT_CHAIN_START
         self.deposits_processed = 0
 
     @property
@@ -97,14 +99,10 @@ class State:
     def proof(self, account_id: int) -> MerkleProof:
         return self.tree.proof(account_id)
 
-    def free_account_id(self) -> int:
-        """Lowest empty leaf above 0 (account 0 is the fee account)."""
-        i = 1
-        while i in self.accounts:
-            i += 1
-        if i >= self.config.account_capacity:
-            raise ValueError("account tree is full")
-        return i
+    def account_ids(self) -> AccountIds:
+        """The id allocator of this tree: its keys taken, the next id after them."""
+        keys = {aid: (a.ax, a.ay) for aid, a in self.accounts.items()}
+        return AccountIds.of(keys, self.config.account_capacity)
 
     def copy(self) -> State:
         return copy.deepcopy(self)

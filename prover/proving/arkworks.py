@@ -18,9 +18,9 @@ from prover.proving.interface import (
     ProvingError,
     ProvingKeys,
     check_witness_fits,
-    proof_from_bytes,
     public_signals,
 )
+from prover.statement.proof import snarkjs_from_words, words_from_bytes
 
 _LOADED: dict[tuple[str, int], groth16py.ProvingKey] = {}
 _KEEP = 4
@@ -87,4 +87,4 @@ class ArkworksBackend:
                 f"arkworks produced a proof that does not verify under {self.keys.vkey}: "
                 "the witness does not satisfy the circuit or the keys are not this circuit's"
             )
-        return Proof(proof_from_bytes(raw), public, self.name)
+        return Proof(snarkjs_from_words(words_from_bytes(raw)), public, self.name)

@@ -1,8 +1,9 @@
 """The proving interface: one Protocol, two implementations (snarkjs and arkworks).
 
 Both take the same circom artifacts (the .r1cs the keys were made from, and a .wtns from
-circom's witness calculator) and return a `Proof` in snarkjs's JSON shapes plus the calldata
-the generated Solidity verifier takes, so callers never care which prover ran.
+circom's witness calculator) and return a `Proof` in snarkjs's JSON shapes plus the words and
+calldata the contracts take (layout: prover.statement.proof), so callers never care which
+prover ran.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any, Literal, Protocol
 
 from prover.build.binfile import read_wtns, wtns_size
 from prover.errors import ProvingError
+from prover.statement.proof import Calldata, calldata, words_from_snarkjs, words_to_bytes
 
 BackendName = Literal["arkworks", "snarkjs"]
 BACKENDS: tuple[BackendName, ...] = ("arkworks", "snarkjs")
-Calldata = tuple[list[int], list[list[int]], list[int], list[int]]
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,22 @@ class ProvingKeys:
 
 @dataclass(frozen=True)
 class Proof:
-    """A Groth16 proof in snarkjs's shapes (proof.json, public.json) and as verifier calldata."""
+    """A Groth16 proof in snarkjs's shapes (proof.json, public.json), as the 8 words
+    ``submitBatch`` takes and as verifier calldata."""
 
     proof: dict[str, Any]
     public: list[str]
     backend: str
+    words: list[int] = field(init=False)
     calldata: Calldata = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "calldata", calldata(self.proof, self.public))
+        object.__setattr__(self, "words", words_from_snarkjs(self.proof))
+        object.__setattr__(self, "calldata", calldata(self.words, self.public))
 
     def to_bytes(self) -> bytes:
         """The 256-byte Ethereum layout groth16py reads and writes."""
-        a, b, c, _ = self.calldata
-        words = [*a, *b[0], *b[1], *c]
-        return b"".join(w.to_bytes(32, "big") for w in words)
+        return words_to_bytes(self.words)
 
 
 class ProvingBackend(Protocol):
@@ -73,28 +75,6 @@ class ProvingBackend(Protocol):
     def prove(self, wtns: Path) -> Proof:
         """Prove the statement whose full witness is in wtns (circom's .wtns format)."""
         ...
-
-
-def proof_from_bytes(raw: bytes) -> dict[str, Any]:
-    """snarkjs proof.json from the 256-byte Ethereum layout (G2 words come as c1, c0)."""
-    if len(raw) != 256:
-        raise ProvingError(f"a Groth16 proof is 256 bytes, got {len(raw)}")
-    w = [str(int.from_bytes(raw[i : i + 32], "big")) for i in range(0, 256, 32)]
-    return {
-        "pi_a": [w[0], w[1], "1"],
-        "pi_b": [[w[3], w[2]], [w[5], w[4]], ["1", "0"]],
-        "pi_c": [w[6], w[7], "1"],
-        "protocol": "groth16",
-        "curve": "bn128",
-    }
-
-
-def calldata(proof: dict[str, Any], public: list[str]) -> Calldata:
-    """(a, b, c, inputs) for `verifyProof`; b's coordinate pairs swapped as the verifier wants."""
-    a = [int(x) for x in proof["pi_a"][:2]]
-    b = [[int(p[1]), int(p[0])] for p in proof["pi_b"][:2]]
-    c = [int(x) for x in proof["pi_c"][:2]]
-    return a, b, c, [int(x) for x in public]
 
 
 def public_signals(wtns: Path, n_public: int) -> list[str]:

@@ -7,6 +7,7 @@ accept both proofs. It needs ceremony keys: dev keys have no .zkey.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -36,3 +37,18 @@ class SnarkjsBackend:
                 self.keys.zkey, wtns, Path(tmp) / "proof.json", Path(tmp) / "public.json"
             )
         return Proof(proof, [str(x) for x in public], self.name)
+
+
+def write_proof_files(folder: Path, proof: Proof) -> tuple[Path, Path]:
+    """proof.json and public.json in ``folder``, as snarkjs reads them."""
+    proof_path, public_path = folder / "proof.json", folder / "public.json"
+    proof_path.write_text(json.dumps(proof.proof))
+    public_path.write_text(json.dumps(proof.public))
+    return proof_path, public_path
+
+
+def snarkjs_verify(vkey: Path, proof: Proof) -> bool:
+    """`snarkjs groth16 verify`: the reference verifier's verdict on a proof from any backend."""
+    with tempfile.TemporaryDirectory(prefix="darkbook-verify-") as tmp:
+        proof_path, public_path = write_proof_files(Path(tmp), proof)
+        return snarkjs_cli.verify(vkey, public_path, proof_path)

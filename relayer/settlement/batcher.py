@@ -27,12 +27,12 @@ from prover.model.errors import Rejected
 from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
 from prover.model.state import State
 from prover.statement import data_blob, encoding
+from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
 from prover.statement.config import CircuitConfig
-from prover.statement.market import Market
+from prover.statement.market import MarketTable
+from prover.statement.public_inputs import PublicInputs
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
-
-OPERATOR_ACCOUNT = 0  # fees (and liquidations/settlements) go through account 0
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,11 @@ class SealedBatch:
 
     @property
     def old_root(self) -> int:
-        return self.public[0]
+        return PublicInputs.from_list(self.public).old_root
 
     @property
     def new_root(self) -> int:
-        return self.public[1]
+        return PublicInputs.from_list(self.public).new_root
 
     @property
     def timestamp(self) -> int:
@@ -112,16 +112,16 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
 
 class Batcher:
     def __init__(
-        self, config: CircuitConfig, market: Market, operator_key: tuple[int, int]
+        self, config: CircuitConfig, market: MarketTable, operator_key: tuple[int, int]
     ) -> None:
         self.config = config
         self.market = market
         self.operator_key = operator_key
+        self.ids = AccountIds(config.account_capacity, operator_key)
         self.state = State(config)  # after every sealed batch
         self.deposits: deque[QueuedDeposit] = deque()
         self.fills: deque[PendingFill] = deque()
         self.withdrawals: deque[Withdrawal] = deque()
-        self.account_ids: dict[tuple[int, int], int] = {}
         self.held: Hold | None = None
         self.refused: list[Hold] = []
         self.sealed: list[SealedBatch] = []
@@ -131,19 +131,18 @@ class Batcher:
     # -- intake -------------------------------------------------------------------------
 
     def add_deposit(self, dep: QueuedDeposit) -> int:
-        """Queue an on-chain deposit; returns the account id it credits (the operator's key
-        is account 0, every other new key the next id from 1, in queue order)."""
+        """Queue an on-chain deposit; returns the account id it credits (``AccountIds``: the
+        operator's key is account 0, every other new key the next id from 1, in queue order)."""
         if dep.is_exit_request:  # consumed without touching a leaf (account id unused)
             self.deposits.append(dep)
             return dep.ax
-        key = (dep.ax, dep.ay)
-        if key not in self.account_ids:
-            if key == self.operator_key:
-                self.account_ids[key] = OPERATOR_ACCOUNT
-            else:
-                self.account_ids[key] = sum(1 for v in self.account_ids.values() if v) + 1
+        aid = self.ids.assign((dep.ax, dep.ay))
         self.deposits.append(dep)
-        return self.account_ids[key]
+        return aid
+
+    def _account_of(self, dep: QueuedDeposit) -> int:
+        aid = self.ids.get((dep.ax, dep.ay))
+        return OPERATOR_ACCOUNT if aid is None else aid  # an exit request: unused
 
     def add_fill(self, fill: PendingFill) -> None:
         if fill.fill_id <= self.last_fill_id:
@@ -187,9 +186,7 @@ class Batcher:
             )
         timestamp = self._timestamp_for_head_fill(timestamp)
         queued = list(self.deposits)[: cfg.deposits]
-        deps = tuple(
-            Deposit(d.ax, d.ay, d.amount, self.account_ids.get((d.ax, d.ay), 0)) for d in queued
-        )
+        deps = tuple(Deposit(d.ax, d.ay, d.amount, self._account_of(d)) for d in queued)
         batch = Batch(timestamp, self.market, deps)
         err = self._try(batch)
         if err is not None:

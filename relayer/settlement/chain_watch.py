@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from web3.contract import Contract
 
-from prover.crypto.poseidon import poseidon
+from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
 from relayer.settlement.errors import SettlementError
 
 
@@ -40,7 +40,7 @@ class DepositWatcher:
         self.settlement = settlement
         self.next_block = from_block
         self.next_index = 0
-        self.chain = 0  # chain[next_index]
+        self.chain = DEPOSIT_CHAIN_START  # chain[next_index]
 
     def poll(self) -> list[QueuedDeposit]:
         w3 = self.settlement.w3
@@ -75,7 +75,7 @@ class DepositWatcher:
                 raise SettlementError(
                     f"deposit queue gap: expected entry {self.next_index}, got {index}"
                 )
-            chain = poseidon([self.chain, ax, ay, amount])
+            chain = deposit_chain_step(self.chain, ax, ay, amount)
             if chain != chain_hash:
                 raise SettlementError(
                     f"queue entry {index}: chain hash {chain_hash:#x} is not "

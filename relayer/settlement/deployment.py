@@ -5,6 +5,8 @@ the order is: predict where Settlement will land, build the configuration for th
 (``CircuitConfig.with_deployment``), compile it and make its keys (cached: on a fresh anvil the
 address is always the same, so the circuit compiles once), then ``deploy_all`` with that
 verifier, refusing any other address. The genesis root is the model's empty account tree.
+Proofs come from ``prover.proving.batch.BatchProver`` with arkworks development keys, INSECURE
+(single-party setup; tests and demos only).
 
 The exit verifier is ``circuits/exit_disabled.circom`` beside this file: no exit circuit exists
 yet, and that verifier accepts no proof at all (see its header).
@@ -19,7 +21,9 @@ from web3 import Web3
 from web3.contract import Contract
 
 from prover.build.circom import compile_circuit
+from prover.build.toolchain import repo_root
 from prover.model.state import State
+from prover.proving.batch import BatchProver
 from prover.proving.dev_setup import dev_keys
 from prover.statement.config import CircuitConfig, get_config
 from relayer.chain.deploy import (
@@ -28,7 +32,6 @@ from relayer.chain.deploy import (
     deploy_all,
     predict_settlement_address,
 )
-from relayer.settlement.prover_service import ProverService
 
 EXIT_DISABLED = Path(__file__).parent / "circuits" / "exit_disabled.circom"
 
@@ -36,7 +39,7 @@ EXIT_DISABLED = Path(__file__).parent / "circuits" / "exit_disabled.circom"
 @dataclass
 class VenueDeployment:
     config: CircuitConfig  # bound to this deployment's chain id and Settlement address
-    prover: ProverService
+    prover: BatchProver
     deployment: Deployment
     settlement: Contract
     token: Contract
@@ -66,7 +69,10 @@ def deploy_venue(
     first unlocked account) is admin, relayer and the TestOracle's owner."""
     admin = admin or w3.eth.accounts[0]
     config = prepare_config(w3, config_name, admin)
-    prover = ProverService.for_config(config, progress=progress)
+    # the main goes under build/settlement/: its domain is this deployment's, and the batch
+    # circuit's own build/circuits/batch_<name>.circom (anvil's default domain) stays as it is
+    folder = repo_root() / "build" / "settlement"
+    prover = BatchProver.for_config(config, folder=folder, progress=progress)
     dep = deploy_all(
         w3,
         batch_verifier_sol=prover.verifier_sol,

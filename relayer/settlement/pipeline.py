@@ -1,6 +1,7 @@
 """One relayer's settlement loop, step by step: watch the queue, read fills, seal, prove,
 submit. Each step is its own call so a caller (the demo, a keeper loop, a test) decides the
-pace; the pieces are chain_watch, batcher, prover_service and submitter."""
+pace; the pieces are chain_watch, batcher, the venue's BatchProver (prover.proving.batch) and
+submitter."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import time
 from dataclasses import dataclass
 
 from prover.model.ops import Withdrawal
-from prover.statement.market import Market
+from prover.proving.batch import ProvedBatch
+from prover.statement.market import MarketTable
 from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, SealedBatch, trade_from_row
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
-from relayer.settlement.prover_service import ProvedBatch
 from relayer.settlement.submitter import Landed, Submitter
 from relayer.storage.repository import Repository
 
@@ -27,7 +28,7 @@ class Credited:
 
 class SettlementPipeline:
     def __init__(
-        self, venue: VenueDeployment, market: Market, operator_key: tuple[int, int]
+        self, venue: VenueDeployment, market: MarketTable, operator_key: tuple[int, int]
     ) -> None:
         self.venue = venue
         self.w3 = venue.settlement.w3

@@ -22,6 +22,7 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 from web3.logs import DISCARD
 
+from prover.statement.proof import WORDS
 from relayer.settlement.batcher import SealedBatch
 from relayer.settlement.errors import SettlementError, SubmissionReverted
 
@@ -118,7 +119,7 @@ class Submitter:
         Raises SubmissionReverted with the decoded custom error; the batch keeps its status.
         """
         words = list(words if words is not None else sb.proof or [])
-        if len(words) != 8:
+        if len(words) != WORDS:
             raise SettlementError(f"batch {sb.number} has no proof yet")
         if preflight:
             err = self.simulate(sb, words)

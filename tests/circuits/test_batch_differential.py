@@ -25,7 +25,7 @@ from prover.model.ops import (
 )
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from prover.statement import encoding
-from prover.statement.market import Market, MarketRow
+from prover.statement.market import MarketRow, MarketTable
 from testkit.batch_circuit import TEST, accepted, batch_circuit, wire, witness
 
 pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
@@ -142,12 +142,12 @@ def _batch(world: World, **ops) -> Batch:
     return Batch(ops.pop("timestamp", NOW), ops.pop("market", world.market), **ops)
 
 
-def _expired_market(world: World) -> Market:
+def _expired_market(world: World) -> MarketTable:
     rows = tuple(
         replace(r, status=1, settlement=r.mark) if r.series_id == 1 else r
         for r in world.market.rows
     )
-    return Market(world.market.epoch, rows)
+    return MarketTable(world.market.epoch, rows)
 
 
 def _prefill(world: World, order_id: int) -> None:
@@ -264,7 +264,7 @@ def case_withdrawal_margin(w):
 
 
 # liquidation and settlement: series 1 (mark 100): IM rows (300, 50), MM rows (200, 80)
-RISKY = Market(
+RISKY = MarketTable(
     1, (MarketRow(1, 0, 100, 0, (300, 50), (200, 80)), MarketRow(2, 0, 50, 0, (60, 40), (55, 45)))
 )
 
@@ -280,7 +280,7 @@ def _risky_world(short_collateral: int = 10**9, fund: int = 10**6) -> World:
     return w
 
 
-def _expired(w: World, settlement: int = 30) -> Market:
+def _expired(w: World, settlement: int = 30) -> MarketTable:
     rows = tuple(
         replace(
             r,
@@ -294,7 +294,7 @@ def _expired(w: World, settlement: int = 30) -> Market:
         else r
         for r in w.market.rows
     )
-    return Market(w.market.epoch, rows)
+    return MarketTable(w.market.epoch, rows)
 
 
 def case_not_liquidatable(w):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
+from prover.statement.proof import calldata
 from testkit import standin
 from testkit.contracts import DATA, GENESIS_ROOT, MARKET_HASH, Env
 
@@ -73,11 +74,10 @@ def test_submit_batch_input_plus_modulus_reverts(ready: Env, t0: int) -> None:
         env.reverts(fn, env.relayer, "PublicInputNotInField", index)
     # the generated verifier rejects it on its own too (its checkField)
     verifier = env.dep.bind(env.w3, "batch_verifier")
-    a, b, c = proof[0:2], [proof[2:4], proof[4:6]], proof[6:8]
-    assert verifier.functions.verifyProof(a, b, c, public).call()
+    assert verifier.functions.verifyProof(*calldata(proof, public)).call()
     shifted = list(public)
     shifted[1] += P
-    assert not verifier.functions.verifyProof(a, b, c, shifted).call()
+    assert not verifier.functions.verifyProof(*calldata(proof, shifted)).call()
 
 
 def test_submit_batch_stale_root_reverts(ready: Env, t0: int) -> None:

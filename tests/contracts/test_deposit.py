@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
+from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
 from testkit.contracts import KEY_A, KEY_B, Env
 
 
@@ -17,13 +18,13 @@ def test_poseidon_contract_matches_python(env: Env) -> None:
 def test_deposit_appends_to_chain(env: Env) -> None:
     env.fund(env.alice, 5_000)
     receipt = env.deposit(env.alice, 3_000, KEY_A)
-    first = poseidon([0, *KEY_A, 3_000])
+    first = deposit_chain_step(DEPOSIT_CHAIN_START, *KEY_A, 3_000)
     assert env.chain_at(1) == first
     (ev,) = env.events(receipt, "Deposited")
     assert ev.args.queueIndex == 0 and ev.args.depositor == env.alice
     assert (ev.args.amount, ev.args.chainHash) == (3_000, first)
     env.deposit(env.alice, 2_000, KEY_B)
-    assert env.chain_at(2) == poseidon([first, *KEY_B, 2_000])
+    assert env.chain_at(2) == deposit_chain_step(first, *KEY_B, 2_000)
     assert env.token.functions.balanceOf(env.settlement.address).call() == 5_000
     assert env.settlement.functions.queueEntry(1).call()[:2] == (env.alice, 2_000)
     assert env.settlement.functions.state().call()[1] == 2
@@ -69,7 +70,7 @@ def test_deposit_queue_full_reverts(env: Env) -> None:
 
 def test_request_exit_appends_exit_entry(env: Env) -> None:
     receipt = env.tx(env.settlement.functions.requestExit(5), env.alice)
-    expected = poseidon([0, 5, int(env.alice, 16), 0])
+    expected = deposit_chain_step(DEPOSIT_CHAIN_START, 5, int(env.alice, 16), 0)
     assert env.chain_at(1) == expected
     (ev,) = env.events(receipt, "ExitRequested")
     assert (ev.args.queueIndex, ev.args.accountId, ev.args.requester) == (0, 5, env.alice)

@@ -6,7 +6,6 @@ smoke circuit's small power, so a fresh machine pays seconds, not minutes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from prover.proving.ceremony import ceremony_keys
 from prover.proving.dev_setup import dev_keys
 from prover.proving.interface import Proof, ProvingKeys
 from prover.proving.prove_circuit import compute_witness
+from prover.proving.snarkjs_prover import write_proof_files
 
 SMOKE_INPUT = {"a": 3, "b": 11, "product": 33}
 HERE = Path(__file__).resolve().parent
@@ -49,10 +49,9 @@ def smoke_wtns(smoke: CompiledCircuit, tmp_path_factory: pytest.TempPathFactory)
 
 
 def snarkjs_accepts(keys: ProvingKeys, proof: Proof, folder: Path) -> bool:
-    """`snarkjs groth16 verify` on the proof as the files `darkbook prove` writes."""
-    (folder / "proof.json").write_text(json.dumps(proof.proof))
-    (folder / "public.json").write_text(json.dumps(proof.public))
-    return snarkjs_cli.verify(keys.vkey, folder / "public.json", folder / "proof.json")
+    """`snarkjs groth16 verify` on the proof, its files left in ``folder``."""
+    proof_path, public_path = write_proof_files(folder, proof)
+    return snarkjs_cli.verify(keys.vkey, public_path, proof_path)
 
 
 def with_public_changed(proof: Proof, index: int = -1) -> Proof:

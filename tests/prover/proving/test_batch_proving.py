@@ -15,11 +15,15 @@ import pytest
 from prover.build import solidity
 from prover.build.anvil import deploy, local_chain
 from prover.build.circom import CompiledCircuit, compile_circuit
+from prover.errors import ProvingError
+from prover.proving.batch import BatchProver
 from prover.proving.dev_setup import dev_keys
 from prover.proving.interface import Proof, ProvingKeys
 from prover.proving.prove_circuit import compute_witness
 from prover.proving.select import make_backend
-from testkit.batch_case import batch_case
+from prover.statement.config import CONFIGS
+from prover.statement.proof import words_from_bytes
+from testkit.batch_case import batch_case, batch_result
 from tests.prover.proving.conftest import snarkjs_accepts, with_public_changed
 
 pytestmark = pytest.mark.slow
@@ -54,3 +58,16 @@ def test_batch_test_configuration_arkworks_dev_keys(batch, tmp_path: Path) -> No
     circuit, wtns = batch
     keys = dev_keys(circuit)
     _check(keys, [make_backend("arkworks", keys).prove(wtns)], tmp_path)
+
+
+def test_batch_prover_gives_words_and_refuses_public_inputs_other_than_the_models() -> None:
+    result = batch_result("test")
+    assert result is not None
+    prover = BatchProver.for_config(CONFIGS["test"])
+    proved = prover.prove(result.inputs, result.public)
+    assert proved.words == words_from_bytes(proved.proof.to_bytes())
+    assert proved.witness_seconds > 0 and proved.prove_seconds > 0
+    assert prover.verify_snarkjs(proved.proof)
+    other = [*result.public[:-1], result.public[-1] + 1]
+    with pytest.raises(ProvingError, match="differ from the model"):
+        prover.prove(result.inputs, other)

@@ -24,8 +24,8 @@ def test_deposits_fill_the_slots_in_queue_order_and_open_account_0() -> None:
 def test_a_fill_the_model_rejects_is_never_sealed_and_holds_later_fills() -> None:
     b, vm = funded()
     cfg = b.config
-    call = vm.market.rows[0].series_id
-    price = vm.market.rows[0].mark
+    call = vm.table.rows[0].series_id
+    price = vm.table.rows[0].mark
     # signed by B's key for A's account: the relayer would never store it, the model refuses it
     forged = fill(
         1,
@@ -58,7 +58,7 @@ def test_a_fill_the_model_rejects_is_never_sealed_and_holds_later_fills() -> Non
 def test_fills_beyond_the_slot_count_wait_for_the_next_batch() -> None:
     b, vm = funded()
     cfg = b.config
-    row = vm.market.rows[0]
+    row = vm.table.rows[0]
     for i in (1, 2):
         b.add_fill(
             fill(
@@ -118,7 +118,7 @@ def test_a_forced_exit_request_is_consumed_without_touching_a_leaf() -> None:
 def test_a_fill_close_to_expiry_gets_an_earlier_batch_timestamp() -> None:
     b, vm = funded()
     cfg = b.config
-    row = vm.market.rows[0]
+    row = vm.table.rows[0]
     buy = order(DESK_A, cfg, 1, 1, row.series_id, 0, row.mark, 1)
     sell = order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 1)
     expiry = buy.order.expiry

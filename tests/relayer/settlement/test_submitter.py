@@ -58,7 +58,7 @@ def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) ->
     vm = build_venue_market(venue.config, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.admin})
     w3.eth.wait_for_transaction_receipt(tx)
-    p = SettlementPipeline(venue, vm.market, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
     _deposit(venue, venue.admin, OPERATOR, 1_000)
     _deposit(venue, chain.accounts[1], DESK_A, 10**9)
     assert [c.account_id for c in p.poll_deposits()] == [0, 1]

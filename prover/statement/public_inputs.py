@@ -1,0 +1,106 @@
+"""The batch proof's public inputs: their order, the withdrawal value and the deposit-chain step.
+
+Order (docs/CONVENTIONS.md, "Batch public inputs"; the contract reads them by index):
+
+    oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
+    withdrawal[W], dataHash
+
+W, the withdrawal slots, is the one variable part, so a list of 7 + W values has one reading.
+A withdrawal slot carries ``amount << 160 | ethAddress`` (0 = empty); the contract splits it
+back to pay the claim. The deposit queue is a Poseidon hash chain the contract extends on every
+deposit and exit request; the batch proves it advanced the chain from ``depositChainOld`` to
+``depositChainNew``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from prover.crypto.poseidon import poseidon
+from prover.statement.errors import StatementError
+
+# The circuit's public signal names, in order (``CircuitConfig.main_source`` declares these).
+SIGNALS = (
+    "oldRoot",
+    "newRoot",
+    "marketHash",
+    "batchTimestamp",
+    "depositChainOld",
+    "depositChainNew",
+    "withdrawal",
+    "dataHash",
+)
+_FIXED = len(SIGNALS) - 1  # every signal but withdrawal[W] is one value
+_HEAD = SIGNALS.index("withdrawal")  # values before the withdrawal slots
+
+DEPOSIT_CHAIN_START = 0  # chain[0]: the contract's empty queue
+
+
+def deposit_chain_step(chain: int, ax: int, ay: int, amount: int) -> int:
+    """chain[i+1] = Poseidon([chain[i], Ax, Ay, amount]); an exit request is
+    ``(accountId, requester, 0)`` in the same queue."""
+    return poseidon([chain, ax, ay, amount])
+
+
+def withdrawal_value(amount: int, eth_address: int) -> int:
+    """One withdrawal slot's public value: ``amount << 160 | ethAddress``."""
+    return (amount << 160) | eth_address
+
+
+def withdrawal_slots(values: Sequence[int], slots: int) -> tuple[int, ...]:
+    """The withdrawal values padded with empty slots (0) to ``slots``. More values than slots
+    are kept, not cut: the model's non-strict mode builds such an over-full batch on purpose
+    (the circuit must refuse it)."""
+    return (*values, *([0] * (slots - len(values))))
+
+
+@dataclass(frozen=True)
+class PublicInputs:
+    """The batch's public inputs by name; ``to_list`` is the order the proof and contract use."""
+
+    old_root: int
+    new_root: int
+    market_hash: int
+    batch_timestamp: int
+    deposit_chain_old: int
+    deposit_chain_new: int
+    withdrawals: tuple[int, ...]  # W slots, each withdrawal_value(...) or 0
+    data_hash: int
+
+    def to_list(self) -> list[int]:
+        return [
+            self.old_root,
+            self.new_root,
+            self.market_hash,
+            self.batch_timestamp,
+            self.deposit_chain_old,
+            self.deposit_chain_new,
+            *self.withdrawals,
+            self.data_hash,
+        ]
+
+    def signals(self) -> dict[str, int | list[int]]:
+        """The circuit's input object for the public signals (``withdrawal`` is an array)."""
+        values = [*self.to_list()[:_HEAD], list(self.withdrawals), self.data_hash]
+        return dict(zip(SIGNALS, values, strict=True))
+
+    @classmethod
+    def from_list(cls, values: Sequence[int], withdrawal_slots: int | None = None) -> PublicInputs:
+        """Read 7 + W values in order; with ``withdrawal_slots`` (a config's W) the length is
+        checked against it."""
+        w = len(values) - _FIXED
+        if w < 0 or (withdrawal_slots is not None and w != withdrawal_slots):
+            want = "7 + W" if withdrawal_slots is None else str(_FIXED + withdrawal_slots)
+            raise StatementError(f"a batch has {want} public inputs, got {len(values)}")
+        v = [int(x) for x in values]
+        return cls(
+            old_root=v[0],
+            new_root=v[1],
+            market_hash=v[2],
+            batch_timestamp=v[3],
+            deposit_chain_old=v[4],
+            deposit_chain_new=v[5],
+            withdrawals=tuple(v[_HEAD : _HEAD + w]),
+            data_hash=v[_HEAD + w],
+        )

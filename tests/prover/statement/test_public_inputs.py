@@ -1,0 +1,49 @@
+"""The batch's public-input layout, withdrawal value and deposit-chain step, as CONVENTIONS.md
+writes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from prover.crypto.poseidon import poseidon
+from prover.statement.config import CONFIGS
+from prover.statement.errors import StatementError
+from prover.statement.public_inputs import (
+    SIGNALS,
+    PublicInputs,
+    deposit_chain_step,
+    withdrawal_slots,
+    withdrawal_value,
+)
+
+SAMPLE = PublicInputs(1, 2, 3, 4, 5, 6, (7, 8), 9)
+
+
+def test_order_is_the_conventions_table() -> None:
+    assert SAMPLE.to_list() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert list(SAMPLE.signals()) == list(SIGNALS)
+    assert SAMPLE.signals()["withdrawal"] == [7, 8] and SAMPLE.signals()["dataHash"] == 9
+    for config in CONFIGS.values():  # the generated main declares the same signals
+        assert f"public [{', '.join(SIGNALS)}]" in config.main_source()
+
+
+def test_from_list_round_trips_and_checks_the_slot_count() -> None:
+    assert PublicInputs.from_list(SAMPLE.to_list()) == SAMPLE
+    assert PublicInputs.from_list(SAMPLE.to_list(), withdrawal_slots=2) == SAMPLE
+    assert PublicInputs.from_list([1, 2, 3, 4, 5, 6, 9]).withdrawals == ()
+    with pytest.raises(StatementError, match="8 public inputs"):
+        PublicInputs.from_list(SAMPLE.to_list(), withdrawal_slots=1)
+    with pytest.raises(StatementError):
+        PublicInputs.from_list([1, 2, 3])
+
+
+def test_withdrawal_value_and_slots() -> None:
+    address = 0xAB * (2**152 // 0xFF)  # some 160-bit address
+    assert withdrawal_value(500, address) == 500 * 2**160 + address
+    assert withdrawal_value(500, address) >> 160 == 500
+    assert withdrawal_slots([5], 3) == (5, 0, 0)
+    assert withdrawal_slots([5, 6], 1) == (5, 6)  # over-full batches are kept for the circuit
+
+
+def test_deposit_chain_step_is_poseidon_of_four() -> None:
+    assert deposit_chain_step(0, 1, 2, 3) == poseidon([0, 1, 2, 3])
