@@ -101,7 +101,7 @@ def workload(depth: int, takers: int, seed: int = 1) -> tuple[list, list]:
     def leg(side: int, sid: int, px: int, qty: int) -> Leg:
         a = rng.randint(1, ACCOUNTS)
         nonce[a] += 1
-        return Leg(next(hid), a, nonce[a], sid, side, px, qty, NOW + 86400)
+        return Leg.of(next(hid), a, nonce[a], sid, side, px, qty, NOW + 86400)
 
     setup: list = [DepositCmd(a, a, 10**15, NOW) for a in range(1, ACCOUNTS + 1)]
     mid = {sid: MARKS[sid] // TICK * TICK for sid in TRADED}

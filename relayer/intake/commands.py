@@ -48,7 +48,7 @@ class CommandService:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
             h = order_hash(self._state.domain, order)
             sig = self._verify(x.account_id, h, x.signature, f"legs[{i}].")
-            legs.append(Leg(h, *order.fields()))
+            legs.append(Leg(h, order))
             extras[h] = LegExtra(sig, req.client_order_id)
         return self._writer.submit(lambda: self._submit_step(legs, extras, req.type))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-BUY, SELL = 0, 1
+from prover.statement.encoding import SIDE_BUY, SIDE_SELL, Order
+
+BUY, SELL = SIDE_BUY, SIDE_SELL
 
 
 class Tif(StrEnum):
@@ -27,16 +29,44 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Leg:
-    """One signed order (fields as in docs/CONVENTIONS.md) the relayer has verified."""
+    """One signed order the relayer has verified: the fields the desk signed (the statement
+    layer's ``Order``, docs/CONVENTIONS.md) and their hash, the idempotency key."""
 
     order_hash: int
-    account_id: int
-    order_id: int
-    series_id: int
-    side: int  # BUY / SELL
-    price: int
-    qty: int
-    expiry: int
+    order: Order
+
+    @classmethod
+    def of(cls, order_hash: int, *fields: int) -> Leg:
+        """A leg from the hash and the order's fields in conventions order."""
+        return cls(order_hash, Order(*fields))
+
+    @property
+    def account_id(self) -> int:
+        return self.order.account_id
+
+    @property
+    def order_id(self) -> int:
+        return self.order.order_id
+
+    @property
+    def series_id(self) -> int:
+        return self.order.series_id
+
+    @property
+    def side(self) -> int:  # BUY / SELL
+        return self.order.side
+
+    @property
+    def price(self) -> int:
+        return self.order.price
+
+    @property
+    def qty(self) -> int:
+        return self.order.qty
+
+    @property
+    def expiry(self) -> int:
+        return self.order.expiry
 
 
 @dataclass(frozen=True, slots=True)

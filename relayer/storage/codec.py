@@ -52,7 +52,7 @@ def encode(cmd: Command) -> str:
 def decode(kind: str, payload: str) -> Command:
     d = json.loads(payload)
     if kind == "submit":
-        legs = tuple(Leg(**{f: int(x[f]) for f in _LEG_FIELDS}) for x in d["legs"])
+        legs = tuple(Leg.of(*(int(x[f]) for f in _LEG_FIELDS)) for x in d["legs"])
         return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
     if kind == "cancel":
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])

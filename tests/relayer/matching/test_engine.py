@@ -50,7 +50,7 @@ def commands(seed: int, n: int) -> list:
         now = NOW + i // 10
         mark = MARKS[sid] // 1_000_000 * 1_000_000
         legs = [
-            Leg(
+            Leg.of(
                 hash((seed, i, k)) % 2**250,
                 acct,
                 nonce[acct] + 100 * k,
@@ -129,8 +129,10 @@ def test_expired_resting_order_is_skipped_and_expired() -> None:
     e.execute(DepositCmd(1, 2, 10**12, NOW))
     e.execute(DepositCmd(3, 4, 10**12, NOW))
     sid, px = TRADED[0], 1_000_000_000
-    e.execute(SubmitCmd((Leg(11, 1, 1, sid, SELL, px, 1, NOW + 10),), Tif.LIMIT, NOW, 1))
-    out = e.execute(SubmitCmd((Leg(12, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW + 10, 1))
+    e.execute(SubmitCmd((Leg.of(11, 1, 1, sid, SELL, px, 1, NOW + 10),), Tif.LIMIT, NOW, 1))
+    out = e.execute(
+        SubmitCmd((Leg.of(12, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW + 10, 1)
+    )
     assert out.fills == [] and e.orders[11].status == Status.EXPIRED
     assert e.orders[12].status == Status.OPEN
 
@@ -142,10 +144,10 @@ def test_maker_failing_margin_is_cancelled_and_matching_goes_on() -> None:
     e.execute(DepositCmd(3, 4, 10**12, NOW))  # buyer
     e.execute(DepositCmd(5, 6, 10**12, NOW))  # seller who will spend its collateral first
     px = MARKS[sid] // 1_000_000 * 1_000_000
-    e.execute(SubmitCmd((Leg(21, 3, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
-    e.execute(SubmitCmd((Leg(22, 1, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
+    e.execute(SubmitCmd((Leg.of(21, 3, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
+    e.execute(SubmitCmd((Leg.of(22, 1, 1, sid, SELL, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     e.ledger.accounts[3].collateral = 1  # account 3 can no longer carry a short call
-    out = e.execute(SubmitCmd((Leg(23, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
+    out = e.execute(SubmitCmd((Leg.of(23, 2, 1, sid, BUY, px, 1, NOW + 99),), Tif.LIMIT, NOW, 1))
     assert [f.maker_hash for f in out.fills] == [22]
     assert (e.orders[21].status, e.orders[21].reason) == (Status.CANCELLED, "insufficient_margin")
 
@@ -157,7 +159,9 @@ def test_expire_sweep_removes_past_expiry_orders_in_acceptance_order() -> None:
     for i, (side, life) in enumerate([(SELL, 10), (BUY, 99), (SELL, 5)]):
         price = px + (TICK_STEP if side == SELL else -TICK_STEP)
         e.execute(
-            SubmitCmd((Leg(31 + i, 1, i + 1, sid, side, price, 1, NOW + life),), Tif.LIMIT, NOW, 1)
+            SubmitCmd(
+                (Leg.of(31 + i, 1, i + 1, sid, side, price, 1, NOW + life),), Tif.LIMIT, NOW, 1
+            )
         )
     out = e.execute(ExpireCmd(NOW + 10))
     assert [u.order_hash for u in out.updates] == [31, 33]

@@ -25,7 +25,7 @@ def test_sqlite_is_wal_full_sync_with_busy_timeout(tmp_path: Path) -> None:
 
 def test_codec_round_trip() -> None:
     big = 2**64 - 1
-    leg = Leg(2**253 + 5, 3, big, 101, BUY, big, big, big)
+    leg = Leg.of(2**253 + 5, 3, big, 101, BUY, big, big, big)
     for cmd in (
         SubmitCmd((leg, leg), Tif.FOK, 1_800_000_000, 2),
         CancelCmd(3, big, 1_800_000_001),
