@@ -158,6 +158,7 @@ def bench_http(n: int, concurrency: int) -> dict:
             "DARKBOOK_LOG_LEVEL": "warning",
             "DARKBOOK_LOCAL_CHAIN": "false",
             "DARKBOOK_MAX_OPEN_ORDERS": str(10**6),
+            "DARKBOOK_DEV_FAUCET": "true",  # desks are funded through the faucet
         }
         proc = subprocess.Popen(
             [

@@ -2,12 +2,14 @@
 
 Precedence, highest first: explicit overrides (CLI flags) > environment (``DARKBOOK_PORT``,
 ``DARKBOOK_DATABASE_URL``, ...) > the config file (TOML or JSON) > the defaults below. With
-nothing set, the relayer runs on SQLite in ``data_dir`` with the built-in series and a dev
-faucet, so ``darkbook relayer run`` needs no configuration at all.
+nothing set, the relayer runs on SQLite in ``data_dir`` with the built-in series, so
+``darkbook relayer run`` needs no configuration at all. The dev faucet is off unless asked for
+(``dev_faucet``), and only ever on a loopback ``host``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -75,7 +77,11 @@ class Settings(BaseSettings):
         description="rebuild the reference market snapshot on start when older (seconds)",
     )
     sweep_seconds: float = Field(30.0, gt=0, description="expire past-expiry orders this often")
-    dev_faucet: bool = Field(True, description="POST /v1/dev/deposit credits accounts (dev only)")
+    dev_faucet: bool = Field(
+        False,
+        description="POST /v1/dev/deposit credits accounts with collateral no batch can prove "
+        "(development and tests only); refused unless host is a loopback address",
+    )
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"
 
@@ -101,11 +107,31 @@ class Settings(BaseSettings):
                 object.__setattr__(self, name, value)
         return self
 
+    @model_validator(mode="after")
+    def _faucet_on_loopback_only(self) -> Settings:
+        if self.dev_faucet and not is_loopback(self.host):
+            raise ValueError(
+                f"dev_faucet is on and host {self.host!r} is not a loopback address: anyone who "
+                "can reach the API could credit themselves collateral. Bind 127.0.0.1 (or ::1), "
+                "or turn the faucet off"
+            )
+        return self
+
     def db_url(self) -> str:
         """The database URL, defaulting to ``sqlite:///<data_dir>/relayer.db``."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'relayer.db'}"
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback IP (127.0.0.0/8, ::1); a wildcard or any other name is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -138,4 +164,6 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
+        if not where:  # a rule across settings: its message names them
+            raise SettingsError(f"settings: {err['msg'].removeprefix('Value error, ')}") from None
         raise SettingsError(f"setting {where}: {err['msg']}") from None

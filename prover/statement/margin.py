@@ -89,16 +89,28 @@ def margin_ok_after_trade(
     return margin_ok(cash, [*positions, (series_id, qty)], rows)
 
 
+def held_series(positions: Mapping[int, int]) -> list[int]:
+    """The series an account holds (non-zero quantity), ascending: each takes one of the
+    leaf's P position slots."""
+    return sorted(sid for sid, q in positions.items() if q != 0)
+
+
+def slots_fit(positions: Mapping[int, int], max_positions: int) -> bool:
+    """The leaf constraint on position slots: at most ``max_positions`` (P) series held."""
+    return len(held_series(positions)) <= max_positions
+
+
 def account_passes(
     collateral: int, positions: Mapping[int, int], rows: Rows, max_positions: int
 ) -> bool:
     """The rule plus the leaf constraints the circuit also has: collateral is unsigned (a
-    premium may not overdraw it) and at most ``max_positions`` (P) series are held at once."""
+    premium may not overdraw it) and at most ``max_positions`` (P) series are held at once
+    (:func:`slots_fit`; a caller that must tell the two failures apart checks it first)."""
     if not 0 <= collateral < U64:
         return False
-    held = [(sid, q) for sid, q in positions.items() if q != 0]
-    if len(held) > max_positions:
+    if not slots_fit(positions, max_positions):
         return False
+    held = [(sid, q) for sid, q in positions.items() if q != 0]
     try:
         return margin_ok(collateral, held, rows)
     except StatementError:  # a position outside the signed 64-bit range can never be proven

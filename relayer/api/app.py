@@ -2,6 +2,7 @@
 
 The venue (book, ledger, store) is built in the lifespan: uvicorn accepts connections only
 after the order log has replayed, so the first answered request already sees the full book.
+The dev faucet route exists only when ``dev_faucet`` is on, and never on a non-loopback host.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from relayer.intake.auth import RequestAuth
 from relayer.intake.router import dev_router
 from relayer.intake.router import router as intake_router
 from relayer.intake.service import Venue
-from relayer.settings import Settings
+from relayer.settings import Settings, SettingsError, is_loopback
 from relayer.settlement.router import router as settlement_router
+from relayer.venue_info.chain import ChainInfo
+from relayer.venue_info.router import router as venue_router
 
 log = logging.getLogger("darkbook.relayer")
 
@@ -64,9 +67,15 @@ def _install_errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code)
 
 
-def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> FastAPI:
+def create_app(
+    settings: Settings, clock: Callable[[], float] = time.time, chain: ChainInfo | None = None
+) -> FastAPI:
     """The relayer's HTTP application on ``settings`` (database, series, limits, keys);
-    ``clock`` is the venue's time (order expiry, command timestamps, market snapshots)."""
+    ``clock`` is the venue's time (order expiry, command timestamps, market snapshots);
+    ``chain`` the contracts it settles on, read at start (None: no chain, ``GET /v1/venue``
+    shows ``chain: null``)."""
+    if settings.dev_faucet and not is_loopback(settings.host):  # Settings refuses it too
+        raise SettingsError(f"dev_faucet is on and host {settings.host!r} is not loopback")
     metrics = Metrics()
 
     @asynccontextmanager
@@ -89,8 +98,10 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         description="Private order intake: signed orders, book, margin-checked fills.",
     )
     app.state.metrics = metrics
+    app.state.chain = chain
     _install_errors(app)
     app.include_router(intake_router)
+    app.include_router(venue_router)
     app.include_router(settlement_router)
     if settings.dev_faucet:
         app.include_router(dev_router)

@@ -32,6 +32,7 @@ from relayer.settlement.deployment import VenueDeployment, deploy_venue
 from relayer.settlement.errors import SubmissionReverted
 from relayer.settlement.market import VenueMarket, build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
+from relayer.venue_info.chain import read_chain_info
 
 Say = Callable[[str], None]
 USD = 10**6  # collateral base units per USD (TestToken has 6 decimals)
@@ -213,8 +214,20 @@ def run_demo(
         for d in desks:
             _deposit(venue, d.eth, d.key, DESK_DEPOSIT)
 
-        with running_relayer(cfg, vm, Path(workdir or tmp) / "relayer") as relayer:
+        chain_info = read_chain_info(w3, venue.settlement.address)
+        with running_relayer(
+            cfg, vm, Path(workdir or tmp) / "relayer", chain=chain_info
+        ) as relayer:
             say(f"   relayer API on {relayer.url} (uvicorn in-process, SQLite in a temp dir)")
+            v = relayer.client.get("/v1/venue").json()
+            if int(v["signing"]["domain"], 16) != cfg.domain:
+                raise RuntimeError("the relayer's signing domain is not the circuit's")
+            say(
+                f"   GET /v1/venue: chain {v['chain']['chain_id']}, collateral "
+                f"{v['chain']['token_address'][:10]}… ({v['chain']['token_decimals']} decimals), "
+                f"domain {v['signing']['domain'][:18]}…, P={v['position_slots']}, "
+                f"{len(v['series'])} series"
+            )
             pipeline.store = relayer.repo
             for c in pipeline.poll_deposits():
                 who = next(

@@ -24,6 +24,7 @@ from relayer.settings import Settings, load_settings
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.market import VenueMarket
 from relayer.storage.repository import Repository
+from relayer.venue_info.chain import ChainInfo
 
 
 @dataclass
@@ -40,7 +41,7 @@ def relayer_settings(config: CircuitConfig, data_dir: Path) -> Settings:
         chain_id=config.chain_id,
         settlement_address=f"0x{config.settlement_address:040x}",
         data_dir=data_dir,
-        dev_faucet=True,
+        dev_faucet=True,  # on-chain deposits are credited through it (loopback only)
         snapshot_max_age=7 * 86_400,
     )
 
@@ -57,14 +58,17 @@ def seed_market(settings: Settings, vm: VenueMarket) -> None:
 
 @contextlib.contextmanager
 def running_relayer(
-    config: CircuitConfig, vm: VenueMarket, data_dir: Path, startup_timeout: float = 30.0
+    config: CircuitConfig,
+    vm: VenueMarket,
+    data_dir: Path,
+    startup_timeout: float = 30.0,
+    chain: ChainInfo | None = None,
 ) -> Iterator[RelayerHandle]:
     settings = relayer_settings(config, data_dir)
     seed_market(settings, vm)
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
+    app = create_app(settings, chain=chain)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="relayer-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout

@@ -118,15 +118,17 @@ class CommandService:
     def _submitted(self, legs: list[Leg], fills: list[Fill], duplicate: bool) -> schemas.SubmitOut:
         state = self._state
         now = state.now()
+        orders = [
+            views.order_out(
+                state.engine.orders[leg.order_hash], state.client_ids.get(leg.order_hash), now
+            )
+            for leg in legs
+        ]
         return schemas.SubmitOut(
             duplicate=duplicate,
-            orders=[
-                views.order_out(
-                    state.engine.orders[leg.order_hash], state.client_ids.get(leg.order_hash), now
-                )
-                for leg in legs
-            ],
+            orders=orders,
             fills=[views.fill_out(f, legs[0].account_id) for f in fills],
+            replaced=[o.replaced for o in orders if o.replaced is not None],
         )
 
     def _cancel_step(self, account_id: int, order_id: int) -> Step:

@@ -86,6 +86,11 @@ class OrderOut(BaseModel):
     status: Literal["open", "filled", "cancelled", "expired"]
     filled_qty: str
     reason: str | None
+    replaced: str | None = Field(
+        None,
+        description="hash of the open order this one cancelled by taking over its nonce slot "
+        "(that order's reason is replaced_by_nonce)",
+    )
 
 
 class FillOut(BaseModel):
@@ -102,6 +107,11 @@ class SubmitOut(BaseModel):
     duplicate: bool
     orders: list[OrderOut]
     fills: list[FillOut]
+    replaced: list[str] = Field(
+        default_factory=list,
+        description="open orders of the account this submission cancelled because a leg took "
+        "over their nonce slot (hard cancel by nonce)",
+    )
 
 
 class DepositOut(BaseModel):

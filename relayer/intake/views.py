@@ -38,6 +38,7 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
         status=status.value,
         filled_qty=str(o.filled),
         reason=o.reason,
+        replaced=None if o.replaced is None else hexh(o.replaced),
     )
 
 

@@ -12,17 +12,22 @@ Matching rules:
 * self-trade prevention: a taker meeting its own resting order cancels that resting order;
 * before each fill, both accounts must pass the margin rule after it
   (``prover.statement.margin``); a maker that fails is cancelled, a taker that fails stops and its
-  remainder is cancelled;
+  remainder is cancelled; the reason says which rule failed: ``position_slots_full`` (more
+  series than the leaf's P position slots) or ``insufficient_margin`` (anything else);
+* a new order on a nonce slot that holds an open order of its account cancels that order
+  (``replaced_by_nonce``) and records it as ``replaced``;
 * limit rests its remainder; ioc cancels it; fok and multi-leg groups (fok per leg, all
-  legs together) change nothing unless every leg fills completely; post_only is cancelled if
-  it would cross the book (the order is still recorded: its nonce is used).
+  legs together) change nothing unless every leg fills completely (their reason is the
+  account check's if one stopped a leg, else ``fok_not_filled`` / ``multi_leg_not_filled``);
+  post_only is cancelled if it would cross the book (the order is still recorded: its nonce is
+  used).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from prover.statement.margin import account_passes
+from prover.statement.margin import account_passes, slots_fit
 from relayer.accounts.state import Ledger
 from relayer.markets.series import SeriesSpec
 from relayer.matching import rules
@@ -156,6 +161,8 @@ class Engine:
         positions = dict(acct.positions)
         for sid, q in pos.items():
             positions[sid] = positions.get(sid, 0) + q
+        if not slots_fit(positions, self.max_positions):
+            raise rules.slots_full(cmd.legs, acct.positions, positions, self.max_positions)
         if not account_passes(acct.collateral + cash, positions, rows, self.max_positions):
             raise Rejected(
                 "insufficient_margin",
@@ -181,27 +188,40 @@ class Engine:
         for h in replaced:
             plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
         group = cmd.legs[0].order_hash
+        mask = (1 << self.order_depth) - 1
         states = [
-            OrderState(leg, self.seq + i + 1, cmd.tif, group) for i, leg in enumerate(cmd.legs)
+            OrderState(
+                leg,
+                self.seq + i + 1,
+                cmd.tif,
+                group,
+                replaced=self.open_slots.get((leg.account_id, leg.order_id & mask)),
+            )
+            for i, leg in enumerate(cmd.legs)
         ]
         # Buy legs fill first: every fill is margin-checked on its own (as the circuit does),
         # and buying the protection before selling keeps spreads passing at each step.
+        stops: list[str] = []  # why an account check stopped a leg, in leg order
         for st in sorted(states, key=lambda st: st.leg.side):
             leg = st.leg
             if cmd.tif == Tif.POST_ONLY:
                 if self._would_cross(leg, plan, cmd.now):
                     st.status, st.reason = Status.CANCELLED, "post_only_would_cross"
             else:
-                margin_stop = self._take(leg, st, plan, rows, cmd.now)
+                stopped = self._take(leg, st, plan, rows, cmd.now)
                 if st.remaining == 0:
                     st.status = Status.FILLED
-                elif margin_stop:
-                    st.status, st.reason = Status.CANCELLED, "insufficient_margin"
+                elif stopped:
+                    st.status, st.reason = Status.CANCELLED, stopped
+                    stops.append(stopped)
                 elif cmd.tif == Tif.IOC:
                     st.status, st.reason = Status.CANCELLED, "ioc_remainder"
         out = Outcome(cmd, new_orders=states)
         if cmd.tif == Tif.FOK and any(st.remaining for st in states):
-            reason = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"
+            # a leg an account check stopped is why (e.g. rolling a position with every slot
+            # taken: the buy leg opens a series before the sell leg closes one)
+            default = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"
+            reason = stops[0] if stops else default
             for st in states:
                 st.filled, st.status, st.reason = 0, Status.CANCELLED, reason
             out.updates = [
@@ -232,8 +252,18 @@ class Engine:
             return crosses(leg.side, leg.price, maker.leg.price)
         return False
 
-    def _take(self, leg: Leg, st: OrderState, plan: Plan, rows: Rows, now: int) -> bool:
-        """Fill ``leg`` against the book into ``plan``; True if the taker's margin stopped it."""
+    def _fails(self, cash: int, positions: dict[int, int], rows: Rows) -> str | None:
+        """Why an account in this state may not be proven (None: it passes): too many series
+        for its position slots, or the margin rule (with unsigned collateral)."""
+        if not slots_fit(positions, self.max_positions):
+            return "position_slots_full"
+        if not account_passes(cash, positions, rows, self.max_positions):
+            return "insufficient_margin"
+        return None
+
+    def _take(self, leg: Leg, st: OrderState, plan: Plan, rows: Rows, now: int) -> str | None:
+        """Fill ``leg`` against the book into ``plan``; the reason if a check on the taker's
+        account stopped it (see :meth:`_fails`), None if it ran out of book or quantity."""
         sign = 1 if leg.side == BUY else -1
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
             if st.remaining == 0 or not crosses(leg.side, leg.price, maker.leg.price):
@@ -253,11 +283,13 @@ class Engine:
             # the buyer pays (price + fee) * qty, the seller gets (price - fee) * qty
             t_dc, m_dc = -sign * q * px - self.fee * q, sign * q * px - self.fee * q
             t_cash, t_pos = plan.state_after(leg.account_id, t_dc, leg.series_id, sign * q)
-            if not account_passes(t_cash, t_pos, rows, self.max_positions):
-                return True
+            why = self._fails(t_cash, t_pos, rows)
+            if why:
+                return why
             m_cash, m_pos = plan.state_after(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
-            if not account_passes(m_cash, m_pos, rows, self.max_positions):
-                plan.closed[h] = (Status.CANCELLED, "insufficient_margin")
+            why = self._fails(m_cash, m_pos, rows)
+            if why:
+                plan.closed[h] = (Status.CANCELLED, why)
                 continue
             plan.book(leg.account_id, t_dc, leg.series_id, sign * q)
             plan.book(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
@@ -277,7 +309,7 @@ class Engine:
                     leg.side,
                 )
             )
-        return False
+        return None
 
     # -- state changes ----------------------------------------------------------------
 

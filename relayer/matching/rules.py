@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from prover.statement.margin import held_series
 from relayer.markets.series import SeriesSpec
 from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, Leg, SubmitCmd, Tif
@@ -85,3 +86,26 @@ def worst_case(legs: tuple[Leg, ...], fee: int = 0) -> tuple[int, dict[int, int]
         cash -= q * leg.price + leg.qty * fee
         pos[leg.series_id] = pos.get(leg.series_id, 0) + q
     return cash, pos
+
+
+def slots_full(
+    legs: tuple[Leg, ...], before: Mapping[int, int], after: Mapping[int, int], slots: int
+) -> Rejected:
+    """The refusal of an order that would leave its account holding more series than the
+    leaf's ``slots`` (P) position slots, whatever its collateral: it names the first leg that
+    opens a series, the series held, and what to do."""
+    held, total = held_series(before), held_series(after)
+    new = [s for s in total if s not in held]
+    field = next(
+        (f"legs[{i}].series_id" for i, leg in enumerate(legs) if leg.series_id in new), "legs"
+    )
+    return Rejected(
+        "position_slots_full",
+        field,
+        f"the account would hold {len(total)} series, more than its {slots} position slots "
+        f"(it holds {_ids(held)}; this order opens {_ids(new)}): close a position first",
+    )
+
+
+def _ids(series: list[int]) -> str:
+    return ", ".join(str(s) for s in series) or "none"

@@ -111,6 +111,7 @@ class OrderState:
     filled: int = 0
     status: Status = Status.OPEN
     reason: str | None = None
+    replaced: int | None = None  # hash of the open order this one took the nonce slot from
 
     @property
     def remaining(self) -> int:

@@ -18,6 +18,7 @@ from relayer.api.app import create_app
 from relayer.intake.client import leg_hash, sign_request, signed_cancel, signed_leg
 from relayer.intake.service import Venue
 from relayer.settings import Settings
+from relayer.venue_info.chain import ChainInfo
 
 SERIES = 103  # BTC 60000 call, 2026-12-25 (mark about $7,290 = 7_290_000_000 base units)
 PUT = 104
@@ -26,10 +27,15 @@ COLLATERAL = 10**12  # $1,000,000 in 6-decimal base units
 
 
 class LiveServer:
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        chain: ChainInfo | None = None,
+    ) -> None:
         self.settings = settings
         config = uvicorn.Config(
-            create_app(settings, clock),
+            create_app(settings, clock, chain),
             host="127.0.0.1",
             port=0,
             log_level="warning",
@@ -174,8 +180,15 @@ def deposit(http: httpx.Client, key: PrivateKey, amount: int = COLLATERAL) -> in
 def make_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
-    def make(clock: Callable[[], float] = time.time, **overrides: object) -> LiveServer:
-        s = LiveServer(Settings(data_dir=tmp_path / f"data{len(servers)}", **overrides), clock)
+    def make(
+        clock: Callable[[], float] = time.time,
+        chain: ChainInfo | None = None,
+        **overrides: object,
+    ) -> LiveServer:
+        """A relayer on a fresh database; the dev faucet is on (``deposit`` funds desks
+        through it) unless ``dev_faucet=False`` is passed."""
+        settings = {"data_dir": tmp_path / f"data{len(servers)}", "dev_faucet": True, **overrides}
+        s = LiveServer(Settings(**settings), clock, chain)
         servers.append(s)
         return s
 

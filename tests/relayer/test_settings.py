@@ -29,7 +29,7 @@ def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings(cfg, port=9300).port == 9300
     monkeypatch.delenv("DARKBOOK_PORT")
     d = load_settings(data_dir=tmp_path)
-    assert d.db_url() == f"sqlite:///{tmp_path / 'relayer.db'}" and d.dev_faucet
+    assert d.db_url() == f"sqlite:///{tmp_path / 'relayer.db'}" and not d.dev_faucet
 
 
 def test_bad_config_is_one_line_error(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Zero-config `darkbook relayer run` starts its own anvil with the contracts, and stops it."""
+"""Zero-config `darkbook relayer run` starts its own anvil with the contracts, tells desks where
+they are (`GET /v1/venue`), serves no faucet, and stops anvil with it."""
 
 import json
 import os
@@ -12,6 +13,18 @@ from pathlib import Path
 
 import httpx
 from web3 import Web3
+
+from prover.statement.encoding import domain
+
+DECIMALS_ABI = [
+    {
+        "type": "function",
+        "name": "decimals",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "uint8"}],
+        "stateMutability": "view",
+    }
+]
 
 
 def _free_port() -> int:
@@ -89,6 +102,7 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
         text = "".join(lines)
         rpc = re.search(r"anvil at (http://127\.0\.0\.1:\d+)", text).group(1)
         settlement = re.search(r"Settlement (0x[0-9a-fA-F]{40})", text).group(1)
+        token = re.search(r"token (0x[0-9a-fA-F]{40})", text).group(1)
         w3 = Web3(Web3.HTTPProvider(rpc))
         assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
         # The line above is printed before the venue starts (replay, snapshot): poll for it.
@@ -96,6 +110,18 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the API never answered /health"
             assert proc.poll() is None, "relayer exited:\n" + "".join(lines)
             time.sleep(0.1)
+        venue = httpx.get(f"http://127.0.0.1:{port}/v1/venue", timeout=5).json()
+        decimals = w3.eth.contract(address=token, abi=DECIMALS_ABI).functions.decimals().call()
+        assert venue["chain"] == {
+            "chain_id": w3.eth.chain_id,
+            "settlement_address": settlement,
+            "token_address": token,
+            "token_decimals": decimals,
+        }
+        assert venue["signing"]["domain"] == f"0x{domain(w3.eth.chain_id, settlement):064x}"
+        assert venue["circuit"]["name"] == "test" and venue["position_slots"] == 2
+        faucet = httpx.post(f"http://127.0.0.1:{port}/v1/dev/deposit", json={}, timeout=5)
+        assert faucet.status_code == 404  # off unless --dev-faucet
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)

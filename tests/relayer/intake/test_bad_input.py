@@ -148,6 +148,48 @@ def test_insufficient_margin(server: LiveServer, a: Desk) -> None:
     )  # premium above collateral
 
 
+def test_position_slots_full_is_not_a_margin_failure(
+    server: LiveServer, a: Desk, desks: list[Desk]
+) -> None:
+    rich = make_key(51)
+    d = Desk(server, rich, deposit(server.http, rich), server.dom)  # $1,000,000: ample
+    assert d.order(SERIES, "buy", PX, 1).json()["orders"][0]["status"] == "filled"  # a's ask
+    opens = [101, 102, 104, 105]  # with SERIES: 5 series, and P = 4 (demo)
+    err = rejected(
+        server,
+        d,
+        lambda: d.submit(*(d.leg(sid, "buy", 1_000_000, 1) for sid in opens), type="fok"),
+        422,
+        "position_slots_full",
+        "legs[0].series_id",
+    )
+    assert err["reason"] == (
+        "the account would hold 5 series, more than its 4 position slots "
+        f"(it holds {SERIES}; this order opens 101, 102, 104, 105): close a position first"
+    )
+    r = d.submit(*(d.leg(sid, "buy", 1_000_000, 1) for sid in opens[:3]), type="fok")
+    assert r.status_code == 200, r.text  # 4 series fit: accepted (nothing to fill against)
+
+
+def test_orders_stop_at_the_series_expiry(make_server: Callable[..., LiveServer]) -> None:
+    now = [float(int(time.time()))]  # the relayer's clock, moved by hand
+    server = make_server(clock=lambda: now[0], sweep_seconds=3600)
+    key = make_key(1)
+    d = Desk(server, key, deposit(server.http, key), server.dom)
+    [end] = {s["expiry"] for s in server.http.get("/v1/series").json() if s["series_id"] == "103"}
+    later = 113  # the same strike, next expiry
+    now[0] = end - 1
+    assert d.order(SERIES, "sell", PX, 1, expiry=end + 3600).status_code == 200  # last second
+    now[0] = end
+    events = server.events()
+    r = d.order(SERIES, "buy", PX, 1, expiry=end + 3600)  # its own expiry is still ahead
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert (err["code"], err["field"]) == ("series_expired", "legs[0].series_id")
+    assert server.events() == events  # nothing stored
+    assert d.order(later, "buy", PX, 1, expiry=end + 3600).status_code == 200
+
+
 def test_oversized_request(server: LiveServer, a: Desk) -> None:
     leg = a.leg(SERIES, "buy", PX, 1)
     big = {"legs": [leg], "client_order_id": "x" * 20_000}

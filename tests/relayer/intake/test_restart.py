@@ -30,7 +30,12 @@ def free_port() -> int:
 class Proc:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
-        env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning", "DARKBOOK_LOCAL_CHAIN": "false"}
+        env = {
+            **os.environ,
+            "DARKBOOK_LOG_LEVEL": "warning",
+            "DARKBOOK_LOCAL_CHAIN": "false",
+            "DARKBOOK_DEV_FAUCET": "true",  # the desks are funded through the faucet
+        }
         self.p = subprocess.Popen(
             [
                 sys.executable,

@@ -25,11 +25,11 @@ TICK_STEP = 100_000_000
 TYPES = [Tif.LIMIT, Tif.LIMIT, Tif.IOC, Tif.FOK, Tif.POST_ONLY]
 
 
-def new_engine() -> Engine:
+def new_engine(max_positions: int = 4) -> Engine:
     e = Engine(
         SPECS,
         order_depth=4,
-        max_positions=4,
+        max_positions=max_positions,
         fee=10,
         max_open_orders=50,
     )
@@ -168,3 +168,78 @@ def test_expire_sweep_removes_past_expiry_orders_in_acceptance_order() -> None:
     assert [o.leg.order_hash for o in e.books[sid].asks.in_priority()] == []
     assert e.orders[32].status == Status.OPEN and e.orders[31].status == Status.EXPIRED
     assert e.execute(ExpireCmd(NOW + 10)).updates == []
+
+
+def _px(sid: int) -> int:
+    return MARKS[sid] // 1_000_000 * 1_000_000
+
+
+def _one(e: Engine, h: int, acct: int, oid: int, sid: int, side: int, tif: Tif = Tif.LIMIT):
+    leg = Leg.of(h, acct, oid, sid, side, _px(sid), 1, NOW + 99)
+    return e.execute(SubmitCmd((leg,), tif, NOW, 1))
+
+
+def test_maker_over_its_position_slots_is_cancelled_as_such() -> None:
+    e = new_engine(max_positions=1)
+    a, b = TRADED[0], TRADED[1]
+    for k in range(1, 5):
+        e.execute(DepositCmd(k, k + 100, 10**12, NOW))  # ample collateral for everyone
+    _one(e, 31, 3, 1, a, SELL)  # account 3 rests first in series a
+    _one(e, 41, 4, 1, a, SELL)
+    _one(e, 11, 1, 1, b, SELL)
+    _one(e, 32, 3, 2, b, BUY, Tif.IOC)  # account 3 now holds series b: its one slot
+    assert e.ledger.accounts[3].positions == {b: 1}
+    out = _one(e, 21, 2, 1, a, BUY)
+    assert [f.maker_hash for f in out.fills] == [41]  # matching went on to the next maker
+    assert (e.orders[31].status, e.orders[31].reason) == (Status.CANCELLED, "position_slots_full")
+
+
+def test_intake_refuses_a_series_beyond_the_slots_with_its_own_code() -> None:
+    e = new_engine(max_positions=1)
+    a, b = TRADED[0], TRADED[1]
+    e.execute(DepositCmd(1, 101, 10**12, NOW))
+    e.execute(DepositCmd(2, 102, 10**12, NOW))
+    _one(e, 11, 1, 1, a, SELL)
+    _one(e, 21, 2, 1, a, BUY)
+    try:
+        _one(e, 22, 2, 2, b, BUY)
+    except Rejected as exc:
+        assert (exc.code, exc.field) == ("position_slots_full", "legs[0].series_id")
+        assert f"it holds {a}; this order opens {b}" in exc.reason
+    else:
+        raise AssertionError("a second series with one position slot was accepted")
+    _one(e, 23, 2, 3, a, SELL)  # closing the held series is still accepted
+
+
+def test_group_stopped_by_its_position_slots_says_so() -> None:
+    """Rolling a position in one group with every slot taken: the buy leg fills first (as the
+    circuit checks each fill) and opens a series before the sell leg closes one."""
+    e = new_engine(max_positions=1)
+    a, b = TRADED[0], TRADED[1]
+    for k in range(1, 5):
+        e.execute(DepositCmd(k, k + 100, 10**12, NOW))
+    _one(e, 21, 2, 1, a, SELL)
+    _one(e, 11, 1, 1, a, BUY, Tif.IOC)  # account 1 holds series a
+    _one(e, 31, 3, 1, b, SELL)
+    _one(e, 41, 4, 1, a, BUY)
+    legs = (
+        Leg.of(12, 1, 2, b, BUY, _px(b), 1, NOW + 99),
+        Leg.of(13, 1, 3, a, SELL, _px(a), 1, NOW + 99),
+    )
+    out = e.execute(SubmitCmd(legs, Tif.FOK, NOW, 1))
+    assert out.fills == [] and e.ledger.accounts[1].positions == {a: 1}
+    assert [e.orders[h].reason for h in (12, 13)] == ["position_slots_full"] * 2
+
+
+def test_an_order_records_the_open_order_it_replaced_by_nonce() -> None:
+    e = new_engine()
+    sid = TRADED[0]
+    e.execute(DepositCmd(1, 101, 10**12, NOW))
+    _one(e, 11, 1, 3, sid, SELL)
+    _one(e, 12, 1, 3 + 16, sid, SELL)  # order_depth 4: the same slot
+    assert (e.orders[11].status, e.orders[11].reason) == (Status.CANCELLED, "replaced_by_nonce")
+    assert (e.orders[12].replaced, e.orders[11].replaced) == (11, None)
+    _one(e, 13, 1, 3 + 32, sid, SELL, Tif.IOC)  # replaces 12 even though it never rests
+    assert e.orders[13].replaced == 12
+    _one(e, 14, 1, 3 + 48, sid, SELL)
+    assert e.orders[14].replaced is None  # 13 was closed (ioc): nothing open to replace

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from relayer.intake.service import Venue
 from relayer.storage.repository import Repository
 from tests.relayer.conftest import SERIES, Desk, LiveServer, deposit, make_key
 
@@ -113,13 +114,28 @@ def test_self_trade_prevention_cancels_the_resting_order(desks: list[Desk]) -> N
 
 
 def test_higher_nonce_in_the_same_slot_replaces_the_open_order(desks: list[Desk]) -> None:
-    a, _, _ = desks
-    a.submit(a.leg(SERIES, "sell", PX, 1, order_id=5))
-    a.submit(a.leg(SERIES, "sell", PX, 1, order_id=5 + 256))  # ORDER_DEPTH 8: same slot
+    a, b, _ = desks
+    first, second = (a.leg(SERIES, "sell", PX, 1, order_id=i) for i in (5, 5 + 256))
+    r = a.submit(first).json()
+    assert r["replaced"] == [] and r["orders"][0]["replaced"] is None
+    r = a.submit(second).json()  # ORDER_DEPTH 8: the same slot
+    h1, h2 = Desk.hash_of(a.dom, first), Desk.hash_of(a.dom, second)
+    assert r["replaced"] == [h1] and r["orders"][0]["replaced"] == h1  # the reply says so
+    assert a.submit(second).json()["replaced"] == [h1]  # and so does the duplicate's
+    assert a.get(f"/v1/orders/{h2}").json()["replaced"] == h1
     [o] = a.open_orders()
     assert o["order_id"] == str(5 + 256)
     old = a.get(f"/v1/accounts/{a.account_id}/orders?status=cancelled").json()[0]
     assert (old["order_id"], old["reason"]) == ("5", "replaced_by_nonce")
+    b.order(SERIES, "buy", PX, 1)  # fills the second: the slot holds no open order now
+    r = a.submit(a.leg(SERIES, "sell", PX, 1, order_id=5 + 512)).json()
+    assert r["replaced"] == [] and r["orders"][0]["replaced"] is None
+    a.srv.stop()
+    again = Venue(a.srv.settings)  # the replayed log rebuilds the link
+    try:
+        assert again.engine.orders[int(h2, 16)].replaced == int(h1, 16)
+    finally:
+        again.close()
 
 
 def test_account_view_has_margin_and_greeks(desks: list[Desk]) -> None:

@@ -1,0 +1,1 @@
+"""Venue discovery: ``GET /v1/venue``, what a desk needs to sign, size and deposit."""
