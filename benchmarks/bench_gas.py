@@ -102,6 +102,17 @@ def functions_table(env: Env) -> dict[str, Gas]:
     out["deposit"] = _gas(env, env.deposit(env.bob, 20_000, KEY_B))
     out["deposit (third)"] = _gas(env, env.deposit(env.bob, 20_000, KEY_B))
     out["registerMarket"] = _gas(env, env.tx(s.registerMarket(MARKET_HASH, env.now()), env.oracle))
+    with env.snapshot():  # the replaced table keeps a grace; the next one cuts what is left
+        grace = env.dep.config.market_grace_period
+        steps = (
+            (1, "replacing the newest, first time"),
+            (1, "replacing, cutting a grace"),
+            (grace + 1, "replacing, previous grace over"),
+        )
+        for i, (wait, name) in enumerate(steps, 1):
+            env.travel(wait)
+            register = s.registerMarket(MARKET_HASH + i, env.now())
+            out[f"registerMarket ({name})"] = _gas(env, env.tx(register, env.oracle))
     out["submitBatch: FIXED PART (1 queue entry, empty blob)"] = _batch_gas(env, b"")
     out["submitBatch: no queue entry, empty blob"] = _batch_gas(env, b"", queue_count=0)
     w = [standin.withdrawal(500, env.alice), standin.withdrawal(700, env.bob)]

@@ -53,6 +53,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     uint64 public immutable maxMarketAge;
     uint64 public immutable livenessPeriod;
     uint64 public immutable exitRequestPeriod;
+    /// @notice A batch may be stamped at most this many seconds before its block.
+    uint64 public immutable maxBatchDelay;
+    /// @notice Seconds (block time) a replaced market table stays usable after its successor.
+    uint64 public immutable marketGracePeriod;
 
     // ---------------------------------------------------------------------------------------
     // Storage
@@ -92,10 +96,16 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     /// @dev k-th exit request -> its queue index.
     mapping(uint256 k => uint256 queueIndex) internal _exitQueueIndex;
 
-    /// @notice Registration timestamp (the oracle's) of each market-table hash; 0 = unknown.
-    mapping(uint256 marketHash => uint64 timestamp) public marketTimestamp;
+    /// @notice Each registered market table: the oracle's timestamp (0 = unknown) and, once a
+    /// newer table replaced it, the last block time a batch may use it (0 = it is the newest).
+    /// One slot, so a batch's market check is one cold read whatever the table.
+    mapping(uint256 marketHash => MarketInfo info) public markets;
+    /// @notice The newest registered table: batches use it (or the one before, in its grace).
     uint256 public latestMarketHash;
     uint64 public latestMarketTimestamp;
+    /// @notice The table latestMarketHash replaced (0 if none): its grace is cut when a newer
+    /// table is registered, so at most two tables are ever usable.
+    uint256 public previousMarketHash;
     /// @notice The market hash exit proofs are against (latest at the start of exit mode).
     uint256 public exitMarketHash;
 
@@ -135,6 +145,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
                 || config.minDeposit > type(uint64).max || config.maxPendingQueue == 0
                 || config.maxPendingQueue > type(uint24).max || config.maxMarketAge == 0
                 || config.livenessPeriod == 0 || config.exitRequestPeriod == 0
+                || config.maxBatchDelay == 0 || config.marketGracePeriod > config.maxMarketAge
+                || config.marketGracePeriod > type(uint32).max
         ) revert InvalidConfig();
         token = token_;
         poseidon = poseidon_;
@@ -148,6 +160,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         maxMarketAge = config.maxMarketAge;
         livenessPeriod = config.livenessPeriod;
         exitRequestPeriod = config.exitRequestPeriod;
+        maxBatchDelay = config.maxBatchDelay;
+        marketGracePeriod = config.marketGracePeriod;
         stateRoot = genesisRoot;
         _state.lastBatchAt = uint40(block.timestamp);
         _grantRole(RELAYER_ROLE, relayer);
@@ -220,16 +234,31 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @inheritdoc ISettlement
     function registerMarket(uint256 marketHash, uint64 timestamp) external onlyRole(ORACLE_ROLE) {
-        if (marketHash == 0 || marketHash >= FIELD_MODULUS || marketTimestamp[marketHash] != 0) {
-            revert InvalidMarketHash(marketHash);
-        }
+        if (
+            marketHash == 0 || marketHash >= FIELD_MODULUS || markets[marketHash].timestamp != 0
+        ) revert InvalidMarketHash(marketHash);
         if (timestamp > block.timestamp || timestamp <= latestMarketTimestamp) {
             revert InvalidMarketTimestamp(timestamp);
         }
-        marketTimestamp[marketHash] = timestamp;
+        uint256 replaced = latestMarketHash;
+        markets[marketHash] = MarketInfo(timestamp, 0);
         latestMarketHash = marketHash;
         latestMarketTimestamp = timestamp;
         emit MarketRegistered(marketHash, timestamp);
+        if (replaced == 0) return;
+
+        // the replaced table: usable for marketGracePeriod more seconds (a batch in flight)
+        uint64 graceEnd = uint64(block.timestamp) + marketGracePeriod;
+        markets[replaced].acceptUntil = graceEnd;
+        emit MarketSuperseded(replaced, marketHash, graceEnd);
+        // the one before it: refused from now on, even if its own grace had time left
+        uint256 retired = previousMarketHash;
+        previousMarketHash = replaced;
+        if (retired != 0 && markets[retired].acceptUntil >= block.timestamp) {
+            uint64 cut = uint64(block.timestamp) - 1;
+            markets[retired].acceptUntil = cut;
+            emit MarketSuperseded(retired, marketHash, cut);
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -269,6 +298,13 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 batchTimestamp = publicInputs[3];
         if (batchTimestamp <= st.lastBatchTimestamp || batchTimestamp > block.timestamp) {
             revert InvalidBatchTimestamp(batchTimestamp, st.lastBatchTimestamp);
+        }
+        // the venue's clock cannot lag: fills are margined and expired at batchTimestamp
+        unchecked {
+            // no underflow: batchTimestamp <= block.timestamp above
+            if (block.timestamp - batchTimestamp > maxBatchDelay) {
+                revert BatchTooOld(uint64(batchTimestamp), block.timestamp, maxBatchDelay);
+            }
         }
         newProcessed = _checkQueue(st.processed, st.queueLength, queueCount, publicInputs);
     }
@@ -353,11 +389,17 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (bad != type(uint256).max) revert PublicInputNotInField(bad);
     }
 
+    /// @dev Registered, at most maxMarketAge old, and the newest table or (until its
+    /// acceptUntil) the one the newest replaced. One cold read; the error path reads the newest.
     function _checkMarket(uint256 marketHash) internal view {
-        uint64 registeredAt = marketTimestamp[marketHash];
+        MarketInfo storage m = markets[marketHash];
+        (uint64 registeredAt, uint64 acceptUntil) = (m.timestamp, m.acceptUntil);
         if (registeredAt == 0) revert UnknownMarket(marketHash);
         if (block.timestamp > uint256(registeredAt) + maxMarketAge) {
             revert StaleMarket(marketHash, registeredAt);
+        }
+        if (acceptUntil != 0 && block.timestamp > acceptUntil) {
+            revert NotNewestMarket(marketHash, latestMarketHash);
         }
     }
 

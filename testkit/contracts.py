@@ -30,6 +30,7 @@ KEY_B = (
 MARKET_HASH = 0x1234_5678_9ABC_DEF0
 GENESIS_ROOT = 0x0DA7_B00C
 DATA = bytes(range(256)) * 2
+_GAS_AT = 2_000_000  # gas of a transaction mined at a set time (no estimate)
 
 
 def _signature(item: dict[str, Any]) -> str:
@@ -107,7 +108,31 @@ class Env:
         """Assert the call reverts with custom error `name` (and args, if given)."""
         with pytest.raises(ContractCustomError) as info:
             fn.transact({"from": sender})
-        got, got_args = decode_error(self.errors, info.value.data)  # type: ignore[arg-type]
+        return self._check_error(info.value, name, args)
+
+    def reverts_at(
+        self, timestamp: int, fn: Any, sender: str, name: str, *args: Any
+    ) -> tuple[Any, ...]:
+        """Mine the call in a block at exactly ``timestamp``, assert it reverted there with
+        custom error `name` (and args, if given): the error is read by replaying the call at
+        that block (anvil estimates gas at the latest block's time, not the next one's)."""
+        receipt = self._mine_at(timestamp, fn, sender)
+        assert receipt["status"] == 0, f"{fn.fn_name} did not revert at {timestamp}"
+        with pytest.raises(ContractCustomError) as info:
+            fn.call({"from": sender}, block_identifier=receipt["blockNumber"])
+        return self._check_error(info.value, name, args)
+
+    def _mine_at(self, timestamp: int, fn: Any, sender: str) -> dict[str, Any]:
+        self.at_next_block(timestamp)
+        tx = fn.transact({"from": sender, "gas": _GAS_AT})  # no estimate: see reverts_at
+        receipt = dict(self.w3.eth.wait_for_transaction_receipt(tx))
+        assert self.w3.eth.get_block(receipt["blockNumber"])["timestamp"] == timestamp
+        return receipt
+
+    def _check_error(
+        self, exc: ContractCustomError, name: str, args: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        got, got_args = decode_error(self.errors, exc.data)  # type: ignore[arg-type]
         assert got == name, f"reverted with {got}{got_args}, expected {name}"
         if args:
             assert got_args == args
@@ -126,6 +151,11 @@ class Env:
         if self.now() < timestamp:
             self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
             self.w3.provider.make_request("evm_mine", [])
+
+    def at_next_block(self, timestamp: int) -> None:
+        """The next block, so the next transaction, is mined at exactly ``timestamp`` (which
+        must be after the latest block): for checks at an exact chain time."""
+        self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -152,6 +182,12 @@ class Env:
         ts = self.now() if ts is None else ts
         self.tx(self.settlement.functions.registerMarket(market_hash, ts), self.oracle)
         return ts
+
+    def market(self, market_hash: int) -> tuple[int, int]:
+        """(oracle timestamp, acceptUntil) of a registered table; acceptUntil is 0 while it is
+        the newest, else the last block time a batch may use it."""
+        ts, until = self.settlement.functions.markets(market_hash).call()
+        return int(ts), int(until)
 
     def chain_at(self, index: int) -> int:
         return int(self.settlement.functions.queueChain(index).call())
@@ -181,5 +217,13 @@ class Env:
         proof, public = standin.prove("batch_standin", inputs)
         return proof, public, queue_count, data
 
-    def submit(self, batch: tuple[Any, ...], sender: str | None = None) -> dict[str, Any]:
-        return self.tx(self.settlement.functions.submitBatch(*batch), sender or self.relayer)
+    def submit(
+        self, batch: tuple[Any, ...], sender: str | None = None, *, at: int | None = None
+    ) -> dict[str, Any]:
+        """Land the batch (it must succeed); ``at``: in a block at exactly that time."""
+        fn = self.settlement.functions.submitBatch(*batch)
+        if at is None:
+            return self.tx(fn, sender or self.relayer)
+        receipt = self._mine_at(at, fn, sender or self.relayer)
+        assert receipt["status"] == 1
+        return receipt

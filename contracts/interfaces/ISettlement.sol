@@ -20,12 +20,26 @@ interface ISettlement {
     /// @param maxMarketAge a batch may use a market table registered at most this long ago (s)
     /// @param livenessPeriod exit mode is due when no batch has landed for this long (s)
     /// @param exitRequestPeriod exit mode is due when an exit request waits this long (s)
+    /// @param maxBatchDelay a batch may be stamped at most this long before its block (s, >= 1)
+    /// @param marketGracePeriod how long after a newer market table is registered (block time)
+    /// a batch may still use the table it replaced (s, <= maxMarketAge; 0 = newest only)
     struct Config {
         uint256 minDeposit;
         uint64 maxPendingQueue;
         uint64 maxMarketAge;
         uint64 livenessPeriod;
         uint64 exitRequestPeriod;
+        uint64 maxBatchDelay;
+        uint64 marketGracePeriod;
+    }
+
+    /// @notice A registered market table.
+    /// @param timestamp the oracle's timestamp of the table (0 = never registered)
+    /// @param acceptUntil last block time a batch may use it once a newer table replaced it
+    /// (0 while it is the newest)
+    struct MarketInfo {
+        uint64 timestamp;
+        uint64 acceptUntil;
     }
 
     /// @notice Why exit mode is due (or was entered).
@@ -69,8 +83,13 @@ interface ISettlement {
     error UnknownMarket(uint256 marketHash);
     /// @notice Thrown when a batch names a market table older than maxMarketAge.
     error StaleMarket(uint256 marketHash, uint64 registeredAt);
+    /// @notice Thrown when a batch names a market table other than the newest registered one,
+    /// past the marketGracePeriod its successor's registration left it (or two or more back).
+    error NotNewestMarket(uint256 given, uint256 newest);
     /// @notice Thrown when a batch timestamp is in the future or not after the previous one.
     error InvalidBatchTimestamp(uint256 given, uint64 previous);
+    /// @notice Thrown when a batch is stamped more than maxBatchDelay before its block.
+    error BatchTooOld(uint64 batchTimestamp, uint256 blockTimestamp, uint64 maxBatchDelay);
     /// @notice Thrown when a batch consumes more queue entries than exist.
     error DepositCountTooLarge(uint256 count, uint256 pending);
     /// @notice Thrown when depositChainOld or depositChainNew is not the queue's hash there.
@@ -115,8 +134,11 @@ interface ISettlement {
         uint64 deadline,
         uint256 chainHash
     );
-    /// @notice The oracle registered a market table.
+    /// @notice The oracle registered a market table; it is now the newest.
     event MarketRegistered(uint256 indexed marketHash, uint64 timestamp);
+    /// @notice A market table stopped being the newest (or, two back, lost its grace): batches
+    /// may use it until block time `acceptUntil` (inclusive) and not after.
+    event MarketSuperseded(uint256 indexed marketHash, uint256 indexed newest, uint64 acceptUntil);
     /// @notice A batch moved the root to `newRoot` (the old root is the previous event's);
     /// `data` is the batch's data blob (encrypted leaves); `queueProcessed` the queue position.
     event BatchSubmitted(
@@ -152,10 +174,18 @@ interface ISettlement {
     /// Poseidon([chain, accountId, requester, 0]) to the queue and starts its timer.
     function requestExit(uint256 accountId) external;
 
-    /// @notice Register a market-table hash with its timestamp (ORACLE_ROLE).
+    /// @notice Register a market-table hash with its timestamp (ORACLE_ROLE); it becomes the
+    /// only table batches may use, but for the one it replaces, accepted for marketGracePeriod
+    /// more seconds (a batch in flight). The table before that one is refused at once.
+    /// @param marketHash the table's hash (non-zero field element, never registered before)
+    /// @param timestamp the oracle's time of the table: after the latest one, not in the future
     function registerMarket(uint256 marketHash, uint64 timestamp) external;
 
     /// @notice Settle a proven batch (RELAYER_ROLE).
+    /// @dev Refused unless: oldRoot is the stored root; marketHash is the newest registered
+    /// table (or the one it replaced, within marketGracePeriod of the replacement) and at most
+    /// maxMarketAge old; previous batchTimestamp < batchTimestamp <= block.timestamp <=
+    /// batchTimestamp + maxBatchDelay; the deposit chain and dataHash match; the proof verifies.
     /// @param proof Groth16 proof in calldata order (see IBatchVerifier)
     /// @param publicInputs the batch public inputs (layout above)
     /// @param queueCount how many queue entries the batch consumes

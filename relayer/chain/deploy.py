@@ -40,21 +40,31 @@ _BEFORE_SETTLEMENT = 3
 
 @dataclass(frozen=True)
 class SettlementConfig:
-    """Settlement's immutable parameters (ISettlement.Config); seconds and token base units."""
+    """Settlement's immutable parameters (ISettlement.Config); seconds and token base units.
+
+    max_batch_delay: a batch stamped more than this before its block is refused (BatchTooOld);
+    the relayer stamps with the latest block's time, so this bounds sealing + proving +
+    landing. market_grace_period: how long (block time) after a newer market table is
+    registered a batch may still use the one it replaced (NotNewestMarket after that).
+    """
 
     min_deposit: int = 1_000
     max_pending_queue: int = 256
     max_market_age: int = 3_600
     liveness_period: int = 7 * 86_400
     exit_request_period: int = 86_400
+    max_batch_delay: int = 300
+    market_grace_period: int = 60
 
-    def as_tuple(self) -> tuple[int, int, int, int, int]:
+    def as_tuple(self) -> tuple[int, int, int, int, int, int, int]:
         return (
             self.min_deposit,
             self.max_pending_queue,
             self.max_market_age,
             self.liveness_period,
             self.exit_request_period,
+            self.max_batch_delay,
+            self.market_grace_period,
         )
 
 

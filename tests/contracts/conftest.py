@@ -17,6 +17,10 @@ TEST_CONFIG = SettlementConfig(
     max_market_age=3_600,
     liveness_period=2 * 86_400,
     exit_request_period=86_400,
+    # batches stamped t0 (fixed for the session, so proofs repeat) must land within the delay:
+    # generous here; the delay tests stamp at the current time and set the block time exactly
+    max_batch_delay=1_800,
+    market_grace_period=60,
 )
 
 

@@ -174,3 +174,78 @@ def test_submit_batch_data_blob_sizes_round_trip(ready: Env, t0: int) -> None:
         env.travel_to(t0 + i)
         (ev,) = env.events(env.submit(batch), "BatchSubmitted")
         assert (ev.args.data, ev.args.batchNumber, ev.args.batchTimestamp) == (data, i, t0 + i)
+
+
+# --- rule 2 (issue 18): the venue's clock cannot lag ------------------------------------------
+
+
+def _fresh(env: Env) -> int:
+    """Register the table now and return that time: a batch stamped then, its block set."""
+    return env.register_market(MARKET_HASH)
+
+
+def test_submit_batch_stamped_past_max_delay_reverts(env: Env) -> None:
+    ts = _fresh(env)
+    delay = env.dep.config.max_batch_delay
+    fn = env.settlement.functions.submitBatch(*env.make_batch(queue_count=0, timestamp=ts))
+    env.reverts_at(ts + delay + 1, fn, env.relayer, "BatchTooOld", ts, ts + delay + 1, delay)
+
+
+def test_submit_batch_stamped_max_delay_behind_accepted(env: Env) -> None:
+    ts = _fresh(env)
+    delay = env.dep.config.max_batch_delay
+    receipt = env.submit(env.make_batch(queue_count=0, timestamp=ts), at=ts + delay)
+    (ev,) = env.events(receipt, "BatchSubmitted")
+    assert ev.args.batchTimestamp == ts
+
+
+# --- rule 3 (issue 18): only the newest market table ------------------------------------------
+
+NEWER = MARKET_HASH + 2
+NEWEST = MARKET_HASH + 4
+
+
+def _replace_market(env: Env, old: int, new: int) -> int:
+    """Register `new` one second after the latest table; return `old`'s last usable time."""
+    env.travel_to(env.settlement.functions.latestMarketTimestamp().call() + 1)
+    env.register_market(new)
+    return env.market(old)[1]
+
+
+def test_submit_batch_replaced_market_past_grace_reverts(ready: Env, t0: int) -> None:
+    env = ready
+    grace_end = _replace_market(env, MARKET_HASH, NEWER)
+    fn = env.settlement.functions.submitBatch(*_batch(env, t0, queue_count=1, withdrawals=[]))
+    env.reverts_at(grace_end + 1, fn, env.relayer, "NotNewestMarket", MARKET_HASH, NEWER)
+    env.submit(_batch(env, t0, queue_count=1, withdrawals=[], market_hash=NEWER))  # the newest
+
+
+def test_submit_batch_replaced_market_within_grace_accepted(ready: Env, t0: int) -> None:
+    env = ready
+    grace_end = _replace_market(env, MARKET_HASH, NEWER)
+    registered = grace_end - env.dep.config.market_grace_period
+    assert registered == env.now()  # the grace runs from the newer table's block
+    # the last second of the grace: a batch still in flight lands
+    receipt = env.submit(_batch(env, t0, queue_count=1, withdrawals=[]), at=grace_end)
+    (ev,) = env.events(receipt, "BatchSubmitted")
+    assert ev.args.marketHash == MARKET_HASH
+
+
+def test_submit_batch_market_two_back_reverts(ready: Env, t0: int) -> None:
+    env = ready  # two tables registered within one grace: only the latest two are usable
+    _replace_market(env, MARKET_HASH, NEWER)
+    _replace_market(env, NEWER, NEWEST)
+    assert env.market(MARKET_HASH)[1] == env.now() - 1  # its grace was cut
+    fn = env.settlement.functions.submitBatch(*_batch(env, t0, queue_count=1, withdrawals=[]))
+    env.reverts(fn, env.relayer, "NotNewestMarket", MARKET_HASH, NEWEST)
+    env.submit(_batch(env, t0, queue_count=1, withdrawals=[], market_hash=NEWER))
+
+
+def test_submit_batch_replaced_market_past_max_age_reverts(env: Env) -> None:
+    age = env.dep.config.max_market_age
+    old_ts = env.register_market(MARKET_HASH, env.now() - age + 5)  # the oracle's time, past
+    grace_end = _replace_market(env, MARKET_HASH, NEWER)
+    ts = env.now() + 10
+    assert ts <= grace_end and ts > old_ts + age  # within the grace, but too old a table
+    fn = env.settlement.functions.submitBatch(*env.make_batch(queue_count=0, timestamp=ts))
+    env.reverts_at(ts, fn, env.relayer, "StaleMarket", MARKET_HASH, old_ts)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from prover.build.anvil import LocalChain, deploy
 from prover.crypto.field import P
 from prover.errors import ChainError
-from relayer.chain.deploy import compile_contracts, deploy_all, predict_settlement_address
+from relayer.chain.deploy import (
+    SettlementConfig,
+    compile_contracts,
+    deploy_all,
+    predict_settlement_address,
+)
 from testkit.contracts import MARKET_HASH, Env
 from testkit.standin import W, standin
 
@@ -16,10 +24,43 @@ def test_register_market_records_hash(env: Env) -> None:
     ts = env.now()
     receipt = env.tx(env.settlement.functions.registerMarket(MARKET_HASH, ts), env.oracle)
     s = env.settlement.functions
-    assert s.marketTimestamp(MARKET_HASH).call() == ts
+    assert env.market(MARKET_HASH) == (ts, 0)  # the newest: no end to its use
     assert (s.latestMarketHash().call(), s.latestMarketTimestamp().call()) == (MARKET_HASH, ts)
+    assert s.previousMarketHash().call() == 0
     (ev,) = env.events(receipt, "MarketRegistered")
     assert (ev.args.marketHash, ev.args.timestamp) == (MARKET_HASH, ts)
+    assert env.events(receipt, "MarketSuperseded") == []
+
+
+def _register_next(env: Env, market_hash: int) -> tuple[dict[str, Any], int]:
+    """Register `market_hash` one second after the latest table: (receipt, its block time)."""
+    env.travel_to(env.settlement.functions.latestMarketTimestamp().call() + 1)
+    receipt = env.tx(env.settlement.functions.registerMarket(market_hash, env.now()), env.oracle)
+    return receipt, env.now()
+
+
+def _superseded(env: Env, receipt: dict[str, Any]) -> list[tuple[int, int, int]]:
+    return [
+        (e.args.marketHash, e.args.newest, e.args.acceptUntil)
+        for e in env.events(receipt, "MarketSuperseded")
+    ]
+
+
+def test_register_market_supersedes_previous(env: Env) -> None:
+    s, grace = env.settlement.functions, env.dep.config.market_grace_period
+    m1, m2, m3, m4 = MARKET_HASH, MARKET_HASH + 1, MARKET_HASH + 2, MARKET_HASH + 3
+    env.register_market(m1)
+    receipt, r2 = _register_next(env, m2)  # m1 keeps a grace from m2's block
+    assert _superseded(env, receipt) == [(m1, m2, r2 + grace)]
+    assert env.market(m1)[1] == r2 + grace and env.market(m2)[1] == 0
+    assert (s.latestMarketHash().call(), s.previousMarketHash().call()) == (m2, m1)
+    receipt, r3 = _register_next(env, m3)  # within m1's grace: m1's is cut, m2 gets one
+    assert _superseded(env, receipt) == [(m2, m3, r3 + grace), (m1, m3, r3 - 1)]
+    assert (s.latestMarketHash().call(), s.previousMarketHash().call()) == (m3, m2)
+    env.travel(grace + 1)  # m2's grace is over: nothing left to cut
+    receipt, r4 = _register_next(env, m4)
+    assert _superseded(env, receipt) == [(m3, m4, r4 + grace)]
+    assert env.market(m2)[1] == r3 + grace
 
 
 def test_register_market_non_oracle_reverts(env: Env) -> None:
@@ -78,7 +119,7 @@ def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
     ts = int(w3.eth.get_block("latest")["timestamp"])
     tx = oracle.functions.publish(MARKET_HASH, ts).transact({"from": owner})
     assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
-    assert dep.bind(w3, "settlement").functions.marketTimestamp(MARKET_HASH).call() == ts
+    assert dep.bind(w3, "settlement").functions.markets(MARKET_HASH).call() == [ts, 0]
 
 
 def test_predict_settlement_address(chain: LocalChain) -> None:
@@ -92,3 +133,34 @@ def test_predict_settlement_address(chain: LocalChain) -> None:
         deploy_all(w3, admin=admin, expect_settlement=chain.accounts[0], **sources)
     dep = deploy_all(w3, admin=admin, expect_settlement=predicted, **sources)
     assert dep.settlement.address == predicted
+
+
+def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
+    art = compile_contracts()["Settlement"]
+    factory = env.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+    dep, base = env.dep, env.dep.config
+
+    def constructor(config: SettlementConfig) -> Any:
+        verifiers = [dep.batch_verifier.address, dep.exit_verifier.address]
+        return factory.constructor(
+            dep.token.address,
+            dep.poseidon.address,
+            verifiers,
+            dep.batch_input_count,
+            1,
+            config.as_tuple(),
+            0,
+            env.admin,
+            env.relayer,
+            env.oracle,
+        )
+
+    bad = (
+        replace(base, max_batch_delay=0),
+        replace(base, market_grace_period=base.max_market_age + 1),
+        replace(base, max_market_age=2**40, market_grace_period=2**32),
+    )
+    for config in bad:
+        env.reverts(constructor(config), env.admin, "InvalidConfig")
+    ok = replace(base, market_grace_period=0)  # no grace at all: newest table only
+    assert env.tx(constructor(ok), env.admin)["contractAddress"]
