@@ -30,7 +30,9 @@ include "scenario-equity.circom";
  * @output rootOut - state root after
  * Guarantees (when enabled): collateral + sum qty * Vmm[s] < 0 in the named scenario; the account
  * ends with no positions and unsigned 64-bit collateral; the liquidator receives exactly the
- * positions and passes the initial rule afterwards; collateral is conserved.
+ * positions, each in the slot already holding its series else an empty one (PositionAdd: one
+ * slot per series, so the penalty |q| per slot is charged on net quantities), and passes the
+ * initial rule afterwards; collateral is conserved.
  * NOTE: an account whose collateral cannot cover the transfer at mark (bad debt) cannot be
  * liquidated by this slot.
  */

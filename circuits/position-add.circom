@@ -11,15 +11,23 @@ include "signed-range-64.circom";
  * @input active - 1 to add (sel one-hot), 0 for nothing (sel all zero, delta 0); boolean,
  *        checked by the caller
  * @input sel[P] - one-hot selector of the slot to change
- * @input seriesId - the traded series (non-zero; the caller checks it is in the table)
+ * @input seriesId - the series added (non-zero when active, checked here; the caller checks it
+ *        is in the table)
  * @input delta - signed quantity to add (|delta| < 2^64)
  * @output newSeries[P], newQty[P] - the slots after
- * Guarantees: sel is boolean with exactly `active` ones (and delta = 0 when inactive); the
- * chosen slot held seriesId already or was empty (series 0, qty 0); its new quantity is a
- * signed 64-bit value; a slot whose quantity becomes 0 is freed (series 0); other slots are
- * unchanged.
- * NOTE: does not prevent seriesId from also sitting in another slot (margin sums per series,
- * so a split position is valued correctly; the model never splits).
+ * Guarantees: sel is boolean with exactly `active` ones (and delta = 0 when inactive); when
+ * active, seriesId is non-zero and every slot holding seriesId is the chosen one (no split:
+ * `(active - sel[i]) * sameSeries[i] === 0`); the chosen slot held seriesId already or was empty
+ * (series 0, qty 0); its new quantity is a signed 64-bit value; a slot whose quantity becomes 0
+ * is freed (series 0); other slots are unchanged.
+ * One slot per series, by induction: if before the slots hold each non-zero series at most
+ * once and a slot has series 0 iff qty 0, so do they after (the chosen slot ends (seriesId,
+ * q != 0) or (0, 0), no other slot holds seriesId). The other writers keep it too: SettleSlot
+ * empties one slot, LiquidationSlot all of the liquidated account's (the liquidator's go through
+ * PositionAdd), DepositSlot opens a leaf with empty slots. So a series' net position sits in one
+ * slot and the liquidation penalty (|qty| per slot) follows it.
+ * NOTE: slots already holding a series twice (unreachable from an empty tree) are not repaired:
+ * an active add of that series is refused (both holders would have to be chosen).
  */
 template PositionAdd(P) {
     signal input series[P];
@@ -51,6 +59,14 @@ template PositionAdd(P) {
     }
     selSum === active;
     (1 - active) * delta === 0;
+
+    // one slot per series: when active, a slot holding seriesId must be the chosen one; seriesId
+    // is non-zero, so an empty slot (series 0) never counts as holding it
+    signal noSeriesId <== IsZero()(seriesId);
+    active * noSeriesId === 0;
+    for (var i = 0; i < P; i++) {
+        (active - sel[i]) * sameSeries[i] === 0;
+    }
 
     var before = 0;
     for (var i = 0; i < P; i++) {

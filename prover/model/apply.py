@@ -98,7 +98,9 @@ def _live(market: MarketTable, series_id: int) -> bool:
     return series_id != 0 and row is not None and row.status == 0
 
 
-def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int) -> Record:
+def _trade_side(
+    ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int, named: int | None
+) -> Record:
     o = so.order
     acct = ctx.account(o.account_id)
     ctx.check(
@@ -112,10 +114,7 @@ def _trade_side(ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta:
     filled = base + qty
     ctx.check(filled <= o.qty, "overfill", f"order {o.order_id}: {filled} > {o.qty}")
 
-    idx = _slot_for(acct.positions, o.series_id)
-    if idx is None:
-        ctx.check(False, "position_slots", f"account {o.account_id}")
-        idx = 0
+    idx = _pick_slot(ctx, acct.positions, o.series_id, named, f"account {o.account_id}")
     rec: Record = {
         "account": o.account_id,
         "orderId": o.order_id,
@@ -159,8 +158,9 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
     ctx.check(ts <= b.expiry and ts <= s.expiry, "expired", f"timestamp {ts}")
     ctx.check(_live(ctx.batch.market, b.series_id), "series_not_live", f"series {b.series_id}")
     notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
-    buy = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty)
-    sell = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty)
+    buy_slot, sell_slot = t.position_slots
+    buy = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty, buy_slot)
+    sell = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty, sell_slot)
     return {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}, 2 * fee
 
 
@@ -232,6 +232,35 @@ def _slot_for(positions: list[tuple[int, int]], series_id: int) -> int | None:
     return idx
 
 
+def _pick_slot(
+    ctx: _Ctx, positions: list[tuple[int, int]], series_id: int, named: int | None, who: str
+) -> int:
+    """The position slot a fill or liquidation transfer of ``series_id`` lands in.
+
+    ``named`` is the slot the operation names (the prover's one-hot selector; only tests name
+    one), ``None`` for the model's own choice. One slot per series: a named slot must hold the
+    series, or be empty while no other slot holds it (``split_slot``)."""
+    if named is None:
+        idx = _slot_for(positions, series_id)
+        ctx.check(idx is not None, "position_slots", who)
+        return 0 if idx is None else idx
+    if not 0 <= named < len(positions):  # no one-hot selector to build: always fatal
+        raise Rejected("position_slots", f"{who}: no position slot {named}")
+    held = positions[named]
+    ctx.check(
+        held[0] == series_id or held == (0, 0),
+        "position_slots",
+        f"{who}: slot {named} holds series {held[0]}",
+    )
+    holder = next((i for i, (s, _) in enumerate(positions) if s != 0 and s == series_id), None)
+    ctx.check(
+        holder is None or holder == named,
+        "split_slot",
+        f"{who}: series {series_id} is in slot {holder}, not slot {named}",
+    )
+    return named
+
+
 def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     cfg = ctx.cfg
     ctx.check(lq.account_id != 0, "not_liquidatable", "account 0 is the liquidator")
@@ -263,13 +292,11 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
         {"L" + k[0].upper() + k[1:]: v for k, v in account_fields(liq, ctx.st.proof(0)).items()}
     )
     sel = []
-    for s, q in zip(rec["posSeries"], rec["posQty"], strict=True):
+    named = list(lq.liquidator_slots) + [None] * (cfg.positions - len(lq.liquidator_slots))
+    for s, q, slot in zip(rec["posSeries"], rec["posQty"], named, strict=True):
         row = [0] * cfg.positions
         if q != 0:
-            idx = _slot_for(liq.positions, s)
-            if idx is None:
-                ctx.check(False, "position_slots", "liquidator (account 0)")
-                idx = 0
+            idx = _pick_slot(ctx, liq.positions, s, slot, "liquidator (account 0)")
             row[idx] = 1
             new_q = liq.positions[idx][1] + q
             _range(ctx, new_q, True, "liquidator position")

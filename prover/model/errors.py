@@ -16,7 +16,10 @@ RULES: dict[str, str] = {
     "qty_positive": "the fill quantity is zero",
     "expired": "an order expired before the batch timestamp",
     "series_not_live": "the series is not a live series of the market table",
-    "position_slots": "the account has no free position slot for the series",
+    "position_slots": "the account has no free position slot for the series (or the one named "
+    "holds another series)",
+    "split_slot": "the fill or liquidation transfer lands in an empty slot while another slot "
+    "holds the series (one slot per series)",
     "collateral": "the account's collateral would go negative",
     "margin": "the account fails the initial margin rule afterwards",
     "range": "a value leaves its 64-bit range",

@@ -17,12 +17,17 @@ class SignedOrder:
 
 @dataclass(frozen=True)
 class Trade:
-    """A fill of ``qty`` at ``price`` between a buy order and a sell order."""
+    """A fill of ``qty`` at ``price`` between a buy order and a sell order.
+
+    ``position_slots`` (buyer's, seller's) names the position slot each side lands in, as the
+    prover's ``tPosSel`` does; ``None`` (the default) is the model's choice: the slot holding the
+    series, else the first empty one. Only tests name one, to ask for a cheat."""
 
     buy: SignedOrder
     sell: SignedOrder
     price: int
     qty: int
+    position_slots: tuple[int | None, int | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,14 @@ class Withdrawal:
 
 @dataclass(frozen=True)
 class Liquidation:
-    """Account ``account_id`` fails maintenance in ``scenario``; account 0 takes its positions."""
+    """Account ``account_id`` fails maintenance in ``scenario``; account 0 takes its positions.
+
+    ``liquidator_slots[i]``, when given and not ``None``, names account 0's slot receiving the
+    account's slot i (the prover's ``qLSel``); otherwise the model chooses as for a trade."""
 
     account_id: int
     scenario: int
+    liquidator_slots: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)

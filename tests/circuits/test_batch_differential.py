@@ -327,6 +327,30 @@ def case_settlement_collateral(w):
     return _batch(w, settlements=(Settlement(2, 1),), market=w.market)
 
 
+def _holding(w: World) -> None:
+    """A first batch: account 1 is long 5 of series 1 in its slot 0, account 2 short 5."""
+    w.state = apply_batch(w.state, _batch(w, trades=(_trade(w),))).state
+
+
+def case_split_slot(w):
+    _holding(w)  # the buyer's fill names its empty slot 1 while slot 0 holds series 1
+    return _batch(w, trades=(replace(_trade(w), position_slots=(1, None)),))
+
+
+def _liquidator_holds(w: World) -> None:
+    """Account 2 (short 5 of series 1, 999 of collateral) fails maintenance in scenario 0, and
+    account 0 is long 3 of series 1 in its slot 0 (bought from account 3)."""
+    w2 = _risky_world(short_collateral=999)
+    t = _trade(w2, buyer=0, seller=3, qty=3)
+    w2.state = apply_batch(w2.state, _batch(w2, trades=(t,))).state
+    w.state, w.market, w.nonces = w2.state, w2.market, w2.nonces
+
+
+def case_split_slot_liquidation(w):
+    _liquidator_holds(w)  # the transfer names account 0's empty slot 1, not its series-1 slot
+    return _batch(w, liquidations=(Liquidation(2, 0, liquidator_slots=(1, None)),))
+
+
 def case_clearing(w):
     w2 = _risky_world(fund=0)  # the long's payout must come out of account 0
     _poor(w2, 0, 149)
@@ -362,6 +386,8 @@ CASES = {
     "no_position": case_no_position,
     "settlement_collateral": case_settlement_collateral,
     "clearing": case_clearing,
+    "split_slot": case_split_slot,
+    "split_slot_liquidation": case_split_slot_liquidation,
 }
 RULE_OF = {
     "overfill_partial": "overfill",
@@ -373,6 +399,7 @@ RULE_OF = {
     "liquidator_margin": "margin",
     "settlement_collateral": "collateral",
     "clearing": "collateral",
+    "split_slot_liquidation": "split_slot",
 }
 
 
@@ -416,6 +443,24 @@ def test_liquidation_moves_positions_to_account_0_at_mark_minus_penalty(tmp_path
     assert wt is not None and wt[wire("newRoot")] == after.root
     with pytest.raises(Rejected, match="not_liquidatable"):  # scenario 1: 999 - 400 >= 0
         apply_batch(w.state, _batch(w, liquidations=(Liquidation(2, 1),)))
+
+
+def test_one_slot_per_series_nets_fills_and_transfers(tmp_path):
+    """Naming the slot that holds the series (what the model picks itself) is accepted."""
+    w = _world()
+    _holding(w)
+    fill = replace(_trade(w), position_slots=(0, 0))
+    result = apply_batch(w.state, _batch(w, trades=(fill,)))
+    assert result.state.get(1).positions == [(1, 10), (0, 0)]
+    assert result.state.get(2).positions == [(1, -10), (0, 0)]
+    wt = witness(result.inputs, tmp_path / "t.wtns")
+    assert wt is not None and wt[wire("newRoot")] == result.state.root
+
+    _liquidator_holds(w)
+    result = apply_batch(w.state, _batch(w, liquidations=(Liquidation(2, 0),)))
+    assert result.state.get(0).positions == [(1, -2), (0, 0)]  # long 3, then short 5: net -2
+    wt = witness(result.inputs, tmp_path / "q.wtns")
+    assert wt is not None and wt[wire("newRoot")] == result.state.root
 
 
 def test_settlement_pays_through_account_0(tmp_path):

@@ -179,6 +179,10 @@ def _pos(series, qty, sel, sid, delta, active=1):
         (_pos([4, 5], [2, 3], [0, 1], 5, -3), [4, 0], [2, 0]),  # closes: slot freed
         (_pos([4, 5], [2, 3], [0, 1], 5, -10), [4, 5], [2, -7]),  # flips sign
         (_pos([4, 5], [2, 3], [0, 0], 0, 0, active=0), [4, 5], [2, 3]),  # inactive: unchanged
+        (_pos([4, 5], [2, 3], [0, 0], 5, 0, active=0), [4, 5], [2, 3]),  # inactive, series held
+        (_pos([4, 0], [2, 0], [0, 1], 5, 3), [4, 5], [2, 3]),  # empty slot, series held nowhere
+        (_pos([0, 5], [0, 3], [0, 1], 5, 2), [0, 5], [0, 5]),  # the holder, beside an empty slot
+        (_pos([5, 0], [3, 0], [1, 0], 5, -3), [0, 0], [0, 0]),  # the holder closes: freed
     ],
 )
 def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty):
@@ -202,6 +206,22 @@ def test_position_add_accepts(position_add, tmp_path, case, new_series, new_qty)
     ],
 )
 def test_position_add_rejects(position_add, case):
+    assert not witness_ok(position_add, case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        _pos([5, 0], [3, 0], [0, 1], 5, 1),  # empty slot chosen while slot 0 holds the series
+        _pos([0, 5], [0, 3], [1, 0], 5, -3),  # a short opened beside the long in slot 1
+        _pos([0, 4], [7, 2], [1, 0], 0, 1),  # series 0 (onto an unreachable (0, q) slot)
+        _pos([0, 0], [0, 0], [1, 0], 0, 3),  # series 0 into an empty slot (slotOk = 2 too)
+        _pos([5, 5], [1, 1], [1, 0], 5, 1),  # already split (unreachable): not repaired
+    ],
+)
+def test_position_add_refuses_a_second_slot_for_a_series(position_add, case):
+    """One slot per series: the liquidation penalty is |qty| per slot, so a split would charge
+    the gross quantity of a netted position."""
     assert not witness_ok(position_add, case)
 
 

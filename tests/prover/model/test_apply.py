@@ -1,4 +1,5 @@
-"""The reference model on its own (no circuit): purity, slot counts, rule names."""
+"""The reference model on its own (no circuit): purity, slot counts, rule names, one slot per
+series."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import random
 import pytest
 
 from prover.model import CONFIGS, RULES, Batch, Rejected, apply_batch
+from prover.model.ops import Liquidation, Trade, sign_order
 from prover.model.sample import NOW, genesis, random_trade
+from prover.statement import encoding
+from prover.statement.market import MarketRow, MarketTable
 
 TEST = CONFIGS["test"]
 
@@ -40,3 +44,86 @@ def test_unknown_rule_names_are_refused():
     with pytest.raises(ValueError):
         Rejected("no_such_rule")
     assert all(Rejected(r).rule == r for r in RULES)
+
+
+# --- one slot per series (issue 18, rule 4) ----------------------------------------------------
+
+
+def _fill(world, buyer: int, seller: int, qty: int, slots=(None, None)) -> Trade:
+    dom = TEST.domain
+    buy = encoding.Order(buyer, world.next_nonce(buyer), 1, encoding.SIDE_BUY, 100, qty, NOW + 9)
+    sell = encoding.Order(
+        seller, world.next_nonce(seller), 1, encoding.SIDE_SELL, 100, qty, NOW + 9
+    )
+    return Trade(
+        sign_order(world.keys[buyer], dom, buy),
+        sign_order(world.keys[seller], dom, sell),
+        100,
+        qty,
+        position_slots=slots,
+    )
+
+
+def _long_in_slot_0():
+    """Account 1 long 2 of series 1 in its slot 0 (account 2 short 2), after one batch."""
+    world = genesis(TEST, 3, random.Random(5))
+    batch = Batch(NOW, world.market, trades=(_fill(world, 1, 2, 2),))
+    world.state = apply_batch(world.state, batch).state
+    assert world.state.get(1).positions == [(1, 2), (0, 0)]
+    return world
+
+
+def _set(world, account: int, collateral: int, positions=None) -> None:
+    acct = world.state.get(account)
+    acct.collateral = collateral
+    if positions is not None:
+        acct.positions = positions
+    world.state.put(account, acct)
+
+
+@pytest.mark.parametrize("slots", [(1, None), (None, 1)])
+def test_a_fill_into_a_second_slot_of_its_series_is_refused(slots):
+    world = _long_in_slot_0()
+    batch = Batch(NOW, world.market, trades=(_fill(world, 1, 2, 3, slots),))
+    with pytest.raises(Rejected) as err:
+        apply_batch(world.state, batch)
+    assert err.value.rule == "split_slot"
+    loose = apply_batch(world.state, batch, strict=False)
+    assert loose.rules == ["split_slot"]
+    side = 0 if slots[0] is not None else 1
+    assert loose.inputs["tPosSel"][0][side] == [0, 1]  # what a cheating prover would name
+
+
+def test_naming_the_slot_that_holds_the_series_is_the_models_choice():
+    world = _long_in_slot_0()
+    named = apply_batch(
+        world.state, Batch(NOW, world.market, trades=(_fill(world, 1, 2, 3, (0, 0)),))
+    )
+    own = apply_batch(world.state, Batch(NOW, world.market, trades=(_fill(world, 1, 2, 3),)))
+    assert named.state.get(1).positions == own.state.get(1).positions == [(1, 5), (0, 0)]
+
+
+def test_a_named_slot_must_exist_and_not_hold_another_series():
+    world = _long_in_slot_0()
+    with pytest.raises(Rejected, match="position_slots"):  # no slot 2 (P = 2)
+        apply_batch(
+            world.state, Batch(NOW, world.market, trades=(_fill(world, 1, 2, 1, (2, None)),))
+        )
+    _set(world, 1, 10**9, [(1, 2), (2, 4)])  # slot 1 holds series 2
+    batch = Batch(NOW, world.market, trades=(_fill(world, 1, 3, 1, (1, None)),))
+    loose = apply_batch(world.state, batch, strict=False)
+    assert loose.rules == ["position_slots", "split_slot"]
+
+
+def test_a_liquidation_transfer_into_a_second_slot_of_its_series_is_refused():
+    world = _long_in_slot_0()  # account 2 short 2 of series 1
+    market = MarketTable(1, (MarketRow(1, 0, 100, 0, (300, 50), (200, 80)),))
+    _set(world, 2, 2 * 200 - 1)  # fails maintenance in scenario 0 by 1
+    _set(world, 0, 10**6, [(1, 1), (0, 0)])  # account 0 already holds series 1 in slot 0
+    split = Batch(NOW, market, liquidations=(Liquidation(2, 0, liquidator_slots=(1,)),))
+    with pytest.raises(Rejected) as err:
+        apply_batch(world.state, split)
+    assert err.value.rule == "split_slot"
+    assert apply_batch(world.state, split, strict=False).inputs["qLSel"][0] == [[0, 1], [0, 0]]
+    honest = apply_batch(world.state, Batch(NOW, market, liquidations=(Liquidation(2, 0),)))
+    assert honest.state.get(0).positions == [(1, -1), (0, 0)]
