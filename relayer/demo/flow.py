@@ -2,9 +2,10 @@
 
 Steps (numbers as printed): 1 chain and contracts with the real batch verifier, 2 the market
 table and its hash registered by the oracle, 3 desks deposit on-chain, 4 deposit batches proven
-and settled, 5 signed orders through the relayer's HTTP API and a signed withdrawal, 6 the
-trade batches proven and settled and the withdrawal claimed, 7 two refusals (an
-under-margined order at the relayer, a tampered proof at the contract). ``run_demo`` returns a
+and settled, 5 signed orders and a signed withdrawal through the relayer's HTTP API, 6 the
+batcher reads fills and the withdrawal from the relayer's store, the batches are proven and
+settled and the withdrawal claimed, 7 two refusals (an under-margined order at the relayer, a
+tampered proof at the contract). ``run_demo`` returns a
 ``DemoReport`` the end-to-end test checks.
 """
 
@@ -23,10 +24,9 @@ from web3 import Web3
 
 from prover.build.anvil import local_chain
 from prover.crypto.eddsa import PrivateKey
-from prover.model.ops import sign_withdrawal
 from prover.statement.data_blob import decrypt_own
 from relayer.demo.server import running_relayer
-from relayer.intake.client import sign_request, signed_leg
+from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
 from relayer.settlement.batcher import SealedBatch
 from relayer.settlement.deployment import VenueDeployment, deploy_venue
 from relayer.settlement.errors import SubmissionReverted
@@ -97,6 +97,7 @@ class DemoReport:
     model_collateral: dict[int, int] = field(default_factory=dict)
     decrypted_collateral: int | None = None
     relayer_agrees: bool = False
+    withdrawal_status: list[str] = field(default_factory=list)  # as the owner read it, in turn
     seconds: float = 0.0
 
 
@@ -264,16 +265,15 @@ def run_demo(
             say("5. signed orders through the relayer API (POST /v1/orders)")
             _trade(relayer.client, venue, vm, desks, cfg.trades, report, say)
             a = desks[0]
-            w = sign_withdrawal(
-                a.key, cfg.domain, a.account_id, a.nonce(), WITHDRAW, int(a.eth, 16)
-            )
-            pipeline.add_withdrawal(w)
-            say(f"   {a.name} signs a withdrawal of {usd(WITHDRAW)} to {a.eth} (nonce {w.nonce})")
+            _withdraw(relayer.client, venue, a, report, say)
             _refusal(relayer.client, venue, vm, desks[1], report, say)
 
             say("6. next batches: the rest of the queue, the fills and the withdrawal")
-            n = pipeline.poll_fills(relayer.repo)
-            say(f"   batcher read {n} fill(s) with both signed orders from the relayer's store")
+            n, nw = pipeline.poll_store(relayer.repo)
+            say(
+                f"   batcher read {n} fill(s) with both signed orders and {nw} withdrawal(s) "
+                "from the relayer's store"
+            )
             first = True
             while pipeline.batcher.has_work:
                 sb = pipeline.seal()
@@ -285,10 +285,9 @@ def run_demo(
                 first = False
                 if pipeline.batcher.held is not None:
                     say(f"     held for a later batch: {pipeline.batcher.held}")
-            withdrawn = {a.account_id: WITHDRAW}
+            _withdrawal_status(relayer.client, venue, a, report, say)
             report.relayer_agrees = all(
-                _compare(relayer.client, venue, pipeline, d, withdrawn.get(d.account_id, 0), say)
-                for d in desks
+                _compare(relayer.client, venue, pipeline, d, say) for d in desks
             )
             shown = relayer.client.get("/v1/batches").json()
             say(
@@ -398,25 +397,58 @@ def _refusal(
     say(f"   HTTP {r.status_code} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
 
 
+def _withdraw(
+    client: Any, venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say
+) -> None:
+    """The desk signs a withdrawal to its own address and posts it; the relayer margin-checks
+    and debits it, and the batcher will read it from the relayer's store."""
+    nonce = desk.nonce()
+    body = signed_withdrawal(
+        desk.key, venue.config.domain, desk.account_id, nonce, WITHDRAW, desk.eth
+    )
+    r = client.post("/v1/withdrawals", json=body)
+    r.raise_for_status()
+    w = r.json()["withdrawal"]
+    report.withdrawal_status.append(w["status"])
+    say(
+        f"   {desk.name} withdraws {usd(WITHDRAW)} to {desk.eth} (POST /v1/withdrawals, nonce "
+        f"{nonce}): {w['status']}, debited at the relayer"
+    )
+
+
+def _withdrawal_status(
+    client: Any, venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say
+) -> None:
+    path = f"/v1/accounts/{desk.account_id}/withdrawals"
+    headers = sign_request(desk.key, venue.config.domain, desk.account_id, "GET", path)
+    r = client.get(path, headers=headers)
+    r.raise_for_status()
+    for w in r.json():
+        report.withdrawal_status.append(w["status"])
+        say(
+            f"   {desk.name}: signed GET {path}: {usd(int(w['amount']))} {w['status']} "
+            f"(batch {w['batch_id']})"
+        )
+
+
 def _compare(
-    client: Any, venue: VenueDeployment, p: SettlementPipeline, desk: Desk, withdrawn: int, say: Say
+    client: Any, venue: VenueDeployment, p: SettlementPipeline, desk: Desk, say: Say
 ) -> bool:
-    """The relayer's ledger (a signed read) against the proven state. The relayer does not
-    see withdrawals yet (no endpoint), so the proven collateral is lower by what was withdrawn."""
+    """The relayer's ledger (a signed read) against the proven state: they agree exactly
+    (the withdrawal was debited at the relayer when accepted, and proven in a batch)."""
     path = f"/v1/accounts/{desk.account_id}"
     headers = sign_request(desk.key, venue.config.domain, desk.account_id, "GET", path)
     view = client.get(path, headers=headers).json()
     acct = p.batcher.state.accounts[desk.account_id]
     mine = {s: q for s, q in acct.positions if s}
     theirs = {int(x["series_id"]): int(x["qty"]) for x in view["positions"]}
-    same = int(view["collateral"]) - withdrawn == acct.collateral and mine == theirs
+    same = int(view["collateral"]) == acct.collateral and mine == theirs
     im = view["initial_margin"]
     say(
         f"   {desk.name}: relayer's view (signed GET {path}) collateral "
         f"{usd(int(view['collateral']))}, initial margin {usd(int(im['requirement']))} "
         f"({'ok' if im['ok'] else 'FAILS'}); proven {usd(acct.collateral)}"
-        + (f" after withdrawing {usd(withdrawn)}" if withdrawn else "")
-        + f": {'agree' if same else 'DISAGREE'}"
+        f": {'agree' if same else 'DISAGREE'}"
     )
     return same
 

@@ -6,7 +6,7 @@ Nothing here runs in the server; it shows, in code, exactly what a desk signs.
 from __future__ import annotations
 
 from prover.crypto.eddsa import PrivateKey
-from prover.statement.encoding import Order, cancel_hash, order_hash
+from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.intake.auth import sign_request
 
 
@@ -64,4 +64,19 @@ def signed_cancel(key: PrivateKey, dom: int, account_id: int, order_id: int) -> 
     }
 
 
-__all__ = ["leg_hash", "sign_request", "signed_cancel", "signed_leg"]
+def signed_withdrawal(
+    key: PrivateKey, dom: int, account_id: int, nonce: int, amount: int, eth_address: str
+) -> dict:
+    """A withdrawal as ``POST /v1/withdrawals`` takes it, signed over its withdrawalHash
+    (``eth_address``: 0x + 40 hex digits)."""
+    msg = withdrawal_hash(dom, account_id, nonce, amount, int(eth_address, 16))
+    return {
+        "account_id": account_id,
+        "nonce": nonce,
+        "amount": str(amount),
+        "eth_address": eth_address,
+        "signature": _sig(key, msg),
+    }
+
+
+__all__ = ["leg_hash", "sign_request", "signed_cancel", "signed_leg", "signed_withdrawal"]

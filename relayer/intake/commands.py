@@ -1,4 +1,4 @@
-"""The write path: submit, cancel, sweep and deposit.
+"""The write path: submit, cancel, sweep, deposit and withdraw.
 
 Each command checks its signatures in the request thread (the slow part, done in parallel),
 then queues a step on the group-commit writer and waits for its committed answer. A step runs
@@ -8,9 +8,11 @@ render once the group is stored (relayer.intake.group_commit).
 
 from __future__ import annotations
 
+import re
+
 from prover.crypto.eddsa import Signature, verify
 from prover.errors import CryptoError
-from prover.statement.encoding import Order, cancel_hash, order_hash
+from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
 from relayer.intake.venue_state import VenueState
@@ -26,9 +28,12 @@ from relayer.matching.types import (
     Outcome,
     SubmitCmd,
     Tif,
+    WithdrawCmd,
 )
 from relayer.settings import GenesisAccount
 from relayer.storage.repository import LegExtra
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 class CommandService:
@@ -56,6 +61,21 @@ class CommandService:
         msg = cancel_hash(self._state.domain, req.account_id, req.order_id)
         self._verify(req.account_id, msg, req.signature, "")
         return self._writer.submit(lambda: self._cancel_step(req.account_id, req.order_id))
+
+    def withdraw(self, req: schemas.WithdrawalIn) -> tuple[int, bool]:
+        """Accept a signed withdrawal (debited at once); returns its hash and whether it was
+        already accepted (the same signed withdrawal again)."""
+        if not _ADDRESS.fullmatch(req.eth_address):
+            raise ApiError("bad_address", "eth_address", "must be 0x followed by 40 hex digits")
+        address = int(req.eth_address, 16)
+        if address == 0:
+            raise ApiError("bad_address", "eth_address", "the zero address cannot claim")
+        if req.amount == 0:
+            raise ApiError("bad_amount", "amount", "must be at least 1")
+        h = withdrawal_hash(self._state.domain, req.account_id, req.nonce, req.amount, address)
+        sig = self._verify(req.account_id, h, req.signature, "")
+        cmd = (req.account_id, req.nonce, req.amount, address)
+        return self._writer.submit(lambda: self._withdraw_step(h, sig, *cmd))
 
     def sweep(self) -> int:
         """Expire every open order past its expiry (an event, so replays do the same);
@@ -144,6 +164,22 @@ class CommandService:
     def _sweep_step(self) -> Step:
         out = self._prepare(ExpireCmd(self._state.now()))
         return Step(out if out.updates else None, {}, lambda: len(out.updates))
+
+    def _withdraw_step(
+        self,
+        h: int,
+        sig: tuple[int, int, int],
+        account_id: int,
+        nonce: int,
+        amount: int,
+        address: int,
+    ) -> Step:
+        state = self._state
+        if h in state.engine.withdrawals:  # the same signed withdrawal again
+            return Step(None, {}, lambda: (h, True))
+        cmd = WithdrawCmd(h, account_id, nonce, amount, address, state.now(), state.snapshot.epoch)
+        out = self._prepare(cmd)
+        return Step(out, {h: LegExtra(sig, None)}, lambda: (h, False))
 
     def _deposit_step(self, ax: int, ay: int, amount: int) -> Step:
         out = self._prepare(DepositCmd(ax, ay, amount, self._state.now()))

@@ -1,17 +1,21 @@
-"""Reads: the owner's orders, fills and account (the routes check the signed-read first), and
-the public series list and open-order count. Served from memory under the venue lock, so a
-read never sees half of a group being applied."""
+"""Reads: the owner's orders, fills, withdrawals and account (the routes check the signed-read
+first), and the public series list and open-order count. Served from memory under the venue
+lock, so a read never sees half of a group being applied; withdrawals come from the store,
+whose rows are committed before they are acknowledged and whose status the settlement side
+updates."""
 
 from __future__ import annotations
 
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
 from relayer.intake.venue_state import VenueState
+from relayer.storage.repository import Repository
 
 
 class QueryService:
-    def __init__(self, state: VenueState) -> None:
+    def __init__(self, state: VenueState, repo: Repository) -> None:
         self._state = state
+        self._repo = repo
 
     # -- owner reads ------------------------------------------------------------------
 
@@ -57,6 +61,17 @@ class QueryService:
             resting = state.engine.open.get(account_id, {}).values()
             n_open = sum(1 for o in resting if o.leg.expiry > now)  # expired, unswept: not open
             return views.account_out(acct, state.snapshot, state.registry.series, n_open)
+
+    def withdrawals(self, account_id: int, limit: int) -> list[schemas.WithdrawalOut]:
+        """Newest first, with the status the settlement side recorded. Read from the store:
+        a withdrawal's row is committed with its event, before it is acknowledged."""
+        return [views.withdrawal_out(r) for r in self._repo.account_withdrawals(account_id, limit)]
+
+    def withdrawal(self, account_id: int, h: int) -> schemas.WithdrawalOut:
+        row = self._repo.withdrawal(h)
+        if row is None or row["account_id"] != account_id:
+            raise ApiError("not_found", "withdrawal_hash", "no such withdrawal of this account")
+        return views.withdrawal_out(row)
 
     # -- public -----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Replay: rebuild the book and ledger from the stored event log, then check them against the
-tables written beside it (fills, open orders). The log is the truth; the tables are what the
-batcher and the owner reads use, so the two must agree or the relayer refuses to start."""
+tables written beside it (fills, open orders, withdrawals). The log is the truth; the tables
+are what the batcher and the owner reads use, so the two must agree or the relayer refuses to
+start."""
 
 from __future__ import annotations
 
@@ -37,3 +38,5 @@ def check_against_tables(repo: Repository, engine: Engine) -> None:
     live_open = {h: o.filled for h, o in engine.orders.items() if o.status == Status.OPEN}
     if len(engine.fills) != repo.fill_count() or stored_open != live_open:
         raise StorageError("the replayed order log disagrees with the stored orders/fills")
+    if len(engine.withdrawals) != repo.withdrawal_count():
+        raise StorageError("the replayed order log disagrees with the stored withdrawals")

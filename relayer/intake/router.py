@@ -76,6 +76,15 @@ def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
     return v.cancel(body)
 
 
+@router.post("/withdrawals", response_model=schemas.WithdrawalSubmitOut, tags=["withdrawals"])
+def submit_withdrawal(body: schemas.WithdrawalIn, v: VenueDep) -> schemas.WithdrawalSubmitOut:
+    """Withdraw collateral to an Ethereum address, signed over ``Poseidon([3, domain,
+    accountId, nonce, amount, ethAddress])``. Margin-checked (initial rule after it) and debited
+    at once; the next batch carries it and ``Settlement.claim()`` pays it once that batch is
+    confirmed. Sending the same signed withdrawal again returns it with ``duplicate: true``."""
+    return v.withdraw(body)
+
+
 @router.get("/orders/{order_hash}", response_model=schemas.OrderOut, tags=["orders"])
 def get_order(
     order_hash: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{1,64}$")],
@@ -120,6 +129,23 @@ def list_fills(
     """The account's fills with ``fill_id > after``, oldest first."""
     same_account(account_id, auth_id)
     return v.fills(account_id, after, limit)
+
+
+@router.get(
+    "/accounts/{account_id}/withdrawals",
+    response_model=list[schemas.WithdrawalOut],
+    tags=["withdrawals"],
+)
+def list_withdrawals(
+    account_id: AccountPath,
+    v: VenueDep,
+    auth_id: OwnerDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[schemas.WithdrawalOut]:
+    """The account's withdrawals, newest first, with their status (queued, in_batch,
+    claimable, refused)."""
+    same_account(account_id, auth_id)
+    return v.withdrawals(account_id, limit)
 
 
 @router.get("/series", response_model=list[schemas.SeriesOut], tags=["market"])

@@ -63,6 +63,19 @@ class CancelIn(_In):
     signature: SignatureIn
 
 
+class WithdrawalIn(_In):
+    """A signed withdrawal: ``amount`` of the account's collateral to ``eth_address``, claimable
+    on-chain once a confirmed batch carries it. Signed over ``Poseidon([3, domain, accountId,
+    nonce, amount, ethAddress])``; the nonce shares the order slots (slot = nonce mod
+    2^ORDER_DEPTH) and must be higher than every id used in its slot."""
+
+    account_id: U64
+    nonce: U64 = Field(description="shares the order-slot space: slot = nonce mod 2^ORDER_DEPTH")
+    amount: U64 = Field(description="collateral base units, at least 1")
+    eth_address: str = Field(max_length=64, description="0x + 40 hex digits, not zero")
+    signature: SignatureIn
+
+
 class DepositIn(_In):
     """Dev faucet: credit (and on first use, register) the account of a trading key."""
 
@@ -112,6 +125,34 @@ class SubmitOut(BaseModel):
         description="open orders of the account this submission cancelled because a leg took "
         "over their nonce slot (hard cancel by nonce)",
     )
+
+
+WithdrawalStatus = Literal["queued", "in_batch", "claimable", "refused"]
+
+
+class WithdrawalOut(BaseModel):
+    withdrawal_hash: str
+    account_id: int
+    nonce: str
+    amount: str
+    eth_address: str
+    status: WithdrawalStatus = Field(
+        description="queued (accepted, debited) -> in_batch (batch_id) -> claimable (that batch "
+        "is confirmed on-chain: Settlement.claim() pays it); refused: the batch model "
+        "refused it (reason: its rule), later operations go on"
+    )
+    batch_id: int | None
+    reason: str | None
+    replaced: str | None = Field(
+        None, description="the open order this withdrawal cancelled by taking its nonce slot"
+    )
+    created_at: int
+    updated_at: int
+
+
+class WithdrawalSubmitOut(BaseModel):
+    duplicate: bool
+    withdrawal: WithdrawalOut
 
 
 class DepositOut(BaseModel):

@@ -6,8 +6,8 @@
   warm up the hashes;
 - ``venue_state``: the in-memory state the services share, rebuilt from the stored log by
   ``replay``;
-- ``commands``: the write path (submit, cancel, sweep, deposit), queued on the group-commit
-  ``writer`` thread and applied and stored by ``group_commit``;
+- ``commands``: the write path (submit, cancel, sweep, deposit, withdraw), queued on the
+  group-commit ``writer`` thread and applied and stored by ``group_commit``;
 - ``queries``: owner and public reads.
 
 Nothing is acknowledged before its commit; after a crash, the replay on start rebuilds the
@@ -55,7 +55,7 @@ class Venue:
             writer = GroupWriter(self._commit.process)
             opened.callback(writer.close)
             self.commands = CommandService(self.state, writer)
-            self.queries = QueryService(self.state)
+            self.queries = QueryService(self.state, self.repo)
             if self.state.seq == 0:
                 self.commands.credit_genesis(settings.genesis)
             self._start_sweeper(opened)
@@ -110,6 +110,13 @@ class Venue:
     def sweep(self) -> int:
         return self.commands.sweep()
 
+    def withdraw(self, req: schemas.WithdrawalIn) -> schemas.WithdrawalSubmitOut:
+        """Accept a signed withdrawal; answered from its stored row once committed."""
+        h, duplicate = self.commands.withdraw(req)
+        return schemas.WithdrawalSubmitOut(
+            duplicate=duplicate, withdrawal=self.queries.withdrawal(req.account_id, h)
+        )
+
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
         return self.commands.deposit(req)
 
@@ -128,6 +135,9 @@ class Venue:
 
     def account(self, account_id: int) -> schemas.AccountOut:
         return self.queries.account(account_id)
+
+    def withdrawals(self, account_id: int, limit: int) -> list[schemas.WithdrawalOut]:
+        return self.queries.withdrawals(account_id, limit)
 
     def series_list(self) -> list[schemas.SeriesOut]:
         return self.queries.series_list()

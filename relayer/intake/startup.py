@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from prover.statement.encoding import Order, cancel_hash, order_hash
+from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.intake.auth import request_message
 from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
 from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
@@ -68,6 +68,7 @@ def warm_up(dom: int) -> None:
     not inside the first requests."""
     order_hash(dom, Order(1, 1, 1, 0, 1, 1, 1))
     cancel_hash(dom, 1, 1)
+    withdrawal_hash(dom, 1, 1, 1, 1)
     request_message(dom, 1, 1, "GET", "/")  # also the width EdDSA uses
 
 

@@ -108,3 +108,20 @@ def series_out(s: SeriesSpec, snap: MarketSnapshot) -> schemas.SeriesOut:
         size_tick=str(s.size_tick),
         mark=None if mark is None else str(mark),
     )
+
+
+def withdrawal_out(row: dict) -> schemas.WithdrawalOut:
+    """A stored withdrawal (``withdrawals`` row) as its owner reads it."""
+    return schemas.WithdrawalOut(
+        withdrawal_hash=hexh(row["withdrawal_hash"]),
+        account_id=row["account_id"],
+        nonce=str(row["nonce"]),
+        amount=str(row["amount"]),
+        eth_address=row["eth_address"],
+        status=row["status"],
+        batch_id=row["batch_id"],
+        reason=row["reason"],
+        replaced=None if row["replaced"] is None else hexh(row["replaced"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

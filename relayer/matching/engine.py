@@ -16,6 +16,10 @@ Matching rules:
   series than the leaf's P position slots) or ``insufficient_margin`` (anything else);
 * a new order on a nonce slot that holds an open order of its account cancels that order
   (``replaced_by_nonce``) and records it as ``replaced``;
+* a withdrawal takes its amount out of the collateral at once: its nonce must pass the same
+  slot check as an order's (and takes the slot over, cancelling an open order there), the
+  amount must be in [1, collateral], and the account must pass the initial rule after it
+  (``account_passes`` on the epoch's rows, as after a fill, and as the circuit checks);
 * limit rests its remainder; ioc cancels it; fok and multi-leg groups (fok per leg, all
   legs together) change nothing unless every leg fills completely (their reason is the
   account check's if one stopped a leg, else ``fok_not_filled`` / ``multi_leg_not_filled``);
@@ -48,6 +52,7 @@ from relayer.matching.types import (
     Status,
     SubmitCmd,
     Tif,
+    WithdrawCmd,
 )
 
 Rows = Mapping[int, Sequence[int]]
@@ -81,6 +86,7 @@ class Engine:
         self.account_orders: dict[int, list[int]] = {}
         self.account_fills: dict[int, list[Fill]] = {}
         self.fills: list[Fill] = []
+        self.withdrawals: dict[int, WithdrawCmd] = {}  # by withdrawal hash, acceptance order
         self.seq = 0
 
     # -- commands ---------------------------------------------------------------------
@@ -97,6 +103,8 @@ class Engine:
             return self._prepare_cancel(cmd)
         if isinstance(cmd, ExpireCmd):
             return self._prepare_expire(cmd)
+        if isinstance(cmd, WithdrawCmd):
+            return self._prepare_withdraw(cmd)
         return self._prepare_deposit(cmd)
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
@@ -131,6 +139,37 @@ class Engine:
                     None if expired else "cancelled_by_owner",
                 )
             )
+        return out
+
+    def _prepare_withdraw(self, cmd: WithdrawCmd) -> Outcome:
+        acct = self.ledger.get(cmd.account_id)
+        if acct is None:
+            raise Rejected("unknown_account", "account_id", "no such account")
+        if cmd.withdrawal_hash in self.withdrawals:
+            raise Rejected("duplicate_withdrawal", "body", "this withdrawal is already accepted")
+        rules.check_slot(self.slots, cmd.account_id, cmd.nonce, self.order_depth, "nonce", 0)
+        if not 0 < cmd.amount <= acct.collateral:
+            raise Rejected(
+                "bad_amount",
+                "amount",
+                f"must be in [1, {acct.collateral}], the account's collateral",
+            )
+        rows = self.tables.get(cmd.epoch)
+        if rows is None:
+            raise Rejected("unknown_epoch", "epoch", f"no market table {cmd.epoch}")
+        left = acct.collateral - cmd.amount
+        if not account_passes(left, acct.positions, rows, self.max_positions):
+            raise Rejected(
+                "insufficient_margin",
+                "amount",
+                "the account would fail initial margin after the withdrawal",
+            )
+        out = Outcome(cmd, deltas={cmd.account_id: (-cmd.amount, {})})
+        mask = (1 << self.order_depth) - 1
+        h = self.open_slots.get((cmd.account_id, cmd.nonce & mask))
+        if h is not None:  # the withdrawal takes the slot over: hard cancel by nonce
+            o = self.orders[h]
+            out.updates.append(OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce"))
         return out
 
     def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
@@ -321,6 +360,10 @@ class Engine:
             assert acct.account_id == out.account_id
             return
         mask = (1 << self.order_depth) - 1
+        if isinstance(cmd, WithdrawCmd):
+            self.withdrawals[cmd.withdrawal_hash] = cmd
+            key = (cmd.account_id, cmd.nonce & mask)
+            self.slots[key] = max(self.slots.get(key, -1), cmd.nonce)
         for u in out.updates:
             o = self.orders[u.order_hash]
             o.filled, o.status, o.reason = u.filled, u.status, u.reason

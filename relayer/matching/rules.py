@@ -67,13 +67,30 @@ def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: in
                 "two legs of one group use the same order slot",
             )
         seen.add(slot)
-        prev = slots.get((leg.account_id, slot))
-        if prev is not None and leg.order_id <= prev:
-            raise Rejected(
-                "stale_nonce",
-                f"legs[{i}].order_id",
-                f"must be higher than {prev}, the last order id in slot {slot}",
-            )
+        check_slot(slots, leg.account_id, leg.order_id, depth, f"legs[{i}].order_id")
+
+
+def check_slot(
+    slots: Mapping[tuple[int, int], int],
+    account_id: int,
+    nonce: int,
+    depth: int,
+    field: str,
+    floor: int | None = None,
+) -> None:
+    """``nonce`` must exceed the highest id accepted in its slot (orders and withdrawals share
+    the slots). ``floor`` is the id an empty slot counts as: None for orders (any id is new),
+    0 for withdrawals (the circuit requires nonce > the slot's stored id, 0 when empty)."""
+    slot = nonce % (1 << depth)
+    prev = slots.get((account_id, slot), floor)
+    if prev is not None and nonce <= prev:
+        raise Rejected(
+            "stale_nonce",
+            field,
+            f"must be higher than {prev}, the last id in slot {slot}"
+            if (account_id, slot) in slots
+            else f"must be higher than {prev}",
+        )
 
 
 def worst_case(legs: tuple[Leg, ...], fee: int = 0) -> tuple[int, dict[int, int]]:

@@ -99,7 +99,23 @@ class ExpireCmd:
     now: int
 
 
-Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd
+@dataclass(frozen=True, slots=True)
+class WithdrawCmd:
+    """A signed withdrawal the relayer has verified: ``amount`` leaves the account's collateral
+    for ``eth_address`` (a 160-bit int). ``nonce`` lives in the order-slot space (the circuit
+    writes it into slot ``nonce mod 2^ORDER_DEPTH``); ``withdrawal_hash`` is the signed message,
+    the idempotency key; ``epoch`` the market table the margin check uses."""
+
+    withdrawal_hash: int
+    account_id: int
+    nonce: int
+    amount: int
+    eth_address: int
+    now: int
+    epoch: int
+
+
+Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd
 
 
 @dataclass(slots=True)

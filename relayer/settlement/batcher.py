@@ -9,7 +9,11 @@ rejects is never sealed.
 - Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error).
 - Fills keep their order: when the next fill is rejected (say its deposit is not sealed yet,
   or the relayer and the model disagree), it and every later fill wait; ``held`` says why.
-- A rejected withdrawal is refused for good (``refused``), the others go on.
+- Withdrawals go in acceptance order (the relayer's event order, ``Repository.withdrawals_after``)
+  and never ahead of a fill the relayer accepted before them: the relayer margin-checked each
+  operation on the state after the earlier ones, and a withdrawal sealed in the same batch as
+  an earlier fill comes after it anyway (the circuit's order). A withdrawal the model rejects
+  is refused for good (``refused``, and ``take_refused`` for the store), the others go on.
 
 A sealed batch keeps its operations, circuit inputs, public inputs and data blob until the
 chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.
@@ -39,6 +43,17 @@ from relayer.settlement.errors import SettlementError
 class PendingFill:
     fill_id: int
     trade: Trade
+    event_seq: int = 0  # the relayer event that made it (0: unknown, no ordering)
+
+
+@dataclass(frozen=True)
+class PendingWithdrawal:
+    """A withdrawal the relayer accepted: its hash (the store's key) and its event (acceptance
+    order); both None for one handed in directly, which waits for nothing."""
+
+    withdrawal: Withdrawal
+    withdrawal_hash: int | None = None
+    event_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ class SealedBatch:
     block_number: int | None = None
     gas_used: int | None = None
     attempts: list[str] = field(default_factory=list)  # one line per failed submission
+    withdrawal_hashes: list[int] = field(default_factory=list)  # those from the store
 
     @property
     def old_root(self) -> int:
@@ -107,7 +123,19 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 
     trade = Trade(signed(row["buy"]), signed(row["sell"]), row["price"], row["qty"])
-    return PendingFill(row["fill_id"], trade)
+    return PendingFill(row["fill_id"], trade, row["event_seq"])
+
+
+def withdrawal_from_row(row: dict[str, Any]) -> PendingWithdrawal:
+    """A ``Repository.withdrawals_after`` row as a model Withdrawal with its hash and event."""
+    w = Withdrawal(
+        row["account_id"],
+        row["nonce"],
+        row["amount"],
+        int(row["eth_address"], 16),
+        Signature(row["sig_r8x"], row["sig_r8y"], row["sig_s"]),
+    )
+    return PendingWithdrawal(w, row["withdrawal_hash"], row["event_seq"])
 
 
 class Batcher:
@@ -121,11 +149,13 @@ class Batcher:
         self.state = State(config)  # after every sealed batch
         self.deposits: deque[QueuedDeposit] = deque()
         self.fills: deque[PendingFill] = deque()
-        self.withdrawals: deque[Withdrawal] = deque()
+        self.withdrawals: deque[PendingWithdrawal] = deque()
         self.held: Hold | None = None
         self.refused: list[Hold] = []
+        self._refused_new: list[tuple[int, Hold]] = []  # (withdrawal hash, why) not yet stored
         self.sealed: list[SealedBatch] = []
         self.last_fill_id = 0
+        self.last_withdrawal_seq = 0
         self.last_timestamp = 0
 
     # -- intake -------------------------------------------------------------------------
@@ -150,8 +180,20 @@ class Batcher:
         self.fills.append(fill)
         self.last_fill_id = fill.fill_id
 
-    def add_withdrawal(self, w: Withdrawal) -> None:
-        self.withdrawals.append(w)
+    def add_withdrawal(self, w: Withdrawal | PendingWithdrawal) -> None:
+        """Queue a withdrawal: a bare one (signed here, waits for nothing) or one the relayer
+        accepted (``withdrawal_from_row``), skipped if already queued (read again)."""
+        pw = w if isinstance(w, PendingWithdrawal) else PendingWithdrawal(w)
+        if pw.event_seq is not None:
+            if pw.event_seq <= self.last_withdrawal_seq:
+                return
+            self.last_withdrawal_seq = pw.event_seq
+        self.withdrawals.append(pw)
+
+    def take_refused(self) -> list[tuple[int, Hold]]:
+        """Withdrawals from the store refused since the last call: (hash, the model's rule)."""
+        out, self._refused_new = self._refused_new, []
+        return out
 
     @property
     def has_work(self) -> bool:
@@ -202,24 +244,33 @@ class Batcher:
                 break
             batch, trades = cand, [*trades, pf]
 
-        taken: list[Withdrawal] = []
-        for w in list(self.withdrawals):
+        taken: list[PendingWithdrawal] = []
+        left = list(self.fills)[len(trades) :]
+        barrier = left[0].event_seq if left and left[0].event_seq else None  # unsealed fill
+        for pw in list(self.withdrawals):
             if len(taken) == cfg.withdrawals:
                 break
+            if barrier is not None and pw.event_seq is not None and pw.event_seq > barrier:
+                break  # accepted after a fill still waiting: after it, in order
+            w = pw.withdrawal
             cand = Batch(timestamp, self.market, deps, batch.trades, (*batch.withdrawals, w))
             err = self._try(cand)
             if err is None:
-                batch, taken = cand, [*taken, w]
+                batch, taken = cand, [*taken, pw]
             else:
-                self.withdrawals.remove(w)
+                self.withdrawals.remove(pw)
                 what = f"withdrawal {w.nonce} of account {w.account_id}"
-                self.refused.append(Hold(what, err.rule, err.detail))
+                hold = Hold(what, err.rule, err.detail)
+                self.refused.append(hold)
+                if pw.withdrawal_hash is not None:
+                    self._refused_new.append((pw.withdrawal_hash, hold))
 
         if not (deps or trades or taken):
             return None
         number = len(self.sealed) + 1
         after = apply_batch(self.state, batch).state
-        touched = {d.account_id for d in deps if d.amount} | {w.account_id for w in taken}
+        touched = {d.account_id for d in deps if d.amount}
+        touched |= {w.account_id for w in batch.withdrawals}
         touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
         if trades:
             touched.add(OPERATOR_ACCOUNT)
@@ -238,8 +289,8 @@ class Batcher:
             self.deposits.popleft()
         for _ in trades:
             self.fills.popleft()
-        for w in taken:
-            self.withdrawals.remove(w)
+        for pw in taken:
+            self.withdrawals.remove(pw)
         self.state = result.state
         self.last_timestamp = timestamp
         sealed = SealedBatch(
@@ -251,6 +302,9 @@ class Batcher:
             data,
             [pf.fill_id for pf in trades],
             queued,
+            withdrawal_hashes=[
+                pw.withdrawal_hash for pw in taken if pw.withdrawal_hash is not None
+            ],
         )
         self.sealed.append(sealed)
         return sealed

@@ -13,11 +13,18 @@ from prover.model.ops import Withdrawal
 from prover.proving.batch import ProvedBatch
 from prover.statement.market import MarketTable
 from relayer.settlement import batch_store
-from relayer.settlement.batcher import Batcher, SealedBatch, trade_from_row
+from relayer.settlement.batcher import (
+    Batcher,
+    SealedBatch,
+    trade_from_row,
+    withdrawal_from_row,
+)
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.submitter import Landed, Submitter
 from relayer.storage.repository import Repository
+
+FILL_PAGE = 1000  # fills read per poll
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,24 @@ class SettlementPipeline:
             self.batcher.add_fill(trade_from_row(row))
         return len(rows)
 
+    def poll_store(self, repo: Repository) -> tuple[int, int]:
+        """Queue the relayer's new fills and accepted withdrawals; returns how many of each.
+
+        Withdrawals are read first, then fills: a fill accepted before a withdrawal read here
+        was committed before it, so it is read too, and the batcher can keep the withdrawal
+        behind it (acceptance order)."""
+        ws = repo.withdrawals_after(self.batcher.last_withdrawal_seq)
+        rows = repo.trades_after(self.batcher.last_fill_id, FILL_PAGE)
+        for row in rows:
+            self.batcher.add_fill(trade_from_row(row))
+        if len(rows) == FILL_PAGE:  # more fills wait: no withdrawal may pass them
+            ws = [w for w in ws if w["event_seq"] < rows[-1]["event_seq"]]
+        for w in ws:
+            self.batcher.add_withdrawal(withdrawal_from_row(w))
+        return len(rows), len(ws)
+
     def add_withdrawal(self, w: Withdrawal) -> None:
+        """A withdrawal signed outside the relayer (tests): the store never sees it."""
         self.batcher.add_withdrawal(w)
 
     def next_timestamp(self) -> int:
@@ -72,6 +96,9 @@ class SettlementPipeline:
         sb = self.batcher.seal(self.next_timestamp())
         if sb is not None:
             self._record(sb)
+        refused = self.batcher.take_refused()
+        if refused and self.store is not None:
+            batch_store.record_refused(self.store, refused)
         return sb
 
     def prove(self, sb: SealedBatch) -> ProvedBatch:

@@ -12,6 +12,7 @@ from relayer.matching.types import (
     Leg,
     SubmitCmd,
     Tif,
+    WithdrawCmd,
 )
 
 _LEG_FIELDS = (
@@ -26,10 +27,19 @@ _LEG_FIELDS = (
 )
 
 
+_WITHDRAW_FIELDS = ("withdrawal_hash", "account_id", "nonce", "amount", "eth_address")
+
+_KINDS = {
+    SubmitCmd: "submit",
+    CancelCmd: "cancel",
+    DepositCmd: "deposit",
+    ExpireCmd: "expire",
+    WithdrawCmd: "withdraw",
+}
+
+
 def kind_of(cmd: Command) -> str:
-    return {SubmitCmd: "submit", CancelCmd: "cancel", DepositCmd: "deposit", ExpireCmd: "expire"}[
-        type(cmd)
-    ]
+    return _KINDS[type(cmd)]
 
 
 def encode(cmd: Command) -> str:
@@ -44,6 +54,9 @@ def encode(cmd: Command) -> str:
         d = {"account_id": cmd.account_id, "order_id": str(cmd.order_id), "now": cmd.now}
     elif isinstance(cmd, ExpireCmd):
         d = {"now": cmd.now}
+    elif isinstance(cmd, WithdrawCmd):
+        d = {f: str(getattr(cmd, f)) for f in _WITHDRAW_FIELDS}
+        d |= {"now": cmd.now, "epoch": cmd.epoch}
     else:
         d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
     return json.dumps(d, separators=(",", ":"), sort_keys=True)
@@ -58,6 +71,8 @@ def decode(kind: str, payload: str) -> Command:
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])
     if kind == "expire":
         return ExpireCmd(d["now"])
+    if kind == "withdraw":
+        return WithdrawCmd(*(int(d[f]) for f in _WITHDRAW_FIELDS), d["now"], d["epoch"])
     if kind == "deposit":
         return DepositCmd(int(d["ax"]), int(d["ay"]), int(d["amount"]), d["now"])
     raise ValueError(f"unknown event kind {kind!r}")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
-from relayer.matching.types import DepositCmd, Outcome, Status, SubmitCmd
+from relayer.matching.types import DepositCmd, Outcome, Status, SubmitCmd, WithdrawCmd
 from relayer.storage import codec
 from relayer.storage.db import make_engine
 from relayer.storage.errors import StorageError
@@ -25,7 +25,10 @@ from relayer.storage.tables import (
     metadata,
     orders,
     series,
+    withdrawals,
 )
+
+WITHDRAWAL_QUEUED = "queued"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,25 @@ class Repository:
                     )
                 )
             conn.execute(insert(orders), rows)
+        if isinstance(cmd, WithdrawCmd):
+            ex = extras[cmd.withdrawal_hash]
+            conn.execute(
+                insert(withdrawals).values(
+                    withdrawal_hash=cmd.withdrawal_hash,
+                    account_id=cmd.account_id,
+                    nonce=cmd.nonce,
+                    amount=cmd.amount,
+                    eth_address=f"0x{cmd.eth_address:040x}",
+                    sig_r8x=ex.signature[0],
+                    sig_r8y=ex.signature[1],
+                    sig_s=ex.signature[2],
+                    replaced=out.updates[0].order_hash if out.updates else None,
+                    event_seq=seq,
+                    status=WITHDRAWAL_QUEUED,
+                    created_at=created_at,
+                    updated_at=created_at,
+                )
+            )
         if out.fills:
             conn.execute(
                 insert(fills),
@@ -220,6 +242,55 @@ class Repository:
             buy, sell = (taker, maker) if r["taker_side"] == 0 else (maker, taker)
             out.append({**dict(r), "buy": buy, "sell": sell})
         return out
+
+    def withdrawal_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(withdrawals)).scalar_one()
+
+    def withdrawal(self, withdrawal_hash: int) -> dict | None:
+        with self.engine.connect() as conn:
+            r = (
+                conn.execute(
+                    select(withdrawals).where(withdrawals.c.withdrawal_hash == withdrawal_hash)
+                )
+                .mappings()
+                .first()
+            )
+        return dict(r) if r else None
+
+    def account_withdrawals(self, account_id: int, limit: int = 100) -> list[dict]:
+        """The account's withdrawals, newest first."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(withdrawals)
+                    .where(withdrawals.c.account_id == account_id)
+                    .order_by(withdrawals.c.event_seq.desc())
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+        return [dict(r) for r in rows]
+
+    def withdrawals_after(self, event_seq: int, limit: int = 1000) -> list[dict]:
+        """Queued withdrawals accepted after event ``event_seq``, in acceptance order, with
+        their signatures, as the batcher needs them (``prover.model.ops.Withdrawal``)."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(
+                    select(withdrawals)
+                    .where(
+                        withdrawals.c.event_seq > event_seq,
+                        withdrawals.c.status == WITHDRAWAL_QUEUED,
+                    )
+                    .order_by(withdrawals.c.event_seq)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+        return [dict(r) for r in rows]
 
     def batches(self, limit: int = 100) -> list[dict]:
         with self.engine.connect() as conn:

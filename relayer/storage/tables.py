@@ -2,7 +2,8 @@
 SQL integers are signed 64-bit; ids the relayer assigns (seq, account, fill) are integers.
 
 ``events`` is the source of truth: every accepted command in order, replayed on start.
-``orders`` and ``fills`` are written in the same transaction, for queries and the batcher.
+``orders``, ``fills`` and ``withdrawals`` are written in the same transaction, for queries and
+the batcher; the settlement side then updates a withdrawal's ``status`` as its batch goes.
 """
 
 from __future__ import annotations
@@ -138,4 +139,26 @@ batches = Table(
     Column("block_number", BigInteger),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+)
+
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("withdrawal_hash", Felt, primary_key=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("nonce", U64, nullable=False),
+    Column("amount", U64, nullable=False),
+    Column("eth_address", String(42), nullable=False),  # 0x + 40 lower-case hex
+    Column("sig_r8x", Felt, nullable=False),
+    Column("sig_r8y", Felt, nullable=False),
+    Column("sig_s", Felt, nullable=False),
+    Column("replaced", Felt),  # the open order its nonce slot cancelled, if any
+    Column("event_seq", BigInteger, nullable=False, unique=True),
+    # queued | in_batch | claimable | refused (relayer.settlement.batch_store)
+    Column("status", String(16), nullable=False),
+    Column("batch_id", BigInteger),
+    Column("reason", String(200)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "nonce"),
 )

@@ -28,6 +28,7 @@ def test_demo_flow_on_the_test_configuration(tmp_path: Path) -> None:
     assert sum(b.deposits for b in report.batches) == 3  # operator, desk A, desk B
     assert sum(b.fills for b in report.batches) >= 1
     assert sum(b.withdrawals for b in report.batches) == 1
+    assert report.withdrawal_status == ["queued", "claimable"]  # read back over the API
 
     assert report.margin_refusal["status"] == 422
     assert report.margin_refusal["code"] == "insufficient_margin"

@@ -15,7 +15,13 @@ import uvicorn
 
 from prover.crypto.eddsa import PrivateKey
 from relayer.api.app import create_app
-from relayer.intake.client import leg_hash, sign_request, signed_cancel, signed_leg
+from relayer.intake.client import (
+    leg_hash,
+    sign_request,
+    signed_cancel,
+    signed_leg,
+    signed_withdrawal,
+)
 from relayer.intake.service import Venue
 from relayer.settings import Settings
 from relayer.venue_info.chain import ChainInfo
@@ -138,6 +144,30 @@ class Desk:
         return self.srv.http.post(
             "/v1/orders/cancel", json=signed_cancel(self.key, self.dom, self.account_id, order_id)
         )
+
+    def withdraw(
+        self,
+        amount: int,
+        eth_address: str = "0x" + "ab" * 20,
+        *,
+        nonce: int | None = None,
+        key: PrivateKey | None = None,
+        http: httpx.Client | None = None,
+    ) -> httpx.Response:
+        body = signed_withdrawal(
+            key or self.key,
+            self.dom,
+            self.account_id,
+            next(self.nonces) if nonce is None else nonce,
+            amount,
+            eth_address,
+        )
+        return (http or self.srv.http).post("/v1/withdrawals", json=body)
+
+    def withdrawals(self, http: httpx.Client | None = None) -> list[dict]:
+        r = self.get(f"/v1/accounts/{self.account_id}/withdrawals", http)
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def get(self, path: str, http: httpx.Client | None = None) -> httpx.Response:
         headers = sign_request(

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from prover.crypto.eddsa import PrivateKey
 from prover.crypto.field import P
-from prover.model.ops import sign_withdrawal
+from prover.model.ops import Trade, sign_withdrawal
 from prover.statement import data_blob
+from prover.statement.config import CircuitConfig
+from relayer.demo.server import relayer_settings, seed_market
+from relayer.intake.client import signed_withdrawal
+from relayer.intake.schemas import DepositIn, WithdrawalIn
+from relayer.intake.service import Venue
+from relayer.settlement import batch_store
+from relayer.settlement.batcher import PendingFill, PendingWithdrawal, withdrawal_from_row
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
-from testkit.settlement import DESK_A, DESK_B, NOW, fill, funded, order
+from relayer.settlement.market import VenueMarket
+from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, fill, funded, order
 
 
 def test_deposits_fill_the_slots_in_queue_order_and_open_account_0() -> None:
@@ -125,3 +136,81 @@ def test_a_fill_close_to_expiry_gets_an_earlier_batch_timestamp() -> None:
     b.add_fill(fill(1, buy, sell, row.mark, 1))
     sealed = b.seal(expiry + 50)  # the chain is past the orders' expiry
     assert sealed is not None and sealed.timestamp == expiry and sealed.fill_ids == [1]
+
+
+def _venue_with_desks(tmp_path: Path, cfg: CircuitConfig, vm: VenueMarket) -> Venue:
+    """A relayer on the batcher's configuration (same domain) with desks A (1) and B (2)
+    credited through the faucet: A as the queue credited it, B with twice that (a relayer
+    whose view disagrees with the sealed state, to make the model refuse)."""
+    settings = relayer_settings(cfg, tmp_path / "relayer")  # as the demo runs it
+    seed_market(settings, vm)
+    v = Venue(settings, clock=lambda: NOW)
+    for k, amount in ((DESK_A, FUNDS), (DESK_B, 2 * FUNDS)):
+        ax, ay = k.public_key()
+        v.deposit(DepositIn(ax=ax, ay=ay, amount=amount))
+    return v
+
+
+def _withdraw(v: Venue, k: PrivateKey, account: int, nonce: int, amount: int) -> int:
+    body = signed_withdrawal(k, v.domain, account, nonce, amount, "0x" + "ab" * 20)
+    out = v.withdraw(WithdrawalIn.model_validate(body))
+    return int(out.withdrawal.withdrawal_hash, 16)
+
+
+def test_a_stored_withdrawal_is_sealed_in_acceptance_order_and_recorded(
+    tmp_path: Path,
+) -> None:
+    b, vm = funded()
+    v = _venue_with_desks(tmp_path, b.config, vm)
+    try:
+        assert v.domain == b.config.domain
+        too_much = _withdraw(v, DESK_B, 2, 1, 2 * FUNDS)  # the relayer's view allows it,
+        repo = v.repo  # the sealed state (FUNDS) does not: refused at sealing
+        first = _withdraw(v, DESK_A, 1, 1, 1_000)
+        second = _withdraw(v, DESK_A, 1, 2, 2_000)
+        rows = repo.withdrawals_after(0)
+        assert [r["withdrawal_hash"] for r in rows] == [too_much, first, second]
+        for row in rows:
+            b.add_withdrawal(withdrawal_from_row(row))
+        for row in repo.withdrawals_after(0):  # read again: not queued twice
+            b.add_withdrawal(withdrawal_from_row(row))
+        assert len(b.withdrawals) == 3
+        sealed = b.seal(NOW + 100)
+        assert sealed is not None
+        # W = 1 in `test`; B's refusal did not block A's first one
+        assert [w.nonce for w in sealed.batch.withdrawals] == [1]
+        assert sealed.withdrawal_hashes == [first]
+        batch_store.record(repo, sealed)
+        batch_store.record_refused(repo, b.take_refused())
+        assert b.take_refused() == []
+        again = b.seal(NOW + 101)
+        assert again is not None and again.withdrawal_hashes == [second]
+        batch_store.record(repo, again)
+        sealed.status = "confirmed"
+        batch_store.record(repo, sealed)
+
+        got = {h: repo.withdrawal(h) for h in (too_much, first, second)}
+        assert got[first]["status"] == "claimable" and got[first]["batch_id"] == sealed.number
+        assert got[second]["status"] == "in_batch" and got[second]["batch_id"] == again.number
+        assert got[too_much]["status"] == "refused"
+        assert got[too_much]["reason"].startswith("collateral")
+        assert repo.withdrawals_after(0) == []  # nothing queued is left
+        assert b.state.accounts[1].collateral == FUNDS - 3_000
+    finally:
+        v.close()
+
+
+def test_a_withdrawal_waits_behind_a_fill_accepted_before_it() -> None:
+    b, vm = funded()
+    cfg = b.config
+    row = vm.table.rows[0]
+    for i in (1, 2):  # fills of events 1 and 2; T = 1, so fill 2 waits a batch
+        buy = order(DESK_A, cfg, 1, i, row.series_id, 0, row.mark, 1)
+        sell = order(DESK_B, cfg, 2, i, row.series_id, 1, row.mark, 1)
+        b.add_fill(PendingFill(i, Trade(buy, sell, row.mark, 1), event_seq=i))
+    w = sign_withdrawal(DESK_A, cfg.domain, 1, 3, 1_000, 0xABC)
+    b.add_withdrawal(PendingWithdrawal(w, 77, event_seq=3))
+    first = b.seal(NOW + 100)
+    assert first is not None and first.fill_ids == [1] and first.batch.withdrawals == ()
+    second = b.seal(NOW + 101)
+    assert second is not None and second.fill_ids == [2] and second.withdrawal_hashes == [77]

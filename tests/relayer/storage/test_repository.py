@@ -8,7 +8,16 @@ from sqlalchemy import text
 
 from prover.crypto.eddsa import verify
 from prover.statement.encoding import Order, order_hash
-from relayer.matching.types import BUY, CancelCmd, DepositCmd, ExpireCmd, Leg, SubmitCmd, Tif
+from relayer.matching.types import (
+    BUY,
+    CancelCmd,
+    DepositCmd,
+    ExpireCmd,
+    Leg,
+    SubmitCmd,
+    Tif,
+    WithdrawCmd,
+)
 from relayer.storage import codec
 from relayer.storage.repository import Repository
 from tests.relayer.conftest import SERIES, LiveServer
@@ -31,6 +40,7 @@ def test_codec_round_trip() -> None:
         CancelCmd(3, big, 1_800_000_001),
         DepositCmd(2**250, 7, big, 1_800_000_002),
         ExpireCmd(1_800_000_003),
+        WithdrawCmd(2**253 + 9, 3, big, big, 2**160 - 1, 1_800_000_004, 2),
     ):
         assert codec.decode(codec.kind_of(cmd), codec.encode(cmd)) == cmd
 
