@@ -82,6 +82,25 @@ class Settings(BaseSettings):
         description="POST /v1/dev/deposit credits accounts with collateral no batch can prove "
         "(development and tests only); refused unless host is a loopback address",
     )
+    settle: bool = Field(
+        True,
+        description="with a chain, `relayer run` also runs the settlement loop (credit "
+        "deposits, seal, prove, submit); false = API only (e.g. `relayer settle` elsewhere)",
+    )
+    settle_poll_seconds: float = Field(
+        0.5, gt=0, description="settlement loop period: queue, fills, withdrawals, seal"
+    )
+    batch_seconds: float = Field(
+        2.0, ge=0, description="seal a partial batch once this long has passed with work"
+    )
+    deposit_confirmations: int = Field(
+        1, ge=1, description="blocks deep (1 = mined) before an on-chain deposit is credited"
+    )
+    operator_secret: str | None = Field(
+        None,
+        description="hex EdDSA secret of the operator's key (account 0); default: "
+        "<data_dir>/operator.key, created on first start",
+    )
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"
 

@@ -28,12 +28,15 @@ class Account:
 
 @dataclass(slots=True)
 class Ledger:
-    """Trading accounts (ids from 1) and the fees collected for the operator's account 0,
-    which the batch circuit credits at the end of each batch (docs/circuits.md, "Fees")."""
+    """Trading accounts (ids from 1), the operator's account 0 once its on-chain deposit is
+    credited (its key then owns id 0, as in the batch model), and the fees collected for
+    account 0, which the batch circuit credits at the end of each batch (docs/circuits.md,
+    "Fees"). ``last_queue_index``: the last on-chain queue entry credited (-1: none)."""
 
     accounts: dict[int, Account] = field(default_factory=dict)
-    ids: AccountIds = field(default_factory=AccountIds)  # no operator key: 0 is never credited
+    ids: AccountIds = field(default_factory=AccountIds)  # operator key: set by its deposit
     fees: int = 0
+    last_queue_index: int = -1
 
     def get(self, account_id: int) -> Account | None:
         return self.accounts.get(account_id)
@@ -42,9 +45,22 @@ class Ledger:
         aid = self.ids.get((ax, ay))
         return None if aid is None else self.accounts[aid]
 
-    def credit(self, ax: int, ay: int, amount: int) -> Account:
-        """Create the account of key (ax, ay) if new, then add ``amount`` to its collateral."""
+    def credit(
+        self,
+        ax: int,
+        ay: int,
+        amount: int,
+        *,
+        operator: bool = False,
+        queue_index: int | None = None,
+    ) -> Account:
+        """Create the account of key (ax, ay) if new (``operator``: the key owns account 0),
+        then add ``amount`` to its collateral."""
+        if operator:
+            self.ids.operator_key = (ax, ay)
         aid = self.ids.assign((ax, ay))
+        if queue_index is not None:
+            self.last_queue_index = queue_index
         acct = self.accounts.setdefault(aid, Account(aid, ax, ay))
         acct.collateral += amount
         return acct

@@ -28,6 +28,7 @@ from relayer.intake.router import router as intake_router
 from relayer.intake.service import Venue
 from relayer.settings import Settings, SettingsError, is_loopback
 from relayer.settlement.router import router as settlement_router
+from relayer.settlement.worker import SettlementWorker
 from relayer.venue_info.chain import ChainInfo
 from relayer.venue_info.router import router as venue_router
 
@@ -68,12 +69,18 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def create_app(
-    settings: Settings, clock: Callable[[], float] = time.time, chain: ChainInfo | None = None
+    settings: Settings,
+    clock: Callable[[], float] = time.time,
+    chain: ChainInfo | None = None,
+    settlement: SettlementWorker | None = None,
 ) -> FastAPI:
     """The relayer's HTTP application on ``settings`` (database, series, limits, keys);
     ``clock`` is the venue's time (order expiry, command timestamps, market snapshots);
     ``chain`` the contracts it settles on, read at start (None: no chain, ``GET /v1/venue``
-    shows ``chain: null``)."""
+    shows ``chain: null``); ``settlement`` the worker that prepares the venue and runs the
+    settlement loop, started and stopped with the app (until it is ready, ``/health`` says
+    ``preparing`` and orders and withdrawals are refused with 503 ``venue_preparing``,
+    relayer.intake.router.venue_ready)."""
     if settings.dev_faucet and not is_loopback(settings.host):  # Settings refuses it too
         raise SettingsError(f"dev_faucet is on and host {settings.host!r} is not loopback")
     metrics = Metrics()
@@ -86,9 +93,18 @@ def create_app(
         venue.on_commit = metrics.group.observe
         app.state.auth = RequestAuth(venue.domain, settings.auth_window_seconds)
         log.info("relayer ready: %d events, %d series", venue.seq, len(venue.series))
+        if settlement is not None:
+
+            def _chain_ready(info: ChainInfo) -> None:
+                app.state.chain = info
+
+            settlement.on_ready = _chain_ready
+            settlement.start(venue)
         try:
             yield
         finally:
+            if settlement is not None:
+                await run_in_threadpool(settlement.stop)
             venue.close()
 
     app = FastAPI(
@@ -99,6 +115,7 @@ def create_app(
     )
     app.state.metrics = metrics
     app.state.chain = chain
+    app.state.settlement = settlement
     _install_errors(app)
     app.include_router(intake_router)
     app.include_router(venue_router)
@@ -108,8 +125,15 @@ def create_app(
 
     @app.get("/health", tags=["ops"])
     def health(request: Request) -> dict:
+        """``ok``; ``preparing`` while the settlement worker compiles, sets up keys and
+        deploys (``settlement.stage`` is the hint); ``failed`` if that preparation failed."""
         v: Venue = request.app.state.venue
-        return {"status": "ok", "events": v.seq, "market_epoch": v.snapshot.epoch}
+        out: dict = {"status": "ok", "events": v.seq, "market_epoch": v.snapshot.epoch}
+        if settlement is not None:
+            if not settlement.ready:
+                out["status"] = "failed" if settlement.error else "preparing"
+            out["settlement"] = settlement.status()
+        return out
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     def prometheus(request: Request) -> Response:

@@ -23,6 +23,8 @@ STATUS_BY_CODE = {
     "too_large": 413,
     "replayed_request": 409,
     "storage_unavailable": 503,
+    "venue_preparing": 503,
+    "duplicate_deposit": 409,
 }
 DEFAULT_STATUS = 422  # unknown series, bad tick, expired, insufficient margin, bad field ...
 

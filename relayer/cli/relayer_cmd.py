@@ -1,10 +1,15 @@
-"""`darkbook relayer run`: the relayer service (API, book, matching) on uvicorn.
+"""`darkbook relayer run`: the venue (API, book, matching, and the settlement loop) on uvicorn.
 
-Zero configuration: SQLite under the data folder, the built-in series, and its own anvil with the
-contracts deployed (the circuit config's verifier; `--no-chain` or ``DARKBOOK_LOCAL_CHAIN=false``
-serves the API alone; an ``rpc_url`` setting names a chain, whose chain id must be the
-``chain_id`` setting). With a chain, the collateral token and its decimals are read from it once
-at start for ``GET /v1/venue``. The dev faucet (``POST /v1/dev/deposit``) is off unless
+Zero configuration: SQLite under the data folder, the built-in series, and its own anvil. The
+signing domain is bound at once to the address Settlement will land at; the circuit, its keys
+and the contracts are prepared in the background by ``SettlementWorker``
+(relayer.settlement.worker, owned by the app's lifespan), which then runs the settlement loop
+(``settle``; credit deposits, seal, prove, submit). ``/health`` says ``preparing`` meanwhile
+and orders are refused with 503 ``venue_preparing``. `--no-chain` or
+``DARKBOOK_LOCAL_CHAIN=false`` serves the API alone; an ``rpc_url`` setting names a chain, whose
+chain id must be the ``chain_id`` setting (API only for now). With a remote chain, the
+collateral token and its decimals are read from it once at start for ``GET /v1/venue``.
+The dev faucet (``POST /v1/dev/deposit``) is off unless
 ``--dev-faucet`` (or ``dev_faucet``) asks for it, and refused on a non-loopback ``--host``. A
 config file (TOML or JSON, ``--config``) and ``DARKBOOK_*`` environment variables override the
 defaults (see relayer/settings.py); the flags override both.
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # every `darkbook` command builds this parser: keep settings out of start-up
     from relayer.settings import Settings
+    from relayer.settlement.worker import SettlementWorker
     from relayer.venue_info.chain import ChainInfo
 
 
@@ -63,21 +69,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve_with_local_chain(settings: Settings) -> int:
-    """Start anvil, deploy the venue for this circuit config, serve; anvil stops with us."""
+    """Start anvil, bind the signing domain to where Settlement will land, serve at once; the
+    settlement worker compiles, sets up keys and deploys in the background, then runs the
+    settlement loop (``settle``); anvil stops with us."""
     from prover.build.anvil import local_chain
-    from relayer.settlement.deployment import deploy_venue
-    from relayer.venue_info.chain import read_chain_info
+    from relayer.chain.deploy import predict_settlement_address
+    from relayer.settlement.worker import SettlementWorker
 
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so the
     # context below still stops anvil (the default action would kill us first).
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with local_chain() as chain:
-        print(f"darkbook relayer: anvil at {chain.url}; deploying contracts ...", flush=True)
-        venue = deploy_venue(chain.w3, settings.circuit, progress=True)
-        address = venue.settlement.address
+        admin = chain.w3.eth.accounts[0]
+        address = predict_settlement_address(chain.w3, admin)
         print(
-            f"darkbook relayer: Settlement {address}, token {venue.token.address}, "
-            f"oracle {venue.oracle.address} (INSECURE development keys)",
+            f"darkbook relayer: anvil at {chain.url}; Settlement will be at {address} "
+            "(circuit, keys and contracts prepared in the background)",
             flush=True,
         )
         bound = settings.model_copy(
@@ -87,7 +94,38 @@ def _serve_with_local_chain(settings: Settings) -> int:
                 "settlement_address": address,
             }
         )
-        return _serve(bound, read_chain_info(chain.w3, address))
+        _seed_circuit_series(bound)
+        worker = SettlementWorker(bound, chain.w3, admin=admin, run_loop=settings.settle, say=_say)
+        return _serve(bound, settlement=worker)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _seed_circuit_series(settings: Settings) -> None:
+    """A new database, no ``series_file`` and a circuit whose market table holds fewer series
+    (M) than the default registry (``test``: 2): the circuit's own series
+    (relayer.settlement.market.venue_series); an existing database keeps its registry."""
+    import time
+
+    from prover.statement.config import get_config
+    from relayer.markets.series import default_series
+    from relayer.settlement.market import venue_series
+    from relayer.storage.repository import Repository
+
+    now, cfg = int(time.time()), get_config(settings.circuit)
+    if (
+        settings.series_file is not None
+        or len(default_series(now, settings.underlying)) <= cfg.series
+    ):
+        return
+    repo = Repository(settings.db_url())
+    try:
+        if not repo.series():
+            repo.add_series(venue_series(cfg, now))
+    finally:
+        repo.close()
 
 
 def _remote_chain(settings: Settings) -> ChainInfo:
@@ -115,7 +153,9 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _serve(settings: Settings, chain: ChainInfo | None = None) -> int:
+def _serve(
+    settings: Settings, chain: ChainInfo | None = None, settlement: SettlementWorker | None = None
+) -> int:
     import uvicorn
 
     from relayer.api.app import create_app
@@ -129,7 +169,7 @@ def _serve(settings: Settings, chain: ChainInfo | None = None) -> int:
         flush=True,
     )
     uvicorn.run(
-        create_app(settings, chain=chain),
+        create_app(settings, chain=chain, settlement=settlement),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -9,6 +9,7 @@ render once the group is stored (relayer.intake.group_commit).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from prover.crypto.eddsa import Signature, verify
 from prover.errors import CryptoError
@@ -84,6 +85,12 @@ class CommandService:
 
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
         return self._writer.submit(lambda: self._deposit_step(req.ax, req.ay, req.amount))
+
+    def chain_deposit(self, ax: int, ay: int, amount: int, queue_index: int, operator: bool) -> int:
+        """Credit an on-chain deposit (queue entry ``queue_index``, each credited once) through
+        the write path; returns the account id (0 for the operator's key)."""
+        cmd = DepositCmd(ax, ay, amount, self._state.now(), queue_index, operator)
+        return self._writer.submit(lambda: self._chain_deposit_step(cmd))
 
     def credit_genesis(self, accounts: list[GenesisAccount]) -> None:
         """First start only: credit the configured accounts, as deposits in the log."""
@@ -180,6 +187,10 @@ class CommandService:
         cmd = WithdrawCmd(h, account_id, nonce, amount, address, state.now(), state.snapshot.epoch)
         out = self._prepare(cmd)
         return Step(out, {h: LegExtra(sig, None)}, lambda: (h, False))
+
+    def _chain_deposit_step(self, cmd: DepositCmd) -> Step:
+        out = self._prepare(replace(cmd, now=self._state.now()))
+        return Step(out, {}, lambda: out.account_id)
 
     def _deposit_step(self, ax: int, ay: int, amount: int) -> Step:
         out = self._prepare(DepositCmd(ax, ay, amount, self._state.now()))

@@ -54,7 +54,21 @@ OwnerDep = Annotated[int, Depends(owner)]
 AccountPath = Annotated[int, Path(ge=1, lt=2**63)]
 
 
-@router.post("/orders", response_model=schemas.SubmitOut, tags=["orders"])
+def venue_ready(request: Request) -> None:
+    """Orders and withdrawals wait for the settlement worker (if any) to be ready: nothing
+    could settle them before (503 ``venue_preparing``, the stage or failure as reason)."""
+    worker = getattr(request.app.state, "settlement", None)
+    if worker is not None and not worker.ready:
+        why = worker.error or f"the venue is preparing ({worker.stage}); retry"
+        raise ApiError("venue_preparing", "body", why)
+
+
+@router.post(
+    "/orders",
+    response_model=schemas.SubmitOut,
+    tags=["orders"],
+    dependencies=[Depends(venue_ready)],
+)
 def submit_order(body: schemas.SubmitOrderIn, v: VenueDep, request: Request) -> schemas.SubmitOut:
     """Submit a signed order (or a multi-leg group). Committed durably before this returns;
     sending the same signed order again returns the stored result with ``duplicate: true``."""
@@ -76,7 +90,12 @@ def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
     return v.cancel(body)
 
 
-@router.post("/withdrawals", response_model=schemas.WithdrawalSubmitOut, tags=["withdrawals"])
+@router.post(
+    "/withdrawals",
+    response_model=schemas.WithdrawalSubmitOut,
+    tags=["withdrawals"],
+    dependencies=[Depends(venue_ready)],
+)
 def submit_withdrawal(body: schemas.WithdrawalIn, v: VenueDep) -> schemas.WithdrawalSubmitOut:
     """Withdraw collateral to an Ethereum address, signed over ``Poseidon([3, domain,
     accountId, nonce, amount, ethAddress])``. Margin-checked (initial rule after it) and debited

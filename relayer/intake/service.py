@@ -120,6 +120,19 @@ class Venue:
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
         return self.commands.deposit(req)
 
+    def credit_chain_deposit(
+        self, ax: int, ay: int, amount: int, queue_index: int, operator: bool = False
+    ) -> int:
+        """Credit the on-chain queue entry ``queue_index`` (a ``deposit`` event carrying the
+        index, so a replay never credits it twice); returns the account id."""
+        return self.commands.chain_deposit(ax, ay, amount, queue_index, operator)
+
+    @property
+    def last_queue_index(self) -> int:
+        """The last on-chain queue entry credited (-1: none), from the replayed log."""
+        with self.state.lock:
+            return self.state.engine.ledger.last_queue_index
+
     # -- reads ------------------------------------------------------------------------
 
     def order(self, account_id: int, h: int) -> schemas.OrderOut:

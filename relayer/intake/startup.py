@@ -109,7 +109,23 @@ def _load_snapshots(
         or now - last.created_at > settings.snapshot_max_age
     ):
         epoch = last.epoch + 1 if last else 1
-        snap = build_reference_snapshot(list(series.values()), now, epoch)
+        snap = _reference_snapshot(settings, list(series.values()), now, epoch)
         repo.save_snapshot(snap)
         snaps.append(snap)
     return snaps
+
+
+def _reference_snapshot(
+    settings: Settings, series: list[SeriesSpec], now: int, epoch: int
+) -> MarketSnapshot:
+    """The reference table with the circuit's scenario count, so that a batch can carry it
+    (the ``test`` circuit keeps two of the risk grid's scenarios; ``demo`` all 16)."""
+    from prover.statement.config import get_config
+    from relayer.settlement.market import circuit_snapshot, risk_config_for
+
+    cfg = get_config(settings.circuit)
+    try:
+        risk_config_for(cfg)
+    except ValueError:  # no grid for this S: the plain reference table (API only)
+        return build_reference_snapshot(series, now, epoch)
+    return circuit_snapshot(cfg, series, now, epoch)

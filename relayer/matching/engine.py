@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.margin import account_passes, slots_fit
 from relayer.accounts.state import Ledger
 from relayer.markets.series import SeriesSpec
@@ -110,11 +111,21 @@ class Engine:
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
             raise Rejected("bad_amount", "amount", "must be in [1, 2^64)")
+        ids, key = self.ledger.ids, (cmd.ax, cmd.ay)
+        if cmd.queue_index is not None and cmd.queue_index <= self.ledger.last_queue_index:
+            raise Rejected(
+                "duplicate_deposit", "queue_index", f"queue entry {cmd.queue_index} is credited"
+            )
+        if cmd.operator and (
+            ids.operator_key not in (None, key) or (ids.operator_key is None and key in ids.by_key)
+        ):
+            raise Rejected("bad_operator", "ax", "another key owns account 0, or this one an id")
         acct = self.ledger.of_key(cmd.ax, cmd.ay)
         held = acct.collateral if acct is not None else 0
         if held + cmd.amount >= 2**64:
             raise Rejected("bad_amount", "amount", "collateral would exceed 2^64 - 1")
-        return Outcome(cmd, account_id=self.ledger.ids.peek((cmd.ax, cmd.ay)))
+        aid = OPERATOR_ACCOUNT if cmd.operator else ids.peek(key)
+        return Outcome(cmd, account_id=aid)
 
     def _prepare_expire(self, cmd: ExpireCmd) -> Outcome:
         out = Outcome(cmd)
@@ -356,7 +367,9 @@ class Engine:
         """Make a prepared outcome so (must be the next thing applied after prepare)."""
         cmd = out.command
         if isinstance(cmd, DepositCmd):
-            acct = self.ledger.credit(cmd.ax, cmd.ay, cmd.amount)
+            acct = self.ledger.credit(
+                cmd.ax, cmd.ay, cmd.amount, operator=cmd.operator, queue_index=cmd.queue_index
+            )
             assert acct.account_id == out.account_id
             return
         mask = (1 << self.order_depth) - 1

@@ -86,10 +86,17 @@ class CancelCmd:
 
 @dataclass(frozen=True, slots=True)
 class DepositCmd:
+    """Collateral for key (ax, ay). From the chain: ``queue_index`` is the deposit's place in
+    the Settlement queue (each index is credited once, in increasing order) and ``operator``
+    marks the operator's key, which opens account 0 (as in the batch model). Faucet and
+    genesis credits have neither (queue_index None)."""
+
     ax: int
     ay: int
     amount: int
     now: int
+    queue_index: int | None = None
+    operator: bool = False
 
 
 @dataclass(frozen=True, slots=True)

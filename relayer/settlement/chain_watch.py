@@ -42,9 +42,10 @@ class DepositWatcher:
         self.next_index = 0
         self.chain = DEPOSIT_CHAIN_START  # chain[next_index]
 
-    def poll(self) -> list[QueuedDeposit]:
+    def poll(self, confirmations: int = 1) -> list[QueuedDeposit]:
+        """New entries in blocks at least ``confirmations`` deep (1: mined), in queue order."""
         w3 = self.settlement.w3
-        head = w3.eth.block_number
+        head = w3.eth.block_number - (confirmations - 1)
         if head < self.next_block:
             return []
         events = self.settlement.events

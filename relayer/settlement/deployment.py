@@ -14,6 +14,7 @@ yet, and that verifier accepts no proof at all (see its header).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +65,20 @@ def deploy_venue(
     admin: str | None = None,
     settlement_config: SettlementConfig | None = None,
     progress: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> VenueDeployment:
     """Compile (cached), set up INSECURE dev keys (cached) and deploy; ``admin`` (default the
-    first unlocked account) is admin, relayer and the TestOracle's owner."""
+    first unlocked account) is admin, relayer and the TestOracle's owner. ``stage`` hears
+    each step as it starts (a progress hint)."""
+    stage = stage or (lambda _: None)
     admin = admin or w3.eth.accounts[0]
     config = prepare_config(w3, config_name, admin)
+    stage(f"compiling circuit batch_{config.name} and setting up its keys (cached after)")
     # the main goes under build/settlement/: its domain is this deployment's, and the batch
     # circuit's own build/circuits/batch_<name>.circom (anvil's default domain) stays as it is
     folder = repo_root() / "build" / "settlement"
     prover = BatchProver.for_config(config, folder=folder, progress=progress)
+    stage("deploying contracts")
     dep = deploy_all(
         w3,
         batch_verifier_sol=prover.verifier_sol,

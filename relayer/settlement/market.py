@@ -57,13 +57,27 @@ def pick_scenarios(table: MarketTable, pick: tuple[int, ...]) -> MarketTable:
     return MarketTable(table.epoch, rows)
 
 
-def build_venue_market(config: CircuitConfig, now: int, epoch: int = 1) -> VenueMarket:
-    """The table for ``config`` at ``now`` from the relayer's reference inputs (BTC 60,000,
-    flat vol 60%, rate 0), with as many series as the circuit's M allows."""
+def venue_series(config: CircuitConfig, now: int) -> list[SeriesSpec]:
+    """The series a venue of ``config`` trades by default: as many as the circuit's M allows
+    from ``DEMO_SERIES`` (or ``TEST_SERIES`` when M is smaller)."""
     wanted = DEMO_SERIES if config.series >= len(DEMO_SERIES) else TEST_SERIES
-    series = [s for s in default_series(now) if s.id in wanted][: config.series]
+    return [s for s in default_series(now) if s.id in wanted][: config.series]
+
+
+def circuit_snapshot(
+    config: CircuitConfig, series: list[SeriesSpec], now: int, epoch: int
+) -> MarketSnapshot:
+    """The reference snapshot of ``series`` with the circuit's S scenarios per row."""
     cfg = risk_config_for(config)
     snap = build_reference_snapshot(series, now, epoch, cfg)
     if cfg.num_scenarios != config.scenarios:
         snap = replace(snap, table=pick_scenarios(snap.table, SCENARIO_PICK[cfg.num_scenarios]))
+    return snap
+
+
+def build_venue_market(config: CircuitConfig, now: int, epoch: int = 1) -> VenueMarket:
+    """The table for ``config`` at ``now`` from the relayer's reference inputs (BTC 60,000,
+    flat vol 60%, rate 0), with as many series as the circuit's M allows."""
+    series = venue_series(config, now)
+    snap = circuit_snapshot(config, series, now, epoch)
     return VenueMarket(series, snap, snap.table.hash(config.series, config.scenarios))

@@ -59,6 +59,8 @@ def encode(cmd: Command) -> str:
         d |= {"now": cmd.now, "epoch": cmd.epoch}
     else:
         d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
+        if cmd.queue_index is not None:  # from the chain (older logs: faucet credits only)
+            d |= {"queue_index": cmd.queue_index, "operator": cmd.operator}
     return json.dumps(d, separators=(",", ":"), sort_keys=True)
 
 
@@ -74,5 +76,12 @@ def decode(kind: str, payload: str) -> Command:
     if kind == "withdraw":
         return WithdrawCmd(*(int(d[f]) for f in _WITHDRAW_FIELDS), d["now"], d["epoch"])
     if kind == "deposit":
-        return DepositCmd(int(d["ax"]), int(d["ay"]), int(d["amount"]), d["now"])
+        return DepositCmd(
+            int(d["ax"]),
+            int(d["ay"]),
+            int(d["amount"]),
+            d["now"],
+            d.get("queue_index"),
+            d.get("operator", False),
+        )
     raise ValueError(f"unknown event kind {kind!r}")

@@ -24,6 +24,7 @@ from relayer.intake.client import (
 )
 from relayer.intake.service import Venue
 from relayer.settings import Settings
+from relayer.settlement.worker import SettlementWorker
 from relayer.venue_info.chain import ChainInfo
 
 SERIES = 103  # BTC 60000 call, 2026-12-25 (mark about $7,290 = 7_290_000_000 base units)
@@ -38,10 +39,11 @@ class LiveServer:
         settings: Settings,
         clock: Callable[[], float] = time.time,
         chain: ChainInfo | None = None,
+        settlement: SettlementWorker | None = None,
     ) -> None:
         self.settings = settings
         config = uvicorn.Config(
-            create_app(settings, clock, chain),
+            create_app(settings, clock, chain, settlement),
             host="127.0.0.1",
             port=0,
             log_level="warning",

@@ -1,5 +1,6 @@
-"""Zero-config `darkbook relayer run` starts its own anvil with the contracts, tells desks where
-they are (`GET /v1/venue`), serves no faucet, and stops anvil with it."""
+"""Zero-config `darkbook relayer run` starts its own anvil, prepares the contracts in the
+background (`/health` turns `ok`), tells desks where they are (`GET /v1/venue`), serves no
+faucet, and stops anvil with it."""
 
 import json
 import os
@@ -27,17 +28,28 @@ DECIMALS_ABI = [
 ]
 
 
+TOKEN_ABI = [
+    {
+        "type": "function",
+        "name": "token",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "address"}],
+        "stateMutability": "view",
+    }
+]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _healthy(port: int) -> bool:
+def _health(port: int) -> str | None:
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["status"]
     except httpx.TransportError:
-        return False
+        return None
 
 
 def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
@@ -101,15 +113,16 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
             lines.append(line)
         text = "".join(lines)
         rpc = re.search(r"anvil at (http://127\.0\.0\.1:\d+)", text).group(1)
-        settlement = re.search(r"Settlement (0x[0-9a-fA-F]{40})", text).group(1)
-        token = re.search(r"token (0x[0-9a-fA-F]{40})", text).group(1)
+        settlement = re.search(r"Settlement will be at (0x[0-9a-fA-F]{40})", text).group(1)
         w3 = Web3(Web3.HTTPProvider(rpc))
-        assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
-        # The line above is printed before the venue starts (replay, snapshot): poll for it.
-        while not _healthy(port):
-            assert time.monotonic() < deadline, "the API never answered /health"
+        # The line above is printed before the venue starts (replay, snapshot), and the venue
+        # compiles, sets up keys and deploys in the background: poll until it is ready.
+        while _health(port) != "ok":
+            assert time.monotonic() < deadline, "the venue never became ready"
             assert proc.poll() is None, "relayer exited:\n" + "".join(lines)
-            time.sleep(0.1)
+            time.sleep(0.2)
+        assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
+        token = w3.eth.contract(address=settlement, abi=TOKEN_ABI).functions.token().call()
         venue = httpx.get(f"http://127.0.0.1:{port}/v1/venue", timeout=5).json()
         decimals = w3.eth.contract(address=token, abi=DECIMALS_ABI).functions.decimals().call()
         assert venue["chain"] == {
