@@ -4,6 +4,10 @@ include "deposit-slot.circom";
 include "fee-credit.circom";
 include "liquidation-slot.circom";
 include "market-hash.circom";
+include "market-ids.circom";
+include "market-padding.circom";
+include "market-ranges.circom";
+include "market-status.circom";
 include "range-check-64.circom";
 include "settle-slot.circom";
 include "trade-slot.circom";
@@ -30,11 +34,14 @@ include "withdrawal-slot.circom";
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
  * TradeSlot (t*), DepositSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
  * and FeeCredit (f*), indexed by slot.
- * Guarantees: every rule of the slot templates; the table hashes to marketHash; the deposit
+ * Guarantees: every rule of the slot templates; the table hashes to marketHash and keeps the
+ * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the deposit
  * chain advances exactly over the enabled deposits; each withdrawal public input is what its
  * slot paid; newRoot is the root after all slots.
  * NOTE: dataHash is only bound (squared into a constraint), not checked against the batch's
  * contents: the data blob is for owners to rebuild their leaves, the circuit cannot read it.
+ * The table's scenario values (mkVim, mkVmm) are not range-checked: the oracle is trusted for
+ * them (docs/risk.md, "Oracle promises").
  */
 template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT) {
     // ---- public inputs (order is the interface) ----
@@ -163,6 +170,11 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
                                          mkVmm);
     tableHash === marketHash;
+    // the oracle's promises about that table (docs/risk.md, "Oracle promises"), once per batch
+    MarketIds(M)(mkIds);
+    MarketStatus(M)(mkStatus);
+    MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm);
+    MarketRanges(M)(mkMark, mkSettle);
 
     signal root[D + T + L + X + W + 2];
     root[0] <== oldRoot;

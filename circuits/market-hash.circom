@@ -39,7 +39,9 @@ template Fold16(N) {
  * @input epoch - the risk epoch
  * @input ids[M], status[M] (0 live, 1 expired), mark[M], settlement[M], vim[M][S], vmm[M][S]
  * @output out - field; the market hash
- * NOTE: checks no ranges and no ordering: the oracle is trusted for the table's contents.
+ * NOTE: checks no ranges and no ordering; Batch checks the oracle's promises once per batch
+ * (MarketIds, MarketStatus, MarketPadding, MarketRanges) and trusts the oracle for the rest
+ * (the scenario values' ranges, docs/risk.md "Oracle promises").
  */
 template MarketHash(M, S) {
     signal input epoch;

@@ -11,7 +11,8 @@ include "comparators.circom";
  * @output mark - the series' mark value (0 when not found and disabled)
  * Guarantees (when enabled): seriesId != 0 and exactly one live row (status 0) has
  * ids[j] == seriesId; mark is the sum of the marks of rows with that id (the row's mark).
- * NOTE: trusts status to be 0 or 1 (oracle data bound by the market hash).
+ * NOTE: takes status to be 0 or 1 and the ids distinct: Batch checks both once per batch
+ * (MarketStatus, MarketIds); compiled alone, nothing here checks them.
  */
 template SeriesLookup(M) {
     signal input enabled;

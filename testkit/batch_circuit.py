@@ -38,5 +38,16 @@ def accepted(inputs: dict[str, Any]) -> bool:
         return witness(inputs, Path(tmp) / "w.wtns") is not None
 
 
+def refusal(inputs: dict[str, Any]) -> str | None:
+    """The witness calculator's error (it names the failing template and line), or None if
+    the circuit accepts the inputs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            calculate(batch_circuit(), inputs, Path(tmp) / "w.wtns")
+        except WitnessError as exc:
+            return str(exc)
+    return None
+
+
 def wire(name: str) -> int:
     return signal_index(batch_circuit(), f"main.{name}")

@@ -362,8 +362,14 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         ("withdrawals", batch.withdrawals, cfg.withdrawals),
     ):
         ctx.check(len(ops) <= slots, "slot_count", f"{len(ops)} {kind} > {slots} slots")
+    # the oracle's promises about the table (Batch checks them once per batch, docs/risk.md);
+    # the scenario values' and the epoch's ranges are refused here though the circuit trusts them
+    for broken in batch.market.violations():
+        ctx.check(False, broken.promise, broken.detail)
     try:
-        mhash = market_hash(batch.market.epoch, batch.market.rows, cfg.series, cfg.scenarios)
+        mhash = market_hash(
+            batch.market.epoch, batch.market.rows, cfg.series, cfg.scenarios, check=False
+        )
     except ValueError as exc:
         raise Rejected("market", str(exc)) from None
     _range(ctx, batch.timestamp, False, "batch timestamp")

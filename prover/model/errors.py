@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prover.errors import DarkbookError
+from prover.statement.market import PROMISES
 
 RULES: dict[str, str] = {
     "signature": "the order or withdrawal is not signed by the account's key",
@@ -30,6 +31,11 @@ RULES: dict[str, str] = {
     "fee_account": "account 0 (fees, insurance, clearing) is needed but does not exist",
     "slot_count": "the batch has more operations of a kind than the circuit has slots",
     "market": "the market table does not fit the circuit",
+    # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)
+    **{
+        name: f"the market table breaks an oracle promise: {what}"
+        for name, what in PROMISES.items()
+    },
 }
 
 

@@ -12,6 +12,12 @@ Signed values enter as field elements ``v mod p`` (docs/CONVENTIONS.md). :class:
 is the one table type: the risk engine builds it (relayer.risk.market_table), the oracle
 registers its hash, the relayer margins orders against its rows, every batch carries it, and
 the circuit (circuits/market-hash.circom) recomputes the hash from the same integers.
+
+The oracle's promises about a table (docs/risk.md, "Oracle promises"), :data:`PROMISES`, are
+checked here before a table is hashed (:func:`market_hash`, :meth:`MarketTable.check`) and
+named by :class:`MarketTableError`; the batch circuit checks all but the scenario values' and
+the epoch's ranges once per batch (circuits/market-ids.circom, market-status, market-padding,
+market-ranges), and the model refuses a batch whose table breaks one, by the same name.
 """
 
 from __future__ import annotations
@@ -26,6 +32,29 @@ from prover.statement.errors import StatementError
 
 ARITY = 16
 Level = Literal["im", "mm"]  # initial margin, maintenance margin
+U64 = 1 << 64
+I64 = 1 << 63
+
+# promise name (also the model's rule name) -> what the oracle promises
+PROMISES: dict[str, str] = {
+    "market_ids": "series ids in [1, 2^64), strictly ascending (distinct), then padding rows "
+    "(id 0) only",
+    "market_status": "every status is 0 (live) or 1 (expired)",
+    "market_padding": "a padding row (series id 0) has every field 0",
+    "market_range": "mark and settlement signed 64-bit (also checked by the circuit); every "
+    "scenario value signed 64-bit and the epoch unsigned 64-bit (not checked by the circuit)",
+}
+
+
+class MarketTableError(StatementError):
+    """A market table breaks one of the oracle's promises; ``promise`` names it (PROMISES)."""
+
+    def __init__(self, promise: str, detail: str) -> None:
+        if promise not in PROMISES:
+            raise ValueError(f"unknown market-table promise {promise!r}")
+        self.promise = promise
+        self.detail = detail
+        super().__init__(f"{promise}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -74,9 +103,17 @@ class MarketTable:
     def marks(self) -> dict[int, int]:
         return {r.series_id: r.mark for r in self.rows}
 
+    def violations(self) -> list[MarketTableError]:
+        """Every broken oracle promise (:func:`table_violations`); empty for a sound table."""
+        return table_violations(self.epoch, self.rows)
+
+    def check(self) -> None:
+        """Raise :class:`MarketTableError` for the first broken oracle promise."""
+        check_table(self.epoch, self.rows)
+
     def hash(self, m: int, s: int) -> int:
         """The hash the oracle registers for this table in a circuit of M = m rows of S = s
-        scenarios (:func:`market_hash`)."""
+        scenarios (:func:`market_hash`; the table is checked first)."""
         return market_hash(self.epoch, self.rows, m, s)
 
 
@@ -98,7 +135,9 @@ def row_hash(
 ) -> int:
     im = poseidon([v % P for v in v_im])
     mm = poseidon([v % P for v in v_mm])
-    return poseidon([series_id, status, mark % P, settlement % P, im, mm])
+    # ids and status reduce like signed values too: identical for a sound table, and a broken
+    # one still hashes as the circuit sees it (the model's non-strict mode)
+    return poseidon([series_id % P, status % P, mark % P, settlement % P, im, mm])
 
 
 def fold(nodes: Sequence[int]) -> int:
@@ -125,6 +164,93 @@ def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
     return [*rows, *(padding_row(s) for _ in range(m - len(rows)))]
 
 
-def market_hash(epoch: int, rows: Sequence[MarketRow], m: int, s: int) -> int:
-    """The hash the oracle registers for the table padded to m rows of s scenarios."""
-    return poseidon([epoch, m, s, fold([r.hash() for r in padded(rows, m, s)])])
+def check_series_ids(ids: Sequence[int]) -> None:
+    """The ``market_ids`` promise for a table's series (padding rows excluded): every id in
+    [1, 2^64) and strictly ascending, hence distinct. Raises :class:`MarketTableError`."""
+    prev = 0
+    for i, sid in enumerate(ids):
+        if not prev < sid < U64:
+            raise MarketTableError(
+                "market_ids",
+                f"row {i}: series id {sid} after {prev} (series ids must be unique, ascending "
+                "and in [1, 2^64))",
+            )
+        prev = sid
+
+
+def table_violations(epoch: int, rows: Sequence[MarketRow]) -> list[MarketTableError]:
+    """Every broken oracle promise of the table ``(epoch, rows)``, in PROMISES order.
+
+    Rows with series id 0 are padding rows, as in the circuit: allowed only after the series
+    and only all zero. Each promise is judged over all rows on its own, like the circuit's
+    templates (a padding row with status 2 breaks both ``market_status`` and
+    ``market_padding``)."""
+    out: list[MarketTableError] = []
+    ids = [r.series_id for r in rows]
+    k = ids.index(0) if 0 in ids else len(ids)
+    try:
+        check_series_ids(ids[:k])
+    except MarketTableError as exc:
+        out.append(exc)
+    stray = next((i for i in range(k, len(ids)) if ids[i] != 0), None)
+    if stray is not None:
+        out.append(
+            MarketTableError(
+                "market_ids", f"row {stray}: series id {ids[stray]} after a padding row (id 0)"
+            )
+        )
+    bad_status = next((i for i, r in enumerate(rows) if r.status not in (0, 1)), None)
+    if bad_status is not None:
+        row = rows[bad_status]
+        out.append(
+            MarketTableError(
+                "market_status", f"row {bad_status} (series {row.series_id}): status {row.status}"
+            )
+        )
+    dirty = next(
+        (
+            i
+            for i, r in enumerate(rows)
+            if r.series_id == 0 and any((r.status, r.mark, r.settlement, *r.v_im, *r.v_mm))
+        ),
+        None,
+    )
+    if dirty is not None:
+        out.append(MarketTableError("market_padding", f"padding row {dirty} has a non-zero field"))
+    wide = _range_violation(epoch, rows)
+    if wide is not None:
+        out.append(MarketTableError("market_range", wide))
+    return out
+
+
+def _range_violation(epoch: int, rows: Sequence[MarketRow]) -> str | None:
+    if not 0 <= epoch < U64:
+        return f"epoch {epoch} not an unsigned 64-bit integer"
+    for i, r in enumerate(rows):
+        named = [("mark", r.mark), ("settlement", r.settlement)]
+        named += [(f"v_im[{s}]", v) for s, v in enumerate(r.v_im)]
+        named += [(f"v_mm[{s}]", v) for s, v in enumerate(r.v_mm)]
+        for name, v in named:
+            if not -I64 <= v < I64:
+                return f"row {i} (series {r.series_id}): {name} = {v} not signed 64-bit"
+    return None
+
+
+def check_table(epoch: int, rows: Sequence[MarketRow]) -> None:
+    """Raise :class:`MarketTableError` for the first broken oracle promise of the table."""
+    broken = table_violations(epoch, rows)
+    if broken:
+        raise broken[0]
+
+
+def market_hash(
+    epoch: int, rows: Sequence[MarketRow], m: int, s: int, *, check: bool = True
+) -> int:
+    """The hash the oracle registers for the table padded to m rows of s scenarios.
+
+    The table is checked first (:func:`check_table`: a table breaking a promise is never
+    hashed, so never registered or proven); ``check=False`` only for the model's non-strict
+    mode, which records the broken promises itself."""
+    if check:
+        check_table(epoch, rows)
+    return poseidon([epoch % P, m, s, fold([r.hash() for r in padded(rows, m, s)])])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from prover.statement.market import MarketRow, MarketTable
+from prover.statement.market import MarketRow, MarketTable, MarketTableError, check_series_ids
 from relayer.markets.series import KIND_NAMES, SeriesSpec
 from relayer.risk._normal import Array
 from relayer.risk.config import LevelParams, RiskConfig
@@ -54,9 +54,10 @@ def round_away(v: Array, mark: Array) -> Array:
 
 
 def _check_series(series: Sequence[SeriesSpec]) -> None:
-    ids = [s.id for s in series]
-    if sorted(set(ids)) != ids or (ids and not 0 < ids[0] <= ids[-1] < 2**64):
-        raise RiskError("series ids must be unique, ascending and in [1, 2^64)")
+    try:  # the statement layer's market_ids promise, the one the circuit checks
+        check_series_ids([s.id for s in series])
+    except MarketTableError as exc:
+        raise RiskError(str(exc)) from None
     if len({s.underlying for s in series}) > 1:
         raise RiskError("one underlying per market table (scenarios move it as one)")
 
@@ -88,8 +89,6 @@ def build_market_table(
 ) -> PricedTable:
     """Full revaluation of every live series under every scenario, in integer base units."""
     _check_series(series)
-    if not 0 <= epoch < 2**64:
-        raise RiskError(f"epoch {epoch} not an unsigned 64-bit integer")
     scale = cfg.contract_multiplier * cfg.base_units
     expired = np.array([s.expiry <= market.now for s in series], dtype=bool)
     live = _live_arrays([s for s in series if s.expiry > market.now], market)
@@ -110,6 +109,10 @@ def build_market_table(
         strict=True,
     )
     table = MarketTable(epoch, tuple(MarketRow(*c) for c in columns))
+    try:  # every oracle promise (docs/risk.md): a table that would not prove is never built
+        table.check()
+    except MarketTableError as exc:
+        raise RiskError(str(exc)) from None
     greeks = series_greeks(live, expired, market, cfg)
     per_series = {s.id: {g: float(v[i]) for g, v in greeks.items()} for i, s in enumerate(series)}
     return PricedTable(table, per_series)

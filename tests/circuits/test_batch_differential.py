@@ -26,7 +26,7 @@ from prover.model.ops import (
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from prover.statement import encoding
 from prover.statement.market import MarketRow, MarketTable
-from testkit.batch_circuit import TEST, accepted, batch_circuit, wire, witness
+from testkit.batch_circuit import TEST, accepted, batch_circuit, refusal, wire, witness
 
 pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
 
@@ -358,6 +358,42 @@ def case_clearing(w):
     return _batch(w, settlements=(Settlement(1, 1),), market=w.market)
 
 
+# the oracle's promises about the table (docs/risk.md, "Oracle promises"): series 1 and 2 of the
+# sample table, a padding row, each promise broken alone; the fill trades series 1
+PAD = MarketRow(0, 0, 0, 0, (0, 0), (0, 0))
+
+
+def _market(w: World, *rows: MarketRow) -> MarketTable:
+    return MarketTable(w.market.epoch, rows)
+
+
+def case_market_ids_duplicate(w):  # series 1 listed live and expired: no operation at all
+    r1 = w.market.row(1)
+    return _batch(w, market=_market(w, r1, replace(r1, status=1, settlement=r1.mark)))
+
+
+def case_market_ids_descending(w):
+    return _batch(w, trades=(_trade(w),), market=_market(w, w.market.row(2), w.market.row(1)))
+
+
+def case_market_ids_after_padding(w):
+    return _batch(w, trades=(_trade(w),), market=_market(w, PAD, w.market.row(1)))
+
+
+def case_market_status(w):
+    r1, r2 = w.market.row(1), w.market.row(2)
+    return _batch(w, trades=(_trade(w),), market=_market(w, r1, replace(r2, status=2)))
+
+
+def case_market_padding(w):
+    return _batch(w, trades=(_trade(w),), market=_market(w, w.market.row(1), replace(PAD, mark=5)))
+
+
+def case_market_range(w):
+    r1, r2 = w.market.row(1), w.market.row(2)
+    return _batch(w, trades=(_trade(w),), market=_market(w, r1, replace(r2, settlement=1 << 63)))
+
+
 CASES = {
     "signature": case_signature,
     "replay": case_replay,
@@ -388,6 +424,12 @@ CASES = {
     "clearing": case_clearing,
     "split_slot": case_split_slot,
     "split_slot_liquidation": case_split_slot_liquidation,
+    "market_ids_duplicate": case_market_ids_duplicate,
+    "market_ids_descending": case_market_ids_descending,
+    "market_ids_after_padding": case_market_ids_after_padding,
+    "market_status": case_market_status,
+    "market_padding": case_market_padding,
+    "market_range": case_market_range,
 }
 RULE_OF = {
     "overfill_partial": "overfill",
@@ -400,6 +442,9 @@ RULE_OF = {
     "settlement_collateral": "collateral",
     "clearing": "collateral",
     "split_slot_liquidation": "split_slot",
+    "market_ids_duplicate": "market_ids",
+    "market_ids_descending": "market_ids",
+    "market_ids_after_padding": "market_ids",
 }
 
 
@@ -415,6 +460,40 @@ def test_broken_rule_is_refused_by_model_and_circuit(case):
     loose = apply_batch(world.state, batch, strict=False)
     assert set(loose.rules) == {rule}, loose.violations
     assert not accepted(loose.inputs), f"the circuit accepted a batch breaking {rule}"
+
+
+MARKET_TEMPLATE = {
+    "market_ids": "MarketIds",
+    "market_status": "MarketStatus",
+    "market_padding": "MarketPadding",
+    "market_range": "MarketRanges",
+}
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("market_")))
+def test_broken_table_promise_is_refused_by_its_template(case):
+    """The once-per-batch check of that promise is what refuses the table (the witness
+    calculator stops at the first failing constraint and names its template)."""
+    world = _world()
+    loose = apply_batch(world.state, CASES[case](world), strict=False)
+    error = refusal(loose.inputs)
+    assert error is not None
+    assert f"Error in template {MARKET_TEMPLATE[RULE_OF.get(case, case)]}_" in error, error
+
+
+def test_scenario_value_ranges_are_the_oracles_promise():
+    """V values are not range-checked in the circuit (32,768 constraints at M = S = 16): the
+    model and the statement layer refuse such a table, the circuit trusts the oracle
+    (docs/risk.md, "Oracle promises")."""
+    batch_circuit()
+    w = _world()
+    r1, r2 = w.market.row(1), w.market.row(2)
+    batch = _batch(w, trades=(_trade(w),), market=_market(w, r1, replace(r2, v_im=(1 << 63, 0))))
+    with pytest.raises(Rejected, match="market_range"):
+        apply_batch(w.state, batch)
+    loose = apply_batch(w.state, batch, strict=False)
+    assert loose.rules == ["market_range"]
+    assert accepted(loose.inputs)
 
 
 def test_cases_are_valid_once_repaired():

@@ -4,6 +4,7 @@ series."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -127,3 +128,28 @@ def test_a_liquidation_transfer_into_a_second_slot_of_its_series_is_refused():
     assert apply_batch(world.state, split, strict=False).inputs["qLSel"][0] == [[0, 1], [0, 0]]
     honest = apply_batch(world.state, Batch(NOW, market, liquidations=(Liquidation(2, 0),)))
     assert honest.state.get(0).positions == [(1, -1), (0, 0)]
+
+
+def test_a_table_breaking_an_oracle_promise_is_refused_by_name():
+    """The table's promises are rules of the batch (Batch checks them once per batch), even
+    with no operation; the non-strict mode names every broken one."""
+    world = genesis(TEST, 2, random.Random(5))
+    r1, r2 = world.market.rows
+    pad = MarketRow(0, 0, 0, 0, (0, 0), (0, 0))
+    for rows, rule in (
+        ((r2, r1), "market_ids"),
+        ((r1, r1), "market_ids"),
+        ((r1, replace(r2, status=2)), "market_status"),
+        ((r1, replace(pad, mark=1)), "market_padding"),
+        ((r1, replace(r2, mark=1 << 63)), "market_range"),
+        ((r1, replace(r2, v_mm=(0, -(1 << 63) - 1))), "market_range"),
+    ):
+        assert rule in RULES
+        batch = Batch(NOW, MarketTable(1, rows))
+        with pytest.raises(Rejected) as err:
+            apply_batch(world.state, batch)
+        assert err.value.rule == rule
+        assert apply_batch(world.state, batch, strict=False).rules == [rule]
+    both = Batch(NOW, MarketTable(1, (r1, replace(pad, status=2))))
+    assert apply_batch(world.state, both, strict=False).rules == ["market_status", "market_padding"]
+    assert apply_batch(world.state, Batch(NOW, MarketTable(1, (r1, pad)))).rules == []

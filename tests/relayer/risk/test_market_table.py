@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pydantic
 import pytest
@@ -122,6 +124,13 @@ def test_bad_series_lists_are_rejected() -> None:
     s = book.series()
     with pytest.raises(RiskError, match="ascending"):
         build_market_table([s[1], s[0]], book.market(), CFG, epoch=1)
+    # the statement layer's market_ids promise (the one the circuit checks) decides
+    for ids in ((5, 5), (7, 5)):  # SeriesSpec itself keeps ids in [1, 2^64)
+        bad = [dataclasses.replace(s[0], id=i) for i in ids]
+        with pytest.raises(RiskError, match="market_ids"):
+            build_market_table(bad, book.market(), CFG, epoch=1)
+    with pytest.raises(RiskError, match="market_range: epoch"):
+        build_market_table(s, book.market(), CFG, epoch=2**64)
     with pytest.raises(RiskError, match="one underlying"):
         build_market_table(
             [s[0], book.spec(99, "call", 1, book.NEAR, "ETH")], book.market(), CFG, epoch=1
