@@ -16,10 +16,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from prover.errors import DarkbookError
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 class SettingsError(DarkbookError):
@@ -29,6 +31,15 @@ class SettingsError(DarkbookError):
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "darkbook" / "relayer"
+
+
+# anvil's well-known development accounts (mnemonic "test test ... junk"): 0 deploys and
+# administers, 8 submits batches, 9 owns the TestOracle. PUBLIC keys: the project's own anvil
+# only. Desks in the demo and the tests use accounts 1..3.
+ANVIL_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+ANVIL_RELAYER_KEY = "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97"
+ANVIL_ORACLE_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"
+ETH_KEY_ROLES = ("admin", "relayer", "oracle")
 
 
 class GenesisAccount(BaseModel):
@@ -101,6 +112,22 @@ class Settings(BaseSettings):
         description="hex EdDSA secret of the operator's key (account 0); default: "
         "<data_dir>/operator.key, created on first start",
     )
+    admin_eth_key: SecretStr | None = Field(
+        None,
+        description="hex secp256k1 key of the contracts' admin (DEFAULT_ADMIN_ROLE; deploys on "
+        "the project's own anvil): belongs in a multisig on a real chain. Default with no "
+        "rpc_url: anvil account 0",
+    )
+    relayer_eth_key: SecretStr | None = Field(
+        None,
+        description="hex key that submits batches (RELAYER_ROLE): the service's hot key. "
+        "Default with no rpc_url: anvil account 8",
+    )
+    oracle_eth_key: SecretStr | None = Field(
+        None,
+        description="hex key that registers market tables (ORACLE_ROLE; owns the TestOracle on "
+        "anvil): the risk oracle's own infrastructure. Default with no rpc_url: anvil account 9",
+    )
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"
 
@@ -127,6 +154,45 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _separate_eth_keys(self) -> Settings:
+        """Admin, relayer and oracle are three different keys (issue 18 rule 8): on the
+        project's own anvil (no rpc_url) unset ones are anvil's public development keys; two
+        equal keys are refused (the message names the settings, never the keys)."""
+        if self.rpc_url is None:
+            for role, default in zip(
+                ETH_KEY_ROLES, (ANVIL_ADMIN_KEY, ANVIL_RELAYER_KEY, ANVIL_ORACLE_KEY), strict=True
+            ):
+                if getattr(self, f"{role}_eth_key") is None:
+                    object.__setattr__(self, f"{role}_eth_key", SecretStr(default))
+        seen: dict[int, str] = {}
+        for role in ETH_KEY_ROLES:
+            secret: SecretStr | None = getattr(self, f"{role}_eth_key")
+            if secret is None:
+                continue
+            try:
+                value = int(secret.get_secret_value().removeprefix("0x"), 16)
+            except ValueError:
+                raise ValueError(f"{role}_eth_key is not a hex key") from None
+            if not 0 < value < SECP256K1_N:
+                raise ValueError(f"{role}_eth_key is not a secp256k1 private key")
+            if value in seen:
+                raise ValueError(
+                    f"{seen[value]}_eth_key and {role}_eth_key are the same key: admin, relayer "
+                    "and oracle must be separate keys (separate powers)"
+                )
+            seen[value] = role
+        return self
+
+    def eth_address(self, role: str) -> str:
+        """The checksummed address of ``<role>_eth_key`` (admin, relayer, oracle)."""
+        from eth_account import Account
+
+        secret: SecretStr | None = getattr(self, f"{role}_eth_key")
+        if secret is None:
+            raise SettingsError(f"{role}_eth_key is not set")
+        return Account.from_key(secret.get_secret_value()).address
+
+    @model_validator(mode="after")
     def _faucet_on_loopback_only(self) -> Settings:
         if self.dev_faucet and not is_loopback(self.host):
             raise ValueError(
@@ -141,6 +207,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'relayer.db'}"
+
+    # -- settlement health and keep-alive (issue 17: health, metrics, keep-alive) ----------
+    max_batch_age: float = Field(
+        300.0, gt=0, description="/health is degraded when work waits this long with no batch"
+    )
+    max_pass_failures: int = Field(
+        5, ge=1, description="/health is degraded after this many failed settlement passes"
+    )
+    keepalive_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="send an empty batch when none landed this long (chain time); default "
+        "half the contract's livenessPeriod",
+    )
 
 
 def is_loopback(host: str) -> bool:

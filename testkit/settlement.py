@@ -34,7 +34,8 @@ def queue(keys: list[PrivateKey], amounts: list[int]) -> list[QueuedDeposit]:
 
 
 def funded(config: CircuitConfig | None = None) -> tuple[Batcher, VenueMarket]:
-    """Operator (account 0) and desks A (1), B (2) deposited and sealed, one per batch."""
+    """Operator (account 0, opened at genesis, topped up here) and desks A (1), B (2)
+    deposited and sealed, one per batch."""
     cfg = config or get_config("test")
     vm = build_venue_market(cfg, NOW)
     b = Batcher(cfg, vm.table, OPERATOR.public_key())

@@ -14,7 +14,7 @@ from prover.crypto.field import P
 from prover.crypto.merkle import MerkleProof, MerkleTree
 from prover.crypto.poseidon import poseidon
 from prover.statement import encoding
-from prover.statement.accounts import AccountIds
+from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
 from prover.statement.config import CircuitConfig
 from prover.statement.public_inputs import DEPOSIT_CHAIN_START
 
@@ -84,6 +84,17 @@ class State:
         self.tree = MerkleTree(config.account_depth, arity=config.account_arity)
         self.deposit_chain = DEPOSIT_CHAIN_START
         self.deposits_processed = 0
+
+    @classmethod
+    def genesis(cls, config: CircuitConfig, operator_key: tuple[int, int]) -> State:
+        """The state a venue is deployed with (issue 18 rule 6): account 0 already belongs to
+        the operator's key, with no collateral, an empty order tree and every position slot
+        (0, 0), so no deposit can open another key in leaf 0 (the circuit's deposit slot only
+        opens an empty leaf, or credits one that holds the deposit's own key). Its root is
+        the Settlement constructor's genesis root."""
+        st = cls(config)
+        st.put(OPERATOR_ACCOUNT, Account.new(*operator_key, config))
+        return st
 
     @property
     def root(self) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prover.statement.accounts import AccountIds
+from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
 
 
 @dataclass(slots=True)
@@ -28,13 +28,13 @@ class Account:
 
 @dataclass(slots=True)
 class Ledger:
-    """Trading accounts (ids from 1), the operator's account 0 once its on-chain deposit is
-    credited (its key then owns id 0, as in the batch model), and the fees collected for
+    """Trading accounts (ids from 1), the operator's account 0 (opened by ``open_operator``
+    with the key the genesis state gives leaf 0, as in the batch model), and the fees collected for
     account 0, which the batch circuit credits at the end of each batch (docs/circuits.md,
     "Fees"). ``last_queue_index``: the last on-chain queue entry credited (-1: none)."""
 
     accounts: dict[int, Account] = field(default_factory=dict)
-    ids: AccountIds = field(default_factory=AccountIds)  # operator key: set by its deposit
+    ids: AccountIds = field(default_factory=AccountIds)  # operator key: open_operator
     fees: int = 0
     last_queue_index: int = -1
 
@@ -64,6 +64,16 @@ class Ledger:
         acct = self.accounts.setdefault(aid, Account(aid, ax, ay))
         acct.collateral += amount
         return acct
+
+    def open_operator(self, ax: int, ay: int) -> Account:
+        """Account 0 with the operator's key and nothing else, as the deployment's genesis
+        state holds it (issue 18 rule 6); idempotent. Raises ValueError if another key owns
+        account 0 or this key already owns another id."""
+        key = (ax, ay)
+        if self.ids.operator_key not in (None, key) or key in self.ids.by_key:
+            raise ValueError("another key owns account 0, or the operator's key owns an id")
+        self.ids.operator_key = key
+        return self.accounts.setdefault(OPERATOR_ACCOUNT, Account(OPERATOR_ACCOUNT, ax, ay))
 
     def apply_delta(self, account_id: int, cash: int, position_deltas: dict[int, int]) -> None:
         acct = self.accounts[account_id]

@@ -97,6 +97,9 @@ def create_app(
 
             def _chain_ready(info: ChainInfo) -> None:
                 app.state.chain = info
+                loop = getattr(settlement, "loop", None)
+                if loop is not None:
+                    loop.observe = metrics.observe_settlement
 
             settlement.on_ready = _chain_ready
             settlement.start(venue)
@@ -126,13 +129,27 @@ def create_app(
     @app.get("/health", tags=["ops"])
     def health(request: Request) -> dict:
         """``ok``; ``preparing`` while the settlement worker compiles, sets up keys and
-        deploys (``settlement.stage`` is the hint); ``failed`` if that preparation failed."""
+        deploys (``settlement.stage`` is the hint); ``failed`` if that preparation failed;
+        then, from the settlement loop: ``exit_mode`` once the contract's exit mode is due or
+        entered (orders and withdrawals are refused), ``degraded`` when work waits and no
+        batch was confirmed for ``max_batch_age`` seconds or ``max_pass_failures`` passes
+        failed in a row (``settlement.reasons``). Public: no account or order data."""
         v: Venue = request.app.state.venue
         out: dict = {"status": "ok", "events": v.seq, "market_epoch": v.snapshot.epoch}
         if settlement is not None:
             if not settlement.ready:
                 out["status"] = "failed" if settlement.error else "preparing"
             out["settlement"] = settlement.status()
+            loop = getattr(settlement, "loop", None)
+            if settlement.ready and loop is not None:
+                h = loop.health
+                status, reasons = h.assess(settings.max_batch_age, settings.max_pass_failures)
+                out["status"] = status
+                out["settlement"].update(
+                    reasons=reasons,
+                    seconds_since_last_confirmed_batch=round(h.seconds_since_confirmed(), 1),
+                    queue_depth=h.queue_depth,
+                )
         return out
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
@@ -140,6 +157,14 @@ def create_app(
         v: Venue = request.app.state.venue
         metrics.open_orders.set(v.open_order_count())
         metrics.events.set(v.seq)
+        loop = getattr(settlement, "loop", None) if settlement is not None else None
+        if loop is not None:
+            h = loop.health
+            metrics.since_confirmed.set(h.seconds_since_confirmed())
+            metrics.queue_depth.set(h.queue_depth)
+            metrics.pending_fills.set(h.pending_fills)
+            metrics.pass_failures.set(h.failures)
+            metrics.exit_mode.set(1 if h.in_exit_mode else 0)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(RequestMetrics, metrics=metrics)

@@ -24,6 +24,7 @@ STATUS_BY_CODE = {
     "replayed_request": 409,
     "storage_unavailable": 503,
     "venue_preparing": 503,
+    "exit_mode": 503,
     "duplicate_deposit": 409,
 }
 DEFAULT_STATUS = 422  # unknown series, bad tick, expired, insufficient margin, bad field ...

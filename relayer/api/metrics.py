@@ -1,9 +1,23 @@
 """Prometheus metrics: counts and latencies only, labelled by route template and outcome.
-No label or value ever carries an account, an order price or size (privacy)."""
+No label or value ever carries an account, an order price or size (privacy), and every label
+takes a bounded set of values: the route template (or ``unmatched``), an HTTP method of
+``METHODS`` (anything else is ``other``), the status code, a fixed outcome or stage name.
+
+Settlement (``relayer.settlement.loop``): seconds since the last confirmed batch, unconsumed
+queue entries, fills waiting, passes failed in a row, exit mode, and per batch its fills, gas
+and stage timings (seal, witness, prove, submit), keep-alive batches and refused fills."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+STAGES = ("seal", "witness", "prove", "submit")
+
+
+def method_label(method: str) -> str:
+    """The request's method as a label value: one of ``METHODS``, else ``other``."""
+    return method if method in METHODS else "other"
 
 
 class Metrics:
@@ -37,3 +51,64 @@ class Metrics:
             registry=r,
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
         )
+        self.since_confirmed = Gauge(
+            "darkbook_seconds_since_last_confirmed_batch",
+            "seconds since the settlement loop's last confirmed batch (since it started, before)",
+            registry=r,
+        )
+        self.queue_depth = Gauge(
+            "darkbook_settlement_queue_depth",
+            "on-chain queue entries (deposits, exit requests) no batch consumed yet",
+            registry=r,
+        )
+        self.pending_fills = Gauge(
+            "darkbook_settlement_pending_fills", "fills waiting for a batch", registry=r
+        )
+        self.pass_failures = Gauge(
+            "darkbook_settlement_failures", "settlement passes failed in a row", registry=r
+        )
+        self.exit_mode = Gauge(
+            "darkbook_exit_mode", "1 once the contract's exit mode is due or entered", registry=r
+        )
+        self.batch_fills = Histogram(
+            "darkbook_batch_fills",
+            "fills per sealed batch",
+            registry=r,
+            buckets=(0, 1, 2, 4, 8, 16, 32, 64, 128),
+        )
+        self.batch_gas = Histogram(
+            "darkbook_batch_gas",
+            "gas used per confirmed batch",
+            registry=r,
+            buckets=(2e5, 3e5, 4e5, 5e5, 7.5e5, 1e6, 1.5e6, 2e6, 3e6, 5e6),
+        )
+        self.stage_seconds = Histogram(
+            "darkbook_settlement_stage_seconds",
+            "seconds per batch in each settlement stage",
+            ["stage"],
+            registry=r,
+            buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320),
+        )
+        self.keepalives = Counter(
+            "darkbook_keepalive_batches_total",
+            "empty batches sent to keep the contract live",
+            registry=r,
+        )
+        self.refused_fills = Counter(
+            "darkbook_fills_refused_total",
+            "fills the batch model refused for good (never proven)",
+            registry=r,
+        )
+
+    def observe_settlement(self, name: str, value: float) -> None:
+        """The settlement loop's observations (``relayer.settlement.loop.Observe``)."""
+        if name.endswith("_seconds") and name.removesuffix("_seconds") in STAGES:
+            self.stage_seconds.labels(name.removesuffix("_seconds")).observe(value)
+        elif name == "batch_fills":
+            self.batch_fills.observe(value)
+        elif name == "batch_gas":
+            self.batch_gas.observe(value)
+        elif name == "keepalive":
+            self.keepalives.inc(value)
+        elif name == "refused_fills":
+            self.refused_fills.inc(value)

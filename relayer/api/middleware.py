@@ -8,7 +8,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from relayer.api.errors import ApiError
-from relayer.api.metrics import Metrics
+from relayer.api.metrics import Metrics, method_label
 
 
 class BodyTooLarge(Exception):
@@ -81,4 +81,5 @@ class RequestMetrics:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             self.metrics.latency.labels(route).observe(time.perf_counter() - t0)
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            method = method_label(scope["method"])
+            self.metrics.requests.labels(route, method, str(status)).inc()

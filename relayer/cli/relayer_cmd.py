@@ -80,7 +80,7 @@ def _serve_with_local_chain(settings: Settings) -> int:
     # context below still stops anvil (the default action would kill us first).
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with local_chain() as chain:
-        admin = chain.w3.eth.accounts[0]
+        admin = settings.eth_address("admin")  # deploys (rule 8: not the relayer's key)
         address = predict_settlement_address(chain.w3, admin)
         print(
             f"darkbook relayer: anvil at {chain.url}; Settlement will be at {address} "

@@ -174,7 +174,8 @@ def run_demo(
             "it: ~4 min for demo, ~1 min for test on 2 cores, plus the key setup)"
         )
         t = time.perf_counter()
-        venue = deploy_venue(w3, config_name, progress=True)
+        operator_key = demo_key("operator")
+        venue = deploy_venue(w3, config_name, operator_key=operator_key.public_key(), progress=True)
         venue.prover.start()  # the prover process loads the key while we go on
         stack.callback(venue.prover.close)
         cfg = venue.config
@@ -188,6 +189,10 @@ def run_demo(
             "setup on this machine): demo only"
         )
         _print_contracts(venue, say)
+        say(
+            f"   genesis root {root(venue.genesis_root)}: account 0 already holds the operator's "
+            "key (fees, settlements, liquidations), so no deposit can open another key there"
+        )
 
         say("2. market table (risk engine: Black-76 full revaluation, SPAN-style grid)")
         now = int(w3.eth.get_block("latest")["timestamp"])
@@ -199,10 +204,10 @@ def run_demo(
                 f"{time.strftime('%Y-%m-%d', time.gmtime(s.expiry))}  mark "
                 f"{usd(marks[s.id])}"
             )
-        _wait(w3, venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.admin}))
-        say(f"   oracle registered market hash {root(vm.hash)} at {now}")
+        publish = venue.oracle.functions.publish(vm.hash, now)
+        _wait(w3, publish.transact({"from": venue.oracle_owner}))
+        say(f"   oracle {venue.oracle_owner[:10]}… registered market hash {root(vm.hash)} at {now}")
 
-        operator_key = demo_key("operator")
         pipeline = SettlementPipeline(venue, vm.table, operator_key.public_key())
         desks = [
             Desk("desk A", demo_key("desk A"), accounts[1]),
@@ -210,14 +215,16 @@ def run_demo(
         ]
 
         say("3. deposits on-chain (TestToken minted and approved, Settlement.deposit)")
-        min_dep = venue.settlement.functions.minDeposit().call()
-        _deposit(venue, venue.admin, operator_key, min_dep)
         for d in desks:
             _deposit(venue, d.eth, d.key, DESK_DEPOSIT)
 
         chain_info = read_chain_info(w3, venue.settlement.address)
         with running_relayer(
-            cfg, vm, Path(workdir or tmp) / "relayer", chain=chain_info
+            cfg,
+            vm,
+            Path(workdir or tmp) / "relayer",
+            chain=chain_info,
+            operator_key=operator_key.public_key(),
         ) as relayer:
             say(f"   relayer API on {relayer.url} (uvicorn in-process, SQLite in a temp dir)")
             v = relayer.client.get("/v1/venue").json()
@@ -235,11 +242,7 @@ def run_demo(
                     (d for d in desks if d.key.public_key() == (c.deposit.ax, c.deposit.ay)), None
                 )
                 if who is None:
-                    say(
-                        f"   queue #{c.deposit.queue_index}: operator fee account -> account "
-                        f"{c.account_id} ({usd(c.deposit.amount)})"
-                    )
-                    continue
+                    raise RuntimeError(f"queue #{c.deposit.queue_index}: not a desk's deposit")
                 r = relayer.client.post(
                     "/v1/dev/deposit",
                     json={
@@ -311,6 +314,10 @@ def _print_contracts(venue: VenueDeployment, say: Say) -> None:
     dep = venue.deployment
     say(f"   Settlement {dep.settlement.address}  batch verifier {dep.batch_verifier.address}")
     say(f"   TestToken {dep.token.address}  TestOracle {dep.oracle.address if dep.oracle else '-'}")
+    say(
+        f"   keys (one per power): admin {venue.admin}, relayer {venue.relayer} (submits "
+        f"batches), oracle {venue.oracle_owner} (registers tables)"
+    )
 
 
 def _deposit(venue: VenueDeployment, eth: str, key: PrivateKey, amount: int) -> None:

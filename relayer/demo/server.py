@@ -2,7 +2,8 @@
 
 Before it starts, the relayer's database is seeded with the venue's series and the oracle's
 table as market snapshot (``Repository.add_series`` / ``save_snapshot``), so the relayer
-margins orders against exactly the table the batches carry and the contract registered.
+margins orders against exactly the table the batches carry and the contract registered; the
+ledger's account 0 is the operator's key from the start, as in the genesis state.
 """
 
 from __future__ import annotations
@@ -63,7 +64,10 @@ def running_relayer(
     data_dir: Path,
     startup_timeout: float = 30.0,
     chain: ChainInfo | None = None,
+    operator_key: tuple[int, int] | None = None,
 ) -> Iterator[RelayerHandle]:
+    """``operator_key``: account 0's key, as the deployment's genesis state holds it (the
+    relayer's ledger opens account 0 with it once the API is up)."""
     settings = relayer_settings(config, data_dir)
     seed_market(settings, vm)
     port = free_port()
@@ -77,6 +81,8 @@ def running_relayer(
             server.should_exit = True
             raise SettlementError(f"the relayer API did not start on port {port}")
         time.sleep(0.05)
+    if operator_key is not None:
+        app.state.venue.open_operator_account(operator_key)
     url = f"http://127.0.0.1:{port}"
     repo = Repository(settings.db_url())
     try:

@@ -46,10 +46,14 @@ class QueryService:
             return out
 
     def fills(self, account_id: int, after: int, limit: int) -> list[schemas.FillOut]:
+        """Oldest first, each with its settlement as the settlement side recorded it (pending,
+        in_batch, confirmed, or refused with the batch model's reason)."""
         state = self._state
         with state.lock:
-            fs = state.engine.account_fills.get(account_id, [])
-            return [views.fill_out(f, account_id) for f in fs if f.fill_id > after][:limit]
+            fs = [f for f in state.engine.account_fills.get(account_id, []) if f.fill_id > after]
+            fs = fs[:limit]
+        settled = self._repo.fill_settlement([f.fill_id for f in fs])
+        return [views.fill_out(f, account_id, settled.get(f.fill_id)) for f in fs]
 
     def account(self, account_id: int) -> schemas.AccountOut:
         state = self._state

@@ -56,11 +56,23 @@ AccountPath = Annotated[int, Path(ge=1, lt=2**63)]
 
 def venue_ready(request: Request) -> None:
     """Orders and withdrawals wait for the settlement worker (if any) to be ready: nothing
-    could settle them before (503 ``venue_preparing``, the stage or failure as reason)."""
+    could settle them before (503 ``venue_preparing``, the stage or failure as reason); once
+    the contract's exit mode is due or entered nothing can settle them ever (503
+    ``exit_mode``: collateral leaves through the contract's exit path)."""
     worker = getattr(request.app.state, "settlement", None)
-    if worker is not None and not worker.ready:
+    if worker is None:
+        return
+    if not worker.ready:
         why = worker.error or f"the venue is preparing ({worker.stage}); retry"
         raise ApiError("venue_preparing", "body", why)
+    loop = getattr(worker, "loop", None)
+    if loop is not None and loop.health.in_exit_mode:
+        raise ApiError(
+            "exit_mode",
+            "body",
+            "the Settlement contract's exit mode is due or entered: no batch can land, "
+            "orders and withdrawals are closed; exit through the contract",
+        )
 
 
 @router.post(

@@ -106,6 +106,9 @@ class OrderOut(BaseModel):
     )
 
 
+FillSettlement = Literal["pending", "in_batch", "confirmed", "refused"]
+
+
 class FillOut(BaseModel):
     fill_id: int
     series_id: str
@@ -114,6 +117,15 @@ class FillOut(BaseModel):
     liquidity: Literal["maker", "taker"]
     price: str
     qty: str
+    settlement: FillSettlement = Field(
+        "pending",
+        description="pending (in no batch yet), in_batch (sealed), confirmed (its batch landed), "
+        "or refused: the batch model refused it for good, it will never be proven (reason)",
+    )
+    batch_id: int | None = None
+    reason: str | None = Field(
+        None, description='why it was refused: "<rule>: <detail>" (the batch model\'s rule)'
+    )
 
 
 class SubmitOut(BaseModel):

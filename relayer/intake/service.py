@@ -120,6 +120,13 @@ class Venue:
     def deposit(self, req: schemas.DepositIn) -> schemas.DepositOut:
         return self.commands.deposit(req)
 
+    def open_operator_account(self, key: tuple[int, int]) -> None:
+        """Account 0 belongs to the operator's key from the start, with nothing in it, as in
+        the deployment's genesis state (issue 18 rule 6); kept across reloads."""
+        with self.state.lock:
+            self.state.engine.ledger.open_operator(*key)
+            self.state.operator_key = key
+
     def credit_chain_deposit(
         self, ax: int, ay: int, amount: int, queue_index: int, operator: bool = False
     ) -> int:

@@ -30,6 +30,7 @@ class VenueState:
     seq: int = 0  # the last event stored
     client_ids: dict[int, str] = field(default_factory=dict)  # order hash -> client order id
     failed: str | None = None  # set if the state could not be rebuilt after an error
+    operator_key: tuple[int, int] | None = None  # account 0's, known once settlement starts
 
     def now(self) -> int:
         return int(self.clock())
@@ -42,6 +43,8 @@ class VenueState:
         """Rebuild from the stored log. The fresh engine is in place before the replay, so if
         the replay fails, what remains visible is only what was stored."""
         self.engine = new_engine(self.settings, self.registry)
+        if self.operator_key is not None:  # the genesis state's account 0
+            self.engine.ledger.open_operator(*self.operator_key)
         self.seq = replay_log(repo, self.engine)
         self.client_ids = repo.client_order_ids()
 

@@ -42,8 +42,9 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
     )
 
 
-def fill_out(f: Fill, account_id: int) -> schemas.FillOut:
-    """A fill as one of its two accounts sees it (the counterparty is never named)."""
+def fill_out(f: Fill, account_id: int, settled: dict | None = None) -> schemas.FillOut:
+    """A fill as one of its two accounts sees it (the counterparty is never named), with its
+    settlement (``Repository.fill_settlement``; none: pending)."""
     taker = f.taker_account == account_id
     side = f.taker_side if taker else 1 - f.taker_side
     return schemas.FillOut(
@@ -54,6 +55,7 @@ def fill_out(f: Fill, account_id: int) -> schemas.FillOut:
         liquidity="taker" if taker else "maker",
         price=str(f.price),
         qty=str(f.qty),
+        **(settled or {}),
     )
 
 

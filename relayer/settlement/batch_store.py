@@ -4,7 +4,9 @@ and the status of the withdrawals they carry in the ``withdrawals`` table, which
 Status follows the batch: sealed -> proved -> confirmed (with tx and block); a failed
 submission leaves the row as it was. Public data only (ids, roots, tx), as the API shows it.
 A withdrawal goes queued -> in_batch (its batch) -> claimable (that batch confirmed), or
-refused (the model's rule) if the batcher could not seal it.
+refused (the model's rule) if the batcher could not seal it. A fill gets its batch
+(``fills.batch_id``), or a ``fill_refusals`` row (the model's rule) if the batcher refused it
+for good; the owner's fills read shows either (``Repository.fill_settlement``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from relayer.settlement.batcher import Hold, SealedBatch
 from relayer.storage.repository import Repository
-from relayer.storage.tables import batches, withdrawals
+from relayer.storage.tables import batches, fill_refusals, fills, withdrawals
 
 
 def record(repo: Repository, sb: SealedBatch) -> None:
@@ -36,6 +39,10 @@ def record(repo: Repository, sb: SealedBatch) -> None:
             conn.execute(insert(batches).values(batch_id=sb.number, created_at=now, **values))
         else:
             conn.execute(update(batches).where(batches.c.batch_id == sb.number).values(**values))
+        if sb.fill_ids:
+            conn.execute(
+                update(fills).where(fills.c.fill_id.in_(sb.fill_ids)).values(batch_id=sb.number)
+            )
         if sb.withdrawal_hashes:
             status = "claimable" if sb.status == "confirmed" else "in_batch"
             conn.execute(
@@ -57,3 +64,22 @@ def record_refused(repo: Repository, refused: list[tuple[int, Hold]]) -> None:
                     status="refused", reason=f"{hold.rule}: {hold.detail}"[:200], updated_at=now
                 )
             )
+
+
+def record_refused_fills(repo: Repository, refused: list[tuple[int, Hold]]) -> None:
+    """Fills the batch model refused for good: one ``fill_refusals`` row each (rule and
+    "<rule>: <detail>"); a fill already recorded keeps its first row."""
+    now = int(time.time())
+    for fill_id, hold in refused:
+        try:
+            with repo.engine.begin() as conn:
+                conn.execute(
+                    insert(fill_refusals).values(
+                        fill_id=fill_id,
+                        rule=hold.rule[:32],
+                        reason=f"{hold.rule}: {hold.detail}"[:200],
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # recorded by an earlier run

@@ -7,8 +7,13 @@ and runs each candidate through ``prover.model.apply_batch`` (strict): an operat
 rejects is never sealed.
 
 - Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error).
-- Fills keep their order: when the next fill is rejected (say its deposit is not sealed yet,
-  or the relayer and the model disagree), it and every later fill wait; ``held`` says why.
+- Fills keep their order. A fill the model rejects for a reason that can still go away (its
+  account, or account 0, is not in the sealed state yet: rule ``account`` / ``fee_account``;
+  or any rule while a deposit to one of its accounts waits in the queue beyond this batch)
+  waits, and every later fill with it (``held`` says why). Any other rejection can never
+  become valid (``expired``: batch timestamps only increase; ``signature``, ``margin``, ...:
+  the relayer and the model disagree on the sealed state): the fill is refused for good
+  (``refused_fills``, ``take_refused_fills`` for the store) and the later fills go on.
 - Withdrawals go in acceptance order (the relayer's event order, ``Repository.withdrawals_after``)
   and never ahead of a fill the relayer accepted before them: the relayer margin-checked each
   operation on the state after the earlier ones, and a withdrawal sealed in the same batch as
@@ -37,6 +42,10 @@ from prover.statement.market import MarketTable
 from prover.statement.public_inputs import PublicInputs
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
+
+# Model rules a fill may stop breaking once more of the queue is sealed: its account (or
+# account 0, which takes the fee) does not exist yet. Every other rule is for good.
+WAIT_RULES = frozenset({"account", "fee_account"})
 
 
 @dataclass(frozen=True)
@@ -145,13 +154,16 @@ class Batcher:
         self.config = config
         self.market = market
         self.operator_key = operator_key
-        self.ids = AccountIds(config.account_capacity, operator_key)
-        self.state = State(config)  # after every sealed batch
+        # after every sealed batch; account 0 is the operator's from genesis (issue 18 rule 6)
+        self.state = State.genesis(config, operator_key)
+        self.ids: AccountIds = self.state.account_ids()
         self.deposits: deque[QueuedDeposit] = deque()
         self.fills: deque[PendingFill] = deque()
         self.withdrawals: deque[PendingWithdrawal] = deque()
         self.held: Hold | None = None
         self.refused: list[Hold] = []
+        self.refused_fills: list[tuple[int, Hold]] = []  # every fill refused for good
+        self._refused_fills_new: list[tuple[int, Hold]] = []  # since take_refused_fills
         self._refused_new: list[tuple[int, Hold]] = []  # (withdrawal hash, why) not yet stored
         self.sealed: list[SealedBatch] = []
         self.last_fill_id = 0
@@ -190,6 +202,29 @@ class Batcher:
             self.last_withdrawal_seq = pw.event_seq
         self.withdrawals.append(pw)
 
+    def take_refused_fills(self) -> list[tuple[int, Hold]]:
+        """Fills refused since the last call: (fill id, the model's rule), for the store."""
+        out, self._refused_fills_new = self._refused_fills_new, []
+        return out
+
+    def _refuse_fill(self, pf: PendingFill, err: Rejected) -> None:
+        hold = Hold(f"fill {pf.fill_id}", err.rule, err.detail)
+        self.fills.remove(pf)
+        self.refused_fills.append((pf.fill_id, hold))
+        self._refused_fills_new.append((pf.fill_id, hold))
+
+    def _may_pass_later(self, pf: PendingFill, err: Rejected, queued: int) -> bool:
+        """Whether a fill the model rejects now may pass in a later batch: its account (or
+        account 0) is not sealed yet, or a deposit to one of its accounts is still queued
+        beyond the ``queued`` this batch consumes (its collateral is not sealed yet)."""
+        if err.rule in WAIT_RULES:
+            return True
+        mine = {so.order.account_id for so in (pf.trade.buy, pf.trade.sell)}
+        for d in list(self.deposits)[queued:]:
+            if not d.is_exit_request and self.ids.get((d.ax, d.ay)) in mine:
+                return True
+        return False
+
     def take_refused(self) -> list[tuple[int, Hold]]:
         """Withdrawals from the store refused since the last call: (hash, the model's rule)."""
         out, self._refused_new = self._refused_new, []
@@ -212,15 +247,16 @@ class Batcher:
         """An earlier timestamp (never before previous + 1) when the next fill's orders expire
         before ``timestamp``: the circuit checks timestamp <= expiry, the contract only
         previous < timestamp <= now."""
-        if not self.fills:
-            return timestamp
-        head = self.fills[0].trade
-        expiry = min(head.buy.order.expiry, head.sell.order.expiry)
-        return max(self.last_timestamp + 1, min(timestamp, expiry))
+        for pf in self.fills:
+            expiry = min(pf.trade.buy.order.expiry, pf.trade.sell.order.expiry)
+            if expiry > self.last_timestamp:  # an earlier one can never pass: refused below
+                return max(self.last_timestamp + 1, min(timestamp, expiry))
+        return timestamp
 
-    def seal(self, timestamp: int) -> SealedBatch | None:
+    def seal(self, timestamp: int, *, allow_empty: bool = False) -> SealedBatch | None:
         """The next batch at ``timestamp`` (> the previous one; earlier if the next fill's
-        orders expire before it), or None if nothing fits."""
+        orders expire before it), or None if nothing fits (``allow_empty``: then an empty
+        batch, no operation at all, e.g. a keep-alive that keeps the contract live)."""
         cfg = self.config
         if timestamp <= self.last_timestamp:
             raise SettlementError(
@@ -236,13 +272,18 @@ class Batcher:
 
         trades: list[PendingFill] = []
         self.held = None
-        for pf in list(self.fills)[: cfg.trades]:
+        for pf in list(self.fills):
+            if len(trades) == cfg.trades:
+                break
             cand = Batch(timestamp, self.market, deps, (*batch.trades, pf.trade))
             err = self._try(cand)
-            if err is not None:
+            if err is None:
+                batch, trades = cand, [*trades, pf]
+            elif self._may_pass_later(pf, err, len(queued)):
                 self.held = Hold(f"fill {pf.fill_id}", err.rule, err.detail)
                 break
-            batch, trades = cand, [*trades, pf]
+            else:  # never valid: dropped from settlement with the model's reason
+                self._refuse_fill(pf, err)
 
         taken: list[PendingWithdrawal] = []
         left = list(self.fills)[len(trades) :]
@@ -265,7 +306,7 @@ class Batcher:
                 if pw.withdrawal_hash is not None:
                     self._refused_new.append((pw.withdrawal_hash, hold))
 
-        if not (deps or trades or taken):
+        if not (deps or trades or taken or allow_empty):
             return None
         number = len(self.sealed) + 1
         after = apply_batch(self.state, batch).state

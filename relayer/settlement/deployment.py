@@ -4,7 +4,9 @@ The circuit's signature domain is Poseidon([chainId, settlementAddress]) and is 
 the order is: predict where Settlement will land, build the configuration for that address
 (``CircuitConfig.with_deployment``), compile it and make its keys (cached: on a fresh anvil the
 address is always the same, so the circuit compiles once), then ``deploy_all`` with that
-verifier, refusing any other address. The genesis root is the model's empty account tree.
+verifier, refusing any other address. The genesis root is the model's genesis state
+(``State.genesis``): account 0 already holds the operator's key with nothing else, so it is the
+venue's from the first batch and no deposit can open another key there (issue 18, rule 6).
 Proofs come from ``prover.proving.batch.BatchProver`` with arkworks development keys, INSECURE
 (single-party setup; tests and demos only).
 
@@ -26,6 +28,7 @@ from prover.build.toolchain import repo_root
 from prover.model.state import State
 from prover.proving.batch import BatchProver
 from prover.proving.dev_setup import dev_keys
+from prover.statement.accounts import Key
 from prover.statement.config import CircuitConfig, get_config
 from relayer.chain.deploy import (
     Deployment,
@@ -33,6 +36,7 @@ from relayer.chain.deploy import (
     deploy_all,
     predict_settlement_address,
 )
+from relayer.settings import ANVIL_ORACLE_KEY, ANVIL_RELAYER_KEY
 
 EXIT_DISABLED = Path(__file__).parent / "circuits" / "exit_disabled.circom"
 
@@ -45,7 +49,17 @@ class VenueDeployment:
     settlement: Contract
     token: Contract
     oracle: Contract
-    admin: str
+    admin: str  # DEFAULT_ADMIN_ROLE (a multisig on a real chain)
+    relayer: str  # RELAYER_ROLE: submits batches (the service's hot key)
+    oracle_owner: str  # ORACLE_ROLE and the TestOracle's owner: registers market tables
+    operator_key: Key  # account 0's Baby Jubjub key, in the genesis root
+    genesis_root: int
+
+
+def _address(key: str) -> str:
+    from eth_account import Account
+
+    return str(Account.from_key(key).address)
 
 
 def exit_disabled_verifier() -> str:
@@ -62,16 +76,28 @@ def deploy_venue(
     w3: Web3,
     config_name: str,
     *,
+    operator_key: Key,
     admin: str | None = None,
+    relayer: str | None = None,
+    oracle: str | None = None,
     settlement_config: SettlementConfig | None = None,
     progress: bool = False,
     stage: Callable[[str], None] | None = None,
 ) -> VenueDeployment:
-    """Compile (cached), set up INSECURE dev keys (cached) and deploy; ``admin`` (default the
-    first unlocked account) is admin, relayer and the TestOracle's owner. ``stage`` hears
-    each step as it starts (a progress hint)."""
+    """Compile (cached), set up INSECURE dev keys (cached) and deploy with the genesis root of
+    ``State.genesis(config, operator_key)``. Three separate addresses (issue 18 rule 8):
+    ``admin`` (default the first unlocked account) deploys and holds DEFAULT_ADMIN_ROLE,
+    ``relayer`` holds RELAYER_ROLE, ``oracle`` holds ORACLE_ROLE and owns the TestOracle
+    (defaults: the settings' anvil accounts 8 and 9, unlocked on the project's anvil); two equal
+    ones are refused. ``stage`` hears each step as it starts (a progress hint)."""
     stage = stage or (lambda _: None)
-    admin = admin or w3.eth.accounts[0]
+    admin = Web3.to_checksum_address(admin or w3.eth.accounts[0])
+    relayer = Web3.to_checksum_address(relayer or _address(ANVIL_RELAYER_KEY))
+    oracle = Web3.to_checksum_address(oracle or _address(ANVIL_ORACLE_KEY))
+    if len({admin, relayer, oracle}) != 3:
+        raise ValueError(
+            "admin, relayer and oracle must be three different addresses (separate powers)"
+        )
     config = prepare_config(w3, config_name, admin)
     stage(f"compiling circuit batch_{config.name} and setting up its keys (cached after)")
     # the main goes under build/settlement/: its domain is this deployment's, and the batch
@@ -79,13 +105,16 @@ def deploy_venue(
     folder = repo_root() / "build" / "settlement"
     prover = BatchProver.for_config(config, folder=folder, progress=progress)
     stage("deploying contracts")
+    genesis_root = State.genesis(config, operator_key).root
     dep = deploy_all(
         w3,
         batch_verifier_sol=prover.verifier_sol,
         exit_verifier_sol=exit_disabled_verifier(),
         config=settlement_config,
-        genesis_root=State(config).root,
+        genesis_root=genesis_root,
         admin=admin,
+        relayer=relayer,
+        oracle=oracle,
         test_oracle=True,
         expect_settlement=f"0x{config.settlement_address:040x}",
     )
@@ -97,4 +126,8 @@ def deploy_venue(
         dep.bind(w3, "token"),
         dep.bind(w3, "oracle"),
         admin,
+        relayer,
+        oracle,
+        operator_key,
+        genesis_root,
     )

@@ -7,14 +7,25 @@ prove, submit, record, every ``settle_poll_seconds``.
 1. the queue (``DepositWatcher.poll``), entries at least ``deposit_confirmations`` blocks deep:
    each goes to the batcher, and each deposit is credited at the relayer through ``credit``
    (the venue's write path: a ``deposit`` event carrying the queue index, so it is durable,
-   replayed, and never credited twice; indices up to ``credited_through()`` are skipped). The
-   operator's key opens account 0, as the batcher and the model give it. Exit requests go to
+   replayed, and never credited twice; indices up to ``credited_through()`` are skipped). Account
+   0 is the operator's from genesis; an operator deposit only tops it up. Exit requests go to
    the batcher only (consumed as the circuit does);
 2. new fills and accepted withdrawals from the store (``SettlementPipeline.poll_store``);
 3. batches sealed earlier and not confirmed are proved (if needed) and submitted, in order;
 4. a new batch is sealed when a slot kind is full (T trades, D deposits, W withdrawals) or
    ``batch_seconds`` have passed with work pending, then proved, submitted and recorded
    (``batch_store``: ``GET /v1/batches``).
+
+5. keep-alive: when no batch has landed for ``keepalive_seconds`` of chain time (default half
+   the contract's ``livenessPeriod``) and nothing else was sealed, an empty batch (no
+   operation) is sealed and sent, so an honest idle venue never becomes exit-due.
+
+Every pass first reads the contract's ``state()`` and ``exitModeDue()``: once exit mode is due
+or entered nothing is sealed or sent (the contract would refuse it) and ``health`` says
+``exit_mode`` (``/health``; intake refuses orders and withdrawals). ``health``
+(``LoopHealth``) also keeps the time of the last confirmed batch and the failed passes in a
+row, for ``/health``'s ``degraded``; ``observe`` (set by the app) receives the stage timings,
+batch sizes and gas for the metrics (``relayer.api.metrics``).
 
 A pass that fails (a refused submission, the chain unreachable) is logged and the next pass
 retries: a sealed batch stays queued until it lands.
@@ -27,6 +38,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from prover.statement.accounts import Key
 from prover.statement.market import MarketTable
@@ -40,6 +52,56 @@ log = logging.getLogger("darkbook.settlement")
 
 # credit(ax, ay, amount, queue_index, operator) -> account id (raises if refused)
 Credit = Callable[[int, int, int, int, bool], int]
+# observe(name, value): seal_seconds, witness_seconds, prove_seconds, submit_seconds,
+# batch_fills, batch_gas, refused_fills, keepalive (counts): public numbers only
+Observe = Callable[[str, float], None]
+
+EXIT_REASONS = {1: "inactivity", 2: "exit_request_overdue"}  # ISettlement.ExitReason
+
+
+@dataclass
+class LoopHealth:
+    """What ``/health`` and the metrics read about the loop (no account or order data).
+
+    ``clock`` is the loop's (monotonic by default; tests inject one). ``exit_due`` is the
+    contract's ``exitModeDue()`` (0 = none), ``exit_mode`` its ``state().exitMode``;
+    ``queue_depth`` the queue entries no batch consumed yet (``queueLength - processed``)."""
+
+    clock: Callable[[], float]
+    started_at: float
+    last_confirmed_at: float | None = None
+    failures: int = 0  # passes failed in a row
+    last_error: str | None = None
+    pending: bool = False  # work waits: unsealed operations or unconfirmed batches
+    pending_fills: int = 0
+    exit_due: int = 0
+    exit_mode: bool = False
+    queue_depth: int = 0
+    last_batch_at: int | None = None  # chain time the last batch landed (or deployment)
+
+    def seconds_since_confirmed(self) -> float:
+        """Since the last confirmed batch (or since the loop started, before the first)."""
+        since = self.last_confirmed_at if self.last_confirmed_at is not None else self.started_at
+        return max(0.0, self.clock() - since)
+
+    @property
+    def in_exit_mode(self) -> bool:
+        return self.exit_mode or self.exit_due != 0
+
+    def assess(self, max_batch_age: float, max_failures: int) -> tuple[str, list[str]]:
+        """(``ok`` | ``degraded`` | ``exit_mode``, why): exit mode once the contract's exit mode
+        is due or entered; degraded when work waits and no batch was confirmed for
+        ``max_batch_age`` seconds, or the last ``max_failures`` passes failed."""
+        if self.in_exit_mode:
+            why = "entered" if self.exit_mode else f"due ({EXIT_REASONS.get(self.exit_due, '?')})"
+            return "exit_mode", [f"the Settlement contract's exit mode is {why}"]
+        reasons = []
+        age = self.seconds_since_confirmed()
+        if self.pending and age > max_batch_age:
+            reasons.append(f"work pending and no batch confirmed for {age:.0f}s")
+        if self.failures >= max_failures:
+            reasons.append(f"{self.failures} settlement passes failed in a row")
+        return ("degraded" if reasons else "ok"), reasons
 
 
 class SettlementLoop:
@@ -56,6 +118,7 @@ class SettlementLoop:
         batch_seconds: float = 2.0,
         confirmations: int = 1,
         clock: Callable[[], float] = time.monotonic,
+        keepalive_seconds: float | None = None,
     ) -> None:
         self.pipeline = SettlementPipeline(venue, market, operator_key)
         self.pipeline.store = store
@@ -69,35 +132,99 @@ class SettlementLoop:
         self.clock = clock
         self._to_credit: deque[QueuedDeposit] = deque()
         self._pending_since: float | None = None  # when work became pending (unsealed)
-        self.failures = 0  # consecutive failed passes
-        self.last_error: str | None = None
+        self.health = LoopHealth(clock, clock())
         self.confirmed = 0
+        self.keepalives = 0
+        # None: half the contract's livenessPeriod (read at the first pass)
+        self.keepalive_seconds = keepalive_seconds
+        self.observe: Observe = lambda _name, _value: None
 
     @property
     def batcher(self) -> Batcher:
         return self.pipeline.batcher
 
+    @property
+    def failures(self) -> int:
+        """Passes failed in a row (``/health``)."""
+        return self.health.failures
+
+    @property
+    def last_error(self) -> str | None:
+        return self.health.last_error
+
     # -- one pass -----------------------------------------------------------------------
 
     def step(self) -> None:
+        chain_now = self._read_contract()
         self._take_queue()
         self.pipeline.poll_store(self.store)
+        self._note_pending()
+        if self.health.in_exit_mode:
+            log.error("exit mode is due or entered: nothing is sealed or sent")
+            return
         for sb in self.batcher.unconfirmed():
             self._settle(sb)  # raises on failure: later batches wait
+        sealed = None
         if self._due():
-            sb = self.pipeline.seal()
+            sealed = self._seal()
             self._pending_since = None
-            if sb is not None:
-                log.info(
-                    "sealed batch %d: %d deposit(s), %d fill(s), %d withdrawal(s)",
-                    sb.number,
-                    len(sb.batch.deposits),
-                    len(sb.batch.trades),
-                    len(sb.batch.withdrawals),
-                )
-                self._settle(sb)
-            elif self.batcher.held is not None:
+            if sealed is None and self.batcher.held is not None:
                 log.warning("nothing sealable: %s", self.batcher.held)
+        if sealed is None and self._keepalive_due(chain_now):
+            sealed = self._seal(keepalive=True)
+        self._note_pending()
+
+    def _seal(self, *, keepalive: bool = False) -> SealedBatch | None:
+        t0 = self.clock()
+        refused_before = self.pipeline.refused_fills
+        sb = self.pipeline.seal(allow_empty=keepalive)
+        self.observe("seal_seconds", self.clock() - t0)
+        refused = self.pipeline.refused_fills - refused_before
+        if refused:
+            self.observe("refused_fills", refused)
+        if sb is None:
+            return None
+        if keepalive:
+            self.keepalives += 1
+            self.observe("keepalive", 1)
+        log.info(
+            "sealed batch %d%s: %d deposit(s), %d fill(s), %d withdrawal(s)",
+            sb.number,
+            " (keep-alive)" if keepalive else "",
+            len(sb.batch.deposits),
+            len(sb.batch.trades),
+            len(sb.batch.withdrawals),
+        )
+        self.observe("batch_fills", len(sb.batch.trades))
+        self._settle(sb)
+        return sb
+
+    def _read_contract(self) -> int:
+        """Read the contract's state and exit-mode status into ``health``; the chain's time."""
+        settlement = self.pipeline.venue.settlement
+        st = settlement.functions.state().call()
+        h = self.health
+        h.queue_depth = int(st[1]) - int(st[0])
+        h.last_batch_at = int(st[3])
+        h.exit_mode = bool(st[6])
+        h.exit_due = int(settlement.functions.exitModeDue().call())
+        if self.keepalive_seconds is None:
+            self.keepalive_seconds = int(settlement.functions.livenessPeriod().call()) / 2
+        return int(self.pipeline.w3.eth.get_block("latest")["timestamp"])
+
+    def _keepalive_due(self, chain_now: int) -> bool:
+        """No batch landed for ``keepalive_seconds`` of chain time and none is on its way."""
+        h = self.health
+        if h.last_batch_at is None or self.keepalive_seconds is None:
+            return False
+        if self.batcher.unconfirmed():
+            return False
+        return chain_now - h.last_batch_at >= self.keepalive_seconds
+
+    def _note_pending(self) -> None:
+        b = self.batcher
+        self.health.pending = b.has_work or bool(b.unconfirmed())
+        self.health.pending_fills = len(b.fills)
 
     def _take_queue(self) -> None:
         for dep in self.pipeline.watcher.poll(self.confirmations):
@@ -145,8 +272,14 @@ class SettlementLoop:
                 proved.witness_seconds,
                 proved.prove_seconds,
             )
+            self.observe("witness_seconds", proved.witness_seconds)
+            self.observe("prove_seconds", proved.prove_seconds)
+        t0 = self.clock()
         landed = self.pipeline.submit(sb)
+        self.observe("submit_seconds", self.clock() - t0)
+        self.observe("batch_gas", landed.gas_used)
         self.confirmed += 1
+        self.health.last_confirmed_at = self.clock()
         log.info(
             "batch %d confirmed in block %d (gas %d)",
             sb.number,
@@ -159,11 +292,18 @@ class SettlementLoop:
     def run(self, stop: threading.Event) -> None:
         """Pass after pass, every ``poll_seconds``, until ``stop`` is set."""
         while not stop.is_set():
-            try:
-                self.step()
-                self.failures, self.last_error = 0, None
-            except Exception as exc:  # logged; the next pass retries
-                self.failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-                log.exception("settlement pass failed (%d in a row)", self.failures)
+            self.pass_once()
             stop.wait(self.poll_seconds)
+
+    def pass_once(self) -> bool:
+        """One ``step``, its failure logged and counted (``health.failures``: in a row)."""
+        h = self.health
+        try:
+            self.step()
+        except Exception as exc:  # logged; the next pass retries
+            h.failures += 1
+            h.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            log.exception("settlement pass failed (%d in a row)", h.failures)
+            return False
+        h.failures, h.last_error = 0, None
+        return True

@@ -6,6 +6,7 @@ submitter."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from relayer.storage.repository import Repository
 
 FILL_PAGE = 1000  # fills read per poll
 
+log = logging.getLogger("darkbook.settlement")
+
 
 @dataclass(frozen=True)
 class Credited:
@@ -42,8 +45,9 @@ class SettlementPipeline:
         self.prover = venue.prover
         self.watcher = DepositWatcher(venue.settlement)
         self.batcher = Batcher(venue.config, market, operator_key)
-        self.submitter = Submitter(self.w3, venue.settlement, venue.admin)
+        self.submitter = Submitter(self.w3, venue.settlement, venue.relayer)  # RELAYER_ROLE
         self.store: Repository | None = None  # the relayer's database, for GET /v1/batches
+        self.refused_fills = 0  # fills the model refused for good (logged, stored)
 
     def _record(self, sb: SealedBatch) -> None:
         if self.store is not None:
@@ -92,13 +96,21 @@ class SettlementPipeline:
             with contextlib.suppress(Exception):  # local chains only: mine an empty block
                 self.w3.provider.make_request("evm_mine", [])
 
-    def seal(self) -> SealedBatch | None:
-        sb = self.batcher.seal(self.next_timestamp())
+    def seal(self, *, allow_empty: bool = False) -> SealedBatch | None:
+        """Seal the next batch (``allow_empty``: even with no operation, a keep-alive) and
+        record it, and the withdrawals and fills the model refused for good, in the store."""
+        sb = self.batcher.seal(self.next_timestamp(), allow_empty=allow_empty)
         if sb is not None:
             self._record(sb)
         refused = self.batcher.take_refused()
         if refused and self.store is not None:
             batch_store.record_refused(self.store, refused)
+        refused_fills = self.batcher.take_refused_fills()
+        for fill_id, hold in refused_fills:
+            log.error("fill %d refused by the batch model, never settled: %s", fill_id, hold)
+        if refused_fills and self.store is not None:
+            batch_store.record_refused_fills(self.store, refused_fills)
+        self.refused_fills += len(refused_fills)
         return sb
 
     def prove(self, sb: SealedBatch) -> ProvedBatch:

@@ -5,11 +5,16 @@
 shutdown. In that thread, on the relayer's own anvil:
 
 1. compile the batch circuit and set up its keys (cached by content hash), deploy the contracts
-   at the address the signing domain was bound to, start the prover process (it loads the key
-   meanwhile);
-2. register the relayer's market table (its current snapshot) with the TestOracle, and deposit
-   the operator's minimum to open account 0 (fees) as queue entry 0;
+   at the address the signing domain was bound to, with the genesis root whose account 0
+   already holds the operator's key (``State.genesis``; the relayer's ledger opens account 0
+   with that key too), start the prover process (it loads the key meanwhile);
+2. register the relayer's market table (its current snapshot) with the TestOracle;
 3. run ``SettlementLoop`` (relayer.settlement.loop) until stopped.
+
+Three Ethereum keys from the settings, one per power (issue 18 rule 8): ``admin_eth_key``
+deploys and holds DEFAULT_ADMIN_ROLE, ``relayer_eth_key`` submits batches (RELAYER_ROLE),
+``oracle_eth_key`` owns the TestOracle (ORACLE_ROLE). Transactions from them are signed locally
+(web3's sign-and-send middleware); the keys are never logged.
 
 Meanwhile ``/health`` reports ``preparing`` with ``stage`` as the hint, and orders are refused
 with 503 ``venue_preparing``; ``ready`` turns true after step 2.
@@ -67,7 +72,7 @@ class SettlementWorker:
     ) -> None:
         self.settings = settings
         self.w3 = w3
-        self.admin = admin or w3.eth.accounts[0]
+        self.admin = admin or settings.eth_address("admin")
         self.run_loop = run_loop
         self.say = say or (lambda _: None)
         self.before_prepare = before_prepare  # tests: hold preparation back
@@ -146,7 +151,18 @@ class SettlementWorker:
                 "the database holds deposits credited from another deployment (an earlier "
                 "anvil): settle with a fresh --data-dir"
             )
-        dep = deploy_venue(self.w3, s.circuit, admin=self.admin, stage=self._set_stage)
+        op = operator_key(s)
+        _sign_locally(self.w3, s)
+        dep = deploy_venue(
+            self.w3,
+            s.circuit,
+            operator_key=op.public_key(),
+            admin=self.admin,
+            relayer=s.eth_address("relayer"),
+            oracle=s.eth_address("oracle"),
+            stage=self._set_stage,
+        )
+        venue.open_operator_account(op.public_key())
         self.deployment = dep
         if f"0x{dep.config.settlement_address:040x}" != s.settlement_address.lower():
             raise RuntimeError(
@@ -162,10 +178,8 @@ class SettlementWorker:
         cfg = dep.config
         table = venue.snapshot.table
         now = int(self.w3.eth.get_block("latest")["timestamp"])
-        _wait(self.w3, dep.oracle.functions.publish(table.hash(cfg.series, cfg.scenarios), now))
-        op = operator_key(s)
-        self._set_stage("opening the operator's account 0")  # a fresh deployment: entry 0
-        _fund(dep, self.admin, op.public_key(), dep.settlement.functions.minDeposit().call())
+        publish = dep.oracle.functions.publish(table.hash(cfg.series, cfg.scenarios), now)
+        _wait(self.w3, publish, dep.oracle_owner)
         self.chain_info = read_chain_info(self.w3, dep.settlement.address)
         if self.run_loop:
             store = Repository(s.db_url())
@@ -179,6 +193,7 @@ class SettlementWorker:
                 poll_seconds=s.settle_poll_seconds,
                 batch_seconds=s.batch_seconds,
                 confirmations=s.deposit_confirmations,
+                keepalive_seconds=s.keepalive_seconds,
             )
         if self.on_ready is not None:
             self.on_ready(self.chain_info)
@@ -193,9 +208,17 @@ def _wait(w3: Web3, fn: Any, sender: str | None = None) -> None:
         raise RuntimeError(f"transaction {bytes(tx).hex()} reverted")
 
 
-def _fund(dep: VenueDeployment, eth: str, key: tuple[int, int], amount: int) -> None:
-    """mint, approve and deposit ``amount`` for ``key`` from ``eth`` (local chains)."""
-    w3 = dep.settlement.w3
-    _wait(w3, dep.token.functions.mint(eth, amount), eth)
-    _wait(w3, dep.token.functions.approve(dep.settlement.address, amount), eth)
-    _wait(w3, dep.settlement.functions.deposit(amount, *key), eth)
+def _sign_locally(w3: Web3, settings: Settings) -> None:
+    """Sign transactions from the admin, relayer and oracle addresses with their keys (the
+    project's own anvil: a key without ether is given some)."""
+    from eth_account import Account
+    from web3.middleware import SignAndSendRawMiddlewareBuilder
+
+    keys = [getattr(settings, f"{r}_eth_key") for r in ("admin", "relayer", "oracle")]
+    accounts = [Account.from_key(k.get_secret_value()) for k in keys if k is not None]
+    w3.middleware_onion.inject(
+        SignAndSendRawMiddlewareBuilder.build(accounts), name="darkbook_signer", layer=0
+    )
+    for acct in accounts:  # the project's own anvil: a key of the settings may hold no ether
+        if w3.eth.get_balance(acct.address) == 0:
+            w3.provider.make_request("anvil_setBalance", [acct.address, hex(10**21)])

@@ -20,6 +20,7 @@ from relayer.storage.tables import (
     accounts,
     batches,
     events,
+    fill_refusals,
     fills,
     market_snapshots,
     metadata,
@@ -309,3 +310,40 @@ class Repository:
                 .first()
             )
         return dict(r) if r else None
+
+    def fill_settlement(self, fill_ids: list[int]) -> dict[int, dict]:
+        """For each of ``fill_ids`` its settlement: ``settlement`` is ``pending`` (in no batch
+        yet), ``in_batch`` (sealed, not confirmed), ``confirmed`` or ``refused`` (the batch
+        model refused it for good: it will never be proven), with ``batch_id`` and
+        ``reason`` ("<rule>: <detail>")."""
+        if not fill_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    fills.c.fill_id,
+                    fills.c.batch_id,
+                    batches.c.status,
+                    fill_refusals.c.reason,
+                )
+                .select_from(
+                    fills.outerjoin(batches, batches.c.batch_id == fills.c.batch_id).outerjoin(
+                        fill_refusals, fill_refusals.c.fill_id == fills.c.fill_id
+                    )
+                )
+                .where(fills.c.fill_id.in_(fill_ids))
+            ).all()
+        out = {}
+        for r in rows:
+            if r.reason is not None:
+                status = "refused"
+            elif r.batch_id is None:
+                status = "pending"
+            else:
+                status = "confirmed" if r.status == "confirmed" else "in_batch"
+            out[r.fill_id] = {"settlement": status, "batch_id": r.batch_id, "reason": r.reason}
+        return out
+
+    def refused_fill_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(fill_refusals)).scalar_one()

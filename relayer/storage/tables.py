@@ -3,7 +3,9 @@ SQL integers are signed 64-bit; ids the relayer assigns (seq, account, fill) are
 
 ``events`` is the source of truth: every accepted command in order, replayed on start.
 ``orders``, ``fills`` and ``withdrawals`` are written in the same transaction, for queries and
-the batcher; the settlement side then updates a withdrawal's ``status`` as its batch goes.
+the batcher; the settlement side then updates a withdrawal's ``status`` and a fill's
+``batch_id`` as its batch goes, and records in ``fill_refusals`` each fill the batch model
+refused for good (a table of its own, so an older database simply gets it, empty).
 """
 
 from __future__ import annotations
@@ -161,4 +163,13 @@ withdrawals = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     UniqueConstraint("account_id", "nonce"),
+)
+
+fill_refusals = Table(
+    "fill_refusals",
+    metadata,
+    Column("fill_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("rule", String(32), nullable=False),  # prover.model.errors.RULES
+    Column("reason", String(200), nullable=False),  # "<rule>: <detail>"
+    Column("created_at", BigInteger, nullable=False),
 )

@@ -234,6 +234,11 @@ def case_deposit_key(w):
     return _batch(w, deposits=(Deposit(ax, ay, 10, 1),))
 
 
+def case_deposit_key_account_0(w):  # issue 18 rule 6: leaf 0 is the operator's from genesis
+    ax, ay = key_for(9).public_key()
+    return _batch(w, deposits=(Deposit(ax, ay, 10, 0),))
+
+
 def case_range(w):
     ax, ay = w.state.get(1).ax, w.state.get(1).ay
     return _batch(w, deposits=(Deposit(ax, ay, (1 << 64) - 1, 1),))
@@ -410,6 +415,7 @@ CASES = {
     "margin": case_margin,
     "fee_account": case_fee_account,
     "deposit_key": case_deposit_key,
+    "deposit_key_account_0": case_deposit_key_account_0,
     "range": case_range,
     "withdrawal_signature": case_withdrawal_signature,
     "withdrawal_address": case_withdrawal_address,
@@ -432,6 +438,7 @@ CASES = {
     "market_range": case_market_range,
 }
 RULE_OF = {
+    "deposit_key_account_0": "deposit_key",
     "overfill_partial": "overfill",
     "withdrawal_signature": "signature",
     "withdrawal_address": "signature",
@@ -494,6 +501,23 @@ def test_scenario_value_ranges_are_the_oracles_promise():
     loose = apply_batch(w.state, batch, strict=False)
     assert loose.rules == ["market_range"]
     assert accepted(loose.inputs)
+
+
+def test_a_deposit_cannot_reopen_the_operators_leaf_0_as_new():
+    """Leaf 0 holds the operator's key from genesis with collateral 0, an empty order tree and
+    empty slots: the very values a new account starts from. Claiming it empty (isNew = 1) with
+    another key is still refused: a new account's old leaf is 0 in the Merkle proof, and leaf 0
+    is not 0 (DepositSlot needs no change for issue 18 rule 6)."""
+    batch_circuit()
+    w = _world()
+    assert w.state.get(0).collateral == 0 and w.state.get(0).positions == [(0, 0)] * TEST.positions
+    loose = apply_batch(w.state, case_deposit_key_account_0(w), strict=False)
+    assert loose.rules == ["deposit_key"]
+    forged = dict(loose.inputs)
+    forged["dIsNew"] = [1, *forged["dIsNew"][1:]]
+    assert not accepted(forged), "a deposit opened another key in the operator's leaf 0"
+    ax, ay = w.state.get(0).ax, w.state.get(0).ay  # the operator's own key: a top-up
+    assert accepted(apply_batch(w.state, _batch(w, deposits=(Deposit(ax, ay, 10, 0),))).inputs)
 
 
 def test_cases_are_valid_once_repaired():

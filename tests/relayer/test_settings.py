@@ -123,3 +123,25 @@ def test_genesis_accounts_are_credited_once(make_server: Callable[..., LiveServe
         assert again.engine.ledger.get(1).collateral == 5_000_000
     finally:
         again.close()
+
+
+def test_admin_relayer_and_oracle_are_separate_keys(tmp_path: Path) -> None:
+    """Issue 18 rule 8: three keys for three powers; on the project's own anvil (no rpc_url)
+    they default to three distinct anvil accounts; two equal ones are refused, and neither
+    the error nor the settings' repr shows a key."""
+    s = load_settings(data_dir=tmp_path)
+    addresses = {r: s.eth_address(r) for r in ("admin", "relayer", "oracle")}
+    assert len(set(addresses.values())) == 3
+    assert addresses["admin"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # anvil account 0
+    secret = s.relayer_eth_key.get_secret_value()  # type: ignore[union-attr]
+    assert secret not in repr(s) and secret not in str(s.model_dump())
+    key = "0x" + "11" * 32
+    with pytest.raises(SettingsError, match="relayer_eth_key and oracle_eth_key") as err:
+        load_settings(data_dir=tmp_path, relayer_eth_key=key, oracle_eth_key=key)
+    assert "11" * 32 not in str(err.value)
+    with pytest.raises(SettingsError, match="admin_eth_key and relayer_eth_key"):
+        load_settings(data_dir=tmp_path, relayer_eth_key=s.admin_eth_key)
+    with pytest.raises(SettingsError, match="oracle_eth_key is not"):
+        load_settings(data_dir=tmp_path, oracle_eth_key="0x00")
+    mine = load_settings(data_dir=tmp_path, relayer_eth_key=key)
+    assert mine.eth_address("relayer") != addresses["relayer"]

@@ -153,3 +153,51 @@ def test_a_table_breaking_an_oracle_promise_is_refused_by_name():
     both = Batch(NOW, MarketTable(1, (r1, replace(pad, status=2))))
     assert apply_batch(world.state, both, strict=False).rules == ["market_status", "market_padding"]
     assert apply_batch(world.state, Batch(NOW, MarketTable(1, (r1, pad)))).rules == []
+
+
+# --- account 0 belongs to the venue from the first batch (issue 18, rule 6) --------------------
+
+
+def _genesis_with_operator():
+    from prover.model.sample import key_for
+    from prover.model.state import State
+
+    op = key_for(0).public_key()
+    return State.genesis(TEST, op), op
+
+
+def test_genesis_state_holds_the_operators_empty_leaf_0():
+    from prover.crypto.merkle import MerkleTree
+    from prover.statement.accounts import OPERATOR_ACCOUNT
+
+    st, op = _genesis_with_operator()
+    acct = st.get(OPERATOR_ACCOUNT)
+    assert acct is not None and (acct.ax, acct.ay) == op and acct.collateral == 0
+    assert acct.orders_root == MerkleTree(TEST.order_levels, arity=4).root
+    # rule 4's induction (one slot per series) starts from a leaf 0 with every slot empty
+    assert acct.positions == [(0, 0)] * TEST.positions
+    leaf = encoding.account_leaf(*op, 0, acct.orders_root, [(0, 0)] * TEST.positions)
+    expected = MerkleTree(TEST.account_depth, arity=TEST.account_arity)
+    expected.update(0, leaf)
+    assert st.root == expected.root and list(st.accounts) == [0]
+    ids = st.account_ids()  # the operator's key is account 0; the first depositor gets 1
+    assert ids.get(op) == 0 and ids.peek((5, 7)) == 1
+
+
+def test_a_deposit_cannot_open_another_key_in_leaf_0():
+    from prover.model.ops import Deposit
+    from prover.model.sample import key_for, sample_market
+
+    st, op = _genesis_with_operator()
+    market = sample_market(TEST, random.Random(1))
+    ax, ay = key_for(9).public_key()
+    with pytest.raises(Rejected) as err:
+        apply_batch(st, Batch(NOW, market, deposits=(Deposit(ax, ay, 10, 0),)))
+    assert err.value.rule == "deposit_key" and "account 0" in err.value.detail
+    loose = apply_batch(st, Batch(NOW, market, deposits=(Deposit(ax, ay, 10, 0),)), strict=False)
+    assert loose.rules == ["deposit_key"]
+    # the operator's own key tops account 0 up; a new key opens the next leaf
+    top_up = apply_batch(st, Batch(NOW, market, deposits=(Deposit(*op, 10, 0),)))
+    assert top_up.state.get(0).collateral == 10
+    opened = apply_batch(st, Batch(NOW, market, deposits=(Deposit(ax, ay, 10, 1),)))
+    assert (opened.state.get(1).ax, opened.state.get(0).ax) == (ax, op[0])

@@ -12,15 +12,29 @@ from prover.model.ops import Trade, sign_withdrawal
 from prover.statement import data_blob
 from prover.statement.config import CircuitConfig
 from relayer.demo.server import relayer_settings, seed_market
-from relayer.intake.client import signed_withdrawal
-from relayer.intake.schemas import DepositIn, WithdrawalIn
+from relayer.intake.client import signed_leg, signed_withdrawal
+from relayer.intake.schemas import DepositIn, SubmitOrderIn, WithdrawalIn
 from relayer.intake.service import Venue
 from relayer.settlement import batch_store
-from relayer.settlement.batcher import PendingFill, PendingWithdrawal, withdrawal_from_row
+from relayer.settlement.batcher import (
+    PendingFill,
+    PendingWithdrawal,
+    trade_from_row,
+    withdrawal_from_row,
+)
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.market import VenueMarket
-from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, fill, funded, order
+from testkit.settlement import (
+    DESK_A,
+    DESK_B,
+    FUNDS,
+    NOW,
+    fill,
+    funded,
+    key,
+    order,
+)
 
 
 def test_deposits_fill_the_slots_in_queue_order_and_open_account_0() -> None:
@@ -32,7 +46,7 @@ def test_deposits_fill_the_slots_in_queue_order_and_open_account_0() -> None:
         assert nxt.old_root == prev.new_root
 
 
-def test_a_fill_the_model_rejects_is_never_sealed_and_holds_later_fills() -> None:
+def test_a_fill_the_model_refuses_for_good_is_dropped_and_later_fills_go_on() -> None:
     b, vm = funded()
     cfg = b.config
     call = vm.table.rows[0].series_id
@@ -54,16 +68,75 @@ def test_a_fill_the_model_rejects_is_never_sealed_and_holds_later_fills() -> Non
     )
     b.add_fill(forged)
     b.add_fill(good)
-    root = b.state.root
-    assert b.seal(NOW + 100) is None  # nothing sealable: the head fill is held
-    assert b.held is not None and b.held.rule == "signature" and b.held.what == "fill 1"
-    assert b.state.root == root and len(b.fills) == 2 and len(b.sealed) == 3
+    sealed = b.seal(NOW + 100)
+    assert sealed is not None and sealed.fill_ids == [2]  # the refusal held nothing back
+    assert b.held is None and not b.fills
+    ((fill_id, why),) = b.refused_fills
+    assert fill_id == 1 and why.rule == "signature" and why.what == "fill 1"
+    assert b.take_refused_fills() == [(1, why)] and b.take_refused_fills() == []
 
-    w = sign_withdrawal(DESK_A, cfg.domain, 1, 3, 1_000, 0xABC)
-    b.add_withdrawal(w)
-    sealed = b.seal(NOW + 101)  # the withdrawal goes on; the fills still wait, in order
-    assert sealed is not None and sealed.batch.trades == () and sealed.batch.withdrawals == (w,)
-    assert [f.fill_id for f in b.fills] == [1, 2]
+
+def test_a_fill_whose_deposit_is_not_sealed_yet_waits_with_later_fills() -> None:
+    b, vm = funded()
+    cfg = b.config
+    row = vm.table.rows[0]
+    desk_c = key("desk C")
+    b.add_deposit(QueuedDeposit(3, "0x" + "00" * 20, *DESK_A.public_key(), 1_000, 0, 1))
+    assert b.add_deposit(QueuedDeposit(4, "0x" + "00" * 20, *desk_c.public_key(), FUNDS, 0, 1)) == 3
+    waiting = fill(
+        1,
+        order(desk_c, cfg, 3, 1, row.series_id, 0, row.mark, 1),
+        order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 1),
+        row.mark,
+        1,
+    )
+    later = fill(
+        2,
+        order(DESK_A, cfg, 1, 1, row.series_id, 0, row.mark, 1),
+        order(DESK_B, cfg, 2, 2, row.series_id, 1, row.mark, 1),
+        row.mark,
+        1,
+    )
+    b.add_fill(waiting)
+    b.add_fill(later)
+    # D = 1: A's top-up goes first; C's account does not exist yet: "not yet", not "never"
+    first = b.seal(NOW + 100)
+    assert first is not None and first.queue_count == 1 and first.fill_ids == []
+    assert b.held is not None and b.held.rule == "account" and b.held.what == "fill 1"
+    assert [f.fill_id for f in b.fills] == [1, 2] and b.refused_fills == []
+
+    second = b.seal(NOW + 101)  # C's deposit, then its fill, in order
+    assert second is not None and second.queue_count == 1 and second.fill_ids == [1]
+    third = b.seal(NOW + 102)
+    assert third is not None and third.fill_ids == [2] and b.refused_fills == []
+
+
+def test_a_fill_over_a_queued_top_up_waits_for_it() -> None:
+    """A rejection on collateral or margin is "not yet" while a deposit to one of the fill's
+    accounts still waits in the queue beyond this batch (the relayer credited it already)."""
+    b, vm = funded()
+    cfg = b.config
+    row = vm.table.rows[0]
+    broke = key("desk D")
+    b.add_deposit(QueuedDeposit(3, "0x" + "00" * 20, *broke.public_key(), 1_000, 0, 1))
+    assert b.seal(NOW + 100) is not None and 3 in b.state.accounts  # D holds 1_000 only
+    b.add_deposit(QueuedDeposit(4, "0x" + "00" * 20, *DESK_A.public_key(), 1_000, 0, 1))
+    b.add_deposit(QueuedDeposit(5, "0x" + "00" * 20, *broke.public_key(), FUNDS, 0, 1))
+    # D's top-up waits behind A's entry: not in the next batch (D = 1)
+    big = fill(
+        1,
+        order(broke, cfg, 3, 1, row.series_id, 0, row.mark, 5),
+        order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 5),
+        row.mark,
+        5,
+    )
+    b.add_fill(big)
+    first = b.seal(NOW + 101)
+    assert first is not None and first.fill_ids == [] and first.queue_count == 1
+    assert b.held is not None and b.held.rule in {"collateral", "margin"}
+    assert b.refused_fills == []
+    second = b.seal(NOW + 102)  # the top-up and the fill in one batch
+    assert second is not None and second.queue_count == 1 and second.fill_ids == [1]
 
 
 def test_fills_beyond_the_slot_count_wait_for_the_next_batch() -> None:
@@ -214,3 +287,42 @@ def test_a_withdrawal_waits_behind_a_fill_accepted_before_it() -> None:
     assert first is not None and first.fill_ids == [1] and first.batch.withdrawals == ()
     second = b.seal(NOW + 101)
     assert second is not None and second.fill_ids == [2] and second.withdrawal_hashes == [77]
+
+
+def _cross(v: Venue, series: int, price: int, oid: int, expiry: int) -> None:
+    """A buys one lot from B at ``price`` (one fill at the relayer)."""
+    for k, account, side in ((DESK_B, 2, "sell"), (DESK_A, 1, "buy")):
+        leg = signed_leg(k, v.domain, account, oid, series, side, price, 1, expiry)
+        out = v.submit(SubmitOrderIn.model_validate({"legs": [leg], "type": "limit"}))
+        assert out.orders[0].status in {"open", "filled"}
+
+
+def test_an_expired_fill_is_refused_recorded_and_read_by_its_owner(tmp_path: Path) -> None:
+    b, vm = funded()
+    v = _venue_with_desks(tmp_path, b.config, vm)
+    try:
+        series = vm.table.rows[0].series_id
+        price = next(s for s in vm.series if s.id == series).price_tick * 1_000
+        _cross(v, series, price, 1, NOW + 10)  # fill 1: expires at NOW + 10
+        _cross(v, series, price, 2, NOW + 3600)  # fill 2
+        keepalive = b.seal(NOW + 20, allow_empty=True)  # an empty batch: nothing to seal
+        assert keepalive is not None and keepalive.batch.trades == () and not keepalive.deposits
+        for row in v.repo.trades_after(0):
+            b.add_fill(trade_from_row(row))
+        sealed = b.seal(NOW + 100)
+        assert sealed is not None and sealed.fill_ids == [2]  # fill 1 never held it back
+        ((fill_id, why),) = b.take_refused_fills()
+        assert fill_id == 1 and why.rule == "expired"
+        batch_store.record(v.repo, sealed)
+        batch_store.record_refused_fills(v.repo, [(fill_id, why)])
+        batch_store.record_refused_fills(v.repo, [(fill_id, why)])  # again: one row
+
+        fills = {f.fill_id: f for f in v.fills(1, 0, 100)}
+        assert fills[1].settlement == "refused" and fills[1].reason.startswith("expired: ")
+        assert fills[2].settlement == "in_batch" and fills[2].batch_id == sealed.number
+        sealed.status = "confirmed"
+        batch_store.record(v.repo, sealed)
+        assert [f.settlement for f in v.fills(2, 0, 100)] == ["refused", "confirmed"]
+        assert v.repo.refused_fill_count() == 1
+    finally:
+        v.close()
