@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for testkit
 
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.encoding import domain
@@ -42,6 +43,7 @@ from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, SELL, DepositCmd, Leg, OrderState, SubmitCmd, Tif
 from relayer.settings import Settings
+from testkit.relayer_process import free_port, relayer_command, relayer_env
 
 NOW = int(time.time())
 SPECS = default_series(NOW)
@@ -144,34 +146,13 @@ def bench_engine(naive: bool, setup: list, run: list) -> tuple[float, int, list]
 # -- HTTP -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_http(n: int, concurrency: int) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DARKBOOK_LOG_LEVEL": "warning",
-            "DARKBOOK_LOCAL_CHAIN": "false",
-            "DARKBOOK_MAX_OPEN_ORDERS": str(10**6),
-            "DARKBOOK_DEV_FAUCET": "true",  # desks are funded through the faucet
-        }
+        # desks are funded through the faucet
+        env = relayer_env(local_chain="false", max_open_orders=10**6, dev_faucet="true")
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "relayer.cli",
-                "relayer",
-                "run",
-                "--port",
-                str(port),
-                "--data-dir",
-                tmp,
-            ],
+            relayer_command(port, tmp),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -3,12 +3,9 @@ background (`/health` turns `ok`), tells desks where they are (`GET /v1/venue`),
 faucet, and stops anvil with it."""
 
 import json
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import httpx
 from web3 import Web3
 
 from prover.statement.encoding import domain
+from testkit.relayer_process import free_port, relayer_command, relayer_env
 
 DECIMALS_ABI = [
     {
@@ -39,12 +37,6 @@ TOKEN_ABI = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _health(port: int) -> str | None:
     try:
         return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["status"]
@@ -53,7 +45,7 @@ def _health(port: int) -> str | None:
 
 
 def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     series = tmp_path / "series.json"  # the test circuit's market table holds two series
     expiry = int(time.time()) + 30 * 86_400
     series.write_text(
@@ -78,23 +70,8 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
             ]
         )
     )
-    env = {
-        **os.environ,
-        "DARKBOOK_LOG_LEVEL": "warning",
-        "DARKBOOK_CIRCUIT": "test",
-        "DARKBOOK_SERIES_FILE": str(series),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "relayer.cli",
-        "relayer",
-        "run",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(tmp_path),
-    ]
+    env = relayer_env(circuit="test", series_file=series)
+    cmd = relayer_command(port, tmp_path)
     proc = subprocess.Popen(
         cmd,
         env=env,

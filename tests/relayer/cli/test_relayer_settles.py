@@ -6,10 +6,8 @@ and lands the batch (its new root is the contract's); a withdrawal through the A
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +20,8 @@ from web3 import Web3
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
 from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
-from tests.relayer.cli.test_relayer_run import _free_port, _health
+from testkit.relayer_process import free_port, relayer_command, relayer_env
+from tests.relayer.cli.test_relayer_run import _health
 
 T = TypeVar("T")
 DEPOSIT = 250_000 * 10**6
@@ -50,10 +49,9 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
         'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
         "deposit_confirmations = 2\n"
     )
-    port = _free_port()
-    cmd = [sys.executable, "-m", "relayer.cli", "relayer", "run", "--config", str(config)]
-    cmd += ["--port", str(port), "--data-dir", str(tmp_path / "data")]
-    env = {**os.environ, "DARKBOOK_LOG_LEVEL": "warning"}
+    port = free_port()
+    cmd = relayer_command(port, tmp_path / "data", "--config", str(config))
+    env = relayer_env()
     log = (tmp_path / "relayer.log").open("w")
     started = time.monotonic()
     proc = subprocess.Popen(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,39 +13,20 @@ import httpx
 
 from prover.statement.encoding import domain
 from relayer.settings import Settings
+from testkit.relayer_process import free_port, relayer_command, relayer_env
 from tests.relayer.conftest import PUT, SERIES, Desk, deposit, make_key
 
 PX = 2_000_000_000
 TICK = 1_000_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Proc:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
-        env = {
-            **os.environ,
-            "DARKBOOK_LOG_LEVEL": "warning",
-            "DARKBOOK_LOCAL_CHAIN": "false",
-            "DARKBOOK_DEV_FAUCET": "true",  # the desks are funded through the faucet
-        }
+        # the desks are funded through the faucet
+        env = relayer_env(local_chain="false", dev_faucet="true")
         self.p = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "relayer.cli",
-                "relayer",
-                "run",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(data_dir),
-            ],
+            relayer_command(self.port, data_dir),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
