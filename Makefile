@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test test-fast layers lint setup doctor bench clean slither
+.PHONY: demo test test-fast layers lint setup doctor bench clean slither invariants
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -26,6 +26,7 @@ test: setup
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory layers
 	$(MAKE) --no-print-directory slither
+	$(MAKE) --no-print-directory invariants
 	$(PY) -m pytest
 
 # The inner loop: no test that compiles or proves a circuit bigger than the smoke circuit.
@@ -43,6 +44,12 @@ slither: $(NODE_STAMP)
 	@mkdir -p build
 	@scripts/slither.sh > build/slither.log 2>&1 || (cat build/slither.log; exit 1)
 	@echo "slither: no high-severity finding ($$(grep -o '[0-9]* result(s) found' build/slither.log) in all, see build/slither.log)"
+
+# Stateful fuzzing of Settlement's money invariants (Foundry, offline with the npm solc).
+invariants: $(NODE_STAMP)
+	@mkdir -p build
+	@scripts/invariants.sh > build/invariants.log 2>&1 || (cat build/invariants.log; exit 1)
+	@echo "invariants: $$(grep -o 'invariant_[A-Za-z]*() (runs: [^)]*)' build/invariants.log | paste -sd ' ') hold (see build/invariants.log)"
 
 lint: setup
 	$(PY) -m ruff check .

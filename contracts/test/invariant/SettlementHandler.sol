@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+
+import {Settlement} from "../../Settlement.sol";
+import {IPoseidon4} from "../../interfaces/IPoseidon4.sol";
+import {ISettlement} from "../../interfaces/ISettlement.sol";
+import {TestToken} from "../TestToken.sol";
+import {REJECTED_PROOF, Vm} from "./StandIns.sol";
+
+/// @title SettlementHandler
+/// @notice The actions Foundry's invariant fuzzer calls on Settlement, in random order with
+/// random arguments: deposit, requestExit, registerMarket, submitBatch (honest and mutated),
+/// claim, time travel, triggerExitMode, exit, reclaimDeposit.
+/// @dev Keeps a model ("ghost" state) of what the contract and the batch circuit should do:
+/// the queue and its Poseidon chain, the account tree's balances (deposits consumed by a batch
+/// are credited to the account of their key; withdrawals and exits never take more than an
+/// account holds, as the circuit guarantees), the market registry, the clocks, and every
+/// credit and payment per address. Each action predicts whether the call must succeed, calls
+/// it (reverts caught), and records a violation when the contract disagrees or moves money
+/// other than the model says: every credit event Settlement emits in an action
+/// (WithdrawalCredited, Exited, DepositReclaimed) must be one the model made, in order, so a
+/// credit to an address outside the actors cannot hide. Never reverts itself (the test runs
+/// with fail_on_revert).
+contract SettlementHandler {
+    Vm private constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    uint256 private constant P =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant W = 2; // withdrawal slots per batch (9 public inputs)
+    uint256 internal constant N_ACTORS = 4;
+    uint256 internal constant N_KEYS = 5; // account k + 1 holds deposits to key k
+    uint256 internal constant N_ACCOUNTS = N_KEYS + 1; // account 0: the venue's (empty here)
+
+    // the deployment's settings (SettlementInvariants.setUp)
+    uint256 internal constant MIN_DEPOSIT = 1000;
+    uint256 internal constant MAX_PENDING = 6;
+    uint256 internal constant MAX_MARKET_AGE = 3600;
+    uint256 internal constant LIVENESS = 6 hours;
+    uint256 internal constant EXIT_REQUEST_PERIOD = 1 hours;
+    uint256 internal constant MAX_BATCH_DELAY = 300;
+    uint256 internal constant GRACE = 120;
+
+    Settlement public immutable settlement;
+    TestToken public immutable token;
+    IPoseidon4 public immutable poseidon;
+    address public immutable relayer;
+    address public immutable oracle;
+
+    address[N_ACTORS] public actors;
+    uint256[2][N_KEYS] internal _keys;
+
+    // ---- model: clock, queue ----
+    struct Entry {
+        address owner;
+        uint256 amount; // 0 for an exit request
+        uint256 key;
+        uint256 enqueuedAt;
+        bool reclaimed;
+    }
+
+    uint256 public now_;
+    Entry[] internal _entries;
+    uint256[] internal _chain; // _chain[i] = chain after i entries; _chain[0] = 0
+    uint256 public processed;
+    uint256[] internal _exitRequests; // queue indexes of exit requests
+    uint256 public exitsServed;
+
+    // ---- model: batches and markets ----
+    struct Market {
+        uint256 timestamp;
+        uint256 acceptUntil;
+    }
+
+    uint256 public root;
+    uint256 public lastBatchTimestamp;
+    uint256 public lastBatchAt;
+    uint256 public batchCount;
+    mapping(uint256 hash => Market m) internal _markets;
+    uint256 public latestMarket;
+    uint256 public previousMarket;
+    uint256 public latestMarketTimestamp;
+    uint256 internal _marketNonce;
+    uint256[] internal _registered;
+
+    // ---- model: money ----
+    uint256[N_ACCOUNTS] internal _balance; // the account tree
+    uint256 public treeTotal; // sum of _balance
+    uint256 public totalDeposited; // tokens that entered Settlement
+    uint256 public totalPaid; // tokens Settlement paid out
+    mapping(address account => uint256 amount) public credited; // everything ever credited
+    mapping(address account => uint256 amount) public paid; // everything claim() paid
+
+    struct Credit {
+        address to;
+        uint256 amount;
+    }
+
+    Credit[] internal _expectedCredits; // this action's, in order
+
+    // ---- model: exit mode ----
+    bool public exitMode;
+    uint256 public exitMarket;
+    mapping(uint256 accountId => bool done) public exitedAccount;
+    uint256 public treeAtExitMode;
+    uint256 public unconsumedAtExitMode;
+    uint256 public exitPayouts;
+    uint256 public reclaimedTotal;
+
+    // ---- findings and coverage ----
+    string public violation;
+    uint256 public lastProcessedSeen;
+    mapping(bytes32 action => uint256 count) public succeeded;
+
+    struct Batch {
+        uint256[8] proof;
+        uint256[] inputs;
+        uint256 count;
+        bytes data;
+        uint256[N_ACCOUNTS] balances; // the tree after the batch
+        uint256[W] amounts;
+        address[W] to;
+        uint256 deposited; // consumed deposits
+    }
+
+    constructor(
+        Settlement settlement_,
+        TestToken token_,
+        IPoseidon4 poseidon_,
+        address relayer_,
+        address oracle_,
+        uint256 genesisRoot
+    ) {
+        settlement = settlement_;
+        token = token_;
+        poseidon = poseidon_;
+        relayer = relayer_;
+        oracle = oracle_;
+        for (uint256 i = 0; i < N_ACTORS; ++i) {
+            actors[i] = address(uint160(0xA11CE0 + i));
+        }
+        // Baby Jubjub points: the identity, Base8, 2*Base8, 3*Base8, the generator
+        _keys[0] = [uint256(0), 1];
+        _keys[1] = [
+            5299619240641551281634865583518297030282874472190772894086521144482721001553,
+            16950150798460657717958625567821834550301663161624707787222815936182638968203
+        ];
+        _keys[2] = [
+            10031262171927540148667355526369034398030886437092045105752248699557385197826,
+            633281375905621697187330766174974863687049529291089048651929454608812697683
+        ];
+        _keys[3] = [
+            2763488322167937039616325905516046217694264098671987087929565332380420898366,
+            15305195750036305661220525648961313310481046260814497672243197092298550508693
+        ];
+        _keys[4] = [
+            995203441582195749578291179787384436505546430278305826713579947235728471134,
+            5472060717959818805561601436314318772137091100104008585924551046643952123905
+        ];
+        now_ = block.timestamp;
+        lastBatchAt = block.timestamp;
+        root = genesisRoot;
+        _chain.push(0);
+    }
+
+    /// @dev Every action: set the clock (warps are kept in the model) and record the logs; then
+    /// check that Settlement credited exactly what the model did, and that its queue position
+    /// never moved backwards. After a violation the model is off: actions do nothing more, so
+    /// the (shrunk) failing sequence is reported with the violation.
+    modifier action() {
+        if (bytes(violation).length != 0) return;
+        VM.warp(now_);
+        VM.recordLogs();
+        _;
+        _checkCredits(VM.getRecordedLogs());
+        uint256 p = settlement.state().processed;
+        if (p < lastProcessedSeen) _fail("queue position moved backwards");
+        lastProcessedSeen = p;
+    }
+
+    // =========================================================================================
+    // Actions
+    // =========================================================================================
+
+    /// @notice Mint, approve and deposit; one call in five uses a refused amount or key.
+    function deposit(uint256 actorSeed, uint256 keySeed, uint256 amount, uint256 mode)
+        external
+        action
+    {
+        address who = actors[actorSeed % N_ACTORS];
+        uint256 k = keySeed % N_KEYS;
+        (uint256 ax, uint256 ay) = (_keys[k][0], _keys[k][1]);
+        amount = MIN_DEPOSIT + amount % 1e15;
+        mode %= 20;
+        if (mode == 0) amount = 0;
+        else if (mode == 1) amount = MIN_DEPOSIT - 1;
+        else if (mode == 2) amount = uint256(type(uint64).max) + 1;
+        else if (mode == 3) ay = addmod(ay, 1, P); // not on the curve
+        else if (mode == 4) amount = type(uint64).max;
+        bool valid = mode >= 4 && _queueOpen();
+
+        token.mint(who, amount);
+        VM.prank(who);
+        token.approve(address(settlement), amount);
+        uint256 before = token.balanceOf(address(settlement));
+        VM.prank(who);
+        try settlement.deposit(amount, ax, ay) {
+            if (!valid) {
+                _fail("deposit accepted that must be refused");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("deposit refused", err);
+            return;
+        }
+        if (token.balanceOf(address(settlement)) - before != amount) {
+            _fail("deposit moved a different amount");
+            return;
+        }
+        totalDeposited += amount;
+        _append(who, amount, k, ax, ay);
+        ++succeeded["deposit"];
+    }
+
+    /// @notice Ask for a forced exit of an account (one call in eight with an id >= 2^64).
+    function requestExit(uint256 actorSeed, uint256 accountId, uint256 mode) external action {
+        address who = actors[actorSeed % N_ACTORS];
+        accountId = mode % 8 == 0
+            ? uint256(type(uint64).max) + 1 + accountId % 1000
+            : accountId % (uint256(type(uint64).max) + 1);
+        bool valid = mode % 8 != 0 && _queueOpen();
+        VM.prank(who);
+        try settlement.requestExit(accountId) {
+            if (!valid) {
+                _fail("exit request accepted that must be refused");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("exit request refused", err);
+            return;
+        }
+        _exitRequests.push(_entries.length);
+        _append(who, 0, accountId, accountId, uint160(who));
+        ++succeeded["requestExit"];
+    }
+
+    /// @notice The oracle registers a table; some calls use a refused hash or timestamp.
+    function registerMarket(uint256 seed, uint256 mode) external action {
+        if (latestMarketTimestamp >= now_) _advance(1);
+        uint256 hash = _freshMarketHash();
+        uint256 gap = now_ - latestMarketTimestamp - 1; // > 0: (latest, now] is not empty
+        uint256 ts = now_ - seed % (gap < 900 ? gap + 1 : 900);
+        mode %= 10;
+        if (mode == 0) hash = 0;
+        else if (mode == 1 && latestMarket != 0) hash = latestMarket;
+        else if (mode == 2) hash = P;
+        else if (mode == 3) ts = now_ + 1;
+        else if (mode == 4) ts = latestMarketTimestamp;
+        _register(hash, ts);
+    }
+
+    /// @notice An honest batch: consumes a random prefix of the pending queue and credits up to
+    /// W withdrawals the model's tree can pay; accepted unless exit mode is due.
+    function submitBatch(uint256 seed) external action {
+        _prepareBatchClock();
+        Batch memory b = _honestBatch(seed);
+        bool valid = !exitMode && !_exitDue();
+        (bool ok, bytes memory err) = _submit(b);
+        if (ok != valid) {
+            if (ok) _fail("batch accepted in exit mode");
+            else _fail("honest batch refused", err);
+            return;
+        }
+        if (ok) _applyBatch(b);
+    }
+
+    /// @notice An honest batch with one thing wrong; must always be refused.
+    function submitBadBatch(uint256 seed, uint256 mutation) external action {
+        _prepareBatchClock();
+        Batch memory b = _honestBatch(seed);
+        mutation %= 14;
+        uint256 pending = _entries.length - processed;
+        if (mutation == 0) {
+            b.inputs[0] = addmod(root, 1, P); // not the stored root
+        } else if (mutation == 1) {
+            b.inputs[4] = addmod(b.inputs[4], 1, P); // queue does not start at `processed`
+        } else if (mutation == 2) {
+            // ends one entry later than queueCount says (or past the queue)
+            uint256 end = processed + b.count + 1;
+            b.inputs[5] = end < _chain.length ? _chain[end] : addmod(b.inputs[5], 1, P);
+        } else if (mutation == 3) {
+            // more entries than exist, ending where the chain is unset (0)
+            b.count = pending + 1 + seed % 3;
+            b.inputs[5] = 0;
+        } else if (mutation == 4) {
+            b.count += 1; // count and chain disagree
+        } else if (mutation == 5) {
+            b.inputs[8] = addmod(b.inputs[8], 1, P); // data hash
+        } else if (mutation == 6) {
+            b.inputs[3] = lastBatchTimestamp; // not after the previous batch (replay)
+        } else if (mutation == 7) {
+            b.inputs[3] = now_ + 1; // in the future
+        } else if (mutation == 8) {
+            b.inputs[3] = now_ - MAX_BATCH_DELAY - 1; // stamped too long ago
+        } else if (mutation == 9) {
+            b.inputs[seed % b.inputs.length] = P + seed % 7; // not a field element
+        } else if (mutation == 10) {
+            b.inputs[2] = _freshMarketHash(); // never registered
+        } else if (mutation == 11) {
+            uint256[] memory shorter = new uint256[](b.inputs.length - 1);
+            for (uint256 i = 0; i < shorter.length; ++i) {
+                shorter[i] = b.inputs[i];
+            }
+            b.inputs = shorter;
+        } else if (mutation == 12) {
+            b.proof[0] = REJECTED_PROOF;
+        } else {
+            b.inputs[2] = _unusableMarket(seed); // too old, or replaced and past its grace
+        }
+        (bool ok,) = _submit(b);
+        if (ok) {
+            _fail(string.concat("batch accepted with mutation ", Strings.toString(mutation)));
+        } else {
+            ++succeeded["badBatchRefused"];
+        }
+    }
+
+    /// @notice claim() pays exactly what was credited and not yet paid, once. Three calls in
+    /// four go to an actor who is owed something (if any), the rest to a random one.
+    function claim(uint256 actorSeed) external action {
+        uint256 first = actorSeed % N_ACTORS;
+        address who = actors[first];
+        for (uint256 i = 0; i < N_ACTORS && (actorSeed >> 8) % 4 != 0; ++i) {
+            address a = actors[(first + i) % N_ACTORS];
+            if (credited[a] > paid[a]) {
+                who = a;
+                break;
+            }
+        }
+        uint256 owed = credited[who] - paid[who];
+        uint256 before = token.balanceOf(who);
+        VM.prank(who);
+        try settlement.claim() {
+            if (owed == 0) {
+                _fail("claim paid with nothing owed");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (owed != 0) _fail("claim refused", err);
+            return;
+        }
+        uint256 got = token.balanceOf(who) - before;
+        if (got != owed) {
+            _fail("claim paid a different amount than owed");
+            return;
+        }
+        paid[who] += got;
+        totalPaid += got;
+        ++succeeded["claim"];
+    }
+
+    /// @notice Time travel: mostly seconds to minutes, sometimes hours, now and then a day.
+    function warp(uint256 seed) external action {
+        uint256 bucket = seed % 100;
+        uint256 r = seed / 100;
+        if (bucket < 60) _advance(1 + r % 600);
+        else if (bucket < 85) _advance(600 + r % 2 hours);
+        else _advance(r % 1 days);
+    }
+
+    /// @notice Anyone may enter exit mode once it is due.
+    function triggerExitMode() external action {
+        _triggerExitMode();
+    }
+
+    /// @dev exit and reclaimDeposit first enter exit mode when it is due (as their callers
+    /// would), so the fuzzer reaches payouts more often.
+    function _triggerExitMode() internal {
+        bool valid = !exitMode && _exitDue();
+        try settlement.triggerExitMode() {
+            if (!valid) {
+                _fail("exit mode entered while not due");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("due exit mode refused", err);
+            return;
+        }
+        if (settlement.exitMarketHash() != latestMarket) {
+            _fail("exit market hash");
+            return;
+        }
+        exitMode = true;
+        exitMarket = latestMarket;
+        treeAtExitMode = treeTotal;
+        unconsumedAtExitMode = _unconsumedDeposits();
+        ++succeeded["triggerExitMode"];
+    }
+
+    /// @notice An exit proof for an account's model balance (its whole equity), paid to some
+    /// actor; one call in two is broken (wrong root, wrong market, refused proof).
+    function exit(uint256 accountSeed, uint256 toSeed, uint256 mode) external action {
+        if (!exitMode && _exitDue()) _triggerExitMode();
+        uint256 id = accountSeed % N_ACCOUNTS;
+        address to = actors[toSeed % N_ACTORS];
+        uint256 amount = _balance[id];
+        uint256[8] memory proof;
+        uint256[] memory inputs = new uint256[](4);
+        (inputs[0], inputs[1], inputs[2]) = (root, exitMarket, id);
+        inputs[3] = amount << 160 | uint160(to);
+        mode %= 6;
+        if (mode == 0) inputs[0] = addmod(root, 1, P);
+        else if (mode == 1) inputs[1] = addmod(exitMarket, 1, P);
+        else if (mode == 2) proof[0] = REJECTED_PROOF;
+        bool valid = mode > 2 && exitMode && !exitedAccount[id];
+
+        uint256 before = settlement.claimable(to);
+        try settlement.exit(proof, inputs) {
+            if (!valid) {
+                _fail("exit accepted that must be refused (paid twice?)");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("exit refused", err);
+            return;
+        }
+        if (settlement.claimable(to) - before != amount) {
+            _fail("exit credited wrongly");
+            return;
+        }
+        exitedAccount[id] = true;
+        _balance[id] = 0;
+        treeTotal -= amount;
+        _credit(to, amount);
+        exitPayouts += amount;
+        ++succeeded["exit"];
+    }
+
+    /// @notice In exit mode, refund a queue entry no batch consumed. Three calls in four pick
+    /// an unconsumed entry (deposit, exit request or one already refunded), the rest any index
+    /// (consumed, or past the queue).
+    function reclaimDeposit(uint256 indexSeed) external action {
+        if (!exitMode && _exitDue()) _triggerExitMode();
+        uint256 pending = _entries.length - processed;
+        uint256 i = (indexSeed >> 8) % 4 != 0 && pending != 0
+            ? processed + indexSeed % pending
+            : indexSeed % (_entries.length + 2);
+        bool valid = exitMode && i >= processed && i < _entries.length && _entries[i].amount != 0
+            && !_entries[i].reclaimed;
+        address owner = i < _entries.length ? _entries[i].owner : address(0);
+        uint256 before = settlement.claimable(owner);
+        try settlement.reclaimDeposit(i) {
+            if (!valid) {
+                _fail("reclaim accepted that must be refused (paid twice?)");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("reclaim refused", err);
+            return;
+        }
+        uint256 amount = _entries[i].amount;
+        if (settlement.claimable(owner) - before != amount) {
+            _fail("reclaim credited wrongly");
+            return;
+        }
+        _entries[i].reclaimed = true;
+        _credit(owner, amount);
+        reclaimedTotal += amount;
+        ++succeeded["reclaimDeposit"];
+    }
+
+    // =========================================================================================
+    // Views for the invariants
+    // =========================================================================================
+
+    function queueLength() external view returns (uint256) {
+        return _entries.length;
+    }
+
+    function chainAt(uint256 i) external view returns (uint256) {
+        return _chain[i];
+    }
+
+    function exitRequestCount() external view returns (uint256) {
+        return _exitRequests.length;
+    }
+
+    function actorCount() external pure returns (uint256) {
+        return N_ACTORS;
+    }
+
+    /// @notice Deposits in the queue no batch consumed and no reclaim refunded (model).
+    function unconsumedDeposits() external view returns (uint256) {
+        return _unconsumedDeposits();
+    }
+
+    // =========================================================================================
+    // Model internals
+    // =========================================================================================
+
+    function _fail(string memory what) internal {
+        if (bytes(violation).length == 0) violation = what;
+    }
+
+    function _fail(string memory what, bytes memory err) internal {
+        uint256 selector = err.length >= 4 ? uint32(bytes4(err)) : 0;
+        _fail(string.concat(what, " (error selector ", Strings.toHexString(selector, 4), ")"));
+    }
+
+    function _credit(address to, uint256 amount) internal {
+        credited[to] += amount;
+        _expectedCredits.push(Credit(to, amount));
+    }
+
+    /// @dev The credit events (all three are (uint256 indexed, address indexed to, uint256
+    /// amount)) must be the model's credits of this action, in order.
+    function _checkCredits(Vm.Log[] memory logs) internal {
+        uint256 k = 0;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (log.emitter != address(settlement)) continue;
+            bytes32 topic = log.topics[0];
+            if (
+                topic != ISettlement.WithdrawalCredited.selector
+                    && topic != ISettlement.Exited.selector
+                    && topic != ISettlement.DepositReclaimed.selector
+            ) continue;
+            address to = address(uint160(uint256(log.topics[2])));
+            uint256 amount = abi.decode(log.data, (uint256));
+            if (
+                k >= _expectedCredits.length || _expectedCredits[k].to != to
+                    || _expectedCredits[k].amount != amount
+            ) {
+                _fail("Settlement credited money the model did not");
+            }
+            ++k;
+        }
+        if (k < _expectedCredits.length) _fail("a credit of the model has no event");
+        delete _expectedCredits;
+    }
+
+    function _advance(uint256 dt) internal {
+        now_ += dt;
+        VM.warp(now_);
+    }
+
+    /// @dev Deposits and exit requests are accepted unless exit mode is (due) or the queue full.
+    function _queueOpen() internal view returns (bool) {
+        return !exitMode && !_exitDue() && _entries.length - processed < MAX_PENDING;
+    }
+
+    function _exitDue() internal view returns (bool) {
+        if (now_ > lastBatchAt + LIVENESS) return true;
+        if (exitsServed < _exitRequests.length) {
+            uint256 oldest = _entries[_exitRequests[exitsServed]].enqueuedAt;
+            if (now_ > oldest + EXIT_REQUEST_PERIOD) return true;
+        }
+        return false;
+    }
+
+    function _append(address owner, uint256 amount, uint256 key, uint256 a, uint256 b) internal {
+        uint256 link = poseidon.poseidon([_chain[_chain.length - 1], a, b, amount]);
+        _chain.push(link);
+        _entries.push(Entry(owner, amount, key, now_, false));
+    }
+
+    function _unconsumedDeposits() internal view returns (uint256 sum) {
+        for (uint256 i = processed; i < _entries.length; ++i) {
+            if (!_entries[i].reclaimed) sum += _entries[i].amount;
+        }
+    }
+
+    function _freshMarketHash() internal returns (uint256) {
+        return uint256(keccak256(abi.encode("market", ++_marketNonce))) % P;
+    }
+
+    function _usable(uint256 hash) internal view returns (bool) {
+        Market memory m = _markets[hash];
+        return m.timestamp != 0 && now_ <= m.timestamp + MAX_MARKET_AGE
+            && (m.acceptUntil == 0 || now_ <= m.acceptUntil);
+    }
+
+    /// @dev A registered table batches may no longer use (an unknown one if there is none).
+    function _unusableMarket(uint256 seed) internal returns (uint256) {
+        uint256 n = _registered.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 hash = _registered[(seed % n + i) % n];
+            if (!_usable(hash)) return hash;
+        }
+        return _freshMarketHash();
+    }
+
+    function _register(uint256 hash, uint256 ts) internal returns (bool) {
+        bool valid = hash != 0 && hash < P && _markets[hash].timestamp == 0 && ts <= now_
+            && ts > latestMarketTimestamp;
+        VM.prank(oracle);
+        try settlement.registerMarket(hash, uint64(ts)) {
+            if (!valid) {
+                _fail("market registration accepted that must be refused");
+                return false;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("market registration refused", err);
+            return false;
+        }
+        uint256 replaced = latestMarket;
+        _markets[hash] = Market(ts, 0);
+        _registered.push(hash);
+        latestMarket = hash;
+        latestMarketTimestamp = ts;
+        if (replaced != 0) {
+            _markets[replaced].acceptUntil = now_ + GRACE;
+            uint256 retired = previousMarket;
+            previousMarket = replaced;
+            if (retired != 0 && _markets[retired].acceptUntil >= now_) {
+                _markets[retired].acceptUntil = now_ - 1;
+            }
+        }
+        ++succeeded["registerMarket"];
+        return true;
+    }
+
+    /// @dev A batch needs now > the last batch's stamp, and a fresh table needs now > the
+    /// newest table's time: one second of waiting gives both.
+    function _prepareBatchClock() internal {
+        if (now_ <= lastBatchTimestamp || now_ <= latestMarketTimestamp) _advance(1);
+    }
+
+    /// @dev The previous table (in its grace) one batch in four, else the newest; a table
+    /// registered now when neither is usable (a relayer waits for the oracle).
+    function _pickMarket(uint256 seed) internal returns (uint256) {
+        if (seed % 4 == 0 && previousMarket != 0 && _usable(previousMarket)) {
+            return previousMarket;
+        }
+        if (latestMarket != 0 && _usable(latestMarket)) return latestMarket;
+        uint256 hash = _freshMarketHash();
+        _register(hash, now_);
+        return hash;
+    }
+
+    function _honestBatch(uint256 seed) internal returns (Batch memory b) {
+        uint256 market = _pickMarket(seed);
+        uint256 r = uint256(keccak256(abi.encode(seed, "batch")));
+        uint256 span = now_ - lastBatchTimestamp - 1; // now > lastBatchTimestamp
+        if (span > MAX_BATCH_DELAY) span = MAX_BATCH_DELAY;
+        uint256 ts = now_ - r % (span + 1);
+        b.count = (r >> 16) % (_entries.length - processed + 1);
+
+        // the tree after the batch: consumed deposits first, then withdrawals
+        b.balances = _balance;
+        for (uint256 i = processed; i < processed + b.count; ++i) {
+            Entry memory e = _entries[i];
+            if (e.amount == 0) continue; // an exit request: a no-op in the circuit for now
+            b.balances[e.key + 1] += e.amount;
+            b.deposited += e.amount;
+        }
+        b.inputs = new uint256[](7 + W);
+        for (uint256 j = 0; j < W; ++j) {
+            uint256 rj = uint256(keccak256(abi.encode(r, j)));
+            uint256 id = rj % N_ACCOUNTS; // the first account from here that holds something
+            for (uint256 i = 0; i < N_ACCOUNTS && b.balances[id] == 0; ++i) {
+                id = (id + 1) % N_ACCOUNTS;
+            }
+            address to = actors[(rj >> 8) % N_ACTORS];
+            uint256 pick = (rj >> 16) % 4; // 0: empty slot, 1: all, 2: part, 3: zero amount
+            uint256 amount =
+                pick == 1 ? b.balances[id] : pick == 2 ? (rj >> 24) % (b.balances[id] + 1) : 0;
+            b.balances[id] -= amount;
+            (b.amounts[j], b.to[j]) = (amount, to);
+            b.inputs[6 + j] = pick == 0 ? 0 : amount << 160 | uint160(to);
+        }
+
+        b.data = r % 3 == 0 ? bytes("") : abi.encodePacked(seed, r);
+        b.inputs[0] = root;
+        b.inputs[1] = r % 8 == 0 ? root : uint256(keccak256(abi.encode(r, "root"))) % P;
+        b.inputs[2] = market;
+        b.inputs[3] = ts;
+        b.inputs[4] = _chain[processed];
+        b.inputs[5] = _chain[processed + b.count];
+        b.inputs[6 + W] = uint256(keccak256(b.data)) % P;
+        for (uint256 i = 0; i < 8; ++i) {
+            b.proof[i] = uint256(keccak256(abi.encode(r, "proof", i))) % P;
+        }
+    }
+
+    function _submit(Batch memory b) internal returns (bool ok, bytes memory err) {
+        VM.prank(relayer);
+        try settlement.submitBatch(b.proof, b.inputs, b.count, b.data) {
+            ok = true;
+        } catch (bytes memory e) {
+            err = e;
+        }
+    }
+
+    function _applyBatch(Batch memory b) internal {
+        if (settlement.state().processed != processed + b.count) {
+            _fail("batch consumed a different number of queue entries");
+            return;
+        }
+        root = b.inputs[1];
+        lastBatchTimestamp = b.inputs[3];
+        lastBatchAt = now_;
+        ++batchCount;
+        processed += b.count;
+        while (exitsServed < _exitRequests.length && _exitRequests[exitsServed] < processed) {
+            ++exitsServed;
+        }
+        uint256 withdrawn;
+        for (uint256 j = 0; j < W; ++j) {
+            if (b.amounts[j] != 0) _credit(b.to[j], b.amounts[j]); // an amount-0 slot: no event
+            withdrawn += b.amounts[j];
+        }
+        _balance = b.balances;
+        treeTotal = treeTotal + b.deposited - withdrawn;
+        ++succeeded["submitBatch"];
+    }
+}
