@@ -65,6 +65,10 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "ScenarioEquity": ("scenario-equity.circom", "ScenarioEquity", (p, m, s)),
         "SeriesLookup": ("series-lookup.circom", "SeriesLookup", (m,)),
         "MarketHash": ("market-hash.circom", "MarketHash", (m, s)),
+        "MarketIds": ("market-ids.circom", "MarketIds", (m,)),
+        "MarketStatus": ("market-status.circom", "MarketStatus", (m,)),
+        "MarketPadding": ("market-padding.circom", "MarketPadding", (m, s)),
+        "MarketRanges": ("market-ranges.circom", "MarketRanges", (m,)),
         "TradeSide": ("trade-side.circom", "TradeSide", (ad, od, p, m, s, c.domain)),
     }
     return slots, templates

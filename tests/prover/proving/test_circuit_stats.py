@@ -19,3 +19,5 @@ def test_circuit_stats_test_config(capsys):
     assert set(data["per_slot"]) >= {"trade", "deposit", "withdrawal"}
     assert data["per_template"]["RangeCheck64"] == 64
     assert data["per_slot"]["trade"] < data["total"]
+    checks = {"MarketIds", "MarketStatus", "MarketPadding", "MarketRanges"}  # once per batch
+    assert all(data["per_template"][name] > 0 for name in checks)
