@@ -176,8 +176,7 @@ class Engine:
                 "the account would fail initial margin after the withdrawal",
             )
         out = Outcome(cmd, deltas={cmd.account_id: (-cmd.amount, {})})
-        mask = (1 << self.order_depth) - 1
-        h = self.open_slots.get((cmd.account_id, cmd.nonce & mask))
+        h = self.open_slots.get(self._slot_key(cmd.account_id, cmd.nonce))
         if h is not None:  # the withdrawal takes the slot over: hard cancel by nonce
             o = self.orders[h]
             out.updates.append(OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce"))
@@ -221,12 +220,15 @@ class Engine:
             )
         return self._match(cmd, rows, replaced)
 
+    def _slot_key(self, account_id: int, nonce: int) -> tuple[int, int]:
+        """(account, order slot) of a nonce: orders and withdrawals share the slots."""
+        return (account_id, nonce & ((1 << self.order_depth) - 1))
+
     def _replaced(self, cmd: SubmitCmd) -> dict[int, OrderState]:
         """Open orders whose nonce slot the new legs take over (hard cancel by nonce)."""
-        mask = (1 << self.order_depth) - 1
         out = {}
         for leg in cmd.legs:
-            h = self.open_slots.get((leg.account_id, leg.order_id & mask))
+            h = self.open_slots.get(self._slot_key(leg.account_id, leg.order_id))
             if h is not None:
                 out[h] = self.orders[h]
         return out
@@ -238,14 +240,13 @@ class Engine:
         for h in replaced:
             plan.closed[h] = (Status.CANCELLED, "replaced_by_nonce")
         group = cmd.legs[0].order_hash
-        mask = (1 << self.order_depth) - 1
         states = [
             OrderState(
                 leg,
                 self.seq + i + 1,
                 cmd.tif,
                 group,
-                replaced=self.open_slots.get((leg.account_id, leg.order_id & mask)),
+                replaced=self.open_slots.get(self._slot_key(leg.account_id, leg.order_id)),
             )
             for i, leg in enumerate(cmd.legs)
         ]
@@ -372,10 +373,9 @@ class Engine:
             )
             assert acct.account_id == out.account_id
             return
-        mask = (1 << self.order_depth) - 1
         if isinstance(cmd, WithdrawCmd):
             self.withdrawals[cmd.withdrawal_hash] = cmd
-            key = (cmd.account_id, cmd.nonce & mask)
+            key = self._slot_key(cmd.account_id, cmd.nonce)
             self.slots[key] = max(self.slots.get(key, -1), cmd.nonce)
         for u in out.updates:
             o = self.orders[u.order_hash]
@@ -383,13 +383,13 @@ class Engine:
             if u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]
-                del self.open_slots[(o.leg.account_id, o.leg.order_id & mask)]
+                del self.open_slots[self._slot_key(o.leg.account_id, o.leg.order_id)]
         for st in out.new_orders:
             self.seq = max(self.seq, st.seq)
             leg = st.leg
             self.orders[leg.order_hash] = st
             self.by_nonce[(leg.account_id, leg.order_id)] = leg.order_hash
-            key = (leg.account_id, leg.order_id & mask)
+            key = self._slot_key(leg.account_id, leg.order_id)
             self.slots[key] = max(self.slots.get(key, -1), leg.order_id)
             self.account_orders.setdefault(leg.account_id, []).append(leg.order_hash)
             if st.status == Status.OPEN:
