@@ -107,6 +107,18 @@ class Settings(BaseSettings):
     deposit_confirmations: int = Field(
         1, ge=1, description="blocks deep (1 = mined) before an on-chain deposit is credited"
     )
+    max_batch_age: float = Field(
+        300.0, gt=0, description="/health is degraded when work waits this long with no batch"
+    )
+    max_pass_failures: int = Field(
+        5, ge=1, description="/health is degraded after this many failed settlement passes"
+    )
+    keepalive_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="send an empty batch when none landed this long (chain time); default "
+        "half the contract's livenessPeriod",
+    )
     operator_secret: str | None = Field(
         None,
         description="hex EdDSA secret of the operator's key (account 0); default: "
@@ -207,20 +219,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'relayer.db'}"
-
-    # -- settlement health and keep-alive (issue 17: health, metrics, keep-alive) ----------
-    max_batch_age: float = Field(
-        300.0, gt=0, description="/health is degraded when work waits this long with no batch"
-    )
-    max_pass_failures: int = Field(
-        5, ge=1, description="/health is degraded after this many failed settlement passes"
-    )
-    keepalive_seconds: float | None = Field(
-        None,
-        gt=0,
-        description="send an empty batch when none landed this long (chain time); default "
-        "half the contract's livenessPeriod",
-    )
 
 
 def is_loopback(host: str) -> bool:
