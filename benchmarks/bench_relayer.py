@@ -33,6 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for testkit
 
+from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.encoding import domain
 from relayer.intake.client import signed_leg
@@ -43,7 +44,7 @@ from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, SELL, DepositCmd, Leg, OrderState, SubmitCmd, Tif
 from relayer.settings import Settings
-from testkit.relayer_process import free_port, relayer_command, relayer_env
+from testkit.relayer_process import relayer_command, relayer_env
 
 NOW = int(time.time())
 SPECS = default_series(NOW)

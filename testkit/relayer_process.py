@@ -1,18 +1,12 @@
-"""Start `darkbook relayer run` as its own process, the way an operator does (tests, benchmarks)."""
+"""Start `darkbook relayer run` as its own process, the way an operator does (tests, benchmarks).
+
+A free port comes from ``prover.build.anvil.free_port``."""
 
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
-
-
-def free_port() -> int:
-    """A free loopback port (the OS picks; a race with another binder is unlikely in tests)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def relayer_command(port: int, data_dir: Path | str, *extra: str) -> list[str]:

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 from web3 import Web3
 
+from prover.build.anvil import free_port
 from prover.statement.encoding import domain
-from testkit.relayer_process import free_port, relayer_command, relayer_env
+from testkit.relayer_process import relayer_command, relayer_env
 
 DECIMALS_ABI = [
     {

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from prover.build.anvil import free_port
 from prover.statement.encoding import domain
 from relayer.settings import Settings
-from testkit.relayer_process import free_port, relayer_command, relayer_env
+from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.conftest import PUT, SERIES, Desk, deposit, make_key
 
 PX = 2_000_000_000
