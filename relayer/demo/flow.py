@@ -25,6 +25,7 @@ from web3 import Web3
 from prover.build.anvil import local_chain
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.data_blob import decrypt_own
+from relayer.chain.deposit import mint_and_deposit
 from relayer.demo.server import running_relayer
 from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
 from relayer.settlement.batcher import SealedBatch
@@ -216,7 +217,7 @@ def run_demo(
 
         say("3. deposits on-chain (TestToken minted and approved, Settlement.deposit)")
         for d in desks:
-            _deposit(venue, d.eth, d.key, DESK_DEPOSIT)
+            mint_and_deposit(venue.token, venue.settlement, d.eth, DESK_DEPOSIT, d.key.public_key())
 
         chain_info = read_chain_info(w3, venue.settlement.address)
         with running_relayer(
@@ -318,16 +319,6 @@ def _print_contracts(venue: VenueDeployment, say: Say) -> None:
         f"   keys (one per power): admin {venue.admin}, relayer {venue.relayer} (submits "
         f"batches), oracle {venue.oracle_owner} (registers tables)"
     )
-
-
-def _deposit(venue: VenueDeployment, eth: str, key: PrivateKey, amount: int) -> None:
-    w3 = venue.settlement.w3
-    ax, ay = key.public_key()
-    _wait(w3, venue.token.functions.mint(eth, amount).transact({"from": eth}))
-    _wait(
-        w3, venue.token.functions.approve(venue.settlement.address, amount).transact({"from": eth})
-    )
-    _wait(w3, venue.settlement.functions.deposit(amount, ax, ay).transact({"from": eth}))
 
 
 def _order(

@@ -17,10 +17,12 @@ import httpx
 import pytest
 from web3 import Web3
 
+from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
+from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
-from testkit.relayer_process import free_port, relayer_command, relayer_env
+from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.cli.test_relayer_run import _health
 
 T = TypeVar("T")
@@ -87,12 +89,7 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
 
         desks = [(_key("A"), w3.eth.accounts[1], 1), (_key("B"), w3.eth.accounts[2], 2)]
         for key, eth, _ in desks:
-            for fn in (
-                token.functions.mint(eth, DEPOSIT),
-                token.functions.approve(settlement.address, DEPOSIT),
-                settlement.functions.deposit(DEPOSIT, *key.public_key()),
-            ):
-                assert w3.eth.wait_for_transaction_receipt(fn.transact({"from": eth}))["status"]
+            mint_and_deposit(token, settlement, eth, DEPOSIT, key.public_key())
         (key_b, _, b_id) = desks[1]
         time.sleep(1.5)  # several loop passes: B's deposit is in the head block, 1 deep of 2
         assert collateral(key_b, b_id) is None  # not credited before the confirmations

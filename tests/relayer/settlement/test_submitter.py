@@ -14,6 +14,7 @@ from web3.logs import DISCARD
 
 from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deploy import compile_contracts
+from relayer.chain.deposit import mint_and_deposit
 from relayer.settlement.deployment import deploy_venue
 from relayer.settlement.errors import SubmissionReverted
 from relayer.settlement.market import build_venue_market
@@ -41,14 +42,7 @@ def chain() -> Iterator[LocalChain]:
 
 
 def _deposit(venue, eth: str, k, amount: int) -> None:
-    w3 = venue.settlement.w3
-    ax, ay = k.public_key()
-    for call in (
-        venue.token.functions.mint(eth, amount),
-        venue.token.functions.approve(venue.settlement.address, amount),
-        venue.settlement.functions.deposit(amount, ax, ay),
-    ):
-        assert w3.eth.wait_for_transaction_receipt(call.transact({"from": eth}))["status"] == 1
+    mint_and_deposit(venue.token, venue.settlement, eth, amount, k.public_key())
 
 
 def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) -> None:
