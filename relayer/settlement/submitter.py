@@ -6,7 +6,8 @@ contract would refuse is reported with its decoded custom error (``StaleRoot(sto
 limit (the demo does this to show an on-chain refusal); a mined revert is decoded by replaying
 the call at its block. Either way the batch stays ``sealed`` with the failure in ``attempts``:
 it is never marked confirmed unless the receipt succeeded and the contract's new root is the
-model's.
+model's. Each transaction is an EIP-1559 one whose nonce and fees come from the chain at the
+moment of sending (relayer.settlement.fees), with the fee capped by the operator's setting.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from web3.logs import DISCARD
 from prover.statement.proof import WORDS
 from relayer.settlement.batcher import SealedBatch
 from relayer.settlement.errors import SettlementError, SubmissionReverted
+from relayer.settlement.fees import FeePolicy, price_transaction
 
 SUBMIT_GAS_LIMIT = 3_000_000
 
@@ -87,12 +89,14 @@ class Submitter:
         sender: str,
         confirmations: int = 1,
         timeout: float = 120.0,
+        fees: FeePolicy | None = None,
     ) -> None:
         self.w3 = w3
         self.settlement = settlement
         self.sender = sender
         self.confirmations = confirmations
         self.timeout = timeout
+        self.fees = fees or FeePolicy()
 
     def _call(self, sb: SealedBatch, words: list[int]) -> Any:
         return self.settlement.functions.submitBatch(words, sb.public, sb.queue_count, sb.data)
@@ -126,7 +130,10 @@ class Submitter:
             if err is not None:
                 sb.attempts.append(f"refused before sending: {err}")
                 raise SubmissionReverted(sb.number, err)
-        tx = self._call(sb, words).transact({"from": self.sender, "gas": SUBMIT_GAS_LIMIT})
+        pricing = price_transaction(self.w3, self.sender, self.fees)  # nonce and fees from chain
+        tx = self._call(sb, words).transact(
+            {"from": self.sender, "gas": SUBMIT_GAS_LIMIT, **pricing.fields()}
+        )
         receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=self.timeout)
         tx_hex = "0x" + bytes(tx).hex()
         if receipt["status"] != 1:
