@@ -20,6 +20,7 @@ PACKAGES = [
     "prover/model",
     "prover/proving",
     "relayer",
+    "desk",
     "testkit",
     "tests",
     "benchmarks",
@@ -69,6 +70,8 @@ BREACHES = {
     "relayer imports tests": ("relayer/x.py", "import tests"),
     "relayer imports the test kit": ("relayer/x.py", "import testkit"),
     "benchmarks import tests": ("benchmarks/x.py", "import tests"),
+    "the desk SDK imports relayer internals": ("desk/x.py", "import relayer"),
+    "the relayer imports the desk SDK": ("relayer/x.py", "import desk"),
     "tests import benchmarks": ("tests/x.py", "import benchmarks"),
 }
 

@@ -12,7 +12,7 @@ import sys
 
 from prover.errors import DarkbookError
 
-COMMANDS = ["doctor", "smoke", "prove", "circuit", "relayer_cmd", "demo"]
+COMMANDS = ["doctor", "smoke", "prove", "circuit", "relayer_cmd", "demo", "desk"]
 
 
 def build_parser() -> argparse.ArgumentParser:

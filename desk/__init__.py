@@ -1,0 +1,42 @@
+"""The desk SDK: a trading desk's client of a Darkbook venue (``Desk``), its encrypted
+keystore, and the errors it raises. The ``darkbook desk`` command is a thin shell over it."""
+
+from desk.client import Desk
+from desk.errors import (
+    AccountNotFound,
+    ChainMismatch,
+    ChainTxFailed,
+    DeskError,
+    KeystoreError,
+    OffTick,
+    OrderInputError,
+    RelayerRefused,
+    RelayerUnreachable,
+    SizeError,
+    VenuePreparing,
+    WaitTimeout,
+    WrongPassphrase,
+    WrongUnit,
+)
+from desk.orders import Leg
+from desk.units import base_units
+
+__all__ = [
+    "AccountNotFound",
+    "ChainMismatch",
+    "ChainTxFailed",
+    "Desk",
+    "DeskError",
+    "KeystoreError",
+    "Leg",
+    "OffTick",
+    "OrderInputError",
+    "RelayerRefused",
+    "RelayerUnreachable",
+    "SizeError",
+    "VenuePreparing",
+    "WaitTimeout",
+    "WrongPassphrase",
+    "WrongUnit",
+    "base_units",
+]

@@ -1,0 +1,307 @@
+"""``Desk``: one trading desk's client of a Darkbook venue (relayer API + the venue's chain).
+
+desk = Desk.open("~/.darkbook/desk/keys/alpha.json", passphrase, "http://127.0.0.1:8700",
+                 rpc_url="http://127.0.0.1:8545")
+desk.deposit(1_000 * 10**6)                    # on-chain, waits until the venue credits it
+desk.order([Leg(101, "buy", 2_000_000, 1)])    # limit, signed, submitted (safe retries)
+desk.account()                                 # collateral, positions, margin, Greeks
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from desk.chain import DeskChain
+from desk.errors import AccountNotFound, ChainMismatch, DeskError, RelayerRefused, WaitTimeout
+from desk.keystore import DeskKeys, open_keys
+from desk.nonces import NonceBook
+from desk.orders import Leg, SignedOrder, check_legs, sign_order
+from desk.relayer_api import RelayerApi
+from desk.units import check_amount
+from desk.venue import check_venue, token_decimals, venue_domain
+from relayer.intake.client import signed_cancel, signed_withdrawal
+from relayer.intake.schemas import (
+    AccountOut,
+    FillOut,
+    OrderOut,
+    SubmitOut,
+    WithdrawalOut,
+    WithdrawalSubmitOut,
+)
+from relayer.venue_info.schemas import VenueOut
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class Desk:
+    """A desk at one venue: its keys, the relayer's API and (with an RPC) the venue's chain."""
+
+    def __init__(
+        self,
+        relayer_url: str,
+        keys: DeskKeys,
+        *,
+        rpc_url: str | None = None,
+        account_id: int | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+    ) -> None:
+        self.keys = keys
+        self.api = RelayerApi(relayer_url, timeout=timeout, retries=retries)
+        self.rpc_url = rpc_url
+        self._account_id = account_id
+        self._venue: VenueOut | None = None
+        self._chain: DeskChain | None = None
+        self._nonces: NonceBook | None = None
+
+    @classmethod
+    def open(
+        cls,
+        keystore: str | Path,
+        passphrase: str,
+        relayer_url: str,
+        *,
+        rpc_url: str | None = None,
+        account_id: int | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+    ) -> Desk:
+        """A desk from its keystore file (:class:`WrongPassphrase` if it does not open)."""
+        keys = open_keys(Path(keystore).expanduser(), passphrase)
+        return cls(
+            relayer_url,
+            keys,
+            rpc_url=rpc_url,
+            account_id=account_id,
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def close(self) -> None:
+        self.api.close()
+
+    # -- the venue and its chain -----------------------------------------------------------
+
+    @property
+    def venue(self) -> VenueOut:
+        """``GET /v1/venue``, read once and checked (see :func:`discover`)."""
+        if self._venue is None:
+            self._venue, self._chain = discover(self.api, self.rpc_url, self.keys.eth_private_key)
+        return self._venue
+
+    @property
+    def chain(self) -> DeskChain:
+        venue = self.venue
+        if venue.chain is None:
+            raise ChainMismatch("the venue runs without a chain (--no-chain): no deposits")
+        if self._chain is None:
+            raise ChainMismatch("no RPC given: pass --rpc-url (DARKBOOK_DESK_RPC_URL)")
+        return self._chain
+
+    @property
+    def domain(self) -> int:
+        return venue_domain(self.venue)
+
+    @property
+    def pubkey(self) -> tuple[int, int]:
+        return (self.keys.public.ax, self.keys.public.ay)
+
+    @property
+    def account_id(self) -> int:
+        """The venue account of this trading key: given, or found from the deposit queue."""
+        if self._account_id is None:
+            if self.rpc_url is None:
+                raise AccountNotFound(
+                    "no account id given and no RPC to find it from the deposit queue: pass "
+                    "--account-id or --rpc-url (DARKBOOK_DESK_ACCOUNT_ID / _RPC_URL)"
+                )
+            aid = self.chain.account_id(self.pubkey)
+            if aid is None:
+                raise AccountNotFound(
+                    f"trading key {self.keys.public.name} has no deposit at this venue yet: "
+                    "`darkbook desk deposit AMOUNT` (or pass --account-id)"
+                )
+            self._account_id = aid
+        return self._account_id
+
+    # -- signed reads ----------------------------------------------------------------------
+
+    def _read(self, path: str) -> object:
+        return self.api.get_signed(path, self.keys.trading, self.domain, self.account_id)
+
+    def account(self) -> AccountOut:
+        """Collateral, equity, positions with marks, initial and maintenance margin, Greeks."""
+        return AccountOut.model_validate(self._read(f"/v1/accounts/{self.account_id}"))
+
+    def orders(self, status: str | None = None, limit: int = 100) -> list[OrderOut]:
+        query = f"?limit={limit}" + (f"&status={status}" if status else "")
+        rows = self._read(f"/v1/accounts/{self.account_id}/orders{query}")
+        return [OrderOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
+
+    def order_status(self, order_hash: str) -> OrderOut:
+        return OrderOut.model_validate(self._read(f"/v1/orders/{order_hash}"))
+
+    def fills(self, after: int = 0, limit: int = 100) -> list[FillOut]:
+        rows = self._read(f"/v1/accounts/{self.account_id}/fills?after={after}&limit={limit}")
+        return [FillOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
+
+    def withdrawals(self, limit: int = 100) -> list[WithdrawalOut]:
+        rows = self._read(f"/v1/accounts/{self.account_id}/withdrawals?limit={limit}")
+        return [WithdrawalOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
+
+    # -- orders, cancels, withdrawals ------------------------------------------------------
+
+    def _fresh_ids(self, n: int) -> list[int]:
+        """``n`` order ids above every id the account used, on slots with no resting order."""
+        if self._nonces is None:
+            self._nonces = NonceBook(self.venue.order_slots)
+        orders = self.orders(limit=1000)
+        used = [int(o.order_id) for o in orders]
+        used += [int(w.nonce) for w in self.withdrawals(limit=1000)]
+        self._nonces.observe(used, [int(o.order_id) for o in orders if o.status == "open"])
+        return self._nonces.take(n)
+
+    def sign_order(
+        self,
+        legs: Leg | list[Leg],
+        order_type: str = "limit",
+        *,
+        expiry: int | None = None,
+        client_order_id: str | None = None,
+    ) -> SignedOrder:
+        """Check and sign an order (one leg, or a group of up to 4 legs: type fok) with fresh
+        order ids; nothing is sent. Keep it to resubmit the very same order."""
+        legs = [legs] if isinstance(legs, Leg) else list(legs)
+        venue = self.venue
+        check_legs(venue, legs, order_type)  # before any id is taken
+        ids = self._fresh_ids(len(legs))
+        return sign_order(
+            self.keys.trading,
+            venue,
+            self.account_id,
+            ids,
+            legs,
+            order_type,
+            expiry,
+            client_order_id,
+        )
+
+    def submit(self, signed: SignedOrder) -> SubmitOut:
+        """Send a signed order, retried safely: a copy the relayer already took comes back
+        with ``duplicate: true`` and its stored result, never as a second order."""
+        return SubmitOut.model_validate(self.api.post("/v1/orders", signed.body))
+
+    def order(
+        self,
+        legs: Leg | list[Leg],
+        order_type: str = "limit",
+        *,
+        expiry: int | None = None,
+        client_order_id: str | None = None,
+    ) -> SubmitOut:
+        """Check, sign and submit an order (see :meth:`sign_order`, :meth:`submit`)."""
+        signed = self.sign_order(legs, order_type, expiry=expiry, client_order_id=client_order_id)
+        return self.submit(signed)
+
+    def cancel(self, order_id: int) -> OrderOut:
+        body = signed_cancel(self.keys.trading, self.domain, self.account_id, order_id)
+        return OrderOut.model_validate(self.api.post("/v1/orders/cancel", body))
+
+    def withdraw(self, amount: int, to: str | None = None) -> WithdrawalSubmitOut:
+        """Sign and submit a withdrawal of ``amount`` base units to ``to`` (default: the
+        keystore's Ethereum address); claimable on-chain once its batch is confirmed."""
+        amount = check_amount(amount, token_decimals(self.venue), "withdrawal amount")
+        nonce = self._fresh_ids(1)[0]
+        address = to or self.keys.public.address
+        body = signed_withdrawal(
+            self.keys.trading, self.domain, self.account_id, nonce, amount, address
+        )
+        return WithdrawalSubmitOut.model_validate(self.api.post("/v1/withdrawals", body))
+
+    # -- on-chain ----------------------------------------------------------------------------
+
+    def deposit(
+        self, amount: int, *, wait: bool = True, timeout: float = 600.0, progress: Progress = _quiet
+    ) -> AccountOut | None:
+        """Deposit ``amount`` base units on-chain for this trading key; with ``wait``, return
+        the account once the venue has credited it."""
+        amount = check_amount(amount, token_decimals(self.venue), "deposit amount")
+        before = self._collateral()
+        tx = self.chain.deposit(amount, self.pubkey)
+        progress(f"deposit sent: transaction {tx}")
+        if not wait:
+            return None
+        target = (before or 0) + amount // self.chain.unit_scale()  # credited in venue units
+
+        def credited() -> AccountOut | None:
+            got = self._collateral()
+            return self.account() if got is not None and got >= target else None
+
+        return _wait(credited, "the deposit to be credited", timeout, progress)
+
+    def _collateral(self) -> int | None:
+        """Collateral as the relayer shows it; None while the key has no account there."""
+        try:
+            return int(self.account().collateral)
+        except AccountNotFound:
+            return None
+        except RelayerRefused as exc:
+            if exc.code != "bad_auth":
+                raise
+            return None  # queued on-chain, not credited yet: the key does not sign for the id
+
+    def wait_claimable(
+        self, withdrawal_hash: str, *, timeout: float = 900.0, progress: Progress = _quiet
+    ) -> WithdrawalOut:
+        """Follow a withdrawal (queued -> in batch -> claimable) until it can be claimed."""
+
+        def claimable() -> WithdrawalOut | None:
+            w = next(
+                (w for w in self.withdrawals(1000) if w.withdrawal_hash == withdrawal_hash), None
+            )
+            if w is None:
+                raise DeskError(f"no withdrawal {withdrawal_hash} at this account: check the hash")
+            if w.status == "refused":
+                raise RelayerRefused(422, "withdrawal_refused", "withdrawal", w.reason or "")
+            progress(f"withdrawal {w.status}" + (f" (batch {w.batch_id})" if w.batch_id else ""))
+            return w if w.status == "claimable" else None
+
+        return _wait(claimable, "the withdrawal to become claimable", timeout, _quiet)
+
+    def claim(self) -> tuple[str, int]:
+        """``Settlement.claim()``: (transaction hash, amount paid to the keystore's address)."""
+        return self.chain.claim()
+
+
+def discover(
+    api: RelayerApi, rpc_url: str | None, eth_private_key: bytes | None = None
+) -> tuple[VenueOut, DeskChain | None]:
+    """The venue from ``GET /v1/venue``, refused unless its domain is Poseidon(chain id,
+    Settlement) and (with an RPC) the RPC's chain id is the venue's and Settlement has code
+    there; with the venue's chain, its contracts as the desk sends to them."""
+    venue = VenueOut.model_validate(api.get("/v1/venue"))
+    chain = None
+    if rpc_url is not None and venue.chain is not None:
+        chain = DeskChain(rpc_url, venue.chain, eth_private_key)
+    check_venue(venue, chain.facts() if chain else None)
+    return venue, chain
+
+
+def _wait(check: Callable[[], T | None], what: str, timeout: float, progress: Progress) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got is not None:
+            return got
+        if time.monotonic() > deadline:
+            raise WaitTimeout(f"gave up waiting {timeout:.0f}s for {what}: check again later")
+        progress(f"waiting for {what}")
+        time.sleep(1.0)

@@ -1,0 +1,91 @@
+"""Orders as a desk writes them, checked against the venue and signed.
+
+A leg names a series, a side, a price (base units per contract) and a size; a group of two to
+four legs fills all together or not at all (type ``fok``). Every check runs before signing;
+the signed bodies are built by ``relayer.intake.client`` (what the relayer verifies, once).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from desk.errors import OrderInputError
+from desk.units import check_price, check_qty
+from desk.venue import series_of, token_decimals, venue_domain
+from prover.crypto.eddsa import PrivateKey
+from relayer.intake.client import leg_hash, signed_leg
+from relayer.venue_info.schemas import VenueOut
+
+OrderType = Literal["limit", "ioc", "fok", "post_only"]
+ORDER_TYPES = ("limit", "ioc", "fok", "post_only")
+MAX_LEGS = 4
+DEFAULT_LIFETIME = 86_400  # seconds an order lives when no expiry is given
+
+
+@dataclass(frozen=True)
+class Leg:
+    series_id: int
+    side: Literal["buy", "sell"]
+    price: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class SignedOrder:
+    """The body ``POST /v1/orders`` takes, and each leg's hash (its idempotency key)."""
+
+    body: dict
+    hashes: list[str]
+
+
+def check_legs(venue: VenueOut, legs: list[Leg], order_type: str) -> list[Leg]:
+    """The legs with checked integer prices and sizes, or an :class:`OrderInputError`."""
+    if order_type not in ORDER_TYPES:
+        raise OrderInputError(f"order type {order_type!r}: use one of {', '.join(ORDER_TYPES)}")
+    if not 1 <= len(legs) <= MAX_LEGS:
+        raise OrderInputError(f"{len(legs)} legs: an order has 1 to {MAX_LEGS}")
+    if len(legs) > 1 and order_type != "fok":
+        raise OrderInputError("a multi-leg order fills all together or not at all: type fok")
+    decimals = token_decimals(venue)
+    out = []
+    for leg in legs:
+        if leg.side not in ("buy", "sell"):
+            raise OrderInputError(f"side {leg.side!r}: use buy or sell")
+        series = series_of(venue, leg.series_id)
+        out.append(
+            Leg(
+                leg.series_id,
+                leg.side,
+                check_price(leg.price, series, decimals),
+                check_qty(leg.qty, series),
+            )
+        )
+    return out
+
+
+def sign_order(
+    key: PrivateKey,
+    venue: VenueOut,
+    account_id: int,
+    order_ids: list[int],
+    legs: list[Leg],
+    order_type: str,
+    expiry: int | None = None,
+    client_order_id: str | None = None,
+) -> SignedOrder:
+    """Check the legs, then sign each with its order id (one per leg, distinct slots)."""
+    legs = check_legs(venue, legs, order_type)
+    expires = int(time.time()) + DEFAULT_LIFETIME if expiry is None else expiry
+    if expires <= time.time():
+        raise OrderInputError(f"expiry {expires} is in the past: give a future unix time")
+    dom = venue_domain(venue)
+    signed = [
+        signed_leg(key, dom, account_id, oid, leg.series_id, leg.side, leg.price, leg.qty, expires)
+        for oid, leg in zip(order_ids, legs, strict=True)
+    ]
+    body: dict = {"legs": signed, "type": order_type}
+    if client_order_id is not None:
+        body["client_order_id"] = client_order_id
+    return SignedOrder(body, [f"0x{leg_hash(dom, s):064x}" for s in signed])
