@@ -1,5 +1,6 @@
 pragma circom 2.1.0;
 
+include "batch-stamp.circom";
 include "deposit-slot.circom";
 include "fee-credit.circom";
 include "liquidation-slot.circom";
@@ -20,7 +21,9 @@ include "withdrawal-slot.circom";
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
  * @input oldRoot, newRoot - state root before and after the batch
  * @input marketHash - the registered market table's hash (docs/risk.md)
- * @input batchTimestamp - unix seconds, unsigned 64-bit; orders live through their expiry
+ * @input batchTimestamp - time + 2^64 * refunds: time = unix seconds, unsigned 64-bit (orders
+ *        live through their expiry); bit i of refunds = deposit slot i was refunded (the
+ *        contract pays queue entry processed + i back to its depositor; issue 18 rule 7)
  * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
  * @input dataHash - keccak256(data) mod p of the batch's data blob
@@ -62,6 +65,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input mkSettle[M];
     signal input mkVim[M][S];
     signal input mkVmm[M][S];
+    signal input mkExpiry[M];
 
     // ---- deposits ----
     signal input dEnabled[D];
@@ -75,6 +79,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input dPosSeries[D][P];
     signal input dPosQty[D][P];
     signal input dAccPath[D][AD][3];
+    signal input dKeyR[D][2];
+    signal input dKeySel[D][8];
+    signal input dIsFull[D];
+    signal input dFullLeaf[D];
 
     // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
     signal input tEnabled[T];
@@ -163,18 +171,19 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input fPosQty[P];
     signal input fAccPath[AD][3];
 
-    RangeCheck64()(batchTimestamp);
+    // batchTimestamp = time + 2^64 * refunds (BatchStamp, after the deposit slots)
+    signal time;
     signal dataHashSquared <== dataHash * dataHash;
 
     // the table the batch is checked against is the registered one
     signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
-                                         mkVmm);
+                                         mkVmm, mkExpiry);
     tableHash === marketHash;
     // the oracle's promises about that table (docs/risk.md, "Oracle promises"), once per batch
     MarketIds(M)(mkIds);
     MarketStatus(M)(mkStatus);
-    MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm);
-    MarketRanges(M)(mkMark, mkSettle);
+    MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm, mkExpiry);
+    MarketRanges(M)(mkMark, mkSettle, mkExpiry);
 
     signal root[D + T + L + X + W + 2];
     root[0] <== oldRoot;
@@ -184,6 +193,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     chain[0] <== depositChainOld;
     component deposits[D];
     for (var i = 0; i < D; i++) {
+        // the enabled slots come first, so refund bit i is queue entry processed + i
+        if (i > 0) {
+            dEnabled[i] * (1 - dEnabled[i - 1]) === 0;
+        }
         deposits[i] = DepositSlot(AD, P, EMPTY_ORDERS_ROOT);
         deposits[i].enabled <== dEnabled[i];
         deposits[i].rootIn <== root[i];
@@ -198,10 +211,20 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         deposits[i].posSeries <== dPosSeries[i];
         deposits[i].posQty <== dPosQty[i];
         deposits[i].accPath <== dAccPath[i];
+        deposits[i].keyR <== dKeyR[i];
+        deposits[i].keySel <== dKeySel[i];
+        deposits[i].isFull <== dIsFull[i];
+        deposits[i].fullLeaf <== dFullLeaf[i];
         root[i + 1] <== deposits[i].rootOut;
         chain[i + 1] <== deposits[i].chainOut;
     }
     chain[D] === depositChainNew;
+    component stamp = BatchStamp(D);
+    stamp.stamp <== batchTimestamp;
+    for (var i = 0; i < D; i++) {
+        stamp.refund[i] <== deposits[i].refund;
+    }
+    time <== stamp.time;
 
     // trades
     component trades[T];
@@ -210,7 +233,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t] = TradeSlot(AD, OD, P, M, S, DOMAIN, FEE);
         trades[t].enabled <== tEnabled[t];
         trades[t].rootIn <== root[D + t];
-        trades[t].timestamp <== batchTimestamp;
+        trades[t].timestamp <== time;
         trades[t].price <== tPrice[t];
         trades[t].qty <== tQty[t];
         trades[t].accountId <== tAccount[t];
@@ -237,6 +260,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t].ids <== mkIds;
         trades[t].status <== mkStatus;
         trades[t].marks <== mkMark;
+        trades[t].expiries <== mkExpiry;
         trades[t].vim <== mkVim;
         root[D + t + 1] <== trades[t].rootOut;
         fees += trades[t].fees;

@@ -32,12 +32,14 @@ template Fold16(N) {
 /*
  * MarketHash: the hash the risk oracle registers for the market table (docs/risk.md,
  * relayer/risk/table_hash.py), recomputed from the rows the batch uses:
- *   rowHash[j] = Poseidon([ids, status, mark, settlement, Poseidon(vim[j]), Poseidon(vmm[j])])
+ *   rowHash[j] = Poseidon([ids, status, mark, settlement, Poseidon(vim[j]), Poseidon(vmm[j]),
+ *                          expiry])
  *   out = Poseidon([epoch, M, S, Fold16(rowHash)])
  * Signed values are v mod p. Rows after the table's series are padding rows (all zero).
  * @param M - table rows; @param S - scenarios (S <= 16)
  * @input epoch - the risk epoch
- * @input ids[M], status[M] (0 live, 1 expired), mark[M], settlement[M], vim[M][S], vmm[M][S]
+ * @input ids[M], status[M] (0 live, 1 expired), mark[M], settlement[M], vim[M][S], vmm[M][S],
+ *        expiry[M] (unix seconds: the series trades strictly before it)
  * @output out - field; the market hash
  * NOTE: checks no ranges and no ordering; Batch checks the oracle's promises once per batch
  * (MarketIds, MarketStatus, MarketPadding, MarketRanges) and trusts the oracle for the rest
@@ -51,12 +53,13 @@ template MarketHash(M, S) {
     signal input settlement[M];
     signal input vim[M][S];
     signal input vmm[M][S];
+    signal input expiry[M];
     signal output out;
 
     signal rows[M];
     for (var j = 0; j < M; j++) {
-        rows[j] <== Poseidon(6)([ids[j], status[j], mark[j], settlement[j],
-                                 Poseidon(S)(vim[j]), Poseidon(S)(vmm[j])]);
+        rows[j] <== Poseidon(7)([ids[j], status[j], mark[j], settlement[j],
+                                 Poseidon(S)(vim[j]), Poseidon(S)(vmm[j]), expiry[j]]);
     }
     out <== Poseidon(4)([epoch, M, S, Fold16(M)(rows)]);
 }

@@ -7,10 +7,12 @@ include "comparators.circom";
  * @param M - table series
  * @input enabled - 1 to enforce (boolean, checked by the caller)
  * @input seriesId - the series
- * @input ids[M], status[M], marks[M] - the table's ids, status (0 live, 1 expired), marks
- * @output mark - the series' mark value (0 when not found and disabled)
+ * @input ids[M], status[M], marks[M], expiries[M] - the table's ids, status (0 live, 1
+ *        expired), marks and expiries
+ * @output mark, expiry - the series' mark value and expiry (0 when not found and disabled)
  * Guarantees (when enabled): seriesId != 0 and exactly one live row (status 0) has
- * ids[j] == seriesId; mark is the sum of the marks of rows with that id (the row's mark).
+ * ids[j] == seriesId; mark (expiry) is the sum of the marks (expiries) of rows with that id
+ * (the row's).
  * NOTE: takes status to be 0 or 1 and the ids distinct: Batch checks both once per batch
  * (MarketStatus, MarketIds); compiled alone, nothing here checks them.
  */
@@ -20,22 +22,29 @@ template SeriesLookup(M) {
     signal input ids[M];
     signal input status[M];
     signal input marks[M];
+    signal input expiries[M];
     signal output mark;
+    signal output expiry;
 
     signal hit[M];
     signal liveHit[M];
     signal markPart[M];
+    signal expiryPart[M];
     var live = 0;
     var value = 0;
+    var when = 0;
     for (var j = 0; j < M; j++) {
         hit[j] <== IsEqual()([seriesId, ids[j]]);
         liveHit[j] <== hit[j] * (1 - status[j]);
         markPart[j] <== hit[j] * marks[j];
         live += liveHit[j];
         value += markPart[j];
+        expiryPart[j] <== hit[j] * expiries[j];
+        when += expiryPart[j];
     }
     enabled * (live - 1) === 0;
     signal noSeries <== IsZero()(seriesId);
     enabled * noSeries === 0;
     mark <== value;
+    expiry <== when;
 }

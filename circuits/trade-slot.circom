@@ -1,5 +1,6 @@
 pragma circom 2.1.0;
 
+include "before-expiry.circom";
 include "fill.circom";
 include "series-lookup.circom";
 include "trade-side.circom";
@@ -13,9 +14,10 @@ include "trade-side.circom";
  * @input timestamp - batch timestamp (range-checked by the batch)
  * @input price, qty - the fill
  * @input (per side k = 0 buy, 1 sell) the TradeSide inputs as [2] arrays
- * @input ids[M], status[M], marks[M], vim[M][S] - the market table
+ * @input ids[M], status[M], marks[M], expiries[M], vim[M][S] - the market table
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
- * Guarantees: the Fill rules, the series is live in the table, and both TradeSides; notional
+ * Guarantees: the Fill rules, the series is live in the table and the batch is before its
+ * expiry (BeforeExpiry), and both TradeSides; notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
  */
 template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
@@ -48,6 +50,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input ids[M];
     signal input status[M];
     signal input marks[M];
+    signal input expiries[M];
     signal input vim[M][S];
     signal output rootOut;
     signal output fees;
@@ -67,7 +70,15 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     fill.qty <== qty;
     fill.timestamp <== timestamp;
 
-    signal seriesMark <== SeriesLookup(M)(enabled, seriesId[0], ids, status, marks);
+    component lookup = SeriesLookup(M);
+    lookup.enabled <== enabled;
+    lookup.seriesId <== seriesId[0];
+    lookup.ids <== ids;
+    lookup.status <== status;
+    lookup.marks <== marks;
+    lookup.expiries <== expiries;
+    signal seriesMark <== lookup.mark;
+    BeforeExpiry()(enabled, timestamp, lookup.expiry);
 
     var collateralDelta[2] = [-fill.notional - fill.fee, fill.notional - fill.fee];
     var positionDelta[2] = [qty, -qty];

@@ -36,6 +36,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     uint256 private constant _FIXED_INPUTS = 7; // all batch inputs but the W withdrawal slots
     uint256 private constant _WITHDRAWALS_AT = 6;
     uint256 private constant _EXIT_INPUTS = 4;
+    // x of the order-8 points of Baby Jubjub (the others of order dividing 8 have x = 0 or y = 0)
+    uint256 private constant _ORDER8_X =
+        4342719913949491028786768530115087822524712248835451589697801404893164183326;
 
     IERC20 public immutable token;
     IPoseidon4 public immutable poseidon;
@@ -49,6 +52,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     bytes4 private immutable _exitSelector;
 
     uint256 public immutable minDeposit;
+    /// @notice Token base units per venue unit: the queue, the tree and the proofs count venue
+    /// units (64-bit), deposits must be whole venue units, payouts are venue units x unitScale.
+    uint256 public immutable unitScale;
     uint64 public immutable maxPendingQueue;
     uint64 public immutable maxMarketAge;
     uint64 public immutable livenessPeriod;
@@ -79,7 +85,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint64 count; // requests ever made
     }
 
-    /// @dev One queue entry; amount 0 marks a forced-exit request (deposits are >= 1).
+    /// @dev One queue entry; amount (venue units) 0 marks a forced-exit request (deposits are
+    /// >= 1), a reclaimed deposit or a refunded one.
     struct QueueEntry {
         address owner; // depositor or requester
         uint64 amount;
@@ -146,7 +153,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
                 || config.maxPendingQueue > type(uint24).max || config.maxMarketAge == 0
                 || config.livenessPeriod == 0 || config.exitRequestPeriod == 0
                 || config.maxBatchDelay == 0 || config.marketGracePeriod > config.maxMarketAge
-                || config.marketGracePeriod > type(uint32).max
+                || config.marketGracePeriod > type(uint32).max || config.unitScale == 0
+                || config.unitScale > type(uint128).max
         ) revert InvalidConfig();
         token = token_;
         poseidon = poseidon_;
@@ -156,6 +164,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         _batchSelector = Groth16Call.selectorFor(batchInputCount_);
         _exitSelector = Groth16Call.selectorFor(_EXIT_INPUTS);
         minDeposit = config.minDeposit;
+        unitScale = config.unitScale;
         maxPendingQueue = config.maxPendingQueue;
         maxMarketAge = config.maxMarketAge;
         livenessPeriod = config.livenessPeriod;
@@ -176,11 +185,17 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     function deposit(uint256 amount, uint256 ax, uint256 ay) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (amount < minDeposit) revert DepositTooSmall(amount, minDeposit);
-        if (amount > type(uint64).max) revert DepositTooLarge(amount);
+        if (amount % unitScale != 0) revert DepositNotWholeUnits(amount, unitScale);
+        uint256 units = amount / unitScale;
+        if (units > type(uint64).max) revert DepositTooLarge(amount);
         if (!_onBabyJubjub(ax, ay)) revert InvalidPublicKey();
-        (uint256 index, uint256 chainHash) = _enqueue(ax, ay, amount);
+        // issue 18 rule 7: such a key could never own an account (the batch would refund it)
+        if (ax == 0 || ay == 0 || ax == _ORDER8_X || ax == FIELD_MODULUS - _ORDER8_X) {
+            revert LowOrderPublicKey(ax, ay);
+        }
+        (uint256 index, uint256 chainHash) = _enqueue(ax, ay, units);
 
-        emit Deposited(index, msg.sender, ax, ay, amount, chainHash);
+        emit Deposited(index, msg.sender, ax, ay, units, chainHash);
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - before;
@@ -295,7 +310,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 root = stateRoot;
         if (publicInputs[0] != root) revert StaleRoot(root, publicInputs[0]);
         _checkMarket(publicInputs[2]);
-        uint256 batchTimestamp = publicInputs[3];
+        uint256 batchTimestamp = uint64(publicInputs[3]); // above bit 64: the refunds
         if (batchTimestamp <= st.lastBatchTimestamp || batchTimestamp > block.timestamp) {
             revert InvalidBatchTimestamp(batchTimestamp, st.lastBatchTimestamp);
         }
@@ -338,7 +353,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         _state = State({
             processed: uint40(newProcessed),
             queueLength: st.queueLength,
-            lastBatchTimestamp: uint40(publicInputs[3]),
+            lastBatchTimestamp: uint40(uint64(publicInputs[3])),
             lastBatchAt: uint40(block.timestamp),
             batchCount: uint40(batchNumber + 1),
             pendingExits: uint24(st.pendingExits - served),
@@ -348,6 +363,25 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         for (uint256 i = _WITHDRAWALS_AT; i < end; ++i) {
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);
+        }
+        uint256 refunds = publicInputs[3] >> 64;
+        if (refunds != 0) _refund(refunds, st.processed, batchNumber);
+    }
+
+    /// @dev Bit i of `refunds`: the batch consumed queue entry first + i without crediting it
+    /// (issue 18 rule 7: a key outside the subgroup, a 64-bit overflow, a full tree); its
+    /// depositor may claim it back. The proof sets only bits of deposits it consumed.
+    function _refund(uint256 refunds, uint256 first, uint256 batchNumber) internal {
+        for (uint256 i = 0; refunds != 0; ++i) {
+            if (refunds & 1 != 0) {
+                QueueEntry storage entry = _entries[first + i];
+                uint256 amount = uint256(entry.amount) * unitScale;
+                address owner = entry.owner;
+                entry.amount = 0;
+                claimable[owner] += amount;
+                emit DepositRefunded(first + i, owner, amount, batchNumber);
+            }
+            refunds >>= 1;
         }
     }
 
@@ -363,7 +397,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         bytes32 topic = BatchSubmitted.selector;
         uint256 newRoot = publicInputs[1];
         uint256 marketHash = publicInputs[2];
-        uint256 batchTimestamp = publicInputs[3];
+        uint256 batchTimestamp = uint64(publicInputs[3]);
         assembly ("memory-safe") {
             mstore(ptr, newRoot)
             mstore(add(ptr, 0x20), marketHash)
@@ -422,8 +456,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         }
     }
 
-    function _credit(uint256 batchNumber, address to, uint256 amount) internal {
-        if (amount == 0) return;
+    /// @dev `units` venue units, paid as units x unitScale tokens.
+    function _credit(uint256 batchNumber, address to, uint256 units) internal {
+        if (units == 0) return;
+        uint256 amount = units * unitScale;
         claimable[to] += amount;
         emit WithdrawalCredited(batchNumber, to, amount);
     }
@@ -484,7 +520,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
         exited[accountId] = true;
         address to = address(uint160(publicInputs[3]));
-        uint256 amount = publicInputs[3] >> 160;
+        uint256 amount = (publicInputs[3] >> 160) * unitScale;
         claimable[to] += amount;
         emit Exited(accountId, to, amount);
     }
@@ -494,7 +530,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         State memory st = _state;
         if (!st.exitMode) revert NotInExitMode();
         QueueEntry storage entry = _entries[queueIndex];
-        uint256 amount = entry.amount;
+        uint256 amount = uint256(entry.amount) * unitScale;
         if (queueIndex < st.processed || amount == 0) revert NotReclaimable(queueIndex);
         entry.amount = 0;
         claimable[entry.owner] += amount;

@@ -201,6 +201,7 @@ class Env:
         secret: int = 42,
         market_hash: int = MARKET_HASH,
         data: bytes = DATA,
+        refunds: int = 0,
     ) -> tuple[standin.Proof, list[int], int, bytes]:
         """Arguments of submitBatch for a stand-in batch that fits the current state."""
         processed = self.settlement.functions.state().call()[0]
@@ -213,6 +214,7 @@ class Env:
             chain_new=self.chain_at(processed + queue_count),
             withdrawals=list(withdrawals),
             data=data,
+            refunds=refunds,
         )
         proof, public = standin.prove("batch_standin", inputs)
         return proof, public, queue_count, data

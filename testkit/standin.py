@@ -91,8 +91,10 @@ def batch_inputs(
     chain_new: int,
     withdrawals: list[int],
     data: bytes,
+    refunds: int = 0,
 ) -> dict[str, Any]:
-    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret)."""
+    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); ``refunds`` is
+    the deposit-refund bitmask the batchTimestamp input carries above bit 64."""
     public = PublicInputs(
         old_root=old_root,
         new_root=poseidon([old_root, secret]),
@@ -102,6 +104,7 @@ def batch_inputs(
         deposit_chain_new=chain_new,
         withdrawals=withdrawal_slots(withdrawals, W),
         data_hash=data_hash(data),
+        refunds=refunds,
     )
     return {**public.signals(), "secret": secret}
 

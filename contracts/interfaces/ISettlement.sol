@@ -31,6 +31,7 @@ interface ISettlement {
         uint64 exitRequestPeriod;
         uint64 maxBatchDelay;
         uint64 marketGracePeriod;
+        uint256 unitScale;
     }
 
     /// @notice A registered market table.
@@ -65,6 +66,11 @@ interface ISettlement {
     error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice Thrown when a public key is not a Baby Jubjub point with coordinates below p.
     error InvalidPublicKey();
+    /// @notice Thrown when a deposit key is the identity or another point of order dividing 8
+    /// (issue 18 rule 7: no account can hold it).
+    error LowOrderPublicKey(uint256 ax, uint256 ay);
+    /// @notice Thrown when a deposit is not a whole number of venue units (unitScale tokens).
+    error DepositNotWholeUnits(uint256 amount, uint256 unitScale);
     /// @notice Thrown when an account id does not fit in 64 bits.
     error InvalidAccountId(uint256 accountId);
     /// @notice Thrown when the queue already holds maxPendingQueue unconsumed entries.
@@ -117,7 +123,8 @@ interface ISettlement {
     // Events
     // ---------------------------------------------------------------------------------------
 
-    /// @notice A deposit entered the queue at `queueIndex`; `chainHash` = chain[queueIndex + 1].
+    /// @notice A deposit entered the queue at `queueIndex`; `chainHash` = chain[queueIndex + 1];
+    /// `amount` in venue units (the tokens moved / unitScale), as the queue hashes it.
     event Deposited(
         uint256 indexed queueIndex,
         address indexed depositor,
@@ -157,6 +164,15 @@ interface ISettlement {
     event ExitModeEntered(ExitReason reason, uint256 root, uint256 marketHash);
     /// @notice An account exited in exit mode; `amount` is claimable by `to`.
     event Exited(uint256 indexed accountId, address indexed to, uint256 amount);
+    /// @notice A batch consumed the deposit at `queueIndex` without crediting it (issue 18 rule
+    /// 7: a key outside the prime-order subgroup, a 64-bit overflow or a full account tree);
+    /// `amount` tokens are claimable by its depositor.
+    event DepositRefunded(
+        uint256 indexed queueIndex,
+        address indexed depositor,
+        uint256 amount,
+        uint256 indexed batchNumber
+    );
     /// @notice An unconsumed deposit was refunded in exit mode (claimable by its depositor).
     event DepositReclaimed(uint256 indexed queueIndex, address indexed depositor, uint256 amount);
     /// @notice `account` was paid its claimable balance.
@@ -167,7 +183,9 @@ interface ISettlement {
     // ---------------------------------------------------------------------------------------
 
     /// @notice Deposit `amount` tokens (approved beforehand) for the account with Baby Jubjub
-    /// key (ax, ay); appends Poseidon([chain, ax, ay, amount]) to the deposit queue.
+    /// key (ax, ay); appends Poseidon([chain, ax, ay, amount / unitScale]) to the deposit queue.
+    /// Refused: not a whole number of venue units, over 64 bits of them, a key off the curve or
+    /// of order dividing 8. A batch refunds (DepositRefunded) what it cannot credit.
     function deposit(uint256 amount, uint256 ax, uint256 ay) external;
 
     /// @notice Ask that account `accountId` be served by the relayer: appends an exit entry
@@ -186,6 +204,8 @@ interface ISettlement {
     /// table (or the one it replaced, within marketGracePeriod of the replacement) and at most
     /// maxMarketAge old; previous batchTimestamp < batchTimestamp <= block.timestamp <=
     /// batchTimestamp + maxBatchDelay; the deposit chain and dataHash match; the proof verifies.
+    /// publicInputs[3] is batchTimestamp + 2^64 x refunds: bit i of refunds pays queue entry
+    /// processed + i back to its depositor (DepositRefunded; issue 18 rule 7).
     /// @param proof Groth16 proof in calldata order (see IBatchVerifier)
     /// @param publicInputs the batch public inputs (layout above)
     /// @param queueCount how many queue entries the batch consumes

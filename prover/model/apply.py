@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prover.crypto import eddsa
+from prover.errors import CurveError
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.ops import (
@@ -28,6 +29,7 @@ from prover.model.ops import (
 from prover.model.state import Account, State
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig
+from prover.statement.deposits import key_decomposition, refund_reason
 from prover.statement.errors import StatementError
 from prover.statement.margin import margin_ok, scenario_equities
 from prover.statement.market import MarketTable, market_hash
@@ -48,6 +50,7 @@ class BatchResult:
     inputs: dict[str, Any]
     public: list[int]  # PublicInputs.to_list(): the proof's public signals, in order
     violations: list[Rejected] = field(default_factory=list)
+    refunded: list[tuple[int, str]] = field(default_factory=list)  # (deposit slot, reason)
 
     @property
     def rules(self) -> list[str]:
@@ -61,6 +64,7 @@ class _Ctx:
         self.batch = batch
         self.strict = strict
         self.violations: list[Rejected] = []
+        self.refunded: list[tuple[int, str]] = []
         self.im = batch.market.values("im")
         self.mm = batch.market.values("mm")
 
@@ -157,6 +161,10 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
     ctx.check(t.qty >= 1, "qty_positive")
     ctx.check(ts <= b.expiry and ts <= s.expiry, "expired", f"timestamp {ts}")
     ctx.check(_live(ctx.batch.market, b.series_id), "series_not_live", f"series {b.series_id}")
+    row = ctx.batch.market.row(b.series_id)
+    if row is not None:  # an unlisted series is refused above (the circuit: both)
+        ends = row.expiry
+        ctx.check(ts < ends, "series_expired", f"series {b.series_id} expires {ends}, batch {ts}")
     notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
     buy_slot, sell_slot = t.position_slots
     buy = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty, buy_slot)
@@ -164,30 +172,59 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
     return {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}, 2 * fee
 
 
-def _deposit(ctx: _Ctx, d: Deposit) -> Record:
+def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
+    """The deposit slot's record and why the entry is refunded (None: credited; issue 18
+    rule 7, ``prover.statement.deposits``: a bad key, a 64-bit overflow, a full tree)."""
     ctx.st.deposit_chain = deposit_chain_step(ctx.st.deposit_chain, d.ax, d.ay, d.amount)
     ctx.st.deposits_processed += 1
     if d.amount == 0:  # a forced-exit request: consumed, no leaf changes
-        return {**dummy_deposit(ctx.cfg), "enabled": 1, "Ax": d.ax, "Ay": d.ay}
-    acct = ctx.st.get(d.account_id)
-    is_new = acct is None
-    if acct is None:
-        acct = Account.new(d.ax, d.ay, ctx.cfg)
-    ctx.check((acct.ax, acct.ay) == (d.ax, d.ay), "deposit_key", f"account {d.account_id}")
+        return {**dummy_deposit(ctx.cfg), "enabled": 1, "Ax": d.ax, "Ay": d.ay}, None
     _range(ctx, d.amount, False, "deposit amount")
-    rec: Record = {
-        **account_fields(acct, ctx.st.proof(d.account_id)),
+    try:
+        key = key_decomposition(d.ax, d.ay)
+    except CurveError:  # the contract never queues it; nothing to build a witness from
+        raise Rejected("deposit_key", "the deposit key is not on the curve") from None
+    last = ctx.cfg.account_capacity - 1
+    acct = ctx.st.get(d.account_id)
+    holds = acct is not None and (acct.ax, acct.ay) == (d.ax, d.ay)
+    full = acct is not None and not holds and ctx.st.get(last) is not None
+    reason = refund_reason(
+        d.ax, d.ay, d.amount, acct.collateral if holds and acct else None, tree_full=full
+    )
+    base: Record = {
+        **dummy_deposit(ctx.cfg),
         "enabled": 1,
         "Ax": d.ax,
         "Ay": d.ay,
         "amount": d.amount,
+        "keyR": list(key.r),
+        "keySel": [int(k == key.k) for k in range(8)],
+    }
+    if reason == "key":  # no leaf is read: the key can never own one
+        return base, reason
+    taken = ctx.st.get(last)
+    if reason == "tree_full" and taken is not None:  # the last leaf is shown taken
+        path = ctx.st.proof(last).circuit_siblings
+        rec = {**base, "account": last, "isFull": 1, "fullLeaf": taken.leaf()}
+        return {**rec, "accPath": path}, reason
+    is_new = acct is None
+    if acct is None:
+        acct = Account.new(d.ax, d.ay, ctx.cfg)
+    ctx.check(holds or is_new, "deposit_key", f"account {d.account_id}")
+    rec: Record = {
+        **base,
+        **account_fields(acct, ctx.st.proof(d.account_id)),
+        "Ax": d.ax,
+        "Ay": d.ay,
         "account": d.account_id,
         "isNew": int(is_new),
     }
+    if reason == "overflow":  # the leaf is shown, unchanged
+        return rec, reason
     acct.collateral += d.amount
     _range(ctx, acct.collateral, False, "collateral")
     ctx.st.put(d.account_id, acct)
-    return rec
+    return rec, None
 
 
 def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
@@ -375,7 +412,13 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     _range(ctx, batch.timestamp, False, "batch timestamp")
     old_root, chain_old = st.root, st.deposit_chain
 
-    deposits = [_deposit(ctx, d) for d in batch.deposits]
+    deposits, refunds = [], 0
+    for i, d in enumerate(batch.deposits):
+        rec, reason = _deposit(ctx, d)
+        deposits.append(rec)
+        if reason is not None:
+            refunds |= 1 << i
+            ctx.refunded.append((i, reason))
     trades, fees = [], 0
     for t in batch.trades:
         rec, fee = _trade(ctx, t)
@@ -402,6 +445,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
             cfg.withdrawals,
         ),
         data_hash=batch.data_hash,
+        refunds=refunds,
     )
     inputs = assemble(
         cfg,
@@ -414,4 +458,4 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         liquidations,
         settlements,
     )
-    return BatchResult(st, inputs, public.to_list(), ctx.violations)
+    return BatchResult(st, inputs, public.to_list(), ctx.violations, ctx.refunded)

@@ -17,6 +17,7 @@ RULES: dict[str, str] = {
     "qty_positive": "the fill quantity is zero",
     "expired": "an order expired before the batch timestamp",
     "series_not_live": "the series is not a live series of the market table",
+    "series_expired": "the batch timestamp is at or after the series' own expiry (the table's)",
     "position_slots": "the account has no free position slot for the series (or the one named "
     "holds another series)",
     "split_slot": "the fill or liquidation transfer lands in an empty slot while another slot "

@@ -120,7 +120,18 @@ def dummy_withdrawal(config: CircuitConfig) -> Record:
 
 
 def dummy_deposit(config: CircuitConfig) -> Record:
-    return {"enabled": 0, "amount": 0, "account": 0, "isNew": 0, **dummy_fee(config)}
+    """An empty slot (keyR = the identity = 8 * identity + T_0: a valid decomposition)."""
+    return {
+        "enabled": 0,
+        "amount": 0,
+        "account": 0,
+        "isNew": 0,
+        **dummy_fee(config),
+        "keyR": [0, 1],
+        "keySel": [1] + [0] * 7,
+        "isFull": 0,
+        "fullLeaf": 0,
+    }
 
 
 def dummy_liquidation(config: CircuitConfig) -> Record:
@@ -182,6 +193,7 @@ def market_inputs(config: CircuitConfig, market: MarketTable) -> Record:
         "mkSettle": [r.settlement for r in rows],
         "mkVim": [list(r.v_im) for r in rows],
         "mkVmm": [list(r.v_mm) for r in rows],
+        "mkExpiry": [r.expiry for r in rows],
     }
 
 

@@ -2,7 +2,7 @@
 
     imHash_i  = Poseidon(V_im[i][0..S-1])            (S <= 16 inputs)
     mmHash_i  = Poseidon(V_mm[i][0..S-1])
-    rowHash_i = Poseidon([seriesId, status, mark, settlement, imHash_i, mmHash_i])
+    rowHash_i = Poseidon([seriesId, status, mark, settlement, imHash_i, mmHash_i, expiry_i])
     rows in ascending seriesId, then padding rows (all fields 0, hashed the same way) up to M
     level_0 = [rowHash_0 .. rowHash_{M-1}]; level_{j+1}: pad level_j with 0 to a multiple of
     16 and hash each chunk of 16 with Poseidon(16); root = the single node left
@@ -34,6 +34,7 @@ ARITY = 16
 Level = Literal["im", "mm"]  # initial margin, maintenance margin
 U64 = 1 << 64
 I64 = 1 << 63
+NO_EXPIRY = U64 - 1  # a row built without its series' expiry: tradable at any 64-bit time
 
 # promise name (also the model's rule name) -> what the oracle promises
 PROMISES: dict[str, str] = {
@@ -41,8 +42,9 @@ PROMISES: dict[str, str] = {
     "(id 0) only",
     "market_status": "every status is 0 (live) or 1 (expired)",
     "market_padding": "a padding row (series id 0) has every field 0",
-    "market_range": "mark and settlement signed 64-bit (also checked by the circuit); every "
-    "scenario value signed 64-bit and the epoch unsigned 64-bit (not checked by the circuit)",
+    "market_range": "mark and settlement signed 64-bit, expiry unsigned 64-bit (also checked by "
+    "the circuit); every scenario value signed 64-bit and the epoch unsigned 64-bit (not "
+    "checked by the circuit)",
 }
 
 
@@ -67,6 +69,8 @@ class MarketRow:
     settlement: int
     v_im: tuple[int, ...]  # signed, one per scenario
     v_mm: tuple[int, ...]
+    # unix seconds: no fill of the series at or after it (issue 18 rule 2; 0 on padding rows)
+    expiry: int = NO_EXPIRY
 
     def values(self, level: Level) -> tuple[int, ...]:
         if level not in ("im", "mm"):
@@ -75,7 +79,13 @@ class MarketRow:
 
     def hash(self) -> int:
         return row_hash(
-            self.series_id, self.status, self.mark, self.settlement, self.v_im, self.v_mm
+            self.series_id,
+            self.status,
+            self.mark,
+            self.settlement,
+            self.v_im,
+            self.v_mm,
+            self.expiry,
         )
 
 
@@ -132,12 +142,14 @@ def row_hash(
     settlement: int,
     v_im: Sequence[int],
     v_mm: Sequence[int],
+    expiry: int = NO_EXPIRY,
 ) -> int:
     im = poseidon([v % P for v in v_im])
     mm = poseidon([v % P for v in v_mm])
     # ids and status reduce like signed values too: identical for a sound table, and a broken
     # one still hashes as the circuit sees it (the model's non-strict mode)
-    return poseidon([series_id % P, status % P, mark % P, settlement % P, im, mm])
+    fields = [series_id, status, mark, settlement]
+    return poseidon([*(v % P for v in fields), im, mm, expiry % P])
 
 
 def fold(nodes: Sequence[int]) -> int:
@@ -151,7 +163,7 @@ def fold(nodes: Sequence[int]) -> int:
 
 
 def padding_row(scenarios: int) -> MarketRow:
-    return MarketRow(0, 0, 0, 0, (0,) * scenarios, (0,) * scenarios)
+    return MarketRow(0, 0, 0, 0, (0,) * scenarios, (0,) * scenarios, 0)
 
 
 def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
@@ -211,7 +223,8 @@ def table_violations(epoch: int, rows: Sequence[MarketRow]) -> list[MarketTableE
         (
             i
             for i, r in enumerate(rows)
-            if r.series_id == 0 and any((r.status, r.mark, r.settlement, *r.v_im, *r.v_mm))
+            if r.series_id == 0
+            and any((r.status, r.mark, r.settlement, r.expiry, *r.v_im, *r.v_mm))
         ),
         None,
     )
@@ -227,6 +240,8 @@ def _range_violation(epoch: int, rows: Sequence[MarketRow]) -> str | None:
     if not 0 <= epoch < U64:
         return f"epoch {epoch} not an unsigned 64-bit integer"
     for i, r in enumerate(rows):
+        if not 0 <= r.expiry < U64:
+            return f"row {i} (series {r.series_id}): expiry {r.expiry} not unsigned 64-bit"
         named = [("mark", r.mark), ("settlement", r.settlement)]
         named += [(f"v_im[{s}]", v) for s, v in enumerate(r.v_im)]
         named += [(f"v_mm[{s}]", v) for s, v in enumerate(r.v_mm)]

@@ -5,6 +5,9 @@ Order (docs/CONVENTIONS.md, "Batch public inputs"; the contract reads them by in
     oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
     withdrawal[W], dataHash
 
+``batchTimestamp`` carries ``time + 2^64 * refunds``: bit i of ``refunds`` says deposit slot i
+(queue entry ``processed + i``) was refunded, not credited, and the contract pays it back to its
+depositor (issue 18 rule 7, ``prover.statement.deposits``); ``stamp`` / ``unstamp`` convert.
 W, the withdrawal slots, is the one variable part, so a list of 7 + W values has one reading.
 A withdrawal slot carries ``amount << 160 | ethAddress`` (0 = empty); the contract splits it
 back to pay the claim. The deposit queue is a Poseidon hash chain the contract extends on every
@@ -43,6 +46,17 @@ def deposit_chain_step(chain: int, ax: int, ay: int, amount: int) -> int:
     return poseidon([chain, ax, ay, amount])
 
 
+def stamp(timestamp: int, refunds: int) -> int:
+    """The ``batchTimestamp`` public input: ``timestamp + 2^64 * refunds`` (refund bitmask).
+    Not range-checked: the model's negative tests stamp out-of-range times on purpose."""
+    return timestamp + (refunds << 64)
+
+
+def unstamp(value: int) -> tuple[int, int]:
+    """(timestamp, refunds) of a ``batchTimestamp`` public input."""
+    return value & ((1 << 64) - 1), value >> 64
+
+
 def withdrawal_value(amount: int, eth_address: int) -> int:
     """One withdrawal slot's public value: ``amount << 160 | ethAddress``."""
     return (amount << 160) | eth_address
@@ -67,13 +81,14 @@ class PublicInputs:
     deposit_chain_new: int
     withdrawals: tuple[int, ...]  # W slots, each withdrawal_value(...) or 0
     data_hash: int
+    refunds: int = 0  # bitmask over the deposit slots: bit i = slot i refunded
 
     def to_list(self) -> list[int]:
         return [
             self.old_root,
             self.new_root,
             self.market_hash,
-            self.batch_timestamp,
+            stamp(self.batch_timestamp, self.refunds),
             self.deposit_chain_old,
             self.deposit_chain_new,
             *self.withdrawals,
@@ -94,13 +109,15 @@ class PublicInputs:
             want = "7 + W" if withdrawal_slots is None else str(_FIXED + withdrawal_slots)
             raise StatementError(f"a batch has {want} public inputs, got {len(values)}")
         v = [int(x) for x in values]
+        timestamp, refunds = unstamp(v[3])
         return cls(
             old_root=v[0],
             new_root=v[1],
             market_hash=v[2],
-            batch_timestamp=v[3],
+            batch_timestamp=timestamp,
             deposit_chain_old=v[4],
             deposit_chain_new=v[5],
             withdrawals=tuple(v[_HEAD : _HEAD + w]),
             data_hash=v[_HEAD + w],
+            refunds=refunds,
         )

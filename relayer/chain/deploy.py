@@ -55,8 +55,9 @@ class SettlementConfig:
     exit_request_period: int = 86_400
     max_batch_delay: int = 300
     market_grace_period: int = 60
+    unit_scale: int = 1  # token base units per venue unit (issue 18 rule 7: 18-decimal tokens)
 
-    def as_tuple(self) -> tuple[int, int, int, int, int, int, int]:
+    def as_tuple(self) -> tuple[int, int, int, int, int, int, int, int]:
         return (
             self.min_deposit,
             self.max_pending_queue,
@@ -65,6 +66,7 @@ class SettlementConfig:
             self.exit_request_period,
             self.max_batch_delay,
             self.market_grace_period,
+            self.unit_scale,
         )
 
 

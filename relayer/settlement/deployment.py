@@ -72,6 +72,14 @@ def prepare_config(w3: Web3, name: str, admin: str) -> CircuitConfig:
     return get_config(name).with_deployment(w3.eth.chain_id, int(address, 16))
 
 
+def venue_prover(config: CircuitConfig, *, progress: bool = False) -> BatchProver:
+    """The batch prover of a deployment's config (compiled and keyed once, cached after)."""
+    # the main goes under build/settlement/: its domain is this deployment's, and the batch
+    # circuit's own build/circuits/batch_<name>.circom (anvil's default domain) stays as it is
+    folder = repo_root() / "build" / "settlement"
+    return BatchProver.for_config(config, folder=folder, progress=progress)
+
+
 def deploy_venue(
     w3: Web3,
     config_name: str,
@@ -100,10 +108,7 @@ def deploy_venue(
         )
     config = prepare_config(w3, config_name, admin)
     stage(f"compiling circuit batch_{config.name} and setting up its keys (cached after)")
-    # the main goes under build/settlement/: its domain is this deployment's, and the batch
-    # circuit's own build/circuits/batch_<name>.circom (anvil's default domain) stays as it is
-    folder = repo_root() / "build" / "settlement"
-    prover = BatchProver.for_config(config, folder=folder, progress=progress)
+    prover = venue_prover(config, progress=progress)
     stage("deploying contracts")
     genesis_root = State.genesis(config, operator_key).root
     dep = deploy_all(

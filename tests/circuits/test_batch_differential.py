@@ -213,6 +213,22 @@ def case_series_not_live(w):
     return _batch(w, trades=(_trade(w),), market=_expired_market(w))
 
 
+def _series_expiry(w: World, expiry: int) -> MarketTable:
+    rows = tuple(replace(r, expiry=expiry) if r.series_id == 1 else r for r in w.market.rows)
+    return MarketTable(w.market.epoch, rows)
+
+
+def case_series_expired(w):  # issue 18 rule 2: the table's expiry of the series, not the orders'
+    return _batch(w, trades=(_trade(w),), market=_series_expiry(w, NOW))
+
+
+def test_a_fill_one_second_before_its_series_expiry_is_accepted():
+    batch_circuit()
+    w = _world()
+    batch = _batch(w, trades=(_trade(w),), market=_series_expiry(w, NOW + 1))
+    assert accepted(apply_batch(w.state, batch).inputs)
+
+
 def case_collateral(w):
     _poor(w, 1, 100 * 5 + TEST.fee * 5 - 1)
     return _batch(w, trades=(_trade(w),))
@@ -241,7 +257,7 @@ def case_deposit_key_account_0(w):  # issue 18 rule 6: leaf 0 is the operator's 
 
 def case_range(w):
     ax, ay = w.state.get(1).ax, w.state.get(1).ay
-    return _batch(w, deposits=(Deposit(ax, ay, (1 << 64) - 1, 1),))
+    return _batch(w, deposits=(Deposit(ax, ay, 1 << 64, 1),))  # the contract refuses it
 
 
 def case_withdrawal_signature(w):
@@ -365,7 +381,7 @@ def case_clearing(w):
 
 # the oracle's promises about the table (docs/risk.md, "Oracle promises"): series 1 and 2 of the
 # sample table, a padding row, each promise broken alone; the fill trades series 1
-PAD = MarketRow(0, 0, 0, 0, (0, 0), (0, 0))
+PAD = MarketRow(0, 0, 0, 0, (0, 0), (0, 0), 0)
 
 
 def _market(w: World, *rows: MarketRow) -> MarketTable:
@@ -411,6 +427,7 @@ CASES = {
     "qty_positive": case_qty_positive,
     "expired": case_expired,
     "series_not_live": case_series_not_live,
+    "series_expired": case_series_expired,
     "collateral": case_collateral,
     "margin": case_margin,
     "fee_account": case_fee_account,

@@ -34,6 +34,7 @@ def _fields(rows: list[MarketRow]) -> dict:
         "settlement": [r.settlement % P for r in rows],
         "vim": [[v % P for v in r.v_im] for r in rows],
         "vmm": [[v % P for v in r.v_mm] for r in rows],
+        "expiry": [r.expiry % P for r in rows],
     }
 
 
@@ -130,6 +131,7 @@ def test_market_padding_accepts(padding):
         {"settlement": -1},
         {"v_im": (0, 7)},
         {"v_mm": (-3, 0)},
+        {"expiry": 1},
     ],
 )
 def test_market_padding_rejects_a_non_zero_padding_field(padding, over):
@@ -148,18 +150,27 @@ def ranges():
 
 def test_market_ranges_accepts_the_signed_64_bit_ends(ranges):
     rows = _with(_with(_table(), 0, mark=I64 - 1, settlement=-I64), 1, mark=-I64, settlement=0)
+    rows = _with(_with(rows, 2, expiry=0), 0, expiry=U64 - 1)
     f = _fields(rows)
-    assert witness_ok(ranges, {"mark": f["mark"], "settlement": f["settlement"]})
+    assert witness_ok(ranges, {k: f[k] for k in ("mark", "settlement", "expiry")})
     assert not _promises(rows)
 
 
 @pytest.mark.parametrize(
-    "field,value", [("mark", I64), ("mark", -I64 - 1), ("settlement", I64), ("settlement", U64)]
+    "field,value",
+    [
+        ("mark", I64),
+        ("mark", -I64 - 1),
+        ("settlement", I64),
+        ("settlement", U64),
+        ("expiry", U64),  # issue 18 rule 2: BeforeExpiry compares 64-bit values
+        ("expiry", -1),
+    ],
 )
 def test_market_ranges_rejects(ranges, field, value):
     rows = _with(_table(), 1, **{field: value})
     f = _fields(rows)
-    assert not witness_ok(ranges, {"mark": f["mark"], "settlement": f["settlement"]})
+    assert not witness_ok(ranges, {k: f[k] for k in ("mark", "settlement", "expiry")})
     assert _promises(rows) == {"market_range"}
 
 

@@ -283,8 +283,8 @@ def test_market_hash_matches_model(market_hash, tmp_path):
     from prover.statement.market import market_hash as py_hash
 
     rows = [
-        MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45)),
-        MarketRow(9, 1, 30, 30, (30, 30), (30, 30)),
+        MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45), 1_900_000_000),
+        MarketRow(9, 1, 30, 30, (30, 30), (30, 30)),  # no expiry given: 2^64 - 1
     ]
     inputs = {
         "epoch": 12,
@@ -294,6 +294,7 @@ def test_market_hash_matches_model(market_hash, tmp_path):
         "settlement": [0, 30],
         "vim": [[(-50) % P, 40], [30, 30]],
         "vmm": [[(-55) % P, 45], [30, 30]],
+        "expiry": [1_900_000_000, (1 << 64) - 1],
     }
     assert _output(market_hash, inputs, "out", tmp_path) == py_hash(12, rows, 2, 2)
 
@@ -310,11 +311,13 @@ def _lookup(sid, enabled=1):
         "ids": [7, 9, 0],
         "status": [0, 1, 0],
         "marks": [45, 30, 0],
+        "expiries": [1_900_000_000, 1_800_000_000, 0],
     }
 
 
 def test_series_lookup(lookup, tmp_path):
     assert _output(lookup, _lookup(7), "mark", tmp_path) == 45
+    assert _output(lookup, _lookup(7), "expiry", tmp_path) == 1_900_000_000
     assert not witness_ok(lookup, _lookup(9))  # expired
     assert not witness_ok(lookup, _lookup(8))  # not listed
     assert not witness_ok(lookup, _lookup(0))  # the padding id
@@ -336,5 +339,27 @@ def test_market_hash_two_level_fold(tmp_path):
         "settlement": [r.settlement for r in rows],
         "vim": [[r.v_im[0] % P] for r in rows],
         "vmm": [[r.v_mm[0] % P] for r in rows],
+        "expiry": [r.expiry for r in rows],
     }
     assert _output(circuit, inputs, "out", tmp_path) == py_hash(3, rows, 17, 1)
+
+
+@pytest.fixture(scope="module")
+def before_expiry():
+    return compile_template("before-expiry.circom", "BeforeExpiry")
+
+
+@pytest.mark.parametrize(
+    "enabled,timestamp,expiry,ok",
+    [
+        (1, 99, 100, True),
+        (1, 100, 100, False),  # at the expiry second: expired (issue 18 rule 2)
+        (1, 101, 100, False),
+        (1, 0, (1 << 64) - 1, True),
+        (1, (1 << 64) - 1, 0, False),
+        (0, 101, 100, True),  # an empty slot
+    ],
+)
+def test_before_expiry(before_expiry, enabled, timestamp, expiry, ok):
+    inputs = {"enabled": enabled, "timestamp": timestamp, "expiry": expiry}
+    assert witness_ok(before_expiry, inputs) is ok

@@ -31,6 +31,7 @@ contract SettlementHandler {
     uint256 internal constant N_ACTORS = 4;
     uint256 internal constant N_KEYS = 5; // account k + 1 holds deposits to key k
     uint256 internal constant N_ACCOUNTS = N_KEYS + 1; // account 0: the venue's (empty here)
+    uint256 internal constant REFUNDED_KEY = 4; // the generator: not in the subgroup
 
     // the deployment's settings (SettlementInvariants.setUp)
     uint256 internal constant MIN_DEPOSIT = 1000;
@@ -121,6 +122,7 @@ contract SettlementHandler {
         uint256[W] amounts;
         address[W] to;
         uint256 deposited; // consumed deposits
+        uint256 refunds; // bit i: queue entry processed + i refunded (issue 18 rule 7)
     }
 
     constructor(
@@ -139,7 +141,8 @@ contract SettlementHandler {
         for (uint256 i = 0; i < N_ACTORS; ++i) {
             actors[i] = address(uint160(0xA11CE0 + i));
         }
-        // Baby Jubjub points: the identity, Base8, 2*Base8, 3*Base8, the generator
+        // Baby Jubjub points: the identity (refused at deposit), Base8, 2*Base8, 3*Base8, the
+        // generator (order 8l: outside the prime-order subgroup, so batches refund it)
         _keys[0] = [uint256(0), 1];
         _keys[1] = [
             5299619240641551281634865583518297030282874472190772894086521144482721001553,
@@ -197,7 +200,7 @@ contract SettlementHandler {
         else if (mode == 2) amount = uint256(type(uint64).max) + 1;
         else if (mode == 3) ay = addmod(ay, 1, P); // not on the curve
         else if (mode == 4) amount = type(uint64).max;
-        bool valid = mode >= 4 && _queueOpen();
+        bool valid = mode >= 4 && _queueOpen() && k != 0; // the identity: LowOrderPublicKey
 
         token.mint(who, amount);
         VM.prank(who);
@@ -524,6 +527,7 @@ contract SettlementHandler {
                 topic != ISettlement.WithdrawalCredited.selector
                     && topic != ISettlement.Exited.selector
                     && topic != ISettlement.DepositReclaimed.selector
+                    && topic != ISettlement.DepositRefunded.selector
             ) continue;
             address to = address(uint160(uint256(log.topics[2])));
             uint256 amount = abi.decode(log.data, (uint256));
@@ -651,6 +655,10 @@ contract SettlementHandler {
         for (uint256 i = processed; i < processed + b.count; ++i) {
             Entry memory e = _entries[i];
             if (e.amount == 0) continue; // an exit request: a no-op in the circuit for now
+            if (e.key == REFUNDED_KEY) {
+                b.refunds |= 1 << (i - processed);
+                continue;
+            }
             b.balances[e.key + 1] += e.amount;
             b.deposited += e.amount;
         }
@@ -674,7 +682,7 @@ contract SettlementHandler {
         b.inputs[0] = root;
         b.inputs[1] = r % 8 == 0 ? root : uint256(keccak256(abi.encode(r, "root"))) % P;
         b.inputs[2] = market;
-        b.inputs[3] = ts;
+        b.inputs[3] = ts | b.refunds << 64;
         b.inputs[4] = _chain[processed];
         b.inputs[5] = _chain[processed + b.count];
         b.inputs[6 + W] = uint256(keccak256(b.data)) % P;
@@ -698,7 +706,8 @@ contract SettlementHandler {
             return;
         }
         root = b.inputs[1];
-        lastBatchTimestamp = b.inputs[3];
+        lastBatchTimestamp = uint64(b.inputs[3]);
+        uint256 first = processed;
         lastBatchAt = now_;
         ++batchCount;
         processed += b.count;
@@ -709,6 +718,10 @@ contract SettlementHandler {
         for (uint256 j = 0; j < W; ++j) {
             if (b.amounts[j] != 0) _credit(b.to[j], b.amounts[j]); // an amount-0 slot: no event
             withdrawn += b.amounts[j];
+        }
+        for (uint256 i = 0; b.refunds >> i != 0; ++i) {
+            Entry memory e = _entries[first + i];
+            if ((b.refunds >> i) & 1 != 0) _credit(e.owner, e.amount);
         }
         _balance = b.balances;
         treeTotal = treeTotal + b.deposited - withdrawn;

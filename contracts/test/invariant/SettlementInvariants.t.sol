@@ -41,7 +41,8 @@ contract SettlementInvariants {
             livenessPeriod: 6 hours,
             exitRequestPeriod: 1 hours,
             maxBatchDelay: 300,
-            marketGracePeriod: 120
+            marketGracePeriod: 120,
+            unitScale: 1
         });
         address relayer = address(0xBA7C4);
         address oracle = address(0x0AC1E);

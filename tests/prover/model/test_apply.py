@@ -135,7 +135,7 @@ def test_a_table_breaking_an_oracle_promise_is_refused_by_name():
     with no operation; the non-strict mode names every broken one."""
     world = genesis(TEST, 2, random.Random(5))
     r1, r2 = world.market.rows
-    pad = MarketRow(0, 0, 0, 0, (0, 0), (0, 0))
+    pad = MarketRow(0, 0, 0, 0, (0, 0), (0, 0), 0)
     for rows, rule in (
         ((r2, r1), "market_ids"),
         ((r1, r1), "market_ids"),
