@@ -1,9 +1,10 @@
 """Accounts as plain data: trading key, collateral, positions (series id -> signed contracts).
 
 ``Ledger`` is the relayer's off-chain view. It changes only through the matching engine's
-outcomes (fills) and deposits, both replayed from the order log on restart. Account ids come
-from the statement layer's allocator (``prover.statement.accounts.AccountIds``), the one the
-batcher uses for the on-chain queue.
+outcomes (fills, withdrawals), deposits, and what sealed batches' keepers did (liquidations,
+expiry settlements: ``KeeperCmd``, once per batch), all replayed from the order log on
+restart. Account ids come from the statement layer's allocator
+(``prover.statement.accounts.AccountIds``), the one the batcher uses for the on-chain queue.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Ledger:
     ids: AccountIds = field(default_factory=AccountIds)  # operator key: open_operator
     fees: int = 0
     last_queue_index: int = -1
+    last_keeper_batch: int = 0  # the last batch whose liquidations/settlements are booked
 
     def get(self, account_id: int) -> Account | None:
         return self.accounts.get(account_id)
@@ -73,9 +75,15 @@ class Ledger:
         if self.ids.operator_key not in (None, key) or key in self.ids.by_key:
             raise ValueError("another key owns account 0, or the operator's key owns an id")
         self.ids.operator_key = key
-        return self.accounts.setdefault(OPERATOR_ACCOUNT, Account(OPERATOR_ACCOUNT, ax, ay))
+        acct = self.accounts.setdefault(OPERATOR_ACCOUNT, Account(OPERATOR_ACCOUNT, ax, ay))
+        acct.ax, acct.ay = ax, ay  # a replayed keeper event may have opened it keyless
+        return acct
 
     def apply_delta(self, account_id: int, cash: int, position_deltas: dict[int, int]) -> None:
+        """Add ``cash`` and the position changes to the account; account 0 is opened without
+        its key if need be (a replay meets keeper events before the operator's key is known)."""
+        if account_id == OPERATOR_ACCOUNT and account_id not in self.accounts:
+            self.accounts[account_id] = Account(OPERATOR_ACCOUNT, 0, 0)
         acct = self.accounts[account_id]
         acct.collateral += cash
         for sid, dq in position_deltas.items():

@@ -9,6 +9,7 @@ render once the group is stored (relayer.intake.group_commit).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from prover.crypto.eddsa import Signature, verify
@@ -25,6 +26,7 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     Fill,
+    KeeperCmd,
     Leg,
     Outcome,
     SubmitCmd,
@@ -91,6 +93,13 @@ class CommandService:
         the write path; returns the account id (0 for the operator's key)."""
         cmd = DepositCmd(ax, ay, amount, self._state.now(), queue_index, operator)
         return self._writer.submit(lambda: self._chain_deposit_step(cmd))
+
+    def keeper_batch(self, batch: int, deltas: Mapping[int, tuple[int, Mapping[int, int]]]) -> None:
+        """Book what sealed batch ``batch``'s liquidations and expiry settlements did (per
+        account: collateral change, position changes), once, through the write path."""
+        rows = tuple((a, c, tuple(sorted(p.items()))) for a, (c, p) in sorted(deltas.items()))
+        cmd = KeeperCmd(batch, rows, self._state.now())
+        self._writer.submit(lambda: Step(self._prepare(cmd), {}, lambda: None))
 
     def credit_genesis(self, accounts: list[GenesisAccount]) -> None:
         """First start only: credit the configured accounts, as deposits in the log."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 
 from prover.statement.encoding import domain
@@ -133,6 +133,29 @@ class Venue:
         """Credit the on-chain queue entry ``queue_index`` (a ``deposit`` event carrying the
         index, so a replay never credits it twice); returns the account id."""
         return self.commands.chain_deposit(ax, ay, amount, queue_index, operator)
+
+    def book_keeper_batch(
+        self, batch: int, deltas: Mapping[int, tuple[int, Mapping[int, int]]]
+    ) -> None:
+        """Book sealed batch ``batch``'s liquidations and expiry settlements in the ledger (a
+        ``keeper`` event, replayed; a batch already booked is refused)."""
+        self.commands.keeper_batch(batch, deltas)
+
+    @property
+    def last_keeper_batch(self) -> int:
+        """The last batch whose keeper ops the ledger holds (0: none)."""
+        with self.state.lock:
+            return self.state.engine.ledger.last_keeper_batch
+
+    def adopt_snapshot(self, snap: MarketSnapshot) -> None:
+        """A newer market table (the oracle keeper registered it): stored, then every new order
+        and withdrawal is margined against it (older epochs stay for the replay)."""
+        with self.state.lock:
+            if snap.epoch <= self.snapshot.epoch:
+                raise ValueError(f"epoch {snap.epoch} is not after {self.snapshot.epoch}")
+            self.repo.save_snapshot(snap)
+            self.state.registry.snapshots.append(snap)
+            self.state.engine.tables[snap.epoch] = snap.rows_im
 
     @property
     def last_queue_index(self) -> int:

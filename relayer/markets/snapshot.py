@@ -1,9 +1,11 @@
 """The market snapshot the relayer margins against: one epoch's table, its Greeks, its age.
 
-Until the risk oracle publishes tables, the relayer builds one at first start from embedded
-reference inputs (spot per underlying, flat vol, zero rate) with ``relayer.risk``'s full
-revaluation, and stores it. Every order-log event names the epoch it was margined under, so a
-replay meets exactly the same integers. One underlying per table (docs/risk.md).
+Each snapshot is built from a price source's quote (spot, flat vol; zero rate) with
+``relayer.risk``'s full revaluation (``build_snapshot``): at first start from the embedded
+reference inputs, later by the oracle keeper (relayer.settlement.oracle_keeper) whenever it
+registers a newer table; each is stored. Every order-log event names the epoch it was
+margined under, so a replay meets exactly the same integers. One underlying per table
+(docs/risk.md).
 
 Stored as JSON (``to_json`` / ``from_json``): per series id, the ``rows_im`` / ``rows_mm``
 values, ``marks``, ``status``, ``settlement`` and ``greeks``. Snapshots stored before
@@ -12,20 +14,19 @@ values, ``marks``, ``status``, ``settlement`` and ``greeks``. Snapshots stored b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from prover.statement.market import MarketRow, MarketTable
+from relayer.markets.price_reference import ReferencePrices
+from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec
 from relayer.risk.config import RiskConfig
 from relayer.risk.inputs import SECONDS_PER_YEAR, MarketInputs
 from relayer.risk.market_table import Greeks, build_market_table
 from relayer.risk.surface import flat_surface
-
-REFERENCE_SPOT = {"BTC": 60_000.0, "ETH": 3_000.0}
-REFERENCE_VOL = {"BTC": 0.60, "ETH": 0.70}
 
 
 @dataclass(frozen=True)
@@ -87,30 +88,43 @@ class MarketSnapshot:
         return cls(MarketTable(d["epoch"], rows), ints(d["greeks"]), d["created_at"])
 
 
-def build_reference_snapshot(
-    series: Sequence[SeriesSpec], now: int, epoch: int, cfg: RiskConfig | None = None
+def build_snapshot(
+    series: Sequence[SeriesSpec],
+    now: int,
+    epoch: int,
+    quote: Quote,
+    cfg: RiskConfig | None = None,
+    settlement_prices: Mapping[int, float] | None = None,
 ) -> MarketSnapshot:
-    """The market table of ``series`` (one underlying) from the reference inputs."""
+    """The market table of ``series`` (one underlying) priced from ``quote`` (flat vol, rate
+    0). An expiry already past settles at ``settlement_prices[expiry]``, else at the spot."""
     cfg = cfg or RiskConfig()
     underlyings = {s.underlying for s in series}
     if len(underlyings) != 1:
         raise ValueError(f"a market table covers one underlying, got {sorted(underlyings)}")
-    u = underlyings.pop()
     mine = sorted(series, key=lambda s: s.id)
     expiries = sorted({s.expiry for s in mine})
-    spot = REFERENCE_SPOT.get(u, 100.0)
+    fixed = settlement_prices or {}
     ts = [max(e - now, 1) / SECONDS_PER_YEAR for e in expiries]
-    surface = flat_surface(expiries, ts, [spot] * len(expiries), REFERENCE_VOL.get(u, 0.8))
+    surface = flat_surface(expiries, ts, [quote.spot] * len(expiries), quote.vol)
     priced = build_market_table(
         mine,
         MarketInputs(
             now=now,
-            spot=spot,
+            spot=quote.spot,
             rate=0.0,
             surface=surface,
-            settlement_prices={e: spot for e in expiries if e <= now},
+            settlement_prices={e: fixed.get(e, quote.spot) for e in expiries if e <= now},
         ),
         cfg,
         epoch,
     )
     return MarketSnapshot(priced.table, priced.greeks, now)
+
+
+def build_reference_snapshot(
+    series: Sequence[SeriesSpec], now: int, epoch: int, cfg: RiskConfig | None = None
+) -> MarketSnapshot:
+    """The market table of ``series`` (one underlying) from the reference inputs."""
+    u = series[0].underlying if series else ""
+    return build_snapshot(series, now, epoch, ReferencePrices().quote(u, now), cfg)

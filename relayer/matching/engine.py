@@ -46,6 +46,7 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     Fill,
+    KeeperCmd,
     Leg,
     OrderState,
     OrderUpdate,
@@ -106,7 +107,18 @@ class Engine:
             return self._prepare_expire(cmd)
         if isinstance(cmd, WithdrawCmd):
             return self._prepare_withdraw(cmd)
+        if isinstance(cmd, KeeperCmd):
+            return self._prepare_keeper(cmd)
         return self._prepare_deposit(cmd)
+
+    def _prepare_keeper(self, cmd: KeeperCmd) -> Outcome:
+        """A batch's liquidations and expiry settlements, booked as the model computed them."""
+        if cmd.batch <= self.ledger.last_keeper_batch:
+            raise Rejected("duplicate_batch", "batch", f"batch {cmd.batch} is already booked")
+        for aid, _, _ in cmd.deltas:  # account 0's key may come later (replay before start)
+            if aid != OPERATOR_ACCOUNT and self.ledger.get(aid) is None:
+                raise Rejected("unknown_account", "account_id", f"no account {aid}")
+        return Outcome(cmd, deltas={aid: (cash, dict(pos)) for aid, cash, pos in cmd.deltas})
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
@@ -373,6 +385,8 @@ class Engine:
             )
             assert acct.account_id == out.account_id
             return
+        if isinstance(cmd, KeeperCmd):
+            self.ledger.last_keeper_batch = cmd.batch
         if isinstance(cmd, WithdrawCmd):
             self.withdrawals[cmd.withdrawal_hash] = cmd
             key = self._slot_key(cmd.account_id, cmd.nonce)

@@ -122,7 +122,18 @@ class WithdrawCmd:
     epoch: int
 
 
-Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd
+@dataclass(frozen=True, slots=True)
+class KeeperCmd:
+    """What sealed batch ``batch``'s keeper ops (liquidations, expiry settlements) did to the
+    accounts, as the batch model computed it: per account (id, collateral change, ((series,
+    position change), ...)). Booked once per batch, in increasing batch order."""
+
+    batch: int
+    deltas: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]
+    now: int
+
+
+Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd | KeeperCmd
 
 
 @dataclass(slots=True)

@@ -5,17 +5,21 @@ integer: the oracle registers its hash, the relayer margins orders against it (t
 ``MarketSnapshot`` stored before the relayer starts), and every batch carries it. The
 circuit's S may be smaller than the risk engine's grid (the ``test`` configuration has S = 2):
 then the table keeps the scenarios listed in ``SCENARIO_PICK`` (the two extreme moves),
-documented as a test-only simplification.
+documented as a test-only simplification. ``check_table_fits`` refuses a relayer whose table
+has another size (the service does not start).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from prover.statement.config import CircuitConfig
 from prover.statement.market import MarketTable
+from relayer.markets.price_reference import ReferencePrices
+from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec, default_series
-from relayer.markets.snapshot import MarketSnapshot, build_reference_snapshot
+from relayer.markets.snapshot import MarketSnapshot, build_snapshot
 from relayer.risk.config import RiskConfig
 
 # series picked from the default BTC registry (relayer.markets.series.default_series):
@@ -65,11 +69,18 @@ def venue_series(config: CircuitConfig, now: int) -> list[SeriesSpec]:
 
 
 def circuit_snapshot(
-    config: CircuitConfig, series: list[SeriesSpec], now: int, epoch: int
+    config: CircuitConfig,
+    series: list[SeriesSpec],
+    now: int,
+    epoch: int,
+    quote: Quote | None = None,
+    settlement_prices: Mapping[int, float] | None = None,
 ) -> MarketSnapshot:
-    """The reference snapshot of ``series`` with the circuit's S scenarios per row."""
+    """The snapshot of ``series`` priced from ``quote`` (default: the reference inputs) with
+    the circuit's S scenarios per row."""
     cfg = risk_config_for(config)
-    snap = build_reference_snapshot(series, now, epoch, cfg)
+    quote = quote or ReferencePrices().quote(series[0].underlying, now)
+    snap = build_snapshot(series, now, epoch, quote, cfg, settlement_prices)
     if cfg.num_scenarios != config.scenarios:
         snap = replace(snap, table=pick_scenarios(snap.table, SCENARIO_PICK[cfg.num_scenarios]))
     return snap
@@ -81,3 +92,17 @@ def build_venue_market(config: CircuitConfig, now: int, epoch: int = 1) -> Venue
     series = venue_series(config, now)
     snap = circuit_snapshot(config, series, now, epoch)
     return VenueMarket(series, snap, snap.table.hash(config.series, config.scenarios))
+
+
+def check_table_fits(config: CircuitConfig, snapshot: MarketSnapshot) -> None:
+    """Refuse a relayer whose margin table is not one the circuit can carry: more series than
+    its M, or rows of another scenario count than its S (relayer and proof would disagree)."""
+    rows = snapshot.table.rows
+    bad = [r.series_id for r in rows if len(r.v_im) != config.scenarios]
+    if len(rows) > config.series or bad:
+        raise ValueError(
+            f"the relayer's market table (epoch {snapshot.epoch}: {len(rows)} series, "
+            f"{len(rows[0].v_im) if rows else 0} scenarios) does not fit the {config.name} "
+            f"circuit (M = {config.series} series, S = {config.scenarios} scenarios): set "
+            f"max_series and the series list to the circuit's, or use a fresh data_dir"
+        )

@@ -9,6 +9,7 @@ from relayer.matching.types import (
     Command,
     DepositCmd,
     ExpireCmd,
+    KeeperCmd,
     Leg,
     SubmitCmd,
     Tif,
@@ -35,6 +36,7 @@ _KINDS = {
     DepositCmd: "deposit",
     ExpireCmd: "expire",
     WithdrawCmd: "withdraw",
+    KeeperCmd: "keeper",
 }
 
 
@@ -57,6 +59,9 @@ def encode(cmd: Command) -> str:
     elif isinstance(cmd, WithdrawCmd):
         d = {f: str(getattr(cmd, f)) for f in _WITHDRAW_FIELDS}
         d |= {"now": cmd.now, "epoch": cmd.epoch}
+    elif isinstance(cmd, KeeperCmd):
+        deltas = [[a, str(c), [[s, str(q)] for s, q in pos]] for a, c, pos in cmd.deltas]
+        d = {"batch": cmd.batch, "deltas": deltas, "now": cmd.now}
     else:
         d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
         if cmd.queue_index is not None:  # from the chain (older logs: faucet credits only)
@@ -84,4 +89,7 @@ def decode(kind: str, payload: str) -> Command:
             d.get("queue_index"),
             d.get("operator", False),
         )
+    if kind == "keeper":
+        deltas = tuple((a, int(c), tuple((s, int(q)) for s, q in pos)) for a, c, pos in d["deltas"])
+        return KeeperCmd(d["batch"], deltas, d["now"])
     raise ValueError(f"unknown event kind {kind!r}")

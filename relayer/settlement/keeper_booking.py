@@ -1,0 +1,38 @@
+"""What a batch's keeper ops (liquidations, expiry settlements) did to each account, for the
+relayer's ledger: the difference between two model states of the same batch, before and after
+those ops, so the ledger books exactly what the model (and so the proof) computed.
+
+Account 0's difference is the keeper part of its flow only (fees are in both states): the
+liquidation cash it paid or got and the settlements it paid or received.
+"""
+
+from __future__ import annotations
+
+from prover.model.state import State
+
+# account id -> (collateral change, series id -> position change)
+Deltas = dict[int, tuple[int, dict[int, int]]]
+
+
+def _positions(state: State, aid: int) -> dict[int, int]:
+    acct = state.get(aid)
+    out: dict[int, int] = {}
+    for sid, q in acct.positions if acct is not None else ():
+        if sid:
+            out[sid] = out.get(sid, 0) + q
+    return out
+
+
+def keeper_deltas(before: State, after: State, accounts: set[int]) -> Deltas:
+    """Per account in ``accounts``: collateral and position changes from ``before`` to
+    ``after`` (accounts nothing happened to are left out)."""
+    out: Deltas = {}
+    for aid in sorted(accounts):
+        b, a = before.get(aid), after.get(aid)
+        cash = (a.collateral if a else 0) - (b.collateral if b else 0)
+        pb, pa = _positions(before, aid), _positions(after, aid)
+        moved = {s: pa.get(s, 0) - pb.get(s, 0) for s in pb.keys() | pa.keys()}
+        moved = {s: d for s, d in sorted(moved.items()) if d}
+        if cash or moved:
+            out[aid] = (cash, moved)
+    return out
