@@ -1,9 +1,10 @@
-"""`darkbook demo [--config demo|test]`: the whole venue on a local chain (relayer/demo/flow.py).
+"""`darkbook demo [--config demo|test]`: the venue's story told through the running service
+(relayer/demo/flow.py).
 
-anvil, the contracts with the real batch verifier (INSECURE dev keys), the risk engine's market
-table registered by the oracle, desks depositing on-chain, orders through the relayer's HTTP
-API, batches proven with arkworks (checked with snarkjs) and settled, a withdrawal claimed,
-and two refusals. ``--config test`` runs the small circuit (seconds per proof).
+`darkbook relayer run` starts in its own process (its own anvil, SQLite in a temporary folder,
+INSECURE dev keys); four desks deposit on its chain, trade, hedge and withdraw over its HTTP
+API; the service seals, proves and lands the batches by itself; the demo prints a report and
+one JSON line. ``--config test`` runs the small circuit (seconds per proof).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from prover.statement.config import CONFIGS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run the end-to-end demo on a local chain")
+    p = sub.add_parser("demo", help="run the end-to-end demo through the service on a local chain")
     p.add_argument(
         "--config",
         choices=sorted(CONFIGS),
@@ -27,5 +28,5 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from relayer.demo.flow import run_demo
 
-    run_demo(args.config)
-    return 0
+    report = run_demo(args.config)
+    return 0 if report.summary()["calldata_leaks"] == 0 else 1

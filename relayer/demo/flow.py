@@ -1,159 +1,239 @@
-"""The demo narrative: one venue on a local chain, from deployment to a paid withdrawal.
+"""The demo, told through the running service: `darkbook relayer run` in its own process (its
+own anvil, SQLite in a temporary folder), driven over HTTP and its chain only.
 
-Steps (numbers as printed): 1 chain and contracts with the real batch verifier, 2 the market
-table and its hash registered by the oracle, 3 desks deposit on-chain, 4 deposit batches proven
-and settled, 5 signed orders and a signed withdrawal through the relayer's HTTP API, 6 the
-batcher reads fills and the withdrawal from the relayer's store, the batches are proven and
-settled and the withdrawal claimed, 7 two refusals (an under-margined order at the relayer, a
-tampered proof at the contract). ``run_demo`` returns a
+Chapters (as printed): 1 the service starts and prepares the venue, 2 ``GET /v1/venue``,
+3 four desks deposit on-chain and the service's watcher credits them, 4 plain fills, 5 a
+multi-leg spread, 6 a delta hedge with the future, 7 a refusal, 8 a withdrawal through the
+API, 9 the service seals, proves and lands everything, the desk claims, 10 the keepers (a
+price shock and a liquidation, a series expiring: relayer.demo.keepers, each skipped with its
+reason when the service cannot show it), then the report (relayer.demo.report) ending with
+one JSON line. ``run_demo`` returns the
 ``DemoReport`` the end-to-end test checks.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from web3 import Web3
-
-from prover.build.anvil import local_chain
-from prover.crypto.eddsa import PrivateKey
-from prover.statement.data_blob import decrypt_own
-from relayer.chain.deposit import mint_and_deposit
-from relayer.demo.server import running_relayer
-from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
-from relayer.settlement.batcher import SealedBatch
-from relayer.settlement.deployment import VenueDeployment, deploy_venue
-from relayer.settlement.errors import SubmissionReverted
-from relayer.settlement.market import VenueMarket, build_venue_market
-from relayer.settlement.pipeline import SettlementPipeline
-from relayer.venue_info.chain import read_chain_info
+from relayer.demo.chain import DeskChain, batch_numbers
+from relayer.demo.collect import collect
+from relayer.demo.desks import Desk, demo_key, demo_secret, mark_price
+from relayer.demo.keepers import price_file_settings, price_shock_and_liquidation, series_expiry
+from relayer.demo.report import USD, DemoReport, WithdrawalLine, render, usd
+from relayer.demo.service import ServiceProcess, running_service
+from relayer.demo.stage_times import StageTimes
 
 Say = Callable[[str], None]
-USD = 10**6  # collateral base units per USD (TestToken has 6 decimals)
 DESK_DEPOSIT = 250_000 * USD
 WITHDRAW = 10_000 * USD
-BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+DESKS = ("desk A", "desk B", "desk C", "desk D")
+ORDER_LIFE = 3600  # seconds an order stays valid
 
 
-def usd(base: int) -> str:
-    if 0 < abs(base) < USD:
-        return f"{base / USD:.6f} USD"
-    return f"{base / USD:,.2f} USD"
+def service_settings(config_name: str) -> dict[str, Any]:
+    """The service's settings for the demo: the chosen circuit, short batch timers, and the
+    operator's key known to the demo (it is the operator: it reads account 0's fees)."""
+    return {
+        "circuit": config_name,
+        "batch_seconds": 1.0,
+        "settle_poll_seconds": 0.2,
+        "operator_secret": demo_secret("operator").hex(),
+        "log_level": "info",
+    }
 
 
-def root(x: int) -> str:
-    return f"0x{x:064x}"[:18] + "…"
+class Story:
+    """One demo run's state: the service, its chain, the desks, the traded series."""
 
+    def __init__(self, svc: ServiceProcess, say: Say, prices: Path | None) -> None:
+        self.svc, self.say, self.http, self.prices = svc, say, svc.client, prices
+        self.venue = svc.get("/v1/venue")
+        self.chain = DeskChain.connect(svc.rpc_url, self.venue["chain"])
+        dom = int(self.venue["signing"]["domain"], 16)
+        eth = self.chain.w3.eth.accounts
+        self.desks = [Desk(n, demo_key(n), eth[i + 1], dom) for i, n in enumerate(DESKS)]
+        self.times = StageTimes()
+        self.withdrawals: list[WithdrawalLine] = []
+        self.refused: dict[str, Any] = {}
+        self._pick_series()
 
-def demo_key(name: str) -> PrivateKey:
-    """Deterministic demo keys (never use a guessable seed for real money)."""
-    return PrivateKey(hashlib.sha256(f"darkbook demo {name}".encode()).digest())
+    def _pick_series(self) -> None:
+        series = self.venue["series"]
+        self.future = min((s for s in series if s["kind"] == "future"), key=lambda s: s["expiry"])
+        calls = [s for s in series if s["kind"] == "call"]
+        near = min(s["expiry"] for s in calls)
+        calls = sorted((s for s in calls if s["expiry"] == near), key=lambda s: s["strike"])
+        self.call = calls[(len(calls) - 1) // 2]  # at the money
+        higher = [s for s in calls if s["strike"] > self.call["strike"]]
+        self.wing = higher[0] if higher else self.future  # the spread's second leg
 
+    def tick(self) -> None:
+        """Sample the service's stage timings (called while waiting)."""
+        self.times.sample(self.http.get("/metrics").text)
 
-@dataclass
-class Desk:
-    name: str
-    key: PrivateKey
-    eth: str
-    account_id: int = -1
-    next_nonce: int = 1
+    def wait_for(self, what: str, check: Callable[[], Any], timeout: float) -> Any:
+        """``check()``'s first truthy answer, or its last falsy one after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = check()
+            if got or time.monotonic() > deadline:
+                return got
+            if self.svc.proc.poll() is not None:
+                raise RuntimeError(f"the service stopped:\n{self.svc.log_tail()}")
+            self.tick()
+            time.sleep(0.3)
 
-    def nonce(self) -> int:
-        n = self.next_nonce
-        self.next_nonce += 1
-        return n
+    def until(self, what: str, check: Callable[[], Any], timeout: float = 900.0) -> Any:
+        got = self.wait_for(what, check, timeout)
+        if not got:
+            raise TimeoutError(f"timed out waiting for {what}:\n{self.svc.log_tail()}")
+        return got
 
+    def positions(self, desk: Desk) -> dict[int, int]:
+        """The desk's positions in the relayer's view (a signed read)."""
+        acct = desk.account(self.http) or {"positions": []}
+        return {int(p["series_id"]): int(p["qty"]) for p in acct["positions"] if int(p["qty"])}
 
-@dataclass
-class BatchLine:
-    number: int
-    deposits: int
-    fills: int
-    withdrawals: int
-    witness_seconds: float
-    prove_seconds: float
-    snarkjs_ok: bool
-    gas_used: int
-    old_root: int
-    new_root: int
-    chain_root: int
+    def proven_positions(self, desk: Desk) -> dict[int, int] | None:
+        """The desk's positions in its newest leaf decrypted from chain data (None: no leaf)."""
+        batches = batch_numbers(self.svc.get("/v1/batches?limit=1000"))
+        found = self.chain.proven_leaf(desk, self.venue["circuit"]["positions"], batches)
+        return None if found is None else {s: q for s, q in found[1].positions if s and q}
 
+    # -- chapters -------------------------------------------------------------------------
 
-@dataclass
-class DemoReport:
-    config: str
-    batches: list[BatchLine] = field(default_factory=list)
-    margin_refusal: dict[str, Any] = field(default_factory=dict)
-    tampered_error: str = ""
-    tampered_gas: int | None = None
-    claimed: int = 0
-    desk_token_balances: dict[str, int] = field(default_factory=dict)
-    model_collateral: dict[int, int] = field(default_factory=dict)
-    decrypted_collateral: int | None = None
-    relayer_agrees: bool = False
-    withdrawal_status: list[str] = field(default_factory=list)  # as the owner read it, in turn
-    seconds: float = 0.0
-
-
-def _wait(w3: Web3, tx: bytes) -> dict[str, Any]:
-    receipt = w3.eth.wait_for_transaction_receipt(tx)
-    if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {tx.hex()} reverted")
-    return dict(receipt)
-
-
-def _settle(
-    p: SettlementPipeline, sb: SealedBatch, report: DemoReport, say: Say, tamper_first: bool = False
-) -> BatchLine:
-    b = sb.batch
-    say(
-        f"   batch {sb.number}: {len(b.deposits)} deposit(s), {len(b.trades)} fill(s), "
-        f"{len(b.withdrawals)} withdrawal(s), timestamp {sb.timestamp}"
-    )
-    proved = p.prove(sb)
-    ok = p.prover.verify_snarkjs(proved.proof)
-    say(
-        f"     proof: witness {proved.witness_seconds:.1f}s, arkworks prove "
-        f"{proved.prove_seconds:.1f}s; snarkjs verify: {'OK' if ok else 'FAILED'}"
-    )
-    if tamper_first:
-        bad = list(proved.words)
-        bad[1] = BN254_Q - bad[1]  # A negated: still a curve point, no longer a valid proof
-        try:
-            p.submit(sb, bad, preflight=False)
-        except SubmissionReverted as exc:
-            report.tampered_error, report.tampered_gas = exc.error, exc.gas_used
-            say(
-                f"     REFUSED on-chain (tampered proof): tx {exc.tx_hash[:12]}… reverted "
-                f"with {exc.error}, gas {exc.gas_used:,}; the batch stays '{sb.status}'"
+    def show_venue(self) -> None:
+        v, c = self.venue, self.venue["circuit"]
+        self.say(
+            f"2. GET /v1/venue: chain {v['chain']['chain_id']} at {self.svc.rpc_url}, Settlement "
+            f"{v['chain']['settlement_address']}, collateral {v['chain']['token_address']} "
+            f"({v['chain']['token_decimals']} decimals)"
+        )
+        self.say(
+            f"   signing domain {v['signing']['domain'][:18]}…, circuit {c['name']} "
+            f"(T={c['slots_per_batch']['trades']} D={c['slots_per_batch']['deposits']} "
+            f"W={c['slots_per_batch']['withdrawals']} P={c['positions']}), fee "
+            f"{usd(int(v['fee_per_contract']))}/contract, {len(v['series'])} series, market "
+            f"epoch {v['market_epoch']}"
+        )
+        for s in {x["series_id"]: x for x in (self.call, self.wing, self.future)}.values():
+            self.say(
+                f"   series {s['series_id']}: {s['kind']:6} strike {s['strike']:>6} mark "
+                f"{usd(int(s['mark']))}"
             )
-    landed = p.submit(sb)
-    say(
-        f"     settled in block {landed.block_number}, gas {landed.gas_used:,}; on-chain root "
-        f"{root(landed.new_root)} == model root: {landed.new_root == sb.new_root}"
-    )
-    line = BatchLine(
-        sb.number,
-        len(b.deposits),
-        len(b.trades),
-        len(b.withdrawals),
-        proved.witness_seconds,
-        proved.prove_seconds,
-        ok,
-        landed.gas_used,
-        sb.old_root,
-        sb.new_root,
-        landed.new_root,
-    )
-    report.batches.append(line)
-    return line
+
+    def deposit(self) -> None:
+        self.say("3. four desks deposit on-chain (mint, approve, Settlement.deposit)")
+        self.chain.fund(self.desks, DESK_DEPOSIT)
+        for d in self.desks:
+            acct = self.until(f"{d.name}'s credit", lambda d=d: d.account(self.http))
+            self.say(
+                f"   {d.name} ({d.eth[:10]}…) deposited {usd(DESK_DEPOSIT)}: credited by the "
+                f"service's watcher as account {d.account_id}, collateral "
+                f"{usd(int(acct['collateral']))}"
+            )
+
+    def _cross(self, maker: Desk, taker: Desk, s: dict[str, Any], maker_side: str, qty: int) -> int:
+        """``maker`` rests ``qty`` at the mark; ``taker`` takes it (IOC): the fills made."""
+        sid, px, exp = int(s["series_id"]), mark_price(s), int(time.time()) + ORDER_LIFE
+        r = maker.send(self.http, [maker.leg(sid, maker_side, px, qty, exp)], "limit")
+        r.raise_for_status()
+        other = "buy" if maker_side == "sell" else "sell"
+        r = taker.send(self.http, [taker.leg(sid, other, px, qty, exp)], "ioc")
+        r.raise_for_status()
+        fills = r.json()["fills"]
+        self.say(
+            f"   {maker.name} rests {maker_side} {qty} x {sid} @ {usd(px)}; {taker.name} "
+            f"{other}s (IOC): {len(fills)} fill(s)"
+        )
+        return len(fills)
+
+    def plain_fills(self) -> None:
+        a, b, c, d = self.desks
+        self.say(f"4. plain fills on the at-the-money call {self.call['series_id']}")
+        self._cross(a, b, self.call, "sell", 2)
+        self._cross(d, c, self.call, "sell", 3)
+
+    def spread(self) -> None:
+        a, b, c, _ = self.desks
+        k1, k2 = self.call, self.wing
+        self.say(
+            f"5. a multi-leg spread: {c.name} buys {k1['series_id']} and sells {k2['series_id']} "
+            "in one all-or-nothing group (fok)"
+        )
+        exp = int(time.time()) + ORDER_LIFE
+        for desk, s, side in ((a, k1, "sell"), (b, k2, "buy")):
+            leg = desk.leg(int(s["series_id"]), side, mark_price(s), 1, exp)
+            desk.send(self.http, [leg], "limit").raise_for_status()
+        legs = [
+            c.leg(int(k1["series_id"]), "buy", mark_price(k1), 1, exp),
+            c.leg(int(k2["series_id"]), "sell", mark_price(k2), 1, exp),
+        ]
+        r = c.send(self.http, legs, "fok")
+        r.raise_for_status()
+        self.say(f"   group of {len(legs)} legs: {len(r.json()['fills'])} fill(s)")
+
+    def _delta(self, desk: Desk) -> float:
+        acct = desk.account(self.http) or {}
+        return float(acct.get("greeks", {}).get(self.venue["underlying"], {}).get("delta", 0.0))
+
+    def hedge(self) -> None:
+        a, b, _, _ = self.desks
+        before = self._delta(b)
+        n = max(1, round(before))  # the future's delta is 1 per contract
+        self.say(f"6. delta hedge: {b.name} is long {before:+.2f} delta; it sells {n} future(s)")
+        self._cross(a, b, self.future, "buy", n)
+        self.say(f"   {b.name}'s delta after the hedge: {self._delta(b):+.2f}")
+
+    def refusal(self) -> None:
+        d = self.desks[3]
+        sid, px = int(self.future["series_id"]), mark_price(self.future)
+        self.say(f"7. {d.name} bids for 50 futures it cannot margin")
+        r = d.send(self.http, [d.leg(sid, "buy", px, 50, int(time.time()) + ORDER_LIFE)], "limit")
+        self.refused = {"status": r.status_code, **r.json().get("error", {})}
+        e = self.refused
+        self.say(f"   HTTP {r.status_code} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
+
+    def withdraw(self) -> None:
+        a = self.desks[0]
+        r = a.withdraw(self.http, WITHDRAW)
+        r.raise_for_status()
+        w = r.json()["withdrawal"]
+        self.withdrawals.append(WithdrawalLine(a.name, WITHDRAW, [w["status"]]))
+        self.say(
+            f"8. {a.name} withdraws {usd(WITHDRAW)} to {a.eth} (POST /v1/withdrawals): "
+            f"{w['status']}, debited at once"
+        )
+
+    def settle(self) -> None:
+        """Wait until every fill and withdrawal is proven and landed, following the
+        withdrawal's status as its owner reads it."""
+        self.say("9. the service seals, proves and lands the batches by itself")
+        a, line = self.desks[0], self.withdrawals[0]
+
+        def done() -> bool:
+            status = a.withdrawals(self.http)[0]["status"]
+            if status != line.statuses[-1]:
+                line.statuses.append(status)
+                self.say(f"   {a.name}'s withdrawal: {status}")
+            fills = [f for d in self.desks for f in d.fills(self.http)]
+            settled = all(f["settlement"] in ("confirmed", "refused") for f in fills)
+            health = self.svc.health()
+            quiet = health["settlement"].get("queue_depth") == 0
+            return settled and quiet and status in ("claimable", "refused")
+
+        self.until("the batches to land", done)
+        self.tick()
+
+    def claim(self) -> None:
+        a, line = self.desks[0], self.withdrawals[0]
+        line.claimed, line.claim_gas = self.chain.claim(a.eth)
+        line.statuses.append("claimed")
+        self.say(f"   {a.name} claim(): paid {usd(line.claimed)} (gas {line.claim_gas:,})")
 
 
 def run_demo(
@@ -161,364 +241,36 @@ def run_demo(
 ) -> DemoReport:
     started = time.perf_counter()
     report = DemoReport(config_name)
-    with (
-        contextlib.ExitStack() as stack,
-        tempfile.TemporaryDirectory(prefix="darkbook-demo-") as tmp,
-        local_chain() as chain,
-    ):
-        w3 = chain.w3
-        accounts = chain.accounts
-        say(f"Darkbook demo ({config_name} circuit configuration)")
+    with tempfile.TemporaryDirectory(prefix="darkbook-demo-") as tmp:
+        data_dir = Path(workdir or tmp) / "service"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        settings = {**service_settings(config_name), **price_file_settings(data_dir)}
+        prices = data_dir / "prices.json" if "oracle_price_source" in settings else None
+        say(f"Darkbook demo ({config_name} circuit configuration), told through the service")
         say(
-            f"1. anvil at {chain.url} (chain {w3.eth.chain_id}); compiling/loading the batch "
-            "circuit for this deployment's domain (cached by content hash; a first run compiles "
-            "it: ~4 min for demo, ~1 min for test on 2 cores, plus the key setup)"
+            "1. darkbook relayer run: its own anvil, SQLite in a temporary folder; it compiles "
+            "the circuit, sets up INSECURE development keys (cached: a first run takes minutes) "
+            "and deploys, in the background"
         )
-        t = time.perf_counter()
-        operator_key = demo_key("operator")
-        venue = deploy_venue(w3, config_name, operator_key=operator_key.public_key(), progress=True)
-        venue.prover.start()  # the prover process loads the key while we go on
-        stack.callback(venue.prover.close)
-        cfg = venue.config
-        say(
-            f"   circuit batch_{cfg.name}: {venue.prover.circuit.constraints:,} constraints "
-            f"(T={cfg.trades} D={cfg.deposits} W={cfg.withdrawals} P={cfg.positions} "
-            f"M={cfg.series} S={cfg.scenarios}), ready in {time.perf_counter() - t:.1f}s"
-        )
-        say(
-            "   WARNING: the proving keys are INSECURE development keys (single-party "
-            "setup on this machine): demo only"
-        )
-        _print_contracts(venue, say)
-        say(
-            f"   genesis root {root(venue.genesis_root)}: account 0 already holds the operator's "
-            "key (fees, settlements, liquidations), so no deposit can open another key there"
-        )
-
-        say("2. market table (risk engine: Black-76 full revaluation, SPAN-style grid)")
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        vm = build_venue_market(cfg, now)
-        marks = vm.table.marks()
-        for s in vm.series:
-            say(
-                f"   series {s.id}: {s.kind:6} strike {s.strike:>6} expiry "
-                f"{time.strftime('%Y-%m-%d', time.gmtime(s.expiry))}  mark "
-                f"{usd(marks[s.id])}"
-            )
-        publish = venue.oracle.functions.publish(vm.hash, now)
-        _wait(w3, publish.transact({"from": venue.oracle_owner}))
-        say(f"   oracle {venue.oracle_owner[:10]}… registered market hash {root(vm.hash)} at {now}")
-
-        pipeline = SettlementPipeline(venue, vm.table, operator_key.public_key())
-        desks = [
-            Desk("desk A", demo_key("desk A"), accounts[1]),
-            Desk("desk B", demo_key("desk B"), accounts[2]),
-        ]
-
-        say("3. deposits on-chain (TestToken minted and approved, Settlement.deposit)")
-        for d in desks:
-            mint_and_deposit(venue.token, venue.settlement, d.eth, DESK_DEPOSIT, d.key.public_key())
-
-        chain_info = read_chain_info(w3, venue.settlement.address)
-        with running_relayer(
-            cfg,
-            vm,
-            Path(workdir or tmp) / "relayer",
-            chain=chain_info,
-            operator_key=operator_key.public_key(),
-        ) as relayer:
-            say(f"   relayer API on {relayer.url} (uvicorn in-process, SQLite in a temp dir)")
-            v = relayer.client.get("/v1/venue").json()
-            if int(v["signing"]["domain"], 16) != cfg.domain:
-                raise RuntimeError("the relayer's signing domain is not the circuit's")
-            say(
-                f"   GET /v1/venue: chain {v['chain']['chain_id']}, collateral "
-                f"{v['chain']['token_address'][:10]}… ({v['chain']['token_decimals']} decimals), "
-                f"domain {v['signing']['domain'][:18]}…, P={v['position_slots']}, "
-                f"{len(v['series'])} series"
-            )
-            pipeline.store = relayer.repo
-            for c in pipeline.poll_deposits():
-                who = next(
-                    (d for d in desks if d.key.public_key() == (c.deposit.ax, c.deposit.ay)), None
-                )
-                if who is None:
-                    raise RuntimeError(f"queue #{c.deposit.queue_index}: not a desk's deposit")
-                r = relayer.client.post(
-                    "/v1/dev/deposit",
-                    json={
-                        "ax": str(c.deposit.ax),
-                        "ay": str(c.deposit.ay),
-                        "amount": str(c.deposit.amount),
-                    },
-                )
-                r.raise_for_status()
-                if r.json()["account_id"] != c.account_id:
-                    raise RuntimeError("relayer and batcher assigned different account ids")
-                who.account_id = c.account_id
-                say(
-                    f"   queue #{c.deposit.queue_index}: {who.name} ({who.eth[:10]}…) "
-                    f"{usd(c.deposit.amount)} -> account {c.account_id}, credited at the relayer"
-                )
-
-            say(f"4. batch 1: the batcher consumes the deposit queue (D={cfg.deposits} per batch)")
-            sb = pipeline.seal()
-            assert sb is not None
-            _settle(pipeline, sb, report, say)
-
-            say("5. signed orders through the relayer API (POST /v1/orders)")
-            _trade(relayer.client, venue, vm, desks, cfg.trades, report, say)
-            a = desks[0]
-            _withdraw(relayer.client, venue, a, report, say)
-            _refusal(relayer.client, venue, vm, desks[1], report, say)
-
-            say("6. next batches: the rest of the queue, the fills and the withdrawal")
-            n, nw = pipeline.poll_store(relayer.repo)
-            say(
-                f"   batcher read {n} fill(s) with both signed orders and {nw} withdrawal(s) "
-                "from the relayer's store"
-            )
-            first = True
-            while pipeline.batcher.has_work:
-                sb = pipeline.seal()
-                if sb is None:
-                    raise RuntimeError(f"work left but nothing sealable: {pipeline.batcher.held}")
-                if first:
-                    say("   (its first submission carries a tampered proof: see step 7)")
-                _settle(pipeline, sb, report, say, tamper_first=first)
-                first = False
-                if pipeline.batcher.held is not None:
-                    say(f"     held for a later batch: {pipeline.batcher.held}")
-            _withdrawal_status(relayer.client, venue, a, report, say)
-            report.relayer_agrees = all(
-                _compare(relayer.client, venue, pipeline, d, say) for d in desks
-            )
-            shown = relayer.client.get("/v1/batches").json()
-            say(
-                "   GET /v1/batches: "
-                + ", ".join(
-                    f"#{b['batch_id']} {b['status']} block {b['block_number']}" for b in shown
-                )
-            )
-            for refused in pipeline.batcher.refused:
-                say(f"   refused by the model: {refused}")
-
-        _claim(venue, a, report, say)
-        _decrypt(venue, pipeline, a, report, say)
-        _summary(venue, pipeline, desks, report, say)
+        with running_service(data_dir, settings, say) as svc:
+            story = Story(svc, say, prices)
+            story.show_venue()
+            story.deposit()
+            story.plain_fills()
+            story.spread()
+            story.hedge()
+            story.refusal()
+            story.withdraw()
+            story.settle()
+            story.claim()
+            say("10. keepers: a price shock and a liquidation, a series expiring")
+            report.keepers = [price_shock_and_liquidation(story, prices), series_expiry(story)]
+            for k in report.keepers:
+                if k.skipped:
+                    say(f"   {k.name}: skipped: {k.skipped}")
+            report.refusal = story.refused
+            report.withdrawals = story.withdrawals
+            collect(story, report)
     report.seconds = time.perf_counter() - started
-    say(f"done in {report.seconds:.1f}s")
+    render(report, say)
     return report
-
-
-def _print_contracts(venue: VenueDeployment, say: Say) -> None:
-    dep = venue.deployment
-    say(f"   Settlement {dep.settlement.address}  batch verifier {dep.batch_verifier.address}")
-    say(f"   TestToken {dep.token.address}  TestOracle {dep.oracle.address if dep.oracle else '-'}")
-    say(
-        f"   keys (one per power): admin {venue.admin}, relayer {venue.relayer} (submits "
-        f"batches), oracle {venue.oracle_owner} (registers tables)"
-    )
-
-
-def _order(
-    client: Any,
-    venue: VenueDeployment,
-    desk: Desk,
-    series: int,
-    side: str,
-    price: int,
-    qty: int,
-    expiry: int,
-    tif: str = "limit",
-) -> Any:
-    leg = signed_leg(
-        desk.key,
-        venue.config.domain,
-        desk.account_id,
-        desk.nonce(),
-        series,
-        side,
-        price,
-        qty,
-        expiry,
-    )
-    return client.post("/v1/orders", json={"legs": [leg], "type": tif})
-
-
-def _trade(
-    client: Any,
-    venue: VenueDeployment,
-    vm: VenueMarket,
-    desks: list[Desk],
-    slots: int,
-    report: DemoReport,
-    say: Say,
-) -> None:
-    a, b = desks
-    expiry = int(time.time()) + 3600
-    marks = vm.table.marks()
-    ticks = {s.id: s.price_tick for s in vm.series}
-    option = next(s.id for s in vm.series if s.kind == "call")
-    future = next(s.id for s in vm.series if s.kind == "future")
-
-    def px(sid: int) -> int:
-        return marks[sid] // ticks[sid] * ticks[sid]
-
-    plan = [(a, option, "sell", 2, b), (b, future, "sell", 1, a)][: max(1, min(2, slots))]
-    for maker, sid, side, qty, taker in plan:
-        r = _order(client, venue, maker, sid, side, px(sid), qty, expiry)
-        r.raise_for_status()
-        say(
-            f"   {maker.name} rests {side} {qty} x series {sid} @ {usd(px(sid))}: "
-            f"{r.json()['orders'][0]['status']}"
-        )
-        other = "buy" if side == "sell" else "sell"
-        r = _order(client, venue, taker, sid, other, px(sid), qty, expiry, "ioc")
-        r.raise_for_status()
-        fills = r.json()["fills"]
-        say(
-            f"   {taker.name} {other}s {qty} x series {sid} (IOC): {len(fills)} fill(s) at "
-            f"{', '.join(usd(int(f['price'])) for f in fills)}"
-        )
-
-
-def _refusal(
-    client: Any, venue: VenueDeployment, vm: VenueMarket, b: Desk, report: DemoReport, say: Say
-) -> None:
-    future = next(s for s in vm.series if s.kind == "future")
-    price = vm.table.marks()[future.id] // future.price_tick * future.price_tick
-    say(f"   {b.name} bids for 50 futures it cannot margin (see step 7)")
-    r = _order(client, venue, b, future.id, "buy", price, 50, int(time.time()) + 3600)
-    report.margin_refusal = {"status": r.status_code, **r.json().get("error", {})}
-    e = report.margin_refusal
-    say(f"   HTTP {r.status_code} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
-
-
-def _withdraw(
-    client: Any, venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say
-) -> None:
-    """The desk signs a withdrawal to its own address and posts it; the relayer margin-checks
-    and debits it, and the batcher will read it from the relayer's store."""
-    nonce = desk.nonce()
-    body = signed_withdrawal(
-        desk.key, venue.config.domain, desk.account_id, nonce, WITHDRAW, desk.eth
-    )
-    r = client.post("/v1/withdrawals", json=body)
-    r.raise_for_status()
-    w = r.json()["withdrawal"]
-    report.withdrawal_status.append(w["status"])
-    say(
-        f"   {desk.name} withdraws {usd(WITHDRAW)} to {desk.eth} (POST /v1/withdrawals, nonce "
-        f"{nonce}): {w['status']}, debited at the relayer"
-    )
-
-
-def _withdrawal_status(
-    client: Any, venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say
-) -> None:
-    path = f"/v1/accounts/{desk.account_id}/withdrawals"
-    headers = sign_request(desk.key, venue.config.domain, desk.account_id, "GET", path)
-    r = client.get(path, headers=headers)
-    r.raise_for_status()
-    for w in r.json():
-        report.withdrawal_status.append(w["status"])
-        say(
-            f"   {desk.name}: signed GET {path}: {usd(int(w['amount']))} {w['status']} "
-            f"(batch {w['batch_id']})"
-        )
-
-
-def _compare(
-    client: Any, venue: VenueDeployment, p: SettlementPipeline, desk: Desk, say: Say
-) -> bool:
-    """The relayer's ledger (a signed read) against the proven state: they agree exactly
-    (the withdrawal was debited at the relayer when accepted, and proven in a batch)."""
-    path = f"/v1/accounts/{desk.account_id}"
-    headers = sign_request(desk.key, venue.config.domain, desk.account_id, "GET", path)
-    view = client.get(path, headers=headers).json()
-    acct = p.batcher.state.accounts[desk.account_id]
-    mine = {s: q for s, q in acct.positions if s}
-    theirs = {int(x["series_id"]): int(x["qty"]) for x in view["positions"]}
-    same = int(view["collateral"]) == acct.collateral and mine == theirs
-    im = view["initial_margin"]
-    say(
-        f"   {desk.name}: relayer's view (signed GET {path}) collateral "
-        f"{usd(int(view['collateral']))}, initial margin {usd(int(im['requirement']))} "
-        f"({'ok' if im['ok'] else 'FAILS'}); proven {usd(acct.collateral)}"
-        f": {'agree' if same else 'DISAGREE'}"
-    )
-    return same
-
-
-def _claim(venue: VenueDeployment, desk: Desk, report: DemoReport, say: Say) -> None:
-    w3 = venue.settlement.w3
-    due = venue.settlement.functions.claimable(desk.eth).call()
-    before = venue.token.functions.balanceOf(desk.eth).call()
-    receipt = _wait(w3, venue.settlement.functions.claim().transact({"from": desk.eth}))
-    after = venue.token.functions.balanceOf(desk.eth).call()
-    report.claimed = after - before
-    say(
-        f"   {desk.name} claim(): claimable {usd(due)}, wallet {usd(before)} -> {usd(after)} "
-        f"(gas {receipt['gasUsed']:,})"
-    )
-
-
-def _decrypt(
-    venue: VenueDeployment, p: SettlementPipeline, desk: Desk, report: DemoReport, say: Say
-) -> None:
-    last = next(
-        b
-        for b in reversed(p.batcher.sealed)
-        if desk.account_id
-        in {so.order.account_id for t in b.batch.trades for so in (t.buy, t.sell)}
-        | {w.account_id for w in b.batch.withdrawals}
-    )
-    logs = venue.settlement.events.BatchSubmitted().get_logs(
-        from_block=last.block_number, to_block=last.block_number
-    )
-    data = bytes(logs[0]["args"]["data"])
-    leaf = decrypt_own(data, desk.key, desk.account_id, last.number, venue.config.positions)
-    if leaf is not None:
-        report.decrypted_collateral = leaf.collateral
-        pos = ", ".join(f"{q:+d} x {s}" for s, q in leaf.positions if s) or "none"
-        say(
-            f"   {desk.name} decrypts its own leaf from batch {last.number}'s on-chain data: "
-            f"collateral {usd(leaf.collateral)}, positions {pos}"
-        )
-
-
-def _summary(
-    venue: VenueDeployment, p: SettlementPipeline, desks: list[Desk], report: DemoReport, say: Say
-) -> None:
-    say("7. refusals")
-    e = report.margin_refusal
-    say(f"   relayer: {e.get('status')} {e.get('code')} [{e.get('field')}]: {e.get('reason')}")
-    say(
-        f"   contract: tampered proof reverted on-chain with {report.tampered_error} "
-        f"(gas {report.tampered_gas or 0:,}); the batch stayed queued, then landed"
-    )
-    say("summary")
-    st = p.batcher.state
-    for aid, acct in sorted(st.accounts.items()):
-        name = "operator (fees)" if aid == 0 else next(d.name for d in desks if d.account_id == aid)
-        pos = ", ".join(f"{q:+d} x {s}" for s, q in acct.positions if s) or "-"
-        report.model_collateral[aid] = acct.collateral
-        say(f"   account {aid} {name:16} collateral {usd(acct.collateral):>18}  positions {pos}")
-    for d in desks:
-        bal = venue.token.functions.balanceOf(d.eth).call()
-        report.desk_token_balances[d.name] = bal
-        say(f"   {d.name} wallet {usd(bal)}")
-    held = venue.token.functions.balanceOf(venue.settlement.address).call()
-    chain_root = venue.settlement.functions.stateRoot().call()
-    say(
-        f"   Settlement holds {usd(held)}; on-chain root {root(chain_root)} "
-        f"== model root {root(st.root)}: {chain_root == st.root}"
-    )
-    say("   batch  ops(d/f/w)  witness  prove   gas")
-    for b in report.batches:
-        ops = f"{b.deposits}/{b.fills}/{b.withdrawals}"
-        say(
-            f"   {b.number:5}  {ops:10}  {b.witness_seconds:6.1f}s {b.prove_seconds:5.1f}s  "
-            f"{b.gas_used:,}"
-        )

@@ -1,46 +1,62 @@
-"""`darkbook demo` end to end on the `test` configuration: real anvil, the real batch verifier
-(INSECURE dev keys, cached), real arkworks proofs checked by snarkjs, the relayer's HTTP API.
+"""`darkbook demo` end to end on the `test` configuration, through the service: `darkbook relayer
+run` in its own process (its own anvil, real batch verifier with INSECURE dev keys, real
+arkworks proofs), driven over HTTP and the chain only; the report and its JSON line checked.
 
-About 30 s with the circuit cached; a fresh cache adds its compile (about a minute).
+About 45 s with the circuit cached; a fresh cache adds its compile (about a minute).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from relayer.demo.flow import DESK_DEPOSIT, WITHDRAW, run_demo
+from relayer.demo.flow import DESK_DEPOSIT, DESKS, WITHDRAW, run_demo
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+LIFECYCLE = ["queued", "in_batch", "claimable", "claimed"]
 
 
-def test_demo_flow_on_the_test_configuration(tmp_path: Path) -> None:
+def test_demo_through_the_service_on_the_test_configuration(tmp_path: Path) -> None:
     lines: list[str] = []
     report = run_demo("test", say=lines.append, workdir=tmp_path)
     text = "\n".join(lines)
+    summary = json.loads(lines[-1])  # the report ends with one JSON line
+    assert summary == report.summary(), text
 
-    assert report.batches, text
-    for b in report.batches:
-        assert b.snarkjs_ok and b.chain_root == b.new_root and b.gas_used > 0
-    for prev, nxt in zip(report.batches, report.batches[1:], strict=False):
-        assert nxt.old_root == prev.new_root
-    assert sum(b.deposits for b in report.batches) == 2  # desk A, desk B (account 0: genesis)
-    assert sum(b.fills for b in report.batches) >= 1
-    assert sum(b.withdrawals for b in report.batches) == 1
-    assert report.withdrawal_status == ["queued", "claimable"]  # read back over the API
+    # every batch the service sealed landed, in order, with its proof timed and its gas paid
+    assert [b.number for b in report.batches] == list(range(1, len(report.batches) + 1))
+    assert all(b.status == "confirmed" and b.gas and b.prove_seconds for b in report.batches)
+    assert report.chain_root_is_last_batch
+    assert summary["batches"] == len(report.batches)
 
-    assert report.margin_refusal["status"] == 422
-    assert report.margin_refusal["code"] == "insufficient_margin"
-    assert report.tampered_error == "InvalidProof()"
+    # plain fills, the two legs of the spread and the hedge were all proven
+    assert len(report.fills) >= 5 and all(f.settlement == "confirmed" for f in report.fills)
+    assert sum(b.fills for b in report.batches) == summary["fills"] == len(report.fills)
+    assert summary["gas_per_fill"] == sum(b.gas or 0 for b in report.batches) // summary["fills"]
+    assert summary["prove_seconds_per_batch"] > 0
 
-    # the withdrawal was paid on-chain, and no collateral was created or destroyed
-    assert report.claimed == WITHDRAW == report.desk_token_balances["desk A"]
-    # account 0 is the operator's from genesis (no deposit opens it): it holds only the fees
-    assert sum(report.model_collateral.values()) + WITHDRAW == 2 * DESK_DEPOSIT
-    assert 0 in report.model_collateral
-    assert report.decrypted_collateral == report.model_collateral[1]
-    assert report.relayer_agrees  # the relayer's ledger is the proven state
+    # the withdrawal went through the API and was paid on-chain
+    (w,) = report.withdrawals
+    seen = iter(LIFECYCLE)
+    assert w.statuses[0] == "queued" and w.statuses[-2:] == ["claimable", "claimed"]
+    assert all(s in seen for s in w.statuses)  # in lifecycle order
+    assert w.claimed == WITHDRAW and summary["withdrawals"] == 1
+
+    # each desk's leaf decrypted from chain data is the relayer's view; account 0 holds the fees
+    assert {b.desk for b in report.balances} == {"operator", *DESKS}
+    assert all(b.agree for b in report.balances), text
+    assert summary["balances_agree"]
+    # no collateral created or destroyed: the proven leaves plus the claim are the deposits
+    proven = sum(b.proven_collateral or 0 for b in report.balances)
+    assert proven + w.claimed == len(DESKS) * DESK_DEPOSIT
+
+    assert report.refusal["status"] == 422 and report.refusal["code"] == "insufficient_margin"
+    assert summary["calldata_leaks"] == 0 and summary["transactions_scanned"] > summary["batches"]
+    for k in report.keepers:  # done, or skipped with the reason
+        assert (k.skipped is None) == (k.count > 0), k
+    assert summary["liquidations"] + summary["expiries"] == sum(k.count for k in report.keepers)
     assert "INSECURE" in text
 
 

@@ -1,0 +1,100 @@
+"""The service's chain as a desk sees it: the contracts ``GET /v1/venue`` names, at the RPC URL
+the service printed; the proven leaves a desk decrypts from the batches' on-chain data."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from web3 import Web3
+from web3.contract import Contract
+
+from prover.statement.data_blob import LeafPlain, decrypt_own
+from relayer.chain.deploy import compile_contracts
+from relayer.chain.deposit import mint_and_deposit
+from relayer.demo.desks import Desk
+
+
+def tx_key(tx_hash: str) -> str:
+    """A transaction hash as lower-case hex without 0x (web3 and the API differ)."""
+    return tx_hash.lower().removeprefix("0x")
+
+
+def batch_numbers(batches: list[dict[str, Any]]) -> dict[str, int]:
+    """``GET /v1/batches`` rows as {transaction hash: the relayer's batch number}."""
+    return {tx_key(b["tx_hash"]): b["batch_id"] for b in batches if b["tx_hash"]}
+
+
+@dataclass
+class DeskChain:
+    w3: Web3
+    settlement: Contract
+    token: Contract
+
+    @classmethod
+    def connect(cls, rpc_url: str, venue_chain: dict[str, Any]) -> DeskChain:
+        w3 = Web3(Web3.HTTPProvider(rpc_url))
+        arts = compile_contracts()
+        settlement = w3.eth.contract(
+            address=venue_chain["settlement_address"], abi=arts["Settlement"].abi
+        )
+        token = w3.eth.contract(address=venue_chain["token_address"], abi=arts["TestToken"].abi)
+        return cls(w3, settlement, token)
+
+    def balance(self, eth: str) -> int:
+        return int(self.token.functions.balanceOf(eth).call())
+
+    def gas_used(self, tx_hash: str) -> int:
+        return int(self.w3.eth.get_transaction_receipt(tx_hash)["gasUsed"])
+
+    def fund(self, desks: list[Desk], amount: int) -> None:
+        """Every desk deposits ``amount`` on-chain, all at once (one thread each) so that the
+        service's watcher finds them in one pass; each desk's account id then follows from
+        the queue order (the venue gives new keys the next id from 1; 0 is the operator's)."""
+        with ThreadPoolExecutor(len(desks)) as pool:
+            done = pool.map(
+                lambda d: mint_and_deposit(
+                    self.token, self.settlement, d.eth, amount, d.key.public_key()
+                ),
+                desks,
+            )
+            list(done)  # re-raises a failed deposit
+        logs = self.settlement.events.Deposited().get_logs(from_block=0)
+        keys: list[tuple[int, int]] = []
+        for lg in sorted(logs, key=lambda lg: lg["args"]["queueIndex"]):
+            key = (int(lg["args"]["ax"]), int(lg["args"]["ay"]))
+            if key not in keys:
+                keys.append(key)
+        for d in desks:
+            d.account_id = keys.index(d.key.public_key()) + 1
+
+    def claim(self, eth: str) -> tuple[int, int]:
+        """``Settlement.claim()`` from ``eth``: (amount paid, gas)."""
+        before = self.balance(eth)
+        tx = self.settlement.functions.claim().transact({"from": eth})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx)
+        if receipt["status"] != 1:
+            raise RuntimeError(f"claim() from {eth} reverted")
+        return self.balance(eth) - before, int(receipt["gasUsed"])
+
+    def batch_blobs(self) -> list[tuple[str, bytes]]:
+        """(transaction hash, data blob) of every ``BatchSubmitted``, in order."""
+        logs = self.settlement.events.BatchSubmitted().get_logs(from_block=0)
+        return [
+            ("0x" + bytes(lg["transactionHash"]).hex(), bytes(lg["args"]["data"])) for lg in logs
+        ]
+
+    def proven_leaf(
+        self, desk: Desk, positions: int, batch_of_tx: dict[str, int]
+    ) -> tuple[int, LeafPlain] | None:
+        """The desk's newest leaf from chain data: (batch, leaf), decrypted with its key. The
+        blob's nonce is the relayer's batch number, found through ``GET /v1/batches``'s
+        ``tx_hash`` (the event's ``batchNumber`` counts from 0, the relayer's from 1)."""
+        found = None
+        for tx, data in self.batch_blobs():
+            number = batch_of_tx[tx_key(tx)]
+            leaf = decrypt_own(data, desk.key, desk.account_id, number, positions)
+            if leaf is not None:
+                found = (number, leaf)
+        return found
