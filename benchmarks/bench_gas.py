@@ -134,7 +134,7 @@ def functions_table(env: Env) -> dict[str, Gas]:
             standin.exit_inputs(
                 root=s.stateRoot().call(),
                 market_hash=s.exitMarketHash().call(),
-                account_id=0,
+                account_id=1,  # account 0 never exits (issue 18 rule 1)
                 payout=standin.withdrawal(1_000, env.alice),
             ),
         )

@@ -17,13 +17,16 @@ include "withdrawal-slot.circom";
 /*
  * Batch: one state transition oldRoot -> newRoot made of D deposit slots, T trade slots,
  * L liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
- * net flow of account 0 (fees in, settlements out); an empty slot (enabled = 0) changes nothing.
+ * net flow of account 0 (settlements out, shorts' payments in); an empty slot (enabled = 0)
+ * changes nothing. Account 0 is never a trade party nor a withdrawer (NotOperator).
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
  * @input oldRoot, newRoot - state root before and after the batch
  * @input marketHash - the registered market table's hash (docs/risk.md)
- * @input batchTimestamp - time + 2^64 * refunds: time = unix seconds, unsigned 64-bit (orders
- *        live through their expiry); bit i of refunds = deposit slot i was refunded (the
- *        contract pays queue entry processed + i back to its depositor; issue 18 rule 7)
+ * @input batchTimestamp - time + 2^64 * fees + 2^128 * refunds: time = unix seconds, unsigned
+ *        64-bit (orders live through their expiry); fees = the trades' fees, unsigned 64-bit,
+ *        which leave the tree for the contract's feesAccrued (issue 18 rule 1); bit i of
+ *        refunds = deposit slot i was refunded (the contract pays queue entry processed + i
+ *        back to its depositor; issue 18 rule 7)
  * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
  * @input dataHash - keccak256(data) mod p of the batch's data blob
@@ -171,7 +174,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input fPosQty[P];
     signal input fAccPath[AD][3];
 
-    // batchTimestamp = time + 2^64 * refunds (BatchStamp, after the deposit slots)
+    // batchTimestamp = time + 2^64 * fees + 2^128 * refunds (BatchStamp, after the deposits)
     signal time;
     signal dataHashSquared <== dataHash * dataHash;
 
@@ -226,7 +229,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     }
     time <== stamp.time;
 
-    // trades
+    // trades: their fees leave the tree (BatchStamp), for the contract's feesAccrued
     component trades[T];
     var fees = 0;
     for (var t = 0; t < T; t++) {
@@ -265,6 +268,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         root[D + t + 1] <== trades[t].rootOut;
         fees += trades[t].fees;
     }
+    fees === stamp.fees;  // the fees bits of the stamp are the trades' fees
 
     // liquidations
     component liquidations[L];
@@ -348,10 +352,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         withdrawals[w].publicValue === withdrawal[w];
     }
 
-    // fees in, settlement payouts out of account 0
+    // settlement payouts out of account 0 (shorts' payments in)
     component fee = FeeCredit(AD, P);
     fee.rootIn <== root[D + T + L + X + W];
-    fee.net <== fees - flows;
+    fee.net <== 0 - flows;
     fee.Ax <== fAx;
     fee.Ay <== fAy;
     fee.collateral <== fCollateral;

@@ -6,11 +6,12 @@ include "leaf-update.circom";
 include "range-check-64.circom";
 
 /*
- * FeeCredit: account 0 (fee, insurance and clearing account) takes the batch's net flow in one
- * leaf update: the fees in, minus the expiry settlements paid out (a short's settlement is a
- * negative payout). Skipped when the net is 0, so most batches need no account 0.
+ * FeeCredit: account 0 (insurance and clearing account) takes the batch's net flow in one
+ * leaf update: minus the expiry settlements paid out (a short's settlement is a negative
+ * payout, paid in). Fees no longer come in here: they leave the tree through BatchStamp (issue
+ * 18 rule 1). Skipped when the net is 0, so most batches need no account 0.
  * @param AD, P - account tree depth (4-ary levels), position slots
- * @input rootIn - state root before; net - fees minus settlement flows (signed, |net| < 2^131)
+ * @input rootIn - state root before; net - minus the settlement flows (signed, |net| < 2^131)
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - account 0
  * @output rootOut - state root after
  * Guarantees: when net != 0, account 0 exists (a non-empty leaf) and its collateral changes by

@@ -2,6 +2,7 @@ pragma circom 2.1.0;
 
 include "before-expiry.circom";
 include "fill.circom";
+include "not-operator.circom";
 include "series-lookup.circom";
 include "trade-side.circom";
 
@@ -17,7 +18,7 @@ include "trade-side.circom";
  * @input ids[M], status[M], marks[M], expiries[M], vim[M][S] - the market table
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
  * Guarantees: the Fill rules, the series is live in the table and the batch is before its
- * expiry (BeforeExpiry), and both TradeSides; notional
+ * expiry (BeforeExpiry), neither party is account 0 (NotOperator), and both TradeSides; notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
  */
 template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
@@ -86,6 +87,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal root[3];
     root[0] <== rootIn;
     for (var k = 0; k < 2; k++) {
+        NotOperator()(enabled, accountId[k]);
         sides[k] = TradeSide(AD, OD, P, M, S, DOMAIN);
         sides[k].enabled <== enabled;
         sides[k].rootIn <== root[k];

@@ -4,6 +4,7 @@ include "account-leaf.circom";
 include "bitify.circom";
 include "leaf-update.circom";
 include "margin.circom";
+include "not-operator.circom";
 include "order-slot-update.circom";
 include "poseidon.circom";
 include "range-check-64.circom";
@@ -14,7 +15,8 @@ include "signed-message.circom";
  * withdrawalHash = Poseidon([3, DOMAIN, accountId, nonce, amount, ethAddress]). The nonce is
  * consumed in the account's order storage like an order id, strictly: nonce > the slot's id
  * (withdrawals and orders share one nonce space, so a withdrawal also kills an older order in
- * that slot). The account keeps passing the initial margin rule.
+ * that slot). The account keeps passing the initial margin rule, and is never account 0
+ * (NotOperator: what account 0 holds is owed to others; issue 18 rule 1).
  * @param AD, OD, P, M, S, DOMAIN - as TradeSide
  * @input enabled - 1 for a real withdrawal, 0 for an empty slot (boolean, checked here)
  * @input rootIn - state root before
@@ -52,6 +54,7 @@ template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
     signal output publicValue;
 
     enabled * (enabled - 1) === 0;
+    NotOperator()(enabled, accountId);  // account 0 holds what is owed to others
     RangeCheck64()(amount);  // accountId: LeafUpdate takes 2 * AD bits; nonce: OrderSlotUpdate
     component addressBits = Num2Bits(160);
     addressBits.in <== ethAddress;

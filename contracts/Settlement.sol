@@ -118,6 +118,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     mapping(address account => uint256 amount) public claimable;
     mapping(uint256 accountId => bool done) public exited;
+    /// @notice Trading fees (tokens) batches took out of the account tree and no sweep paid
+    /// yet: the venue's earned money, the only kind the admin can take (issue 18 rule 1).
+    uint256 public feesAccrued;
 
     // ---------------------------------------------------------------------------------------
     // Construction
@@ -310,7 +313,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 root = stateRoot;
         if (publicInputs[0] != root) revert StaleRoot(root, publicInputs[0]);
         _checkMarket(publicInputs[2]);
-        uint256 batchTimestamp = uint64(publicInputs[3]); // above bit 64: the refunds
+        uint256 batchTimestamp = uint64(publicInputs[3]); // above bit 64: fees, refunds
         if (batchTimestamp <= st.lastBatchTimestamp || batchTimestamp > block.timestamp) {
             revert InvalidBatchTimestamp(batchTimestamp, st.lastBatchTimestamp);
         }
@@ -343,7 +346,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (given != dataHash) revert DataHashMismatch(dataHash, given);
     }
 
-    /// @dev Effects of a verified batch: root, state, withdrawals, served exit requests.
+    /// @dev Effects of a verified batch: root, state, withdrawals, fees, refunds, served exit
+    /// requests.
     function _applyBatch(State memory st, uint256[] calldata publicInputs, uint256 newProcessed)
         internal
     {
@@ -364,7 +368,14 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);
         }
-        uint256 refunds = publicInputs[3] >> 64;
+        uint256 stamp = publicInputs[3];
+        uint256 fees = uint64(stamp >> 64); // the proof makes bits 64..127 the trades' fees
+        if (fees != 0) {
+            uint256 amount = fees * unitScale;
+            feesAccrued += amount;
+            emit FeesAccrued(batchNumber, amount);
+        }
+        uint256 refunds = stamp >> 128;
         if (refunds != 0) _refund(refunds, st.processed, batchNumber);
     }
 
@@ -513,6 +524,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             revert ExitStateMismatch();
         }
         uint256 accountId = publicInputs[2];
+        if (accountId == 0) revert OperatorAccountExit(); // it holds what is owed to others
         if (exited[accountId]) revert AlreadyExited(accountId);
         if (!Groth16Call.verify(exitVerifier, _exitSelector, proof, publicInputs)) {
             revert InvalidProof();
@@ -563,6 +575,21 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         claimable[msg.sender] = 0;
         emit Claimed(msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc ISettlement
+    function sweepFees(address treasury, uint256 amount)
+        external
+        nonReentrant
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (treasury == address(0)) revert InvalidTreasury();
+        if (amount == 0) revert ZeroAmount();
+        uint256 accrued = feesAccrued;
+        if (amount > accrued) revert FeesExceeded(amount, accrued);
+        feesAccrued = accrued - amount;
+        emit FeesSwept(treasury, amount);
+        token.safeTransfer(treasury, amount);
     }
 
     // ---------------------------------------------------------------------------------------

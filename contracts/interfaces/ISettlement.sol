@@ -118,6 +118,13 @@ interface ISettlement {
     error NotReclaimable(uint256 queueIndex);
     /// @notice Thrown when the caller has nothing to claim.
     error NothingToClaim();
+    /// @notice Thrown when an exit proof is for account 0: what it holds is owed to others
+    /// (settlement float, insurance; issue 18 rule 1).
+    error OperatorAccountExit();
+    /// @notice Thrown when a fee sweep asks for more than the fees accrued.
+    error FeesExceeded(uint256 requested, uint256 accrued);
+    /// @notice Thrown when fees are swept to the zero address.
+    error InvalidTreasury();
 
     // ---------------------------------------------------------------------------------------
     // Events
@@ -177,6 +184,11 @@ interface ISettlement {
     event DepositReclaimed(uint256 indexed queueIndex, address indexed depositor, uint256 amount);
     /// @notice `account` was paid its claimable balance.
     event Claimed(address indexed account, uint256 amount);
+    /// @notice A batch's trades paid `amount` tokens of fees (bits 64..127 of its stamp, times
+    /// unitScale), added to feesAccrued (issue 18 rule 1).
+    event FeesAccrued(uint256 indexed batchNumber, uint256 amount);
+    /// @notice The admin swept `amount` tokens of accrued fees to `treasury`.
+    event FeesSwept(address indexed treasury, uint256 amount);
 
     // ---------------------------------------------------------------------------------------
     // Functions
@@ -204,8 +216,10 @@ interface ISettlement {
     /// table (or the one it replaced, within marketGracePeriod of the replacement) and at most
     /// maxMarketAge old; previous batchTimestamp < batchTimestamp <= block.timestamp <=
     /// batchTimestamp + maxBatchDelay; the deposit chain and dataHash match; the proof verifies.
-    /// publicInputs[3] is batchTimestamp + 2^64 x refunds: bit i of refunds pays queue entry
-    /// processed + i back to its depositor (DepositRefunded; issue 18 rule 7).
+    /// publicInputs[3] is batchTimestamp + 2^64 x fees + 2^128 x refunds: fees (64-bit, venue
+    /// units) are what the batch's trades paid, added to feesAccrued (issue 18 rule 1); bit i
+    /// of refunds pays queue entry processed + i back to its depositor (DepositRefunded; issue
+    /// 18 rule 7).
     /// @param proof Groth16 proof in calldata order (see IBatchVerifier)
     /// @param publicInputs the batch public inputs (layout above)
     /// @param queueCount how many queue entries the batch consumes
@@ -221,6 +235,7 @@ interface ISettlement {
     function triggerExitMode() external;
 
     /// @notice In exit mode, prove an account's equity against the last root and credit it.
+    /// Account 0 cannot exit: it holds what is owed to others (issue 18 rule 1).
     function exit(uint256[8] calldata proof, uint256[] calldata publicInputs) external;
 
     /// @notice In exit mode, refund a deposit the relayer never consumed (to its depositor).
@@ -228,6 +243,10 @@ interface ISettlement {
 
     /// @notice Pay the caller everything credited to it.
     function claim() external;
+
+    /// @notice Send `amount` tokens of the accrued trading fees to `treasury` (admin only); the
+    /// only money of the venue's own that leaves the contract (issue 18 rule 1).
+    function sweepFees(address treasury, uint256 amount) external;
 
     /// @notice Whether exit mode is due now, and why (None when it is not).
     function exitModeDue() external view returns (ExitReason);

@@ -1,7 +1,11 @@
 """Apply a batch to the state in plain integers, exactly as circuits/batch.circom does.
 
 Order: deposits, trades (buyer side, then seller side), liquidations, expiry settlements,
-withdrawals, then account 0's net flow (fees in, settlement payouts out). ``apply_batch``
+withdrawals, then account 0's net flow (settlement payouts out, shorts' payments in). The
+trades' fees leave the account tree as a batch total in the public inputs, for the contract's
+``feesAccrued`` (issue 18 rule 1): what account 0 holds is owed to others (settlement float,
+insurance), so account 0 never withdraws (``operator_withdrawal``) and never trades
+(``operator_trade``: no moving the float to an accomplice at a chosen price). ``apply_batch``
 returns the new state, the circuit's input object and its public inputs; a broken rule raises
 :class:`Rejected` naming it. With ``strict=False`` the model records the broken rules instead
 and still builds the inputs the invalid batch would need (the negative tests feed them to the
@@ -28,6 +32,7 @@ from prover.model.ops import (
 )
 from prover.model.state import Account, State
 from prover.statement import encoding
+from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.config import CircuitConfig
 from prover.statement.deposits import key_decomposition, refund_reason
 from prover.statement.errors import StatementError
@@ -106,6 +111,9 @@ def _trade_side(
     ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int, named: int | None
 ) -> Record:
     o = so.order
+    ctx.check(
+        o.account_id != OPERATOR_ACCOUNT, "operator_trade", f"order {o.order_id} of account 0"
+    )
     acct = ctx.account(o.account_id)
     ctx.check(
         eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
@@ -228,6 +236,11 @@ def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
 
 
 def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
+    ctx.check(
+        w.account_id != OPERATOR_ACCOUNT,
+        "operator_withdrawal",
+        f"withdrawal {w.nonce}: account 0 holds what is owed to others",
+    )
     acct = ctx.account(w.account_id)
     try:
         msg = encoding.withdrawal_hash(
@@ -371,7 +384,7 @@ def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
 
 
 def _fee(ctx: _Ctx, net: int) -> Record | None:
-    """Account 0 takes the fees and pays the settlements (one update, skipped when net is 0)."""
+    """Account 0 pays the settlements' net flow (one update, skipped when net is 0)."""
     if net == 0:
         return None
     acct = ctx.st.get(0)
@@ -431,7 +444,8 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         settlements.append(rec)
         flows += gain
     withdrawals = [_withdrawal(ctx, w) for w in batch.withdrawals]
-    fee_rec = _fee(ctx, fees - flows)
+    fee_rec = _fee(ctx, -flows)
+    _range(ctx, fees, False, "batch fees")  # the contract reads 64 bits of the stamp
 
     public = PublicInputs(
         old_root=old_root,
@@ -446,6 +460,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         ),
         data_hash=batch.data_hash,
         refunds=refunds,
+        fees=fees,
     )
     inputs = assemble(
         cfg,

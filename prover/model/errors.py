@@ -29,7 +29,11 @@ RULES: dict[str, str] = {
     "not_liquidatable": "the account passes the maintenance rule in the named scenario",
     "not_expired": "the series settled is not an expired series of the market table",
     "no_position": "the account holds no position in the series settled",
-    "fee_account": "account 0 (fees, insurance, clearing) is needed but does not exist",
+    "fee_account": "account 0 (insurance, clearing) is needed but does not exist",
+    "operator_withdrawal": "account 0 withdraws: what it holds is owed to others (settlement "
+    "float, insurance; only fees, which leave the tree, are the venue's)",
+    "operator_trade": "account 0 is a party of a trade (it could move the float it holds for "
+    "others to an accomplice at a chosen price)",
     "slot_count": "the batch has more operations of a kind than the circuit has slots",
     "market": "the market table does not fit the circuit",
     # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)

@@ -5,9 +5,12 @@ Order (docs/CONVENTIONS.md, "Batch public inputs"; the contract reads them by in
     oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
     withdrawal[W], dataHash
 
-``batchTimestamp`` carries ``time + 2^64 * refunds``: bit i of ``refunds`` says deposit slot i
-(queue entry ``processed + i``) was refunded, not credited, and the contract pays it back to its
-depositor (issue 18 rule 7, ``prover.statement.deposits``); ``stamp`` / ``unstamp`` convert.
+``batchTimestamp`` carries ``time + 2^64 * fees + 2^128 * refunds``: ``fees`` (unsigned 64-bit)
+is what the batch's trades paid in fees, which leave the account tree and the contract adds to
+``feesAccrued`` (issue 18 rule 1: nothing of account 0's is withdrawable, only earned fees are);
+bit i of ``refunds`` says deposit slot i (queue entry ``processed + i``) was refunded, not
+credited, and the contract pays it back to its depositor (issue 18 rule 7,
+``prover.statement.deposits``); ``stamp`` / ``unstamp`` convert.
 W, the withdrawal slots, is the one variable part, so a list of 7 + W values has one reading.
 A withdrawal slot carries ``amount << 160 | ethAddress`` (0 = empty); the contract splits it
 back to pay the claim. The deposit queue is a Poseidon hash chain the contract extends on every
@@ -46,15 +49,24 @@ def deposit_chain_step(chain: int, ax: int, ay: int, amount: int) -> int:
     return poseidon([chain, ax, ay, amount])
 
 
-def stamp(timestamp: int, refunds: int) -> int:
-    """The ``batchTimestamp`` public input: ``timestamp + 2^64 * refunds`` (refund bitmask).
-    Not range-checked: the model's negative tests stamp out-of-range times on purpose."""
-    return timestamp + (refunds << 64)
+_U64_MASK = (1 << 64) - 1
+
+
+def stamp(timestamp: int, refunds: int, fees: int = 0) -> int:
+    """The ``batchTimestamp`` public input: ``timestamp + 2^64 * fees + 2^128 * refunds``
+    (refunds: a bitmask over the deposit slots). Not range-checked: the model's negative tests
+    stamp out-of-range values on purpose."""
+    return timestamp + (fees << 64) + (refunds << 128)
 
 
 def unstamp(value: int) -> tuple[int, int]:
     """(timestamp, refunds) of a ``batchTimestamp`` public input."""
-    return value & ((1 << 64) - 1), value >> 64
+    return value & _U64_MASK, value >> 128
+
+
+def stamped_fees(value: int) -> int:
+    """The batch's fee total carried by a ``batchTimestamp`` public input (bits 64..127)."""
+    return (value >> 64) & _U64_MASK
 
 
 def withdrawal_value(amount: int, eth_address: int) -> int:
@@ -82,13 +94,14 @@ class PublicInputs:
     withdrawals: tuple[int, ...]  # W slots, each withdrawal_value(...) or 0
     data_hash: int
     refunds: int = 0  # bitmask over the deposit slots: bit i = slot i refunded
+    fees: int = 0  # the trades' fees, leaving the tree for the contract's feesAccrued
 
     def to_list(self) -> list[int]:
         return [
             self.old_root,
             self.new_root,
             self.market_hash,
-            stamp(self.batch_timestamp, self.refunds),
+            stamp(self.batch_timestamp, self.refunds, self.fees),
             self.deposit_chain_old,
             self.deposit_chain_new,
             *self.withdrawals,
@@ -120,4 +133,5 @@ class PublicInputs:
             withdrawals=tuple(v[_HEAD : _HEAD + w]),
             data_hash=v[_HEAD + w],
             refunds=refunds,
+            fees=stamped_fees(v[3]),
         )

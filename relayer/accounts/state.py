@@ -30,13 +30,15 @@ class Account:
 @dataclass(slots=True)
 class Ledger:
     """Trading accounts (ids from 1), the operator's account 0 (opened by ``open_operator``
-    with the key the genesis state gives leaf 0, as in the batch model), and the fees collected for
-    account 0, which the batch circuit credits at the end of each batch (docs/circuits.md,
-    "Fees"). ``last_queue_index``: the last on-chain queue entry credited (-1: none)."""
+    with the key the genesis state gives leaf 0, as in the batch model), and the trading fees
+    collected: they are nobody's collateral, not even account 0's; each batch carries its fee
+    total out of the account tree to the contract's ``feesAccrued`` (issue 18 rule 1,
+    docs/circuits.md, "Fees"). ``last_queue_index``: the last on-chain queue entry credited
+    (-1: none)."""
 
     accounts: dict[int, Account] = field(default_factory=dict)
     ids: AccountIds = field(default_factory=AccountIds)  # operator key: open_operator
-    fees: int = 0
+    fees: int = 0  # leaves the tree with the batches (feesAccrued), never an account's
     last_queue_index: int = -1
     last_keeper_batch: int = 0  # the last batch whose liquidations/settlements are booked
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from prover.crypto.eddsa import Signature, verify
 from prover.errors import CryptoError
+from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
@@ -37,6 +38,14 @@ from relayer.settings import GenesisAccount
 from relayer.storage.repository import LegExtra
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+# issue 18 rule 1: account 0 holds what the venue owes others (settlement float, insurance), so
+# the batch circuit refuses it as a trade party or a withdrawer; intake refuses it first
+_OPERATOR_REFUSED = "account 0 is the venue's: it never trades or withdraws (issue 18 rule 1)"
+
+
+def _not_operator(account_id: int, field: str) -> None:
+    if account_id == OPERATOR_ACCOUNT:
+        raise ApiError("operator_account", field, _OPERATOR_REFUSED)
 
 
 class CommandService:
@@ -48,6 +57,7 @@ class CommandService:
         legs: list[Leg] = []
         extras: dict[int, LegExtra] = {}
         for i, x in enumerate(req.legs):
+            _not_operator(x.account_id, f"legs[{i}].account_id")
             try:
                 order = Order(
                     x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty, x.expiry
@@ -68,6 +78,7 @@ class CommandService:
     def withdraw(self, req: schemas.WithdrawalIn) -> tuple[int, bool]:
         """Accept a signed withdrawal (debited at once); returns its hash and whether it was
         already accepted (the same signed withdrawal again)."""
+        _not_operator(req.account_id, "account_id")
         if not _ADDRESS.fullmatch(req.eth_address):
             raise ApiError("bad_address", "eth_address", "must be 0x followed by 40 hex digits")
         address = int(req.eth_address, 16)

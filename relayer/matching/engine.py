@@ -416,4 +416,4 @@ class Engine:
             self.account_fills.setdefault(f.taker_account, []).append(f)
         for aid, (cash, pos) in out.deltas.items():
             self.ledger.apply_delta(aid, cash, pos)
-        self.ledger.fees += out.fees
+        self.ledger.fees += out.fees  # no account's collateral: batches carry it out

@@ -193,4 +193,4 @@ class Outcome:
     fills: list[Fill] = field(default_factory=list)
     deltas: dict[int, tuple[int, dict[int, int]]] = field(default_factory=dict)
     account_id: int | None = None  # deposit: the credited account
-    fees: int = 0  # both sides' fees of the fills, credited to the fee account
+    fees: int = 0  # both sides' fees of the fills: out of the tree, to feesAccrued

@@ -2,8 +2,8 @@
 relayer's ledger: the difference between two model states of the same batch, before and after
 those ops, so the ledger books exactly what the model (and so the proof) computed.
 
-Account 0's difference is the keeper part of its flow only (fees are in both states): the
-liquidation cash it paid or got and the settlements it paid or received.
+Account 0's difference is its keeper flow: the liquidation cash it paid or got and the
+settlements it paid or received (fees never reach it: they leave the tree, issue 18 rule 1).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from prover.model.ops import (
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from prover.statement import encoding
 from prover.statement.market import MarketRow, MarketTable
+from prover.statement.public_inputs import stamped_fees
 from testkit.batch_circuit import TEST, accepted, batch_circuit, refusal, wire, witness
 
 pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
@@ -56,9 +57,12 @@ def _check(result, batch, before, path) -> None:
     assert w is not None, f"{batch} refused by the circuit"
     assert w[wire("newRoot")] == result.state.root == result.public[1]
     assert w[1 : 1 + len(result.public)] == result.public
-    # collateral is conserved: only deposits bring it in and withdrawals take it out
+    # collateral is conserved: only deposits bring it in, withdrawals and the trades' fees
+    # (public, for the contract's feesAccrued: issue 18 rule 1) take it out
     moved = sum(d.amount for d in batch.deposits) - sum(x.amount for x in batch.withdrawals)
-    assert _total(result.state) == before + moved
+    fees = stamped_fees(result.public[3])
+    assert fees == 2 * TEST.fee * sum(t.qty for t in batch.trades)
+    assert _total(result.state) == before + moved - fees
 
 
 def test_random_batches_agree_with_model(tmp_path):
@@ -239,10 +243,23 @@ def case_margin(w):
     return _batch(w, trades=(_trade(w, buy={"price": 1}, sell={"price": 1}, price=1),))
 
 
-def case_fee_account(w):
+def case_fee_account(w):  # a short's payment in needs account 0 (trades no longer touch it)
+    w2 = _risky_world()
+    w.state, w.market = w2.state, _expired(w2)
     del w.state.accounts[0]
     w.state.tree.update(0, 0)
-    return _batch(w, trades=(_trade(w),))
+    return _batch(w, settlements=(Settlement(2, 1),), market=w.market)
+
+
+# issue 18 rule 1: what account 0 holds is owed to others (settlement float, insurance)
+def case_operator_withdrawal(w):
+    _poor(w, 0, 10**6)
+    return _batch(w, withdrawals=(sign_withdrawal(w.keys[0], DOM, 0, 1, 10, 0xAB),))
+
+
+def case_operator_trade(w):  # a trade with an accomplice at a chosen price moves the float
+    _poor(w, 0, 10**9)
+    return _batch(w, trades=(_trade(w, buyer=0, seller=2),))
 
 
 def case_deposit_key(w):
@@ -360,10 +377,11 @@ def case_split_slot(w):
 
 def _liquidator_holds(w: World) -> None:
     """Account 2 (short 5 of series 1, 999 of collateral) fails maintenance in scenario 0, and
-    account 0 is long 3 of series 1 in its slot 0 (bought from account 3)."""
+    account 0 is long 3 of series 1 in its slot 0 (set directly: account 0 never trades)."""
     w2 = _risky_world(short_collateral=999)
-    t = _trade(w2, buyer=0, seller=3, qty=3)
-    w2.state = apply_batch(w2.state, _batch(w2, trades=(t,))).state
+    acct0 = w2.state.get(0)
+    acct0.positions[0] = (1, 3)
+    w2.state.put(0, acct0)
     w.state, w.market, w.nonces = w2.state, w2.market, w2.nonces
 
 
@@ -431,6 +449,8 @@ CASES = {
     "collateral": case_collateral,
     "margin": case_margin,
     "fee_account": case_fee_account,
+    "operator_withdrawal": case_operator_withdrawal,
+    "operator_trade": case_operator_trade,
     "deposit_key": case_deposit_key,
     "deposit_key_account_0": case_deposit_key_account_0,
     "range": case_range,
@@ -596,6 +616,51 @@ def test_settlement_pays_through_account_0(tmp_path):
     assert state.get(1).collateral == c1 + 150 and state.get(2).collateral == c2 - 150
     assert state.get(0).collateral == c0
     assert state.get(1).positions == [(0, 0), (0, 0)]
+
+
+def test_settled_shorts_cannot_be_withdrawn_from_account_0_and_the_long_settles_after(tmp_path):
+    """Issue 18 rule 1: the short pays 150 into account 0 (which holds nothing else); account 0
+    withdrawing it is refused by the model and by NotOperator in the circuit; the long is paid
+    out of it in a later batch."""
+    w = _risky_world(fund=0)
+    market = _expired(w, settlement=30)
+    shorts = apply_batch(w.state, Batch(NOW, market, settlements=(Settlement(2, 1),)))
+    assert shorts.state.get(0).collateral == 150
+    state = shorts.state
+    drain = Batch(NOW, market, withdrawals=(sign_withdrawal(w.keys[0], DOM, 0, 1, 150, 0xAB),))
+    with pytest.raises(Rejected, match="operator_withdrawal"):
+        apply_batch(state, drain)
+    loose = apply_batch(state, drain, strict=False)
+    assert loose.rules == ["operator_withdrawal"]
+    error = refusal(loose.inputs)
+    assert error is not None and "Error in template NotOperator_" in error, error
+    long = apply_batch(state, Batch(NOW, market, settlements=(Settlement(1, 1),)))
+    wt = witness(long.inputs, tmp_path / "long.wtns")
+    assert wt is not None and wt[wire("newRoot")] == long.state.root
+    assert long.state.get(0).collateral == 0
+    assert long.state.get(1).collateral == state.get(1).collateral + 150
+
+
+def test_a_trade_with_account_0_is_refused_by_not_operator():
+    w = _world()
+    loose = apply_batch(w.state, case_operator_trade(w), strict=False)
+    assert loose.rules == ["operator_trade"]
+    error = refusal(loose.inputs)
+    assert error is not None and "Error in template NotOperator_" in error, error
+
+
+def test_a_batchs_fees_leave_the_tree_in_the_stamp():
+    """Fees are bits 64..127 of batchTimestamp (not credited to account 0); a stamp claiming
+    other fees is refused."""
+    batch_circuit()
+    w = _world()
+    result = apply_batch(w.state, _batch(w, trades=(_trade(w),)))
+    assert stamped_fees(result.public[3]) == 2 * 5 * TEST.fee
+    assert result.state.get(0).collateral == w.state.get(0).collateral
+    assert accepted(result.inputs)
+    stamp = result.inputs["batchTimestamp"]
+    assert not accepted({**result.inputs, "batchTimestamp": stamp + (1 << 64)})
+    assert not accepted({**result.inputs, "batchTimestamp": stamp - (1 << 64)})
 
 
 def test_exit_request_entry_is_consumed_without_touching_leaves(tmp_path):

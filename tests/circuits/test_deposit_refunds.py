@@ -24,6 +24,7 @@ from testkit.wtns import read_wtns, signal_index
 pytestmark = pytest.mark.slow  # compiles the test batch configuration
 
 U64 = 1 << 64
+U128 = 1 << 128  # the refund bits of the stamp start here (fees: bits 64..127)
 LAST = TEST.account_capacity - 1
 
 
@@ -140,7 +141,7 @@ def test_a_tree_with_a_free_last_leaf_is_not_full():
     forged = {
         **inputs,
         "newRoot": inputs["oldRoot"],
-        "batchTimestamp": NOW + U64,
+        "batchTimestamp": NOW + U128,
         "dAccount": [LAST],
         "dIsNew": [0],
         "dIsFull": [1],
@@ -155,7 +156,7 @@ def test_the_refund_bit_cannot_be_hidden_or_invented():
     refunded = apply_batch(w.state, Batch(NOW, w.market, deposits=(Deposit(0, 1, 10, 4),)))
     assert not accepted({**refunded.inputs, "batchTimestamp": NOW})
     credited = apply_batch(w.state, Batch(NOW, w.market, deposits=(Deposit(*_good(), 10, 4),)))
-    assert not accepted({**credited.inputs, "batchTimestamp": NOW + U64})
+    assert not accepted({**credited.inputs, "batchTimestamp": NOW + U128})
 
 
 # --- the two templates alone -----------------------------------------------------------------
@@ -213,11 +214,13 @@ def batch_stamp():
     "stamp,refund,ok",
     [
         (NOW, [0, 0], True),
-        (NOW + 3 * U64, [1, 1], True),
-        (NOW + 2 * U64, [0, 1], True),
+        (NOW + 3 * U128, [1, 1], True),
+        (NOW + 2 * U128, [0, 1], True),
+        (NOW + 7 * U64 + 2 * U128, [0, 1], True),  # 7 of fees (issue 18 rule 1)
         (NOW, [1, 0], False),  # a refund the stamp hides
-        (NOW + U64, [0, 0], False),  # a refund the slots never made
-        (NOW + U64, [0, 1], False),  # the wrong slot
+        (NOW + U128, [0, 0], False),  # a refund the slots never made
+        (NOW + U128, [0, 1], False),  # the wrong slot
+        (NOW + 4 * U128, [0, 0], False),  # a bit above the refunds
     ],
 )
 def test_batch_stamp_carries_exactly_the_refund_bits(batch_stamp, stamp, refund, ok):

@@ -363,3 +363,19 @@ def before_expiry():
 def test_before_expiry(before_expiry, enabled, timestamp, expiry, ok):
     inputs = {"enabled": enabled, "timestamp": timestamp, "expiry": expiry}
     assert witness_ok(before_expiry, inputs) is ok
+
+
+# --- NotOperator (issue 18 rule 1) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def not_operator():
+    return compile_template("not-operator.circom", "NotOperator", [])
+
+
+@pytest.mark.parametrize(
+    "enabled,account,ok",
+    [(1, 1, True), (1, 7, True), (0, 0, True), (1, 0, False)],  # an empty slot names account 0
+)
+def test_not_operator_refuses_account_0_when_enabled(not_operator, enabled, account, ok):
+    assert witness_ok(not_operator, {"enabled": enabled, "accountId": account}) is ok

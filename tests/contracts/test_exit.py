@@ -80,22 +80,24 @@ def test_exit_and_reclaim_in_exit_mode(ready: Env, t0: int) -> None:
     env = ready
     s = env.settlement.functions
     env.submit(env.make_batch(queue_count=1, timestamp=t0))  # Bob's deposit stays queued
-    proof, public = _exit_args(env, 0, 2_500, env.alice)
+    proof, public = _exit_args(env, 1, 2_500, env.alice)
     env.reverts(s.exit(proof, public), env.alice, "NotInExitMode")
     env.reverts(s.reclaimDeposit(1), env.bob, "NotInExitMode")
     env.travel(env.dep.config.liveness_period + 10)
     env.tx(s.triggerExitMode(), env.alice)
-    proof, public = _exit_args(env, 0, 2_500, env.alice)
+    proof, public = _exit_args(env, 1, 2_500, env.alice)
 
     tampered = [*public[:3], standin.withdrawal(9_999, env.alice)]
     env.reverts(s.exit(proof, tampered), env.alice, "InvalidProof")
-    stale = _exit_args(env, 0, 2_500, env.alice, root=12345)
+    stale = _exit_args(env, 1, 2_500, env.alice, root=12345)
     env.reverts(s.exit(*stale), env.alice, "ExitStateMismatch")
 
     receipt = env.tx(s.exit(proof, public), env.bob)  # anyone may submit the owner's proof
     (ev,) = env.events(receipt, "Exited")
-    assert (ev.args.accountId, ev.args.to, ev.args.amount) == (0, env.alice, 2_500)
-    env.reverts(s.exit(proof, public), env.alice, "AlreadyExited", 0)
+    assert (ev.args.accountId, ev.args.to, ev.args.amount) == (1, env.alice, 2_500)
+    env.reverts(s.exit(proof, public), env.alice, "AlreadyExited", 1)
+    # account 0 holds what is owed to others (issue 18 rule 1): it never exits
+    env.reverts(s.exit(*_exit_args(env, 0, 1, env.alice)), env.alice, "OperatorAccountExit")
 
     env.reverts(s.reclaimDeposit(0), env.alice, "NotReclaimable", 0)  # consumed by the batch
     receipt = env.tx(s.reclaimDeposit(1), env.alice)

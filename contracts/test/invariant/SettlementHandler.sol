@@ -12,11 +12,12 @@ import {REJECTED_PROOF, Vm} from "./StandIns.sol";
 /// @title SettlementHandler
 /// @notice The actions Foundry's invariant fuzzer calls on Settlement, in random order with
 /// random arguments: deposit, requestExit, registerMarket, submitBatch (honest and mutated),
-/// claim, time travel, triggerExitMode, exit, reclaimDeposit.
+/// claim, time travel, triggerExitMode, exit, reclaimDeposit, sweepFees.
 /// @dev Keeps a model ("ghost" state) of what the contract and the batch circuit should do:
 /// the queue and its Poseidon chain, the account tree's balances (deposits consumed by a batch
 /// are credited to the account of their key; withdrawals and exits never take more than an
-/// account holds, as the circuit guarantees), the market registry, the clocks, and every
+/// account holds, as the circuit guarantees; a batch's trading fees leave the tree for
+/// feesAccrued), the market registry, the clocks, and every
 /// credit and payment per address. Each action predicts whether the call must succeed, calls
 /// it (reverts caught), and records a violation when the contract disagrees or moves money
 /// other than the model says: every credit event Settlement emits in an action
@@ -41,6 +42,8 @@ contract SettlementHandler {
     uint256 internal constant EXIT_REQUEST_PERIOD = 1 hours;
     uint256 internal constant MAX_BATCH_DELAY = 300;
     uint256 internal constant GRACE = 120;
+    address internal constant ADMIN = address(0xAD); // DEFAULT_ADMIN_ROLE (SettlementInvariants)
+    address internal constant TREASURY = address(0x7EA5); // where fee sweeps go (not an actor)
 
     Settlement public immutable settlement;
     TestToken public immutable token;
@@ -91,6 +94,7 @@ contract SettlementHandler {
     uint256 public totalPaid; // tokens Settlement paid out
     mapping(address account => uint256 amount) public credited; // everything ever credited
     mapping(address account => uint256 amount) public paid; // everything claim() paid
+    uint256 public feesAccrued; // fees batches took out of the tree, not swept yet
 
     struct Credit {
         address to;
@@ -123,6 +127,7 @@ contract SettlementHandler {
         address[W] to;
         uint256 deposited; // consumed deposits
         uint256 refunds; // bit i: queue entry processed + i refunded (issue 18 rule 7)
+        uint256 fees; // trading fees out of the tree (issue 18 rule 1)
     }
 
     constructor(
@@ -415,7 +420,7 @@ contract SettlementHandler {
         if (mode == 0) inputs[0] = addmod(root, 1, P);
         else if (mode == 1) inputs[1] = addmod(exitMarket, 1, P);
         else if (mode == 2) proof[0] = REJECTED_PROOF;
-        bool valid = mode > 2 && exitMode && !exitedAccount[id];
+        bool valid = mode > 2 && exitMode && !exitedAccount[id] && id != 0; // 0: issue 18 rule 1
 
         uint256 before = settlement.claimable(to);
         try settlement.exit(proof, inputs) {
@@ -437,6 +442,37 @@ contract SettlementHandler {
         _credit(to, amount);
         exitPayouts += amount;
         ++succeeded["exit"];
+    }
+
+    /// @notice The admin sweeps fees to the treasury: at most feesAccrued (issue 18 rule 1).
+    /// One call in four asks for more than accrued, one in eight for zero; now and then a
+    /// caller that is not the admin, or the zero address as treasury.
+    function sweepFees(uint256 seed) external action {
+        uint256 accrued = feesAccrued;
+        uint256 pick = seed % 8;
+        uint256 amount = pick < 2 ? accrued + 1 + (seed >> 8) % 1000 : pick == 2 ? 0
+            : accrued == 0 ? 0 : 1 + (seed >> 8) % accrued;
+        address caller = pick == 3 ? actors[(seed >> 4) % N_ACTORS] : ADMIN;
+        address to = pick == 4 ? address(0) : TREASURY;
+        bool valid = amount != 0 && amount <= accrued && caller == ADMIN && to != address(0);
+        uint256 before = token.balanceOf(TREASURY);
+        VM.prank(caller);
+        try settlement.sweepFees(to, amount) {
+            if (!valid) {
+                _fail("fee sweep accepted that must be refused");
+                return;
+            }
+        } catch (bytes memory err) {
+            if (valid) _fail("fee sweep refused", err);
+            return;
+        }
+        if (token.balanceOf(TREASURY) - before != amount) {
+            _fail("fee sweep paid a different amount");
+            return;
+        }
+        feesAccrued -= amount;
+        totalPaid += amount;
+        ++succeeded["sweepFees"];
     }
 
     /// @notice In exit mode, refund a queue entry no batch consumed. Three calls in four pick
@@ -678,11 +714,19 @@ contract SettlementHandler {
             b.inputs[6 + j] = pick == 0 ? 0 : amount << 160 | uint160(to);
         }
 
+        // trading fees: some account (never 0 here: it never trades) paid them out of the tree
+        uint256 payer = 1 + (r >> 40) % N_KEYS;
+        if ((r >> 48) % 2 == 0 && b.balances[payer] != 0) {
+            b.fees = 1 + (r >> 56) % b.balances[payer];
+            if (b.fees > type(uint64).max) b.fees = type(uint64).max;
+            b.balances[payer] -= b.fees;
+        }
+
         b.data = r % 3 == 0 ? bytes("") : abi.encodePacked(seed, r);
         b.inputs[0] = root;
         b.inputs[1] = r % 8 == 0 ? root : uint256(keccak256(abi.encode(r, "root"))) % P;
         b.inputs[2] = market;
-        b.inputs[3] = ts | b.refunds << 64;
+        b.inputs[3] = ts | b.fees << 64 | b.refunds << 128;
         b.inputs[4] = _chain[processed];
         b.inputs[5] = _chain[processed + b.count];
         b.inputs[6 + W] = uint256(keccak256(b.data)) % P;
@@ -724,7 +768,8 @@ contract SettlementHandler {
             if ((b.refunds >> i) & 1 != 0) _credit(e.owner, e.amount);
         }
         _balance = b.balances;
-        treeTotal = treeTotal + b.deposited - withdrawn;
+        treeTotal = treeTotal + b.deposited - withdrawn - b.fees;
+        feesAccrued += b.fees;
         ++succeeded["submitBatch"];
     }
 }

@@ -69,7 +69,7 @@ contract SettlementInvariants {
 
     /// @notice The handler's actions.
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](10);
+        bytes4[] memory s = new bytes4[](11);
         s[0] = SettlementHandler.deposit.selector;
         s[1] = SettlementHandler.requestExit.selector;
         s[2] = SettlementHandler.registerMarket.selector;
@@ -80,6 +80,7 @@ contract SettlementInvariants {
         s[7] = SettlementHandler.triggerExitMode.selector;
         s[8] = SettlementHandler.exit.selector;
         s[9] = SettlementHandler.reclaimDeposit.selector;
+        s[10] = SettlementHandler.sweepFees.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), s);
     }
@@ -101,14 +102,20 @@ contract SettlementInvariants {
     /// @notice Solvency. B = token.balanceOf(Settlement), C = sum of claimable over every
     /// address ever credited (the actors), Q = sum of queueEntry(i).amount for processed <= i <
     /// queueLength (deposits no batch consumed; exit requests and refunded deposits are 0).
-    /// Always B >= C + Q, and exactly B = C + Q + T where T is the model tree's total (money
-    /// consumed into accounts and not withdrawn or exited).
+    /// Always B >= C + Q + F (F = feesAccrued: trading fees batches took out of the tree, not
+    /// swept), and exactly B = C + Q + T + F where T is the model tree's total (money consumed
+    /// into accounts and not withdrawn, exited or paid as fees).
     function _balanceCoversClaimsAndUnconsumedDeposits() internal view {
         uint256 balance = token.balanceOf(address(settlement));
         uint256 claims = _sumClaimable();
         uint256 queued = _unconsumedQueue();
-        require(balance >= claims + queued, "balance < claimable + unconsumed deposits");
-        require(balance == claims + queued + handler.treeTotal(), "balance != claims+queue+tree");
+        uint256 fees = settlement.feesAccrued();
+        require(fees == handler.feesAccrued(), "feesAccrued differs from model");
+        require(balance >= claims + queued + fees, "balance < claims + unconsumed deposits + fees");
+        require(
+            balance == claims + queued + handler.treeTotal() + fees,
+            "balance != claims+queue+tree+fees"
+        );
         require(queued == handler.unconsumedDeposits(), "unconsumed deposits differ from model");
         require(balance == handler.totalDeposited() - handler.totalPaid(), "tokens not conserved");
     }

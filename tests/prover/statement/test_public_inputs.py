@@ -12,6 +12,9 @@ from prover.statement.public_inputs import (
     SIGNALS,
     PublicInputs,
     deposit_chain_step,
+    stamp,
+    stamped_fees,
+    unstamp,
     withdrawal_slots,
     withdrawal_value,
 )
@@ -35,6 +38,16 @@ def test_from_list_round_trips_and_checks_the_slot_count() -> None:
         PublicInputs.from_list(SAMPLE.to_list(), withdrawal_slots=1)
     with pytest.raises(StatementError):
         PublicInputs.from_list([1, 2, 3])
+
+
+def test_the_stamp_carries_time_fees_and_refunds() -> None:
+    """batchTimestamp = time + 2^64 fees + 2^128 refunds (issue 18 rules 1 and 7)."""
+    value = stamp(1_900_000_000, 0b10, fees=70)
+    assert value == 1_900_000_000 + (70 << 64) + (0b10 << 128)
+    assert unstamp(value) == (1_900_000_000, 0b10) and stamped_fees(value) == 70
+    both = PublicInputs(1, 2, 3, 1_900_000_000, 5, 6, (7, 8), 9, refunds=0b10, fees=70)
+    assert both.to_list()[3] == value
+    assert PublicInputs.from_list(both.to_list()) == both
 
 
 def test_withdrawal_value_and_slots() -> None:

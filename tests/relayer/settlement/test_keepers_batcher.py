@@ -5,12 +5,12 @@ they did is handed over for the relayer's ledger (``keeper_deltas``)."""
 
 from __future__ import annotations
 
-from prover.model.ops import Liquidation, Settlement
+from prover.model.ops import Liquidation, Settlement, sign_withdrawal
 from prover.statement.config import get_config
 from prover.statement.encoding import SIDE_BUY, SIDE_SELL
 from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec
-from relayer.settlement.batcher import Batcher
+from relayer.settlement.batcher import Batcher, PendingWithdrawal
 from relayer.settlement.market import build_venue_market, circuit_snapshot
 from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, OPERATOR, fill, key, order, queue
 
@@ -96,3 +96,28 @@ def test_an_expired_series_is_settled_payers_first() -> None:
     assert [x.account_id for x in settled] == [1, 3, 2]  # the shorts pay in, then B is paid
     assert all(positions(b, aid) == {} for aid in (1, 2, 3))
     assert b.state.accounts[0].collateral == op_before  # account 0 only passed the money on
+
+
+def test_account_0_cannot_withdraw_the_shorts_payment_and_the_long_is_paid_after() -> None:
+    """Issue 18 rule 1: once the short paid in, account 0's whole balance (float + insurance)
+    is refused as a withdrawal (model rule ``operator_withdrawal``, recorded for the stored
+    withdrawal), and the long is still settled out of it."""
+    b, series = venue(FUNDS)
+    (expiry,) = {s.expiry for s in series if s.id == CALL}
+    sell_call(b, 1, (DESK_A, 1), 1)  # A short, B long
+    expired = circuit_snapshot(CFG, series, expiry + 1, 2, Quote(64_000.0, 0.6))
+    value = expired.table.row(CALL).settlement
+    b.use_market(expired.table)
+    sb = b.seal(b.last_timestamp + 1)
+    assert sb is not None and [x.account_id for x in sb.batch.settlements] == [1]
+    held = b.state.accounts[0].collateral
+    drain = sign_withdrawal(OPERATOR, CFG.domain, 0, 1, held, 0xAB)
+    b.add_withdrawal(PendingWithdrawal(drain, withdrawal_hash=7, event_seq=1))
+    long_before = b.state.accounts[2].collateral
+    while b.keeper_work() or b.withdrawals:
+        sb = b.seal(b.last_timestamp + 1)
+        assert sb is not None and sb.batch.withdrawals == ()
+    ((wid, hold),) = b.take_refused()
+    assert wid == 7 and hold.rule == "operator_withdrawal"
+    assert b.state.accounts[2].collateral == long_before + value  # the long was paid
+    assert b.state.accounts[0].collateral == held - value

@@ -14,6 +14,7 @@ from prover.model.sample import key_for
 from prover.model.state import Account, State
 from prover.statement.config import get_config
 from prover.statement.encoding import Order
+from prover.statement.public_inputs import stamped_fees
 from relayer.storage.repository import Repository
 from tests.relayer.conftest import LiveServer, make_key
 from tests.relayer.intake.test_determinism import play, session
@@ -67,6 +68,7 @@ def test_relayer_fills_pass_the_circuit_model(server: LiveServer, collateral: in
     )
     with pytest.raises(Rejected, match="buy_limit"):  # the model is strict: it does refuse
         apply_batch(state, Batch(first["created_at"], market, trades=(too_dear,)))
+    fees = 0
     for i in range(0, len(trades), cfg.trades):
         chunk = trades[i : i + cfg.trades]
         batch = Batch(
@@ -76,10 +78,12 @@ def test_relayer_fills_pass_the_circuit_model(server: LiveServer, collateral: in
                 Trade(signed(t["buy"]), signed(t["sell"]), t["price"], t["qty"]) for t in chunk
             ),
         )
-        state = apply_batch(state, batch).state  # raises Rejected(rule) if unprovable
+        result = apply_batch(state, batch)  # raises Rejected(rule) if unprovable
+        state, fees = result.state, fees + stamped_fees(result.public[3])
 
     for aid, acct in venue.engine.ledger.accounts.items():
         model = state.get(aid)
         assert model.collateral == acct.collateral
         assert {s: q for s, q in model.positions if q} == acct.positions
-    assert state.get(0).collateral == venue.engine.ledger.fees
+    # the fees leave the tree in the batches' stamps (issue 18 rule 1), never account 0's
+    assert fees == venue.engine.ledger.fees and state.get(0).collateral == 0
