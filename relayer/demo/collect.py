@@ -20,7 +20,7 @@ def collect(story: Story, report: DemoReport) -> None:
     report.fills = fill_lines(story)
     report.batches = batch_lines(story, report.fills)
     batch_of_tx = batch_numbers(story.svc.get("/v1/batches?limit=1000"))
-    report.balances = [operator_line(story, report.fills, batch_of_tx)]
+    report.balances = [operator_line(story, batch_of_tx)]
     report.balances += [balance_line(story, d, batch_of_tx) for d in story.desks]
     calldata = calldata_to(story.chain.w3, story.chain.settlement.address)
     report.transactions_scanned = len(calldata)
@@ -28,6 +28,7 @@ def collect(story: Story, report: DemoReport) -> None:
     last = max((b for b in report.batches if b.new_root), key=lambda b: b.number, default=None)
     chain_root = story.chain.settlement.functions.stateRoot().call()
     report.chain_root_is_last_batch = last is not None and int(last.new_root, 16) == chain_root
+    report.fees_accrued = story.chain.settlement.functions.feesAccrued().call()
     report.prove_seconds_per_batch = story.times.per_batch("prove")
     report.witness_seconds_per_batch = story.times.per_batch("witness")
 
@@ -77,15 +78,11 @@ def batch_lines(story: Story, fills: list[FillLine]) -> list[BatchLine]:
     return out
 
 
-def operator_line(story: Story, fills: list[FillLine], batch_of_tx: dict[str, int]) -> BalanceLine:
-    """Account 0 (fees, liquidations): its proven leaf against the relayer's view plus the fee
-    each side of every proven fill paid (the relayer's ledger keeps fees apart)."""
+def operator_line(story: Story, batch_of_tx: dict[str, int]) -> BalanceLine:
+    """Account 0 (settlement float, liquidations): its proven leaf against the relayer's view.
+    Fees are nobody's collateral: they leave the tree with each batch (``feesAccrued``)."""
     operator = Desk("operator", demo_key("operator"), "", story.desks[0].domain, account_id=0)
-    fee = int(story.venue["fee_per_contract"])
-    line = balance_line(story, operator, batch_of_tx)
-    line.relayer_collateral += sum(2 * fee * f.qty for f in fills if f.settlement == "confirmed")
-    line.basis = "relayer + fees"
-    return line
+    return balance_line(story, operator, batch_of_tx)
 
 
 def balance_line(story: Story, desk: Desk, batch_of_tx: dict[str, int]) -> BalanceLine:

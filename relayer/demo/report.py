@@ -55,7 +55,6 @@ class BalanceLine:
     proven_batch: int | None
     proven_collateral: int | None
     proven_positions: dict[int, int]
-    basis: str = "relayer"  # what the proven leaf is compared with
 
     @property
     def agree(self) -> bool:
@@ -84,6 +83,7 @@ class DemoReport:
     balances: list[BalanceLine] = field(default_factory=list)
     refusal: dict[str, Any] = field(default_factory=dict)
     chain_root_is_last_batch: bool = False
+    fees_accrued: int = 0  # the contract's feesAccrued: fees out of the tree, the admin's
     calldata_leaks: int = -1
     transactions_scanned: int = 0
     prove_seconds_per_batch: float = 0.0
@@ -107,6 +107,7 @@ class DemoReport:
             "gas_per_fill": gas // len(proven) if proven else None,  # all batch gas / fills
             "prove_seconds_per_batch": round(self.prove_seconds_per_batch, 2),
             "witness_seconds_per_batch": round(self.witness_seconds_per_batch, 2),
+            "fees_accrued": self.fees_accrued,
             "calldata_leaks": self.calldata_leaks,
             "transactions_scanned": self.transactions_scanned,
             "balances_agree": bool(self.balances) and all(b.agree for b in self.balances),
@@ -150,7 +151,7 @@ def render(r: DemoReport, say: Say) -> None:
         proven = "-" if bl.proven_collateral is None else usd(bl.proven_collateral)
         pos = ", ".join(f"{q:+d} x {s}" for s, q in sorted(bl.relayer_positions.items())) or "-"
         say(
-            f"   {bl.desk:10} account {bl.account_id}: {bl.basis} {usd(bl.relayer_collateral)}, "
+            f"   {bl.desk:10} account {bl.account_id}: relayer {usd(bl.relayer_collateral)}, "
             f"proven {proven} (batch {bl.proven_batch}), positions {pos}: "
             f"{'agree' if bl.agree else 'DISAGREE'}"
         )
@@ -159,5 +160,6 @@ def render(r: DemoReport, say: Say) -> None:
         f"demo's order prices, sizes and sides in clear: {r.calldata_leaks} found"
     )
     say(f"   on-chain root is the last batch's: {r.chain_root_is_last_batch}")
+    say(f"   fees out of the account tree (Settlement.feesAccrued): {usd(r.fees_accrued)}")
     say(f"done in {r.seconds:.1f}s")
     say(r.json_line())

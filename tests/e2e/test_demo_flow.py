@@ -44,13 +44,15 @@ def test_demo_through_the_service_on_the_test_configuration(tmp_path: Path) -> N
     assert all(s in seen for s in w.statuses)  # in lifecycle order
     assert w.claimed == WITHDRAW and summary["withdrawals"] == 1
 
-    # each desk's leaf decrypted from chain data is the relayer's view; account 0 holds the fees
+    # each leaf decrypted from chain data, account 0 included, is the relayer's view
     assert {b.desk for b in report.balances} == {"operator", *DESKS}
     assert all(b.agree for b in report.balances), text
     assert summary["balances_agree"]
-    # no collateral created or destroyed: the proven leaves plus the claim are the deposits
+    # no collateral created or destroyed: the proven leaves, the claim and the fees the batches
+    # carried out of the tree (feesAccrued) are the deposits
     proven = sum(b.proven_collateral or 0 for b in report.balances)
-    assert proven + w.claimed == len(DESKS) * DESK_DEPOSIT
+    assert report.fees_accrued > 0 and summary["fees_accrued"] == report.fees_accrued
+    assert proven + w.claimed + report.fees_accrued == len(DESKS) * DESK_DEPOSIT
 
     assert report.refusal["status"] == 422 and report.refusal["code"] == "insufficient_margin"
     assert summary["calldata_leaks"] == 0 and summary["transactions_scanned"] > summary["batches"]
