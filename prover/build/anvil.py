@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
@@ -62,9 +63,16 @@ def local_chain(
     block_time: float | None = None,
     extra_args: list[str] | None = None,
     startup_timeout: float = 30.0,
+    port: int | None = None,
+    state_file: Path | None = None,
+    state_interval: float | None = None,
 ) -> Iterator[LocalChain]:
-    """Start anvil, wait until JSON-RPC answers, yield it; stop it whatever happens."""
-    port = free_port()
+    """Start anvil, wait until JSON-RPC answers, yield it; stop it whatever happens.
+
+    ``port``: that one (default a free one). ``state_file``: anvil's ``--state``: the chain
+    (blocks, receipts, logs) is loaded from the file if it exists and written back to it on a
+    graceful exit, and every ``state_interval`` seconds when given (``--state-interval``)."""
+    port = port or free_port()
     args = [
         str(toolchain.tool_path("anvil")),
         "--host",
@@ -79,6 +87,10 @@ def local_chain(
     ]
     if block_time:
         args += ["--block-time", str(block_time)]
+    if state_file is not None:
+        args += ["--state", str(state_file)]
+        if state_interval:
+            args += ["--state-interval", str(state_interval)]
     args += extra_args or []
     proc = subprocess.Popen(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True

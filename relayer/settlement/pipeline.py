@@ -8,12 +8,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from prover.model.ops import Withdrawal
 from prover.proving.batch import ProvedBatch
 from prover.statement.market import MarketTable
-from relayer.settlement import batch_store
+from relayer.settlement import batch_store, faults
 from relayer.settlement.batcher import (
     Batcher,
     SealedBatch,
@@ -22,6 +23,7 @@ from relayer.settlement.batcher import (
 )
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
+from relayer.settlement.errors import SubmissionReverted
 from relayer.settlement.submitter import Landed, Submitter
 from relayer.storage.repository import Repository
 
@@ -48,6 +50,8 @@ class SettlementPipeline:
         self.submitter = Submitter(self.w3, venue.settlement, venue.relayer)  # RELAYER_ROLE
         self.store: Repository | None = None  # the relayer's database, for GET /v1/batches
         self.refused_fills = 0  # fills the model refused for good (logged, stored)
+        # forgets the unlanded batches when the first can never land (relayer.settlement.resume)
+        self.restamp: Callable[[], bool] | None = None
 
     def _record(self, sb: SealedBatch) -> None:
         if self.store is not None:
@@ -100,29 +104,52 @@ class SettlementPipeline:
         """Seal the next batch (``allow_empty``: even with no operation, a keep-alive) and
         record it, and the withdrawals and fills the model refused for good, in the store."""
         sb = self.batcher.seal(self.next_timestamp(), allow_empty=allow_empty)
-        if sb is not None:
-            self._record(sb)
         refused = self.batcher.take_refused()
-        if refused and self.store is not None:
-            batch_store.record_refused(self.store, refused)
         refused_fills = self.batcher.take_refused_fills()
         for fill_id, hold in refused_fills:
             log.error("fill %d refused by the batch model, never settled: %s", fill_id, hold)
-        if refused_fills and self.store is not None:
-            batch_store.record_refused_fills(self.store, refused_fills)
+        if self.store is not None:  # one transaction: the batch, its contents, the refusals
+            batch_store.record_sealed(self.store, sb, refused, refused_fills)
         self.refused_fills += len(refused_fills)
+        if sb is not None:
+            faults.pause_at("sealed", sb.number)
         return sb
 
     def prove(self, sb: SealedBatch) -> ProvedBatch:
+        sb.status = "proving"
+        self._record(sb)
+        faults.pause_at("proving", sb.number)
         proved = self.prover.prove(sb.inputs, sb.public)
         sb.proof = proved.words
         sb.status = "proved"
         self._record(sb)
+        faults.pause_at("proved", sb.number)
         return proved
 
     def submit(
         self, sb: SealedBatch, words: list[int] | None = None, *, preflight: bool = True
     ) -> Landed:
-        landed = self.submitter.submit(sb, words, preflight=preflight)
+        """Land the batch: found on chain if an earlier run sent it, else sent now (recorded
+        ``submitted`` with its hash as soon as it is sent); recorded ``confirmed``. A refused
+        or reverted send leaves it ``proved``."""
+        landed = self.submitter.landed(sb)
+        if landed is None:
+            try:
+                landed = self.submitter.submit(
+                    sb, words, preflight=preflight, sent=lambda tx: self._sent(sb, tx)
+                )
+            except SubmissionReverted as exc:
+                if sb.status == "submitted":  # mined and reverted: not on its way any more
+                    sb.status, sb.tx_hash = "proved", None
+                    self._record(sb)
+                if self.restamp is not None and exc.tx_hash is None:
+                    self.restamp()  # refused before sending: sealed again if it never can land
+                raise
         self._record(sb)
         return landed
+
+    def _sent(self, sb: SealedBatch, tx_hash: str) -> None:
+        faults.pause_at("sent", sb.number)
+        sb.status, sb.tx_hash = "submitted", tx_hash
+        self._record(sb)
+        faults.pause_at("submitted", sb.number)

@@ -12,7 +12,9 @@ moment of sending (relayer.settlement.fees), with the fee capped by the operator
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,13 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_bytes
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    ContractPanicError,
+    TimeExhausted,
+    TransactionNotFound,
+)
 from web3.logs import DISCARD
 
 from prover.statement.proof import WORDS
@@ -97,6 +105,7 @@ class Submitter:
         self.confirmations = confirmations
         self.timeout = timeout
         self.fees = fees or FeePolicy()
+        self.from_block = 0  # where to look for BatchSubmitted events (the deployment's block)
 
     def _call(self, sb: SealedBatch, words: list[int]) -> Any:
         return self.settlement.functions.submitBatch(words, sb.public, sb.queue_count, sb.data)
@@ -116,9 +125,15 @@ class Submitter:
         return None
 
     def submit(
-        self, sb: SealedBatch, words: list[int] | None = None, *, preflight: bool = True
+        self,
+        sb: SealedBatch,
+        words: list[int] | None = None,
+        *,
+        preflight: bool = True,
+        sent: Callable[[str], None] | None = None,
     ) -> Landed:
-        """Send the batch (its own proof unless ``words`` is given) and wait for the receipt.
+        """Send the batch (its own proof unless ``words`` is given) and wait for the receipt;
+        ``sent`` hears the transaction hash as soon as it is sent (before the receipt).
 
         Raises SubmissionReverted with the decoded custom error; the batch keeps its status.
         """
@@ -134,8 +149,10 @@ class Submitter:
         tx = self._call(sb, words).transact(
             {"from": self.sender, "gas": SUBMIT_GAS_LIMIT, **pricing.fields()}
         )
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=self.timeout)
         tx_hex = "0x" + bytes(tx).hex()
+        if sent is not None:
+            sent(tx_hex)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=self.timeout)
         if receipt["status"] != 1:
             err = self._replay(sb, words, receipt["blockNumber"])
             sb.attempts.append(f"tx {tx_hex} reverted: {err}")
@@ -155,6 +172,47 @@ class Submitter:
             receipt["gasUsed"],
         )
         return Landed(tx_hex, receipt["blockNumber"], receipt["gasUsed"], root)
+
+    def landed(self, sb: SealedBatch) -> Landed | None:
+        """The batch as the chain holds it if it already landed (sent by an earlier run that
+        stopped before recording it), else None: then it must be sent. A transaction of it
+        still pending at the node (``sb.tx_hash``) is waited for first, never sent twice."""
+        if sb.tx_hash is not None and self._count() < sb.number:
+            try:
+                self.w3.eth.get_transaction(sb.tx_hash)
+            except TransactionNotFound:
+                pass  # dropped (or never reached the node): send again
+            else:
+                with contextlib.suppress(TransactionNotFound, TimeExhausted):
+                    self.w3.eth.wait_for_transaction_receipt(sb.tx_hash, timeout=self.timeout)
+        if self._count() < sb.number:
+            return None
+        # the event counts batches from 0, the relayer (and the blob's nonce) from 1
+        events = self.settlement.events.BatchSubmitted().get_logs(
+            from_block=self.from_block, argument_filters={"batchNumber": sb.number - 1}
+        )
+        if len(events) != 1:
+            raise SettlementError(
+                f"batch {sb.number} landed but {len(events)} BatchSubmitted events of it were "
+                f"found from block {self.from_block}"
+            )
+        event = events[0]
+        root = int(event["args"]["newRoot"])
+        if root != sb.new_root:
+            raise SettlementError(
+                f"batch {sb.number} on chain moved the root to {root:#x}, the stored batch to "
+                f"{sb.new_root:#x}: the chain and the database disagree"
+            )
+        receipt = self.w3.eth.get_transaction_receipt(event["transactionHash"])
+        self._wait_confirmations(receipt["blockNumber"])
+        sb.status = "confirmed"
+        sb.tx_hash = "0x" + bytes(event["transactionHash"]).hex()
+        sb.block_number, sb.gas_used = receipt["blockNumber"], receipt["gasUsed"]
+        return Landed(sb.tx_hash, sb.block_number, sb.gas_used, root)
+
+    def _count(self) -> int:
+        """The contract's batch count (``state().batchCount``)."""
+        return int(self.settlement.functions.state().call()[4])
 
     def _replay(self, sb: SealedBatch, words: list[int], block: int) -> str:
         try:

@@ -42,15 +42,25 @@ def lock_database(url: str) -> IO | None:
     """Hold an exclusive lock on ``<sqlite file>.lock`` for as long as the file is open, so a
     second relayer on the same database fails at start instead of forking the order log.
     Other databases: None (run one relayer per database; see ARCHITECTURE.md)."""
+    try:
+        return sqlite_lock(url, ".lock")
+    except BlockingIOError:
+        raise StorageError(f"another relayer is using {make_url(url).database}") from None
+
+
+def sqlite_lock(url: str, suffix: str) -> IO | None:
+    """Open ``<sqlite file><suffix>`` and hold an exclusive lock on it while it stays open (the
+    kernel drops it when the process dies); None for any other database. BlockingIOError (the
+    file closed again) when another process holds it."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    path = Path(u.database + ".lock")
+    path = Path(u.database + suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
     f = path.open("a+")
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         f.close()
-        raise StorageError(f"another relayer is using {u.database}") from None
+        raise
     return f

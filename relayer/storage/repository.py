@@ -222,12 +222,14 @@ class Repository:
 
     def trades_after(self, fill_id: int, limit: int = 1000) -> list[dict]:
         """Fills with id > ``fill_id`` in order, each with both signed orders, as the batcher
-        needs them (``prover.model.ops.Trade``: buy order, sell order, price, qty)."""
+        needs them (``prover.model.ops.Trade``: buy order, sell order, price, qty); a fill the
+        batch model refused for good (``fill_refusals``) is never read again."""
+        refused = select(fill_refusals.c.fill_id)
         with self.engine.connect() as conn:
             rows = (
                 conn.execute(
                     select(fills)
-                    .where(fills.c.fill_id > fill_id)
+                    .where(fills.c.fill_id > fill_id, fills.c.fill_id.not_in(refused))
                     .order_by(fills.c.fill_id)
                     .limit(limit)
                 )

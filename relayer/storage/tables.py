@@ -6,6 +6,12 @@ SQL integers are signed 64-bit; ids the relayer assigns (seq, account, fill) are
 the batcher; the settlement side then updates a withdrawal's ``status`` and a fill's
 ``batch_id`` as its batch goes, and records in ``fill_refusals`` each fill the batch model
 refused for good (a table of its own, so an older database simply gets it, empty).
+
+The settlement side keeps its own durable state in two more tables of their own (again, an
+older database gets them empty): ``deployment`` (one row: the contracts this database settles
+on, written once at deployment) and ``batch_contents`` (per batch, everything needed to rebuild
+and resend it after a crash: its operations, public inputs, data blob, queue count, then its
+proof; relayer.settlement.batch_store). ``batches`` stays the public view of the lifecycle.
 """
 
 from __future__ import annotations
@@ -132,7 +138,8 @@ batches = Table(
     "batches",
     metadata,
     Column("batch_id", Integer, primary_key=True, autoincrement=False),
-    Column("status", String(16), nullable=False),  # sealed | proving | submitted | confirmed
+    # sealed | proving | proved | submitted | confirmed (relayer.settlement.batch_store)
+    Column("status", String(16), nullable=False),
     Column("first_fill", BigInteger),
     Column("last_fill", BigInteger),
     Column("old_root", Felt),
@@ -171,5 +178,34 @@ fill_refusals = Table(
     Column("fill_id", BigInteger, primary_key=True, autoincrement=False),
     Column("rule", String(32), nullable=False),  # prover.model.errors.RULES
     Column("reason", String(200), nullable=False),  # "<rule>: <detail>"
+    Column("created_at", BigInteger, nullable=False),
+)
+
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1: one per database
+    Column("chain_id", BigInteger, nullable=False),
+    Column("circuit", String(64), nullable=False),  # prover.statement.config name
+    Column("settlement_address", String(42), nullable=False),  # checksummed
+    Column("deploy_block", BigInteger, nullable=False),  # the chain's head before deploying
+    Column("operator_ax", Felt, nullable=False),  # account 0's key in the genesis root
+    Column("operator_ay", Felt, nullable=False),
+    Column("genesis_root", Felt, nullable=False),
+    Column("verifier_sha256", String(64), nullable=False),  # of the batch verifier's source
+    Column("payload", Text, nullable=False),  # addresses, ABIs, roles (JSON)
+    Column("created_at", BigInteger, nullable=False),
+)
+
+batch_contents = Table(
+    "batch_contents",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=False),
+    Column("batch", Text, nullable=False),  # ops.Batch as JSON (relayer.settlement.batch_codec)
+    Column("public", Text, nullable=False),  # JSON list of the public inputs
+    Column("data", Text, nullable=False),  # the data blob, hex
+    Column("queue_count", Integer, nullable=False),
+    Column("extra", Text, nullable=False),  # JSON: fill ids, withdrawal hashes, queue entries
+    Column("proof", Text),  # JSON list of the 8 proof words, once proved
     Column("created_at", BigInteger, nullable=False),
 )

@@ -1,0 +1,86 @@
+"""A sealed batch's operations (``prover.model.ops.Batch``) <-> JSON, for the database.
+
+Everything the model needs to apply the batch again is kept, to the integer: timestamp, the
+market table it was sealed with, every operation with its signature, the data hash. JSON
+numbers are Python ints here (exact at any size); ``notes`` (test annotations) are not kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prover.crypto.eddsa import Signature
+from prover.model.ops import (
+    Batch,
+    Deposit,
+    Liquidation,
+    Settlement,
+    SignedOrder,
+    Trade,
+    Withdrawal,
+)
+from prover.statement.encoding import Order
+from prover.statement.market import MarketRow, MarketTable
+
+
+def market_to_json(table: MarketTable) -> dict[str, Any]:
+    rows = [
+        [r.series_id, r.status, r.mark, r.settlement, list(r.v_im), list(r.v_mm)]
+        for r in table.rows
+    ]
+    return {"epoch": table.epoch, "rows": rows}
+
+
+def market_from_json(d: dict[str, Any]) -> MarketTable:
+    rows = tuple(MarketRow(s, st, m, x, tuple(im), tuple(mm)) for s, st, m, x, im, mm in d["rows"])
+    return MarketTable(d["epoch"], rows)
+
+
+def _signed(so: SignedOrder) -> list[Any]:
+    o = so.order
+    return [
+        [o.account_id, o.order_id, o.series_id, o.side, o.price, o.qty, o.expiry],
+        list(so.sig),
+    ]
+
+
+def _signed_from(d: list[Any]) -> SignedOrder:
+    return SignedOrder(Order(*d[0]), Signature(*d[1]))
+
+
+def batch_to_json(b: Batch) -> dict[str, Any]:
+    return {
+        "timestamp": b.timestamp,
+        "market": market_to_json(b.market),
+        "deposits": [[d.ax, d.ay, d.amount, d.account_id] for d in b.deposits],
+        "trades": [
+            [_signed(t.buy), _signed(t.sell), t.price, t.qty, list(t.position_slots)]
+            for t in b.trades
+        ],
+        "withdrawals": [
+            [w.account_id, w.nonce, w.amount, w.eth_address, list(w.sig)] for w in b.withdrawals
+        ],
+        "liquidations": [
+            [lq.account_id, lq.scenario, list(lq.liquidator_slots)] for lq in b.liquidations
+        ],
+        "settlements": [[x.account_id, x.series_id] for x in b.settlements],
+        "data_hash": b.data_hash,
+    }
+
+
+def batch_from_json(d: dict[str, Any]) -> Batch:
+    return Batch(
+        d["timestamp"],
+        market_from_json(d["market"]),
+        tuple(Deposit(*x) for x in d["deposits"]),
+        tuple(
+            Trade(_signed_from(buy), _signed_from(sell), price, qty, tuple(slots))
+            for buy, sell, price, qty, slots in d["trades"]
+        ),
+        tuple(
+            Withdrawal(a, n, amt, eth, Signature(*sig)) for a, n, amt, eth, sig in d["withdrawals"]
+        ),
+        tuple(Liquidation(a, s, tuple(slots)) for a, s, slots in d["liquidations"]),
+        tuple(Settlement(a, s) for a, s in d["settlements"]),
+        d["data_hash"],
+    )

@@ -1,0 +1,76 @@
+"""``darkbook relayer settle``: the settlement loop alone, in its own process.
+
+It runs against the database and the chain of a ``darkbook relayer run --no-settle`` (the
+venue: API, book, ledger), for operators who keep the prover apart from the API. The
+database says everything it needs: the deployment (relayer.settlement.deployment_store), the
+fills and withdrawals to seal, the stored batches to resume from (relayer.settlement.resume).
+It seals with the contract's newest registered market table, found among the venue's stored
+snapshots (``MarketFollower``), and never writes the venue's ledger: the venue credits
+deposits, books keeper ops and runs the oracle keeper itself (``VenueFollower``). The
+settlement lock (relayer.settlement.lock) keeps a second loop, in-process or not, off the
+same database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from web3 import Web3
+
+from relayer.settings import Settings
+from relayer.settlement import deployment_store, resume
+from relayer.settlement.errors import SettlementError
+from relayer.settlement.follower import MarketFollower
+from relayer.settlement.loop import SettlementLoop
+from relayer.settlement.worker import operator_key, sign_locally
+from relayer.storage.repository import Repository
+
+log = logging.getLogger("darkbook.settlement")
+
+
+def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[str], None]) -> None:
+    """Reattach, resume and run the loop until ``stop`` is set."""
+    repo = Repository(settings.db_url())
+    dep = None
+    try:
+        record = deployment_store.load(repo)
+        if record is None:
+            raise SettlementError(
+                "the database records no deployment: start `darkbook relayer run` on it first "
+                "(or `darkbook relayer deploy` for an rpc_url chain)"
+            )
+        op = operator_key(settings)
+        sign_locally(w3, settings)
+        dep = deployment_store.attach(w3, record, op.public_key())
+        dep.prover.start()  # loads the proving key while we resume
+        market = MarketFollower(dep, repo)
+        while (snap := market.newest()) is None:
+            log.warning("waiting for the venue's market table to be registered and stored")
+            if stop.wait(settings.settle_poll_seconds):
+                return
+        market.current = snap
+        loop = SettlementLoop(
+            dep,
+            snap.table,
+            op.public_key(),
+            repo,
+            poll_seconds=settings.settle_poll_seconds,
+            batch_seconds=settings.batch_seconds,
+            confirmations=settings.deposit_confirmations,
+            keepalive_seconds=settings.keepalive_seconds,
+        )
+        loop.oracle = market
+        pipeline = loop.pipeline
+        resume.resume(pipeline, record.deploy_block)
+        pending = pipeline.batcher.unconfirmed()
+        say(
+            f"darkbook relayer settle: Settlement {dep.settlement.address}, "
+            f"{len(pipeline.batcher.sealed)} batch(es) stored, {len(pending)} to land"
+        )
+        loop.run(stop)
+    finally:
+        if dep is not None:
+            dep.prover.close()
+        repo.close()
