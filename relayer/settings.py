@@ -119,6 +119,15 @@ class Settings(BaseSettings):
         description="send an empty batch when none landed this long (chain time); default "
         "half the contract's livenessPeriod",
     )
+    priority_fee_gwei: float = Field(
+        1.0, ge=0, description="EIP-1559 tip offered on settlement transactions"
+    )
+    max_fee_gwei: float = Field(
+        500.0,
+        gt=0,
+        description="cap on maxFeePerGas of a settlement transaction (the batch waits rather "
+        "than pay more)",
+    )
     operator_secret: str | None = Field(
         None,
         description="hex EdDSA secret of the operator's key (account 0); default: "
@@ -139,6 +148,24 @@ class Settings(BaseSettings):
         None,
         description="hex key that registers market tables (ORACLE_ROLE; owns the TestOracle on "
         "anvil): the risk oracle's own infrastructure. Default with no rpc_url: anvil account 9",
+    )
+    oracle_price_source: str = Field(
+        "reference",
+        description="where the oracle keeper prices market tables: 'reference' (the embedded "
+        "inputs), 'file:PATH' (JSON {'spot': .., 'vol': ..}, re-read each pass) or an http(s) "
+        "URL serving the same JSON",
+    )
+    oracle_move_threshold: float = Field(
+        0.02,
+        gt=0,
+        description="register a new market table when a series' mark moves by more than this "
+        "fraction of one contract's underlying value",
+    )
+    oracle_refresh_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="register a new market table when the newest is this old (chain time); "
+        "default half the contract's maxMarketAge",
     )
     genesis: list[GenesisAccount] = Field(default_factory=list)
     log_level: str = "info"

@@ -6,7 +6,8 @@ counts, the next deposits of the on-chain queue, then fills in fill order, then 
 and runs each candidate through ``prover.model.apply_batch`` (strict): an operation the model
 rejects is never sealed.
 
-- Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error).
+- Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error);
+  one that cannot be credited (bad key, 64-bit overflow, full tree) passes as a refund.
 - Fills keep their order. A fill the model rejects for a reason that can still go away (its
   account, or account 0, is not in the sealed state yet: rule ``account`` / ``fee_account``;
   or any rule while a deposit to one of its accounts waits in the queue beyond this batch)
@@ -20,6 +21,12 @@ rejects is never sealed.
   an earlier fill comes after it anyway (the circuit's order). A withdrawal the model rejects
   is refused for good (``refused``, and ``take_refused`` for the store), the others go on.
 
+- Keeper ops go between the fills and the withdrawals (circuit order): liquidations of the
+  accounts failing maintenance after the batch's fills (relayer.settlement.liquidations), then
+  expiry settlements, payers first (relayer.settlement.expiries), each tried with the model and
+  within the slot counts; ``keeper_deltas`` is what they did, for the relayer's ledger. The
+  table is the newest registered one (``use_market``, set by the oracle keeper).
+
 A sealed batch keeps its operations, circuit inputs, public inputs and data blob until the
 chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.
 """
@@ -27,7 +34,7 @@ chain confirms it; a failed submission leaves it ``sealed`` for the next attempt
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prover.crypto.eddsa import Signature
@@ -38,13 +45,18 @@ from prover.model.state import State
 from prover.statement import data_blob, encoding
 from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
 from prover.statement.config import CircuitConfig
+from prover.statement.deposits import key_accepted
+from prover.statement.errors import StatementError
 from prover.statement.market import MarketTable
 from prover.statement.public_inputs import PublicInputs
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
+from relayer.settlement.expiries import expired_positions
+from relayer.settlement.keeper_booking import Deltas, keeper_deltas
+from relayer.settlement.liquidations import failing_maintenance
 
 # Model rules a fill may stop breaking once more of the queue is sealed: its account (or
-# account 0, which takes the fee) does not exist yet. Every other rule is for good.
+# account 0, which pays the batch's settlements) does not exist yet. Every other rule is for good.
 WAIT_RULES = frozenset({"account", "fee_account"})
 
 
@@ -79,7 +91,8 @@ class Hold:
 
 @dataclass
 class SealedBatch:
-    """One batch from sealing to confirmation. ``status``: sealed -> proved -> confirmed."""
+    """One batch from sealing to confirmation. ``status``: sealed -> proving -> proved ->
+    submitted -> confirmed, each step stored (relayer.settlement.batch_store)."""
 
     number: int  # 1, 2, ... (the contract's batch count after it lands)
     batch: Batch
@@ -96,6 +109,7 @@ class SealedBatch:
     gas_used: int | None = None
     attempts: list[str] = field(default_factory=list)  # one line per failed submission
     withdrawal_hashes: list[int] = field(default_factory=list)  # those from the store
+    keeper_deltas: Deltas = field(default_factory=dict)  # liquidations + settlements, booked
 
     @property
     def old_root(self) -> int:
@@ -172,15 +186,25 @@ class Batcher:
 
     # -- intake -------------------------------------------------------------------------
 
-    def add_deposit(self, dep: QueuedDeposit) -> int:
+    def add_deposit(self, dep: QueuedDeposit) -> int | None:
         """Queue an on-chain deposit; returns the account id it credits (``AccountIds``: the
-        operator's key is account 0, every other new key the next id from 1, in queue order)."""
+        operator's key is account 0, every other new key the next id from 1, in queue order),
+        None when the batch will refund it (issue 18 rule 7: a key no account may hold, or no
+        leaf left; an overflow is refunded by the model too, with the key's id returned).
+        An entry the sealed state already consumed (the queue read again after a restart) is
+        not queued twice."""
+        if dep.queue_index < self.state.deposits_processed:
+            return dep.ax if dep.is_exit_request else self.ids.get((dep.ax, dep.ay))
         if dep.is_exit_request:  # consumed without touching a leaf (account id unused)
             self.deposits.append(dep)
             return dep.ax
-        aid = self.ids.assign((dep.ax, dep.ay))
         self.deposits.append(dep)
-        return aid
+        if not key_accepted(dep.ax, dep.ay):
+            return None
+        try:
+            return self.ids.assign((dep.ax, dep.ay))
+        except StatementError:  # the tree is full
+            return None
 
     def _account_of(self, dep: QueuedDeposit) -> int:
         aid = self.ids.get((dep.ax, dep.ay))
@@ -234,6 +258,35 @@ class Batcher:
     def has_work(self) -> bool:
         return bool(self.deposits or self.fills or self.withdrawals)
 
+    def use_market(self, market: MarketTable) -> None:
+        """Seal from now on with ``market`` (the newest registered table)."""
+        self.market = market
+
+    def keeper_work(self) -> bool:
+        """An account of the sealed state fails maintenance, or holds an expired series."""
+        return bool(
+            failing_maintenance(self.state, self.market)
+            or expired_positions(self.state, self.market)
+        )
+
+    def _keeper_ops(self, batch: Batch) -> Batch:
+        """``batch`` (deposits and fills) plus the liquidations, then the expiry settlements
+        (payers first), that the model accepts on top of it, within the slot counts."""
+        cfg = self.config
+        mid = apply_batch(self.state, batch).state
+        for lq in failing_maintenance(mid, self.market)[: cfg.liquidations]:
+            cand = replace(batch, liquidations=(*batch.liquidations, lq))
+            if self._try(cand) is None:
+                batch = cand
+        after = apply_batch(self.state, batch).state
+        for x in expired_positions(after, self.market):
+            if len(batch.settlements) == cfg.settlements:
+                break
+            cand = replace(batch, settlements=(*batch.settlements, x))
+            if self._try(cand) is None:  # a long waits while account 0 cannot pay it yet
+                batch = cand
+        return batch
+
     # -- sealing ------------------------------------------------------------------------
 
     def _try(self, batch: Batch) -> Rejected | None:
@@ -285,6 +338,9 @@ class Batcher:
             else:  # never valid: dropped from settlement with the model's reason
                 self._refuse_fill(pf, err)
 
+        before_keepers = batch
+        batch = self._keeper_ops(batch)
+
         taken: list[PendingWithdrawal] = []
         left = list(self.fills)[len(trades) :]
         barrier = left[0].event_seq if left and left[0].event_seq else None  # unsealed fill
@@ -294,7 +350,7 @@ class Batcher:
             if barrier is not None and pw.event_seq is not None and pw.event_seq > barrier:
                 break  # accepted after a fill still waiting: after it, in order
             w = pw.withdrawal
-            cand = Batch(timestamp, self.market, deps, batch.trades, (*batch.withdrawals, w))
+            cand = replace(batch, withdrawals=(*batch.withdrawals, w))
             err = self._try(cand)
             if err is None:
                 batch, taken = cand, [*taken, pw]
@@ -306,24 +362,21 @@ class Batcher:
                 if pw.withdrawal_hash is not None:
                     self._refused_new.append((pw.withdrawal_hash, hold))
 
-        if not (deps or trades or taken or allow_empty):
+        keeper_ops = (*batch.liquidations, *batch.settlements)
+        if not (deps or trades or taken or keeper_ops or allow_empty):
             return None
         number = len(self.sealed) + 1
         after = apply_batch(self.state, batch).state
         touched = {d.account_id for d in deps if d.amount}
         touched |= {w.account_id for w in batch.withdrawals}
         touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
-        if trades:
+        keeper_accounts = {op.account_id for op in keeper_ops}
+        touched |= keeper_accounts
+        if trades or keeper_ops:
             touched.add(OPERATOR_ACCOUNT)
         data = data_blob.encode((owned_leaf(after, aid) for aid in touched), number)
-        final = Batch(
-            timestamp,
-            self.market,
-            deps,
-            batch.trades,
-            batch.withdrawals,
-            data_hash=data_blob.data_hash(data),
-        )
+        final = replace(batch, data_hash=data_blob.data_hash(data))
+        booked = _booked(self.state, before_keepers, batch, keeper_accounts)
         result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
 
         for _ in queued:
@@ -346,9 +399,19 @@ class Batcher:
             withdrawal_hashes=[
                 pw.withdrawal_hash for pw in taken if pw.withdrawal_hash is not None
             ],
+            keeper_deltas=booked,
         )
         self.sealed.append(sealed)
         return sealed
 
     def unconfirmed(self) -> list[SealedBatch]:
         return [b for b in self.sealed if b.status != "confirmed"]
+
+
+def _booked(state: State, before: Batch, batch: Batch, accounts: set[int]) -> Deltas:
+    """What the batch's keeper ops did to each account (and account 0), for the ledger."""
+    if not accounts:
+        return {}
+    keepers = replace(batch, withdrawals=())  # the same batch up to its keeper ops
+    after = apply_batch(state, keepers, strict=False).state
+    return keeper_deltas(apply_batch(state, before).state, after, accounts | {OPERATOR_ACCOUNT})

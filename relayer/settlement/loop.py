@@ -16,6 +16,13 @@ prove, submit, record, every ``settle_poll_seconds``.
    ``batch_seconds`` have passed with work pending, then proved, submitted and recorded
    (``batch_store``: ``GET /v1/batches``).
 
+   Before 4, with no batch in flight, the oracle keeper (``oracle``, relayer.settlement.
+   oracle_keeper) may register a newer table; the batcher seals with it from then on, and the
+   contract's ``latestMarketHash`` must be the batcher's table (else the pass fails). A batch
+   is also due at once when the liquidation or expiry keeper has work on the sealed state
+   (relayer.settlement.liquidations, expiries); its ops are booked in the relayer's ledger
+   through ``book`` (a ``keeper`` event) as soon as it is sealed.
+
 5. keep-alive: when no batch has landed for ``keepalive_seconds`` of chain time (default half
    the contract's ``livenessPeriod``) and nothing else was sealed, an empty batch (no
    operation) is sealed and sent, so an honest idle venue never becomes exit-due.
@@ -45,6 +52,9 @@ from prover.statement.market import MarketTable
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
+from relayer.settlement.errors import SettlementError
+from relayer.settlement.keeper_booking import Deltas
+from relayer.settlement.oracle_keeper import OracleKeeper
 from relayer.settlement.pipeline import SettlementPipeline
 from relayer.storage.repository import Repository
 
@@ -55,6 +65,9 @@ Credit = Callable[[int, int, int, int, bool], int]
 # observe(name, value): seal_seconds, witness_seconds, prove_seconds, submit_seconds,
 # batch_fills, batch_gas, refused_fills, keepalive (counts): public numbers only
 Observe = Callable[[str, float], None]
+# book(batch number, keeper deltas): the sealed batch's liquidations and expiry settlements in
+# the relayer's ledger (the venue's write path: a ``keeper`` event, replayed, once per batch)
+Book = Callable[[int, Deltas], None]
 
 EXIT_REASONS = {1: "inactivity", 2: "exit_request_overdue"}  # ISettlement.ExitReason
 
@@ -138,6 +151,10 @@ class SettlementLoop:
         # None: half the contract's livenessPeriod (read at the first pass)
         self.keepalive_seconds = keepalive_seconds
         self.observe: Observe = lambda _name, _value: None
+        self.oracle: OracleKeeper | None = None  # registers newer tables (set by the worker)
+        self.book: Book | None = None
+        self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
+        self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
 
     @property
     def batcher(self) -> Batcher:
@@ -164,10 +181,13 @@ class SettlementLoop:
             return
         for sb in self.batcher.unconfirmed():
             self._settle(sb)  # raises on failure: later batches wait
+        self._refresh_market(chain_now)  # no batch in flight: a new table cannot strand one
         sealed = None
         if self._due():
             sealed = self._seal()
             self._pending_since = None
+            if sealed is None:
+                self._keepers_tried = (len(self.batcher.sealed), self.batcher.market.epoch)
             if sealed is None and self.batcher.held is not None:
                 log.warning("nothing sealable: %s", self.batcher.held)
         if sealed is None and self._keepalive_due(chain_now):
@@ -188,16 +208,56 @@ class SettlementLoop:
             self.keepalives += 1
             self.observe("keepalive", 1)
         log.info(
-            "sealed batch %d%s: %d deposit(s), %d fill(s), %d withdrawal(s)",
+            "sealed batch %d%s: %d deposit(s), %d fill(s), %d liquidation(s), %d expiry "
+            "settlement(s), %d withdrawal(s)",
             sb.number,
             " (keep-alive)" if keepalive else "",
             len(sb.batch.deposits),
             len(sb.batch.trades),
+            len(sb.batch.liquidations),
+            len(sb.batch.settlements),
             len(sb.batch.withdrawals),
         )
+        self._book(sb)
         self.observe("batch_fills", len(sb.batch.trades))
         self._settle(sb)
         return sb
+
+    def _book(self, sb: SealedBatch) -> None:
+        """The batch's liquidations and expiry settlements into the relayer's ledger."""
+        for lq in sb.batch.liquidations:
+            log.warning("batch %d liquidates account %d", sb.number, lq.account_id)
+        for x in sb.batch.settlements:
+            log.info(
+                "batch %d settles series %d of account %d", sb.number, x.series_id, x.account_id
+            )
+        self.observe("liquidations", len(sb.batch.liquidations))
+        self.observe("expiry_settlements", len(sb.batch.settlements))
+        if sb.keeper_deltas and self.book is not None:
+            self.book(sb.number, sb.keeper_deltas)
+
+    def _refresh_market(self, chain_now: int) -> None:
+        """The oracle keeper's turn (a newer table, when due), then the contract's newest table
+        must be the batcher's: a batch on any other would be refused (``NotNewestMarket``)."""
+        cfg = self.pipeline.venue.config
+        if self.oracle is not None:
+            snap = self.oracle.step(chain_now)
+            if snap is not None:
+                self.batcher.use_market(snap.table)
+                self._market_hash = snap.table.hash(cfg.series, cfg.scenarios)
+                self.observe("market_tables", 1)
+        newest = int(self.pipeline.venue.settlement.functions.latestMarketHash().call())
+        if newest != self._market_hash:
+            raise SettlementError(
+                f"the contract's newest market table {newest:#x} is not the one the batcher "
+                f"holds ({self._market_hash:#x}): was a table registered outside this relayer?"
+            )
+
+    def _keepers_due(self) -> bool:
+        """Liquidations or expiry settlements wait (checked again after every batch and every
+        new table, not every pass, when the last look sealed nothing)."""
+        mark = (len(self.batcher.sealed), self.batcher.market.epoch)
+        return mark != self._keepers_tried and self.batcher.keeper_work()
 
     def _read_contract(self) -> int:
         """Read the contract's state and exit-mode status into ``health``; the chain's time."""
@@ -252,7 +312,7 @@ class SettlementLoop:
         b, cfg = self.batcher, self.pipeline.venue.config
         if not b.has_work:
             self._pending_since = None
-            return False
+            return self._keepers_due()
         now = self.clock()
         if self._pending_since is None:
             self._pending_since = now
@@ -261,7 +321,7 @@ class SettlementLoop:
             or len(b.deposits) >= cfg.deposits
             or len(b.withdrawals) >= cfg.withdrawals
         )
-        return full or now - self._pending_since >= self.batch_seconds
+        return full or now - self._pending_since >= self.batch_seconds or self._keepers_due()
 
     def _settle(self, sb: SealedBatch) -> None:
         if sb.proof is None:

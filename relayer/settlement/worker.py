@@ -2,14 +2,28 @@
 
 ``SettlementWorker`` is owned by the API's lifespan (``create_app(..., settlement=worker)``):
 ``start(venue)`` opens one thread, ``stop()`` stops and joins it (and the prover process) at
-shutdown. In that thread, on the relayer's own anvil:
+shutdown. In that thread, on the relayer's own anvil or an ``rpc_url`` chain:
 
-1. compile the batch circuit and set up its keys (cached by content hash), deploy the contracts
-   at the address the signing domain was bound to, with the genesis root whose account 0
-   already holds the operator's key (``State.genesis``; the relayer's ledger opens account 0
-   with that key too), start the prover process (it loads the key meanwhile);
-2. register the relayer's market table (its current snapshot) with the TestOracle;
-3. run ``SettlementLoop`` (relayer.settlement.loop) until stopped.
+1. the database's deployment (relayer.settlement.deployment_store) is reattached to: the
+   circuit and keys come from the cache and must be the deployed verifier's, the chain must
+   hold the contracts and every deposit the relayer credited. With none recorded (the
+   relayer's own anvil only; an ``rpc_url`` chain gets one from ``relayer deploy``): compile
+   the batch circuit and set up its keys (cached by content hash), deploy the contracts at the
+   address the signing domain was bound to, with the genesis root whose account 0 already
+   holds the operator's key (``State.genesis``; the relayer's ledger opens account 0 with that
+   key too), and record the deployment at once. Then start the prover process (it loads the
+   key meanwhile);
+2. register the relayer's market table (its current snapshot) with the TestOracle unless the
+   contract has it already (``start`` already refused a table without the circuit's size,
+   ``check_table_fits``: the service does not start);
+3. with ``settle``: rebuild the batcher from the stored batches and line them up with the
+   contract (relayer.settlement.resume), book in the ledger any keeper ops a crash left
+   unbooked, then run ``SettlementLoop`` (relayer.settlement.loop) until stopped, with the
+   oracle keeper (newer tables from ``oracle_price_source``, adopted by the Venue) and the
+   keepers' ops booked in the Venue's ledger (``Venue.book_keeper_batch``). Without (``relayer
+   run --no-settle``, the loop in a ``relayer settle`` process): run ``VenueFollower``
+   (relayer.settlement.follower) instead, which does the venue's part of it: credit chain
+   deposits, book stored batches' keeper ops, run the oracle keeper.
 
 Three Ethereum keys from the settings, one per power (issue 18 rule 8): ``admin_eth_key``
 deploys and holds DEFAULT_ADMIN_ROLE, ``relayer_eth_key`` submits batches (RELAYER_ROLE),
@@ -17,7 +31,7 @@ deploys and holds DEFAULT_ADMIN_ROLE, ``relayer_eth_key`` submits batches (RELAY
 (web3's sign-and-send middleware); the keys are never logged.
 
 Meanwhile ``/health`` reports ``preparing`` with ``stage`` as the hint, and orders are refused
-with 503 ``venue_preparing``; ``ready`` turns true after step 2.
+with 503 ``venue_preparing``; ``ready`` turns true after step 3's preparation.
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ if TYPE_CHECKING:
     from relayer.intake.service import Venue
     from relayer.settings import Settings
     from relayer.settlement.deployment import VenueDeployment
+    from relayer.settlement.follower import VenueFollower
     from relayer.settlement.loop import SettlementLoop
     from relayer.venue_info.chain import ChainInfo
 
@@ -72,7 +87,7 @@ class SettlementWorker:
     ) -> None:
         self.settings = settings
         self.w3 = w3
-        self.admin = admin or settings.eth_address("admin")
+        self.admin = admin  # deploys (default ``admin_eth_key``'s address); unused to reattach
         self.run_loop = run_loop
         self.say = say or (lambda _: None)
         self.before_prepare = before_prepare  # tests: hold preparation back
@@ -82,6 +97,7 @@ class SettlementWorker:
         self.chain_info: ChainInfo | None = None
         self.deployment: VenueDeployment | None = None
         self.loop: SettlementLoop | None = None
+        self.follower: VenueFollower | None = None  # with the loop in another process
         self.on_ready: Callable[[ChainInfo], None] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -90,6 +106,18 @@ class SettlementWorker:
     # -- lifecycle (the app's lifespan) -------------------------------------------------
 
     def start(self, venue: Venue) -> None:
+        """Refuse (SettingsError) a venue whose margin table the circuit cannot carry, or an
+        unusable price source; then prepare and run in the background."""
+        from prover.statement.config import get_config
+        from relayer.markets.price_source import PriceSourceError, price_source_from_setting
+        from relayer.settings import SettingsError
+        from relayer.settlement.market import check_table_fits
+
+        try:
+            check_table_fits(get_config(self.settings.circuit), venue.snapshot)
+            price_source_from_setting(self.settings.oracle_price_source)
+        except (ValueError, PriceSourceError) as exc:
+            raise SettingsError(str(exc)) from None
         self._started = time.monotonic()
         self._thread = threading.Thread(
             target=self._main, args=(venue,), name="darkbook-settlement", daemon=True
@@ -138,30 +166,52 @@ class SettlementWorker:
             return
         if self.loop is not None and not self._stop.is_set():
             self.loop.run(self._stop)
+        elif self.follower is not None and not self._stop.is_set():
+            self.follower.run(self._stop, self.settings.settle_poll_seconds)
 
     def _prepare(self, venue: Venue) -> None:
+        from relayer.markets.price_source import price_source_from_setting
+        from relayer.settlement import deployment_store, resume
         from relayer.settlement.deployment import deploy_venue
+        from relayer.settlement.follower import VenueFollower, book_stored
         from relayer.settlement.loop import SettlementLoop
+        from relayer.settlement.oracle_keeper import OracleKeeper
         from relayer.storage.repository import Repository
         from relayer.venue_info.chain import read_chain_info
 
         s = self.settings
-        if venue.last_queue_index >= 0:
-            raise RuntimeError(
-                "the database holds deposits credited from another deployment (an earlier "
-                "anvil): settle with a fresh --data-dir"
-            )
+        prices = price_source_from_setting(s.oracle_price_source)
         op = operator_key(s)
-        _sign_locally(self.w3, s)
-        dep = deploy_venue(
-            self.w3,
-            s.circuit,
-            operator_key=op.public_key(),
-            admin=self.admin,
-            relayer=s.eth_address("relayer"),
-            oracle=s.eth_address("oracle"),
-            stage=self._set_stage,
-        )
+        sign_locally(self.w3, s)
+        record = deployment_store.load(venue.repo)
+        if record is None:
+            if venue.last_queue_index >= 0:
+                raise RuntimeError(
+                    "the database holds credited chain deposits but no deployment (a data "
+                    "folder from an older version): settle with a fresh --data-dir"
+                )
+            from_block = self.w3.eth.block_number
+            dep = deploy_venue(
+                self.w3,
+                s.circuit,
+                operator_key=op.public_key(),
+                admin=self.admin or s.eth_address("admin"),
+                relayer=s.eth_address("relayer"),
+                oracle=s.eth_address("oracle"),
+                stage=self._set_stage,
+            )
+            deployment_store.save(venue.repo, dep, s.circuit, from_block)
+        else:
+            self._set_stage("reattaching to the recorded deployment (circuit and keys cached)")
+            dep = deployment_store.attach(self.w3, record, op.public_key())
+            from_block = record.deploy_block
+            queued = int(dep.settlement.functions.state().call()[1])
+            if venue.last_queue_index >= queued:
+                raise RuntimeError(
+                    f"the relayer credited deposit queue entries up to {venue.last_queue_index} "
+                    f"but the chain holds {queued}: the chain lost deposits (an older anvil "
+                    "state?)"
+                )
         venue.open_operator_account(op.public_key())
         self.deployment = dep
         if f"0x{dep.config.settlement_address:040x}" != s.settlement_address.lower():
@@ -177,11 +227,33 @@ class SettlementWorker:
         self._set_stage("registering the market table")
         cfg = dep.config
         table = venue.snapshot.table
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
-        publish = dep.oracle.functions.publish(table.hash(cfg.series, cfg.scenarios), now)
-        _wait(self.w3, publish, dep.oracle_owner)
+        table_hash = table.hash(cfg.series, cfg.scenarios)
+        if int(dep.settlement.functions.markets(table_hash).call()[0]) == 0:  # not registered
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            _wait(self.w3, dep.oracle.functions.publish(table_hash, now), dep.oracle_owner)
         self.chain_info = read_chain_info(self.w3, dep.settlement.address)
-        if self.run_loop:
+        oracle = OracleKeeper(
+            dep,
+            list(venue.series.values()),
+            prices,
+            venue.snapshot,
+            venue.adopt_snapshot,
+            refresh_seconds=s.oracle_refresh_seconds,
+            move_threshold=s.oracle_move_threshold,
+        )
+        if not self.run_loop:
+            self.follower = VenueFollower(
+                dep,
+                venue.repo,
+                venue.credit_chain_deposit,
+                lambda: venue.last_queue_index,
+                venue.book_keeper_batch,
+                lambda: venue.last_keeper_batch,
+                from_block=from_block,
+                confirmations=s.deposit_confirmations,
+                oracle=oracle,
+            )
+        else:
             store = Repository(s.db_url())
             self.loop = SettlementLoop(
                 dep,
@@ -195,10 +267,18 @@ class SettlementWorker:
                 confirmations=s.deposit_confirmations,
                 keepalive_seconds=s.keepalive_seconds,
             )
+            self.loop.oracle = oracle
+            self.loop.book = venue.book_keeper_batch
+            self._set_stage("resuming the stored batches")
+            resume.resume(self.loop.pipeline, from_block)
+            # a crash between sealing a batch and booking its keeper ops in the ledger
+            book_stored(store, venue.book_keeper_batch, venue.last_keeper_batch)
         if self.on_ready is not None:
             self.on_ready(self.chain_info)
         self.ready = True
-        self._set_stage("settling" if self.run_loop else "ready (settlement loop off)")
+        self._set_stage(
+            "settling" if self.run_loop else "ready (the loop runs in `relayer settle`)"
+        )
         self.say(f"darkbook relayer: venue ready in {time.monotonic() - self._started:.1f}s")
 
 
@@ -208,7 +288,7 @@ def _wait(w3: Web3, fn: Any, sender: str | None = None) -> None:
         raise RuntimeError(f"transaction {bytes(tx).hex()} reverted")
 
 
-def _sign_locally(w3: Web3, settings: Settings) -> None:
+def sign_locally(w3: Web3, settings: Settings) -> None:
     """Sign transactions from the admin, relayer and oracle addresses with their keys (the
     project's own anvil: a key without ether is given some)."""
     from eth_account import Account
