@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 from prover.crypto.eddsa import PrivateKey
 from prover.model.ops import SignedOrder, Trade, sign_order
@@ -22,6 +24,22 @@ def key(name: str) -> PrivateKey:
 
 
 OPERATOR, DESK_A, DESK_B = key("operator"), key("desk A"), key("desk B")
+
+
+CALL, FUTURE = 103, 109  # the two series of a `test` venue (M = 2)
+
+
+def series_file(path: Path, expiry: int) -> Path:
+    """A two-series registry for the `test` circuit (its table holds M = 2): a 60,000 call and
+    the future, both expiring at ``expiry``."""
+    rows = [
+        dict(id=CALL, underlying="BTC", kind="call", strike=60_000, expiry=expiry,
+             price_tick=1_000_000),
+        dict(id=FUTURE, underlying="BTC", kind="future", strike=0, expiry=expiry,
+             price_tick=500_000),
+    ]  # fmt: skip
+    path.write_text(json.dumps(rows))
+    return path
 
 
 def queue(keys: list[PrivateKey], amounts: list[int]) -> list[QueuedDeposit]:

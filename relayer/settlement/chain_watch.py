@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from web3.contract import Contract
 
+from prover.statement.deposits import key_accepted
 from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
 from relayer.settlement.errors import SettlementError
 
@@ -23,6 +24,12 @@ class QueuedDeposit:
     @property
     def is_exit_request(self) -> bool:
         return self.amount == 0
+
+    @property
+    def refunded_key(self) -> bool:
+        """A deposit whose key no account may hold: every batch refunds it (issue 18 rule 7),
+        so the relayer never credits it."""
+        return not self.is_exit_request and not key_accepted(self.ax, self.ay)
 
     queue_index: int
     depositor: str

@@ -26,6 +26,11 @@ class FeePolicy:
     priority_fee: int = 1 * GWEI
     max_fee_cap: int = 500 * GWEI
 
+    @classmethod
+    def from_gwei(cls, priority_fee: float, max_fee_cap: float) -> FeePolicy:
+        """From the settings' ``priority_fee_gwei`` and ``max_fee_gwei``."""
+        return cls(round(priority_fee * GWEI), round(max_fee_cap * GWEI))
+
 
 @dataclass(frozen=True)
 class TxPricing:

@@ -105,6 +105,8 @@ class VenueFollower:
         for dep in self.watcher.poll(self.confirmations):
             if dep.is_exit_request or dep.queue_index <= self.credited_through():
                 continue
+            if dep.refunded_key:  # the batch refunds it (rule 7): no account, no credit
+                continue
             operator = (dep.ax, dep.ay) == self.dep.operator_key
             aid = self.credit(dep.ax, dep.ay, dep.amount, dep.queue_index, operator)
             log.info("queue entry %d credited to account %d", dep.queue_index, aid)

@@ -53,6 +53,7 @@ from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.errors import SettlementError
+from relayer.settlement.fees import FeePolicy
 from relayer.settlement.keeper_booking import Deltas
 from relayer.settlement.oracle_keeper import OracleKeeper
 from relayer.settlement.pipeline import SettlementPipeline
@@ -132,8 +133,11 @@ class SettlementLoop:
         confirmations: int = 1,
         clock: Callable[[], float] = time.monotonic,
         keepalive_seconds: float | None = None,
+        fees: FeePolicy | None = None,
     ) -> None:
         self.pipeline = SettlementPipeline(venue, market, operator_key)
+        if fees is not None:  # the operator's tip and cap (settings), else the defaults
+            self.pipeline.submitter.fees = fees
         self.pipeline.store = store
         self.store = store
         self.operator_key = operator_key
@@ -288,8 +292,10 @@ class SettlementLoop:
 
     def _take_queue(self) -> None:
         for dep in self.pipeline.watcher.poll(self.confirmations):
-            self.batcher.add_deposit(dep)
-            if not dep.is_exit_request:
+            aid = self.batcher.add_deposit(dep)
+            if aid is None:  # the batch refunds it (rule 7): no account, no credit
+                log.warning("queue entry %d will be refunded to its depositor", dep.queue_index)
+            elif not dep.is_exit_request:
                 self._to_credit.append(dep)
         while self._to_credit:  # in queue order; a failure leaves the rest for the next pass
             dep = self._to_credit[0]

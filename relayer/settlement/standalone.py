@@ -22,6 +22,7 @@ from web3 import Web3
 from relayer.settings import Settings
 from relayer.settlement import deployment_store, resume
 from relayer.settlement.errors import SettlementError
+from relayer.settlement.fees import FeePolicy
 from relayer.settlement.follower import MarketFollower
 from relayer.settlement.loop import SettlementLoop
 from relayer.settlement.worker import operator_key, sign_locally
@@ -60,6 +61,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
             batch_seconds=settings.batch_seconds,
             confirmations=settings.deposit_confirmations,
             keepalive_seconds=settings.keepalive_seconds,
+            fees=FeePolicy.from_gwei(settings.priority_fee_gwei, settings.max_fee_gwei),
         )
         loop.oracle = market
         pipeline = loop.pipeline

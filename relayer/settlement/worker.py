@@ -173,6 +173,7 @@ class SettlementWorker:
         from relayer.markets.price_source import price_source_from_setting
         from relayer.settlement import deployment_store, resume
         from relayer.settlement.deployment import deploy_venue
+        from relayer.settlement.fees import FeePolicy
         from relayer.settlement.follower import VenueFollower, book_stored
         from relayer.settlement.loop import SettlementLoop
         from relayer.settlement.oracle_keeper import OracleKeeper
@@ -266,6 +267,7 @@ class SettlementWorker:
                 batch_seconds=s.batch_seconds,
                 confirmations=s.deposit_confirmations,
                 keepalive_seconds=s.keepalive_seconds,
+                fees=FeePolicy.from_gwei(s.priority_fee_gwei, s.max_fee_gwei),
             )
             self.loop.oracle = oracle
             self.loop.book = venue.book_keeper_batch

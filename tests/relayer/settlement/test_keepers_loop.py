@@ -30,12 +30,11 @@ from relayer.settlement.loop import SettlementLoop
 from relayer.settlement.market import circuit_snapshot
 from relayer.settlement.oracle_keeper import OracleKeeper
 from relayer.storage.repository import Repository
-from testkit.settlement import DESK_A, DESK_B, OPERATOR, key
+from testkit.settlement import CALL, DESK_A, DESK_B, FUTURE, OPERATOR, key, series_file
 
 pytestmark = pytest.mark.slow
 
 DESK_C = key("desk C")
-CALL, FUTURE = 103, 109
 LIFE = 7200  # the series expire two hours after the start (chain time)
 PREMIUM = 215_000_000  # about the call's mark at 60,000 (price tick 1,000,000)
 A_FUNDS = 6_400_000_000  # initial margin for one short call at 60,000, maintenance fails at 63,000
@@ -44,17 +43,6 @@ FUNDS = 50_000_000_000
 
 def write_prices(path: Path, spot: float) -> None:
     path.write_text(json.dumps({"BTC": {"spot": spot, "vol": 0.6}}))
-
-
-def series_file(path: Path, expiry: int) -> Path:
-    rows = [
-        dict(id=CALL, underlying="BTC", kind="call", strike=60_000, expiry=expiry,
-             price_tick=1_000_000),
-        dict(id=FUTURE, underlying="BTC", kind="future", strike=0, expiry=expiry,
-             price_tick=500_000),
-    ]  # fmt: skip
-    path.write_text(json.dumps(rows))
-    return path
 
 
 def sell_call(venue: Venue, k: PrivateKey, aid: int, oid: int, expiry: int) -> None:
