@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
@@ -125,6 +125,23 @@ class MarketTable:
         """The hash the oracle registers for this table in a circuit of M = m rows of S = s
         scenarios (:func:`market_hash`; the table is checked first)."""
         return market_hash(self.epoch, self.rows, m, s)
+
+    def to_json(self) -> dict[str, Any]:
+        """The one stored form of a table (exact ints): what was registered can be hashed
+        again to the same value."""
+        rows = [
+            [r.series_id, r.status, r.mark, r.settlement, list(r.v_im), list(r.v_mm), r.expiry]
+            for r in self.rows
+        ]
+        return {"epoch": self.epoch, "rows": rows}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> MarketTable:
+        """Inverse of :meth:`to_json`."""
+        rows = tuple(
+            MarketRow(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), r[6]) for r in d["rows"]
+        )
+        return cls(d["epoch"], rows)
 
 
 Market = MarketTable  # the name the batch model used first (re-exported by prover.model)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from prover.statement.market import MarketRow, MarketTable
+from prover.statement.market import MarketTable
 from relayer.markets.price_reference import ReferencePrices
 from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec
@@ -55,37 +55,18 @@ class MarketSnapshot:
         return self.table.marks()
 
     def to_json(self) -> dict[str, Any]:
-        rows = self.table.rows
+        """The table in its one stored form (``MarketTable.to_json``), with the Greeks."""
         return {
             "epoch": self.epoch,
             "created_at": self.created_at,
-            "rows_im": {str(r.series_id): list(r.v_im) for r in rows},
-            "rows_mm": {str(r.series_id): list(r.v_mm) for r in rows},
-            "marks": {str(r.series_id): r.mark for r in rows},
-            "status": {str(r.series_id): r.status for r in rows},
-            "settlement": {str(r.series_id): r.settlement for r in rows},
+            "table": self.table.to_json(),
             "greeks": {str(k): v for k, v in self.greeks.items()},
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> MarketSnapshot:
-        def ints(m: dict[str, Any]) -> dict[int, Any]:
-            return {int(k): v for k, v in m.items()}
-
-        im, mm, marks = ints(d["rows_im"]), ints(d["rows_mm"]), ints(d["marks"])
-        status, settlement = ints(d.get("status", {})), ints(d.get("settlement", {}))
-        rows = tuple(
-            MarketRow(
-                sid,
-                status.get(sid, 0),
-                marks[sid],
-                settlement.get(sid, 0),
-                tuple(im[sid]),
-                tuple(mm[sid]),
-            )
-            for sid in sorted(im)
-        )
-        return cls(MarketTable(d["epoch"], rows), ints(d["greeks"]), d["created_at"])
+        greeks = {int(k): v for k, v in d["greeks"].items()}
+        return cls(MarketTable.from_json(d["table"]), greeks, d["created_at"])
 
 
 def build_snapshot(

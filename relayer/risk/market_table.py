@@ -106,6 +106,7 @@ def build_market_table(
         to_int(settle, "settlement").tolist(),
         map(tuple, to_int(rows["im"], "v_im").tolist()),
         map(tuple, to_int(rows["mm"], "v_mm").tolist()),
+        [s.expiry for s in series],  # no fill at or after it (issue 18 rule 2)
         strict=True,
     )
     table = MarketTable(epoch, tuple(MarketRow(*c) for c in columns))

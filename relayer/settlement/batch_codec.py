@@ -20,20 +20,7 @@ from prover.model.ops import (
     Withdrawal,
 )
 from prover.statement.encoding import Order
-from prover.statement.market import MarketRow, MarketTable
-
-
-def market_to_json(table: MarketTable) -> dict[str, Any]:
-    rows = [
-        [r.series_id, r.status, r.mark, r.settlement, list(r.v_im), list(r.v_mm)]
-        for r in table.rows
-    ]
-    return {"epoch": table.epoch, "rows": rows}
-
-
-def market_from_json(d: dict[str, Any]) -> MarketTable:
-    rows = tuple(MarketRow(s, st, m, x, tuple(im), tuple(mm)) for s, st, m, x, im, mm in d["rows"])
-    return MarketTable(d["epoch"], rows)
+from prover.statement.market import MarketTable
 
 
 def _signed(so: SignedOrder) -> list[Any]:
@@ -51,7 +38,7 @@ def _signed_from(d: list[Any]) -> SignedOrder:
 def batch_to_json(b: Batch) -> dict[str, Any]:
     return {
         "timestamp": b.timestamp,
-        "market": market_to_json(b.market),
+        "market": b.market.to_json(),
         "deposits": [[d.ax, d.ay, d.amount, d.account_id] for d in b.deposits],
         "trades": [
             [_signed(t.buy), _signed(t.sell), t.price, t.qty, list(t.position_slots)]
@@ -71,7 +58,7 @@ def batch_to_json(b: Batch) -> dict[str, Any]:
 def batch_from_json(d: dict[str, Any]) -> Batch:
     return Batch(
         d["timestamp"],
-        market_from_json(d["market"]),
+        MarketTable.from_json(d["market"]),
         tuple(Deposit(*x) for x in d["deposits"]),
         tuple(
             Trade(_signed_from(buy), _signed_from(sell), price, qty, tuple(slots))

@@ -297,11 +297,14 @@ class Batcher:
         return None
 
     def _timestamp_for_head_fill(self, timestamp: int) -> int:
-        """An earlier timestamp (never before previous + 1) when the next fill's orders expire
-        before ``timestamp``: the circuit checks timestamp <= expiry, the contract only
-        previous < timestamp <= now."""
+        """An earlier timestamp (never before previous + 1) when the next fill's orders or its
+        series expire before ``timestamp``: the circuit checks timestamp <= the orders' expiry
+        and < the series' (rule 2), the contract only previous < timestamp <= now."""
         for pf in self.fills:
-            expiry = min(pf.trade.buy.order.expiry, pf.trade.sell.order.expiry)
+            o = pf.trade.buy.order
+            row = self.market.row(o.series_id)
+            series_last = row.expiry - 1 if row is not None else o.expiry
+            expiry = min(o.expiry, pf.trade.sell.order.expiry, series_last)
             if expiry > self.last_timestamp:  # an earlier one can never pass: refused below
                 return max(self.last_timestamp + 1, min(timestamp, expiry))
         return timestamp

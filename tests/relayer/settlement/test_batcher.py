@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -326,3 +327,19 @@ def test_an_expired_fill_is_refused_recorded_and_read_by_its_owner(tmp_path: Pat
         assert v.repo.refused_fill_count() == 1
     finally:
         v.close()
+
+
+def test_a_fill_close_to_its_series_expiry_is_stamped_before_it() -> None:
+    b, vm = funded()
+    cfg = b.config
+    row = vm.table.rows[0]
+    buy = order(DESK_A, cfg, 1, 1, row.series_id, 0, row.mark, 1)
+    sell = order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 1)
+    series_expiry = buy.order.expiry - 30  # the series ends before the orders do
+    rows = tuple(replace(r, expiry=series_expiry) if r is row else r for r in vm.table.rows)
+    b.use_market(replace(vm.table, rows=rows))
+    b.add_fill(fill(1, buy, sell, row.mark, 1))
+    sealed = b.seal(series_expiry + 50)  # the chain is past the series' expiry
+    # rule 2: a fill only strictly before its series' expiry
+    assert sealed is not None and sealed.timestamp == series_expiry - 1
+    assert sealed.fill_ids == [1]

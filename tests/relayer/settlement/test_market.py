@@ -40,5 +40,8 @@ def test_the_stored_snapshot_reads_back_the_same_table() -> None:
     vm = build_venue_market(get_config("demo"), NOW)
     stored = json.loads(json.dumps(vm.snapshot.to_json()))
     assert MarketSnapshot.from_json(stored) == vm.snapshot
-    old = {k: v for k, v in stored.items() if k not in ("status", "settlement")}
-    assert MarketSnapshot.from_json(old) == vm.snapshot  # rows stored before: all live
+    # each row keeps its series' expiry (issue 18 rule 2), so the stored table hashes the same
+    assert all(r.expiry < 2**63 for r in vm.snapshot.table.rows)
+    cfg = get_config("demo")
+    again = MarketSnapshot.from_json(stored).table.hash(cfg.series, cfg.scenarios)
+    assert again == vm.snapshot.table.hash(cfg.series, cfg.scenarios)
