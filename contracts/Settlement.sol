@@ -297,7 +297,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             revert InvalidProof();
         }
         _applyBatch(st, publicInputs, newProcessed);
-        _emitBatch(logPtr, st.batchCount, publicInputs, newProcessed, data.length);
+        _emitBatch(logPtr, st.batchCount + 1, publicInputs, newProcessed, data.length);
     }
 
     /// @dev Every check on the public inputs but the data hash and the proof.
@@ -351,7 +351,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     function _applyBatch(State memory st, uint256[] calldata publicInputs, uint256 newProcessed)
         internal
     {
-        uint256 batchNumber = st.batchCount;
+        uint256 batchNumber = st.batchCount + 1; // 1, 2, ...: the relayer's numbers, the blob's nonce
         stateRoot = publicInputs[1];
         uint256 served = st.pendingExits == 0 ? 0 : _serveExitRequests(newProcessed, batchNumber);
         _state = State({
@@ -359,7 +359,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             queueLength: st.queueLength,
             lastBatchTimestamp: uint40(uint64(publicInputs[3])),
             lastBatchAt: uint40(block.timestamp),
-            batchCount: uint40(batchNumber + 1),
+            batchCount: uint40(batchNumber),
             pendingExits: uint24(st.pendingExits - served),
             exitMode: false
         });

@@ -90,7 +90,7 @@ class DeskChain:
     ) -> tuple[int, LeafPlain] | None:
         """The desk's newest leaf from chain data: (batch, leaf), decrypted with its key. The
         blob's nonce is the relayer's batch number, found through ``GET /v1/batches``'s
-        ``tx_hash`` (the event's ``batchNumber`` counts from 0, the relayer's from 1)."""
+        ``tx_hash`` (the same number as the event's ``batchNumber``)."""
         found = None
         for tx, data in self.batch_blobs():
             number = batch_of_tx[tx_key(tx)]

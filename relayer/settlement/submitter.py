@@ -189,7 +189,7 @@ class Submitter:
             return None
         # the event counts batches from 0, the relayer (and the blob's nonce) from 1
         events = self.settlement.events.BatchSubmitted().get_logs(
-            from_block=self.from_block, argument_filters={"batchNumber": sb.number - 1}
+            from_block=self.from_block, argument_filters={"batchNumber": sb.number}
         )
         if len(events) != 1:
             raise SettlementError(

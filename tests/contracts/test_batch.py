@@ -24,7 +24,7 @@ def test_submit_batch_moves_root_and_credits(ready: Env, t0: int) -> None:
     assert s.state().call() == (2, 2, t0, env.now(), 1, 0, False)
     assert s.claimable(env.alice).call() == 500
     (ev,) = env.events(receipt, "BatchSubmitted")
-    assert ev.args.data == DATA and ev.args.batchNumber == 0
+    assert ev.args.data == DATA and ev.args.batchNumber == 1  # the relayer's numbers, from 1
     assert (ev.args.newRoot, ev.args.marketHash, ev.args.queueProcessed) == (
         poseidon([GENESIS_ROOT, 42]),
         MARKET_HASH,
@@ -173,7 +173,7 @@ def test_submit_batch_data_blob_sizes_round_trip(ready: Env, t0: int) -> None:
         batch = env.make_batch(queue_count=0, timestamp=t0 + i, secret=100 + i, data=data)
         env.travel_to(t0 + i)
         (ev,) = env.events(env.submit(batch), "BatchSubmitted")
-        assert (ev.args.data, ev.args.batchNumber, ev.args.batchTimestamp) == (data, i, t0 + i)
+        assert (ev.args.data, ev.args.batchNumber, ev.args.batchTimestamp) == (data, i + 1, t0 + i)
 
 
 # --- rule 2 (issue 18): the venue's clock cannot lag ------------------------------------------

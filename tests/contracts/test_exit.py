@@ -24,7 +24,7 @@ def test_request_exit_served_by_batch(ready: Env, t0: int) -> None:
     env.tx(env.settlement.functions.requestExit(7), env.alice)  # queue index 2
     receipt = env.submit(env.make_batch(queue_count=3, timestamp=t0))
     (ev,) = env.events(receipt, "ExitRequestServed")
-    assert (ev.args.queueIndex, ev.args.batchNumber) == (2, 0)
+    assert (ev.args.queueIndex, ev.args.batchNumber) == (2, 1)
     assert env.settlement.functions.exitFifo().call() == (1, 1)
     assert env.settlement.functions.state().call()[5] == 0  # pendingExits
     env.travel(env.dep.config.exit_request_period + 10)

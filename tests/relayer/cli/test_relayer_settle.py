@@ -135,7 +135,7 @@ def test_settle_in_its_own_process_on_an_rpc_url_chain(tmp_path: Path) -> None:
             assert sorted(x["batch_id"] for x in batches) == list(range(1, n + 1))
             assert int(batches[0]["new_root"], 16) == settlement.functions.stateRoot().call()
             events = settlement.events.BatchSubmitted().get_logs(from_block=0)
-            assert sorted(e["args"]["batchNumber"] for e in events) == list(range(n))
+            assert sorted(e["args"]["batchNumber"] for e in events) == list(range(1, n + 1))
             fills = get(key_b, b, f"/v1/accounts/{b}/fills").json()
             assert [f["settlement"] for f in fills] == ["confirmed"]
             assert settlement.functions.claimable(eth_a).call() == WITHDRAW
