@@ -13,7 +13,9 @@ from web3.contract import Contract
 from prover.statement.data_blob import LeafPlain, decrypt_own
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
-from relayer.demo.desks import Desk
+from relayer.demo.desks import Desk, demo_key
+
+OPERATOR_KEY = demo_key("operator").public_key()  # account 0 (the service's operator_secret)
 
 
 def tx_key(tx_hash: str) -> str:
@@ -61,13 +63,18 @@ class DeskChain:
             )
             list(done)  # re-raises a failed deposit
         logs = self.settlement.events.Deposited().get_logs(from_block=0)
-        keys: list[tuple[int, int]] = []
+        keys: list[tuple[int, int]] = [OPERATOR_KEY]  # account 0, whatever it deposits
         for lg in sorted(logs, key=lambda lg: lg["args"]["queueIndex"]):
             key = (int(lg["args"]["ax"]), int(lg["args"]["ay"]))
             if key not in keys:
                 keys.append(key)
         for d in desks:
-            d.account_id = keys.index(d.key.public_key()) + 1
+            d.account_id = keys.index(d.key.public_key())
+
+    def insure(self, eth: str, amount: int) -> None:
+        """The operator tops up account 0 on-chain: the insurance fund a liquidation draws on
+        (account 0 takes the liquidated positions and must pass initial margin with them)."""
+        mint_and_deposit(self.token, self.settlement, eth, amount, OPERATOR_KEY)
 
     def claim(self, eth: str) -> tuple[int, int]:
         """``Settlement.claim()`` from ``eth``: (amount paid, gas)."""

@@ -29,6 +29,7 @@ from relayer.demo.stage_times import StageTimes
 
 Say = Callable[[str], None]
 DESK_DEPOSIT = 250_000 * USD
+INSURANCE = 1_000_000 * USD  # the operator's deposit to account 0: liquidations draw on it
 WITHDRAW = 10_000 * USD
 DESKS = ("desk A", "desk B", "desk C", "desk D")
 ORDER_LIFE = 3600  # seconds an order stays valid
@@ -129,6 +130,8 @@ class Story:
     def deposit(self) -> None:
         self.say("3. four desks deposit on-chain (mint, approve, Settlement.deposit)")
         self.chain.fund(self.desks, DESK_DEPOSIT)
+        self.chain.insure(self.chain.w3.eth.accounts[5], INSURANCE)
+        self.say(f"   the operator funds account 0's insurance fund with {usd(INSURANCE)}")
         for d in self.desks:
             acct = self.until(f"{d.name}'s credit", lambda d=d: d.account(self.http))
             self.say(

@@ -83,8 +83,8 @@ class RequestAuth:
             raise ApiError("bad_auth", f"header {exc.args[0]}", "missing") from None
         except (ValueError, CryptoError) as exc:
             raise ApiError("bad_auth", "headers", f"malformed: {exc}") from None
-        if not 0 < account_id < 2**64 or not 0 <= ts < 2**64:
-            raise ApiError("bad_auth", H_ACCOUNT, "out of range")
+        if not 0 <= account_id < 2**64 or not 0 <= ts < 2**64:
+            raise ApiError("bad_auth", H_ACCOUNT, "account id and timestamp must be 0 .. 2^64-1")
         now = int(time.time() * 1000)
         if abs(now - ts) > self.window_ms:
             raise ApiError(

@@ -51,7 +51,7 @@ def same_account(path_id: int, auth_id: int) -> None:
 
 VenueDep = Annotated[Venue, Depends(venue)]
 OwnerDep = Annotated[int, Depends(owner)]
-AccountPath = Annotated[int, Path(ge=1, lt=2**63)]
+AccountPath = Annotated[int, Path(ge=0, lt=2**63)]  # 0: the operator reads its own account
 
 
 def venue_ready(request: Request) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from relayer.demo.flow import DESK_DEPOSIT, DESKS, WITHDRAW, run_demo
+from relayer.demo.flow import DESK_DEPOSIT, DESKS, INSURANCE, WITHDRAW, run_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 LIFECYCLE = ["queued", "in_batch", "claimable", "claimed"]
@@ -52,7 +52,7 @@ def test_demo_through_the_service_on_the_test_configuration(tmp_path: Path) -> N
     # carried out of the tree (feesAccrued) are the deposits
     proven = sum(b.proven_collateral or 0 for b in report.balances)
     assert report.fees_accrued > 0 and summary["fees_accrued"] == report.fees_accrued
-    assert proven + w.claimed + report.fees_accrued == len(DESKS) * DESK_DEPOSIT
+    assert proven + w.claimed + report.fees_accrued == len(DESKS) * DESK_DEPOSIT + INSURANCE
 
     assert report.refusal["status"] == 422 and report.refusal["code"] == "insufficient_margin"
     assert summary["calldata_leaks"] == 0 and summary["transactions_scanned"] > summary["batches"]

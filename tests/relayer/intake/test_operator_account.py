@@ -22,3 +22,15 @@ def test_orders_and_withdrawals_for_account_0_are_refused(server: LiveServer) ->
         "account_id",
     )
     assert server.events() == events  # nothing stored
+
+
+def test_the_operator_reads_account_0_with_its_key(server: LiveServer) -> None:
+    """Account 0 never trades, but the operator reads what it holds (insurance, float) as any
+    owner does: a signed read with account 0's key, and nobody else's."""
+    key = make_key(99)
+    server.venue.open_operator_account(key.public_key())
+    server.venue.credit_chain_deposit(*key.public_key(), 5_000, 0, True)
+    r = Desk(server, key, 0, server.dom).get("/v1/accounts/0")
+    assert r.status_code == 200 and r.json()["collateral"] == "5000", r.text
+    r = Desk(server, make_key(98), 0, server.dom).get("/v1/accounts/0")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "bad_auth", r.text
