@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 
 def collect(story: Story, report: DemoReport) -> None:
+    # the keepers' last batch may still be landing: wait for it, then read its timings
+    story.until("every sealed batch to land", lambda: _all_landed(story))
+    story.tick()
     report.fills = fill_lines(story)
     report.batches = batch_lines(story, report.fills)
     batch_of_tx = batch_numbers(story.svc.get("/v1/batches?limit=1000"))
@@ -31,6 +34,11 @@ def collect(story: Story, report: DemoReport) -> None:
     report.fees_accrued = story.chain.settlement.functions.feesAccrued().call()
     report.prove_seconds_per_batch = story.times.per_batch("prove")
     report.witness_seconds_per_batch = story.times.per_batch("witness")
+
+
+def _all_landed(story: Story) -> bool:
+    batches = story.svc.get("/v1/batches?limit=1000")
+    return bool(batches) and all(b["status"] == "confirmed" for b in batches)
 
 
 def fill_lines(story: Story) -> list[FillLine]:
