@@ -13,6 +13,12 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 STAGES = ("seal", "witness", "prove", "submit")
+# the loop's keeper observations -> the keeper label (a fixed set: labels stay bounded)
+KEEPERS = {
+    "liquidations": "liquidation",
+    "expiry_settlements": "expiry",
+    "market_tables": "oracle",
+}
 
 
 def method_label(method: str) -> str:
@@ -99,6 +105,12 @@ class Metrics:
             "fills the batch model refused for good (never proven)",
             registry=r,
         )
+        self.keeper_ops = Counter(  # one counter per keeper, no label made from a name
+            "darkbook_keeper_actions_total",
+            "liquidations and expiry settlements sealed, market tables registered",
+            ["keeper"],
+            registry=r,
+        )
 
     def observe_settlement(self, name: str, value: float) -> None:
         """The settlement loop's observations (``relayer.settlement.loop.Observe``)."""
@@ -112,3 +124,5 @@ class Metrics:
             self.keepalives.inc(value)
         elif name == "refused_fills":
             self.refused_fills.inc(value)
+        elif name in KEEPERS:
+            self.keeper_ops.labels(KEEPERS[name]).inc(value)

@@ -130,6 +130,9 @@ def test_settlement_observations_map_to_bounded_metrics() -> None:
         ("batch_gas", 350_000),
         ("keepalive", 1),
         ("refused_fills", 1),
+        ("liquidations", 2),
+        ("expiry_settlements", 3),
+        ("market_tables", 1),
         ("unknown_thing", 5),  # ignored: no label is ever made from a name
     ):
         m.observe_settlement(name, value)
@@ -139,3 +142,5 @@ def test_settlement_observations_map_to_bounded_metrics() -> None:
     assert "darkbook_batch_fills_sum 2.0" in text and "darkbook_batch_gas_sum 350000.0" in text
     assert "darkbook_keepalive_batches_total 1.0" in text
     assert "darkbook_fills_refused_total 1.0" in text and "unknown_thing" not in text
+    keepers = dict(re.findall(r'darkbook_keeper_actions_total\{keeper="([^"]+)"\} (\S+)', text))
+    assert keepers == {"liquidation": "2.0", "expiry": "3.0", "oracle": "1.0"}
