@@ -18,7 +18,6 @@ import pytest
 from web3 import Web3
 from web3.contract import Contract
 
-from desk.relayer_api import RelayerApi
 from prover.build.anvil import free_port
 from relayer.chain.deploy import compile_contracts
 from testkit.relayer_process import relayer_command, relayer_env
@@ -33,7 +32,6 @@ class Venue:
     rpc_url: str
     w3: Web3
     token: Contract
-    while_preparing: Exception | None  # what the SDK raised posting an order before ready
 
     def fund(self, address: str, amount: int) -> None:
         """1 ether for gas and ``amount`` of the test collateral token, from anvil's account 0."""
@@ -63,17 +61,6 @@ def _health(url: str) -> str | None:
         return None
 
 
-def _post_while_preparing(url: str) -> Exception | None:
-    api = RelayerApi(url, retries=0)
-    try:
-        api.post("/v1/orders", {"legs": []})
-    except Exception as exc:  # the test on it checks which one
-        return exc
-    finally:
-        api.close()
-    return None
-
-
 @pytest.fixture(scope="session")
 def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
     tmp = tmp_path_factory.mktemp("desk-venue")
@@ -96,14 +83,12 @@ def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        first = _until("/health", lambda: _health(url), proc, log_path)
-        while_preparing = _post_while_preparing(url) if first == "preparing" else None
         _until("ready", lambda: _health(url) == "ok", proc, log_path)
         rpc = log_path.read_text().split("anvil at ", 1)[1].split(";", 1)[0].strip()
         w3 = Web3(Web3.HTTPProvider(rpc))
         token_address = httpx.get(f"{url}/v1/venue").json()["chain"]["token_address"]
         token = w3.eth.contract(address=token_address, abi=compile_contracts()["TestToken"].abi)
-        yield Venue(url, rpc, w3, token, while_preparing)
+        yield Venue(url, rpc, w3, token)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

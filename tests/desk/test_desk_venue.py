@@ -5,14 +5,20 @@ refused), 503 venue_preparing named, and a refusal carrying the relayer's code a
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
+from web3 import Web3
 
 from desk import ChainMismatch, Desk, RelayerRefused, VenuePreparing, keystore
+from desk.relayer_api import RelayerApi
 from desk.venue import ChainFacts, check_venue
+from relayer.settings import load_settings
+from relayer.settlement.worker import SettlementWorker
 from tests.desk.conftest import SCRYPT_N, Venue, desk_cli
+from tests.relayer.conftest import LiveServer
 
 pytestmark = pytest.mark.slow  # the shared venue compiles and sets up the test circuit
 
@@ -22,11 +28,24 @@ def _desk(venue: Venue, tmp_path: Path, **kw: object) -> Desk:
     return Desk(venue.url, keystore.open_keys(pub.path, "pw"), rpc_url=venue.rpc_url, **kw)  # type: ignore[arg-type]
 
 
-def test_orders_while_preparing_are_named(venue: Venue) -> None:
-    if venue.while_preparing is None:
-        pytest.skip("the venue was ready at its first /health (everything cached)")
-    assert isinstance(venue.while_preparing, VenuePreparing)
-    assert "still preparing" in str(venue.while_preparing)
+def test_orders_while_preparing_are_named(tmp_path: Path) -> None:
+    """A relayer whose settlement worker is held before preparing (as the relayer's own
+    preparing test does): the SDK names the 503 venue_preparing instead of retrying."""
+    release = threading.Event()
+    settings = load_settings(data_dir=tmp_path)
+    nowhere = Web3(Web3.HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2}))
+    worker = SettlementWorker(
+        settings, nowhere, admin="0x" + "11" * 20, before_prepare=lambda: release.wait(30)
+    )
+    server = LiveServer(settings, settlement=worker)
+    api = RelayerApi(server.url, retries=0)
+    try:
+        with pytest.raises(VenuePreparing, match="still preparing"):
+            api.post("/v1/orders", {"legs": []})
+    finally:
+        api.close()
+        release.set()
+        server.stop()
 
 
 def test_venue_discovery_checked_against_the_chain(venue: Venue, tmp_path: Path) -> None:
