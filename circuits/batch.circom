@@ -1,7 +1,6 @@
 pragma circom 2.1.0;
 
 include "batch-stamp.circom";
-include "deposit-slot.circom";
 include "fee-credit.circom";
 include "liquidation-slot.circom";
 include "market-hash.circom";
@@ -9,40 +8,43 @@ include "market-ids.circom";
 include "market-padding.circom";
 include "market-ranges.circom";
 include "market-status.circom";
+include "queue-slot.circom";
 include "range-check-64.circom";
 include "settle-slot.circom";
 include "trade-slot.circom";
 include "withdrawal-slot.circom";
 
 /*
- * Batch: one state transition oldRoot -> newRoot made of D deposit slots, T trade slots,
+ * Batch: one state transition oldRoot -> newRoot made of D queue slots, T trade slots,
  * L liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
  * net flow of account 0 (settlements out, shorts' payments in); an empty slot (enabled = 0)
  * changes nothing. Account 0 is never a trade party nor a withdrawer (NotOperator).
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
  * @input oldRoot, newRoot - state root before and after the batch
  * @input marketHash - the registered market table's hash (docs/risk.md)
- * @input batchTimestamp - time + 2^64 * fees + 2^128 * refunds: time = unix seconds, unsigned
- *        64-bit (orders live through their expiry); fees = the trades' fees, unsigned 64-bit,
- *        which leave the tree for the contract's feesAccrued (issue 18 rule 1); bit i of
- *        refunds = deposit slot i was refunded (the contract pays queue entry processed + i
- *        back to its depositor; issue 18 rule 7)
- * @input depositChainOld, depositChainNew - deposit-queue hash chain before and after
+ * @input batchTimestamp - time + 2^64 * fees + 2^128 * refunds + 2^160 * forcedPaid:
+ *        time = unix seconds, unsigned 64-bit (orders live through their expiry); fees = the
+ *        trades' fees, unsigned 64-bit, which leave the tree for the contract's feesAccrued
+ *        (issue 18 rule 1); bit i of refunds = queue slot i was a refunded deposit (the
+ *        contract pays queue entry processed + i back to its depositor; issue 18 rule 7);
+ *        forcedPaid = venue units the batch's one forced withdrawal paid (issue 19)
+ * @input depositChainOld, depositChainNew - queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
  * @input dataHash - keccak256(data) mod p of the batch's data blob
  * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
  * @param P - position slots
  * @param M, S - market-table rows and scenarios
- * @param T, D, W, L, X - trade/deposit/withdrawal/liquidation/settlement slots
+ * @param T, D, W, L, X - trade/queue/withdrawal/liquidation/settlement slots
  * @param FEE - fee per contract per side; @param PENALTY - liquidation penalty per contract
  * @param DOMAIN - Poseidon([chainId, settlementAddress])
  * @param EMPTY_ORDERS_ROOT - root of an empty 4-ary order tree of OD / 2 levels
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
- * TradeSlot (t*), DepositSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
+ * TradeSlot (t*), QueueSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
  * and FeeCredit (f*), indexed by slot.
  * Guarantees: every rule of the slot templates; the table hashes to marketHash and keeps the
- * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the deposit
- * chain advances exactly over the enabled deposits; each withdrawal public input is what its
+ * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the queue
+ * chain advances exactly over the enabled entries, each applied as its kind says, with at most
+ * one forced withdrawal per batch (its payout in the stamp); each withdrawal public input is what its
  * slot paid; newRoot is the root after all slots.
  * NOTE: dataHash is only bound (squared into a constraint), not checked against the batch's
  * contents: the data blob is for owners to rebuild their leaves, the circuit cannot read it.
@@ -70,13 +72,15 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input mkVmm[M][S];
     signal input mkExpiry[M];
 
-    // ---- deposits ----
+    // ---- queue entries (deposits, forced withdrawals, cancels) ----
     signal input dEnabled[D];
     signal input dAx[D];
     signal input dAy[D];
-    signal input dAmount[D];
+    signal input dWord[D];
     signal input dAccount[D];
     signal input dIsNew[D];
+    signal input dLAx[D];
+    signal input dLAy[D];
     signal input dCollateral[D];
     signal input dOrdersRoot[D];
     signal input dPosSeries[D][P];
@@ -86,6 +90,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input dKeySel[D][8];
     signal input dIsFull[D];
     signal input dFullLeaf[D];
+    signal input dMinSel[D][S + 1];
+    signal input dSlotId[D];
+    signal input dSlotFilled[D];
+    signal input dSlotPath[D][OD \ 2][3];
 
     // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
     signal input tEnabled[T];
@@ -174,7 +182,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input fPosQty[P];
     signal input fAccPath[AD][3];
 
-    // batchTimestamp = time + 2^64 * fees + 2^128 * refunds (BatchStamp, after the deposits)
+    // batchTimestamp = time + fees, refunds, forced payout bits (BatchStamp, after the queue)
     signal time;
     signal dataHashSquared <== dataHash * dataHash;
 
@@ -191,42 +199,58 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal root[D + T + L + X + W + 2];
     root[0] <== oldRoot;
 
-    // deposits: consume the queue in order
+    // the queue: consumed in order, each entry applied as its word says
     signal chain[D + 1];
     chain[0] <== depositChainOld;
-    component deposits[D];
+    component queue[D];
+    var forcedPaid = 0;
+    var forced = 0;
     for (var i = 0; i < D; i++) {
         // the enabled slots come first, so refund bit i is queue entry processed + i
         if (i > 0) {
             dEnabled[i] * (1 - dEnabled[i - 1]) === 0;
         }
-        deposits[i] = DepositSlot(AD, P, EMPTY_ORDERS_ROOT);
-        deposits[i].enabled <== dEnabled[i];
-        deposits[i].rootIn <== root[i];
-        deposits[i].chainIn <== chain[i];
-        deposits[i].Ax <== dAx[i];
-        deposits[i].Ay <== dAy[i];
-        deposits[i].amount <== dAmount[i];
-        deposits[i].accountId <== dAccount[i];
-        deposits[i].isNew <== dIsNew[i];
-        deposits[i].collateral <== dCollateral[i];
-        deposits[i].ordersRoot <== dOrdersRoot[i];
-        deposits[i].posSeries <== dPosSeries[i];
-        deposits[i].posQty <== dPosQty[i];
-        deposits[i].accPath <== dAccPath[i];
-        deposits[i].keyR <== dKeyR[i];
-        deposits[i].keySel <== dKeySel[i];
-        deposits[i].isFull <== dIsFull[i];
-        deposits[i].fullLeaf <== dFullLeaf[i];
-        root[i + 1] <== deposits[i].rootOut;
-        chain[i + 1] <== deposits[i].chainOut;
+        queue[i] = QueueSlot(AD, OD, P, M, S, EMPTY_ORDERS_ROOT);
+        queue[i].enabled <== dEnabled[i];
+        queue[i].rootIn <== root[i];
+        queue[i].chainIn <== chain[i];
+        queue[i].Ax <== dAx[i];
+        queue[i].Ay <== dAy[i];
+        queue[i].word <== dWord[i];
+        queue[i].accountId <== dAccount[i];
+        queue[i].isNew <== dIsNew[i];
+        queue[i].lAx <== dLAx[i];
+        queue[i].lAy <== dLAy[i];
+        queue[i].collateral <== dCollateral[i];
+        queue[i].ordersRoot <== dOrdersRoot[i];
+        queue[i].posSeries <== dPosSeries[i];
+        queue[i].posQty <== dPosQty[i];
+        queue[i].accPath <== dAccPath[i];
+        queue[i].keyR <== dKeyR[i];
+        queue[i].keySel <== dKeySel[i];
+        queue[i].isFull <== dIsFull[i];
+        queue[i].fullLeaf <== dFullLeaf[i];
+        queue[i].minSel <== dMinSel[i];
+        queue[i].slotId <== dSlotId[i];
+        queue[i].slotFilled <== dSlotFilled[i];
+        queue[i].slotPath <== dSlotPath[i];
+        queue[i].ids <== mkIds;
+        queue[i].vim <== mkVim;
+        root[i + 1] <== queue[i].rootOut;
+        chain[i + 1] <== queue[i].chainOut;
+        forcedPaid += queue[i].paid;
+        forced += queue[i].withdrawal;
     }
     chain[D] === depositChainNew;
+    // at most one forced withdrawal per batch: the stamp has room for one payout
+    signal forcedCount <== forced;
+    forcedCount * (forcedCount - 1) === 0;
     component stamp = BatchStamp(D);
     stamp.stamp <== batchTimestamp;
     for (var i = 0; i < D; i++) {
-        stamp.refund[i] <== deposits[i].refund;
+        stamp.refund[i] <== queue[i].refund;
     }
+    stamp.forcedPaid <== forcedPaid;
     time <== stamp.time;
 
     // trades: their fees leave the tree (BatchStamp), for the contract's feesAccrued

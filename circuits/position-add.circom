@@ -24,7 +24,7 @@ include "signed-range-64.circom";
  * once and a slot has series 0 iff qty 0, so do they after (the chosen slot ends (seriesId,
  * q != 0) or (0, 0), no other slot holds seriesId). The other writers keep it too: SettleSlot
  * empties one slot, LiquidationSlot all of the liquidated account's (the liquidator's go through
- * PositionAdd), DepositSlot opens a leaf with empty slots. So a series' net position sits in one
+ * PositionAdd), QueueSlot opens a leaf with empty slots. So a series' net position sits in one
  * slot and the liquidation penalty (|qty| per slot) follows it.
  * NOTE: slots already holding a series twice (unreachable from an empty tree) are not repaired:
  * an active add of that series is refused (both holders would have to be chosen).

@@ -13,9 +13,10 @@ import {Groth16Call} from "./libraries/Groth16Call.sol";
 
 /// @title Settlement
 /// @notice Holds Darkbook's collateral and state root; accepts Groth16-proven batches from the
-/// relayer; keeps the on-chain queue (deposits and forced-exit requests) as a Poseidon hash
-/// chain the batch proof consumes in order; pays withdrawals by pull payment; and falls back
-/// to exit mode when the relayer stops serving. Not upgradeable; its Config is immutable.
+/// relayer; keeps the on-chain queue (deposits, and the forced withdrawals and cancels a key's
+/// owner requests) as a Poseidon hash chain the batch proof consumes in order; pays withdrawals
+/// by pull payment; and falls back to exit mode when the relayer stops serving a request (or
+/// at all). Not upgradeable; its Config is immutable.
 contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -36,6 +37,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     uint256 private constant _FIXED_INPUTS = 7; // all batch inputs but the W withdrawal slots
     uint256 private constant _WITHDRAWALS_AT = 6;
     uint256 private constant _EXIT_INPUTS = 4;
+    uint256 private constant _ACCOUNT_SHIFT = 128; // a request word: low + 2^128 id + 2^192 kind
+    uint256 private constant _KIND_SHIFT = 192;
     // x of the order-8 points of Baby Jubjub (the others of order dividing 8 have x = 0 or y = 0)
     uint256 private constant _ORDER8_X =
         4342719913949491028786768530115087822524712248835451589697801404893164183326;
@@ -63,6 +66,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     uint64 public immutable maxBatchDelay;
     /// @notice Seconds (block time) a replaced market table stays usable after its successor.
     uint64 public immutable marketGracePeriod;
+    /// @notice Tokens a forced-withdrawal or cancel request costs (to feesAccrued).
+    uint256 public immutable requestFee;
+    /// @notice Most requests of one key that no batch has served yet.
+    uint64 public immutable maxRequestsPerKey;
 
     // ---------------------------------------------------------------------------------------
     // Storage
@@ -75,18 +82,33 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint40 lastBatchTimestamp; // batchTimestamp of the last batch
         uint40 lastBatchAt; // block time the last batch landed (or deployment)
         uint40 batchCount;
-        uint24 pendingExits; // exit requests not yet consumed (<= maxPendingQueue)
+        uint24 pendingRequests; // requests not yet consumed (<= maxPendingQueue)
         bool exitMode;
     }
 
-    /// @dev FIFO of exit requests (read only while some are pending).
-    struct ExitFifo {
+    /// @dev FIFO of requests (read only while some are pending).
+    struct RequestFifo {
         uint64 head; // requests served so far
         uint64 count; // requests ever made
     }
 
-    /// @dev One queue entry; amount (venue units) 0 marks a forced-exit request (deposits are
-    /// >= 1), a reclaimed deposit or a refunded one.
+    /// @dev The k-th request, in one slot: what serving it and the exit timer read.
+    struct Request {
+        uint40 queueIndex;
+        uint32 enqueuedAt;
+        RequestKind kind;
+        uint64 accountId;
+        uint64 value; // the withdrawal's amount or the cancel's order id
+    }
+
+    /// @dev Who owns a key (its first depositor) and how many of its requests are unserved.
+    struct KeyInfo {
+        address owner;
+        uint32 pending;
+    }
+
+    /// @dev One queue entry; amount (venue units) 0 marks a request (deposits are >= 1), a
+    /// reclaimed deposit or a refunded one.
     struct QueueEntry {
         address owner; // depositor or requester
         uint64 amount;
@@ -96,12 +118,15 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     /// @notice The current state root (account tree).
     uint256 public stateRoot;
     State internal _state;
-    ExitFifo internal _exits;
+    RequestFifo internal _requestFifo;
     /// @dev chain[i + 1] for i >= 0; chain[0] = 0.
     mapping(uint256 index => uint256 hash) internal _chain;
     mapping(uint256 queueIndex => QueueEntry entry) internal _entries;
-    /// @dev k-th exit request -> its queue index.
-    mapping(uint256 k => uint256 queueIndex) internal _exitQueueIndex;
+    /// @dev k-th request (FIFO position, not queue index) and its key.
+    mapping(uint256 k => Request request) internal _requests;
+    mapping(uint256 k => bytes32 key) internal _requestKey;
+    /// @dev keccak256(abi.encode(ax, ay)) -> owner and unserved requests.
+    mapping(bytes32 key => KeyInfo info) internal _keys;
 
     /// @notice Each registered market table: the oracle's timestamp (0 = unknown) and, once a
     /// newer table replaced it, the last block time a batch may use it (0 = it is the newest).
@@ -117,6 +142,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     uint256 public exitMarketHash;
 
     mapping(address account => uint256 amount) public claimable;
+    /// @notice Sum of `claimable` over every address: tokens owed, not the exits' to pay.
+    uint256 public claimsOutstanding;
+    /// @notice In exit mode: tokens of queued deposits no batch consumed and nobody reclaimed.
+    uint256 public reclaimReserve;
     mapping(uint256 accountId => bool done) public exited;
     /// @notice Trading fees (tokens) batches took out of the account tree and no sweep paid
     /// yet: the venue's earned money, the only kind the admin can take (issue 18 rule 1).
@@ -130,7 +159,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     /// @param poseidon_ circomlib Poseidon(4) contract (circomlibjs createCode(4))
     /// @param verifiers_ snarkjs Groth16Verifier of batch proofs, then of exit proofs
     /// @param batchInputCount_ public inputs of the batch verifier (7 + W)
-    /// @param genesisRoot the root of the empty account tree
+    /// @param genesisRoot the root of the genesis account tree (account 0 holds operatorKey)
+    /// @param operatorKey account 0's Baby Jubjub key: `admin` owns it (only it may top up)
     /// @param config immutable parameters (see ISettlement.Config)
     /// @param admin DEFAULT_ADMIN_ROLE holder (two-step transfer after `adminDelay` seconds)
     /// @param relayer initial RELAYER_ROLE holder
@@ -141,6 +171,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         address[2] memory verifiers_,
         uint256 batchInputCount_,
         uint256 genesisRoot,
+        uint256[2] memory operatorKey,
         Config memory config,
         uint48 adminDelay,
         address admin,
@@ -157,8 +188,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
                 || config.livenessPeriod == 0 || config.exitRequestPeriod == 0
                 || config.maxBatchDelay == 0 || config.marketGracePeriod > config.maxMarketAge
                 || config.marketGracePeriod > type(uint32).max || config.unitScale == 0
-                || config.unitScale > type(uint128).max
+                || config.unitScale > type(uint128).max || config.maxRequestsPerKey == 0
+                || config.maxRequestsPerKey > config.maxPendingQueue
         ) revert InvalidConfig();
+        _checkKey(operatorKey[0], operatorKey[1]);
         token = token_;
         poseidon = poseidon_;
         batchVerifier = verifiers_[0];
@@ -174,14 +207,17 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         exitRequestPeriod = config.exitRequestPeriod;
         maxBatchDelay = config.maxBatchDelay;
         marketGracePeriod = config.marketGracePeriod;
+        requestFee = config.requestFee;
+        maxRequestsPerKey = config.maxRequestsPerKey;
         stateRoot = genesisRoot;
         _state.lastBatchAt = uint40(block.timestamp);
         _grantRole(RELAYER_ROLE, relayer);
         _grantRole(ORACLE_ROLE, oracle);
+        _bindKey(operatorKey[0], operatorKey[1], admin);
     }
 
     // ---------------------------------------------------------------------------------------
-    // Queue: deposits and forced-exit requests
+    // Queue: deposits, forced withdrawals and cancels
     // ---------------------------------------------------------------------------------------
 
     /// @inheritdoc ISettlement
@@ -191,34 +227,72 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (amount % unitScale != 0) revert DepositNotWholeUnits(amount, unitScale);
         uint256 units = amount / unitScale;
         if (units > type(uint64).max) revert DepositTooLarge(amount);
-        if (!_onBabyJubjub(ax, ay)) revert InvalidPublicKey();
-        // issue 18 rule 7: such a key could never own an account (the batch would refund it)
-        if (ax == 0 || ay == 0 || ax == _ORDER8_X || ax == FIELD_MODULUS - _ORDER8_X) {
-            revert LowOrderPublicKey(ax, ay);
-        }
-        (uint256 index, uint256 chainHash) = _enqueue(ax, ay, units);
+        _checkKey(ax, ay);
+        // a copied key opens nothing but an account holding the copier's own money
+        address owner = _keys[_keyHash(ax, ay)].owner;
+        if (owner != msg.sender && owner != address(0)) revert KeyOwnedByOther(ax, ay, owner);
+        (uint256 index, uint256 chainHash) = _enqueue(ax, ay, units, false);
+        if (owner == address(0)) _bindKey(ax, ay, msg.sender);
 
         emit Deposited(index, msg.sender, ax, ay, units, chainHash);
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != amount) revert TransferAmountMismatch(amount, received);
+        _pull(amount);
     }
 
     /// @inheritdoc ISettlement
-    function requestExit(uint256 accountId) external {
-        if (accountId > type(uint64).max) revert InvalidAccountId(accountId);
-        (uint256 index, uint256 chainHash) = _enqueue(accountId, uint160(msg.sender), 0);
-        ExitFifo storage fifo = _exits;
-        _exitQueueIndex[fifo.count] = index;
-        fifo.count += 1;
-        emit ExitRequested(
-            index, accountId, msg.sender, uint64(block.timestamp) + exitRequestPeriod, chainHash
+    function requestWithdrawal(uint256 ax, uint256 ay, uint64 accountId, uint64 amount)
+        external
+        nonReentrant
+    {
+        if (amount == 0) revert ZeroAmount();
+        (uint256 index, uint256 chainHash) =
+            _request(ax, ay, accountId, amount, RequestKind.Withdrawal);
+        emit ForcedWithdrawalRequested(
+            index, msg.sender, ax, ay, accountId, amount, _deadline(), chainHash
         );
+        _pullFee();
     }
 
-    /// @dev Appends Poseidon([chain, a, b, amount]); amount 0 marks an exit request.
-    function _enqueue(uint256 a, uint256 b, uint256 amount)
+    /// @inheritdoc ISettlement
+    function requestCancel(uint256 ax, uint256 ay, uint64 accountId, uint64 orderId)
+        external
+        nonReentrant
+    {
+        (uint256 index, uint256 chainHash) =
+            _request(ax, ay, accountId, orderId, RequestKind.Cancel);
+        emit CancelRequested(index, msg.sender, ax, ay, accountId, orderId, _deadline(), chainHash);
+        _pullFee();
+    }
+
+    /// @dev Checks and effects of a request: only the key's owner, never account 0, at most
+    /// maxRequestsPerKey unserved per key; word = value + 2^128 accountId + 2^192 kind.
+    function _request(uint256 ax, uint256 ay, uint64 accountId, uint64 value, RequestKind kind)
+        internal
+        returns (uint256 index, uint256 chainHash)
+    {
+        if (accountId == 0) revert OperatorAccountRequest(); // it holds what is owed to others
+        bytes32 key = _keyHash(ax, ay);
+        KeyInfo memory info = _keys[key];
+        if (info.owner != msg.sender) revert NotKeyOwner(ax, ay, msg.sender);
+        if (info.pending >= maxRequestsPerKey) revert TooManyRequests(key, info.pending);
+        uint256 word = uint256(value) | uint256(accountId) << _ACCOUNT_SHIFT
+            | uint256(uint8(kind)) << _KIND_SHIFT;
+        (index, chainHash) = _enqueue(ax, ay, word, true);
+        _keys[key].pending = info.pending + 1;
+        RequestFifo memory fifo = _requestFifo;
+        _requests[fifo.count] =
+            Request(uint40(index), uint32(block.timestamp), kind, accountId, value);
+        _requestKey[fifo.count] = key;
+        _requestFifo.count = fifo.count + 1;
+        uint256 fee = requestFee;
+        if (fee != 0) {
+            feesAccrued += fee;
+            emit RequestFeeAccrued(index, fee);
+        }
+    }
+
+    /// @dev Appends Poseidon([chain, ax, ay, word]); a request writes no entry (it stays 0:
+    /// amount 0, never reclaimable), its record is in the request FIFO.
+    function _enqueue(uint256 ax, uint256 ay, uint256 word, bool isRequest)
         internal
         returns (uint256 index, uint256 chainHash)
     {
@@ -227,12 +301,53 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         index = st.queueLength;
         uint256 pending = index - st.processed;
         if (pending >= maxPendingQueue) revert QueueFull(pending);
-        chainHash = poseidon.poseidon([_chain[index], a, b, amount]);
+        chainHash = poseidon.poseidon([_chain[index], ax, ay, word]);
         _chain[index + 1] = chainHash;
-        _entries[index] = QueueEntry(msg.sender, uint64(amount), uint32(block.timestamp));
+        if (isRequest) st.pendingRequests += 1;
+        else _entries[index] = QueueEntry(msg.sender, uint64(word), uint32(block.timestamp));
         st.queueLength = uint40(index + 1);
-        if (amount == 0) st.pendingExits += 1;
         _state = st;
+    }
+
+    /// @dev Pulls `amount` tokens from the caller; fee-on-transfer tokens are refused.
+    function _pull(uint256 amount) internal {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert TransferAmountMismatch(amount, received);
+    }
+
+    function _pullFee() internal {
+        uint256 fee = requestFee;
+        if (fee != 0) _pull(fee);
+    }
+
+    function _deadline() internal view returns (uint64) {
+        return uint64(block.timestamp) + exitRequestPeriod;
+    }
+
+    function _bindKey(uint256 ax, uint256 ay, address owner) internal {
+        bytes32 key = _keyHash(ax, ay);
+        _keys[key].owner = owner;
+        emit KeyOwnerBound(key, owner, ax, ay);
+    }
+
+    /// @dev keccak256(abi.encode(ax, ay)), in scratch space.
+    function _keyHash(uint256 ax, uint256 ay) internal pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, ax)
+            mstore(0x20, ay)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev On Baby Jubjub with canonical coordinates, and of order not dividing 8.
+    function _checkKey(uint256 ax, uint256 ay) internal pure {
+        if (!_onBabyJubjub(ax, ay)) revert InvalidPublicKey();
+        // issue 18 rule 7: such a key could never own an account (the batch would refund it)
+        if (ax == 0 || ay == 0 || ax == _ORDER8_X || ax == FIELD_MODULUS - _ORDER8_X) {
+            revert LowOrderPublicKey(ax, ay);
+        }
     }
 
     /// @dev a x^2 + y^2 == 1 + d x^2 y^2 (mod p), both coordinates canonical.
@@ -313,7 +428,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 root = stateRoot;
         if (publicInputs[0] != root) revert StaleRoot(root, publicInputs[0]);
         _checkMarket(publicInputs[2]);
-        uint256 batchTimestamp = uint64(publicInputs[3]); // above bit 64: fees, refunds
+        uint256 stamp = publicInputs[3]; // above bit 64: fees, refunds, forcedPaid
+        if (stamp >> 224 != 0) revert BatchStampOutOfRange(stamp);
+        uint256 batchTimestamp = uint64(stamp);
         if (batchTimestamp <= st.lastBatchTimestamp || batchTimestamp > block.timestamp) {
             revert InvalidBatchTimestamp(batchTimestamp, st.lastBatchTimestamp);
         }
@@ -346,21 +463,25 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (given != dataHash) revert DataHashMismatch(dataHash, given);
     }
 
-    /// @dev Effects of a verified batch: root, state, withdrawals, fees, refunds, served exit
-    /// requests.
+    /// @dev Effects of a verified batch: root, state, withdrawals, fees, served requests (and
+    /// the forced withdrawal's payment), refunds.
     function _applyBatch(State memory st, uint256[] calldata publicInputs, uint256 newProcessed)
         internal
     {
         uint256 batchNumber = st.batchCount + 1; // 1, 2, ...: the relayer's numbers, the blob's nonce
         stateRoot = publicInputs[1];
-        uint256 served = st.pendingExits == 0 ? 0 : _serveExitRequests(newProcessed, batchNumber);
+        uint256 stamp = publicInputs[3];
+        uint256 forcedPaid = stamp >> 160; // < 2^64 (_checkBatch): what the forced withdrawal paid
+        uint256 served = st.pendingRequests == 0 && forcedPaid == 0
+            ? 0
+            : _serveRequests(newProcessed, batchNumber, forcedPaid);
         _state = State({
             processed: uint40(newProcessed),
             queueLength: st.queueLength,
-            lastBatchTimestamp: uint40(uint64(publicInputs[3])),
+            lastBatchTimestamp: uint40(uint64(stamp)),
             lastBatchAt: uint40(block.timestamp),
             batchCount: uint40(batchNumber),
-            pendingExits: uint24(st.pendingExits - served),
+            pendingRequests: uint24(st.pendingRequests - served),
             exitMode: false
         });
         uint256 end = publicInputs.length - 1;
@@ -368,28 +489,33 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);
         }
-        uint256 stamp = publicInputs[3];
         uint256 fees = uint64(stamp >> 64); // the proof makes bits 64..127 the trades' fees
         if (fees != 0) {
             uint256 amount = fees * unitScale;
             feesAccrued += amount;
             emit FeesAccrued(batchNumber, amount);
         }
-        uint256 refunds = stamp >> 128;
-        if (refunds != 0) _refund(refunds, st.processed, batchNumber);
+        uint256 refunds = uint32(stamp >> 128);
+        if (refunds != 0) _refund(refunds, st.processed, newProcessed, batchNumber);
     }
 
-    /// @dev Bit i of `refunds`: the batch consumed queue entry first + i without crediting it
-    /// (issue 18 rule 7: a key outside the subgroup, a 64-bit overflow, a full tree); its
-    /// depositor may claim it back. The proof sets only bits of deposits it consumed.
-    function _refund(uint256 refunds, uint256 first, uint256 batchNumber) internal {
+    /// @dev Bit i of `refunds`: the batch consumed deposit entry first + i without crediting
+    /// it (issue 18 rule 7: a key outside the subgroup, a 64-bit overflow, a full tree); its
+    /// depositor may claim it back. The proof sets only bits of deposits it consumed; a bit of
+    /// an entry not consumed, or of a request (amount 0), reverts all the same.
+    function _refund(uint256 refunds, uint256 first, uint256 newProcessed, uint256 batchNumber)
+        internal
+    {
+        uint256 count = newProcessed - first;
+        if (refunds >> count != 0) revert RefundNotConsumed(refunds, count);
         for (uint256 i = 0; refunds != 0; ++i) {
             if (refunds & 1 != 0) {
                 QueueEntry storage entry = _entries[first + i];
                 uint256 amount = uint256(entry.amount) * unitScale;
+                if (amount == 0) revert RefundOfRequest(first + i); // deposits are >= 1 unit
                 address owner = entry.owner;
                 entry.amount = 0;
-                claimable[owner] += amount;
+                _addClaim(owner, amount);
                 emit DepositRefunded(first + i, owner, amount, batchNumber);
             }
             refunds >>= 1;
@@ -471,25 +597,39 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     function _credit(uint256 batchNumber, address to, uint256 units) internal {
         if (units == 0) return;
         uint256 amount = units * unitScale;
-        claimable[to] += amount;
+        _addClaim(to, amount);
         emit WithdrawalCredited(batchNumber, to, amount);
     }
 
-    /// @dev Exit requests are served in queue order: pop every one the batch consumed.
-    function _serveExitRequests(uint256 newProcessed, uint256 batchNumber)
+    /// @dev Requests are served in queue order: pop every one the batch consumed (the proof
+    /// applied each). The one forced withdrawal among them pays `forcedPaid` venue units to
+    /// its key's owner; forcedPaid without one, above its amount, or a second one reverts.
+    function _serveRequests(uint256 newProcessed, uint256 batchNumber, uint256 forcedPaid)
         internal
         returns (uint256 served)
     {
-        ExitFifo memory fifo = _exits;
+        RequestFifo memory fifo = _requestFifo;
         uint64 head = fifo.head;
-        while (head < fifo.count) {
-            uint256 index = _exitQueueIndex[head];
-            if (index >= newProcessed) break;
-            emit ExitRequestServed(index, batchNumber);
-            ++head;
+        bool paid = false;
+        for (; head < fifo.count; ++head) {
+            Request memory r = _requests[head];
+            if (r.queueIndex >= newProcessed) break;
+            KeyInfo storage info = _keys[_requestKey[head]];
+            info.pending -= 1;
+            if (r.kind == RequestKind.Cancel) {
+                emit CancelServed(r.queueIndex, batchNumber);
+                continue;
+            }
+            if (paid || forcedPaid > r.value) revert ForcedWithdrawalMismatch(r.queueIndex);
+            paid = true;
+            address to = info.owner;
+            uint256 amount = forcedPaid * unitScale;
+            if (amount != 0) _addClaim(to, amount);
+            emit ForcedWithdrawalServed(r.queueIndex, r.accountId, to, amount, batchNumber);
         }
+        if (forcedPaid != 0 && !paid) revert ForcedPaidWithoutWithdrawal(forcedPaid);
         served = head - fifo.head;
-        if (served != 0) _exits.head = head;
+        if (served != 0) _requestFifo.head = head;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -510,6 +650,12 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (reason == ExitReason.None) revert ExitModeNotDue();
         _state.exitMode = true;
         exitMarketHash = latestMarketHash;
+        // what reclaimDeposit will owe: the queued deposits (at most maxPendingQueue entries)
+        uint256 reserve = 0;
+        for (uint256 i = st.processed; i < st.queueLength; ++i) {
+            reserve += _entries[i].amount;
+        }
+        reclaimReserve = reserve * unitScale;
         emit ExitModeEntered(reason, stateRoot, latestMarketHash);
     }
 
@@ -532,9 +678,21 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
         exited[accountId] = true;
         address to = address(uint160(publicInputs[3]));
-        uint256 amount = (publicInputs[3] >> 160) * unitScale;
-        claimable[to] += amount;
+        uint256 owed = (publicInputs[3] >> 160) * unitScale;
+        uint256 budget = _exitBudget();
+        uint256 amount = owed <= budget ? owed : budget;
+        if (amount != 0) _addClaim(to, amount);
+        if (amount != owed) emit ExitShortfall(accountId, owed, amount);
         emit Exited(accountId, to, amount);
+    }
+
+    /// @dev What exits may still take: the balance beyond every other debt (claims, queued
+    /// deposits, fees). Account 0 never exits, so what it holds stays here and covers the
+    /// floor at 0 of accounts in bad debt first; past that, the last exits get less.
+    function _exitBudget() internal view returns (uint256) {
+        uint256 held = token.balanceOf(address(this));
+        uint256 owedElsewhere = claimsOutstanding + reclaimReserve + feesAccrued;
+        return held > owedElsewhere ? held - owedElsewhere : 0;
     }
 
     /// @inheritdoc ISettlement
@@ -545,18 +703,20 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         uint256 amount = uint256(entry.amount) * unitScale;
         if (queueIndex < st.processed || amount == 0) revert NotReclaimable(queueIndex);
         entry.amount = 0;
-        claimable[entry.owner] += amount;
+        reclaimReserve -= amount;
+        _addClaim(entry.owner, amount);
         emit DepositReclaimed(queueIndex, entry.owner, amount);
     }
 
-    /// @dev Inactivity: no batch for livenessPeriod. Overdue: the oldest unserved exit request
-    /// (requests are served in order, so it has the earliest deadline) waited exitRequestPeriod.
+    /// @dev Inactivity: no batch for livenessPeriod. Overdue: the oldest unserved request
+    /// (requests are served in order, so it has the earliest deadline) waited
+    /// exitRequestPeriod. No read beyond the State slot unless a request is pending, then two.
     function _exitDue(State memory st) internal view returns (ExitReason) {
         if (block.timestamp > uint256(st.lastBatchAt) + livenessPeriod) {
             return ExitReason.Inactivity;
         }
-        if (st.pendingExits != 0) {
-            uint256 enqueuedAt = _entries[_exitQueueIndex[_exits.head]].enqueuedAt;
+        if (st.pendingRequests != 0) {
+            uint256 enqueuedAt = _requests[_requestFifo.head].enqueuedAt;
             if (block.timestamp > enqueuedAt + exitRequestPeriod) {
                 return ExitReason.ExitRequestOverdue;
             }
@@ -568,11 +728,18 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     // Payouts
     // ---------------------------------------------------------------------------------------
 
+    /// @dev Every credit to `claimable` goes through here, so claimsOutstanding is their sum.
+    function _addClaim(address to, uint256 amount) internal {
+        claimable[to] += amount;
+        claimsOutstanding += amount;
+    }
+
     /// @inheritdoc ISettlement
     function claim() external nonReentrant {
         uint256 amount = claimable[msg.sender];
         if (amount == 0) revert NothingToClaim();
         claimable[msg.sender] = 0;
+        claimsOutstanding -= amount;
         emit Claimed(msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
     }
@@ -601,19 +768,25 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         return _chain[index];
     }
 
-    /// @notice The queue entry at `index` (amount 0 = exit request or reclaimed deposit).
+    /// @notice The deposit at queue `index` (all 0 for a request; amount 0 once refunded or
+    /// reclaimed).
     function queueEntry(uint256 index) external view returns (QueueEntry memory) {
         return _entries[index];
     }
 
     /// @notice (processed, queueLength, lastBatchTimestamp, lastBatchAt, batchCount,
-    /// pendingExits, exitMode).
+    /// pendingRequests, exitMode).
     function state() external view returns (State memory) {
         return _state;
     }
 
-    /// @notice (head, count) of the exit-request FIFO.
-    function exitFifo() external view returns (ExitFifo memory) {
-        return _exits;
+    /// @inheritdoc ISettlement
+    function keyOwner(uint256 ax, uint256 ay) external view returns (address) {
+        return _keys[_keyHash(ax, ay)].owner;
+    }
+
+    /// @inheritdoc ISettlement
+    function pendingRequests(uint256 ax, uint256 ay) external view returns (uint256) {
+        return _keys[_keyHash(ax, ay)].pending;
     }
 }

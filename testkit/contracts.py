@@ -27,10 +27,20 @@ KEY_B = (
     5299619240641551281634865583518297030282874472190772894086521144482721001553,
     16950150798460657717958625567821834550301663161624707787222815936182638968203,
 )
+# 3 x Base8: account 0's key in the contract tests (bound to the admin at deployment)
+KEY_OPERATOR = (
+    2763488322167937039616325905516046217694264098671987087929565332380420898366,
+    15305195750036305661220525648961313310481046260814497672243197092298550508693,
+)
 MARKET_HASH = 0x1234_5678_9ABC_DEF0
 GENESIS_ROOT = 0x0DA7_B00C
 DATA = bytes(range(256)) * 2
 _GAS_AT = 2_000_000  # gas of a transaction mined at a set time (no estimate)
+
+
+def key_hash(key: tuple[int, int]) -> bytes:
+    """keccak256(abi.encode(ax, ay)): the contract's id of a key (keyOwner, TooManyRequests)."""
+    return keccak(b"".join(c.to_bytes(32, "big") for c in key))
 
 
 def _signature(item: dict[str, Any]) -> str:
@@ -175,8 +185,30 @@ class Env:
         self.tx(self.token.functions.mint(who, amount), who)
         self.tx(self.token.functions.approve(self.settlement.address, amount), who)
 
+    def fund_fee(self, who: str) -> None:
+        """Mint one request fee to ``who`` and add it to its allowance."""
+        fee = self.dep.config.request_fee
+        allowed = self.token.functions.allowance(who, self.settlement.address).call()
+        self.tx(self.token.functions.mint(who, fee), who)
+        self.tx(self.token.functions.approve(self.settlement.address, allowed + fee), who)
+
     def deposit(self, who: str, amount: int, key: tuple[int, int] = KEY_A) -> dict[str, Any]:
         return self.tx(self.settlement.functions.deposit(amount, *key), who)
+
+    def request_withdrawal(
+        self, who: str, account_id: int, amount: int, key: tuple[int, int] = KEY_A
+    ) -> dict[str, Any]:
+        """``requestWithdrawal`` from ``who`` (it must own ``key``); the fee minted and approved
+        on top of what ``who`` already approved."""
+        self.fund_fee(who)
+        return self.tx(self.settlement.functions.requestWithdrawal(*key, account_id, amount), who)
+
+    def request_cancel(
+        self, who: str, account_id: int, order_id: int, key: tuple[int, int] = KEY_A
+    ) -> dict[str, Any]:
+        """``requestCancel`` from ``who`` (it must own ``key``); the fee funded as above."""
+        self.fund_fee(who)
+        return self.tx(self.settlement.functions.requestCancel(*key, account_id, order_id), who)
 
     def register_market(self, market_hash: int = MARKET_HASH, ts: int | None = None) -> int:
         ts = self.now() if ts is None else ts
@@ -202,6 +234,7 @@ class Env:
         market_hash: int = MARKET_HASH,
         data: bytes = DATA,
         refunds: int = 0,
+        forced_paid: int = 0,
     ) -> tuple[standin.Proof, list[int], int, bytes]:
         """Arguments of submitBatch for a stand-in batch that fits the current state."""
         processed = self.settlement.functions.state().call()[0]
@@ -215,6 +248,7 @@ class Env:
             withdrawals=list(withdrawals),
             data=data,
             refunds=refunds,
+            forced_paid=forced_paid,
         )
         proof, public = standin.prove("batch_standin", inputs)
         return proof, public, queue_count, data

@@ -16,7 +16,9 @@ from prover.model.apply import BatchResult, apply_batch
 from prover.model.errors import RULES, Rejected
 from prover.model.ops import (
     Batch,
+    Cancel,
     Deposit,
+    ForcedWithdrawal,
     Liquidation,
     Settlement,
     SignedOrder,
@@ -35,8 +37,10 @@ __all__ = [
     "Account",
     "Batch",
     "BatchResult",
+    "Cancel",
     "CircuitConfig",
     "Deposit",
+    "ForcedWithdrawal",
     "Liquidation",
     "Market",
     "MarketRow",

@@ -1,6 +1,7 @@
 """Apply a batch to the state in plain integers, exactly as circuits/batch.circom does.
 
-Order: deposits, trades (buyer side, then seller side), liquidations, expiry settlements,
+Order: queue entries (deposits, forced withdrawals, cancels: prover.model.requests), trades
+(buyer side, then seller side), liquidations, expiry settlements,
 withdrawals, then account 0's net flow (settlement payouts out, shorts' payments in). The
 trades' fees leave the account tree as a batch total in the public inputs, for the contract's
 ``feesAccrued`` (issue 18 rule 1): what account 0 holds is owed to others (settlement float,
@@ -19,12 +20,16 @@ from typing import Any
 
 from prover.crypto import eddsa
 from prover.errors import CurveError
+from prover.model import requests
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.ops import (
     Batch,
+    Cancel,
     Deposit,
+    ForcedWithdrawal,
     Liquidation,
+    QueueEntry,
     Settlement,
     SignedOrder,
     Trade,
@@ -56,6 +61,7 @@ class BatchResult:
     public: list[int]  # PublicInputs.to_list(): the proof's public signals, in order
     violations: list[Rejected] = field(default_factory=list)
     refunded: list[tuple[int, str]] = field(default_factory=list)  # (deposit slot, reason)
+    forced_paid: int = 0  # venue units the batch's forced withdrawal paid (issue 19)
 
     @property
     def rules(self) -> list[str]:
@@ -180,13 +186,23 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
     return {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}, 2 * fee
 
 
+def _queue_entry(ctx: _Ctx, e: QueueEntry) -> tuple[Record, str | None, int]:
+    """One queue slot: its record, why a deposit is refunded (None: credited or a request)
+    and what a forced withdrawal paid (prover.model.requests)."""
+    ctx.st.deposit_chain = deposit_chain_step(ctx.st.deposit_chain, e.ax, e.ay, e.word)
+    ctx.st.deposits_processed += 1
+    if isinstance(e, ForcedWithdrawal):
+        rec, paid = requests.forced_withdrawal(ctx, e)
+        return rec, None, paid
+    if isinstance(e, Cancel):
+        return requests.cancel(ctx, e), None, 0
+    rec, reason = _deposit(ctx, e)
+    return rec, reason, 0
+
+
 def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
     """The deposit slot's record and why the entry is refunded (None: credited; issue 18
     rule 7, ``prover.statement.deposits``: a bad key, a 64-bit overflow, a full tree)."""
-    ctx.st.deposit_chain = deposit_chain_step(ctx.st.deposit_chain, d.ax, d.ay, d.amount)
-    ctx.st.deposits_processed += 1
-    if d.amount == 0:  # a forced-exit request: consumed, no leaf changes
-        return {**dummy_deposit(ctx.cfg), "enabled": 1, "Ax": d.ax, "Ay": d.ay}, None
     _range(ctx, d.amount, False, "deposit amount")
     try:
         key = key_decomposition(d.ax, d.ay)
@@ -204,7 +220,9 @@ def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
         "enabled": 1,
         "Ax": d.ax,
         "Ay": d.ay,
-        "amount": d.amount,
+        "lAx": d.ax,
+        "lAy": d.ay,
+        "word": d.word,
         "keyR": list(key.r),
         "keySel": [int(k == key.k) for k in range(8)],
     }
@@ -224,6 +242,8 @@ def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
         **account_fields(acct, ctx.st.proof(d.account_id)),
         "Ax": d.ax,
         "Ay": d.ay,
+        "lAx": d.ax,
+        "lAy": d.ay,
         "account": d.account_id,
         "isNew": int(is_new),
     }
@@ -425,10 +445,13 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     _range(ctx, batch.timestamp, False, "batch timestamp")
     old_root, chain_old = st.root, st.deposit_chain
 
-    deposits, refunds = [], 0
+    forced = sum(isinstance(e, ForcedWithdrawal) for e in batch.deposits)
+    ctx.check(forced <= 1, "forced_withdrawals", f"{forced} in one batch")
+    deposits, refunds, forced_paid = [], 0, 0
     for i, d in enumerate(batch.deposits):
-        rec, reason = _deposit(ctx, d)
+        rec, reason, paid = _queue_entry(ctx, d)
         deposits.append(rec)
+        forced_paid += paid
         if reason is not None:
             refunds |= 1 << i
             ctx.refunded.append((i, reason))
@@ -461,6 +484,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         data_hash=batch.data_hash,
         refunds=refunds,
         fees=fees,
+        forced_paid=forced_paid,
     )
     inputs = assemble(
         cfg,
@@ -473,4 +497,6 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         liquidations,
         settlements,
     )
-    return BatchResult(st, inputs, public.to_list(), ctx.violations, ctx.refunded)
+    return BatchResult(
+        st, inputs, public.to_list(), ctx.violations, ctx.refunded, forced_paid=forced_paid
+    )

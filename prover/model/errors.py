@@ -35,6 +35,11 @@ RULES: dict[str, str] = {
     "operator_trade": "account 0 is a party of a trade (it could move the float it holds for "
     "others to an accomplice at a chosen price)",
     "slot_count": "the batch has more operations of a kind than the circuit has slots",
+    "forced_withdrawals": "the batch consumes more than one forced withdrawal (the stamp has "
+    "room for one payout; the next waits for the next batch)",
+    "forced_paid": "a forced withdrawal pays other than min(amount, free collateral) (issue 19: "
+    "pay what margin allows, or prove it forbids it)",
+    "cancel_skipped": "an on-chain cancel that applies leaves its order slot alive",
     "market": "the market table does not fit the circuit",
     # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)
     **{

@@ -120,17 +120,25 @@ def dummy_withdrawal(config: CircuitConfig) -> Record:
 
 
 def dummy_deposit(config: CircuitConfig) -> Record:
-    """An empty slot (keyR = the identity = 8 * identity + T_0: a valid decomposition)."""
+    """An empty queue slot (keyR = the identity = 8 * identity + T_0: a valid decomposition;
+    minSel names the collateral; the order slot reads empty). Each kind's record overrides
+    what it uses (prover.model.queue)."""
     return {
         "enabled": 0,
-        "amount": 0,
+        "word": 0,
         "account": 0,
         "isNew": 0,
         **dummy_fee(config),
+        "lAx": 0,
+        "lAy": 0,
         "keyR": [0, 1],
         "keySel": [1] + [0] * 7,
         "isFull": 0,
         "fullLeaf": 0,
+        "minSel": [1] + [0] * config.scenarios,
+        "slotId": 0,
+        "slotFilled": 0,
+        "slotPath": empty_slot_path(config),
     }
 
 

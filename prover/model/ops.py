@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prover.crypto.eddsa import PrivateKey, Signature
-from prover.statement import encoding
+from prover.statement import encoding, queue
 from prover.statement.market import MarketTable
 
 
@@ -32,15 +32,56 @@ class Trade:
 
 @dataclass(frozen=True)
 class Deposit:
-    """The next on-chain queue entry (key, amount) and the account the relayer credits.
-
-    A forced-exit request is the entry ``(accountId, requesterAddress, 0)``: amount 0, consumed
-    from the queue without changing any leaf (``account_id`` is then ignored)."""
+    """A deposit entry of the on-chain queue (key, units) and the account the relayer
+    credits (its choice: the key's account, or the next free id for a new key)."""
 
     ax: int
     ay: int
     amount: int
     account_id: int
+
+    @property
+    def word(self) -> int:
+        return self.amount  # queue.deposit_word, unchecked: negative tests queue bad amounts
+
+
+@dataclass(frozen=True)
+class ForcedWithdrawal:
+    """A forced withdrawal entry of the queue (issue 19): the owner of key (ax, ay) asks
+    account ``account_id`` to pay ``amount`` venue units (``queue.EVERYTHING``: all that is
+    free). The batch pays ``min(amount, free collateral)`` when the account holds the key (and
+    is not account 0), else 0. ``pay``, when given, is what the operator claims to pay instead
+    of the model's own choice; only tests name one, to ask for a cheat."""
+
+    ax: int
+    ay: int
+    account_id: int
+    amount: int
+    pay: int | None = None
+
+    @property
+    def word(self) -> int:
+        return queue.withdrawal_word(self.account_id, self.amount)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """A cancel entry of the queue (issue 18 rule 5): kills account ``account_id``'s orders
+    in slot ``order_id mod 2^OD`` whose id is ``<= order_id``, when the account holds the key.
+    ``skip = True`` asks the model for the cheat that leaves the slot as it is (tests only)."""
+
+    ax: int
+    ay: int
+    account_id: int
+    order_id: int
+    skip: bool = False
+
+    @property
+    def word(self) -> int:
+        return queue.cancel_word(self.account_id, self.order_id)
+
+
+QueueEntry = Deposit | ForcedWithdrawal | Cancel
 
 
 @dataclass(frozen=True)
@@ -74,12 +115,13 @@ class Settlement:
 
 @dataclass(frozen=True)
 class Batch:
-    """Operations in circuit order: deposits, trades, liquidations, settlements, withdrawals
-    (then account 0's net flow)."""
+    """Operations in circuit order: queue entries (``deposits``: deposits, forced withdrawals,
+    cancels, in queue order), trades, liquidations, settlements, withdrawals (then account 0's
+    net flow)."""
 
     timestamp: int
     market: MarketTable
-    deposits: tuple[Deposit, ...] = ()
+    deposits: tuple[QueueEntry, ...] = ()
     trades: tuple[Trade, ...] = ()
     withdrawals: tuple[Withdrawal, ...] = ()
     liquidations: tuple[Liquidation, ...] = ()

@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from prover.crypto.eddsa import PrivateKey
 from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
-from prover.model.ops import Batch, Deposit, Trade, Withdrawal, sign_order, sign_withdrawal
+from prover.model.ops import (
+    Batch,
+    Cancel,
+    Deposit,
+    ForcedWithdrawal,
+    QueueEntry,
+    Trade,
+    Withdrawal,
+    sign_order,
+    sign_withdrawal,
+)
 from prover.model.state import Account, State
-from prover.statement import encoding
+from prover.statement import encoding, queue
 from prover.statement.config import CircuitConfig
 from prover.statement.market import MarketRow, MarketTable
 
@@ -99,6 +109,19 @@ def random_trade(world: World, rng: random.Random) -> Trade:
     )
 
 
+def random_request(world: World, rng: random.Random) -> QueueEntry:
+    """A forced withdrawal or a cancel, mostly by the account's own key (sometimes another
+    key, an empty leaf or an id beyond the tree: proven no-ops), for any amount."""
+    cfg = world.state.config
+    aid = rng.choice([*world.keys, rng.randrange(cfg.account_capacity), cfg.account_capacity])
+    key = world.keys.get(aid) if rng.random() < 0.8 else None
+    ax, ay = (key or key_for(rng.randint(100, 200))).public_key()
+    if rng.random() < 0.5:
+        amount = rng.choice([rng.randint(1, 10**5), rng.randint(1, 10**10), queue.EVERYTHING])
+        return ForcedWithdrawal(ax, ay, aid, amount)
+    return Cancel(ax, ay, aid, rng.randint(0, world.nonces.get(aid, 0) + 3))
+
+
 def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batch:
     """Fill every slot kind with random operations the model accepts (some slots stay empty)."""
     cfg = world.state.config
@@ -117,12 +140,10 @@ def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batc
     for _ in range(rng.randint(0, cfg.deposits)):
         key = key_for(rng.randint(1, 2 * len(world.keys)))
         ax, ay = key.public_key()
-        account_id = ids.peek((ax, ay))
-        cand = Batch(
-            timestamp,
-            world.market,
-            (*batch.deposits, Deposit(ax, ay, rng.randint(0, 10**6), account_id)),
-        )
+        entry: QueueEntry = Deposit(ax, ay, rng.randint(1, 10**6), ids.peek((ax, ay)))
+        if rng.random() < 0.4:
+            entry = random_request(world, rng)
+        cand = Batch(timestamp, world.market, (*batch.deposits, entry))
         if accepted(cand):
             batch = cand
     for _ in range(rng.randint(1, cfg.trades)):
@@ -162,6 +183,7 @@ __all__ = [
     "genesis",
     "key_for",
     "random_batch",
+    "random_request",
     "random_trade",
     "sample_market",
 ]

@@ -70,9 +70,7 @@ def refund_reason(
     """Why the deposit is refunded (one of ``REFUND_REASONS``), or None if it is credited.
 
     ``collateral`` is the key's account's collateral (None: the key has no account yet);
-    ``tree_full``: no leaf is left for a new account. An exit request (amount 0) is neither."""
-    if amount == 0:
-        return None
+    ``tree_full``: no leaf is left for a new account."""
     if not key_accepted(ax, ay):
         return "key"
     if collateral is None:

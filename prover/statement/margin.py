@@ -60,6 +60,16 @@ def worst_scenario(collateral: int, positions: Positions, rows: Rows) -> tuple[i
     return s, eq[s]
 
 
+def free_collateral(collateral: int, positions: Positions, rows: Rows) -> tuple[int, int]:
+    """(free, binding): what the account may take out and still pass the initial rule,
+    ``max(0, min(collateral, min_s equity[s]))`` (issue 19; circuits/free-collateral.circom),
+    and which candidate is the minimum (0 = the collateral, 1 + s = scenario s; lowest on
+    ties), the circuit's ``minSel``. Raises UnknownSeriesError for an unpriced position."""
+    cands = [collateral, *scenario_equities(collateral, positions, rows)]
+    binding = min(range(len(cands)), key=cands.__getitem__)
+    return max(0, cands[binding]), binding
+
+
 def required_collateral(positions: Positions, rows: Rows) -> int:
     """Smallest collateral that passes the rule: max(0, -min_s sum qty * V[s])."""
     return max(0, -min(scenario_values(positions, rows), default=0))

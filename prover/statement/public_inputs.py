@@ -5,17 +5,20 @@ Order (docs/CONVENTIONS.md, "Batch public inputs"; the contract reads them by in
     oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
     withdrawal[W], dataHash
 
-``batchTimestamp`` carries ``time + 2^64 * fees + 2^128 * refunds``: ``fees`` (unsigned 64-bit)
+``batchTimestamp`` carries ``time + 2^64 * fees + 2^128 * refunds + 2^160 * forcedPaid``:
+``fees`` (unsigned 64-bit)
 is what the batch's trades paid in fees, which leave the account tree and the contract adds to
 ``feesAccrued`` (issue 18 rule 1: nothing of account 0's is withdrawable, only earned fees are);
 bit i of ``refunds`` says deposit slot i (queue entry ``processed + i``) was refunded, not
 credited, and the contract pays it back to its depositor (issue 18 rule 7,
-``prover.statement.deposits``); ``stamp`` / ``unstamp`` convert.
+``prover.statement.deposits``; 32 bits, D <= 32); ``forcedPaid`` (unsigned 64-bit) is what the
+batch's one forced withdrawal paid, in venue units (issue 19, ``prover.statement.queue``);
+``stamp`` / ``unstamp`` convert.
 W, the withdrawal slots, is the one variable part, so a list of 7 + W values has one reading.
 A withdrawal slot carries ``amount << 160 | ethAddress`` (0 = empty); the contract splits it
-back to pay the claim. The deposit queue is a Poseidon hash chain the contract extends on every
-deposit and exit request; the batch proves it advanced the chain from ``depositChainOld`` to
-``depositChainNew``.
+back to pay the claim. The queue is a Poseidon hash chain the contract extends on every
+deposit, forced withdrawal and cancel request (``prover.statement.queue`` for the word); the
+batch proves it advanced the chain from ``depositChainOld`` to ``depositChainNew``.
 """
 
 from __future__ import annotations
@@ -43,25 +46,31 @@ _HEAD = SIGNALS.index("withdrawal")  # values before the withdrawal slots
 DEPOSIT_CHAIN_START = 0  # chain[0]: the contract's empty queue
 
 
-def deposit_chain_step(chain: int, ax: int, ay: int, amount: int) -> int:
-    """chain[i+1] = Poseidon([chain[i], Ax, Ay, amount]); an exit request is
-    ``(accountId, requester, 0)`` in the same queue."""
-    return poseidon([chain, ax, ay, amount])
+def deposit_chain_step(chain: int, ax: int, ay: int, word: int) -> int:
+    """chain[i+1] = Poseidon([chain[i], Ax, Ay, word]); a deposit's word is its units, a
+    request's is ``prover.statement.queue.encode`` of its kind and fields."""
+    return poseidon([chain, ax, ay, word])
 
 
 _U64_MASK = (1 << 64) - 1
+_U32_MASK = (1 << 32) - 1
 
 
-def stamp(timestamp: int, refunds: int, fees: int = 0) -> int:
-    """The ``batchTimestamp`` public input: ``timestamp + 2^64 * fees + 2^128 * refunds``
-    (refunds: a bitmask over the deposit slots). Not range-checked: the model's negative tests
-    stamp out-of-range values on purpose."""
-    return timestamp + (fees << 64) + (refunds << 128)
+def stamp(timestamp: int, refunds: int, fees: int = 0, forced_paid: int = 0) -> int:
+    """The ``batchTimestamp`` public input: ``timestamp + 2^64 * fees + 2^128 * refunds +
+    2^160 * forced_paid`` (refunds: a bitmask over the queue slots). Not range-checked: the
+    model's negative tests stamp out-of-range values on purpose."""
+    return timestamp + (fees << 64) + (refunds << 128) + (forced_paid << 160)
 
 
 def unstamp(value: int) -> tuple[int, int]:
     """(timestamp, refunds) of a ``batchTimestamp`` public input."""
-    return value & _U64_MASK, value >> 128
+    return value & _U64_MASK, (value >> 128) & _U32_MASK
+
+
+def stamped_forced_paid(value: int) -> int:
+    """What the batch's forced withdrawal paid, in venue units (bits 160..223)."""
+    return (value >> 160) & _U64_MASK
 
 
 def stamped_fees(value: int) -> int:
@@ -95,13 +104,14 @@ class PublicInputs:
     data_hash: int
     refunds: int = 0  # bitmask over the deposit slots: bit i = slot i refunded
     fees: int = 0  # the trades' fees, leaving the tree for the contract's feesAccrued
+    forced_paid: int = 0  # venue units the batch's one forced withdrawal paid
 
     def to_list(self) -> list[int]:
         return [
             self.old_root,
             self.new_root,
             self.market_hash,
-            stamp(self.batch_timestamp, self.refunds, self.fees),
+            stamp(self.batch_timestamp, self.refunds, self.fees, self.forced_paid),
             self.deposit_chain_old,
             self.deposit_chain_new,
             *self.withdrawals,
@@ -134,4 +144,5 @@ class PublicInputs:
             data_hash=v[_HEAD + w],
             refunds=refunds,
             fees=stamped_fees(v[3]),
+            forced_paid=stamped_forced_paid(v[3]),
         )

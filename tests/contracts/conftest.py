@@ -8,7 +8,7 @@ import pytest
 
 from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deploy import Deployment, SettlementConfig, deploy_all
-from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, MARKET_HASH, Env
+from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, Env
 from testkit.standin import standin
 
 TEST_CONFIG = SettlementConfig(
@@ -21,6 +21,8 @@ TEST_CONFIG = SettlementConfig(
     # generous here; the delay tests stamp at the current time and set the block time exactly
     max_batch_delay=1_800,
     market_grace_period=60,
+    request_fee=100,
+    max_requests_per_key=2,
 )
 
 
@@ -36,6 +38,7 @@ def make_deployment(chain: LocalChain, token: str | None = None) -> Deployment:
         chain.w3,
         batch_verifier_sol=standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin("exit_standin").verifier_sol,
+        operator_key=KEY_OPERATOR,
         config=TEST_CONFIG,
         genesis_root=GENESIS_ROOT,
         token=token,

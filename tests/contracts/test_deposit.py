@@ -1,11 +1,13 @@
-"""Settlement.deposit / requestExit: the on-chain queue and its Poseidon hash chain."""
+"""Settlement.deposit: the on-chain queue, its Poseidon hash chain, and key owners."""
 
 from __future__ import annotations
 
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
 from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
-from testkit.contracts import KEY_A, KEY_B, Env
+from testkit.contracts import KEY_A, KEY_B, KEY_OPERATOR, Env, key_hash
+
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def test_poseidon_contract_matches_python(env: Env) -> None:
@@ -65,21 +67,46 @@ def test_deposit_queue_full_reverts(env: Env) -> None:
         env.deposit(env.alice, 1_000)
     fn = env.settlement.functions.deposit(1_000, *KEY_A)
     env.reverts(fn, env.alice, "QueueFull", env.dep.config.max_pending_queue)
-    env.reverts(env.settlement.functions.requestExit(1), env.alice, "QueueFull")
+    env.fund_fee(env.alice)  # requests count toward the same bound
+    fn = env.settlement.functions.requestWithdrawal(*KEY_A, 1, 5)
+    env.reverts(fn, env.alice, "QueueFull", env.dep.config.max_pending_queue)
 
 
-def test_request_exit_appends_exit_entry(env: Env) -> None:
-    receipt = env.tx(env.settlement.functions.requestExit(5), env.alice)
-    expected = deposit_chain_step(DEPOSIT_CHAIN_START, 5, int(env.alice, 16), 0)
-    assert env.chain_at(1) == expected
-    (ev,) = env.events(receipt, "ExitRequested")
-    assert (ev.args.queueIndex, ev.args.accountId, ev.args.requester) == (0, 5, env.alice)
-    assert ev.args.deadline == env.now() + env.dep.config.exit_request_period
-    assert env.settlement.functions.state().call()[1] == 1
-    assert env.settlement.functions.state().call()[5] == 1  # pendingExits
-    assert env.settlement.functions.exitFifo().call() == (0, 1)
+# --- owner binding: the first depositor of a key owns it -------------------------------------
 
 
-def test_request_exit_account_id_above_64_bits_reverts(env: Env) -> None:
-    fn = env.settlement.functions.requestExit(2**64)
-    env.reverts(fn, env.alice, "InvalidAccountId", 2**64)
+def test_first_deposit_binds_key_owner(env: Env) -> None:
+    s = env.settlement.functions
+    assert s.keyOwner(*KEY_A).call() == ZERO_ADDRESS
+    env.fund(env.alice, 5_000)
+    receipt = env.deposit(env.alice, 1_000, KEY_A)
+    (ev,) = env.events(receipt, "KeyOwnerBound")
+    assert (ev.args.key, ev.args.owner) == (key_hash(KEY_A), env.alice)
+    assert (ev.args.ax, ev.args.ay) == KEY_A
+    assert s.keyOwner(*KEY_A).call() == env.alice
+    receipt = env.deposit(env.alice, 1_000, KEY_A)  # its owner tops up: no new binding
+    assert env.events(receipt, "KeyOwnerBound") == []
+    assert s.keyOwner(*KEY_A).call() == env.alice
+
+
+def test_deposit_to_key_owned_by_other_reverts(env: Env) -> None:
+    """Someone who copies a desk's key opens nothing: its deposit is refused."""
+    env.fund(env.alice, 5_000)
+    env.fund(env.bob, 5_000)
+    env.deposit(env.alice, 1_000, KEY_A)
+    fn = env.settlement.functions.deposit(1_000, *KEY_A)
+    env.reverts(fn, env.bob, "KeyOwnedByOther", *KEY_A, env.alice)
+    env.deposit(env.bob, 1_000, KEY_B)  # its own key: bound to it
+    assert env.settlement.functions.keyOwner(*KEY_B).call() == env.bob
+    assert env.settlement.functions.state().call()[1] == 2
+
+
+def test_operator_key_owned_by_admin_at_deployment(env: Env) -> None:
+    s = env.settlement.functions
+    assert s.keyOwner(*KEY_OPERATOR).call() == env.admin
+    env.fund(env.alice, 5_000)
+    fn = s.deposit(1_000, *KEY_OPERATOR)
+    env.reverts(fn, env.alice, "KeyOwnedByOther", *KEY_OPERATOR, env.admin)
+    env.fund(env.admin, 5_000)
+    env.deposit(env.admin, 1_000, KEY_OPERATOR)  # the admin tops up account 0
+    assert s.queueEntry(0).call()[:2] == (env.admin, 1_000)

@@ -45,7 +45,8 @@ def test_bad_key_and_overflow_deposits_are_refunded_and_batches_go_on(chain: Loc
     deposits = [  # (depositor, key, amount)
         (eth[1], DESK_A.public_key(), big),
         (eth[2], mixed, 5_000),  # queued: on the curve; refunded: not in the subgroup
-        (eth[3], DESK_A.public_key(), 1_000),  # DESK_A at 2^64 - 1000 + 1000: overflow
+        (eth[1], DESK_A.public_key(), 1_000),  # DESK_A at 2^64 - 1000 + 1000: overflow (its
+        # owner tops up: another address could not deposit to DESK_A's key at all)
         (eth[4], DESK_B.public_key(), 7_000),
     ]
     for who, key, amount in deposits:
@@ -61,12 +62,12 @@ def test_bad_key_and_overflow_deposits_are_refunded_and_batches_go_on(chain: Loc
         events = venue.settlement.events.DepositRefunded().process_receipt(receipt, errors=DISCARD)
         refunded += [(e.args.queueIndex, e.args.depositor, e.args.amount) for e in events]
         assert unstamp(sb.public[3])[1] == len(events)
-    assert refunded == [(1, eth[2], 5_000), (2, eth[3], 1_000)]
+    assert refunded == [(1, eth[2], 5_000), (2, eth[1], 1_000)]
     s = venue.settlement.functions
     assert s.stateRoot().call() == p.batcher.state.root
     assert p.batcher.state.get(1).collateral == big
     assert p.batcher.state.get(2).collateral == 7_000
-    for who, amount in ((eth[2], 5_000), (eth[3], 1_000)):
+    for who, amount in ((eth[2], 5_000), (eth[1], 1_000)):
         before = venue.token.functions.balanceOf(who).call()
         w3.eth.wait_for_transaction_receipt(s.claim().transact({"from": who}))
         assert venue.token.functions.balanceOf(who).call() == before + amount

@@ -16,7 +16,7 @@ from relayer.chain.deploy import (
     deploy_all,
     predict_settlement_address,
 )
-from testkit.contracts import MARKET_HASH, Env
+from testkit.contracts import KEY_OPERATOR, MARKET_HASH, Env
 from testkit.standin import W, standin
 
 
@@ -110,6 +110,7 @@ def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
         w3,
         batch_verifier_sol=standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin("exit_standin").verifier_sol,
+        operator_key=KEY_OPERATOR,
         oracle=owner,
         test_oracle=True,
     )
@@ -128,6 +129,7 @@ def test_predict_settlement_address(chain: LocalChain) -> None:
     sources = {
         "batch_verifier_sol": standin("batch_standin").verifier_sol,
         "exit_verifier_sol": standin("exit_standin").verifier_sol,
+        "operator_key": KEY_OPERATOR,
     }
     with pytest.raises(ChainError, match="domain"):
         deploy_all(w3, admin=admin, expect_settlement=chain.accounts[0], **sources)
@@ -140,7 +142,7 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
     factory = env.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     dep, base = env.dep, env.dep.config
 
-    def constructor(config: SettlementConfig) -> Any:
+    def constructor(config: SettlementConfig, key: tuple[int, int] = KEY_OPERATOR) -> Any:
         verifiers = [dep.batch_verifier.address, dep.exit_verifier.address]
         return factory.constructor(
             dep.token.address,
@@ -148,6 +150,7 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
             verifiers,
             dep.batch_input_count,
             1,
+            list(key),
             config.as_tuple(),
             0,
             env.admin,
@@ -159,8 +162,16 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
         replace(base, max_batch_delay=0),
         replace(base, market_grace_period=base.max_market_age + 1),
         replace(base, max_market_age=2**40, market_grace_period=2**32),
+        replace(base, max_requests_per_key=0),  # no request could ever be made
+        replace(base, max_requests_per_key=base.max_pending_queue + 1),
     )
     for config in bad:
         env.reverts(constructor(config), env.admin, "InvalidConfig")
+    # account 0's key must be one an account can hold (it is bound to the admin)
+    env.reverts(constructor(base, (KEY_OPERATOR[0], KEY_OPERATOR[1] + 1)), env.admin,
+                "InvalidPublicKey")  # fmt: skip
+    env.reverts(constructor(base, (0, 1)), env.admin, "LowOrderPublicKey", 0, 1)
     ok = replace(base, market_grace_period=0)  # no grace at all: newest table only
     assert env.tx(constructor(ok), env.admin)["contractAddress"]
+    free = replace(base, request_fee=0, max_requests_per_key=base.max_pending_queue)
+    assert env.tx(constructor(free), env.admin)["contractAddress"]

@@ -9,21 +9,31 @@ import {ISettlement} from "../../interfaces/ISettlement.sol";
 import {TestToken} from "../TestToken.sol";
 import {REJECTED_PROOF, Vm} from "./StandIns.sol";
 
+// account 0's key (4 x Base8), bound to the admin at deployment (SettlementInvariants.setUp)
+uint256 constant OPERATOR_KEY_X =
+    12252886604826192316928789929706397349846234911198931249025449955069330867144;
+uint256 constant OPERATOR_KEY_Y =
+    1286140751908834028607023759717162073146610688084909004843365841635476459484;
+
 /// @title SettlementHandler
 /// @notice The actions Foundry's invariant fuzzer calls on Settlement, in random order with
-/// random arguments: deposit, requestExit, registerMarket, submitBatch (honest and mutated),
-/// claim, time travel, triggerExitMode, exit, reclaimDeposit, sweepFees.
+/// random arguments: deposit, request (forced withdrawal or cancel), registerMarket,
+/// submitBatch (honest and mutated), claim, time travel, triggerExitMode, exit,
+/// reclaimDeposit, sweepFees.
 /// @dev Keeps a model ("ghost" state) of what the contract and the batch circuit should do:
-/// the queue and its Poseidon chain, the account tree's balances (deposits consumed by a batch
-/// are credited to the account of their key; withdrawals and exits never take more than an
+/// the queue and its Poseidon chain, key owners (the first depositor of a key), the account
+/// tree's balances (deposits consumed by a batch are credited to the account of their key; a
+/// consumed forced withdrawal pays min(amount, collateral) of the named account when it holds
+/// the request's key, else 0, to the key's owner; withdrawals and exits never take more than an
 /// account holds, as the circuit guarantees; a batch's trading fees leave the tree for
-/// feesAccrued), the market registry, the clocks, and every
+/// feesAccrued, request fees go there directly), the market registry, the clocks, and every
 /// credit and payment per address. Each action predicts whether the call must succeed, calls
 /// it (reverts caught), and records a violation when the contract disagrees or moves money
 /// other than the model says: every credit event Settlement emits in an action
-/// (WithdrawalCredited, Exited, DepositReclaimed) must be one the model made, in order, so a
-/// credit to an address outside the actors cannot hide. Never reverts itself (the test runs
-/// with fail_on_revert).
+/// (WithdrawalCredited, Exited, DepositReclaimed, DepositRefunded, ForcedWithdrawalServed) must
+/// be one the model made, in order, so a credit to an address outside the actors cannot hide;
+/// every served request (ForcedWithdrawalServed, CancelServed) one the model served, in order.
+/// Never reverts itself (the test runs with fail_on_revert).
 contract SettlementHandler {
     Vm private constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 private constant P =
@@ -33,6 +43,8 @@ contract SettlementHandler {
     uint256 internal constant N_KEYS = 5; // account k + 1 holds deposits to key k
     uint256 internal constant N_ACCOUNTS = N_KEYS + 1; // account 0: the venue's (empty here)
     uint256 internal constant REFUNDED_KEY = 4; // the generator: not in the subgroup
+    uint256 internal constant NO_KEY = type(uint256).max; // a request entry's `key` is its key
+    uint256 internal constant EVERYTHING = type(uint64).max; // a forced withdrawal of all free
 
     // the deployment's settings (SettlementInvariants.setUp)
     uint256 internal constant MIN_DEPOSIT = 1000;
@@ -42,6 +54,8 @@ contract SettlementHandler {
     uint256 internal constant EXIT_REQUEST_PERIOD = 1 hours;
     uint256 internal constant MAX_BATCH_DELAY = 300;
     uint256 internal constant GRACE = 120;
+    uint256 internal constant REQUEST_FEE = 50;
+    uint256 internal constant MAX_REQUESTS_PER_KEY = 2;
     address internal constant ADMIN = address(0xAD); // DEFAULT_ADMIN_ROLE (SettlementInvariants)
     address internal constant TREASURY = address(0x7EA5); // where fee sweeps go (not an actor)
 
@@ -54,21 +68,27 @@ contract SettlementHandler {
     address[N_ACTORS] public actors;
     uint256[2][N_KEYS] internal _keys;
 
-    // ---- model: clock, queue ----
+    // ---- model: clock, queue, key owners ----
     struct Entry {
         address owner;
-        uint256 amount; // 0 for an exit request
+        uint256 amount; // 0 for a request
         uint256 key;
         uint256 enqueuedAt;
         bool reclaimed;
+        ISettlement.RequestKind kind;
+        uint256 accountId; // a request's
+        uint256 value; // a request's amount or order id
     }
 
     uint256 public now_;
     Entry[] internal _entries;
     uint256[] internal _chain; // _chain[i] = chain after i entries; _chain[0] = 0
     uint256 public processed;
-    uint256[] internal _exitRequests; // queue indexes of exit requests
-    uint256 public exitsServed;
+    uint256[] internal _requests; // queue indexes of requests
+    uint256 public requestsServed;
+    address[N_KEYS] public keyOwner;
+    uint256[N_KEYS] public pendingOfKey;
+    uint256[] internal _expectedServed; // queue indexes this action's batch served, in order
 
     // ---- model: batches and markets ----
     struct Market {
@@ -128,6 +148,9 @@ contract SettlementHandler {
         uint256 deposited; // consumed deposits
         uint256 refunds; // bit i: queue entry processed + i refunded (issue 18 rule 7)
         uint256 fees; // trading fees out of the tree (issue 18 rule 1)
+        uint256 forcedPaid; // what the batch's one forced withdrawal paid (issue 19)
+        uint256 withdrawalAt; // queue index of that withdrawal (NO_KEY: none consumed)
+        uint256 firstRequestAt; // queue index of the first request consumed (NO_KEY: none)
     }
 
     constructor(
@@ -205,7 +228,12 @@ contract SettlementHandler {
         else if (mode == 2) amount = uint256(type(uint64).max) + 1;
         else if (mode == 3) ay = addmod(ay, 1, P); // not on the curve
         else if (mode == 4) amount = type(uint64).max;
-        bool valid = mode >= 4 && _queueOpen() && k != 0; // the identity: LowOrderPublicKey
+        bool curveOk = mode != 3 && k != 0; // off the curve; the identity: LowOrderPublicKey
+        bool toOperator = mode == 5; // account 0's key, owned by the admin since deployment
+        if (toOperator) (ax, ay) = (OPERATOR_KEY_X, OPERATOR_KEY_Y);
+        else if (keyOwner[k] != address(0) && (actorSeed >> 8) % 4 != 0) who = keyOwner[k];
+        bool owned = toOperator || (keyOwner[k] != address(0) && keyOwner[k] != who);
+        bool valid = mode >= 4 && _queueOpen() && curveOk && !owned;
 
         token.mint(who, amount);
         VM.prank(who);
@@ -226,30 +254,86 @@ contract SettlementHandler {
             return;
         }
         totalDeposited += amount;
-        _append(who, amount, k, ax, ay);
+        if (keyOwner[k] == address(0)) keyOwner[k] = who;
+        if (settlement.keyOwner(ax, ay) != who) {
+            _fail("deposit did not bind its key to the depositor");
+            return;
+        }
+        _append(who, amount, k, ax, ay, amount);
         ++succeeded["deposit"];
     }
 
-    /// @notice Ask for a forced exit of an account (one call in eight with an id >= 2^64).
-    function requestExit(uint256 actorSeed, uint256 accountId, uint256 mode) external action {
+    /// @notice A forced withdrawal or a cancel, mostly by an owned key's owner on the key's own
+    /// account; now and then by another actor, on account 0, of amount 0, on another account
+    /// (a proven no-op), past the per-key limit or without the fee approved.
+    function request(uint256 actorSeed, uint256 keySeed, uint256 value, uint256 mode)
+        external
+        action
+    {
+        uint256 k = _requestKey(keySeed);
         address who = actors[actorSeed % N_ACTORS];
-        accountId = mode % 8 == 0
-            ? uint256(type(uint64).max) + 1 + accountId % 1000
-            : accountId % (uint256(type(uint64).max) + 1);
-        bool valid = mode % 8 != 0 && _queueOpen();
+        if (keyOwner[k] != address(0) && mode % 5 != 0) who = keyOwner[k];
+        ISettlement.RequestKind kind = (mode >> 4) % 3 != 0
+            ? ISettlement.RequestKind.Withdrawal
+            : ISettlement.RequestKind.Cancel;
+        uint256 pick = (mode >> 8) % 8;
+        uint64 accountId = pick == 0 ? 0 : pick == 1 ? uint64(value >> 64) : uint64(k + 1);
+        uint64 v = uint64(value % 4 == 0 ? EVERYTHING : value % 2_000_000);
+        bool funded = (mode >> 12) % 16 != 0;
+        bool valid = keyOwner[k] == who && accountId != 0 && funded
+            && (kind == ISettlement.RequestKind.Cancel || v != 0)
+            && pendingOfKey[k] < MAX_REQUESTS_PER_KEY && _queueOpen();
+
+        token.mint(who, REQUEST_FEE);
         VM.prank(who);
-        try settlement.requestExit(accountId) {
-            if (!valid) {
-                _fail("exit request accepted that must be refused");
-                return;
-            }
-        } catch (bytes memory err) {
-            if (valid) _fail("exit request refused", err);
+        token.approve(address(settlement), funded ? REQUEST_FEE : REQUEST_FEE - 1);
+        (uint256 ax, uint256 ay) = (_keys[k][0], _keys[k][1]);
+        bytes memory call = kind == ISettlement.RequestKind.Cancel
+            ? abi.encodeCall(ISettlement.requestCancel, (ax, ay, accountId, v))
+            : abi.encodeCall(ISettlement.requestWithdrawal, (ax, ay, accountId, v));
+        VM.prank(who);
+        (bool ok, bytes memory err) = address(settlement).call(call);
+        if (ok != valid) {
+            if (ok) _fail("request accepted that must be refused");
+            else _fail("request refused", err);
             return;
         }
-        _exitRequests.push(_entries.length);
-        _append(who, 0, accountId, accountId, uint160(who));
-        ++succeeded["requestExit"];
+        if (!ok) return;
+        totalDeposited += REQUEST_FEE;
+        feesAccrued += REQUEST_FEE;
+        ++pendingOfKey[k];
+        _requests.push(_entries.length);
+        uint256 word = uint256(v) | uint256(accountId) << 128 | uint256(uint8(kind)) << 192;
+        _append(who, 0, k, ax, ay, word);
+        Entry storage e = _entries[_entries.length - 1];
+        (e.kind, e.accountId, e.value) = (kind, accountId, v);
+        ++succeeded[
+            kind == ISettlement.RequestKind.Cancel ? bytes32("cancel") : bytes32("withdraw")
+        ];
+    }
+
+    /// @dev From keySeed on: the first key whose account holds money or has a deposit queued
+    /// (three calls in four), else the first owned key, else keySeed's.
+    function _requestKey(uint256 keySeed) internal view returns (uint256) {
+        uint256 k = keySeed % N_KEYS;
+        if ((keySeed >> 8) % 4 != 0) {
+            for (uint256 i = 0; i < N_KEYS; ++i) {
+                uint256 j = (k + i) % N_KEYS;
+                if (keyOwner[j] != address(0) && (_balance[j + 1] != 0 || _queuedTo(j))) return j;
+            }
+        }
+        for (uint256 i = 0; i < N_KEYS; ++i) {
+            uint256 j = (k + i) % N_KEYS;
+            if (keyOwner[j] != address(0)) return j;
+        }
+        return k;
+    }
+
+    function _queuedTo(uint256 k) internal view returns (bool) {
+        for (uint256 i = processed; i < _entries.length; ++i) {
+            if (_entries[i].amount != 0 && _entries[i].key == k && k != REFUNDED_KEY) return true;
+        }
+        return false;
     }
 
     /// @notice The oracle registers a table; some calls use a refused hash or timestamp.
@@ -286,8 +370,11 @@ contract SettlementHandler {
     function submitBadBatch(uint256 seed, uint256 mutation) external action {
         _prepareBatchClock();
         Batch memory b = _honestBatch(seed);
-        mutation %= 14;
+        mutation %= 20;
         uint256 pending = _entries.length - processed;
+        if (mutation >= 14) {
+            _mutateStamp(b, mutation, seed);
+        }
         if (mutation == 0) {
             b.inputs[0] = addmod(root, 1, P); // not the stored root
         } else if (mutation == 1) {
@@ -322,15 +409,63 @@ contract SettlementHandler {
             b.inputs = shorter;
         } else if (mutation == 12) {
             b.proof[0] = REJECTED_PROOF;
-        } else {
+        } else if (mutation == 13) {
             b.inputs[2] = _unusableMarket(seed); // too old, or replaced and past its grace
         }
         (bool ok,) = _submit(b);
+        // the stamp checks run among the effects: forge records the logs of the reverted call
+        // too (a credit event before the revert); drop them, nothing of that call remains
+        VM.getRecordedLogs();
         if (ok) {
             _fail(string.concat("batch accepted with mutation ", Strings.toString(mutation)));
         } else {
             ++succeeded["badBatchRefused"];
         }
+    }
+
+    /// @dev Stamps no sound circuit makes (issue 19: the stamp's refund and forcedPaid fields
+    /// are checked against the queue entries the batch consumes): 14 forcedPaid with no forced
+    /// withdrawal consumed, 15 a refund bit on a request entry, 16 a refund bit past the
+    /// consumed entries, 17 forcedPaid above the request's amount, 18 a bit above 223, 19 two
+    /// forced withdrawals in one batch. Where the queue lacks what a rule needs, 18 instead.
+    function _mutateStamp(Batch memory b, uint256 mutation, uint256 seed) internal view {
+        uint256 ts = uint64(b.inputs[3]);
+        if (mutation == 14) {
+            if (b.withdrawalAt != NO_KEY) {
+                b.count = b.withdrawalAt - processed; // stop before it
+                b.refunds &= (1 << b.count) - 1;
+                b.inputs[5] = _chain[processed + b.count];
+            }
+            b.forcedPaid = 1 + seed % 1000;
+        } else if (mutation == 15 && b.firstRequestAt != NO_KEY) {
+            b.refunds |= 1 << (b.firstRequestAt - processed);
+        } else if (mutation == 16) {
+            b.refunds |= 1 << b.count; // count <= MAX_PENDING < 32
+        } else if (
+            mutation == 17 && b.withdrawalAt != NO_KEY
+                && _entries[b.withdrawalAt].value < EVERYTHING
+        ) {
+            b.forcedPaid = _entries[b.withdrawalAt].value + 1;
+        } else if (mutation == 19 && _secondWithdrawal() != NO_KEY) {
+            b.count = _secondWithdrawal() + 1 - processed; // through the second pending one
+            b.inputs[5] = _chain[processed + b.count];
+        } else {
+            b.inputs[3] = _stamp(ts, b) | 1 << (224 + seed % 29);
+            return;
+        }
+        b.inputs[3] = _stamp(ts, b);
+    }
+
+    /// @dev The queue index of the second forced withdrawal no batch consumed (NO_KEY: none).
+    function _secondWithdrawal() internal view returns (uint256) {
+        bool seen = false;
+        for (uint256 i = processed; i < _entries.length; ++i) {
+            if (_entries[i].amount == 0 && _entries[i].kind == ISettlement.RequestKind.Withdrawal) {
+                if (seen) return i;
+                seen = true;
+            }
+        }
+        return NO_KEY;
     }
 
     /// @notice claim() pays exactly what was credited and not yet paid, once. Three calls in
@@ -520,8 +655,20 @@ contract SettlementHandler {
         return _chain[i];
     }
 
-    function exitRequestCount() external view returns (uint256) {
-        return _exitRequests.length;
+    function requestCount() external view returns (uint256) {
+        return _requests.length;
+    }
+
+    function keyAt(uint256 k) external view returns (uint256 ax, uint256 ay) {
+        return (_keys[k][0], _keys[k][1]);
+    }
+
+    function keyCount() external pure returns (uint256) {
+        return N_KEYS;
+    }
+
+    function maxRequestsPerKey() external pure returns (uint256) {
+        return MAX_REQUESTS_PER_KEY;
     }
 
     function actorCount() external pure returns (uint256) {
@@ -551,14 +698,29 @@ contract SettlementHandler {
         _expectedCredits.push(Credit(to, amount));
     }
 
-    /// @dev The credit events (all three are (uint256 indexed, address indexed to, uint256
-    /// amount)) must be the model's credits of this action, in order.
+    /// @dev The credit events (four are (uint256 indexed, address indexed to, uint256
+    /// amount); ForcedWithdrawalServed carries (to, amount, batchNumber) as data) must be the
+    /// model's credits of this action, in order; the served-request events its served requests.
     function _checkCredits(Vm.Log[] memory logs) internal {
         uint256 k = 0;
+        uint256 served = 0;
         for (uint256 i = 0; i < logs.length; ++i) {
             Vm.Log memory log = logs[i];
             if (log.emitter != address(settlement)) continue;
             bytes32 topic = log.topics[0];
+            bool forced = topic == ISettlement.ForcedWithdrawalServed.selector;
+            if (forced || topic == ISettlement.CancelServed.selector) {
+                uint256 index = uint256(log.topics[1]);
+                if (served >= _expectedServed.length || _expectedServed[served] != index) {
+                    _fail("Settlement served a request the model did not");
+                }
+                ++served;
+            }
+            if (forced) {
+                (address payee, uint256 paidOut) = abi.decode(log.data, (address, uint256));
+                _matchCredit(k++, payee, paidOut);
+                continue;
+            }
             if (
                 topic != ISettlement.WithdrawalCredited.selector
                     && topic != ISettlement.Exited.selector
@@ -567,16 +729,21 @@ contract SettlementHandler {
             ) continue;
             address to = address(uint160(uint256(log.topics[2])));
             uint256 amount = abi.decode(log.data, (uint256));
-            if (
-                k >= _expectedCredits.length || _expectedCredits[k].to != to
-                    || _expectedCredits[k].amount != amount
-            ) {
-                _fail("Settlement credited money the model did not");
-            }
-            ++k;
+            _matchCredit(k++, to, amount);
         }
         if (k < _expectedCredits.length) _fail("a credit of the model has no event");
+        if (served < _expectedServed.length) _fail("a request the model served has no event");
         delete _expectedCredits;
+        delete _expectedServed;
+    }
+
+    function _matchCredit(uint256 k, address to, uint256 amount) internal {
+        if (
+            k >= _expectedCredits.length || _expectedCredits[k].to != to
+                || _expectedCredits[k].amount != amount
+        ) {
+            _fail("Settlement credited money the model did not");
+        }
     }
 
     function _advance(uint256 dt) internal {
@@ -584,24 +751,33 @@ contract SettlementHandler {
         VM.warp(now_);
     }
 
-    /// @dev Deposits and exit requests are accepted unless exit mode is (due) or the queue full.
+    /// @dev Deposits and requests are accepted unless exit mode is (due) or the queue full.
     function _queueOpen() internal view returns (bool) {
         return !exitMode && !_exitDue() && _entries.length - processed < MAX_PENDING;
     }
 
     function _exitDue() internal view returns (bool) {
         if (now_ > lastBatchAt + LIVENESS) return true;
-        if (exitsServed < _exitRequests.length) {
-            uint256 oldest = _entries[_exitRequests[exitsServed]].enqueuedAt;
+        if (requestsServed < _requests.length) {
+            uint256 oldest = _entries[_requests[requestsServed]].enqueuedAt;
             if (now_ > oldest + EXIT_REQUEST_PERIOD) return true;
         }
         return false;
     }
 
-    function _append(address owner, uint256 amount, uint256 key, uint256 a, uint256 b) internal {
-        uint256 link = poseidon.poseidon([_chain[_chain.length - 1], a, b, amount]);
+    function _append(
+        address owner,
+        uint256 amount,
+        uint256 key,
+        uint256 a,
+        uint256 b,
+        uint256 word
+    ) internal {
+        uint256 link = poseidon.poseidon([_chain[_chain.length - 1], a, b, word]);
         _chain.push(link);
-        _entries.push(Entry(owner, amount, key, now_, false));
+        _entries.push(
+            Entry(owner, amount, key, now_, false, ISettlement.RequestKind.Deposit, 0, 0)
+        );
     }
 
     function _unconsumedDeposits() internal view returns (uint256 sum) {
@@ -686,11 +862,30 @@ contract SettlementHandler {
         uint256 ts = now_ - r % (span + 1);
         b.count = (r >> 16) % (_entries.length - processed + 1);
 
-        // the tree after the batch: consumed deposits first, then withdrawals
+        // the tree after the batch: queue entries in order (deposits credited or refunded,
+        // cancels, at most one forced withdrawal: a second waits for the next batch), then
+        // withdrawals
         b.balances = _balance;
+        (b.withdrawalAt, b.firstRequestAt) = (NO_KEY, NO_KEY);
         for (uint256 i = processed; i < processed + b.count; ++i) {
             Entry memory e = _entries[i];
-            if (e.amount == 0) continue; // an exit request: a no-op in the circuit for now
+            if (e.amount == 0) {
+                if (b.firstRequestAt == NO_KEY) b.firstRequestAt = i;
+                if (e.kind == ISettlement.RequestKind.Cancel) continue; // no money moves
+                if (b.withdrawalAt != NO_KEY) {
+                    b.count = i - processed;
+                    break;
+                }
+                b.withdrawalAt = i;
+                // the account must hold the request's key (account k + 1 holds key k once a
+                // deposit to it was credited; empty before): else a proven no-op
+                uint256 id = e.accountId;
+                if (id == e.key + 1) {
+                    b.forcedPaid = e.value < b.balances[id] ? e.value : b.balances[id];
+                    b.balances[id] -= b.forcedPaid;
+                }
+                continue;
+            }
             if (e.key == REFUNDED_KEY) {
                 b.refunds |= 1 << (i - processed);
                 continue;
@@ -706,12 +901,14 @@ contract SettlementHandler {
                 id = (id + 1) % N_ACCOUNTS;
             }
             address to = actors[(rj >> 8) % N_ACTORS];
-            uint256 pick = (rj >> 16) % 4; // 0: empty slot, 1: all, 2: part, 3: zero amount
+            // 0: empty slot, 1: all, 2: part, 3: zero amount, 4..7: empty (so accounts keep
+            // money for the forced withdrawals to take)
+            uint256 pick = (rj >> 16) % 8;
             uint256 amount =
                 pick == 1 ? b.balances[id] : pick == 2 ? (rj >> 24) % (b.balances[id] + 1) : 0;
             b.balances[id] -= amount;
             (b.amounts[j], b.to[j]) = (amount, to);
-            b.inputs[6 + j] = pick == 0 ? 0 : amount << 160 | uint160(to);
+            b.inputs[6 + j] = pick == 0 || pick > 3 ? 0 : amount << 160 | uint160(to);
         }
 
         // trading fees: some account (never 0 here: it never trades) paid them out of the tree
@@ -726,13 +923,17 @@ contract SettlementHandler {
         b.inputs[0] = root;
         b.inputs[1] = r % 8 == 0 ? root : uint256(keccak256(abi.encode(r, "root"))) % P;
         b.inputs[2] = market;
-        b.inputs[3] = ts | b.fees << 64 | b.refunds << 128;
+        b.inputs[3] = _stamp(ts, b);
         b.inputs[4] = _chain[processed];
         b.inputs[5] = _chain[processed + b.count];
         b.inputs[6 + W] = uint256(keccak256(b.data)) % P;
         for (uint256 i = 0; i < 8; ++i) {
             b.proof[i] = uint256(keccak256(abi.encode(r, "proof", i))) % P;
         }
+    }
+
+    function _stamp(uint256 ts, Batch memory b) internal pure returns (uint256) {
+        return ts | b.fees << 64 | b.refunds << 128 | b.forcedPaid << 160;
     }
 
     function _submit(Batch memory b) internal returns (bool ok, bytes memory err) {
@@ -755,10 +956,17 @@ contract SettlementHandler {
         lastBatchAt = now_;
         ++batchCount;
         processed += b.count;
-        while (exitsServed < _exitRequests.length && _exitRequests[exitsServed] < processed) {
-            ++exitsServed;
+        // served requests first (the contract serves before it credits the withdrawal slots)
+        while (requestsServed < _requests.length && _requests[requestsServed] < processed) {
+            uint256 index = _requests[requestsServed++];
+            Entry memory e = _entries[index];
+            --pendingOfKey[e.key];
+            _expectedServed.push(index);
+            if (e.kind == ISettlement.RequestKind.Withdrawal) {
+                _credit(keyOwner[e.key], b.forcedPaid);
+            }
         }
-        uint256 withdrawn;
+        uint256 withdrawn = b.forcedPaid;
         for (uint256 j = 0; j < W; ++j) {
             if (b.amounts[j] != 0) _credit(b.to[j], b.amounts[j]); // an amount-0 slot: no event
             withdrawn += b.amounts[j];

@@ -7,14 +7,14 @@ import {Settlement} from "../../Settlement.sol";
 import {IPoseidon4} from "../../interfaces/IPoseidon4.sol";
 import {ISettlement} from "../../interfaces/ISettlement.sol";
 import {TestToken} from "../TestToken.sol";
-import {SettlementHandler} from "./SettlementHandler.sol";
+import {OPERATOR_KEY_X, OPERATOR_KEY_Y, SettlementHandler} from "./SettlementHandler.sol";
 import {FuzzSelector, StandInBatchVerifier, StandInExitVerifier, Vm} from "./StandIns.sol";
 
 /// @title SettlementInvariants
 /// @notice Stateful fuzzing of Settlement's money rules (issue 18) with Foundry's invariant
 /// testing: `make invariants` (scripts/invariants.sh; runs and depth in the foundry.toml
 /// beside this file). The fuzzer calls SettlementHandler's actions in random sequences; after
-/// every call the four checks of invariant_moneyRules must hold. Batch and exit proofs go to
+/// every call the five checks of invariant_moneyRules must hold. Batch and exit proofs go to
 /// stand-in verifiers (any proof but one marked refused); the handler keeps the public inputs
 /// consistent with the contract's queue chain and with its model of the account tree, as the
 /// circuit would (only actors are ever credited: the handler checks every credit event).
@@ -23,6 +23,7 @@ contract SettlementInvariants {
     /// @dev circomlibjs poseidonContract.createCode(4), written by scripts/invariants.sh.
     string private constant POSEIDON_HEX = "build/forge/poseidon4.hex";
     uint256 private constant GENESIS_ROOT = 0x1234;
+    address private constant ADMIN = address(0xAD);
 
     Settlement internal settlement;
     TestToken internal token;
@@ -42,7 +43,9 @@ contract SettlementInvariants {
             exitRequestPeriod: 1 hours,
             maxBatchDelay: 300,
             marketGracePeriod: 120,
-            unitScale: 1
+            unitScale: 1,
+            requestFee: 50,
+            maxRequestsPerKey: 2
         });
         address relayer = address(0xBA7C4);
         address oracle = address(0x0AC1E);
@@ -52,9 +55,10 @@ contract SettlementInvariants {
             verifiers,
             9,
             GENESIS_ROOT,
+            [OPERATOR_KEY_X, OPERATOR_KEY_Y],
             config,
             1 days,
-            address(0xAD),
+            ADMIN,
             relayer,
             oracle
         );
@@ -67,11 +71,14 @@ contract SettlementInvariants {
         targets[0] = address(handler);
     }
 
-    /// @notice The handler's actions.
+    /// @notice The handler's actions; `request` listed three times (forge picks uniformly from
+    /// the list), so two forced withdrawals are often pending at once.
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](11);
+        bytes4[] memory s = new bytes4[](13);
+        s[11] = SettlementHandler.request.selector;
+        s[12] = SettlementHandler.request.selector;
         s[0] = SettlementHandler.deposit.selector;
-        s[1] = SettlementHandler.requestExit.selector;
+        s[1] = SettlementHandler.request.selector;
         s[2] = SettlementHandler.registerMarket.selector;
         s[3] = SettlementHandler.submitBatch.selector;
         s[4] = SettlementHandler.submitBadBatch.selector;
@@ -86,8 +93,8 @@ contract SettlementInvariants {
     }
 
     // =========================================================================================
-    // Invariants: one campaign checks all four after every call (forge runs each invariant_*
-    // function as a campaign of its own, so four would cost four times the time).
+    // Invariants: one campaign checks all five after every call (forge runs each invariant_*
+    // function as a campaign of its own, so five would cost five times the time).
     // =========================================================================================
 
     function invariant_moneyRules() public view {
@@ -97,14 +104,16 @@ contract SettlementInvariants {
         _noPayoutTwice();
         _queueConsumedInOrder();
         _exitPayoutsBounded();
+        _requestsWithinLimits();
     }
 
     /// @notice Solvency. B = token.balanceOf(Settlement), C = sum of claimable over every
     /// address ever credited (the actors), Q = sum of queueEntry(i).amount for processed <= i <
-    /// queueLength (deposits no batch consumed; exit requests and refunded deposits are 0).
-    /// Always B >= C + Q + F (F = feesAccrued: trading fees batches took out of the tree, not
-    /// swept), and exactly B = C + Q + T + F where T is the model tree's total (money consumed
-    /// into accounts and not withdrawn, exited or paid as fees).
+    /// queueLength (deposits no batch consumed; requests and refunded deposits are 0).
+    /// Always B >= C + Q + F (F = feesAccrued: trading fees batches took out of the tree and
+    /// request fees, not swept), and exactly B = C + Q + T + F where T is the model tree's
+    /// total (money consumed into accounts and not withdrawn, force-withdrawn, exited or paid
+    /// as fees).
     function _balanceCoversClaimsAndUnconsumedDeposits() internal view {
         uint256 balance = token.balanceOf(address(settlement));
         uint256 claims = _sumClaimable();
@@ -138,8 +147,9 @@ contract SettlementInvariants {
 
     /// @notice The queue is consumed only in order: processed <= queueLength, both equal the
     /// model's, processed never decreased (checked after every call by the handler), every
-    /// link of the chain is the model's Poseidon chain, and the exit-request FIFO served
-    /// exactly the requests below processed.
+    /// link of the chain is the model's Poseidon chain, and the pending requests are exactly
+    /// the model's requests at or above processed (served in queue order, each once: the
+    /// handler checks every served event against the model).
     function _queueConsumedInOrder() internal view {
         Settlement.State memory st = settlement.state();
         require(st.processed <= st.queueLength, "processed > queueLength");
@@ -150,10 +160,10 @@ contract SettlementInvariants {
         for (uint256 i = 0; i <= st.queueLength; ++i) {
             require(settlement.queueChain(i) == handler.chainAt(i), "queue chain differs");
         }
-        Settlement.ExitFifo memory fifo = settlement.exitFifo();
-        require(fifo.count == handler.exitRequestCount(), "exit requests differ");
-        require(fifo.head == handler.exitsServed(), "served exit requests differ");
-        require(st.pendingExits == fifo.count - fifo.head, "pendingExits != unserved requests");
+        require(
+            st.pendingRequests == handler.requestCount() - handler.requestsServed(),
+            "pending requests differ from model"
+        );
         require(settlement.stateRoot() == handler.root(), "root differs from model");
     }
 
@@ -170,6 +180,21 @@ contract SettlementInvariants {
             "refunds > unconsumed deposits at exit mode"
         );
         require(_sumClaimable() <= token.balanceOf(address(settlement)), "claims exceed holdings");
+    }
+
+    /// @notice Per key: the contract's unserved requests are the model's and never above
+    /// maxRequestsPerKey; the key's owner is the model's (its first depositor) and account 0's
+    /// key stays the admin's.
+    function _requestsWithinLimits() internal view {
+        uint256 n = handler.keyCount();
+        for (uint256 k = 0; k < n; ++k) {
+            (uint256 ax, uint256 ay) = handler.keyAt(k);
+            uint256 pending = settlement.pendingRequests(ax, ay);
+            require(pending <= handler.maxRequestsPerKey(), "a key above its request limit");
+            require(pending == handler.pendingOfKey(k), "pending requests of a key differ");
+            require(settlement.keyOwner(ax, ay) == handler.keyOwner(k), "key owner differs");
+        }
+        require(settlement.keyOwner(OPERATOR_KEY_X, OPERATOR_KEY_Y) == ADMIN, "operator key");
     }
 
     // =========================================================================================
