@@ -30,6 +30,8 @@ TAG_CANCEL: int = 2
 TAG_WITHDRAWAL: int = 3
 TAG_API_REQUEST: int = 4
 """Off-chain only: authenticates API requests; never accepted by the circuit."""
+TAG_EXIT: int = 5
+"""Exit mode: the owner names the address its equity is paid to (circuits/exit-message.circom)."""
 
 SIDE_BUY: int = 0
 SIDE_SELL: int = 1
@@ -175,6 +177,13 @@ def withdrawal_hash(
     )
 
 
+def exit_hash(dom: int, account_id: int, eth_address: int | str | bytes) -> int:
+    """``Poseidon([5, domain, accountId, ethAddress])``: the key signs where its exit is paid."""
+    return tagged_hash(
+        TAG_EXIT, dom, [u64(account_id, "exit.account_id"), address_to_int(eth_address)]
+    )
+
+
 def account_leaf(
     ax: int, ay: int, collateral: int, orders_root: int, positions: Sequence[tuple[int, int]]
 ) -> int:
@@ -223,6 +232,7 @@ __all__ = [
     "SIDE_SELL",
     "TAG_API_REQUEST",
     "TAG_CANCEL",
+    "TAG_EXIT",
     "TAG_ORDER",
     "TAG_WITHDRAWAL",
     "U64",
@@ -233,6 +243,7 @@ __all__ = [
     "address_to_int",
     "cancel_hash",
     "domain",
+    "exit_hash",
     "from_field",
     "order_hash",
     "order_leaf",

@@ -73,8 +73,12 @@ class DeskChain:
 
     def insure(self, eth: str, amount: int) -> None:
         """The operator tops up account 0 on-chain: the insurance fund a liquidation draws on
-        (account 0 takes the liquidated positions and must pass initial margin with them)."""
-        mint_and_deposit(self.token, self.settlement, eth, amount, OPERATOR_KEY)
+        (account 0 takes the liquidated positions and must pass initial margin with them).
+        Only the key's owner may deposit to it (``keyOwner``: the deployer holds account 0's
+        key), so it deposits from there whatever ``eth`` names when an owner is bound."""
+        owner = self.settlement.functions.keyOwner(*OPERATOR_KEY).call()
+        sender = eth if int(owner, 16) == 0 else owner
+        mint_and_deposit(self.token, self.settlement, sender, amount, OPERATOR_KEY)
 
     def claim(self, eth: str) -> tuple[int, int]:
         """``Settlement.claim()`` from ``eth``: (amount paid, gas)."""
