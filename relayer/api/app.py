@@ -14,14 +14,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from relayer.api.errors import ApiError
 from relayer.api.metrics import Metrics
 from relayer.api.middleware import TOO_LARGE, BodyLimit, BodyTooLarge, RequestMetrics
+from relayer.api.ops import ops_router
 from relayer.intake.auth import RequestAuth
 from relayer.intake.router import dev_router
 from relayer.intake.router import router as intake_router
@@ -126,46 +126,7 @@ def create_app(
     if settings.dev_faucet:
         app.include_router(dev_router)
 
-    @app.get("/health", tags=["ops"])
-    def health(request: Request) -> dict:
-        """``ok``; ``preparing`` while the settlement worker compiles, sets up keys and
-        deploys (``settlement.stage`` is the hint); ``failed`` if that preparation failed;
-        then, from the settlement loop: ``exit_mode`` once the contract's exit mode is due or
-        entered (orders and withdrawals are refused), ``degraded`` when work waits and no
-        batch was confirmed for ``max_batch_age`` seconds or ``max_pass_failures`` passes
-        failed in a row (``settlement.reasons``). Public: no account or order data."""
-        v: Venue = request.app.state.venue
-        out: dict = {"status": "ok", "events": v.seq, "market_epoch": v.snapshot.epoch}
-        if settlement is not None:
-            if not settlement.ready:
-                out["status"] = "failed" if settlement.error else "preparing"
-            out["settlement"] = settlement.status()
-            loop = getattr(settlement, "loop", None)
-            if settlement.ready and loop is not None:
-                h = loop.health
-                status, reasons = h.assess(settings.max_batch_age, settings.max_pass_failures)
-                out["status"] = status
-                out["settlement"].update(
-                    reasons=reasons,
-                    seconds_since_last_confirmed_batch=round(h.seconds_since_confirmed(), 1),
-                    queue_depth=h.queue_depth,
-                )
-        return out
-
-    @app.get("/metrics", tags=["ops"], include_in_schema=False)
-    def prometheus(request: Request) -> Response:
-        v: Venue = request.app.state.venue
-        metrics.open_orders.set(v.open_order_count())
-        metrics.events.set(v.seq)
-        loop = getattr(settlement, "loop", None) if settlement is not None else None
-        if loop is not None:
-            h = loop.health
-            metrics.since_confirmed.set(h.seconds_since_confirmed())
-            metrics.queue_depth.set(h.queue_depth)
-            metrics.pending_fills.set(h.pending_fills)
-            metrics.pass_failures.set(h.failures)
-            metrics.exit_mode.set(1 if h.in_exit_mode else 0)
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    app.include_router(ops_router(settings, metrics, settlement))  # /health, /metrics
 
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -21,6 +21,7 @@ STATUS_BY_CODE = {
     "duplicate_order": 409,
     "too_many_open_orders": 409,
     "too_large": 413,
+    "rate_limited": 429,
     "replayed_request": 409,
     "storage_unavailable": 503,
     "venue_preparing": 503,
@@ -56,5 +57,5 @@ class ErrorOut(BaseModel):
 
 # The documented error responses of every router (OpenAPI).
 ERROR_RESPONSES: dict[int | str, dict] = {
-    c: {"model": ErrorOut} for c in (400, 401, 403, 404, 409, 413, 422, 503)
+    c: {"model": ErrorOut} for c in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }

@@ -1,11 +1,17 @@
-"""Prometheus metrics: counts and latencies only, labelled by route template and outcome.
-No label or value ever carries an account, an order price or size (privacy), and every label
-takes a bounded set of values: the route template (or ``unmatched``), an HTTP method of
-``METHODS`` (anything else is ``other``), the status code, a fixed outcome or stage name.
+"""Prometheus metrics, in two registries (docs/privacy.md):
 
-Settlement (``relayer.settlement.loop``): seconds since the last confirmed batch, unconsumed
-queue entries, fills waiting, passes failed in a row, exit mode, and per batch its fills, gas
-and stage timings (seal, witness, prove, submit), keep-alive batches and refused fills."""
+- ``registry``, served publicly at ``/metrics``: only what the chain shows anyway or what says
+  nothing about order flow: settlement stage timings per batch (seal, witness, prove, submit),
+  gas per confirmed batch, seconds since the last confirmed batch, the on-chain queue depth,
+  passes failed in a row, exit mode, settlement transactions replaced;
+- ``operator_registry``, served with it at ``/operator/metrics`` behind the operator's bearer
+  token: request counts and latencies per route, orders by result, fills, resting orders, stored
+  commands, commit groups, fills waiting and per batch, keep-alive batches, refused fills and
+  keeper actions (each a real-time view of order flow).
+
+No label or value ever carries an account, a series, an order price or size, and every label
+takes a bounded set of values: the route template (or ``unmatched``), an HTTP method of
+``METHODS`` (anything else is ``other``), the status code, a fixed outcome or stage name."""
 
 from __future__ import annotations
 
@@ -28,33 +34,34 @@ def method_label(method: str) -> str:
 
 class Metrics:
     def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        r = self.registry
+        self.registry = CollectorRegistry()  # public
+        self.operator_registry = CollectorRegistry()  # behind the operator's token
+        r, op = self.registry, self.operator_registry
         self.requests = Counter(
             "darkbook_http_requests_total",
             "HTTP requests",
             ["route", "method", "status"],
-            registry=r,
+            registry=op,
         )
         self.latency = Histogram(
             "darkbook_http_request_seconds",
             "HTTP latency",
             ["route"],
-            registry=r,
+            registry=op,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
         self.orders = Counter(
-            "darkbook_orders_total", "order submissions by result", ["result"], registry=r
+            "darkbook_orders_total", "order submissions by result", ["result"], registry=op
         )
-        self.fills = Counter("darkbook_fills_total", "fills", registry=r)
+        self.fills = Counter("darkbook_fills_total", "fills", registry=op)
         self.open_orders = Gauge(
-            "darkbook_open_orders", "resting orders (all accounts)", registry=r
+            "darkbook_open_orders", "resting orders (all accounts)", registry=op
         )
-        self.events = Gauge("darkbook_events", "commands in the order log", registry=r)
+        self.events = Gauge("darkbook_events", "commands in the order log", registry=op)
         self.group = Histogram(
             "darkbook_commit_group_commands",
             "commands stored per transaction (group commit)",
-            registry=r,
+            registry=op,
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
         )
         self.since_confirmed = Gauge(
@@ -68,7 +75,7 @@ class Metrics:
             registry=r,
         )
         self.pending_fills = Gauge(
-            "darkbook_settlement_pending_fills", "fills waiting for a batch", registry=r
+            "darkbook_settlement_pending_fills", "fills waiting for a batch", registry=op
         )
         self.pass_failures = Gauge(
             "darkbook_settlement_failures", "settlement passes failed in a row", registry=r
@@ -79,7 +86,7 @@ class Metrics:
         self.batch_fills = Histogram(
             "darkbook_batch_fills",
             "fills per sealed batch",
-            registry=r,
+            registry=op,
             buckets=(0, 1, 2, 4, 8, 16, 32, 64, 128),
         )
         self.batch_gas = Histogram(
@@ -98,18 +105,23 @@ class Metrics:
         self.keepalives = Counter(
             "darkbook_keepalive_batches_total",
             "empty batches sent to keep the contract live",
-            registry=r,
+            registry=op,
         )
         self.refused_fills = Counter(
             "darkbook_fills_refused_total",
             "fills the batch model refused for good (never proven)",
-            registry=r,
+            registry=op,
         )
         self.keeper_ops = Counter(  # one counter per keeper, no label made from a name
             "darkbook_keeper_actions_total",
             "liquidations and expiry settlements sealed, market tables registered",
             ["keeper"],
-            registry=r,
+            registry=op,
+        )
+        self.tx_replaced = Counter(
+            "darkbook_settlement_tx_replaced_total",
+            "settlement transactions replaced at their nonce with higher fees (stuck)",
+            registry=r,  # operational, public: says nothing about order flow
         )
 
     def observe_settlement(self, name: str, value: float) -> None:
@@ -126,3 +138,5 @@ class Metrics:
             self.refused_fills.inc(value)
         elif name in KEEPERS:
             self.keeper_ops.labels(KEEPERS[name]).inc(value)
+        elif name == "tx_replaced":
+            self.tx_replaced.inc(value)

@@ -19,7 +19,7 @@ class SideBook:
         self.levels: dict[int, dict[int, OrderState]] = {}
 
     def add(self, order: OrderState) -> None:
-        price = order.leg.price
+        price = order.price
         level = self.levels.get(price)
         if level is None:
             insort(self.prices, price)
@@ -27,7 +27,7 @@ class SideBook:
         level[order.leg.order_hash] = order
 
     def remove(self, order: OrderState) -> None:
-        price = order.leg.price
+        price = order.price
         level = self.levels[price]
         del level[order.leg.order_hash]
         if not level:

@@ -23,8 +23,9 @@ Matching rules:
 * limit rests its remainder; ioc cancels it; fok and multi-leg groups (fok per leg, all
   legs together) change nothing unless every leg fills completely (their reason is the
   account check's if one stopped a leg, else ``fok_not_filled`` / ``multi_leg_not_filled``);
-  post_only is cancelled if it would cross the book (the order is still recorded: its nonce is
-  used).
+  post_only never takes: one that would cross rests one tick behind the opposite best (inside
+  its signed limit) and its answer does not say so, so probing with post-only orders reveals
+  nothing about the book; each probe is recorded and uses its nonce (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -268,8 +269,7 @@ class Engine:
         for st in sorted(states, key=lambda st: st.leg.side):
             leg = st.leg
             if cmd.tif == Tif.POST_ONLY:
-                if self._would_cross(leg, plan, cmd.now):
-                    st.status, st.reason = Status.CANCELLED, "post_only_would_cross"
+                self._slide(st, plan, cmd.now)
             else:
                 stopped = self._take(leg, st, plan, rows, cmd.now)
                 if st.remaining == 0:
@@ -307,13 +307,23 @@ class Engine:
         out.fees = plan.fees
         return out
 
-    def _would_cross(self, leg: Leg, plan: Plan, now: int) -> bool:
+    def _slide(self, st: OrderState, plan: Plan, now: int) -> None:
+        """A post-only order that would cross rests one tick behind the opposite best, inside
+        its signed limit (so every fill still proves), and its owner is told nothing: the
+        answer is the same as for one that rests at its limit (docs/privacy.md)."""
+        leg = st.leg
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
             h = maker.leg.order_hash
             if h in plan.closed or maker.leg.expiry <= now:
                 continue
-            return crosses(leg.side, leg.price, maker.leg.price)
-        return False
+            if crosses(leg.side, leg.price, maker.price):
+                tick = self.series[leg.series_id].price_tick
+                rest = maker.price - tick if leg.side == BUY else maker.price + tick
+                if 0 < rest < 2**64:
+                    st.rest_price = rest
+                else:  # no price on the grid behind the best: refused, reason not naming why
+                    st.status, st.reason = Status.CANCELLED, "post_only_not_rested"
+            return
 
     def _fails(self, cash: int, positions: dict[int, int], rows: Rows) -> str | None:
         """Why an account in this state may not be proven (None: it passes): too many series
@@ -329,7 +339,7 @@ class Engine:
         account stopped it (see :meth:`_fails`), None if it ran out of book or quantity."""
         sign = 1 if leg.side == BUY else -1
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
-            if st.remaining == 0 or not crosses(leg.side, leg.price, maker.leg.price):
+            if st.remaining == 0 or not crosses(leg.side, leg.price, maker.price):
                 break
             h = maker.leg.order_hash
             left = maker.remaining - plan.taken.get(h, 0)
@@ -342,7 +352,7 @@ class Engine:
                 plan.closed[h] = (Status.CANCELLED, "self_trade_prevention")
                 continue
             q = min(st.remaining, left)
-            px = maker.leg.price
+            px = maker.price  # its signed limit, or where a post-only order slid to
             # the buyer pays (price + fee) * qty, the seller gets (price - fee) * qty
             t_dc, m_dc = -sign * q * px - self.fee * q, sign * q * px - self.fee * q
             t_cash, t_pos = plan.state_after(leg.account_id, t_dc, leg.series_id, sign * q)

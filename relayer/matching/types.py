@@ -12,7 +12,7 @@ BUY, SELL = SIDE_BUY, SIDE_SELL
 
 class Tif(StrEnum):
     """Order type: rest (limit), fill what crosses now (ioc), all now or nothing (fok), or
-    only rest (post_only: refused if it would cross)."""
+    only rest (post_only: one that would cross rests one tick behind the opposite best)."""
 
     LIMIT = "limit"
     IOC = "ioc"
@@ -146,10 +146,18 @@ class OrderState:
     status: Status = Status.OPEN
     reason: str | None = None
     replaced: int | None = None  # hash of the open order this one took the nonce slot from
+    # where a post-only order that would have crossed rests instead of its signed limit (never
+    # shown: the owner sees its signed price, so a probe learns nothing; docs/privacy.md)
+    rest_price: int | None = None
 
     @property
     def remaining(self) -> int:
         return self.leg.qty - self.filled
+
+    @property
+    def price(self) -> int:
+        """The price it rests and trades at as a maker: within its signed limit."""
+        return self.leg.price if self.rest_price is None else self.rest_price
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """``/health`` says what the settlement loop's state means, over real HTTP: ``degraded`` when
 work waits and no batch was confirmed for ``max_batch_age`` or passes keep failing,
 ``exit_mode`` (orders and withdrawals refused with 503 ``exit_mode``) once the contract's exit
-mode is due or entered; ``/metrics`` shows the loop's numbers and never an unbounded label.
+mode is due or entered; ``/metrics`` shows the loop's numbers and never an unbounded label
+(request counts only behind the operator's token, test_public_ops).
 The loop's state is injected (``LoopHealth`` with a stubbed clock): no chain, no sleeping."""
 
 from __future__ import annotations
@@ -45,8 +46,14 @@ class FakeWorker:
         return {"stage": self.stage, "failures": self.loop.health.failures}
 
 
+TOKEN = "operator-metrics-token-for-tests"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 def _server(tmp_path: Path, health: LoopHealth) -> LiveServer:
-    settings = load_settings(data_dir=tmp_path, max_batch_age=60, max_pass_failures=3)
+    settings = load_settings(
+        data_dir=tmp_path, max_batch_age=60, max_pass_failures=3, operator_metrics_token=TOKEN
+    )
     return LiveServer(settings, settlement=FakeWorker(health))  # type: ignore[arg-type]
 
 
@@ -110,11 +117,12 @@ def test_metric_labels_stay_bounded_over_http(tmp_path: Path) -> None:
             server.http.request(method, "/health")
         server.http.request("PURGE", "/v1/accounts/12345/fills")
         server.http.get("/no/such/path/for/account/777")
-        text = server.http.get("/metrics").text
+        text = server.http.get("/operator/metrics", headers=AUTH).text
         methods = set(re.findall(r'darkbook_http_requests_total\{[^}]*method="([^"]+)"', text))
         assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}
         assert "other" in methods and "BREW" not in text and "X-ANY" not in text
-        assert "12345" not in text and "777" not in text  # route templates, never raw paths
+        labels = " ".join(re.findall(r"\{[^}]*\}", text))  # values may hold any digits
+        assert "12345" not in labels and "777" not in labels  # route templates, never raw paths
     finally:
         server.stop()
 
@@ -136,7 +144,9 @@ def test_settlement_observations_map_to_bounded_metrics() -> None:
         ("unknown_thing", 5),  # ignored: no label is ever made from a name
     ):
         m.observe_settlement(name, value)
-    text = generate_latest(m.registry).decode()
+    public = generate_latest(m.registry).decode()
+    text = public + generate_latest(m.operator_registry).decode()
+    assert "darkbook_batch_fills" not in public and "darkbook_keeper" not in public
     stages = set(re.findall(r'darkbook_settlement_stage_seconds_count\{stage="([^"]+)"', text))
     assert stages == {"seal", "witness", "prove", "submit"}
     assert "darkbook_batch_fills_sum 2.0" in text and "darkbook_batch_gas_sum 350000.0" in text

@@ -109,9 +109,10 @@ def test_same_commands_same_fills_and_invariants(seed: int) -> None:
         assert (o.status == Status.FILLED) == (o.filled == o.leg.qty)
     for f in e1.fills:
         taker = e1.orders[f.taker_hash].leg
-        maker = e1.orders[f.maker_hash].leg
-        assert f.price == maker.price
-        assert (f.price <= taker.price) if taker.side == BUY else (f.price >= taker.price)
+        maker = e1.orders[f.maker_hash]
+        assert f.price == maker.price  # where it rested: its limit, or a post-only's slide
+        buy, sell = (taker, maker.leg) if taker.side == BUY else (maker.leg, taker)
+        assert sell.price <= f.price <= buy.price  # within both signed limits (the circuit's)
         assert f.maker_account != f.taker_account
 
 

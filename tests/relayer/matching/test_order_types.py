@@ -66,11 +66,18 @@ def test_fok_all_or_nothing(desks: list[Desk]) -> None:
     assert o["orders"][0]["status"] == "filled" and len(o["fills"]) == 1
 
 
-def test_post_only_rests_or_is_cancelled(desks: list[Desk]) -> None:
-    a, b, _ = desks
+def test_post_only_never_takes(desks: list[Desk]) -> None:
+    """A post-only order that would cross rests one tick behind the opposite best (inside its
+    signed limit) and never takes; a later taker fills it there (tests/relayer/matching/
+    test_probing.py: its answer does not say it would have crossed)."""
+    a, b, c = desks
     assert a.order(SERIES, "sell", PX, 1, type="post_only").json()["orders"][0]["status"] == "open"
-    o = b.order(SERIES, "buy", PX, 1, type="post_only").json()["orders"][0]
-    assert (o["status"], o["reason"]) == ("cancelled", "post_only_would_cross")
+    o = b.order(SERIES, "buy", PX + 5 * TICK, 1, type="post_only").json()
+    assert o["fills"] == [] and o["orders"][0]["status"] == "open"
+    assert o["orders"][0]["price"] == str(PX + 5 * TICK)  # the signed price is what it shows
+    assert [x["filled_qty"] for x in a.open_orders()] == ["0"]  # a's ask was not taken
+    fills = c.order(SERIES, "sell", PX - 10 * TICK, 1, type="ioc").json()["fills"]
+    assert [f["price"] for f in fills] == [str(PX - TICK)]  # b's bid rested at the ask - tick
     o = b.order(SERIES, "buy", PX - TICK, 1, type="post_only").json()["orders"][0]
     assert o["status"] == "open"
 
