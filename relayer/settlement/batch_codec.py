@@ -12,8 +12,11 @@ from typing import Any
 from prover.crypto.eddsa import Signature
 from prover.model.ops import (
     Batch,
+    Cancel,
     Deposit,
+    ForcedWithdrawal,
     Liquidation,
+    QueueEntry,
     Settlement,
     SignedOrder,
     Trade,
@@ -35,11 +38,28 @@ def _signed_from(d: list[Any]) -> SignedOrder:
     return SignedOrder(Order(*d[0]), Signature(*d[1]))
 
 
+def _entry(e: QueueEntry) -> list[Any]:
+    """A deposit as [ax, ay, amount, account]; a request with its kind's name first."""
+    if isinstance(e, ForcedWithdrawal):
+        return ["withdrawal", e.ax, e.ay, e.account_id, e.amount]
+    if isinstance(e, Cancel):
+        return ["cancel", e.ax, e.ay, e.account_id, e.order_id]
+    return [e.ax, e.ay, e.amount, e.account_id]
+
+
+def _entry_from(x: list[Any]) -> QueueEntry:
+    if x[0] == "withdrawal":
+        return ForcedWithdrawal(*x[1:])
+    if x[0] == "cancel":
+        return Cancel(*x[1:])
+    return Deposit(*x)
+
+
 def batch_to_json(b: Batch) -> dict[str, Any]:
     return {
         "timestamp": b.timestamp,
         "market": b.market.to_json(),
-        "deposits": [[d.ax, d.ay, d.amount, d.account_id] for d in b.deposits],
+        "deposits": [_entry(d) for d in b.deposits],
         "trades": [
             [_signed(t.buy), _signed(t.sell), t.price, t.qty, list(t.position_slots)]
             for t in b.trades
@@ -59,7 +79,7 @@ def batch_from_json(d: dict[str, Any]) -> Batch:
     return Batch(
         d["timestamp"],
         MarketTable.from_json(d["market"]),
-        tuple(Deposit(*x) for x in d["deposits"]),
+        tuple(_entry_from(x) for x in d["deposits"]),
         tuple(
             Trade(_signed_from(buy), _signed_from(sell), price, qty, tuple(slots))
             for buy, sell, price, qty, slots in d["trades"]

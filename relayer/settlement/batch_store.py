@@ -85,6 +85,7 @@ def _extra(sb: SealedBatch) -> str:
             "withdrawal_hashes": sb.withdrawal_hashes,
             "deposits": [
                 [d.queue_index, d.depositor, d.ax, d.ay, d.amount, d.chain_hash, d.block_number]
+                + ([d.kind, d.account_id] if d.is_request else [])
                 for d in sb.deposits
             ],
             "keeper_deltas": [

@@ -6,8 +6,13 @@ counts, the next deposits of the on-chain queue, then fills in fill order, then 
 and runs each candidate through ``prover.model.apply_batch`` (strict): an operation the model
 rejects is never sealed.
 
-- Deposits must all pass (the queue is consumed in order; one that cannot is a fatal error);
-  one that cannot be credited (bad key, 64-bit overflow, full tree) passes as a refund.
+- Queue entries must all pass (the queue is consumed in order; one that cannot is a fatal
+  error); a deposit that cannot be credited (bad key, 64-bit overflow, full tree) passes as a
+  refund. Requests (forced withdrawals, cancels: ``prover.model.requests``) are served as the
+  circuit serves them, at most one forced withdrawal per batch: a second one ends the batch's
+  queue entries and waits, with everything behind it, for the next batch. What a forced
+  withdrawal paid joins ``keeper_deltas`` (the ledger lowers the collateral as the proof does);
+  the cancels applied are ``SealedBatch.cancels``.
 - Fills keep their order. A fill the model rejects for a reason that can still go away (its
   account, or account 0, is not in the sealed state yet: rule ``account`` / ``fee_account``;
   or any rule while a deposit to one of its accounts waits in the queue beyond this batch)
@@ -40,7 +45,15 @@ from typing import Any
 from prover.crypto.eddsa import Signature
 from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
-from prover.model.ops import Batch, Deposit, SignedOrder, Trade, Withdrawal
+from prover.model.ops import (
+    Batch,
+    Cancel,
+    ForcedWithdrawal,
+    QueueEntry,
+    SignedOrder,
+    Trade,
+    Withdrawal,
+)
 from prover.model.state import State
 from prover.statement import data_blob, encoding
 from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
@@ -52,7 +65,7 @@ from prover.statement.public_inputs import PublicInputs
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.expiries import expired_positions
-from relayer.settlement.keeper_booking import Deltas, keeper_deltas
+from relayer.settlement.keeper_booking import Deltas, keeper_deltas, merge_deltas
 from relayer.settlement.liquidations import failing_maintenance
 
 # Model rules a fill may stop breaking once more of the queue is sealed: its account (or
@@ -109,7 +122,8 @@ class SealedBatch:
     gas_used: int | None = None
     attempts: list[str] = field(default_factory=list)  # one line per failed submission
     withdrawal_hashes: list[int] = field(default_factory=list)  # those from the store
-    keeper_deltas: Deltas = field(default_factory=dict)  # liquidations + settlements, booked
+    keeper_deltas: Deltas = field(default_factory=dict)  # keepers + forced payouts, booked
+    cancels: list[tuple[int, int]] = field(default_factory=list)  # (account, order id) killed
 
     @property
     def old_root(self) -> int:
@@ -194,10 +208,10 @@ class Batcher:
         An entry the sealed state already consumed (the queue read again after a restart) is
         not queued twice."""
         if dep.queue_index < self.state.deposits_processed:
-            return dep.ax if dep.is_exit_request else self.ids.get((dep.ax, dep.ay))
-        if dep.is_exit_request:  # consumed without touching a leaf (account id unused)
+            return dep.account_id if dep.is_request else self.ids.get((dep.ax, dep.ay))
+        if dep.is_request:  # served by the batch that consumes it (its account is its own)
             self.deposits.append(dep)
-            return dep.ax
+            return dep.account_id
         self.deposits.append(dep)
         if not key_accepted(dep.ax, dep.ay):
             return None
@@ -208,7 +222,7 @@ class Batcher:
 
     def _account_of(self, dep: QueuedDeposit) -> int:
         aid = self.ids.get((dep.ax, dep.ay))
-        return OPERATOR_ACCOUNT if aid is None else aid  # an exit request: unused
+        return OPERATOR_ACCOUNT if aid is None else aid  # a request: unused
 
     def add_fill(self, fill: PendingFill) -> None:
         if fill.fill_id <= self.last_fill_id:
@@ -245,7 +259,7 @@ class Batcher:
             return True
         mine = {so.order.account_id for so in (pf.trade.buy, pf.trade.sell)}
         for d in list(self.deposits)[queued:]:
-            if not d.is_exit_request and self.ids.get((d.ax, d.ay)) in mine:
+            if not d.is_request and self.ids.get((d.ax, d.ay)) in mine:
                 return True
         return False
 
@@ -319,8 +333,8 @@ class Batcher:
                 f"batch timestamp {timestamp} must be after the previous {self.last_timestamp}"
             )
         timestamp = self._timestamp_for_head_fill(timestamp)
-        queued = list(self.deposits)[: cfg.deposits]
-        deps = tuple(Deposit(d.ax, d.ay, d.amount, self._account_of(d)) for d in queued)
+        queued = _queue_slice(self.deposits, cfg.deposits)
+        deps = tuple(d.operation(self._account_of(d)) for d in queued)
         batch = Batch(timestamp, self.market, deps)
         err = self._try(batch)
         if err is not None:
@@ -370,17 +384,16 @@ class Batcher:
             return None
         number = len(self.sealed) + 1
         after = apply_batch(self.state, batch).state
-        touched = {d.account_id for d in deps if d.amount}
-        touched |= {w.account_id for w in batch.withdrawals}
-        touched |= {so.order.account_id for pf in trades for so in (pf.trade.buy, pf.trade.sell)}
         keeper_accounts = {op.account_id for op in keeper_ops}
-        touched |= keeper_accounts
-        if trades or keeper_ops:
-            touched.add(OPERATOR_ACCOUNT)
-        data = data_blob.encode((owned_leaf(after, aid) for aid in touched), number)
+        # every leaf the model wrote (old vs new tree), then cover up to the blob's entry floor
+        touched = {a for a in after.accounts if after.tree.leaf(a) != self.state.tree.leaf(a)}
+        touched |= set(data_blob.cover_ids(after.accounts, touched, self.config))
+        data = data_blob.encode([owned_leaf(after, a) for a in touched], number, self.config)
         final = replace(batch, data_hash=data_blob.data_hash(data))
         booked = _booked(self.state, before_keepers, batch, keeper_accounts)
         result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
+        booked = merge_deltas(booked, _forced_payout(deps, result.forced_paid))
+        cancels = _cancels(self.state, result.state, deps)
 
         for _ in queued:
             self.deposits.popleft()
@@ -403,12 +416,42 @@ class Batcher:
                 pw.withdrawal_hash for pw in taken if pw.withdrawal_hash is not None
             ],
             keeper_deltas=booked,
+            cancels=cancels,
         )
         self.sealed.append(sealed)
         return sealed
 
     def unconfirmed(self) -> list[SealedBatch]:
         return [b for b in self.sealed if b.status != "confirmed"]
+
+
+def _queue_slice(entries: deque[QueuedDeposit], slots: int) -> list[QueuedDeposit]:
+    """The next entries a batch consumes: up to ``slots``, in order, stopping before a second
+    forced withdrawal (the circuit serves one per batch)."""
+    out: list[QueuedDeposit] = []
+    for d in list(entries)[:slots]:
+        if d.is_forced_withdrawal and any(e.is_forced_withdrawal for e in out):
+            break
+        out.append(d)
+    return out
+
+
+def _forced_payout(deps: tuple[QueueEntry, ...], paid: int) -> Deltas:
+    """What the batch's forced withdrawal (at most one) took from its account."""
+    payers = [e.account_id for e in deps if isinstance(e, ForcedWithdrawal)]
+    return {payers[0]: (-paid, {})} if payers and paid else {}
+
+
+def _cancels(before: State, after: State, deps: tuple[QueueEntry, ...]) -> list[tuple[int, int]]:
+    """(account, order id) of each cancel the batch applied (its order slot was killed)."""
+    out = []
+    for e in deps:
+        if not isinstance(e, Cancel):
+            continue
+        b, a = before.get(e.account_id), after.get(e.account_id)
+        if a is not None and b is not None and a.read_slot(e.order_id) != b.read_slot(e.order_id):
+            out.append((e.account_id, e.order_id))
+    return out
 
 
 def _booked(state: State, before: Batch, batch: Batch, accounts: set[int]) -> Deltas:

@@ -10,24 +10,23 @@ venue's from the first batch and no deposit can open another key there (issue 18
 Proofs come from ``prover.proving.batch.BatchProver`` with arkworks development keys, INSECURE
 (single-party setup; tests and demos only).
 
-The exit verifier is ``circuits/exit_disabled.circom`` beside this file: no exit circuit exists
-yet, and that verifier accepts no proof at all (see its header).
+The exit verifier is the same configuration's exit circuit (``circuits/exit.circom`` through
+``prover.proving.exit_proof.exit_prover``: same domain, same INSECURE development setup, cached),
+so an owner's ``prove_exit(venue.config, ...)`` verifies on this deployment in exit mode.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.build.circom import compile_circuit
 from prover.build.toolchain import repo_root
 from prover.model.state import State
 from prover.proving.batch import BatchProver
-from prover.proving.dev_setup import dev_keys
+from prover.proving.exit_proof import exit_prover
 from prover.statement.accounts import Key
 from prover.statement.config import CircuitConfig, get_config
 from relayer.chain.deploy import (
@@ -37,8 +36,6 @@ from relayer.chain.deploy import (
     predict_settlement_address,
 )
 from relayer.settings import ANVIL_ORACLE_KEY, ANVIL_RELAYER_KEY
-
-EXIT_DISABLED = Path(__file__).parent / "circuits" / "exit_disabled.circom"
 
 
 @dataclass
@@ -60,11 +57,6 @@ def _address(key: str) -> str:
     from eth_account import Account
 
     return str(Account.from_key(key).address)
-
-
-def exit_disabled_verifier() -> str:
-    keys = dev_keys(compile_circuit(EXIT_DISABLED))
-    return keys.verifier_sol.read_text()
 
 
 def prepare_config(w3: Web3, name: str, admin: str) -> CircuitConfig:
@@ -97,7 +89,8 @@ def deploy_venue(
     ``admin`` (default the first unlocked account) deploys and holds DEFAULT_ADMIN_ROLE,
     ``relayer`` holds RELAYER_ROLE, ``oracle`` holds ORACLE_ROLE and owns the TestOracle
     (defaults: the settings' anvil accounts 8 and 9, unlocked on the project's anvil); two equal
-    ones are refused. ``stage`` hears each step as it starts (a progress hint)."""
+    ones are refused. ``admin`` owns ``operator_key`` on-chain (the only address that may top up
+    account 0). ``stage`` hears each step as it starts (a progress hint)."""
     stage = stage or (lambda _: None)
     admin = Web3.to_checksum_address(admin or w3.eth.accounts[0])
     relayer = Web3.to_checksum_address(relayer or _address(ANVIL_RELAYER_KEY))
@@ -109,12 +102,15 @@ def deploy_venue(
     config = prepare_config(w3, config_name, admin)
     stage(f"compiling circuit batch_{config.name} and setting up its keys (cached after)")
     prover = venue_prover(config, progress=progress)
+    stage(f"compiling the exit circuit of {config.name} and setting up its keys (cached after)")
+    exit_verifier_sol = exit_prover(config).verifier_sol
     stage("deploying contracts")
     genesis_root = State.genesis(config, operator_key).root
     dep = deploy_all(
         w3,
         batch_verifier_sol=prover.verifier_sol,
-        exit_verifier_sol=exit_disabled_verifier(),
+        exit_verifier_sol=exit_verifier_sol,
+        operator_key=operator_key,
         config=settlement_config,
         genesis_root=genesis_root,
         admin=admin,

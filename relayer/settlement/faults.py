@@ -12,7 +12,8 @@ restart it without the variable and check that the batch resumes. The steps, in 
 - ``proving``: its status says proving, the proof is not made;
 - ``proved``: the proof is stored, nothing sent;
 - ``sent``: the transaction is sent (on anvil: mined), the database does not know it yet;
-- ``submitted``: the transaction hash is stored, the receipt is not.
+- ``submitted``: the transaction hash is stored, the receipt is not;
+- ``confirmed``: the chain holds the batch, final, and the database does not know it yet.
 
 Unset (always, outside tests), ``pause_at`` returns at once.
 """
@@ -24,7 +25,7 @@ import sys
 import threading
 
 FAULT_ENV = "DARKBOOK_FAULT_PAUSE_AT"
-STEPS = ("sealed", "proving", "proved", "sent", "submitted")
+STEPS = ("sealed", "proving", "proved", "sent", "submitted", "confirmed")
 
 
 def pause_at(step: str, batch_number: int) -> None:

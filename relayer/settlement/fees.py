@@ -2,9 +2,11 @@
 
 The relayer key sends nothing but ``submitBatch`` (issue 18 rule 8: the oracle and the admin
 have keys of their own), so one sender, one transaction at a time: the nonce is the chain's
-count of the sender's pending transactions at the moment of sending, never a counter kept in
-memory that could drift from the chain after a crash, a dropped transaction or a second
-process. Fees: ``maxFeePerGas = 2 * baseFee + tip`` (room for the base fee to double before the
+count of the sender's mined transactions (``latest``) read at the moment of sending, never a
+counter kept in memory that could drift from the chain after a crash, a dropped transaction or
+a second process. A transaction of ours still pending at that nonce (an earlier run's, or one
+the node hid from us) is then replaced, never queued behind (relayer.settlement.tx_replacement).
+Fees: ``maxFeePerGas = 2 * baseFee + tip`` (room for the base fee to double before the
 transaction is priced out), refused above the operator's cap rather than paid.
 """
 
@@ -25,11 +27,14 @@ class FeePolicy:
 
     priority_fee: int = 1 * GWEI
     max_fee_cap: int = 500 * GWEI
+    bump_percent: int = 12  # a replacement raises both fees by at least this (EIP-1559 nodes: 10)
 
     @classmethod
-    def from_gwei(cls, priority_fee: float, max_fee_cap: float) -> FeePolicy:
-        """From the settings' ``priority_fee_gwei`` and ``max_fee_gwei``."""
-        return cls(round(priority_fee * GWEI), round(max_fee_cap * GWEI))
+    def from_gwei(
+        cls, priority_fee: float, max_fee_cap: float, bump_percent: int = 12
+    ) -> FeePolicy:
+        """From the settings' ``priority_fee_gwei``, ``max_fee_gwei``, ``fee_bump_percent``."""
+        return cls(round(priority_fee * GWEI), round(max_fee_cap * GWEI), bump_percent)
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,21 @@ class FeeCapExceeded(SettlementError):
         self.needed, self.cap = needed, cap
 
 
+def base_fee(w3: Web3) -> int:
+    """The latest block's base fee (0 on a chain without EIP-1559)."""
+    return int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
+
+
+def chain_nonce(w3: Web3, sender: str) -> int:
+    """The sender's next nonce as the chain has it: its mined transactions (``latest``)."""
+    return int(w3.eth.get_transaction_count(Web3.to_checksum_address(sender), "latest"))
+
+
 def price_transaction(w3: Web3, sender: str, policy: FeePolicy) -> TxPricing:
     """Nonce and EIP-1559 fees for the sender's next transaction, from the chain's latest block
-    and pending count; raises FeeCapExceeded instead of overpaying."""
-    base = int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
+    and mined count; raises FeeCapExceeded instead of overpaying."""
     tip = policy.priority_fee
-    needed = 2 * base + tip
+    needed = 2 * base_fee(w3) + tip
     if needed > policy.max_fee_cap:
         raise FeeCapExceeded(needed, policy.max_fee_cap)
-    nonce = w3.eth.get_transaction_count(Web3.to_checksum_address(sender), "pending")
-    return TxPricing(nonce, needed, tip)
+    return TxPricing(chain_nonce(w3, sender), needed, tip)

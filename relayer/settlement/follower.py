@@ -103,7 +103,7 @@ class VenueFollower:
 
     def step(self) -> None:
         for dep in self.watcher.poll(self.confirmations):
-            if dep.is_exit_request or dep.queue_index <= self.credited_through():
+            if dep.is_request or dep.queue_index <= self.credited_through():
                 continue
             if dep.refunded_key:  # the batch refunds it (rule 7): no account, no credit
                 continue

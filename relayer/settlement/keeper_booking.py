@@ -1,6 +1,7 @@
-"""What a batch's keeper ops (liquidations, expiry settlements) did to each account, for the
-relayer's ledger: the difference between two model states of the same batch, before and after
-those ops, so the ledger books exactly what the model (and so the proof) computed.
+"""What a batch's keeper ops (liquidations, expiry settlements) and its forced withdrawal did
+to each account, for the relayer's ledger: the difference between two model states of the
+same batch, before and after those ops, so the ledger books exactly what the model (and so the
+proof) computed (a forced payout is a negative cash change of its account).
 
 Account 0's difference is its keeper flow: the liquidation cash it paid or got and the
 settlements it paid or received (fees never reach it: they leave the tree, issue 18 rule 1).
@@ -35,4 +36,15 @@ def keeper_deltas(before: State, after: State, accounts: set[int]) -> Deltas:
         moved = {s: d for s, d in sorted(moved.items()) if d}
         if cash or moved:
             out[aid] = (cash, moved)
+    return out
+
+
+def merge_deltas(a: Deltas, b: Deltas) -> Deltas:
+    """Both batches of changes summed per account (a forced payout beside the keepers')."""
+    out: Deltas = {aid: (cash, dict(moved)) for aid, (cash, moved) in a.items()}
+    for aid, (cash, moved) in b.items():
+        c, m = out.get(aid, (0, {}))
+        for sid, d in moved.items():
+            m[sid] = m.get(sid, 0) + d
+        out[aid] = (c + cash, {s: d for s, d in sorted(m.items()) if d})
     return out

@@ -12,6 +12,11 @@ prove, submit, record, every ``settle_poll_seconds``.
    the batcher only (consumed as the circuit does);
 2. new fills and accepted withdrawals from the store (``SettlementPipeline.poll_store``);
 3. batches sealed earlier and not confirmed are proved (if needed) and submitted, in order;
+   a mined batch is ``confirmed`` once ``settlement_confirmations`` deep and looked up again
+   each pass until then, and a confirmed batch the chain dropped since (a reorg: the
+   contract's ``batchCount`` below it, its transaction gone) is sent again
+   (relayer.settlement.reorg). Sending replaces stuck transactions and survives lying RPCs
+   (relayer.settlement.submitter; docs/ARCHITECTURE.md, "Settlement under faults");
 4. a new batch is sealed when a slot kind is full (T trades, D deposits, W withdrawals) or
    ``batch_seconds`` have passed with work pending, then proved, submitted and recorded
    (``batch_store``: ``GET /v1/batches``).
@@ -49,6 +54,7 @@ from dataclasses import dataclass
 
 from prover.statement.accounts import Key
 from prover.statement.market import MarketTable
+from relayer.settlement import reorg
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
@@ -139,6 +145,7 @@ class SettlementLoop:
         if fees is not None:  # the operator's tip and cap (settings), else the defaults
             self.pipeline.submitter.fees = fees
         self.pipeline.store = store
+        self.pipeline.submitter.observe = lambda name, value: self.observe(name, value)
         self.store = store
         self.operator_key = operator_key
         self.credit = credit
@@ -159,6 +166,7 @@ class SettlementLoop:
         self.book: Book | None = None
         self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
         self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
+        self._batch_count = 0  # the contract's batchCount at this pass's start
 
     @property
     def batcher(self) -> Batcher:
@@ -183,6 +191,7 @@ class SettlementLoop:
         if self.health.in_exit_mode:
             log.error("exit mode is due or entered: nothing is sealed or sent")
             return
+        reorg.demote_dropped(self.pipeline, self._batch_count)
         for sb in self.batcher.unconfirmed():
             self._settle(sb)  # raises on failure: later batches wait
         self._refresh_market(chain_now)  # no batch in flight: a new table cannot strand one
@@ -271,6 +280,7 @@ class SettlementLoop:
         h.queue_depth = int(st[1]) - int(st[0])
         h.last_batch_at = int(st[3])
         h.exit_mode = bool(st[6])
+        self._batch_count = int(st[4])
         h.exit_due = int(settlement.functions.exitModeDue().call())
         if self.keepalive_seconds is None:
             self.keepalive_seconds = int(settlement.functions.livenessPeriod().call()) / 2
@@ -295,7 +305,7 @@ class SettlementLoop:
             aid = self.batcher.add_deposit(dep)
             if aid is None:  # the batch refunds it (rule 7): no account, no credit
                 log.warning("queue entry %d will be refunded to its depositor", dep.queue_index)
-            elif not dep.is_exit_request:
+            elif not dep.is_request:  # a forced withdrawal or cancel: the batch serves it
                 self._to_credit.append(dep)
         while self._to_credit:  # in queue order; a failure leaves the rest for the next pass
             dep = self._to_credit[0]
@@ -341,7 +351,17 @@ class SettlementLoop:
             self.observe("witness_seconds", proved.witness_seconds)
             self.observe("prove_seconds", proved.prove_seconds)
         t0 = self.clock()
+        was = (sb.status, sb.block_number)
         landed = self.pipeline.submit(sb)
+        if sb.status != "confirmed":  # mined, not final yet: looked up again next pass
+            if was != ("submitted", landed.block_number):
+                log.info(
+                    "batch %d mined in block %d, final after %d confirmation(s)",
+                    sb.number,
+                    landed.block_number,
+                    self.pipeline.submitter.confirmations,
+                )
+            return
         self.observe("submit_seconds", self.clock() - t0)
         self.observe("batch_gas", landed.gas_used)
         self.confirmed += 1

@@ -24,6 +24,7 @@ from relayer.settlement.batcher import (
 from relayer.settlement.chain_watch import DepositWatcher, QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.errors import SubmissionReverted
+from relayer.settlement.private_tx import TxSender, signer_for
 from relayer.settlement.submitter import Landed, Submitter
 from relayer.storage.repository import Repository
 
@@ -47,7 +48,8 @@ class SettlementPipeline:
         self.prover = venue.prover
         self.watcher = DepositWatcher(venue.settlement)
         self.batcher = Batcher(venue.config, market, operator_key)
-        self.submitter = Submitter(self.w3, venue.settlement, venue.relayer)  # RELAYER_ROLE
+        txs = TxSender(self.w3, venue.relayer, signer_for(venue.relayer))  # RELAYER_ROLE
+        self.submitter = Submitter(self.w3, venue.settlement, venue.relayer, txs=txs)
         self.store: Repository | None = None  # the relayer's database, for GET /v1/batches
         self.refused_fills = 0  # fills the model refused for good (logged, stored)
         # forgets the unlanded batches when the first can never land (relayer.settlement.resume)
@@ -130,8 +132,11 @@ class SettlementPipeline:
         self, sb: SealedBatch, words: list[int] | None = None, *, preflight: bool = True
     ) -> Landed:
         """Land the batch: found on chain if an earlier run sent it, else sent now (recorded
-        ``submitted`` with its hash as soon as it is sent); recorded ``confirmed``. A refused
-        or reverted send leaves it ``proved``."""
+        ``submitted`` with its hash as soon as it is sent); once mined, recorded ``confirmed``
+        if final (``settlement_confirmations`` deep), else ``submitted`` with its block, and
+        checked again next pass (relayer.settlement.reorg). A refused or reverted send leaves
+        it ``proved``."""
+        recorded = sb.block_number  # where the database last saw it mined, if anywhere
         landed = self.submitter.landed(sb)
         if landed is None:
             try:
@@ -145,6 +150,26 @@ class SettlementPipeline:
                 if self.restamp is not None and exc.tx_hash is None:
                     self.restamp()  # refused before sending: sealed again if it never can land
                 raise
+        return self.note_landed(sb, landed, recorded)
+
+    def note_landed(self, sb: SealedBatch, landed: Landed, recorded: int | None = None) -> Landed:
+        """Record a batch the chain holds: ``confirmed`` once final, else ``submitted`` with
+        its block (a reorg may still drop it: nothing downstream calls it settled);
+        ``recorded`` is the block the database held it in before, if any."""
+        if recorded is not None and recorded != landed.block_number:
+            log.warning(
+                "batch %d moved from block %d to block %d (a reorg)",
+                sb.number,
+                recorded,
+                landed.block_number,
+            )
+        sb.tx_hash, sb.block_number = landed.tx_hash, landed.block_number
+        sb.gas_used = landed.gas_used
+        if self.submitter.is_final(landed):
+            faults.pause_at("confirmed", sb.number)
+            sb.status = "confirmed"
+        else:
+            sb.status = "submitted"
         self._record(sb)
         return landed
 

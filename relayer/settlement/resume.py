@@ -128,8 +128,9 @@ def restamp(pipeline: SettlementPipeline, from_block: int) -> bool:
     if not pending:
         return False
     first = pending[0]
-    if pipeline.submitter.landed(first) is not None:
-        _record(pipeline, first)
+    landed = pipeline.submitter.landed(first)
+    if landed is not None:
+        pipeline.note_landed(first, landed)
         return False
     err = pipeline.submitter.simulate(first, first.proof or [0] * WORDS)
     if err is None or not err.startswith(RESTAMP_ERRORS):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from web3 import Web3
 
 from relayer.settings import Settings
-from relayer.settlement import deployment_store, resume
+from relayer.settlement import deployment_store, resume, submission
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.fees import FeePolicy
 from relayer.settlement.follower import MarketFollower
@@ -65,6 +65,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
         )
         loop.oracle = market
         pipeline = loop.pipeline
+        submission.configure(pipeline, settings)  # stuck txs, private sends, finality
         resume.resume(pipeline, record.deploy_block)
         pending = pipeline.batcher.unconfirmed()
         say(

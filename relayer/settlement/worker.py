@@ -171,7 +171,7 @@ class SettlementWorker:
 
     def _prepare(self, venue: Venue) -> None:
         from relayer.markets.price_source import price_source_from_setting
-        from relayer.settlement import deployment_store, resume
+        from relayer.settlement import deployment_store, resume, submission
         from relayer.settlement.deployment import deploy_venue
         from relayer.settlement.fees import FeePolicy
         from relayer.settlement.follower import VenueFollower, book_stored
@@ -271,6 +271,7 @@ class SettlementWorker:
             )
             self.loop.oracle = oracle
             self.loop.book = venue.book_keeper_batch
+            submission.configure(self.loop.pipeline, s)  # stuck txs, private sends, finality
             self._set_stage("resuming the stored batches")
             resume.resume(self.loop.pipeline, from_block)
             # a crash between sealing a batch and booking its keeper ops in the ledger

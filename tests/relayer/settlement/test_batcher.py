@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from prover.crypto.eddsa import PrivateKey
-from prover.crypto.field import P
 from prover.model.ops import Trade, sign_withdrawal
-from prover.statement import data_blob
-from prover.statement.config import CircuitConfig
+from prover.statement import data_blob, queue
+from prover.statement.config import CircuitConfig, get_config
+from prover.statement.public_inputs import stamped_forced_paid
 from relayer.demo.server import relayer_settings, seed_market
 from relayer.intake.client import signed_leg, signed_withdrawal
 from relayer.intake.schemas import DepositIn, SubmitOrderIn, WithdrawalIn
@@ -186,18 +186,62 @@ def test_data_blob_is_readable_by_the_owner_only() -> None:
         data_blob.decrypt_own(sealed.data, DESK_A, 2, sealed.number, b.config.positions)
 
 
-def test_exit_disabled_circuit_relation_has_no_solution() -> None:
-    assert pow(5, (P - 1) // 2, P) == P - 1  # 5 is a non-residue: x * x = 5 has no root
+def _request(i: int, k, kind: int, account: int, low: int) -> QueuedDeposit:
+    ax, ay = k.public_key()
+    return QueuedDeposit(i, "0x" + "11" * 20, ax, ay, low, 0, 2, kind, account)
 
 
-def test_a_forced_exit_request_is_consumed_without_touching_a_leaf() -> None:
+def test_a_forced_withdrawal_is_served_and_booked_as_the_model_pays() -> None:
+    """The batch pays what margin leaves free (everything here: no positions), the ledger's
+    deltas lower account 1 by it, the stamp carries it; another key's request pays nothing."""
     b, _ = funded()
-    root = b.state.root
-    b.add_deposit(QueuedDeposit(3, "0x" + "11" * 20, 1, 0x11 * (2**152 // 0xFF), 0, 0, 2))
+    assert b.add_deposit(_request(3, DESK_A, queue.KIND_WITHDRAWAL, 1, 500)) == 1
     sealed = b.seal(NOW + 100)
     assert sealed is not None and sealed.queue_count == 1
-    assert sealed.batch.deposits[0].amount == 0 and sealed.new_root == root
-    assert sorted(b.state.accounts) == [0, 1, 2]
+    assert sealed.keeper_deltas == {1: (-500, {})}
+    assert stamped_forced_paid(sealed.public[3]) == 500
+    assert b.state.get(1).collateral == FUNDS - 500
+    b.add_deposit(_request(4, DESK_B, queue.KIND_WITHDRAWAL, 1, queue.EVERYTHING))
+    other = b.seal(NOW + 101)
+    assert other is not None and other.keeper_deltas == {} and other.new_root == other.old_root
+
+
+def test_a_cancel_request_kills_the_order_slot_and_is_reported() -> None:
+    b, vm = funded()
+    row = vm.table.rows[0]
+    b.add_deposit(_request(3, DESK_A, queue.KIND_CANCEL, 1, 5))
+    sealed = b.seal(NOW + 100)
+    assert sealed is not None and sealed.cancels == [(1, 5)]
+    assert b.state.get(1).read_slot(5) == (5, queue.CANCELLED)
+    cfg = b.config
+    b.add_fill(
+        fill(
+            1,
+            order(DESK_A, cfg, 1, 5, row.series_id, 0, row.mark, 1),
+            order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 1),
+            row.mark,
+            1,
+        )
+    )
+    assert b.seal(NOW + 101) is None  # the cancelled order never fills
+    assert [(fid, h.rule) for fid, h in b.refused_fills] == [(1, "overfill")]
+
+
+def test_a_second_forced_withdrawal_waits_for_the_next_batch() -> None:
+    b, _ = funded(replace(get_config("test"), name="test_q3", deposits=3))
+    entries = [
+        _request(3, DESK_A, queue.KIND_WITHDRAWAL, 1, 10),
+        _request(4, DESK_B, queue.KIND_CANCEL, 2, 1),
+        _request(5, DESK_B, queue.KIND_WITHDRAWAL, 2, 20),
+        _request(6, DESK_A, queue.KIND_CANCEL, 1, 1),
+    ]
+    for e in entries:
+        b.add_deposit(e)
+    first = b.seal(NOW + 100)
+    assert first is not None and [d.queue_index for d in first.deposits] == [3, 4]
+    second = b.seal(NOW + 101)
+    assert second is not None and [d.queue_index for d in second.deposits] == [5, 6]
+    assert second.keeper_deltas == {2: (-20, {})}
 
 
 def test_a_fill_close_to_expiry_gets_an_earlier_batch_timestamp() -> None:

@@ -82,17 +82,21 @@ def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) ->
     assert p.submit(second).new_root == second.new_root == p.batcher.state.root
     assert [b.status for b in p.batcher.sealed] == ["confirmed", "confirmed"]
 
-    # a forced-exit request shares the queue: watched, consumed by the next batch, served
-    requester = chain.accounts[1]
-    w3.eth.wait_for_transaction_receipt(
-        venue.settlement.functions.requestExit(1).transact({"from": requester})
-    )
+    # a cancel request by desk A's owner shares the queue: watched, served by the next batch
+    owner, s = chain.accounts[1], venue.settlement
+    fee = s.functions.requestFee().call()
+    for fn in (
+        venue.token.functions.mint(owner, fee),
+        venue.token.functions.approve(s.address, fee),
+        s.functions.requestCancel(*DESK_A.public_key(), 1, 3),
+    ):
+        assert w3.eth.wait_for_transaction_receipt(fn.transact({"from": owner}))["status"] == 1
     (entry,) = p.poll_deposits()
-    assert entry.deposit.is_exit_request and entry.deposit.ax == 1
+    assert entry.deposit.is_request and entry.deposit.account_id == 1
     third = p.seal()
-    assert third is not None and third.queue_count == 1
-    assert third.new_root == second.new_root  # no leaf changes
+    assert third is not None and third.queue_count == 1 and third.cancels == [(1, 3)]
+    assert third.new_root != second.new_root  # desk A's order slot 3 is killed
     p.prove(third)
     receipt = w3.eth.get_transaction_receipt(p.submit(third).tx_hash)
-    served = venue.settlement.events.ExitRequestServed().process_receipt(receipt, errors=DISCARD)
-    assert [e["args"]["queueIndex"] for e in served] == [entry.deposit.queue_index]
+    served = s.events.CancelServed().process_receipt(receipt, errors=DISCARD)
+    assert [e["args"]["index"] for e in served] == [entry.deposit.queue_index]
