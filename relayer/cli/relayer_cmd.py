@@ -52,6 +52,9 @@ if TYPE_CHECKING:  # every `darkbook` command builds this parser: keep settings 
     from relayer.venue_info.chain import ChainInfo
 
 
+_DB_HELP = "SQLAlchemy URL of the database (default: SQLite in the data dir; postgresql://...)"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("relayer", help="the relayer service")
     rsub = p.add_subparsers(dest="relayer_command", required=True)
@@ -60,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run_p.add_argument("--host", help="bind address (default 127.0.0.1)")
     run_p.add_argument("--config", type=Path, help="TOML or JSON settings file")
     run_p.add_argument("--data-dir", type=Path, help="folder for the default SQLite database")
+    run_p.add_argument("--database-url", help=_DB_HELP)
     run_p.add_argument(
         "--no-chain", action="store_true", help="do not start anvil when no rpc_url is set"
     )
@@ -87,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for q in (settle_p, deploy_p):
         q.add_argument("--config", type=Path, help="TOML or JSON settings file")
         q.add_argument("--data-dir", type=Path, help="folder of the default SQLite database")
+        q.add_argument("--database-url", help=_DB_HELP)
     settle_p.set_defaults(func=settle)
     deploy_p.set_defaults(func=deploy)
 
@@ -96,7 +101,12 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = {
         k: v
-        for k, v in (("port", args.port), ("host", args.host), ("data_dir", args.data_dir))
+        for k, v in (
+            ("port", args.port),
+            ("host", args.host),
+            ("data_dir", args.data_dir),
+            ("database_url", args.database_url),
+        )
         if v is not None
     }
     if getattr(args, "no_chain", False):
@@ -114,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    return {"data_dir": args.data_dir} if args.data_dir is not None else {}
+    pairs = (("data_dir", args.data_dir), ("database_url", args.database_url))
+    return {k: v for k, v in pairs if v is not None}
 
 
 def _settle_lock(settings: Settings) -> contextlib.AbstractContextManager[None]:

@@ -30,6 +30,17 @@ from relayer.storage.tables import (
 )
 
 WITHDRAWAL_QUEUED = "queued"
+# PostgreSQL: a transaction-scoped advisory lock around creating the tables (DDL is
+# transactional there, so a second process waits, then finds them made)
+SCHEMA_LOCK = 0x0044_424B_0000_0000
+EVENT_CHUNK = 1000  # replay reads the log in chunks (a server-side cursor on PostgreSQL)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line (which names the host or file, never a password)."""
+    orig = getattr(exc, "orig", None)
+    lines = str(orig).strip().splitlines() if orig is not None else []
+    return f"{exc.__class__.__name__}: {lines[0]}" if lines else exc.__class__.__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +55,13 @@ class Repository:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         try:
-            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # two processes starting on a new database
+                    conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+                metadata.create_all(conn)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database: {exc.__class__.__name__}") from exc
+            self.engine.dispose()
+            raise StorageError(f"cannot open database: {_reason(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -192,7 +207,7 @@ class Repository:
     def events(self) -> Iterator[tuple[int, str, str]]:
         """(seq, kind, payload) in order."""
         with self.engine.connect() as conn:
-            for r in conn.execute(
+            for r in conn.execution_options(yield_per=EVENT_CHUNK).execute(
                 select(events.c.seq, events.c.kind, events.c.payload).order_by(events.c.seq)
             ):
                 yield r.seq, r.kind, r.payload
