@@ -5,29 +5,55 @@ desk = Desk.open("~/.darkbook/desk/keys/alpha.json", passphrase, "http://127.0.0
 desk.deposit(1_000 * 10**6)                    # on-chain, waits until the venue credits it
 desk.order([Leg(101, "buy", 2_000_000, 1)])    # limit, signed, submitted (safe retries)
 desk.account()                                 # collateral, positions, margin, Greeks
+desk.what_if(Leg(101, "sell", 2_000_000, 5))   # margin per scenario before and after
+desk.cancel_all()                              # every resting order, one signed request
+async for ev in desk.stream(): ...             # own orders, fills, balance, pushed
+desk.request_cancel(7)                         # on-chain, served by a batch: no operator needed
+desk.request_withdrawal(everything=True)       # forced withdrawal, then desk.claim()
+desk.recover()                                 # the account from chain events; vs the relayer
+desk.exit(table)                               # exit mode: prove the exit and claim
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TypeVar
 
 from desk.chain import DeskChain
-from desk.errors import AccountNotFound, ChainMismatch, DeskError, RelayerRefused, WaitTimeout
+from desk.errors import (
+    AccountNotFound,
+    ChainMismatch,
+    DeskError,
+    RelayerRefused,
+    RelayerUnreachable,
+    WaitTimeout,
+)
 from desk.keystore import DeskKeys, open_keys
 from desk.nonces import NonceBook
 from desk.orders import Leg, SignedOrder, check_legs, sign_order
+from desk.owner_exit import ExitPaid, Recovery, enter_exit_mode, exit_account, recover
 from desk.relayer_api import RelayerApi
+from desk.requests import EVERYTHING, OnchainRequest, RequestQueue
+from desk.stream import stream_events
 from desk.units import check_amount
 from desk.venue import check_venue, token_decimals, venue_domain
+from prover.statement.config import CircuitConfig, get_config
+from prover.statement.market import MarketTable
+from recovery.compare import differences
 from relayer.intake.client import signed_cancel, signed_withdrawal
 from relayer.intake.schemas import (
+    AccountByKeyOut,
     AccountOut,
+    CancelAllOut,
+    ClientOrderOut,
     FillOut,
     OrderOut,
+    StreamEventOut,
     SubmitOut,
+    WhatIfOut,
     WithdrawalOut,
     WithdrawalSubmitOut,
 )
@@ -53,8 +79,10 @@ class Desk:
         account_id: int | None = None,
         timeout: float = 30.0,
         retries: int = 3,
+        venue_file: Path | None = None,
     ) -> None:
         self.keys = keys
+        self.venue_file = venue_file  # the last GET /v1/venue: recover and exit without it
         self.api = RelayerApi(relayer_url, timeout=timeout, retries=retries)
         self.rpc_url = rpc_url
         self._account_id = account_id
@@ -74,8 +102,10 @@ class Desk:
         timeout: float = 30.0,
         retries: int = 3,
     ) -> Desk:
-        """A desk from its keystore file (:class:`WrongPassphrase` if it does not open)."""
-        keys = open_keys(Path(keystore).expanduser(), passphrase)
+        """A desk from its keystore file (:class:`WrongPassphrase` if it does not open); the
+        venue it last saw is kept beside it (``<name>.venue.json``) for when the relayer is down."""
+        path = Path(keystore).expanduser()
+        keys = open_keys(path, passphrase)
         return cls(
             relayer_url,
             keys,
@@ -83,6 +113,7 @@ class Desk:
             account_id=account_id,
             timeout=timeout,
             retries=retries,
+            venue_file=path.with_suffix(".venue.json"),
         )
 
     def close(self) -> None:
@@ -94,8 +125,37 @@ class Desk:
     def venue(self) -> VenueOut:
         """``GET /v1/venue``, read once and checked (see :func:`discover`)."""
         if self._venue is None:
-            self._venue, self._chain = discover(self.api, self.rpc_url, self.keys.eth_private_key)
+            try:
+                self._venue, self._chain = discover(
+                    self.api, self.rpc_url, self.keys.eth_private_key
+                )
+            except RelayerUnreachable:
+                if self.venue_file is None or not self.venue_file.exists():
+                    raise
+                self._venue, self._chain = self._remembered_venue()
+            else:
+                if self.venue_file is not None:
+                    self.venue_file.write_text(self._venue.model_dump_json(indent=2))
         return self._venue
+
+    def _remembered_venue(self) -> tuple[VenueOut, DeskChain | None]:
+        """The venue as last announced (the relayer is down): checked against the chain."""
+        assert self.venue_file is not None
+        venue = VenueOut.model_validate_json(self.venue_file.read_text())
+        chain = None
+        if self.rpc_url is not None and venue.chain is not None:
+            chain = DeskChain(self.rpc_url, venue.chain, self.keys.eth_private_key)
+        check_venue(venue, chain.facts() if chain else None)
+        return venue, chain
+
+    @property
+    def config(self) -> CircuitConfig:
+        """The circuit configuration of the venue's deployment (its exit proofs use it)."""
+        chain = self.venue.chain
+        if chain is None:
+            raise ChainMismatch("the venue runs without a chain (--no-chain): nothing to prove")
+        cfg = get_config(self.venue.circuit.name)
+        return cfg.with_deployment(chain.chain_id, int(chain.settlement_address, 16))
 
     @property
     def chain(self) -> DeskChain:
@@ -116,21 +176,37 @@ class Desk:
 
     @property
     def account_id(self) -> int:
-        """The venue account of this trading key: given, or found from the deposit queue."""
+        """The venue account of this trading key: given, or asked of the relayer
+        (``GET /v1/accounts/by-key``); from the deposit queue only for a relayer without it."""
         if self._account_id is None:
-            if self.rpc_url is None:
-                raise AccountNotFound(
-                    "no account id given and no RPC to find it from the deposit queue: pass "
-                    "--account-id or --rpc-url (DARKBOOK_DESK_ACCOUNT_ID / _RPC_URL)"
-                )
-            aid = self.chain.account_id(self.pubkey)
+            aid = self._id_by_key()
             if aid is None:
                 raise AccountNotFound(
-                    f"trading key {self.keys.public.name} has no deposit at this venue yet: "
-                    "`darkbook desk deposit AMOUNT` (or pass --account-id)"
+                    f"trading key {self.keys.public.name} has no credited deposit at this venue "
+                    "yet: `darkbook desk deposit AMOUNT` (or pass --account-id)"
                 )
             self._account_id = aid
         return self._account_id
+
+    def _id_by_key(self) -> int | None:
+        ax, ay = self.pubkey
+        try:
+            found = self.api.get(f"/v1/accounts/by-key/{ax}/{ay}")
+        except RelayerRefused as exc:
+            if exc.code == "not_found":
+                return None  # the relayer has not credited a deposit of this key
+            if exc.code != "http_404":
+                raise
+            return self._id_from_chain()  # a relayer from before the lookup
+        return AccountByKeyOut.model_validate(found).account_id
+
+    def _id_from_chain(self) -> int | None:
+        if self.rpc_url is None:
+            raise AccountNotFound(
+                "this relayer cannot look accounts up by key and no RPC was given to find it "
+                "from the deposit queue: pass --account-id or --rpc-url"
+            )
+        return self.chain.account_id(self.pubkey)
 
     # -- signed reads ----------------------------------------------------------------------
 
@@ -148,6 +224,12 @@ class Desk:
 
     def order_status(self, order_hash: str) -> OrderOut:
         return OrderOut.model_validate(self._read(f"/v1/orders/{order_hash}"))
+
+    def order_by_client_id(self, client_order_id: str) -> ClientOrderOut:
+        """The orders sent with ``client_order_id`` (newest first) and their fills;
+        :class:`RelayerRefused` ``not_found`` if none carries it."""
+        path = f"/v1/accounts/{self.account_id}/orders/by-client-id/{client_order_id}"
+        return ClientOrderOut.model_validate(self._read(path))
 
     def fills(self, after: int = 0, limit: int = 100) -> list[FillOut]:
         rows = self._read(f"/v1/accounts/{self.account_id}/fills?after={after}&limit={limit}")
@@ -215,6 +297,61 @@ class Desk:
         body = signed_cancel(self.keys.trading, self.domain, self.account_id, order_id)
         return OrderOut.model_validate(self.api.post("/v1/orders/cancel", body))
 
+    def _post_signed(self, path: str, body: dict | None) -> object:
+        return self.api.post_signed(path, body, self.keys.trading, self.domain, self.account_id)
+
+    def cancel_all(self, series_id: int | None = None) -> CancelAllOut:
+        """Cancel every resting order (of ``series_id`` only, if given) in one signed
+        request; the orders it closed (none when nothing rests)."""
+        query = "" if series_id is None else f"?series_id={series_id}"
+        return CancelAllOut.model_validate(
+            self._post_signed(f"/v1/accounts/{self.account_id}/cancel-all{query}", None)
+        )
+
+    def what_if(self, legs: Leg | list[Leg]) -> WhatIfOut:
+        """Initial and maintenance margin per scenario now and if ``legs`` filled in full at
+        their prices, and whether the relayer would let such an order in (nothing signed or
+        stored; the same integer rule the relayer and the circuit enforce)."""
+        legs = [legs] if isinstance(legs, Leg) else list(legs)
+        checked = check_legs(self.venue, legs, "fok" if len(legs) > 1 else "limit")
+        body = {
+            "legs": [
+                {"series_id": g.series_id, "side": g.side, "price": str(g.price), "qty": g.qty}
+                for g in checked
+            ]
+        }
+        return WhatIfOut.model_validate(
+            self._post_signed(f"/v1/accounts/{self.account_id}/what-if", body)
+        )
+
+    def stream(self, *, cancel_on_disconnect: bool = False) -> AsyncIterator[StreamEventOut]:
+        """The account's own order, fill and balance events as they commit (an async
+        iterator; the first event is ``subscribed`` with the balance then). With
+        ``cancel_on_disconnect`` the relayer cancels every resting order of the account when
+        this stream's socket closes."""
+        return stream_events(
+            self.api.url,
+            self.keys.trading,
+            self.domain,
+            self.account_id,
+            cancel_on_disconnect=cancel_on_disconnect,
+        )
+
+    def watch(
+        self,
+        on_event: Callable[[StreamEventOut], bool | None],
+        *,
+        cancel_on_disconnect: bool = False,
+    ) -> None:
+        """:meth:`stream` with a callback, blocking: stops when ``on_event`` returns False."""
+
+        async def run() -> None:
+            async for ev in self.stream(cancel_on_disconnect=cancel_on_disconnect):
+                if on_event(ev) is False:
+                    return
+
+        asyncio.run(run())
+
     def withdraw(self, amount: int, to: str | None = None) -> WithdrawalSubmitOut:
         """Sign and submit a withdrawal of ``amount`` base units to ``to`` (default: the
         keystore's Ethereum address); claimable on-chain once its batch is confirmed."""
@@ -239,13 +376,21 @@ class Desk:
         progress(f"deposit sent: transaction {tx}")
         if not wait:
             return None
-        target = (before or 0) + amount // self.chain.unit_scale()  # credited in venue units
+        target = (before or 0) + amount // self._unit_scale()  # credited in venue units
 
         def credited() -> AccountOut | None:
             got = self._collateral()
             return self.account() if got is not None and got >= target else None
 
         return _wait(credited, "the deposit to be credited", timeout, progress)
+
+    def _unit_scale(self) -> int:
+        """Token base units per venue unit, as ``GET /v1/venue`` announces it (read from the
+        contract by the relayer); asked of the contract only for a relayer from before."""
+        chain = self.venue.chain
+        if chain is not None and chain.unit_scale is not None:
+            return chain.unit_scale
+        return self.chain.unit_scale()
 
     def _collateral(self) -> int | None:
         """Collateral as the relayer shows it; None while the key has no account there."""
@@ -279,6 +424,74 @@ class Desk:
     def claim(self) -> tuple[str, int]:
         """``Settlement.claim()``: (transaction hash, amount paid to the keystore's address)."""
         return self.chain.claim()
+
+    # -- without the operator ------------------------------------------------------------------
+
+    def request_cancel(
+        self,
+        order_id: int,
+        *,
+        wait: bool = True,
+        timeout: float = 900.0,
+        progress: Progress = _quiet,
+    ) -> OnchainRequest:
+        """``Settlement.requestCancel``: kills every order of the account in ``order_id``'s
+        slot with an id <= ``order_id`` once a batch serves it (pays ``requestFee``); with
+        ``wait``, returns once served (``served_batch``)."""
+        q = RequestQueue(self.chain)
+        req = q.cancel(self.pubkey, self.account_id, order_id)
+        progress(f"cancel request at queue index {req.index}, deadline {req.deadline}")
+        return q.follow(req, timeout, progress) if wait else req
+
+    def request_withdrawal(
+        self,
+        amount: int | None = None,
+        *,
+        everything: bool = False,
+        wait: bool = True,
+        timeout: float = 900.0,
+        progress: Progress = _quiet,
+    ) -> OnchainRequest:
+        """``Settlement.requestWithdrawal``: a forced withdrawal of ``amount`` base units (a
+        whole number of venue units), or of everything margin leaves free; a batch must serve
+        it. With ``wait``, returns once served: ``paid`` tokens are then claimable."""
+        if everything == (amount is not None):
+            raise DeskError("give an amount or everything=True (`--all`), not both or neither")
+        units = EVERYTHING
+        if amount is not None:
+            amount = check_amount(amount, token_decimals(self.venue), "withdrawal amount")
+            scale = self._unit_scale()
+            if amount % scale:
+                raise DeskError(
+                    f"withdrawal {amount}: not a whole number of venue units ({scale} base "
+                    "units each)"
+                )
+            units = amount // scale
+        q = RequestQueue(self.chain)
+        req = q.withdrawal(self.pubkey, self.account_id, units)
+        progress(f"withdrawal request at queue index {req.index}, deadline {req.deadline}")
+        return q.follow(req, timeout, progress) if wait else req
+
+    def recover(self) -> Recovery:
+        """The account rebuilt from Settlement's events alone (works with the relayer down),
+        and each difference from the relayer's view when it answers."""
+        rec = recover(self.chain, self.keys.trading, self.config, self._account_id)
+        self._account_id = rec.account_id
+        try:
+            reported = self.account().model_dump(mode="json")
+        except RelayerUnreachable:
+            return Recovery(rec, False)
+        return Recovery(rec, True, differences(rec, reported))
+
+    def exit(self, table: MarketTable, *, progress: Progress = _quiet) -> ExitPaid:
+        """In exit mode (triggered here if due): prove the rebuilt account's exit at the exit
+        market ``table`` (the oracle's, hash ``exitMarketHash``), send it and claim."""
+        tx = enter_exit_mode(self.chain)
+        if tx is not None:
+            progress(f"exit mode was due: triggered (transaction {tx})")
+        rec = recover(self.chain, self.keys.trading, self.config, self._account_id)
+        progress(f"account {rec.account_id} rebuilt from chain data; proving its exit")
+        return exit_account(self.chain, rec, table, self.keys.trading, self.config)
 
 
 def discover(

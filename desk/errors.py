@@ -29,14 +29,28 @@ class VenuePreparing(DeskError):
 
 
 class RelayerRefused(DeskError):
-    """The relayer refused a request: its stable ``code``, the ``field`` and the ``reason``."""
+    """The relayer refused a request: its stable ``code``, the ``field`` and the ``reason``;
+    a margin refusal also carries ``margin`` (``WhatIfOut``: margin per scenario before and
+    after the order or withdrawal it refused)."""
 
-    def __init__(self, status: int, code: str, field: str, reason: str) -> None:
+    def __init__(
+        self, status: int, code: str, field: str, reason: str, margin: object | None = None
+    ) -> None:
         super().__init__(f"the relayer refused it ({status} {code}): {field}: {reason}")
         self.status = status
         self.code = code
         self.field = field
         self.reason = reason
+        self.margin = margin
+
+
+class ExitMode(RelayerRefused):
+    """503 ``exit_mode``: the Settlement contract's exit mode is due or entered; no batch can
+    land, so orders and withdrawals are closed for good: exit through the contract."""
+
+
+class StreamClosed(DeskError):
+    """The relayer closed the private stream (e.g. the desk fell too far behind)."""
 
 
 class ChainMismatch(DeskError):

@@ -2,21 +2,24 @@
 
 A post is retried with the very same body after a lost connection or a 5xx: the relayer keys
 orders and withdrawals by their signed hash, so a second copy of one it already took comes back
-``duplicate: true`` instead of becoming a second order. Signed reads are signed afresh per try
-(the relayer refuses a replayed signed request).
+``duplicate: true`` instead of becoming a second order. Signed reads and signed posts
+(cancel-all, what-if: the signature covers the body's bytes) are signed afresh per try (the
+relayer refuses a replayed signed request).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from desk.errors import RelayerRefused, RelayerUnreachable, VenuePreparing
+from desk.errors import ExitMode, RelayerRefused, RelayerUnreachable, VenuePreparing
 from prover.crypto.eddsa import PrivateKey
 from relayer.intake.client import sign_request
+from relayer.intake.schemas import WhatIfOut
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
 FINAL_CODES = {"exit_mode"}  # a 503 that no retry can change
@@ -52,6 +55,21 @@ class RelayerApi:
     def post(self, path: str, body: dict) -> Any:
         return self._send(lambda: self._http.post(path, json=body), path)
 
+    def post_signed(
+        self, path: str, body: dict | None, key: PrivateKey, dom: int, account_id: int
+    ) -> Any:
+        """A POST only ``account_id``'s trading key may make; the signature covers ``path``
+        (with its query) and the body's exact bytes."""
+        raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+
+        def send() -> httpx.Response:
+            headers = sign_request(key, dom, account_id, "POST", path, body=raw)
+            if raw:
+                headers["content-type"] = "application/json"
+            return self._http.post(path, content=raw, headers=headers)
+
+        return self._send(send, path)
+
     def _send(self, request: Callable[[], httpx.Response], path: str) -> Any:
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
@@ -79,9 +97,17 @@ class RelayerApi:
         raise AssertionError("unreachable")  # the loop returns or raises on its last attempt
 
 
-def _error(r: httpx.Response) -> RelayerRefused:
+def error_of(status: int, text: str) -> RelayerRefused:
+    """The relayer's error body as the SDK raises it (:class:`ExitMode` for ``exit_mode``; a
+    margin refusal's numbers in ``margin``)."""
     try:
-        e = r.json()["error"]
-        return RelayerRefused(r.status_code, e["code"], e["field"], e["reason"])
+        e = json.loads(text)["error"]
+        margin = WhatIfOut.model_validate(e["margin"]) if e.get("margin") else None
+        cls = ExitMode if e["code"] == "exit_mode" else RelayerRefused
+        return cls(status, e["code"], e["field"], e["reason"], margin)
     except (ValueError, KeyError, TypeError):
-        return RelayerRefused(r.status_code, f"http_{r.status_code}", "", r.text[:200])
+        return RelayerRefused(status, f"http_{status}", "", text[:200])
+
+
+def _error(r: httpx.Response) -> RelayerRefused:
+    return error_of(r.status_code, r.text)

@@ -1,15 +1,19 @@
 """`darkbook desk ...`: a trading desk's commands, a thin shell over the desk SDK (desk/).
 
 Keys live in encrypted keystores (`keys new|list|export`); `deposit` and `claim` go on-chain;
-`order`, `cancel` and `withdraw` are signed and sent to the relayer; `venue`, `orders`,
-`fills`, `positions` and `withdrawals` read, as a table or with `--json`. Settings come from
-flags, `DARKBOOK_DESK_*` environment variables or a config file (desk/settings.py); the
+`order`, `cancel`, `cancel-all` and `withdraw` are signed and sent to the relayer (`cancel
+--onchain` and `withdraw --forced` go to Settlement instead, no operator needed); `recover`
+rebuilds the account from chain events and compares; `exit` proves and claims the exit; `venue`,
+`orders`, `lookup`, `fills`, `positions`, `what-if` and `withdrawals` read, as a table or with
+`--json`; `watch` prints the private stream (one JSON object a line with `--json`). Settings
+come from flags, `DARKBOOK_DESK_*` environment variables or a config file (desk/settings.py); the
 passphrase from `DARKBOOK_DESK_PASSPHRASE`, `--passphrase-file`, or a prompt.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -29,7 +33,7 @@ def _common() -> argparse.ArgumentParser:
     p.add_argument("--keys-dir", type=Path, help="keystore folder (default ~/.darkbook/desk/keys)")
     p.add_argument("--key", help="keystore name (DARKBOOK_DESK_KEY)")
     p.add_argument("--passphrase-file", type=Path, help="file whose first line is the passphrase")
-    p.add_argument("--account-id", type=int, help="else found from the deposit queue")
+    p.add_argument("--account-id", type=int, help="else looked up by the trading key")
     p.add_argument("--timeout", type=float, help="seconds per HTTP request")
     return p
 
@@ -76,6 +80,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     cancel = _add(dsub, "cancel", cancel_cmd, "cancel an order by its order id", read=True)
     cancel.add_argument("order_id", type=int)
+    cancel.add_argument(
+        "--onchain", action="store_true", help="Settlement.requestCancel: a batch must serve it"
+    )
+    cancel.add_argument("--no-wait", action="store_true", help="--onchain: do not follow it")
+    call = _add(dsub, "cancel-all", cancel_all_cmd, "cancel every resting order", read=True)
+    call.add_argument("--series", type=int, help="only this series' orders")
+
+    what = _add(dsub, "what-if", what_if_cmd, "margin before and after an order", read=True)
+    what.add_argument("side", nargs="?", choices=["buy", "sell"])
+    what.add_argument("series", nargs="?", type=int)
+    what.add_argument("price", nargs="?", help="base units per contract (--tokens: tokens)")
+    what.add_argument("qty", nargs="?", help="contracts")
+    what.add_argument("--leg", action="append", default=[], help="SIDE:SERIES:PRICE:QTY, repeat")
+    what.add_argument("--tokens", action="store_true", help="prices are in whole tokens")
+
+    look = _add(dsub, "lookup", lookup_cmd, "your orders by client order id", read=True)
+    look.add_argument("client_order_id")
+
+    watch = _add(dsub, "watch", watch_cmd, "your orders, fills, balance as they happen", True)
+    watch.add_argument(
+        "--cancel-on-disconnect",
+        action="store_true",
+        help="the relayer cancels your resting orders when this stream closes",
+    )
+    watch.add_argument(
+        "--count", type=int, help="stop after this many events (not counting the first, subscribed)"
+    )
 
     orders = _add(dsub, "orders", orders_cmd, "your orders, newest first", read=True)
     orders.add_argument("--status", choices=["open", "filled", "cancelled", "expired"])
@@ -87,10 +118,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add(dsub, "withdrawals", withdrawals_cmd, "your withdrawals and their status", read=True)
 
     wd = _add(dsub, "withdraw", withdraw_cmd, "withdraw collateral (claim once settled)", read=True)
-    wd.add_argument("amount", help="base units (or tokens with --tokens)")
+    wd.add_argument("amount", nargs="?", help="base units (or tokens with --tokens)")
     wd.add_argument("--to", help="Ethereum address (default: the keystore's)")
     wd.add_argument("--tokens", action="store_true", help="the amount is in whole tokens")
     wd.add_argument("--wait", action="store_true", help="wait until it is claimable")
+    wd.add_argument(
+        "--forced",
+        action="store_true",
+        help="Settlement.requestWithdrawal (no operator needed; pays the keystore's address)",
+    )
+    wd.add_argument("--all", action="store_true", help="--forced: everything margin leaves free")
+
+    _add(dsub, "recover", recover_cmd, "rebuild your account from chain events; compare", True)
+    ex = _add(dsub, "exit", exit_cmd, "exit mode: prove your exit from chain data and claim", True)
+    ex.add_argument(
+        "--market-table",
+        type=Path,
+        required=True,
+        help="the oracle's exit market table (JSON; its hash is Settlement.exitMarketHash)",
+    )
 
     claim = _add(dsub, "claim", claim_cmd, "claim settled withdrawals on-chain", read=True)
     claim.add_argument(
@@ -252,14 +298,100 @@ def venue(args: argparse.Namespace) -> int:
 
 def orders_cmd(args: argparse.Namespace) -> int:
     got = _desk(args).orders(args.status, args.limit)
-    cols = ["order_id", "series_id", "side", "price", "qty", "filled_qty", "type", "status"]
-    return _show(args, got, [o.model_dump() for o in got], [*cols, "reason"])
+    return _show(args, got, [o.model_dump() for o in got], [*ORDER_COLUMNS, "reason"])
 
 
 def fills_cmd(args: argparse.Namespace) -> int:
     got = _desk(args).fills(args.after, args.limit)
-    cols = ["fill_id", "series_id", "side", "price", "qty", "liquidity", "settlement", "batch_id"]
-    return _show(args, got, [f.model_dump() for f in got], cols)
+    return _show(args, got, [f.model_dump() for f in got], FILL_COLUMNS)
+
+
+FILL_COLUMNS = [
+    "fill_id",
+    "timestamp",
+    "series_id",
+    "side",
+    "price",
+    "qty",
+    "fee",
+    "liquidity",
+    "settlement",
+    "batch_id",
+]
+ORDER_COLUMNS = ["order_id", "series_id", "side", "price", "qty", "filled_qty", "type", "status"]
+
+
+def lookup_cmd(args: argparse.Namespace) -> int:
+    got = _desk(args).order_by_client_id(args.client_order_id)
+    if args.json:
+        return _show(args, got, [], [])
+    print(_table([o.model_dump() for o in got.orders], [*ORDER_COLUMNS, "reason"]))
+    print(_table([f.model_dump() for f in got.fills], FILL_COLUMNS))
+    return 0
+
+
+def what_if_cmd(args: argparse.Namespace) -> int:
+    desk = _desk(args)
+    got = desk.what_if(_legs(desk, args))
+    if args.json:
+        return _show(args, got, [], [])
+    verdict = "accepted" if got.accepted else f"refused: {got.refusal}"
+    print(f"market epoch {got.market_epoch}: the relayer's margin check says {verdict}")
+    rows = []
+    for when, p in (("before", got.before), ("after", got.after)):
+        for rule, lvl in (("initial", p.initial_margin), ("maintenance", p.maintenance_margin)):
+            rows.append(
+                {
+                    "when": when,
+                    "rule": rule,
+                    "collateral": p.collateral,
+                    "equity": p.equity,
+                    "requirement": lvl.requirement,
+                    "worst": f"{lvl.worst_equity} (s{lvl.worst_scenario})",
+                    "ok": "ok" if lvl.ok else "SHORT",
+                    "per scenario": " ".join(lvl.scenario_equities),
+                }
+            )
+    cols = ["when", "rule", "collateral", "equity", "requirement", "worst", "ok", "per scenario"]
+    print(_table(rows, cols))
+    return 0
+
+
+def watch_cmd(args: argparse.Namespace) -> int:
+    desk = _desk(args)
+    seen = [0]
+
+    def show(ev: Any) -> bool:
+        if args.json:
+            print(json.dumps(ev.message()), flush=True)
+        else:
+            print(_event_line(ev), flush=True)
+        if ev.type != "subscribed":
+            seen[0] += 1
+        return args.count is None or seen[0] < args.count
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends watching, quietly
+        desk.watch(show, cancel_on_disconnect=args.cancel_on_disconnect)
+    return 0
+
+
+def _event_line(ev: Any) -> str:
+    if ev.type == "order":
+        o = ev.order
+        return (
+            f"#{ev.n} order {o.order_id} {o.side} {o.qty} x {o.series_id} @ {o.price}: "
+            f"{o.status}, filled {o.filled_qty}" + (f" ({o.reason})" if o.reason else "")
+        )
+    if ev.type == "fill":
+        f = ev.fill
+        return (
+            f"#{ev.n} fill {f.fill_id} {f.side} {f.qty} x {f.series_id} @ {f.price}, fee "
+            f"{f.fee} ({f.liquidity})"
+        )
+    b = ev.balance
+    held = ", ".join(f"{p.series_id}: {p.qty}" for p in b.positions) if b else ""
+    what = "subscribed" if ev.type == "subscribed" else "balance"
+    return f"#{ev.n} {what}: collateral {b.collateral if b else '-'}; positions {held or 'none'}"
 
 
 def positions_cmd(args: argparse.Namespace) -> int:
@@ -328,12 +460,52 @@ def order_cmd(args: argparse.Namespace) -> int:
     return _show(args, out, rows, cols)
 
 
+def _request_row(r: Any) -> dict:
+    return {k: ("-" if v is None else v) for k, v in r.as_dict().items()}
+
+
+REQUEST_COLUMNS = ["kind", "index", "account_id", "value", "deadline", "served_batch", "paid"]
+
+
 def cancel_cmd(args: argparse.Namespace) -> int:
+    if args.onchain:
+        r = _desk(args).request_cancel(args.order_id, wait=not args.no_wait, progress=_progress())
+        return _show(args, r.as_dict(), [_request_row(r)], REQUEST_COLUMNS)
     o = _desk(args).cancel(args.order_id)
     return _show(args, o, [o.model_dump()], ["order_id", "series_id", "status", "reason"])
 
 
+def cancel_all_cmd(args: argparse.Namespace) -> int:
+    out = _desk(args).cancel_all(args.series)
+    rows = [o.model_dump() for o in out.cancelled]
+    return _show(args, out, rows, ["order_id", "series_id", "side", "status", "reason"])
+
+
+def forced_withdraw(args: argparse.Namespace) -> int:
+    from desk import OrderInputError
+
+    if args.to:
+        raise OrderInputError("--forced pays the key's owner (the keystore's address): drop --to")
+    desk = _desk(args)
+    amount = None if args.all else _amount(desk, args.amount, args.tokens)
+    r = desk.request_withdrawal(
+        amount,  # type: ignore[arg-type]
+        everything=args.all,
+        wait=args.wait,
+        progress=_progress(),
+    )
+    return _show(args, r.as_dict(), [_request_row(r)], REQUEST_COLUMNS)
+
+
 def withdraw_cmd(args: argparse.Namespace) -> int:
+    from desk import OrderInputError
+
+    if (args.amount is None) == (not args.all):
+        raise OrderInputError("give an AMOUNT, or --forced --all (not both)")
+    if args.all and not args.forced:
+        raise OrderInputError("--all is for --forced withdrawals: add --forced")
+    if args.forced:
+        return forced_withdraw(args)
     desk = _desk(args)
     out = desk.withdraw(_amount(desk, args.amount, args.tokens), args.to)  # type: ignore[arg-type]
     w = out.withdrawal
@@ -355,3 +527,41 @@ def claim_cmd(args: argparse.Namespace) -> int:
     tx, amount = desk.claim()
     row = {"transaction": tx, "amount": str(amount), "to": desk.keys.public.address}
     return _show(args, row, [row], ["amount", "to", "transaction"])
+
+
+def recover_cmd(args: argparse.Namespace) -> int:
+    got = _desk(args).recover().as_dict()
+    if args.json:
+        print(json.dumps(got, indent=2))
+        return 0
+    print(
+        f"account {got['account_id']} as the chain proves it (batch {got['batch']}, root "
+        f"{got['root']}): collateral {got['collateral']}"
+    )
+    print(_table(got["positions"], ["series_id", "qty"]))
+    if not got["relayer_reachable"]:
+        print("the relayer did not answer: nothing to compare with")
+    elif got["agrees"]:
+        print("the relayer agrees")
+    else:
+        print("the relayer DIFFERS:\n" + "\n".join(f"  {d}" for d in got["differences"]))
+    return 0
+
+
+def exit_cmd(args: argparse.Namespace) -> int:
+    from desk import DeskError
+    from prover.statement.market import MarketTable
+
+    try:
+        table = MarketTable.from_json(json.loads(args.market_table.read_text()))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DeskError(f"market table {args.market_table}: {exc}") from None
+    p = _desk(args).exit(table, progress=_progress())
+    row = {
+        "account_id": p.account_id,
+        "proven": str(p.proven),
+        "paid": str(p.paid),
+        "exit_transaction": p.exit_transaction,
+        "claim_transaction": p.claim_transaction,
+    }
+    return _show(args, row, [row], ["account_id", "proven", "paid", "exit_transaction"])

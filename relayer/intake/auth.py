@@ -8,7 +8,10 @@ A request carries three headers::
 
 over ``Poseidon([4, domain, accountId, timestamp, pathHash])`` (tag 4 = API request, off-chain
 only), where ``pathHash`` is the first 31 bytes (big-endian) of SHA-256 of
-``"<METHOD> <path>[?<query>]"`` exactly as sent, a field element by construction. A timestamp
+``"<METHOD> <path>[?<query>]"`` exactly as sent, followed, when the request has a body (a signed
+POST: cancel-all, what-if), by a newline and the body's bytes exactly as sent, so a body cannot
+be swapped under a signature; a field element by construction. A WebSocket subscription signs
+its upgrade request the same way (``GET``, no body). A timestamp
 further than the window from the server clock is stale; a message seen within the window is a
 replay. Both are refused.
 """
@@ -30,14 +33,18 @@ H_TIMESTAMP = "X-Darkbook-Timestamp"
 H_SIGNATURE = "X-Darkbook-Signature"
 
 
-def path_hash(method: str, path_qs: str) -> int:
-    return int.from_bytes(
-        hashlib.sha256(f"{method.upper()} {path_qs}".encode()).digest()[:31], "big"
-    )
+def path_hash(method: str, path_qs: str, body: bytes = b"") -> int:
+    text = f"{method.upper()} {path_qs}".encode()
+    if body:
+        text += b"\n" + body
+    return int.from_bytes(hashlib.sha256(text).digest()[:31], "big")
 
 
-def request_message(dom: int, account_id: int, timestamp_ms: int, method: str, path_qs: str) -> int:
-    return tagged_hash(TAG_API_REQUEST, dom, [account_id, timestamp_ms, path_hash(method, path_qs)])
+def request_message(
+    dom: int, account_id: int, timestamp_ms: int, method: str, path_qs: str, body: bytes = b""
+) -> int:
+    ph = path_hash(method, path_qs, body)
+    return tagged_hash(TAG_API_REQUEST, dom, [account_id, timestamp_ms, ph])
 
 
 def sign_request(
@@ -47,10 +54,11 @@ def sign_request(
     method: str,
     path_qs: str,
     timestamp_ms: int | None = None,
+    body: bytes = b"",
 ) -> dict[str, str]:
-    """Client side: the three headers for one request."""
+    """Client side: the three headers for one request (``body``: the exact bytes sent)."""
     ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-    sig = key.sign(request_message(dom, account_id, ts, method, path_qs))
+    sig = key.sign(request_message(dom, account_id, ts, method, path_qs, body))
     return {
         H_ACCOUNT: str(account_id),
         H_TIMESTAMP: str(ts),
@@ -73,6 +81,7 @@ class RequestAuth:
         method: str,
         path_qs: str,
         pubkey_of: Callable[[int], tuple[int, int] | None],
+        body: bytes = b"",
     ) -> int:
         """Return the authenticated account id, or raise :class:`ApiError` (401/409)."""
         try:
@@ -93,7 +102,7 @@ class RequestAuth:
                 f"stale: more than {self.window_ms // 1000}s from server time",
             )
         pub = pubkey_of(account_id)
-        msg = request_message(self.dom, account_id, ts, method, path_qs)
+        msg = request_message(self.dom, account_id, ts, method, path_qs, body)
         if pub is None or not verify(pub, msg, sig):
             raise ApiError("bad_auth", H_SIGNATURE, "does not verify for this account")
         with self._lock:

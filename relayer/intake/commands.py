@@ -1,4 +1,4 @@
-"""The write path: submit, cancel, sweep, deposit and withdraw.
+"""The write path: submit, cancel, cancel-all, sweep, deposit and withdraw.
 
 Each command checks its signatures in the request thread (the slow part, done in parallel),
 then queues a step on the group-commit writer and waits for its committed answer. A step runs
@@ -9,7 +9,7 @@ render once the group is stored (relayer.intake.group_commit).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from prover.crypto.eddsa import Signature, verify
@@ -19,8 +19,10 @@ from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
 from relayer.intake.venue_state import VenueState
+from relayer.intake.what_if import MARGIN_CODES, MarginRefused, what_if
 from relayer.intake.writer import GroupWriter, Step
 from relayer.matching.errors import Rejected
+from relayer.matching.rate_limit import RateLimiter
 from relayer.matching.types import (
     CancelCmd,
     Command,
@@ -52,6 +54,8 @@ class CommandService:
     def __init__(self, state: VenueState, writer: GroupWriter) -> None:
         self._state = state
         self._writer = writer
+        limits = state.settings
+        self._limiter = RateLimiter(limits.order_rate_per_second, limits.order_burst)
 
     def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
         legs: list[Leg] = []
@@ -68,12 +72,24 @@ class CommandService:
             sig = self._verify(x.account_id, h, x.signature, f"legs[{i}].")
             legs.append(Leg(h, order))
             extras[h] = LegExtra(sig, req.client_order_id)
+        try:  # after the signatures: nobody spends another account's tokens
+            self._limiter.take(legs[0].account_id, self._state.clock())
+        except Rejected as exc:
+            raise ApiError(exc.code, exc.field, exc.reason) from None
         return self._writer.submit(lambda: self._submit_step(legs, extras, req.type))
 
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self._state.domain, req.account_id, req.order_id)
         self._verify(req.account_id, msg, req.signature, "")
         return self._writer.submit(lambda: self._cancel_step(req.account_id, req.order_id))
+
+    def cancel_all(self, account_id: int, series_id: int | None) -> list[schemas.OrderOut]:
+        """Cancel every resting order of the account (of one series if given), one cancel
+        event per order as if each were cancelled alone, all in one commit; the orders it
+        closed (none the second time: idempotent). The caller has checked the signature."""
+        if series_id is not None and series_id not in self._state.registry.series:
+            raise ApiError("unknown_series", "series_id", f"no series {series_id}")
+        return self._writer.submit(lambda: self._cancel_all_step(account_id, series_id))
 
     def withdraw(self, req: schemas.WithdrawalIn) -> tuple[int, bool]:
         """Accept a signed withdrawal (debited at once); returns its hash and whether it was
@@ -135,10 +151,15 @@ class CommandService:
 
     # -- steps (writer thread, under the lock) ----------------------------------------
 
-    def _prepare(self, cmd: Command) -> Outcome:
+    def _prepare(
+        self, cmd: Command, margin: Callable[[], schemas.WhatIfOut] | None = None
+    ) -> Outcome:
+        """``engine.prepare``; a margin refusal carries ``margin()``'s numbers."""
         try:
             return self._state.engine.prepare(cmd)
         except Rejected as exc:
+            if margin is not None and exc.code in MARGIN_CODES:
+                raise MarginRefused(exc.code, exc.field, exc.reason, margin()) from None
             raise ApiError(exc.code, exc.field, exc.reason) from None
 
     def _submit_step(self, legs: list[Leg], extras: dict[int, LegExtra], tif: Tif) -> Step:
@@ -149,7 +170,10 @@ class CommandService:
             i = known.index(True)
             raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
         state = self._state
-        out = self._prepare(SubmitCmd(tuple(legs), tif, state.now(), state.snapshot.epoch))
+        out = self._prepare(
+            SubmitCmd(tuple(legs), tif, state.now(), state.snapshot.epoch),
+            lambda: what_if(state, legs[0].account_id, legs),
+        )
         return Step(out, extras, lambda: self._submitted(legs, out.fills, False))
 
     def _fills_of(self, legs: list[Leg]) -> list[Fill]:
@@ -171,10 +195,11 @@ class CommandService:
             )
             for leg in legs
         ]
+        acct, fee = legs[0].account_id, state.engine.fee
         return schemas.SubmitOut(
             duplicate=duplicate,
             orders=orders,
-            fills=[views.fill_out(f, legs[0].account_id) for f in fills],
+            fills=[views.fill_out(f, acct, None, fee, state.fill_times[f.fill_id]) for f in fills],
             replaced=[o.replaced for o in orders if o.replaced is not None],
         )
 
@@ -187,6 +212,30 @@ class CommandService:
             return views.order_out(state.engine.orders[h], state.client_ids.get(h), state.now())
 
         return Step(out if out.updates else None, {}, render)  # a no-op is not logged
+
+    def _cancel_all_step(self, account_id: int, series_id: int | None) -> Step:
+        state = self._state
+        now = state.now()
+        resting = sorted(
+            (
+                o
+                for o in state.engine.open.get(account_id, {}).values()
+                if series_id is None or o.leg.series_id == series_id
+            ),
+            key=lambda o: o.seq,
+        )
+        # distinct orders: each cancel is prepared on the same state and applied in turn
+        outs = [self._prepare(CancelCmd(account_id, o.leg.order_id, now)) for o in resting]
+        hashes = [o.leg.order_hash for o in resting]
+
+        def render() -> list[schemas.OrderOut]:
+            return [
+                views.order_out(state.engine.orders[h], state.client_ids.get(h), now)
+                for h in hashes
+            ]
+
+        first, rest = (outs[0], tuple(outs[1:])) if outs else (None, ())
+        return Step(first, {}, render, also=rest)
 
     def _sweep_step(self) -> Step:
         out = self._prepare(ExpireCmd(self._state.now()))
@@ -205,7 +254,7 @@ class CommandService:
         if h in state.engine.withdrawals:  # the same signed withdrawal again
             return Step(None, {}, lambda: (h, True))
         cmd = WithdrawCmd(h, account_id, nonce, amount, address, state.now(), state.snapshot.epoch)
-        out = self._prepare(cmd)
+        out = self._prepare(cmd, lambda: what_if(state, account_id, [], -amount))
         return Step(out, {h: LegExtra(sig, None)}, lambda: (h, False))
 
     def _chain_deposit_step(self, cmd: DepositCmd) -> Step:

@@ -3,7 +3,8 @@
 For a group of queued commands, holding the venue lock: run each job's step and apply its
 outcome at once (so the next job sees it), render its answer, store the whole group in one
 transaction, and only then release the answers. Nothing is acknowledged before its commit; if
-the commit fails, the state is rebuilt from the database and the group gets 503s.
+the commit fails, the state is rebuilt from the database and the group gets 503s. The private
+streams get each outcome's events (rendered as it is applied) once the group is stored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from relayer.api.errors import ApiError
+from relayer.intake.stream_events import events_of
 from relayer.intake.venue_state import VenueState
 from relayer.intake.writer import Job
 from relayer.matching.types import Outcome
@@ -30,6 +32,7 @@ class _Group:
     seq: int  # the last event seq staged so far
     staged: list[tuple[int, Outcome, Mapping[int, LegExtra]]] = field(default_factory=list)
     answered: list[tuple[Job, object]] = field(default_factory=list)
+    streamed: list[tuple[int, dict]] = field(default_factory=list)  # (account, message)
 
 
 class GroupCommit:
@@ -53,6 +56,8 @@ class GroupCommit:
                 self.on_commit(len(group.staged))
             for job, answer in group.answered:
                 job.future.set_result(answer)
+            for account_id, message in group.streamed:
+                state.stream.publish(account_id, message)
 
     def _run(self, jobs: list[Job]) -> _Group | None:
         """Run and apply each job; None if one hit a bug (the whole group is then refused)."""
@@ -72,13 +77,18 @@ class GroupCommit:
 
     def _apply(self, job: Job, group: _Group) -> None:
         step = job.run()
-        if step.outcome is not None:
-            self._state.engine.apply(step.outcome)
+        state = self._state
+        watched = state.stream.watched()
+        for out in step.outcomes():
+            state.engine.apply(out)
+            state.note_fills(out)
             group.seq += 1
-            group.staged.append((group.seq, step.outcome, step.extras))
+            group.staged.append((group.seq, out, step.extras))
             for h, extra in step.extras.items():
                 if extra.client_order_id:
-                    self._state.client_ids[h] = extra.client_order_id
+                    state.client_ids[h] = extra.client_order_id
+            if watched:
+                group.streamed += events_of(state, out, watched)
         group.answered.append((job, step.render()))
 
     def _store(self, group: _Group) -> bool:

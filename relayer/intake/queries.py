@@ -1,5 +1,6 @@
-"""Reads: the owner's orders, fills, withdrawals and account (the routes check the signed-read
-first), and the public series list and open-order count. Served from memory under the venue
+"""Reads: the owner's orders (also by client order id), fills, withdrawals, account and
+what-if margin (the routes check the signed read first), and the public series list, open-order
+count and key -> account lookup. Served from memory under the venue
 lock, so a read never sees half of a group being applied; withdrawals come from the store,
 whose rows are committed before they are acknowledged and whose status the settlement side
 updates."""
@@ -9,6 +10,8 @@ from __future__ import annotations
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
 from relayer.intake.venue_state import VenueState
+from relayer.intake.what_if import legs_of, what_if
+from relayer.matching.types import Fill
 from relayer.storage.repository import Repository
 
 
@@ -52,8 +55,50 @@ class QueryService:
         with state.lock:
             fs = [f for f in state.engine.account_fills.get(account_id, []) if f.fill_id > after]
             fs = fs[:limit]
+        return self._fills_out(account_id, fs)
+
+    def _fills_out(self, account_id: int, fs: list[Fill]) -> list[schemas.FillOut]:
+        state = self._state
         settled = self._repo.fill_settlement([f.fill_id for f in fs])
-        return [views.fill_out(f, account_id, settled.get(f.fill_id)) for f in fs]
+        fee = state.engine.fee
+        return [
+            views.fill_out(f, account_id, settled.get(f.fill_id), fee, state.fill_times[f.fill_id])
+            for f in fs
+        ]
+
+    def by_client_id(self, account_id: int, client_order_id: str) -> schemas.ClientOrderOut:
+        """The account's orders carrying ``client_order_id``, newest first, and their fills."""
+        state = self._state
+        now = state.now()
+        with state.lock:
+            hashes = [
+                h
+                for h in reversed(state.engine.account_orders.get(account_id, []))
+                if state.client_ids.get(h) == client_order_id
+            ]
+            if not hashes:
+                raise ApiError(
+                    "not_found",
+                    "client_order_id",
+                    f"no order of account {account_id} carries client_order_id "
+                    f"{client_order_id!r}: check the id (GET /v1/accounts/{account_id}/orders "
+                    "lists them)",
+                )
+            orders = [views.order_out(state.engine.orders[h], client_order_id, now) for h in hashes]
+            mine = set(hashes)
+            fs = [
+                f
+                for f in state.engine.account_fills.get(account_id, [])
+                if (f.taker_hash if f.taker_account == account_id else f.maker_hash) in mine
+            ]
+        return schemas.ClientOrderOut(
+            client_order_id=client_order_id, orders=orders, fills=self._fills_out(account_id, fs)
+        )
+
+    def what_if(self, account_id: int, req: schemas.WhatIfIn) -> schemas.WhatIfOut:
+        state = self._state
+        with state.lock:
+            return what_if(state, account_id, legs_of(account_id, req.legs, state.registry.series))
 
     def account(self, account_id: int) -> schemas.AccountOut:
         state = self._state
@@ -78,6 +123,18 @@ class QueryService:
         return views.withdrawal_out(row)
 
     # -- public -----------------------------------------------------------------------
+
+    def account_by_key(self, ax: int, ay: int) -> schemas.AccountByKeyOut:
+        with self._state.lock:
+            acct = self._state.engine.ledger.of_key(ax, ay)
+        if acct is None:
+            raise ApiError(
+                "not_found",
+                "key",
+                "no account for this trading key yet: deposit to it, and wait until the venue "
+                "credits the deposit",
+            )
+        return schemas.AccountByKeyOut(account_id=acct.account_id, ax=str(ax), ay=str(ay))
 
     def series_list(self) -> list[schemas.SeriesOut]:
         snap = self._state.snapshot

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from relayer.matching.engine import Engine
 from relayer.matching.errors import Rejected
-from relayer.matching.types import Status
+from relayer.matching.types import Outcome, Status
 from relayer.storage import codec
 from relayer.storage.errors import StorageError
 from relayer.storage.repository import Repository
@@ -18,15 +19,20 @@ from relayer.storage.repository import Repository
 log = logging.getLogger("darkbook.relayer")
 
 
-def replay_log(repo: Repository, engine: Engine) -> int:
-    """Run every stored event through ``engine`` (fresh) in order; return the last seq."""
+def replay_log(
+    repo: Repository, engine: Engine, observe: Callable[[Outcome], None] | None = None
+) -> int:
+    """Run every stored event through ``engine`` (fresh) in order, showing each outcome to
+    ``observe``; return the last seq."""
     t0 = time.perf_counter()
     seq = 0
     for seq, kind, payload in repo.events():
         try:
-            engine.execute(codec.decode(kind, payload))
+            out = engine.execute(codec.decode(kind, payload))
         except Rejected as exc:
             raise StorageError(f"event {seq} no longer replays: {exc}") from exc
+        if observe is not None:
+            observe(out)
     check_against_tables(repo, engine)
     log.info("replayed %d events in %.2fs", seq, time.perf_counter() - t0)
     return seq

@@ -1,78 +1,25 @@
 """HTTP routes of the intake API (sync handlers: FastAPI runs them in its thread pool, so the
-signature checks and database commits never block the event loop)."""
+signature checks and database commits never block the event loop). The desk API's other parts
+live in their own modules (``cancel_all``, ``lookup``, ``margin_check``, ``stream``) and are
+served under the same ``/v1`` router; their dependencies are in ``deps``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from relayer.api.errors import ERROR_RESPONSES, ApiError
 from relayer.intake import schemas
-from relayer.intake.auth import H_ACCOUNT, H_SIGNATURE, H_TIMESTAMP
-from relayer.intake.service import Venue
+from relayer.intake.deps import (
+    AccountPath,
+    OwnerDep,
+    VenueDep,
+    same_account,
+    venue_ready,
+)
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
-
-
-def venue(request: Request) -> Venue:
-    return request.app.state.venue
-
-
-def owner(
-    request: Request,
-    v: Annotated[Venue, Depends(venue)],
-    x_darkbook_account: Annotated[str | None, Header(description="account id")] = None,
-    x_darkbook_timestamp: Annotated[str | None, Header(description="unix milliseconds")] = None,
-    x_darkbook_signature: Annotated[
-        str | None,
-        Header(
-            description="packed EdDSA signature (128 hex) over Poseidon([4, domain, "
-            "accountId, timestamp, pathHash])"
-        ),
-    ] = None,
-) -> int:
-    """The account whose trading key signed this read (see relayer.intake.auth)."""
-    qs = request.url.query
-    path_qs = request.url.path + (f"?{qs}" if qs else "")
-    given = {
-        H_ACCOUNT.lower(): x_darkbook_account,
-        H_TIMESTAMP.lower(): x_darkbook_timestamp,
-        H_SIGNATURE.lower(): x_darkbook_signature,
-    }
-    headers = {k: val for k, val in given.items() if val is not None}
-    return request.app.state.auth.check(headers, request.method, path_qs, v.pubkey)
-
-
-def same_account(path_id: int, auth_id: int) -> None:
-    if path_id != auth_id:
-        raise ApiError("forbidden", "account_id", "signed by another account")
-
-
-VenueDep = Annotated[Venue, Depends(venue)]
-OwnerDep = Annotated[int, Depends(owner)]
-AccountPath = Annotated[int, Path(ge=0, lt=2**63)]  # 0: the operator reads its own account
-
-
-def venue_ready(request: Request) -> None:
-    """Orders and withdrawals wait for the settlement worker (if any) to be ready: nothing
-    could settle them before (503 ``venue_preparing``, the stage or failure as reason); once
-    the contract's exit mode is due or entered nothing can settle them ever (503
-    ``exit_mode``: collateral leaves through the contract's exit path)."""
-    worker = getattr(request.app.state, "settlement", None)
-    if worker is None:
-        return
-    if not worker.ready:
-        why = worker.error or f"the venue is preparing ({worker.stage}); retry"
-        raise ApiError("venue_preparing", "body", why)
-    loop = getattr(worker, "loop", None)
-    if loop is not None and loop.health.in_exit_mode:
-        raise ApiError(
-            "exit_mode",
-            "body",
-            "the Settlement contract's exit mode is due or entered: no batch can land, "
-            "orders and withdrawals are closed; exit through the contract",
-        )
 
 
 @router.post(
@@ -193,3 +140,14 @@ def dev_deposit(body: schemas.DepositIn, v: VenueDep) -> schemas.DepositOut:
     """DEV ONLY (``dev_faucet``): credit collateral to a trading key, registering it on first
     use. Stands in for on-chain deposits until the settlement pipeline exists."""
     return v.deposit(body)
+
+
+# the desk API's other parts, each in its own module, served under /v1 with the routes above
+def _include_parts() -> None:
+    from relayer.intake import cancel_all, lookup, margin_check, stream
+
+    for part in (cancel_all, lookup, margin_check, stream):
+        router.include_router(part.router)
+
+
+_include_parts()

@@ -126,6 +126,8 @@ class FillOut(BaseModel):
     reason: str | None = Field(
         None, description='why it was refused: "<rule>: <detail>" (the batch model\'s rule)'
     )
+    timestamp: int = Field(description="unix seconds: when the relayer matched it")
+    fee: str = Field(description="what this side paid: fee per contract x qty, base units")
 
 
 class SubmitOut(BaseModel):
@@ -179,10 +181,15 @@ class PositionOut(BaseModel):
 
 
 class MarginLevelOut(BaseModel):
-    requirement: str
+    """One margin rule (initial: V_im rows, maintenance: V_mm rows) on one portfolio."""
+
+    requirement: str = Field(description="equity - worst scenario equity, at least 0")
     worst_scenario: int
     worst_equity: str
-    ok: bool
+    ok: bool = Field(description="every scenario equity >= 0 (the rule the circuit checks)")
+    scenario_equities: list[str] = Field(
+        description="collateral + sum qty x V[series][s] for each scenario s, in table order"
+    )
 
 
 class AccountOut(BaseModel):
@@ -206,3 +213,94 @@ class SeriesOut(BaseModel):
     price_tick: str
     size_tick: str
     mark: str | None
+
+
+class AccountByKeyOut(BaseModel):
+    """The account a trading key owns (public: keys and deposits are on-chain)."""
+
+    account_id: int
+    ax: str
+    ay: str
+
+
+class CancelAllOut(BaseModel):
+    cancelled: list[OrderOut] = Field(
+        description="the orders this request closed (empty when nothing rested: idempotent)"
+    )
+
+
+class ClientOrderOut(BaseModel):
+    """The account's orders carrying one ``client_order_id`` (a group's legs share it), newest
+    first, with their fills."""
+
+    client_order_id: str
+    orders: list[OrderOut]
+    fills: list[FillOut]
+
+
+class WhatIfLegIn(_In):
+    """A hypothetical leg: nothing is signed or stored."""
+
+    series_id: U64
+    side: Literal["buy", "sell", 0, 1]
+    price: U64 = Field(description="collateral base units per contract")
+    qty: Annotated[int, Field(gt=0, lt=2**63)]
+
+    @field_validator("side", mode="after")
+    @classmethod
+    def _side(cls, v: str | int) -> int:
+        return {"buy": 0, "sell": 1}.get(v, v)  # type: ignore[arg-type, return-value]
+
+
+class WhatIfIn(_In):
+    """An order the account might send: margin before and after it filled completely at its
+    limit prices (fees included), as the relayer checks an order before accepting it. Only
+    margin and position slots are checked: ticks, expiries and nonces are the order's own."""
+
+    legs: list[WhatIfLegIn] = Field(min_length=1, max_length=4)
+
+
+class PortfolioMarginOut(BaseModel):
+    collateral: str = Field(description="may be negative after: an overdraft is refused")
+    equity: str = Field(description="collateral + sum qty x mark")
+    positions: list[PositionOut]
+    initial_margin: MarginLevelOut
+    maintenance_margin: MarginLevelOut
+
+
+class WhatIfOut(BaseModel):
+    market_epoch: int = Field(description="the market table these numbers use")
+    fee_per_contract: str
+    before: PortfolioMarginOut
+    after: PortfolioMarginOut
+    accepted: bool = Field(description="the relayer's margin pre-check would let it in")
+    refusal: str | None = Field(
+        None,
+        description="the code it would be refused with: insufficient_margin or position_slots_full",
+    )
+
+
+class BalanceOut(BaseModel):
+    collateral: str
+    positions: list[PositionOut]
+
+
+StreamEventType = Literal["subscribed", "order", "fill", "balance"]
+
+
+class StreamEventOut(BaseModel):
+    """One message of ``/v1/stream``, in the order the venue's log has them; the field named
+    by ``type`` is set. ``n`` numbers this stream's messages (no venue-wide counter: that
+    would show everyone's order flow, docs/privacy.md)."""
+
+    type: StreamEventType
+    n: int = Field(0, description="0 for subscribed, then 1, 2, ... on this stream")
+    account_id: int
+    order: OrderOut | None = None
+    fill: FillOut | None = None
+    balance: BalanceOut | None = None
+    cancel_on_disconnect: bool | None = None
+
+    def message(self) -> dict:
+        """As sent: JSON-ready, without the fields of the other event types."""
+        return {k: v for k, v in self.model_dump(mode="json").items() if v is not None}

@@ -6,9 +6,10 @@
   warm up the hashes;
 - ``venue_state``: the in-memory state the services share, rebuilt from the stored log by
   ``replay``;
-- ``commands``: the write path (submit, cancel, sweep, deposit, withdraw), queued on the
-  group-commit ``writer`` thread and applied and stored by ``group_commit``;
-- ``queries``: owner and public reads.
+- ``commands``: the write path (submit, cancel, cancel-all, sweep, deposit, withdraw), queued
+  on the group-commit ``writer`` thread and applied and stored by ``group_commit``;
+- ``queries``: owner and public reads, what-if margin;
+- ``stream``: the private streams' subscribers (``stream_hub``), fed by ``group_commit``.
 
 Nothing is acknowledged before its commit; after a crash, the replay on start rebuilds the
 same state, and the same signed order sent again is answered from the stored result.
@@ -16,6 +17,7 @@ same state, and the same signed order sent again is answered from the stored res
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -23,11 +25,14 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 
 from prover.statement.encoding import domain
+from relayer.api.errors import ApiError
 from relayer.intake import schemas
 from relayer.intake.commands import CommandService
 from relayer.intake.group_commit import GroupCommit
 from relayer.intake.queries import QueryService
 from relayer.intake.startup import load_registry, open_store, warm_up
+from relayer.intake.stream_events import balance_out
+from relayer.intake.stream_hub import MAX_STREAMS, StreamHub, Subscriber
 from relayer.intake.venue_state import VenueState
 from relayer.intake.writer import GroupWriter
 from relayer.markets.series import SeriesSpec
@@ -99,6 +104,10 @@ class Venue:
     def pubkey(self, account_id: int) -> tuple[int, int] | None:
         return self.state.pubkey(account_id)
 
+    @property
+    def stream(self) -> StreamHub:
+        return self.state.stream
+
     # -- the write path ---------------------------------------------------------------
 
     def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
@@ -106,6 +115,9 @@ class Venue:
 
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         return self.commands.cancel(req)
+
+    def cancel_all(self, account_id: int, series_id: int | None = None) -> schemas.CancelAllOut:
+        return schemas.CancelAllOut(cancelled=self.commands.cancel_all(account_id, series_id))
 
     def sweep(self) -> int:
         return self.commands.sweep()
@@ -178,6 +190,31 @@ class Venue:
 
     def account(self, account_id: int) -> schemas.AccountOut:
         return self.queries.account(account_id)
+
+    def by_client_id(self, account_id: int, client_order_id: str) -> schemas.ClientOrderOut:
+        return self.queries.by_client_id(account_id, client_order_id)
+
+    def what_if(self, account_id: int, req: schemas.WhatIfIn) -> schemas.WhatIfOut:
+        return self.queries.what_if(account_id, req)
+
+    def account_by_key(self, ax: int, ay: int) -> schemas.AccountByKeyOut:
+        return self.queries.account_by_key(ax, ay)
+
+    def subscribe(
+        self, account_id: int, loop: asyncio.AbstractEventLoop
+    ) -> tuple[Subscriber, schemas.BalanceOut | None]:
+        """Join the account's private stream: the subscriber and the balance at that instant.
+        Under the venue lock, so no group falls between the two: every event after the
+        balance reaches the subscriber."""
+        with self.state.lock:
+            sub = self.state.stream.subscribe(account_id, loop)
+            if sub is None:
+                raise ApiError(
+                    "rate_limited",
+                    "stream",
+                    f"at most {MAX_STREAMS} open streams per account: close one first",
+                )
+            return sub, balance_out(self.state, account_id)
 
     def withdrawals(self, account_id: int, limit: int) -> list[schemas.WithdrawalOut]:
         return self.queries.withdrawals(account_id, limit)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from relayer.intake.fifo_lock import FifoLock
 from relayer.intake.replay import replay_log
 from relayer.intake.startup import Registry, new_engine
+from relayer.intake.stream_hub import StreamHub
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.engine import Engine
+from relayer.matching.types import Outcome, SubmitCmd
 from relayer.settings import Settings
 from relayer.storage.repository import Repository
 
@@ -31,6 +33,8 @@ class VenueState:
     client_ids: dict[int, str] = field(default_factory=dict)  # order hash -> client order id
     failed: str | None = None  # set if the state could not be rebuilt after an error
     operator_key: tuple[int, int] | None = None  # account 0's, known once settlement starts
+    fill_times: dict[int, int] = field(default_factory=dict)  # fill id -> unix seconds matched
+    stream: StreamHub = field(default_factory=StreamHub)  # the private streams' subscribers
 
     def now(self) -> int:
         return int(self.clock())
@@ -45,8 +49,16 @@ class VenueState:
         self.engine = new_engine(self.settings, self.registry)
         if self.operator_key is not None:  # the genesis state's account 0
             self.engine.ledger.open_operator(*self.operator_key)
-        self.seq = replay_log(repo, self.engine)
+        self.fill_times = {}
+        self.seq = replay_log(repo, self.engine, self.note_fills)
         self.client_ids = repo.client_order_ids()
+
+    def note_fills(self, out: Outcome) -> None:
+        """Remember when ``out``'s fills were matched: its order's acceptance time, which the
+        log keeps, so a replay gives every fill the same timestamp."""
+        if isinstance(out.command, SubmitCmd):
+            for f in out.fills:
+                self.fill_times[f.fill_id] = out.command.now
 
     def pubkey(self, account_id: int) -> tuple[int, int] | None:
         """The account's trading key (None: no such account)."""

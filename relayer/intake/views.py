@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prover.statement.margin import worst_scenario
+from collections.abc import Mapping, Sequence
+
+from prover.statement.margin import scenario_values
 from relayer.accounts.state import Account
 from relayer.intake import schemas
 from relayer.markets.series import SeriesSpec
@@ -42,9 +44,12 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
     )
 
 
-def fill_out(f: Fill, account_id: int, settled: dict | None = None) -> schemas.FillOut:
+def fill_out(
+    f: Fill, account_id: int, settled: dict | None, fee_per_contract: int, timestamp: int
+) -> schemas.FillOut:
     """A fill as one of its two accounts sees it (the counterparty is never named), with its
-    settlement (``Repository.fill_settlement``; none: pending)."""
+    settlement (``Repository.fill_settlement``; none: pending), when it was matched and the
+    fee this side paid (each side pays ``fee_per_contract`` per contract, as the circuit)."""
     taker = f.taker_account == account_id
     side = f.taker_side if taker else 1 - f.taker_side
     return schemas.FillOut(
@@ -55,27 +60,38 @@ def fill_out(f: Fill, account_id: int, settled: dict | None = None) -> schemas.F
         liquidity="taker" if taker else "maker",
         price=str(f.price),
         qty=str(f.qty),
+        timestamp=timestamp,
+        fee=str(fee_per_contract * f.qty),
         **(settled or {}),
     )
 
 
-def _level(
-    collateral: int, equity: int, held: list[tuple[int, int]], rows: dict[int, list[int]]
+def margin_level(
+    collateral: int, equity: int, held: list[tuple[int, int]], rows: Mapping[int, Sequence[int]]
 ) -> schemas.MarginLevelOut:
-    s, worst = worst_scenario(collateral, held, rows)
+    """One rule's numbers: per scenario, collateral + sum qty x V[s] (``scenario_values``, the
+    sum the circuit checks; collateral may be negative here, for a what-if that overdraws),
+    the worst scenario (lowest index on ties, as ``worst_scenario``) and the requirement."""
+    eq = [collateral + v for v in scenario_values(held, rows)]
+    s = min(range(len(eq)), key=eq.__getitem__)
     return schemas.MarginLevelOut(
-        requirement=str(max(0, equity - worst)),
+        requirement=str(max(0, equity - eq[s])),
         worst_scenario=s,
-        worst_equity=str(worst),
-        ok=worst >= 0,
+        worst_equity=str(eq[s]),
+        ok=eq[s] >= 0,
+        scenario_equities=[str(e) for e in eq],
     )
+
+
+def equity_of(collateral: int, held: list[tuple[int, int]], marks: Mapping[int, int]) -> int:
+    return collateral + sum(q * marks.get(sid, 0) for sid, q in held)
 
 
 def account_out(
     acct: Account, snap: MarketSnapshot, series: dict[int, SeriesSpec], open_orders: int
 ) -> schemas.AccountOut:
     held = sorted((sid, q) for sid, q in acct.positions.items() if q)
-    equity = acct.collateral + sum(q * snap.marks.get(sid, 0) for sid, q in held)
+    equity = equity_of(acct.collateral, held, snap.marks)
     greeks: dict[str, dict[str, float]] = {}
     for sid, q in held:
         g = greeks.setdefault(series[sid].underlying, {})
@@ -90,8 +106,8 @@ def account_out(
             schemas.PositionOut(series_id=str(sid), qty=str(q), mark=str(snap.marks.get(sid, 0)))
             for sid, q in held
         ],
-        initial_margin=_level(acct.collateral, equity, held, snap.rows_im),
-        maintenance_margin=_level(acct.collateral, equity, held, snap.rows_mm),
+        initial_margin=margin_level(acct.collateral, equity, held, snap.rows_im),
+        maintenance_margin=margin_level(acct.collateral, equity, held, snap.rows_mm),
         greeks=greeks,
         open_orders=open_orders,
         market_epoch=snap.epoch,

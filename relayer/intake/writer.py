@@ -25,11 +25,17 @@ log = logging.getLogger("darkbook.relayer")
 
 @dataclass
 class Step:
-    """What one job decided: the outcome to store (None: nothing to store) and its answer."""
+    """What one job decided: the outcome to store (None: nothing to store) and its answer;
+    ``also``: further outcomes applied and stored after it, each its own event (cancel-all:
+    one cancel per order, prepared on the same state because they touch distinct orders)."""
 
     outcome: Outcome | None
     extras: dict[int, LegExtra]
     render: Callable[[], Any]
+    also: tuple[Outcome, ...] = ()
+
+    def outcomes(self) -> list[Outcome]:
+        return ([self.outcome] if self.outcome is not None else []) + list(self.also)
 
 
 @dataclass

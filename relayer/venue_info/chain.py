@@ -1,7 +1,8 @@
 """The chain a relayer settles on, as a desk needs it: chain id, Settlement, collateral token.
 
-Read once at start (``read_chain_info``): the token address from ``Settlement.token()`` and its
-decimals from the token, so what ``GET /v1/venue`` shows is what the contracts hold.
+Read once at start (``read_chain_info``): the token address from ``Settlement.token()``, its
+decimals from the token and ``Settlement.unitScale()`` (token base units per venue unit), so
+what ``GET /v1/venue`` shows is what the contracts hold.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ _SETTLEMENT_ABI = [
         "inputs": [],
         "outputs": [{"name": "", "type": "address"}],
         "stateMutability": "view",
-    }
+    },
+    {
+        "type": "function",
+        "name": "unitScale",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "uint256"}],
+        "stateMutability": "view",
+    },
 ]
 _ERC20_ABI = [
     {
@@ -40,10 +48,12 @@ class ChainInfo:
     settlement_address: str  # checksummed
     token_address: str  # checksummed: the collateral ERC-20 Settlement.deposit pulls
     token_decimals: int
+    unit_scale: int = 1  # Settlement.unitScale: token base units per venue unit
 
 
 def read_chain_info(w3: Web3, settlement_address: str) -> ChainInfo:
-    """Chain id, Settlement's collateral token and the token's decimals, read from ``w3``;
+    """Chain id, Settlement's collateral token, the token's decimals and the unit scale, read
+    from ``w3``;
     :class:`ChainError` if no Settlement answers at that address."""
     from web3 import Web3
 
@@ -54,7 +64,8 @@ def read_chain_info(w3: Web3, settlement_address: str) -> ChainInfo:
         settlement = w3.eth.contract(address=address, abi=_SETTLEMENT_ABI)
         token = settlement.functions.token().call()
         decimals = w3.eth.contract(address=token, abi=_ERC20_ABI).functions.decimals().call()
-        return ChainInfo(w3.eth.chain_id, address, token, int(decimals))
+        scale = settlement.functions.unitScale().call()
+        return ChainInfo(w3.eth.chain_id, address, token, int(decimals), int(scale))
     except ChainError:
         raise
     except Exception as exc:  # an RPC or decoding failure: name it, in one line

@@ -14,6 +14,12 @@ class ChainOut(BaseModel):
     settlement_address: str
     token_address: str = Field(description="the collateral ERC-20 Settlement pulls deposits in")
     token_decimals: int = Field(description="amounts everywhere are in the token's base units")
+    unit_scale: int | None = Field(
+        None,
+        description="Settlement.unitScale: token base units per venue unit (deposits are whole "
+        "venue units, balances and payouts count in them); null only from a relayer that "
+        "predates it",
+    )
 
 
 class SigningOut(BaseModel):

@@ -20,6 +20,7 @@ def venue_out(settings: Settings, venue: Venue, chain: ChainInfo | None) -> sche
             settlement_address=chain.settlement_address,
             token_address=chain.token_address,
             token_decimals=chain.token_decimals,
+            unit_scale=chain.unit_scale,
         ),
         signing=schemas.SigningOut(
             chain_id=settings.chain_id,

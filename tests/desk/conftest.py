@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from web3.contract import Contract
 
 from prover.build.anvil import free_port
 from relayer.chain.deploy import compile_contracts
-from testkit.relayer_process import relayer_command, relayer_env
+from testkit.relayer_process import relayer_command, relayer_env, stop_anvil
 
 REPO = Path(__file__).resolve().parents[2]
 SCRYPT_N = 2**12  # keystores made in tests: fast to open (the default is 2^18)
@@ -32,6 +33,8 @@ class Venue:
     rpc_url: str
     w3: Web3
     token: Contract
+    proc: subprocess.Popen
+    data_dir: Path
 
     def fund(self, address: str, amount: int) -> None:
         """1 ether for gas and ``amount`` of the test collateral token, from anvil's account 0."""
@@ -63,7 +66,15 @@ def _health(url: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
-    tmp = tmp_path_factory.mktemp("desk-venue")
+    with running_venue(tmp_path_factory.mktemp("desk-venue")) as v:
+        yield v
+
+
+@contextmanager
+def running_venue(tmp: Path) -> Iterator[Venue]:
+    """`darkbook relayer run` in ``tmp`` until the block ends (``Venue.proc``: kill it to stop
+    the operator; its anvil outlives a kill and is ended here)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     config = tmp / "relayer.toml"
     config.write_text(
         'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
@@ -88,7 +99,7 @@ def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
         w3 = Web3(Web3.HTTPProvider(rpc))
         token_address = httpx.get(f"{url}/v1/venue").json()["chain"]["token_address"]
         token = w3.eth.contract(address=token_address, abi=compile_contracts()["TestToken"].abi)
-        yield Venue(url, rpc, w3, token)
+        yield Venue(url, rpc, w3, token, proc, tmp / "data")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -97,6 +108,7 @@ def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+        stop_anvil(tmp / "data")
 
 
 def desk_cli(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
 
 from relayer.intake.auth import sign_request
 from tests.relayer.conftest import SERIES, Desk, LiveServer, deposit, make_key
@@ -272,7 +273,8 @@ def test_metrics_and_logs_carry_no_prices(
     a, b, _ = desks
     a.order(SERIES, "sell", PX, 3)
     b.order(SERIES, "buy", PX, 3)
-    text = server.http.get("/metrics").text
+    m = server.server.config.app.state.metrics  # public and operator pages, in process
+    text = (generate_latest(m.registry) + generate_latest(m.operator_registry)).decode()
     assert "darkbook_fills_total 1.0" in text
     assert "darkbook_commit_group_commands_count" in text
     labels = set(re.findall(r'[{,](\w+)="', text))

@@ -73,4 +73,5 @@ def test_the_chain_read_at_start_is_shown(make_server: Callable[..., LiveServer]
         "settlement_address": SETTLEMENT,
         "token_address": TOKEN,
         "token_decimals": 6,
+        "unit_scale": 1,
     }
