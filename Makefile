@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test test-fast layers lint setup doctor bench clean slither invariants
+.PHONY: demo test test-fast layers lint setup doctor bench clean slither invariants postgres
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -22,7 +22,7 @@ $(NODE_STAMP): package.json package-lock.json
 demo: setup
 	$(VENV)/bin/darkbook demo
 
-test: setup
+test: setup postgres
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory layers
 	$(MAKE) --no-print-directory slither
@@ -30,10 +30,16 @@ test: setup
 	$(PY) -m pytest
 
 # The inner loop: no test that compiles or proves a circuit bigger than the smoke circuit.
-test-fast: setup
+test-fast: setup postgres
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory layers
 	$(PY) -m pytest -m "not slow"
+
+# PostgreSQL's server binaries for the storage tests, which start a server of their own
+# (testkit/postgres.py finds pg_ctl on PATH or in /usr/lib/postgresql/*/bin): Debian's where missing.
+postgres:
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
 # Layer rules of pyproject.toml ([tool.importlinter]): which package may import which.
 layers: setup
@@ -53,7 +59,7 @@ invariants: $(NODE_STAMP)
 
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check prover relayer tests testkit benchmarks
+	$(PY) -m ruff format --check prover relayer recovery tests testkit benchmarks
 
 doctor: setup
 	$(VENV)/bin/darkbook doctor

@@ -1,6 +1,6 @@
 """Settlement gas on anvil: per function, per batch and per fill, against one batch per fill.
 
-    .venv/bin/python benchmarks/bench_gas.py [--bytes-per-fill 904] [--sizes 1,2,4,8,16,32,64]
+    .venv/bin/python benchmarks/bench_gas.py [--bytes-per-fill 282] [--sizes 1,2,4,8,16,32,64]
 
 Every number is a receipt's gasUsed (21,000 intrinsic and calldata included) on a fresh anvil,
 with real Groth16 proofs of the stand-in batch circuit (tests/contracts/circuits: the real
@@ -8,9 +8,10 @@ public-input layout, W = 2 withdrawal slots, so 9 public inputs). Batches of eve
 submitted from the same chain snapshot, so they differ only in their data blob.
 
 A fill's on-chain footprint is its share of the data blob: per touched account (two per fill)
-its new leaf encrypted to the account's key (DESIGN.md, "Data availability"). Assumed size per
-account: 4-byte account id + 32-byte packed ephemeral key + 13 x 32-byte Poseidon ciphertext of
-the 12-element leaf = 452 bytes, so 904 bytes per fill (override with --bytes-per-fill).
+its leaf hash and new leaf encrypted to the account's key (DESIGN.md, "Data availability";
+blob DBK2, prover/statement/data_blob.py): 4-byte account id + 32-byte leaf hash + 96-byte
+ciphertext + 9-byte tail = 141 bytes per entry, so 282 bytes per fill (override with
+--bytes-per-fill; 904 under the former DBK1).
 
 The baseline settles the same fills one batch per fill: n x the gas of a 1-fill batch, measured
 in the same run (each such batch is an identical state transition, so its gas is the same).
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from prover.build.anvil import local_chain
 from relayer.chain.deploy import SettlementConfig, deploy_all
 from testkit import standin
-from testkit.contracts import KEY_A, KEY_B, MARKET_HASH, Env
+from testkit.contracts import KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, Env
 
 FIXED_GOAL = 300_000
 PER_FILL_GOAL = 1_000
@@ -60,6 +61,7 @@ def _env(w3: Any) -> Env:
         w3,
         batch_verifier_sol=standin.standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin.standin("exit_standin").verifier_sol,
+        operator_key=KEY_OPERATOR,
         config=SettlementConfig(max_pending_queue=64),
         genesis_root=1,
         admin=a[0],
@@ -82,13 +84,14 @@ def _gas(env: Env, receipt: dict[str, Any]) -> Gas:
     return Gas(used, used - 21_000 - calldata_gas(tx_input), floor_gas(tx_input))
 
 
-def _batch_gas(env: Env, data: bytes, queue_count: int = 1, withdrawals=()) -> Gas:
+def _batch_gas(env: Env, data: bytes, queue_count: int = 1, withdrawals=(), **kw: Any) -> Gas:
     with env.snapshot():
         batch = env.make_batch(
             queue_count=queue_count,
             withdrawals=list(withdrawals),
             timestamp=env.now(),
             data=data,
+            **kw,
         )
         return _gas(env, env.submit(batch))
 
@@ -120,8 +123,10 @@ def functions_table(env: Env) -> dict[str, Gas]:
         env, b"", queue_count=3, withdrawals=w
     )
     with env.snapshot():
-        out["requestExit"] = _gas(env, env.tx(s.requestExit(3), env.alice))
-        out["submitBatch: serving 1 exit request"] = _batch_gas(env, b"", queue_count=4)
+        out["requestWithdrawal"] = _gas(env, env.request_withdrawal(env.alice, 1, 500))
+        out["submitBatch: serving 1 forced withdrawal"] = _batch_gas(
+            env, b"", queue_count=4, forced_paid=300
+        )
     with env.snapshot():
         env.submit(env.make_batch(queue_count=3, withdrawals=w[:1], timestamp=env.now()))
         out["claim"] = _gas(env, env.tx(s.claim(), env.alice))
@@ -199,7 +204,7 @@ def measure(bytes_per_fill: int, sizes: list[int], hardfork: str | None) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bytes-per-fill", type=int, default=904)
+    parser.add_argument("--bytes-per-fill", type=int, default=282)
     parser.add_argument("--sizes", default="1,2,4,8,16,32,64")
     parser.add_argument(
         "--hardforks",

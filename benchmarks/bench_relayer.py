@@ -151,7 +151,9 @@ def bench_http(n: int, concurrency: int) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         # desks are funded through the faucet
-        env = relayer_env(local_chain="false", max_open_orders=10**6, dev_faucet="true")
+        env = relayer_env(  # throughput, not the per-account rate limit (docs/privacy.md)
+            local_chain="false", max_open_orders=10**6, dev_faucet="true", order_rate_per_second=0
+        )
         proc = subprocess.Popen(
             relayer_command(port, tmp),
             env=env,

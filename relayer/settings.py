@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     fee_per_contract: int | None = Field(None, ge=0, lt=2**32, description="FEE, each side")
     max_series: int | None = Field(None, ge=1, description="M: series in the market table")
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")
+    order_rate_per_second: float = Field(
+        20.0, ge=0, description="order placements per account per second, refilled (0: no limit)"
+    )
+    order_burst: int = Field(100, ge=1, description="order placements per account in a burst")
+    operator_metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token of GET /operator/metrics and /operator/health (order, fill "
+        "and request counts); unset: those routes answer 404",
+    )
     max_body_bytes: int = Field(16_384, ge=256)
     auth_window_seconds: int = Field(30, ge=1, description="signed-read timestamp tolerance")
     snapshot_max_age: int = Field(
@@ -127,6 +136,27 @@ class Settings(BaseSettings):
         gt=0,
         description="cap on maxFeePerGas of a settlement transaction (the batch waits rather "
         "than pay more)",
+    )
+    fee_bump_percent: int = Field(
+        12,
+        ge=10,
+        le=100,
+        description="a stuck settlement transaction is replaced with both EIP-1559 fees raised "
+        "by this percentage (nodes require at least 10), up to max_fee_gwei",
+    )
+    stuck_tx_seconds: float = Field(
+        60.0, gt=0, description="replace a settlement transaction not mined within this long"
+    )
+    settlement_confirmations: int = Field(
+        1,
+        ge=1,
+        description="blocks deep (1 = mined) before a batch is final: confirmed, its "
+        "withdrawals claimable; a reorg before that resends it",
+    )
+    private_tx_url: str | None = Field(
+        None,
+        description="send every settlement transaction, signed with relayer_eth_key, as "
+        "eth_sendRawTransaction to this endpoint only (a private mempool); reads stay on rpc_url",
     )
     operator_secret: str | None = Field(
         None,

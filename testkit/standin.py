@@ -92,9 +92,11 @@ def batch_inputs(
     withdrawals: list[int],
     data: bytes,
     refunds: int = 0,
+    forced_paid: int = 0,
 ) -> dict[str, Any]:
-    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); ``refunds`` is
-    the deposit-refund bitmask the batchTimestamp input carries above bit 64."""
+    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); ``refunds`` (the
+    queue-refund bitmask, bits 128..159) and ``forced_paid`` (what the batch's forced withdrawal
+    paid, bits 160..223) ride in the batchTimestamp input."""
     public = PublicInputs(
         old_root=old_root,
         new_root=poseidon([old_root, secret]),
@@ -105,6 +107,7 @@ def batch_inputs(
         withdrawals=withdrawal_slots(withdrawals, W),
         data_hash=data_hash(data),
         refunds=refunds,
+        forced_paid=forced_paid,
     )
     return {**public.signals(), "secret": secret}
 

@@ -20,7 +20,11 @@ PACKAGES = [
     "prover/model",
     "prover/proving",
     "relayer",
+    "relayer/audit",
+    *(f"relayer/{p}" for p in ("intake", "matching", "settlement", "storage", "accounts", "api")),
+    "relayer/demo",
     "desk",
+    "recovery",
     "testkit",
     "tests",
     "benchmarks",
@@ -73,6 +77,7 @@ BREACHES = {
     "the desk SDK imports relayer internals": ("desk/x.py", "import relayer"),
     "the relayer imports the desk SDK": ("relayer/x.py", "import desk"),
     "tests import benchmarks": ("tests/x.py", "import benchmarks"),
+    "the privacy audit reads the venue's state": ("relayer/audit/x.py", "import relayer.matching"),
 }
 
 

@@ -42,7 +42,7 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
     ad, od, p, m, s = c.account_depth, c.order_depth, c.positions, c.series, c.scenarios
     slots = {
         "trade": ("trade-slot.circom", "TradeSlot", (ad, od, p, m, s, c.domain, c.fee)),
-        "deposit": ("deposit-slot.circom", "DepositSlot", (ad, p, c.empty_orders_root)),
+        "queue": ("queue-slot.circom", "QueueSlot", (ad, od, p, m, s, c.empty_orders_root)),
         "withdrawal": ("withdrawal-slot.circom", "WithdrawalSlot", (ad, od, p, m, s, c.domain)),
         "liquidation": ("liquidation-slot.circom", "LiquidationSlot", (ad, p, m, s, c.penalty)),
         "settlement": ("settle-slot.circom", "SettleSlot", (ad, p, m)),
@@ -63,6 +63,11 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "PositionAdd": ("position-add.circom", "PositionAdd", (p,)),
         "Margin": ("margin.circom", "Margin", (p, m, s)),
         "ScenarioEquity": ("scenario-equity.circom", "ScenarioEquity", (p, m, s)),
+        "QueueWord": ("queue-word.circom", "QueueWord", (ad,)),
+        "DepositCredit": ("deposit-credit.circom", "DepositCredit", (ad,)),
+        "FreeCollateral": ("free-collateral.circom", "FreeCollateral", (p, m, s)),
+        "ForcedWithdrawal": ("forced-withdrawal.circom", "ForcedWithdrawal", ()),
+        "CancelOrder": ("cancel-order.circom", "CancelOrder", (od,)),
         "SeriesLookup": ("series-lookup.circom", "SeriesLookup", (m,)),
         "MarketHash": ("market-hash.circom", "MarketHash", (m, s)),
         "MarketIds": ("market-ids.circom", "MarketIds", (m,)),

@@ -46,6 +46,9 @@ class SettlementConfig:
     the relayer stamps with the latest block's time, so this bounds sealing + proving +
     landing. market_grace_period: how long (block time) after a newer market table is
     registered a batch may still use the one it replaced (NotNewestMarket after that).
+    request_fee: tokens (base units) a forced-withdrawal or cancel request costs, to the
+    venue's feesAccrued (0 allowed: tests); max_requests_per_key: unserved requests one key may
+    have (1 ..= max_pending_queue), so nobody fills the queue for others.
     """
 
     min_deposit: int = 1_000
@@ -56,8 +59,10 @@ class SettlementConfig:
     max_batch_delay: int = 300
     market_grace_period: int = 60
     unit_scale: int = 1  # token base units per venue unit (issue 18 rule 7: 18-decimal tokens)
+    request_fee: int = 1_000_000  # one token of the 6-decimal TestToken
+    max_requests_per_key: int = 4
 
-    def as_tuple(self) -> tuple[int, int, int, int, int, int, int, int]:
+    def as_tuple(self) -> tuple[int, ...]:
         return (
             self.min_deposit,
             self.max_pending_queue,
@@ -67,6 +72,8 @@ class SettlementConfig:
             self.max_batch_delay,
             self.market_grace_period,
             self.unit_scale,
+            self.request_fee,
+            self.max_requests_per_key,
         )
 
 
@@ -148,6 +155,7 @@ def deploy_all(
     *,
     batch_verifier_sol: str | Path,
     exit_verifier_sol: str | Path,
+    operator_key: tuple[int, int],
     config: SettlementConfig | None = None,
     genesis_root: int = 0,
     token: str | None = None,
@@ -160,10 +168,11 @@ def deploy_all(
 ) -> Deployment:
     """Deploy everything from ``admin`` (default: the first unlocked account).
 
-    relayer and oracle default to admin. With test_oracle=True a TestOracle owned by the
-    oracle account is deployed and given ORACLE_ROLE as well. expect_settlement: the address
-    the verifiers' domain was built for (see predict_settlement_address); refused up front if
-    Settlement would land elsewhere.
+    operator_key: account 0's Baby Jubjub key (the one genesis_root holds); Settlement binds it
+    to ``admin``, the only address that may deposit to it. relayer and oracle default to
+    admin. With test_oracle=True a TestOracle owned by the oracle account is deployed and given
+    ORACLE_ROLE as well. expect_settlement: the address the verifiers' domain was built for
+    (see predict_settlement_address); refused up front if Settlement would land elsewhere.
     """
     config = config or SettlementConfig()
     admin = admin or w3.eth.accounts[0]
@@ -203,6 +212,7 @@ def deploy_all(
         [verifiers[0].address, verifiers[1].address],
         n_batch,
         genesis_root,
+        list(operator_key),
         config.as_tuple(),
         admin_delay,
         admin,

@@ -12,7 +12,7 @@ import sys
 
 from prover.errors import DarkbookError
 
-COMMANDS = ["doctor", "smoke", "prove", "circuit", "relayer_cmd", "demo", "desk"]
+COMMANDS = ["doctor", "smoke", "prove", "circuit", "relayer_cmd", "demo", "desk", "audit"]
 
 
 def build_parser() -> argparse.ArgumentParser:

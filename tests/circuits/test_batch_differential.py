@@ -26,7 +26,7 @@ from prover.model.ops import (
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from prover.statement import encoding
 from prover.statement.market import MarketRow, MarketTable
-from prover.statement.public_inputs import stamped_fees
+from prover.statement.public_inputs import stamped_fees, stamped_forced_paid
 from testkit.batch_circuit import TEST, accepted, batch_circuit, refusal, wire, witness
 
 pytestmark = pytest.mark.slow  # compiles and proves the test batch configuration
@@ -59,14 +59,16 @@ def _check(result, batch, before, path) -> None:
     assert w[1 : 1 + len(result.public)] == result.public
     # collateral is conserved: only deposits bring it in, withdrawals and the trades' fees
     # (public, for the contract's feesAccrued: issue 18 rule 1) take it out
-    moved = sum(d.amount for d in batch.deposits) - sum(x.amount for x in batch.withdrawals)
+    paid_in = sum(d.amount for d in batch.deposits if isinstance(d, Deposit))
+    moved = paid_in - sum(x.amount for x in batch.withdrawals) - result.forced_paid
+    assert stamped_forced_paid(result.public[3]) == result.forced_paid
     fees = stamped_fees(result.public[3])
     assert fees == 2 * TEST.fee * sum(t.qty for t in batch.trades)
     assert _total(result.state) == before + moved - fees
 
 
 def test_random_batches_agree_with_model(tmp_path):
-    rng = random.Random(6)
+    rng = random.Random(11)  # a seed whose queue holds all three kinds (prover.model.sample)
     world = genesis(TEST, 3, rng)
     _poor(world, 0, 10**6)  # account 0 pays settlements before shorts pay in
     kinds = set()
@@ -79,8 +81,9 @@ def test_random_batches_agree_with_model(tmp_path):
             for k, ops in (("d", batch.deposits), ("t", batch.trades), ("w", batch.withdrawals))
             if ops
         }
+        kinds |= {type(e).__name__ for e in batch.deposits}
         world.state = result.state
-    assert kinds == {"d", "t", "w"}
+    assert kinds == {"d", "t", "w", "Deposit", "ForcedWithdrawal", "Cancel"}
 
     # series 1 expires: settle every position in it, one settlement slot per batch
     expired = _expired(world, settlement=rng.randint(0, 500))
@@ -544,7 +547,7 @@ def test_a_deposit_cannot_reopen_the_operators_leaf_0_as_new():
     """Leaf 0 holds the operator's key from genesis with collateral 0, an empty order tree and
     empty slots: the very values a new account starts from. Claiming it empty (isNew = 1) with
     another key is still refused: a new account's old leaf is 0 in the Merkle proof, and leaf 0
-    is not 0 (DepositSlot needs no change for issue 18 rule 6)."""
+    is not 0 (QueueSlot needs no change for issue 18 rule 6)."""
     batch_circuit()
     w = _world()
     assert w.state.get(0).collateral == 0 and w.state.get(0).positions == [(0, 0)] * TEST.positions
@@ -661,13 +664,3 @@ def test_a_batchs_fees_leave_the_tree_in_the_stamp():
     stamp = result.inputs["batchTimestamp"]
     assert not accepted({**result.inputs, "batchTimestamp": stamp + (1 << 64)})
     assert not accepted({**result.inputs, "batchTimestamp": stamp - (1 << 64)})
-
-
-def test_exit_request_entry_is_consumed_without_touching_leaves(tmp_path):
-    """Queue entries Poseidon([chain, accountId, requester, 0]) (ARCHITECTURE.md, "Queue")."""
-    w = _world()
-    result = apply_batch(w.state, _batch(w, deposits=(Deposit(2, 0xABCD, 0, 0),)))
-    assert result.state.root == w.state.root
-    assert result.state.deposit_chain != w.state.deposit_chain
-    wt = witness(result.inputs, tmp_path / "w.wtns")
-    assert wt is not None and wt[wire("depositChainNew")] == result.state.deposit_chain

@@ -194,7 +194,7 @@ def test_deposit_key_accepts_exactly_subgroup_keys(deposit_key, name, ok, tmp_pa
 
 def test_deposit_key_witness_cannot_lie(deposit_key):
     """Another k, an R off the curve or a two-hot selector: no witness (P = 8R + T_k is
-    unique in k); disabled, nothing about (Ax, Ay) is checked (an exit request's fields)."""
+    unique in k); disabled, nothing about (Ax, Ay) is checked (a request's or an empty slot)."""
     mixed = _mixed()
     assert not witness_ok(deposit_key, _key_inputs(mixed, k=0))
     r = key_decomposition(*mixed).r
@@ -221,7 +221,8 @@ def batch_stamp():
         (NOW + U128, [0, 0], False),  # a refund the slots never made
         (NOW + U128, [0, 1], False),  # the wrong slot
         (NOW + 4 * U128, [0, 0], False),  # a bit above the refunds
+        (NOW + (1 << 159), [0, 0], False),  # the last refund bit, beyond D
     ],
 )
 def test_batch_stamp_carries_exactly_the_refund_bits(batch_stamp, stamp, refund, ok):
-    assert witness_ok(batch_stamp, {"stamp": stamp, "refund": refund}) is ok
+    assert witness_ok(batch_stamp, {"stamp": stamp, "refund": refund, "forcedPaid": 0}) is ok

@@ -16,7 +16,7 @@ def test_circuit_stats_test_config(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["config"] == "test"
     assert data["total"] > 0
-    assert set(data["per_slot"]) >= {"trade", "deposit", "withdrawal"}
+    assert set(data["per_slot"]) >= {"trade", "queue", "withdrawal"}
     assert data["per_template"]["RangeCheck64"] == 64
     assert data["per_slot"]["trade"] < data["total"]
     checks = {"MarketIds", "MarketStatus", "MarketPadding", "MarketRanges"}  # once per batch

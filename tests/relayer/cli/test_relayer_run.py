@@ -108,6 +108,7 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
             "settlement_address": settlement,
             "token_address": token,
             "token_decimals": decimals,
+            "unit_scale": 1,  # the dev token has the venue's unit: 1 token unit per venue unit
         }
         assert venue["signing"]["domain"] == f"0x{domain(w3.eth.chain_id, settlement):064x}"
         assert venue["circuit"]["name"] == "test" and venue["position_slots"] == 2
