@@ -113,6 +113,19 @@ class Settings(BaseSettings):
     batch_seconds: float = Field(
         2.0, ge=0, description="seal a partial batch once this long has passed with work"
     )
+    prover_cluster: str = Field(
+        "local",
+        pattern=r"^(local|ray:auto|ray://[^\s/:]+:\d+)$",
+        description="where batches are proved: local (worker processes here), ray://host:port "
+        "(an existing Ray cluster's client server) or ray:auto (the cluster this machine "
+        "joined with `ray start`); see docs/operations.md",
+    )
+    prover_workers: int | None = Field(
+        None,
+        ge=1,
+        description="prover workers (processes or Ray actors), each holding the proving key; "
+        "default one per core here, or one per CPU of the Ray cluster",
+    )
     deposit_confirmations: int = Field(
         1, ge=1, description="blocks deep (1 = mined) before an on-chain deposit is credited"
     )

@@ -9,6 +9,7 @@ prover ran.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -75,6 +76,23 @@ class ProvingBackend(Protocol):
     def prove(self, wtns: Path) -> Proof:
         """Prove the statement whose full witness is in wtns (circom's .wtns format)."""
         ...
+
+
+class ProofPool(Protocol):
+    """Workers bound to one circuit's keys, each loading them once and keeping them: the
+    local process pool (prover.proving.pool) and the Ray pool (prover.proving.ray_pool)."""
+
+    workers: int
+
+    def warm_up(self, rounds: int = 50) -> None:
+        """Start every worker and load its key now, so the first proofs do not pay for it."""
+        ...
+
+    def submit_witness(self, wtns: Path) -> Future[Proof]:
+        """Prove the witness on a free worker; a worker lost mid-proof costs a retry."""
+        ...
+
+    def close(self) -> None: ...
 
 
 def public_signals(wtns: Path, n_public: int) -> list[str]:

@@ -4,28 +4,42 @@ Each worker loads the proving key once (the backend caches it per process) and t
 jobs: a .wtns to prove, or circuit inputs to turn into a witness and prove. Workers are
 spawned, not forked, so no Rust thread pool or open file is shared across a fork.
 Batches are sequential in state but independent in proving, so the batcher can submit
-several at once and collect proofs in order.
+several at once and collect proofs in order. A worker process lost mid-proof (killed, out of
+memory) breaks the executor: the pool starts a fresh one and proves that witness again, so the
+loss costs a retry, not the batch.
+
+``open_pool`` picks the implementation from the relayer's ``prover_cluster`` setting: ``local``
+(this class) or ``ray://host:port`` / ``ray:auto`` (prover.proving.ray_pool), both behind
+``ProofPool`` (prover.proving.interface).
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from prover.build.circom import CompiledCircuit
-from prover.proving.interface import Proof, ProvingBackend, ProvingKeys
+from prover.errors import ProvingError
+from prover.proving.interface import Proof, ProofPool, ProvingBackend, ProvingKeys
+
+log = logging.getLogger("darkbook.prover")
 
 _worker: ProvingBackend | None = None
+_hold = 0.0
 
 
-def _init(keys: ProvingKeys, backend: str) -> None:
-    global _worker
+def _init(keys: ProvingKeys, backend: str, hold_seconds: float = 0.0) -> None:
+    global _worker, _hold
+    _hold = hold_seconds
     from prover.proving.select import make_backend
 
     _worker = make_backend(backend, keys)
@@ -36,6 +50,8 @@ def _init(keys: ProvingKeys, backend: str) -> None:
 
 def _prove_wtns(wtns: str) -> Proof:
     assert _worker is not None, "worker not initialised"
+    if _hold:
+        time.sleep(_hold)  # tests: a window to lose this worker mid-proof
     return _worker.prove(Path(wtns))
 
 
@@ -54,18 +70,71 @@ def _warm() -> int:
 
 
 class ProverPool:
-    """`workers` prover processes bound to one circuit's keys (default: one per core)."""
+    """`workers` prover processes bound to one circuit's keys (default: one per core).
+    ``hold_seconds`` is for tests only: each proof waits that long first, so a test can kill
+    its worker mid-proof."""
 
     def __init__(
-        self, keys: ProvingKeys, *, workers: int | None = None, backend: str = "arkworks"
+        self,
+        keys: ProvingKeys,
+        *,
+        workers: int | None = None,
+        backend: str = "arkworks",
+        retries: int = 2,
+        hold_seconds: float = 0.0,
     ) -> None:
         self.workers = workers or os.cpu_count() or 1
-        self._executor = ProcessPoolExecutor(
+        self.retries = retries  # proofs lost with a worker, per witness
+        self.lost = 0  # workers lost mid-proof so far (each cost a retry)
+        self._init_args = (keys, backend, hold_seconds)
+        self._lock = threading.Lock()
+        self._executor = self._spawn()
+
+    def _spawn(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init,
-            initargs=(keys, backend),
+            initargs=self._init_args,
         )
+
+    def _respawn(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """A fresh executor in place of a broken one (once, however many jobs saw it break)."""
+        with self._lock:
+            if self._executor is broken:
+                self.lost += 1
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._spawn()
+            return self._executor
+
+    def _prove(self, wtns: str, out: Future[Proof], left: int) -> None:
+        executor = self._executor
+        try:
+            inner = executor.submit(_prove_wtns, wtns)
+        except BrokenProcessPool:  # broken by another job's lost worker: start afresh
+            executor = self._respawn(executor)
+            inner = executor.submit(_prove_wtns, wtns)
+
+        def done(f: Future[Proof]) -> None:
+            exc = f.exception()
+            if isinstance(exc, BrokenProcessPool):
+                if left <= 0:
+                    out.set_exception(
+                        ProvingError(
+                            f"prover workers were lost {self.retries + 1} times proving {wtns}: "
+                            "check the machine's memory (each worker holds the proving key)"
+                        )
+                    )
+                    return
+                log.warning("a prover worker was lost mid-proof; proving %s again", wtns)
+                self._respawn(executor)
+                self._prove(wtns, out, left - 1)
+            elif exc is not None:
+                out.set_exception(exc)
+            else:
+                out.set_result(f.result())
+
+        inner.add_done_callback(done)
 
     def warm_up(self, rounds: int = 50) -> None:
         """Start every worker and load its key now, so the first proofs do not pay for it."""
@@ -77,7 +146,9 @@ class ProverPool:
                 return
 
     def submit_witness(self, wtns: Path) -> Future[Proof]:
-        return self._executor.submit(_prove_wtns, str(wtns))
+        out: Future[Proof] = Future()
+        self._prove(str(wtns), out, self.retries)
+        return out
 
     def submit_inputs(self, circuit: CompiledCircuit, inputs: dict[str, Any]) -> Future[Proof]:
         return self._executor.submit(_prove_inputs, circuit, inputs)
@@ -89,6 +160,10 @@ class ProverPool:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
+    def pids(self) -> list[int]:
+        """The worker processes' ids (tests kill one mid-proof)."""
+        return [p.pid for p in list(self._executor._processes.values()) if p.pid is not None]
+
     def __enter__(self) -> ProverPool:
         return self
 
@@ -99,3 +174,26 @@ class ProverPool:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def open_pool(
+    keys: ProvingKeys,
+    cluster: str = "local",
+    *,
+    workers: int | None = None,
+    backend: str = "arkworks",
+) -> ProofPool:
+    """The prover pool ``cluster`` names: ``local`` (processes here, default one per core),
+    ``ray://host:port`` (an existing Ray cluster's client server) or ``ray:auto`` (the cluster
+    this machine's ``ray start`` joined); with Ray, ``workers`` actors (default: one per CPU
+    the cluster has)."""
+    if cluster == "local":
+        return ProverPool(keys, workers=workers, backend=backend)
+    if cluster == "ray:auto" or cluster.startswith("ray://"):
+        from prover.proving.ray_pool import RayProverPool
+
+        address = "auto" if cluster == "ray:auto" else cluster
+        return RayProverPool(keys, address=address, workers=workers, backend=backend)
+    raise ProvingError(
+        f"prover_cluster {cluster!r} is not one of: local, ray://host:port, ray:auto"
+    )

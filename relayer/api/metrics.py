@@ -18,7 +18,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-STAGES = ("seal", "witness", "prove", "submit")
+STAGES = ("seal", "witness", "prove", "submit", "confirm")
 # the loop's keeper observations -> the keeper label (a fixed set: labels stay bounded)
 KEEPERS = {
     "liquidations": "liquidation",

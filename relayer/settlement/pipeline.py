@@ -1,7 +1,18 @@
 """One relayer's settlement loop, step by step: watch the queue, read fills, seal, prove,
 submit. Each step is its own call so a caller (the demo, a keeper loop, a test) decides the
 pace; the pieces are chain_watch, batcher, the venue's BatchProver (prover.proving.batch) and
-submitter."""
+submitter.
+
+Proving ahead: with a prover pool (``BatchProver.pool``: local processes or Ray actors,
+prover.proving.pool.open_pool) and ``prove_ahead`` on, a batch starts proving in the
+background the moment it is sealed: its witness is computed here while the pool proves the
+batch before it, and it proves while the batch before it is submitted. ``prove(sb)`` then only
+waits for that proof (and records it, in the caller's thread, as before). A batch sealed by an
+earlier run, or with no pool, is proved when ``prove`` is called.
+
+Stage timings per batch (seal, witness, prove, submit, confirm) are logged when the batch is
+confirmed and reported through ``submitter.observe`` (``confirm_seconds``: mined to final; the
+loop reports the others), which the metrics turn into ``darkbook_settlement_stage_seconds``."""
 
 from __future__ import annotations
 
@@ -9,7 +20,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from prover.model.ops import Withdrawal
 from prover.proving.batch import ProvedBatch
@@ -39,6 +51,18 @@ class Credited:
     account_id: int
 
 
+@dataclass
+class StageTimes:
+    """Seconds one batch spent in each stage (absent: not timed in this run)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    mined_at: float | None = None  # monotonic time it was first seen mined
+
+    def line(self) -> str:
+        order = ("seal", "witness", "prove", "submit", "confirm")
+        return ", ".join(f"{k} {self.seconds[k]:.2f}s" for k in order if k in self.seconds)
+
+
 class SettlementPipeline:
     def __init__(
         self, venue: VenueDeployment, market: MarketTable, operator_key: tuple[int, int]
@@ -54,6 +78,12 @@ class SettlementPipeline:
         self.refused_fills = 0  # fills the model refused for good (logged, stored)
         # forgets the unlanded batches when the first can never land (relayer.settlement.resume)
         self.restamp: Callable[[], bool] | None = None
+        self.prove_ahead = False  # start proving at seal, on the prover's pool (if it has one)
+        # batch number -> (the sealed batch, its proof under way); a batch sealed again under
+        # the same number (relayer.settlement.resume's restamp) is another object: not reused
+        self._ahead: dict[int, tuple[SealedBatch, Future[ProvedBatch]]] = {}
+        self._threads: ThreadPoolExecutor | None = None
+        self.stages: dict[int, StageTimes] = {}  # batch number -> its timings, until confirmed
 
     def _record(self, sb: SealedBatch) -> None:
         if self.store is not None:
@@ -105,6 +135,7 @@ class SettlementPipeline:
     def seal(self, *, allow_empty: bool = False) -> SealedBatch | None:
         """Seal the next batch (``allow_empty``: even with no operation, a keep-alive) and
         record it, and the withdrawals and fills the model refused for good, in the store."""
+        t0 = time.monotonic()
         sb = self.batcher.seal(self.next_timestamp(), allow_empty=allow_empty)
         refused = self.batcher.take_refused()
         refused_fills = self.batcher.take_refused_fills()
@@ -114,14 +145,63 @@ class SettlementPipeline:
             batch_store.record_sealed(self.store, sb, refused, refused_fills)
         self.refused_fills += len(refused_fills)
         if sb is not None:
+            self._times(sb).seconds["seal"] = time.monotonic() - t0
+            self.start_proving(sb)
             faults.pause_at("sealed", sb.number)
         return sb
+
+    def _times(self, sb: SealedBatch) -> StageTimes:
+        if sb.number not in self.stages and len(self.stages) >= 1000:  # never confirmed
+            self.stages.pop(next(iter(self.stages)))
+        return self.stages.setdefault(sb.number, StageTimes())
+
+    def start_proving(self, sb: SealedBatch) -> bool:
+        """Start the batch's witness and proof in the background, if ``prove_ahead`` is on and
+        the prover has a pool (in-process proofs would hold this process); True if started."""
+        if not self.prove_ahead or self.prover.pool is None:
+            return False
+        if sb.number in self._ahead and self._ahead[sb.number][0] is sb:
+            return False
+        if self._threads is None:  # one more than the workers: a witness while they prove
+            workers = self.prover.pool.workers + 1
+            self._threads = ThreadPoolExecutor(workers, thread_name_prefix="darkbook-ahead")
+        job = self._threads.submit(self.prover.prove, sb.inputs, sb.public)
+        self._ahead[sb.number] = (sb, job)
+        return True
+
+    def ahead(self) -> list[int]:
+        """Numbers of the batches started in the background and not yet taken by ``prove``."""
+        return sorted(self._ahead)
+
+    def proof_ready(self, sb: SealedBatch) -> bool:
+        """False while the batch proves in the background: a loop may seal the next batch
+        meanwhile instead of waiting in ``prove`` (with no background proof: True)."""
+        ahead = self._ahead.get(sb.number)
+        return ahead is None or ahead[0] is not sb or ahead[1].done()
+
+    def proving(self) -> int:
+        """Batches proving in the background now."""
+        return sum(1 for _, f in self._ahead.values() if not f.done())
+
+    def close(self) -> None:
+        """Stop background proving (proofs under way finish; queued ones are dropped)."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            self._threads = None
+        self._ahead.clear()
 
     def prove(self, sb: SealedBatch) -> ProvedBatch:
         sb.status = "proving"
         self._record(sb)
         faults.pause_at("proving", sb.number)
-        proved = self.prover.prove(sb.inputs, sb.public)
+        ahead = self._ahead.pop(sb.number, None)
+        if ahead is not None and ahead[0] is sb:
+            proved = ahead[1].result()
+        else:
+            proved = self.prover.prove(sb.inputs, sb.public)
+        times = self._times(sb)
+        times.seconds["witness"] = proved.witness_seconds
+        times.seconds["prove"] = proved.prove_seconds
         sb.proof = proved.words
         sb.status = "proved"
         self._record(sb)
@@ -139,6 +219,7 @@ class SettlementPipeline:
         recorded = sb.block_number  # where the database last saw it mined, if anywhere
         landed = self.submitter.landed(sb)
         if landed is None:
+            t0 = time.monotonic()
             try:
                 landed = self.submitter.submit(
                     sb, words, preflight=preflight, sent=lambda tx: self._sent(sb, tx)
@@ -150,6 +231,7 @@ class SettlementPipeline:
                 if self.restamp is not None and exc.tx_hash is None:
                     self.restamp()  # refused before sending: sealed again if it never can land
                 raise
+            self._times(sb).seconds["submit"] = time.monotonic() - t0
         return self.note_landed(sb, landed, recorded)
 
     def note_landed(self, sb: SealedBatch, landed: Landed, recorded: int | None = None) -> Landed:
@@ -165,12 +247,21 @@ class SettlementPipeline:
             )
         sb.tx_hash, sb.block_number = landed.tx_hash, landed.block_number
         sb.gas_used = landed.gas_used
+        times = self._times(sb)
+        now = time.monotonic()
+        if times.mined_at is None or (recorded is not None and recorded != landed.block_number):
+            times.mined_at = now  # mined (again, after a reorg): finality counts from here
         if self.submitter.is_final(landed):
             faults.pause_at("confirmed", sb.number)
             sb.status = "confirmed"
         else:
             sb.status = "submitted"
         self._record(sb)
+        if sb.status == "confirmed":
+            times.seconds["confirm"] = now - times.mined_at
+            self.submitter.observe("confirm_seconds", times.seconds["confirm"])
+            log.info("batch %d stages: %s", sb.number, times.line())
+            self.stages.pop(sb.number, None)
         return landed
 
     def _sent(self, sb: SealedBatch, tx_hash: str) -> None:

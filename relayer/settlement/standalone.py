@@ -8,7 +8,9 @@ It seals with the contract's newest registered market table, found among the ven
 snapshots (``MarketFollower``), and never writes the venue's ledger: the venue credits
 deposits, books keeper ops and runs the oracle keeper itself (``VenueFollower``). The
 settlement lock (relayer.settlement.lock) keeps a second loop, in-process or not, off the
-same database.
+same database. Every ``settle_poll_seconds`` it records a heartbeat in that database
+(relayer.storage.heartbeat: when, and its keepers' public numbers), from which the API's
+``/health`` tells whether this process is alive.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from relayer.settlement.errors import SettlementError
 from relayer.settlement.fees import FeePolicy
 from relayer.settlement.follower import MarketFollower
 from relayer.settlement.loop import SettlementLoop
-from relayer.settlement.worker import operator_key, sign_locally
+from relayer.settlement.worker import operator_key, sign_locally, start_prover
+from relayer.storage import heartbeat
 from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
@@ -45,7 +48,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
         op = operator_key(settings)
         sign_locally(w3, settings)
         dep = deployment_store.attach(w3, record, op.public_key())
-        dep.prover.start()  # loads the proving key while we resume
+        start_prover(dep.prover, settings)  # the pool loads the proving key while we resume
         market = MarketFollower(dep, repo)
         while (snap := market.newest()) is None:
             log.warning("waiting for the venue's market table to be registered and stored")
@@ -64,6 +67,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
             fees=FeePolicy.from_gwei(settings.priority_fee_gwei, settings.max_fee_gwei),
         )
         loop.oracle = market
+        loop.pipeline.prove_ahead = True  # seal k+1 -> its witness while k proves
         pipeline = loop.pipeline
         submission.configure(pipeline, settings)  # stuck txs, private sends, finality
         resume.resume(pipeline, record.deploy_block)
@@ -72,7 +76,13 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
             f"darkbook relayer settle: Settlement {dep.settlement.address}, "
             f"{len(pipeline.batcher.sealed)} batch(es) stored, {len(pending)} to land"
         )
-        loop.run(stop)
+        beater = heartbeat.Beater(
+            repo, heartbeat.SETTLE, loop.health.keepers, settings.settle_poll_seconds
+        ).start()
+        try:
+            loop.run(stop)
+        finally:
+            beater.stop()
     finally:
         if dep is not None:
             dep.prover.close()

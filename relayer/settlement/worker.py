@@ -1,7 +1,7 @@
 """The settlement side of ``darkbook relayer run``: prepare the venue, then run the loop.
 
 ``SettlementWorker`` is owned by the API's lifespan (``create_app(..., settlement=worker)``):
-``start(venue)`` opens one thread, ``stop()`` stops and joins it (and the prover process) at
+``start(venue)`` opens one thread, ``stop()`` stops and joins it (and the prover pool) at
 shutdown. In that thread, on the relayer's own anvil or an ``rpc_url`` chain:
 
 1. the database's deployment (relayer.settlement.deployment_store) is reattached to: the
@@ -11,8 +11,10 @@ shutdown. In that thread, on the relayer's own anvil or an ``rpc_url`` chain:
    the batch circuit and set up its keys (cached by content hash), deploy the contracts at the
    address the signing domain was bound to, with the genesis root whose account 0 already
    holds the operator's key (``State.genesis``; the relayer's ledger opens account 0 with that
-   key too), and record the deployment at once. Then start the prover process (it loads the
-   key meanwhile);
+   key too), and record the deployment at once. Then open the prover pool ``prover_cluster``
+   names (``start_prover``: local processes, default one per core, or Ray actors), whose
+   workers load the key meanwhile; sealed batches start proving on it at once (the pipeline's
+   ``prove_ahead``), so a batch's witness and proof overlap the one before it;
 2. register the relayer's market table (its current snapshot) with the TestOracle unless the
    contract has it already (``start`` already refused a table without the circuit's size,
    ``check_table_fits``: the service does not start);
@@ -50,6 +52,7 @@ from web3 import Web3
 from prover.crypto.eddsa import PrivateKey
 
 if TYPE_CHECKING:
+    from prover.proving.batch import BatchProver
     from relayer.intake.service import Venue
     from relayer.settings import Settings
     from relayer.settlement.deployment import VenueDeployment
@@ -128,6 +131,8 @@ class SettlementWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self.loop is not None:
+            self.loop.pipeline.close()
         if self.deployment is not None:
             self.deployment.prover.close()
         if self.loop is not None:
@@ -220,7 +225,7 @@ class SettlementWorker:
                 f"Settlement landed at {dep.settlement.address}, not at {s.settlement_address} "
                 "that orders are signed for"
             )
-        dep.prover.start()  # the prover process loads the key while we go on
+        start_prover(dep.prover, s)  # the workers load the key while we go on
         self.say(
             f"darkbook relayer: Settlement {dep.settlement.address}, token {dep.token.address}, "
             f"oracle {dep.oracle.address} (INSECURE development keys)"
@@ -241,6 +246,7 @@ class SettlementWorker:
             venue.adopt_snapshot,
             refresh_seconds=s.oracle_refresh_seconds,
             move_threshold=s.oracle_move_threshold,
+            store=venue.repo,  # settlement prices survive restarts
         )
         if not self.run_loop:
             self.follower = VenueFollower(
@@ -270,7 +276,9 @@ class SettlementWorker:
                 fees=FeePolicy.from_gwei(s.priority_fee_gwei, s.max_fee_gwei),
             )
             self.loop.oracle = oracle
+            self.loop.pipeline.prove_ahead = True  # seal k+1 -> its witness while k proves
             self.loop.book = venue.book_keeper_batch
+            self.loop.booked_through = lambda: venue.last_keeper_batch
             submission.configure(self.loop.pipeline, s)  # stuck txs, private sends, finality
             self._set_stage("resuming the stored batches")
             resume.resume(self.loop.pipeline, from_block)
@@ -283,6 +291,22 @@ class SettlementWorker:
             "settling" if self.run_loop else "ready (the loop runs in `relayer settle`)"
         )
         self.say(f"darkbook relayer: venue ready in {time.monotonic() - self._started:.1f}s")
+
+
+def start_prover(prover: BatchProver, settings: Settings) -> None:
+    """Open the prover pool the settings name (``prover_cluster``, ``prover_workers``) as the
+    prover's pool; its workers load the proving key in the background."""
+    from prover.proving.pool import open_pool
+
+    pool = open_pool(
+        prover.keys,
+        settings.prover_cluster,
+        workers=settings.prover_workers,
+        backend=prover.backend_name,
+    )
+    prover.pool = pool  # type: ignore[assignment]  # any ProofPool: BatchProver only submits
+    log.info("prover pool: %s, %d worker(s)", settings.prover_cluster, pool.workers)
+    threading.Thread(target=pool.warm_up, name="darkbook-prover-warm-up", daemon=True).start()
 
 
 def _wait(w3: Web3, fn: Any, sender: str | None = None) -> None:

@@ -1,9 +1,16 @@
-"""A pool of two worker processes proves independent witnesses; every proof verifies."""
+"""A pool of two worker processes proves independent witnesses; every proof verifies. A worker
+killed mid-proof costs a retry, not the proof; a proof that fails on its own is not retried."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
+import pytest
+
+from prover.errors import ProvingError
 from prover.proving.interface import ProvingKeys
 from prover.proving.pool import ProverPool
 from prover.proving.prove_circuit import verify_or_raise
@@ -20,3 +27,28 @@ def test_pool_of_two_proves_witnesses_and_inputs(
         verify_or_raise(smoke_dev_keys, proof)
     assert proofs[0].public == proofs[1].public
     assert from_inputs.public[-1] == "15"
+
+
+def test_a_worker_killed_mid_proof_costs_a_retry(
+    smoke_dev_keys: ProvingKeys, smoke_wtns: Path
+) -> None:
+    with ProverPool(smoke_dev_keys, workers=1, hold_seconds=2.0) as pool:
+        pool.warm_up(1)
+        job = pool.submit_witness(smoke_wtns)
+        time.sleep(0.5)  # inside its 2 s hold: the proof is under way
+        [pid] = pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        proof = job.result()
+        assert pool.lost == 1
+    verify_or_raise(smoke_dev_keys, proof)
+
+
+def test_a_proof_that_fails_on_its_own_is_not_retried(
+    smoke_dev_keys: ProvingKeys, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.wtns"
+    bad.write_bytes(b"not a witness")
+    with ProverPool(smoke_dev_keys, workers=1) as pool:
+        with pytest.raises(ProvingError, match="not a .wtns file"):
+            pool.submit_witness(bad).result()
+        assert pool.lost == 0

@@ -1,0 +1,75 @@
+"""Proving ahead: batches start proving on the prover pool the moment they are sealed (the
+witness of one overlaps the proof of the one before), ``prove`` takes the proof made in the
+background, and each batch's stage timings are logged once it is confirmed.
+
+Real anvil, the real `test` batch verifier, a real one-worker process pool, real proofs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from pydantic import ValidationError
+
+from prover.build.anvil import LocalChain, local_chain
+from prover.proving.pool import open_pool
+from relayer.chain.deposit import mint_and_deposit
+from relayer.settings import Settings
+from relayer.settlement.deployment import deploy_venue
+from relayer.settlement.market import build_venue_market
+from relayer.settlement.pipeline import SettlementPipeline
+from testkit.settlement import DESK_A, OPERATOR
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[LocalChain]:
+    with local_chain() as c:
+        yield c
+
+
+def test_sealed_batches_prove_in_the_background_and_land_in_order(
+    chain: LocalChain, caplog: pytest.LogCaptureFixture
+) -> None:
+    w3 = chain.w3
+    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    vm = build_venue_market(venue.config, now)
+    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
+    w3.eth.wait_for_transaction_receipt(tx)
+    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p.prove_ahead = True
+    for eth, k, amount in ((venue.admin, OPERATOR, 1_000), (chain.accounts[1], DESK_A, 10**9)):
+        mint_and_deposit(venue.token, venue.settlement, eth, amount, k.public_key())
+    p.poll_deposits()
+
+    no_pool = p.seal()  # no pool yet: nothing starts in the background (it would hold us)
+    assert no_pool is not None and p.ahead() == [] and p.proof_ready(no_pool)
+    venue.prover.pool = open_pool(venue.prover.keys, "local", workers=1)
+    try:
+        first, second = p.seal(allow_empty=True), p.seal(allow_empty=True)
+        assert first is not None and second is not None
+        assert p.ahead() == [first.number, second.number]  # both under way before prove
+        caplog.set_level(logging.INFO, logger="darkbook.settlement")
+        for sb in (no_pool, first, second):
+            p.prove(sb)
+            assert p.submit(sb) and sb.status == "confirmed"
+        assert p.ahead() == []
+    finally:
+        p.close()
+        venue.prover.close()
+    assert venue.settlement.functions.stateRoot().call() == second.new_root
+    stages = [r.getMessage() for r in caplog.records if "stages:" in r.getMessage()]
+    assert len(stages) == 3
+    for stage in ("seal", "witness", "prove", "submit", "confirm"):
+        assert f"{stage} " in stages[-1]
+
+
+@pytest.mark.parametrize("cluster", ["ray:/host:1", "ray://host", "process", "ray:auto:1"])
+def test_a_prover_cluster_setting_of_no_known_form_is_refused(cluster: str) -> None:
+    with pytest.raises(ValidationError, match="prover_cluster"):
+        Settings(prover_cluster=cluster)
+    assert Settings(prover_cluster="ray://10.0.0.5:10001").prover_cluster.startswith("ray://")
