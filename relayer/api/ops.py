@@ -10,6 +10,7 @@ not exist (404).
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,10 +20,51 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from relayer.api.errors import ApiError
 from relayer.api.metrics import Metrics
 from relayer.settings import Settings
+from relayer.storage import heartbeat
+
+HEARTBEAT_STALE_MIN = 30.0  # seconds
+HEARTBEAT_STALE_BEATS = 20  # settle_poll_seconds
+KEEPER_FIELDS = ("pending_liquidations", "pending_expiries", "seconds_since_market_table")
 
 
 def _loop(settlement: Any) -> Any:
     return getattr(settlement, "loop", None) if settlement is not None else None
+
+
+def heartbeat_stale_seconds(settings: Settings) -> float:
+    """A ``relayer settle`` process silent this long is taken for dead (it beats every
+    ``settle_poll_seconds``; a busy database or a pause may delay a few beats)."""
+    return max(HEARTBEAT_STALE_MIN, HEARTBEAT_STALE_BEATS * settings.settle_poll_seconds)
+
+
+def _separate_loop(request: Request, settings: Settings, out: dict) -> None:
+    """``--no-settle``: whether the ``relayer settle`` process beats, and its keepers' numbers
+    (``degraded`` when it is silent)."""
+    repo = request.app.state.venue.repo
+    beat = heartbeat.last(repo, heartbeat.SETTLE)
+    limit = heartbeat_stale_seconds(settings)
+    view: dict = {"alive": False, "seconds_since_heartbeat": None}
+    if beat is None:
+        # a venue just started is given the stale limit for its settle process to start
+        state = request.app.state
+        since = getattr(state, "settle_wait_since", None)
+        if since is None:
+            since = state.settle_wait_since = time.monotonic()
+        age = time.monotonic() - since
+        reason = "no `darkbook relayer settle` process ever ran on this database"
+        if age <= limit:
+            view["waiting_seconds"] = round(age, 1)
+            out["settlement"]["settle_process"] = view
+            return
+    else:
+        age = beat.age()
+        view.update(alive=age <= limit, seconds_since_heartbeat=round(age, 1))
+        reason = f"the `darkbook relayer settle` process last beat {age:.0f}s ago"
+        out["settlement"]["keepers"] = {k: beat.payload.get(k) for k in KEEPER_FIELDS}
+    out["settlement"]["settle_process"] = view
+    if not view["alive"]:
+        out["status"] = "degraded"
+        out["settlement"]["reasons"] = [f"{reason} (stale after {limit:.0f}s): start it"]
 
 
 def public_health(request: Request, settings: Settings, settlement: Any) -> dict:
@@ -44,7 +86,10 @@ def public_health(request: Request, settings: Settings, settlement: Any) -> dict
                 reasons=reasons,
                 seconds_since_last_confirmed_batch=round(h.seconds_since_confirmed(), 1),
                 queue_depth=h.queue_depth,
+                keepers=h.keepers(),
             )
+        elif settlement.ready and not getattr(settlement, "run_loop", True):
+            _separate_loop(request, settings, out)
     return out
 
 
@@ -84,8 +129,13 @@ def ops_router(settings: Settings, metrics: Metrics, settlement: Any) -> APIRout
         then, from the settlement loop: ``exit_mode`` once the contract's exit mode is due or
         entered (orders and withdrawals are refused), ``degraded`` when work waits and no
         batch was confirmed for ``max_batch_age`` seconds or ``max_pass_failures`` passes
-        failed in a row (``settlement.reasons``). Public: no account, series or order data
-        and no count of orders or fills (``/operator/health`` has those)."""
+        failed in a row (``settlement.reasons``). ``settlement.keepers``: liquidations and
+        expiry settlements waiting, and the age of the contract's newest market table. With
+        ``--no-settle``: ``settlement.settle_process`` says whether a ``darkbook relayer
+        settle`` process beats on the database (``degraded`` once its heartbeat is stale, or
+        when none beat within that limit of the venue being ready), and ``keepers`` come from
+        its last beat. Public: no account, series or order data and no count of orders or
+        fills (``/operator/health`` has those)."""
         return public_health(request, settings, settlement)
 
     @router.get("/metrics", include_in_schema=False)

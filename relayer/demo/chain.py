@@ -101,10 +101,13 @@ class DeskChain:
     ) -> tuple[int, LeafPlain] | None:
         """The desk's newest leaf from chain data: (batch, leaf), decrypted with its key. The
         blob's nonce is the relayer's batch number, found through ``GET /v1/batches``'s
-        ``tx_hash`` (the same number as the event's ``batchNumber``)."""
+        ``tx_hash`` (the same number as the event's ``batchNumber``); a batch whose hash the
+        service has not recorded yet is left for the next look (callers poll)."""
         found = None
         for tx, data in self.batch_blobs():
-            number = batch_of_tx[tx_key(tx)]
+            number = batch_of_tx.get(tx_key(tx))
+            if number is None:  # landed, its hash not recorded by the service yet: next look
+                continue
             leaf = decrypt_own(data, desk.key, desk.account_id, number, positions)
             if leaf is not None:
                 found = (number, leaf)

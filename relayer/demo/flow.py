@@ -22,7 +22,12 @@ from typing import Any
 from relayer.demo.chain import DeskChain, batch_numbers
 from relayer.demo.collect import collect
 from relayer.demo.desks import Desk, demo_key, demo_secret, mark_price
-from relayer.demo.keepers import price_file_settings, price_shock_and_liquidation, series_expiry
+from relayer.demo.keepers import (
+    price_file_settings,
+    price_shock_and_liquidation,
+    series_expiry,
+    short_dated_series_settings,
+)
 from relayer.demo.report import USD, DemoReport, WithdrawalLine, render, usd
 from relayer.demo.service import ServiceProcess, running_service
 from relayer.demo.stage_times import StageTimes
@@ -247,7 +252,11 @@ def run_demo(
     with tempfile.TemporaryDirectory(prefix="darkbook-demo-") as tmp:
         data_dir = Path(workdir or tmp) / "service"
         data_dir.mkdir(parents=True, exist_ok=True)
-        settings = {**service_settings(config_name), **price_file_settings(data_dir)}
+        settings = {
+            **service_settings(config_name),
+            **price_file_settings(data_dir),
+            **short_dated_series_settings(config_name, data_dir),
+        }
         prices = data_dir / "prices.json" if "oracle_price_source" in settings else None
         say(f"Darkbook demo ({config_name} circuit configuration), told through the service")
         say(

@@ -12,8 +12,12 @@ it, and otherwise is reported ``skipped: <why>`` (counting 0):
   after a table update, or not at all: ``SEAL_WAIT``), then for the liquidation: a desk whose
   positions all vanish, in the relayer's view and in its leaf decrypted from chain data (nobody
   trades meanwhile);
-- the expiry needs a series that expires while the demo runs; the default registry's nearest
-  expiry is days away.
+- the expiry: the demo lists its series short-dated (``short_dated_series_settings``: every
+  series expires ``SERIES_LIFE`` after the start, a series file), trades them as the other
+  chapters do, then moves the service's chain clock past the expiry (anvil's
+  ``evm_setNextBlockTimestamp``: the chain is the venue's clock); the oracle keeper registers
+  the expired table and the expiry keeper settles every position, in the relayer's view and in
+  the leaves decrypted from chain data.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ SHOCK = 142 / 60  # spot 60,000 -> 142,000: desk D (-3 calls) fails maintenance,
 TABLE_WAIT = 120.0  # seconds for the oracle keeper's new table
 SEAL_WAIT = 30.0  # seconds for the keeper's batch to be sealed after the new table
 LIQUIDATION_WAIT = 300.0  # seconds for the liquidation to be proven
-EXPIRY_WINDOW = 300  # a series expiring within this many seconds can be shown
+SERIES_LIFE = 3 * 3600  # the demo's series expire this long after the start (chain time)
+EXPIRY_WAIT = 300.0  # seconds for every expired position to be settled and proven
 
 
 @dataclass
@@ -128,19 +133,73 @@ def price_shock_and_liquidation(story: Story, prices: Path | None) -> KeeperChap
     return chapter
 
 
+def short_dated_series_settings(config_name: str, data_dir: Path) -> dict[str, Any]:
+    """The service setting listing the venue's default series with every expiry moved to
+    ``SERIES_LIFE`` from now (a series file in ``data_dir``), so one can expire in the demo."""
+    from prover.statement.config import get_config
+    from relayer.settlement.market import venue_series
+
+    now = int(time.time())
+    expiry = now + SERIES_LIFE
+    rows = [
+        {
+            "id": s.id,
+            "underlying": s.underlying,
+            "kind": s.kind,
+            "strike": s.strike,
+            "expiry": expiry,
+            "price_tick": s.price_tick,
+            "size_tick": s.size_tick,
+        }
+        for s in venue_series(get_config(config_name), now)
+    ]
+    path = data_dir / "series.json"
+    path.write_text(json.dumps(rows))
+    return {"series_file": str(path)}
+
+
 def series_expiry(story: Story) -> KeeperChapter:
-    """A series expiring during the run: skipped unless the venue lists one."""
+    """Move the chain's clock past the series' expiry and follow the keepers: the expired
+    table, then every position settled and proven."""
     chapter = KeeperChapter("expiry")
     now = int(time.time())
-    soon = [s for s in story.venue["series"] if now < s["expiry"] <= now + EXPIRY_WINDOW]
-    if not soon:
-        nearest = min(s["expiry"] for s in story.venue["series"]) - now
+    expiry = min(s["expiry"] for s in story.venue["series"])
+    if expiry > now + 2 * SERIES_LIFE:
         chapter.skipped = (
-            f"no series expires while the demo runs (the nearest in {nearest / 86_400:.1f} days; "
-            "a series_file with a short-dated series would show the expiry keeper)"
+            f"no series expires soon (the nearest in {(expiry - now) / 86_400:.1f} days; the "
+            "demo lists short-dated series with short_dated_series_settings)"
         )
         return chapter
-    chapter.skipped = (
-        f"series {soon[0]['series_id']} expires soon, but the demo does not trade it yet"
+    before = _held(story)
+    epoch = story.svc.get("/v1/venue")["market_epoch"]
+    w3 = story.chain.w3
+    head = int(w3.eth.get_block("latest")["timestamp"])
+    w3.provider.make_request("evm_setNextBlockTimestamp", [max(head, expiry) + 1])
+    w3.provider.make_request("evm_mine", [])
+    chapter.actions.append(f"chain clock moved past the series' expiry ({expiry})")
+    story.say(f"   {chapter.actions[-1]}")
+    new = story.wait_for(
+        "the expired table", lambda: story.svc.get("/v1/venue")["market_epoch"] > epoch, TABLE_WAIT
     )
+    if not new:
+        chapter.skipped = f"no expired market table within {TABLE_WAIT:.0f}s of the expiry"
+        return chapter
+    chapter.actions.append(
+        f"oracle keeper registered the expired table (epoch "
+        f"{story.svc.get('/v1/venue')['market_epoch']})"
+    )
+    story.say(f"   {chapter.actions[-1]}")
+    holders = [d for d in story.desks if before[d.name]]
+
+    def settled() -> bool:
+        return all(not story.positions(d) and story.proven_positions(d) == {} for d in holders)
+
+    if not story.wait_for("the expiry settlements", settled, EXPIRY_WAIT):
+        chapter.skipped = f"positions still open {EXPIRY_WAIT:.0f}s after the expired table"
+        return chapter
+    for d in holders:
+        held = ", ".join(f"{q:+d} x {s}" for s, q in sorted(before[d.name].items()))
+        chapter.count += len(before[d.name])
+        chapter.actions.append(f"{d.name}: {held} settled at expiry, proven")
+        story.say(f"   {chapter.actions[-1]}")
     return chapter

@@ -39,6 +39,7 @@ from relayer.settlement.batch_codec import batch_from_json, batch_to_json
 from relayer.settlement.batcher import Hold, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.keeper_booking import Deltas
+from relayer.storage import checkpoint, resealed
 from relayer.storage.repository import WITHDRAWAL_QUEUED, Repository
 from relayer.storage.tables import batch_contents, batches, fill_refusals, fills, withdrawals
 
@@ -254,9 +255,13 @@ def load(repo: Repository, after: int = 0) -> list[StoredBatch]:
 def unseal_from(repo: Repository, number: int) -> None:
     """Forget batches ``number`` and later (none of them landed, and none can): their rows and
     contents go, their fills lose their batch and their withdrawals are queued again, so the
-    batcher seals them again from the same inputs."""
+    batcher seals them again from the same inputs. Their keeper ops are kept aside
+    (relayer.storage.resealed) for relayer.settlement.keeper_reseal."""
     now = int(time.time())
+    gone = load(repo, after=number - 1)
     with repo.engine.begin() as conn:
+        for s in gone:  # the ledger may hold their keeper ops: booked again as a difference
+            resealed.keep(conn, s.number, s.keeper_deltas)
         conn.execute(update(fills).where(fills.c.batch_id >= number).values(batch_id=None))
         conn.execute(
             update(withdrawals)
@@ -265,3 +270,22 @@ def unseal_from(repo: Repository, number: int) -> None:
         )
         conn.execute(delete(batch_contents).where(batch_contents.c.batch_id >= number))
         conn.execute(delete(batches).where(batches.c.batch_id >= number))
+    checkpoint.drop_from(repo, number)  # states after batches that are sealed again
+
+
+def set_keeper_deltas(conn: Connection, number: int, deltas: Deltas) -> None:
+    """Replace the keeper ops stored with batch ``number`` (what the ledger books for it)."""
+    row = conn.execute(
+        select(batch_contents.c.extra).where(batch_contents.c.batch_id == number)
+    ).first()
+    if row is None:
+        raise ValueError(f"batch {number} is not stored")
+    extra = json.loads(row.extra)
+    extra["keeper_deltas"] = [
+        [aid, cash, sorted(moved.items())] for aid, (cash, moved) in sorted(deltas.items())
+    ]
+    conn.execute(
+        update(batch_contents)
+        .where(batch_contents.c.batch_id == number)
+        .values(extra=json.dumps(extra))
+    )

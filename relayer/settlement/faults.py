@@ -15,6 +15,9 @@ restart it without the variable and check that the batch resumes. The steps, in 
 - ``submitted``: the transaction hash is stored, the receipt is not;
 - ``confirmed``: the chain holds the batch, final, and the database does not know it yet.
 
+and, not a batch step, ``table_registered:<epoch>``: the oracle keeper registered the table
+of that epoch on chain and the venue has not adopted (stored) it.
+
 Unset (always, outside tests), ``pause_at`` returns at once.
 """
 
@@ -26,6 +29,8 @@ import threading
 
 FAULT_ENV = "DARKBOOK_FAULT_PAUSE_AT"
 STEPS = ("sealed", "proving", "proved", "sent", "submitted", "confirmed")
+# not a batch step: the oracle keeper registered a table (its epoch) and has not adopted it
+KEEPER_STEPS = ("table_registered",)
 
 
 def pause_at(step: str, batch_number: int) -> None:
@@ -35,8 +40,10 @@ def pause_at(step: str, batch_number: int) -> None:
     if not wanted:
         return
     name, _, number = wanted.partition(":")
-    if name not in STEPS:
-        raise ValueError(f"{FAULT_ENV}={wanted!r}: the step must be one of {', '.join(STEPS)}")
+    if name not in STEPS + KEEPER_STEPS:
+        raise ValueError(
+            f"{FAULT_ENV}={wanted!r}: the step must be one of {', '.join(STEPS + KEEPER_STEPS)}"
+        )
     if name != step or (number and int(number) != batch_number):
         return
     print(f"darkbook fault hook: paused at {step} of batch {batch_number}", file=sys.stderr)

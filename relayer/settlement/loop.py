@@ -26,7 +26,9 @@ prove, submit, record, every ``settle_poll_seconds``.
    contract's ``latestMarketHash`` must be the batcher's table (else the pass fails). A batch
    is also due at once when the liquidation or expiry keeper has work on the sealed state
    (relayer.settlement.liquidations, expiries); its ops are booked in the relayer's ledger
-   through ``book`` (a ``keeper`` event) as soon as it is sealed.
+   through ``book`` (a ``keeper`` event) as soon as it is sealed. Every ``checkpoint_every``
+   batches the model's state after the batch is stored as a replay checkpoint
+   (relayer.storage.checkpoint), so a restart replays only the batches after it.
 
 5. keep-alive: when no batch has landed for ``keepalive_seconds`` of chain time (default half
    the contract's ``livenessPeriod``) and nothing else was sealed, an empty batch (no
@@ -54,15 +56,18 @@ from dataclasses import dataclass
 
 from prover.statement.accounts import Key
 from prover.statement.market import MarketTable
-from relayer.settlement import reorg
+from relayer.settlement import keeper_reseal, reorg
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.errors import SettlementError
+from relayer.settlement.expiries import expired_positions
 from relayer.settlement.fees import FeePolicy
 from relayer.settlement.keeper_booking import Deltas
+from relayer.settlement.liquidations import failing_maintenance
 from relayer.settlement.oracle_keeper import OracleKeeper
 from relayer.settlement.pipeline import SettlementPipeline
+from relayer.storage import checkpoint
 from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
@@ -76,6 +81,9 @@ Observe = Callable[[str, float], None]
 # the relayer's ledger (the venue's write path: a ``keeper`` event, replayed, once per batch)
 Book = Callable[[int, Deltas], None]
 
+# a replay checkpoint (relayer.storage.checkpoint) after every this many sealed batches: a
+# restart replays at most about as many batches (those not confirmed yet, too)
+CHECKPOINT_EVERY = 16
 EXIT_REASONS = {1: "inactivity", 2: "exit_request_overdue"}  # ISettlement.ExitReason
 
 
@@ -98,6 +106,21 @@ class LoopHealth:
     exit_mode: bool = False
     queue_depth: int = 0
     last_batch_at: int | None = None  # chain time the last batch landed (or deployment)
+    pending_liquidations: int = 0  # accounts of the sealed state failing maintenance
+    pending_expiries: int = 0  # positions held in expired series, not settled yet
+    market_at: int | None = None  # chain time of the contract's newest market table
+    chain_now: int | None = None  # the chain's time at the last pass
+
+    def keepers(self) -> dict[str, int | None]:
+        """The keepers' work, as ``/health`` shows it: counts and an age, no account."""
+        age = None
+        if self.market_at is not None and self.chain_now is not None:
+            age = max(0, self.chain_now - self.market_at)
+        return {
+            "pending_liquidations": self.pending_liquidations,
+            "pending_expiries": self.pending_expiries,
+            "seconds_since_market_table": age,
+        }
 
     def seconds_since_confirmed(self) -> float:
         """Since the last confirmed batch (or since the loop started, before the first)."""
@@ -164,9 +187,13 @@ class SettlementLoop:
         self.observe: Observe = lambda _name, _value: None
         self.oracle: OracleKeeper | None = None  # registers newer tables (set by the worker)
         self.book: Book | None = None
+        # the last batch the ledger booked (set with ``book``): batches sealed again are not
+        # booked twice (relayer.settlement.keeper_reseal)
+        self.booked_through: Callable[[], int] | None = None
         self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
         self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
         self._batch_count = 0  # the contract's batchCount at this pass's start
+        self.checkpoint_every = CHECKPOINT_EVERY  # 0: never
 
     @property
     def batcher(self) -> Batcher:
@@ -231,6 +258,9 @@ class SettlementLoop:
             len(sb.batch.settlements),
             len(sb.batch.withdrawals),
         )
+        if self.checkpoint_every and sb.number % self.checkpoint_every == 0:
+            # the model's state after this batch: a restart replays only the later ones
+            checkpoint.save(self.store, sb.number, self.batcher.state)
         self._book(sb)
         self.observe("batch_fills", len(sb.batch.trades))
         self._settle(sb)
@@ -246,8 +276,17 @@ class SettlementLoop:
             )
         self.observe("liquidations", len(sb.batch.liquidations))
         self.observe("expiry_settlements", len(sb.batch.settlements))
-        if sb.keeper_deltas and self.book is not None:
-            self.book(sb.number, sb.keeper_deltas)
+        if self.book is None:
+            return
+        deltas: Deltas | None = sb.keeper_deltas
+        if self.booked_through is not None:  # a batch sealed again: book the difference once
+            deltas = keeper_reseal.to_book(
+                self.store, sb.number, sb.keeper_deltas, self.booked_through()
+            )
+            if deltas is not None:
+                sb.keeper_deltas = deltas
+        if deltas:
+            self.book(sb.number, deltas)
 
     def _refresh_market(self, chain_now: int) -> None:
         """The oracle keeper's turn (a newer table, when due), then the contract's newest table
@@ -284,7 +323,9 @@ class SettlementLoop:
         h.exit_due = int(settlement.functions.exitModeDue().call())
         if self.keepalive_seconds is None:
             self.keepalive_seconds = int(settlement.functions.livenessPeriod().call()) / 2
-        return int(self.pipeline.w3.eth.get_block("latest")["timestamp"])
+        h.market_at = int(settlement.functions.latestMarketTimestamp().call())
+        h.chain_now = int(self.pipeline.w3.eth.get_block("latest")["timestamp"])
+        return h.chain_now
 
     def _keepalive_due(self, chain_now: int) -> bool:
         """No batch landed for ``keepalive_seconds`` of chain time and none is on its way."""
@@ -299,6 +340,8 @@ class SettlementLoop:
         b = self.batcher
         self.health.pending = b.has_work or bool(b.unconfirmed())
         self.health.pending_fills = len(b.fills)
+        self.health.pending_liquidations = len(failing_maintenance(b.state, b.market))
+        self.health.pending_expiries = len(expired_positions(b.state, b.market))
 
     def _take_queue(self) -> None:
         for dep in self.pipeline.watcher.poll(self.confirmations):

@@ -14,6 +14,15 @@ A new table is registered (through the TestOracle, from the oracle key) when:
 Then ``adopt`` hands it to the relayer (the Venue stores it and margins new orders against it)
 and the loop seals every later batch with it: the contract accepts only the newest table (the
 one before it for ``marketGracePeriod`` only).
+
+Crashes. Registering (a transaction) and adopting (the venue's database) are two writes: a
+``kill -9`` between them leaves the contract's newest table one the venue never stored. The
+next ``step`` sees it (the contract's ``latestMarketHash`` is not the current table's) and
+closes the gap at once, whether or not a refresh is due: the candidate table is adopted if it
+is the one registered (same hash), else registered afresh (newer timestamp) and adopted, with
+the next epoch in both cases. Settlement prices are written to the database (``store``:
+relayer.storage.settlement_prices) before any table using them is registered, and read back at
+start, so a restart settles an expiry at the price fixed before it.
 """
 
 from __future__ import annotations
@@ -25,8 +34,11 @@ from dataclasses import dataclass, field
 from relayer.markets.price_source import PriceSource, Quote
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
+from relayer.settlement import faults
 from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.market import circuit_snapshot, risk_config_for
+from relayer.storage import settlement_prices as price_store
+from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
 
@@ -42,13 +54,21 @@ class OracleKeeper:
     move_threshold: float = 0.02
     settlement_prices: dict[int, float] = field(default_factory=dict)  # expiry -> fixed price
     registered: int = 0  # tables this keeper registered
+    store: Repository | None = None  # settlement prices kept here across restarts
+
+    def __post_init__(self) -> None:
+        if self.store is not None:  # prices fixed before a restart win over any given
+            self.settlement_prices.update(price_store.load(self.store))
 
     def step(self, chain_now: int) -> MarketSnapshot | None:
         """Register and adopt a new table if one is due at ``chain_now``; returns it."""
         quote = self.source.quote(self.series[0].underlying, chain_now)
         for s in self.series:  # the first quote after an expiry fixes its settlement price
-            if s.expiry <= chain_now:
-                self.settlement_prices.setdefault(s.expiry, quote.spot)
+            if s.expiry <= chain_now and s.expiry not in self.settlement_prices:
+                price = quote.spot
+                if self.store is not None:  # durable before a table uses it
+                    price = price_store.fix(self.store, s.expiry, price)
+                self.settlement_prices[s.expiry] = price
         snap = circuit_snapshot(
             self.venue.config,
             self.series,
@@ -57,11 +77,22 @@ class OracleKeeper:
             quote,
             self.settlement_prices,
         )
-        why = self.due(chain_now, snap, quote)
-        if why is None:
-            return None
-        self._register(snap, chain_now)
-        log.info("market table %d registered: %s", snap.epoch, why)
+        cfg = self.venue.config
+        newest = int(self.venue.settlement.functions.latestMarketHash().call())
+        orphan = newest != self.current.table.hash(cfg.series, cfg.scenarios)
+        if orphan and snap.table.hash(cfg.series, cfg.scenarios) == newest:
+            log.warning("market table %d was registered but never adopted: adopting it", snap.epoch)
+        else:
+            why = (
+                "the contract's newest table was never adopted (a crash after registering it?)"
+                if orphan
+                else self.due(chain_now, snap, quote)
+            )
+            if why is None:
+                return None
+            self._register(snap, chain_now)
+            log.info("market table %d registered: %s", snap.epoch, why)
+            faults.pause_at("table_registered", snap.epoch)
         self.adopt(snap)
         self.current = snap
         self.registered += 1

@@ -1,9 +1,12 @@
 """Resume settlement from the database after a stop or a crash (``kill -9`` at any step).
 
 Everything a batch needs is committed when it is sealed (relayer.settlement.batch_store), so
-the batcher's sealed state is never kept anywhere else: ``rebuild`` replays every stored batch
-from the genesis state through ``prover.model.apply_batch`` (deterministic; each replay must
-give the stored public inputs, data hash included, or the start is refused) and restores the
+the batcher's sealed state is rebuilt from it: ``rebuild`` replays the stored batches through
+``prover.model.apply_batch`` (deterministic; each replay must give the stored public inputs,
+data hash included, or the start is refused), from genesis or from the newest usable replay
+checkpoint (relayer.storage.checkpoint: the model's state after a sealed batch, written by the
+loop every ``CHECKPOINT_EVERY`` batches; usable when every batch up to it is confirmed and its
+rebuilt root is that batch's new root), and restores the
 cursors: the batch count (so batch numbers, and the data blob's encryption nonce, go on from
 the last stored batch with no gap), the last batch timestamp, the last sealed fill (fills the
 model refused for good are never read again), queued withdrawals (status ``queued``: those in
@@ -33,13 +36,17 @@ from __future__ import annotations
 import logging
 
 from prover.model.apply import apply_batch
+from prover.model.state import State
 from prover.statement import data_blob
 from prover.statement.proof import WORDS
+from prover.statement.public_inputs import PublicInputs
 from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import DepositWatcher
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.pipeline import SettlementPipeline
+from relayer.storage import checkpoint
+from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
 
@@ -48,49 +55,97 @@ log = logging.getLogger("darkbook.settlement")
 RESTAMP_ERRORS = ("BatchTooOld(", "NotNewestMarket(", "StaleMarket(")
 
 
-def replay(template: Batcher, stored: list[batch_store.StoredBatch]) -> Batcher:
+def replay(
+    template: Batcher,
+    stored: list[batch_store.StoredBatch],
+    start: tuple[int, State] | None = None,
+) -> Batcher:
     """A batcher like ``template`` (config, market, operator) whose sealed state and cursors
-    are those after the ``stored`` batches (``batch_store.load``), replayed from genesis."""
+    are those after the ``stored`` batches (``batch_store.load``), replayed from genesis, or
+    from ``start`` (batch number, the model's state after it: a checkpoint) when given: the
+    batches up to it are taken as stored, only the later ones replayed (``replayed``)."""
     b = Batcher(template.config, template.market, template.operator_key)
+    b.replayed = 0  # type: ignore[attr-defined]  # batches run through the model
+    first = 1
+    if start is not None:
+        first = start[0] + 1
+        b.state = start[1]
     for n, s in enumerate(stored, 1):
         if s.number != n:
             raise SettlementError(f"stored batches skip from {n - 1} to {s.number}")
-        result = apply_batch(b.state, s.batch)
-        if result.public != s.public or data_blob.data_hash(s.data) != s.public[-1]:
-            raise SettlementError(
-                f"stored batch {n} does not replay to its public inputs and data: the model "
-                "and the database disagree"
-            )
-        b.state = result.state
-        b.sealed.append(
-            SealedBatch(
-                n,
-                s.batch,
-                result.inputs if s.status != "confirmed" else {},
-                s.public,
-                s.queue_count,
-                s.data,
-                s.fill_ids,
-                s.deposits,
-                status=s.status,
-                proof=s.proof,
-                tx_hash=s.tx_hash,
-                block_number=s.block_number,
-                withdrawal_hashes=s.withdrawal_hashes,
-                keeper_deltas=s.keeper_deltas,
-            )
-        )
+        if n < first:  # at or before the checkpoint: as stored, no circuit inputs needed
+            b.sealed.append(_sealed(s, {}))
+        else:
+            result = apply_batch(b.state, s.batch)
+            if result.public != s.public or data_blob.data_hash(s.data) != s.public[-1]:
+                raise SettlementError(
+                    f"stored batch {n} does not replay to its public inputs and data: the "
+                    "model and the database disagree"
+                )
+            b.state = result.state
+            b.sealed.append(_sealed(s, result.inputs if s.status != "confirmed" else {}))
+            b.replayed += 1  # type: ignore[attr-defined]
         b.last_timestamp = s.batch.timestamp
         b.last_fill_id = max([b.last_fill_id, *s.fill_ids])
     b.ids = b.state.account_ids()
     return b
 
 
+def _sealed(s: batch_store.StoredBatch, inputs: dict) -> SealedBatch:
+    return SealedBatch(
+        s.number,
+        s.batch,
+        inputs,
+        s.public,
+        s.queue_count,
+        s.data,
+        s.fill_ids,
+        s.deposits,
+        status=s.status,
+        proof=s.proof,
+        tx_hash=s.tx_hash,
+        block_number=s.block_number,
+        withdrawal_hashes=s.withdrawal_hashes,
+        keeper_deltas=s.keeper_deltas,
+    )
+
+
+def usable_checkpoint(
+    template: Batcher, repo: Repository, stored: list[batch_store.StoredBatch]
+) -> tuple[int, State] | None:
+    """The newest stored checkpoint a replay may start from: every batch up to it confirmed
+    (a later one may need its circuit inputs, which only a replay gives), and its rebuilt
+    root that batch's stored new root (else it is ignored, and the replay starts earlier)."""
+    confirmed = 0
+    for s in stored:
+        if s.status != "confirmed" or s.number != confirmed + 1:
+            break
+        confirmed = s.number
+    found = checkpoint.newest(repo, confirmed)
+    if found is None:
+        return None
+    number, doc = found
+    state = checkpoint.state_from_json(template.config, doc)
+    want = PublicInputs.from_list(stored[number - 1].public).new_root
+    if state.root != want:
+        log.warning("checkpoint at batch %d does not rebuild its root: replaying earlier", number)
+        return None
+    return number, state
+
+
 def rebuild(pipeline: SettlementPipeline, from_block: int) -> Batcher:
     """Give ``pipeline`` a batcher replayed from its store's batches, and a deposit watcher and
     submitter reading the chain from ``from_block`` (the deployment's block)."""
     assert pipeline.store is not None
-    pipeline.batcher = replay(pipeline.batcher, batch_store.load(pipeline.store))
+    stored = batch_store.load(pipeline.store)
+    start = usable_checkpoint(pipeline.batcher, pipeline.store, stored)
+    pipeline.batcher = replay(pipeline.batcher, stored, start)
+    log.info(
+        "replayed %d of %d stored batch(es)%s",
+        pipeline.batcher.replayed,  # type: ignore[attr-defined]
+        len(stored),
+        f" (from the checkpoint at batch {start[0]})" if start else "",
+    )
     pipeline.watcher = DepositWatcher(pipeline.venue.settlement, from_block)
     pipeline.submitter.from_block = from_block
     return pipeline.batcher
