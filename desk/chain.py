@@ -1,7 +1,8 @@
 """The desk's side of the chain (web3.py): deposit, claim, and which account a key owns.
 
 Transactions are signed locally with the desk's Ethereum key (never sent to a node to sign).
-The ABI fragments are the few ``ISettlement`` / ERC-20 entries the desk calls.
+The ABI fragments are the few ``ISettlement`` / ERC-20 entries the desk calls (desk.abi); the
+on-chain requests (desk.requests) send through this same plumbing.
 """
 
 from __future__ import annotations
@@ -12,47 +13,11 @@ from eth_account import Account
 from web3 import Web3
 from web3.middleware import SignAndSendRawMiddlewareBuilder
 
+from desk.abi import ERC20_ABI, REQUESTS_ABI, SETTLEMENT_ABI
 from desk.errors import ChainTxFailed, RelayerUnreachable, WrongUnit
 from desk.venue import ChainFacts
 from prover.statement.accounts import AccountIds
 from relayer.venue_info.schemas import ChainOut
-
-
-def _fn(name: str, inputs: list[str], outputs: list[str], mutability: str) -> dict:
-    return {
-        "type": "function",
-        "name": name,
-        "inputs": [{"name": f"a{i}", "type": t} for i, t in enumerate(inputs)],
-        "outputs": [{"name": "", "type": t} for t in outputs],
-        "stateMutability": mutability,
-    }
-
-
-SETTLEMENT_ABI = [
-    _fn("deposit", ["uint256", "uint256", "uint256"], [], "nonpayable"),
-    _fn("claim", [], [], "nonpayable"),
-    _fn("claimable", ["address"], ["uint256"], "view"),
-    _fn("minDeposit", [], ["uint256"], "view"),
-    _fn("unitScale", [], ["uint256"], "view"),
-    {
-        "type": "event",
-        "name": "Deposited",
-        "anonymous": False,
-        "inputs": [
-            {"name": "queueIndex", "type": "uint256", "indexed": True},
-            {"name": "depositor", "type": "address", "indexed": True},
-            {"name": "ax", "type": "uint256", "indexed": False},
-            {"name": "ay", "type": "uint256", "indexed": False},
-            {"name": "amount", "type": "uint256", "indexed": False},
-            {"name": "chainHash", "type": "uint256", "indexed": False},
-        ],
-    },
-]
-ERC20_ABI = [
-    _fn("approve", ["address", "uint256"], ["bool"], "nonpayable"),
-    _fn("allowance", ["address", "address"], ["uint256"], "view"),
-    _fn("balanceOf", ["address"], ["uint256"], "view"),
-]
 
 
 class DeskChain:
@@ -61,7 +26,9 @@ class DeskChain:
     def __init__(self, rpc_url: str, chain: ChainOut, eth_private_key: bytes | None) -> None:
         self.rpc_url = rpc_url
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
-        self.settlement = self.w3.eth.contract(address=chain.settlement_address, abi=SETTLEMENT_ABI)
+        self.settlement = self.w3.eth.contract(
+            address=chain.settlement_address, abi=[*SETTLEMENT_ABI, *REQUESTS_ABI]
+        )
         self.token = self.w3.eth.contract(address=chain.token_address, abi=ERC20_ABI)
         self.address: str | None = None
         if eth_private_key is not None:
@@ -80,13 +47,16 @@ class DeskChain:
                 " / DARKBOOK_DESK_RPC_URL"
             ) from None
 
-    def _sender(self) -> str:
+    def sender(self) -> str:
+        """The desk's Ethereum address (a transaction needs the keystore opened)."""
         if self.address is None:
             raise ChainTxFailed("no Ethereum key opened: a transaction needs the keystore")
         return self.address
 
-    def _send(self, fn: Any, what: str) -> str:
-        sender = self._sender()
+    def send(self, fn: Any, what: str) -> str:
+        """Send ``fn`` as the desk, wait for it, and return its hash (:class:`ChainTxFailed`
+        naming ``what`` if it fails or reverts)."""
+        sender = self.sender()
         try:
             tx = fn.transact({"from": sender})
             receipt = self.w3.eth.wait_for_transaction_receipt(tx, timeout=120)
@@ -99,7 +69,7 @@ class DeskChain:
         return tx.hex()
 
     def token_balance(self, address: str | None = None) -> int:
-        return self.token.functions.balanceOf(address or self._sender()).call()
+        return self.token.functions.balanceOf(address or self.sender()).call()
 
     def unit_scale(self) -> int:
         """Token base units per venue unit (``Settlement.unitScale``; 1 on a contract without
@@ -112,7 +82,7 @@ class DeskChain:
     def deposit(self, amount: int, pubkey: tuple[int, int]) -> str:
         """Approve Settlement (when short) and deposit ``amount`` for the trading key; returns
         the deposit's transaction hash."""
-        sender = self._sender()
+        sender = self.sender()
         minimum = self.settlement.functions.minDeposit().call()
         if amount < minimum:
             raise ChainTxFailed(f"deposit {amount}: below the venue's minimum {minimum}")
@@ -130,23 +100,27 @@ class DeskChain:
             )
         if self.w3.eth.get_balance(sender) == 0:
             raise ChainTxFailed(f"{sender} has no ether to pay gas: fund it first")
-        allowed = self.token.functions.allowance(sender, self.settlement.address).call()
-        if allowed < amount:
-            self._send(self.token.functions.approve(self.settlement.address, amount), "approve")
-        return self._send(self.settlement.functions.deposit(amount, *pubkey), "deposit")
+        self.approve(amount, "approve")
+        return self.send(self.settlement.functions.deposit(amount, *pubkey), "deposit")
+
+    def approve(self, amount: int, what: str) -> None:
+        """Let Settlement take ``amount`` tokens from the desk, unless it may already."""
+        me = self.sender()
+        if self.token.functions.allowance(me, self.settlement.address).call() < amount:
+            self.send(self.token.functions.approve(self.settlement.address, amount), what)
 
     def claimable(self, address: str | None = None) -> int:
-        return self.settlement.functions.claimable(address or self._sender()).call()
+        return self.settlement.functions.claimable(address or self.sender()).call()
 
     def claim(self) -> tuple[str, int]:
         """``Settlement.claim()``: pays everything claimable to the desk's address."""
         due = self.claimable()
         if due == 0:
             raise ChainTxFailed(
-                f"nothing claimable for {self._sender()} yet: a withdrawal is claimable once "
+                f"nothing claimable for {self.sender()} yet: a withdrawal is claimable once "
                 "its batch is confirmed (`darkbook desk withdrawals`)"
             )
-        return self._send(self.settlement.functions.claim(), "claim"), due
+        return self.send(self.settlement.functions.claim(), "claim"), due
 
     def account_id(self, pubkey: tuple[int, int]) -> int | None:
         """The account id the venue gives this key: ids go to keys in deposit-queue order

@@ -48,6 +48,7 @@ from relayer.intake.schemas import (
     AccountByKeyOut,
     AccountOut,
     CancelAllOut,
+    ChainRequestOut,
     ClientOrderOut,
     FillOut,
     OrderOut,
@@ -236,8 +237,16 @@ class Desk:
         return [FillOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
 
     def withdrawals(self, limit: int = 100) -> list[WithdrawalOut]:
+        """Signed withdrawals and forced (on-chain) ones, newest first, with their status."""
         rows = self._read(f"/v1/accounts/{self.account_id}/withdrawals?limit={limit}")
         return [WithdrawalOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
+
+    def requests(self) -> list[ChainRequestOut]:
+        """The account's on-chain cancels and forced withdrawals as the relayer follows them:
+        queue position and deadline until a batch serves them, then that batch (and what a
+        withdrawal paid)."""
+        rows = self._read(f"/v1/accounts/{self.account_id}/requests")
+        return [ChainRequestOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
 
     # -- orders, cancels, withdrawals ------------------------------------------------------
 
@@ -247,7 +256,8 @@ class Desk:
             self._nonces = NonceBook(self.venue.order_slots)
         orders = self.orders(limit=1000)
         used = [int(o.order_id) for o in orders]
-        used += [int(w.nonce) for w in self.withdrawals(limit=1000)]
+        # forced withdrawals (on-chain) take no nonce
+        used += [int(w.nonce) for w in self.withdrawals(limit=1000) if w.nonce is not None]
         self._nonces.observe(used, [int(o.order_id) for o in orders if o.status == "open"])
         return self._nonces.take(n)
 

@@ -149,7 +149,7 @@ def enter_exit_mode(chain: DeskChain) -> str | None:
         return None
     if int(c.functions.exitModeDue().call()) == 0:
         raise _not_due(c, int(chain.w3.eth.get_block("latest")["timestamp"]))
-    return chain._send(c.functions.triggerExitMode(), "triggerExitMode")
+    return chain.send(c.functions.triggerExitMode(), "triggerExitMode")
 
 
 def exit_account(
@@ -168,7 +168,7 @@ def exit_account(
             f"the market table given (epoch {table.epoch}) is not the exit table (hash "
             f"{want:#x} on-chain): pass the oracle's table published for that hash"
         )
-    me = chain._sender()
+    me = chain.sender()
     try:
         proof = build_exit(config, rec, table, key, me)
         tx = send_exit(chain.w3, chain.settlement.address, proof, me)

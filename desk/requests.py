@@ -10,68 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from desk.abi import REQUESTS_ABI
 from desk.chain import DeskChain
 from desk.errors import ChainTxFailed, WaitTimeout
 
 EVERYTHING = 2**64 - 1  # the amount word meaning "everything margin leaves free"
 _U64 = 2**64
-
-
-def _fn(name: str, inputs: list[str], outputs: list[str], mutability: str) -> dict:
-    return {
-        "type": "function",
-        "name": name,
-        "inputs": [{"name": f"a{i}", "type": t} for i, t in enumerate(inputs)],
-        "outputs": [{"name": "", "type": t} for t in outputs],
-        "stateMutability": mutability,
-    }
-
-
-def _event(name: str, *fields: tuple[str, str, bool]) -> dict:
-    return {
-        "type": "event",
-        "name": name,
-        "anonymous": False,
-        "inputs": [{"name": n, "type": t, "indexed": i} for n, t, i in fields],
-    }
-
-
-_REQUESTED = (
-    ("index", "uint256", True),
-    ("owner", "address", True),
-    ("ax", "uint256", False),
-    ("ay", "uint256", False),
-    ("accountId", "uint64", False),
-)
-REQUESTS_ABI = [
-    _fn("requestCancel", ["uint256", "uint256", "uint64", "uint64"], [], "nonpayable"),
-    _fn("requestWithdrawal", ["uint256", "uint256", "uint64", "uint64"], [], "nonpayable"),
-    _fn("requestFee", [], ["uint256"], "view"),
-    _fn("keyOwner", ["uint256", "uint256"], ["address"], "view"),
-    _event(
-        "CancelRequested",
-        *_REQUESTED,
-        ("orderId", "uint64", False),
-        ("deadline", "uint64", False),
-        ("chainHash", "uint256", False),
-    ),
-    _event(
-        "ForcedWithdrawalRequested",
-        *_REQUESTED,
-        ("amount", "uint64", False),
-        ("deadline", "uint64", False),
-        ("chainHash", "uint256", False),
-    ),
-    _event("CancelServed", ("index", "uint256", True), ("batchNumber", "uint256", False)),
-    _event(
-        "ForcedWithdrawalServed",
-        ("index", "uint256", True),
-        ("accountId", "uint64", True),
-        ("to", "address", False),
-        ("amount", "uint256", False),
-        ("batchNumber", "uint256", False),
-    ),
-]
+__all__ = ["EVERYTHING", "REQUESTS_ABI", "OnchainRequest", "RequestQueue"]
 
 
 @dataclass(frozen=True)
@@ -99,11 +44,11 @@ class RequestQueue:
 
     def __init__(self, chain: DeskChain) -> None:
         self.chain = chain
-        self.contract = chain.w3.eth.contract(address=chain.settlement.address, abi=REQUESTS_ABI)
+        self.contract = chain.settlement  # its ABI holds the requests (desk.abi)
 
     def _check_owner(self, pubkey: tuple[int, int]) -> None:
         owner = self.contract.functions.keyOwner(*pubkey).call()
-        me = self.chain._sender()
+        me = self.chain.sender()
         if int(owner, 16) == 0:
             raise ChainTxFailed("this trading key never deposited: no account to request on")
         if owner.lower() != me.lower():
@@ -116,19 +61,16 @@ class RequestQueue:
         fee = int(self.contract.functions.requestFee().call())
         if fee == 0:
             return
-        me = self.chain._sender()
+        me = self.chain.sender()
         held = self.chain.token_balance(me)
         if held < fee:
             raise ChainTxFailed(f"a request costs {fee} tokens; {me} holds {held}: fund it first")
-        allowed = self.chain.token.functions.allowance(me, self.contract.address).call()
-        if allowed < fee:
-            fn = self.chain.token.functions.approve(self.contract.address, fee)
-            self.chain._send(fn, "approve the request fee")
+        self.chain.approve(fee, "approve the request fee")
 
     def _send(self, kind: str, fn: Any, pubkey: tuple[int, int]) -> OnchainRequest:
         self._check_owner(pubkey)
         self._pay_fee()
-        tx = self.chain._send(fn, f"request{'Cancel' if kind == 'cancel' else 'Withdrawal'}")
+        tx = self.chain.send(fn, f"request{'Cancel' if kind == 'cancel' else 'Withdrawal'}")
         receipt = self.chain.w3.eth.get_transaction_receipt(tx)
         event = (
             self.contract.events.CancelRequested

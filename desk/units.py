@@ -11,10 +11,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from desk.errors import OffTick, SizeError, WrongUnit
+from prover.statement.ticks import MAX_QTY, price_off_tick, qty_off_tick
 from relayer.intake.schemas import SeriesOut
 
 U64 = 2**64
-MAX_QTY = 2**63  # positions are signed 64-bit in the circuit
 
 
 def base_units(tokens: str | int | Decimal, decimals: int) -> int:
@@ -58,7 +58,7 @@ def check_price(price: object, series: SeriesOut, decimals: int) -> int:
     if not 0 < p < U64:
         raise SizeError(f"{what}: {p} must be positive and below 2^64 (base units per contract)")
     tick = int(series.price_tick)
-    if p % tick == 0:
+    if price_off_tick(p, tick) is None:  # the relayer's own rule (prover.statement.ticks)
         return p
     scaled = p * 10**decimals
     mark = None if series.mark is None else int(series.mark)
@@ -80,7 +80,7 @@ def check_qty(qty: object, series: SeriesOut) -> int:
     q = _integer(qty, what, 0)
     if not 0 < q < MAX_QTY:
         raise SizeError(f"{what}: {q} must be a positive whole number of contracts below 2^63")
-    if q % int(series.size_tick):
+    if qty_off_tick(q, int(series.size_tick)) is not None:
         raise OffTick(f"{what}: {q} is off the size tick {series.size_tick}")
     return q
 

@@ -97,6 +97,9 @@ def create_app(
 
             def _chain_ready(info: ChainInfo) -> None:
                 app.state.chain = info
+                dep = getattr(settlement, "deployment", None)
+                if dep is not None:  # on-chain requests booked, statuses to the streams
+                    venue.follow_chain(dep.settlement)
                 loop = getattr(settlement, "loop", None)
                 if loop is not None:
                     loop.observe = metrics.observe_settlement

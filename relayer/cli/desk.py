@@ -410,8 +410,9 @@ def positions_cmd(args: argparse.Namespace) -> int:
 
 
 def withdrawals_cmd(args: argparse.Namespace) -> int:
-    got = _desk(args).withdrawals()
-    cols = ["nonce", "amount", "eth_address", "status", "batch_id", "reason"]
+    got = _desk(args).withdrawals()  # signed ones and forced (on-chain) ones
+    cols = ["kind", "nonce", "queue_index", "amount", "status", "batch_id", "paid", "deadline"]
+    cols += ["reason"]
     return _show(args, got, [w.model_dump() for w in got], cols)
 
 
@@ -520,7 +521,7 @@ def claim_cmd(args: argparse.Namespace) -> int:
 
     desk = _desk(args)
     if args.wait:
-        pending = desk.withdrawals(1)
+        pending = [w for w in desk.withdrawals(100) if w.withdrawal_hash is not None][:1]
         if not pending:
             raise ChainTxFailed("no withdrawal to wait for: `darkbook desk withdraw AMOUNT` first")
         desk.wait_claimable(pending[0].withdrawal_hash, progress=_progress())

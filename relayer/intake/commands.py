@@ -25,6 +25,7 @@ from relayer.matching.errors import Rejected
 from relayer.matching.rate_limit import RateLimiter
 from relayer.matching.types import (
     CancelCmd,
+    ChainRequestCmd,
     Command,
     DepositCmd,
     ExpireCmd,
@@ -121,12 +122,29 @@ class CommandService:
         cmd = DepositCmd(ax, ay, amount, self._state.now(), queue_index, operator)
         return self._writer.submit(lambda: self._chain_deposit_step(cmd))
 
-    def keeper_batch(self, batch: int, deltas: Mapping[int, tuple[int, Mapping[int, int]]]) -> None:
+    def keeper_batch(
+        self,
+        batch: int,
+        deltas: Mapping[int, tuple[int, Mapping[int, int]]],
+        liquidated: tuple[int, ...] = (),
+    ) -> None:
         """Book what sealed batch ``batch``'s liquidations and expiry settlements did (per
-        account: collateral change, position changes), once, through the write path."""
+        account: collateral change, position changes), once, through the write path; the
+        ``liquidated`` accounts' resting orders are cancelled in the same event."""
         rows = tuple((a, c, tuple(sorted(p.items()))) for a, (c, p) in sorted(deltas.items()))
-        cmd = KeeperCmd(batch, rows, self._state.now())
+        cmd = KeeperCmd(batch, rows, self._state.now(), tuple(sorted(set(liquidated))))
         self._writer.submit(lambda: Step(self._prepare(cmd), {}, lambda: None))
+
+    def chain_request(self, cmd: ChainRequestCmd) -> bool:
+        """Book an on-chain request (once per queue index, through the write path): a cancel
+        closes the slot's orders at once. False if it was booked already."""
+        return self._writer.submit(lambda: self._chain_request_step(cmd))
+
+    def _chain_request_step(self, cmd: ChainRequestCmd) -> Step:
+        if cmd.queue_index <= self._state.engine.last_request_index:
+            return Step(None, {}, lambda: False)
+        out = self._prepare(replace(cmd, now=self._state.now()))
+        return Step(out, {}, lambda: True)
 
     def credit_genesis(self, accounts: list[GenesisAccount]) -> None:
         """First start only: credit the configured accounts, as deposits in the log."""

@@ -120,8 +120,10 @@ def list_withdrawals(
     auth_id: OwnerDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[schemas.WithdrawalOut]:
-    """The account's withdrawals, newest first, with their status (queued, in_batch,
-    claimable, refused)."""
+    """The account's withdrawals, newest first, with their status: signed ones (queued,
+    in_batch, claimable, refused) and forced ones requested on-chain (requested with queue
+    position and deadline, in_batch, served with what was paid, claimable, claimed, or refused
+    by margin with what it left free)."""
     same_account(account_id, auth_id)
     return v.withdrawals(account_id, limit)
 
@@ -144,9 +146,9 @@ def dev_deposit(body: schemas.DepositIn, v: VenueDep) -> schemas.DepositOut:
 
 # the desk API's other parts, each in its own module, served under /v1 with the routes above
 def _include_parts() -> None:
-    from relayer.intake import cancel_all, lookup, margin_check, stream
+    from relayer.intake import cancel_all, lookup, margin_check, requests_route, stream
 
-    for part in (cancel_all, lookup, margin_check, stream):
+    for part in (cancel_all, lookup, margin_check, requests_route, stream):
         router.include_router(part.router)
 
 

@@ -141,19 +141,24 @@ class SubmitOut(BaseModel):
     )
 
 
-WithdrawalStatus = Literal["queued", "in_batch", "claimable", "refused"]
+WithdrawalStatus = Literal[
+    "queued", "requested", "in_batch", "served", "claimable", "claimed", "refused"
+]
 
 
 class WithdrawalOut(BaseModel):
-    withdrawal_hash: str
+    withdrawal_hash: str | None = Field(description="signed ones only (forced: null)")
     account_id: int
-    nonce: str
-    amount: str
-    eth_address: str
+    nonce: str | None = Field(description="signed ones only (forced: null)")
+    amount: str = Field(description="venue units; forced: asked for (2^64 - 1: all free)")
+    eth_address: str = Field(description="paid to; forced: the key's owner")
     status: WithdrawalStatus = Field(
-        description="queued (accepted, debited) -> in_batch (batch_id) -> claimable (that batch "
-        "is confirmed on-chain: Settlement.claim() pays it); refused: the batch model "
-        "refused it (reason: its rule), later operations go on"
+        description="signed: queued (accepted, debited) -> in_batch (batch_id) -> claimable "
+        "(that batch is confirmed on-chain: Settlement.claim() pays it); refused: the batch "
+        "model refused it (reason: its rule), later operations go on. forced (on-chain "
+        "requestWithdrawal): requested (queue_index, queue_position, deadline) -> in_batch -> "
+        "served (batch_id mined; paid) -> claimable (confirmed) -> claimed; or refused "
+        "(reason margin: paid is what margin left free)"
     )
     batch_id: int | None
     reason: str | None
@@ -162,6 +167,48 @@ class WithdrawalOut(BaseModel):
     )
     created_at: int
     updated_at: int
+    kind: Literal["signed", "forced"] = "signed"
+    queue_index: int | None = Field(None, description="forced: its place in the on-chain queue")
+    queue_position: int | None = Field(
+        None, description="forced, unserved: queue entries no sealed batch took before it"
+    )
+    deadline: int | None = Field(
+        None, description="forced: chain time by which a batch must serve it (else exit mode)"
+    )
+    paid: str | None = Field(None, description="forced, served: venue units the proof paid")
+    free: str | None = Field(
+        None, description="forced, refused or cut by margin: what margin left free (paid)"
+    )
+
+
+RequestStatus = Literal["requested", "in_batch", "served", "claimable", "claimed", "refused"]
+
+
+class ChainRequestOut(BaseModel):
+    """An on-chain request (``Settlement.requestCancel`` / ``requestWithdrawal``) on the
+    account, as the relayer follows it until a batch serves it."""
+
+    queue_index: int
+    kind: Literal["cancel", "withdrawal"]
+    account_id: int
+    owner: str = Field(description="the key's owner, who asked (and is paid)")
+    value: str = Field(description="cancel: the order id named; withdrawal: amount asked")
+    status: RequestStatus
+    applies: bool = Field(
+        description="the request's key holds the account (else the batch serves it as a no-op)"
+    )
+    queue_position: int | None = Field(
+        None, description="unserved: queue entries no sealed batch took before it (0: next)"
+    )
+    deadline: int = Field(description="chain time by which a batch must serve it")
+    batch_id: int | None = None
+    paid: str | None = None
+    free: str | None = None
+    reason: str | None = None
+    cancelled: list[str] = Field(
+        default_factory=list, description="cancel: the orders it took off the book"
+    )
+    created_at: int
 
 
 class WithdrawalSubmitOut(BaseModel):
@@ -285,7 +332,16 @@ class BalanceOut(BaseModel):
     positions: list[PositionOut]
 
 
-StreamEventType = Literal["subscribed", "order", "fill", "balance"]
+StreamEventType = Literal["subscribed", "order", "fill", "balance", "batch", "withdrawal"]
+
+
+class BatchStatusOut(BaseModel):
+    """A batch holding some of the desk's fills changed status."""
+
+    batch_id: int
+    status: str = Field(description="sealed, proving, proved, submitted or confirmed")
+    fills: int = Field(description="how many of the desk's fills the batch holds")
+    block_number: int | None = None
 
 
 class StreamEventOut(BaseModel):
@@ -299,6 +355,8 @@ class StreamEventOut(BaseModel):
     order: OrderOut | None = None
     fill: FillOut | None = None
     balance: BalanceOut | None = None
+    batch: BatchStatusOut | None = None
+    withdrawal: WithdrawalOut | None = None
     cancel_on_disconnect: bool | None = None
 
     def message(self) -> dict:

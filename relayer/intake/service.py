@@ -9,7 +9,10 @@
 - ``commands``: the write path (submit, cancel, cancel-all, sweep, deposit, withdraw), queued
   on the group-commit ``writer`` thread and applied and stored by ``group_commit``;
 - ``queries``: owner and public reads, what-if margin;
-- ``stream``: the private streams' subscribers (``stream_hub``), fed by ``group_commit``.
+- ``stream``: the private streams' subscribers (``stream_hub``), fed by ``group_commit``;
+- ``status_feed`` (once the deployment is known, ``follow_chain``): on-chain cancels and forced
+  withdrawals booked from the queue at once, batch and withdrawal statuses pushed to the
+  streams; ``request_views``: the owner's view of its on-chain requests.
 
 Nothing is acknowledged before its commit; after a crash, the replay on start rebuilds the
 same state, and the same signed order sent again is answered from the stored result.
@@ -24,13 +27,17 @@ import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 
+from web3.contract import Contract
+
 from prover.statement.encoding import domain
 from relayer.api.errors import ApiError
 from relayer.intake import schemas
 from relayer.intake.commands import CommandService
 from relayer.intake.group_commit import GroupCommit
 from relayer.intake.queries import QueryService
+from relayer.intake.request_views import chain_requests_out, forced_withdrawals
 from relayer.intake.startup import load_registry, open_store, warm_up
+from relayer.intake.status_feed import StatusFeed
 from relayer.intake.stream_events import balance_out
 from relayer.intake.stream_hub import MAX_STREAMS, StreamHub, Subscriber
 from relayer.intake.venue_state import VenueState
@@ -38,7 +45,9 @@ from relayer.intake.writer import GroupWriter
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.engine import Engine
+from relayer.matching.types import ChainRequestCmd
 from relayer.settings import Settings
+from relayer.storage.batch_ops import liquidated_accounts
 
 log = logging.getLogger("darkbook.relayer")
 
@@ -64,6 +73,7 @@ class Venue:
             if self.state.seq == 0:
                 self.commands.credit_genesis(settings.genesis)
             self._start_sweeper(opened)
+            self.status_feed: StatusFeed | None = None  # set by follow_chain
             self._opened = opened.pop_all()
 
     def close(self) -> None:
@@ -147,11 +157,49 @@ class Venue:
         return self.commands.chain_deposit(ax, ay, amount, queue_index, operator)
 
     def book_keeper_batch(
-        self, batch: int, deltas: Mapping[int, tuple[int, Mapping[int, int]]]
+        self,
+        batch: int,
+        deltas: Mapping[int, tuple[int, Mapping[int, int]]],
+        liquidated: tuple[int, ...] | None = None,
     ) -> None:
         """Book sealed batch ``batch``'s liquidations and expiry settlements in the ledger (a
-        ``keeper`` event, replayed; a batch already booked is refused)."""
-        self.commands.keeper_batch(batch, deltas)
+        ``keeper`` event, replayed; a batch already booked is refused). The liquidated
+        accounts' resting orders are cancelled with it: ``liquidated``, else the stored
+        batch's liquidations (the settlement side stores a batch before booking it)."""
+        if liquidated is None:
+            liquidated = liquidated_accounts(self.repo, batch)
+        self.commands.keeper_batch(batch, deltas, liquidated)
+
+    def book_chain_request(self, cmd: ChainRequestCmd) -> bool:
+        """Book an on-chain cancel or forced withdrawal seen in the queue (once per queue
+        index): a cancel takes the slot's orders off the book at once."""
+        return self.commands.chain_request(cmd)
+
+    @property
+    def last_request_index(self) -> int:
+        with self.state.lock:
+            return self.state.engine.last_request_index
+
+    def follow_chain(self, settlement: Contract, from_block: int | None = None) -> StatusFeed:
+        """Follow the chain and the settlement side until the venue closes
+        (relayer.intake.status_feed: on-chain requests booked at once, batch and withdrawal
+        statuses pushed to the private streams), from ``from_block`` (default: the recorded
+        deployment's block)."""
+        if from_block is None:
+            from relayer.settlement import deployment_store
+
+            record = deployment_store.load(self.repo)
+            from_block = record.deploy_block if record is not None else 0
+        feed = StatusFeed(
+            settlement,
+            from_block,
+            poll_seconds=self.settings.settle_poll_seconds,
+            confirmations=self.settings.deposit_confirmations,
+        )
+        self.status_feed = feed
+        feed.start(self)
+        self._opened.callback(feed.stop)
+        return feed
 
     @property
     def last_keeper_batch(self) -> int:
@@ -217,7 +265,14 @@ class Venue:
             return sub, balance_out(self.state, account_id)
 
     def withdrawals(self, account_id: int, limit: int) -> list[schemas.WithdrawalOut]:
-        return self.queries.withdrawals(account_id, limit)
+        """Signed withdrawals and forced (on-chain) ones, newest first."""
+        forced = forced_withdrawals(self, account_id)
+        signed = self.queries.withdrawals(account_id, limit)
+        return sorted(forced + signed, key=lambda w: w.created_at, reverse=True)[:limit]
+
+    def requests(self, account_id: int) -> list[schemas.ChainRequestOut]:
+        """The account's on-chain requests, newest first, with queue position and deadline."""
+        return chain_requests_out(self, account_id)
 
     def series_list(self) -> list[schemas.SeriesOut]:
         return self.queries.series_list()

@@ -4,7 +4,10 @@ The upgrade request is signed like a read (relayer.intake.auth: headers over ``G
 /v1/stream[?cancel_on_disconnect=true]``), so a stale or replayed subscription is refused with
 the usual error body and status before the socket opens. The first message is ``subscribed``
 (the balance then); each later one is an ``order``, ``fill`` or
-``balance`` event of a committed group, in log order (``StreamEventOut``). Client messages
+``balance`` event of a committed group, in log order (``StreamEventOut``), or a ``batch`` event
+(a batch holding the desk's fills changed status: sealed .. confirmed) or a ``withdrawal``
+event (one of its withdrawals, signed or forced, changed status), from the status feed
+(relayer.intake.status_feed); another desk hears nothing of them. Client messages
 are ignored. With ``cancel_on_disconnect=true``, when the socket closes, for whatever reason
 and from either side, the account's resting orders are cancelled (cancel-all, booked in the
 log as one cancel per order).

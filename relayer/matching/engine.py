@@ -14,6 +14,13 @@ Matching rules:
   (``prover.statement.margin``); a maker that fails is cancelled, a taker that fails stops and its
   remainder is cancelled; the reason says which rule failed: ``position_slots_full`` (more
   series than the leaf's P position slots) or ``insufficient_margin`` (anything else);
+* an on-chain cancel (``ChainRequestCmd``, issue 18 rule 5) closes at once the account's open
+  orders in its slot with an id <= the one named (``cancelled_onchain``) and raises the slot's
+  floor to that id, as the circuit will: none of them can be matched and then refused at seal;
+  a forced withdrawal is only recorded (the batch serving it books the payout as a keeper
+  delta); a request whose key does not hold the account changes nothing, as in the circuit;
+* a batch's liquidation (``KeeperCmd.liquidated``) closes the account's open orders
+  (``liquidated``): its positions went to account 0, its orders were margined on them;
 * a new order on a nonce slot that holds an open order of its account cancels that order
   (``replaced_by_nonce``) and records it as ``replaced``;
 * a withdrawal takes its amount out of the collateral at once: its nonce must pass the same
@@ -42,7 +49,9 @@ from relayer.matching.errors import Rejected
 from relayer.matching.plan import Plan
 from relayer.matching.types import (
     BUY,
+    REQUEST_CANCEL,
     CancelCmd,
+    ChainRequestCmd,
     Command,
     DepositCmd,
     ExpireCmd,
@@ -90,6 +99,10 @@ class Engine:
         self.account_fills: dict[int, list[Fill]] = {}
         self.fills: list[Fill] = []
         self.withdrawals: dict[int, WithdrawCmd] = {}  # by withdrawal hash, acceptance order
+        self.chain_requests: dict[int, ChainRequestCmd] = {}  # by queue index, queue order
+        self.account_requests: dict[int, list[int]] = {}  # account -> its requests' indices
+        self.request_cancelled: dict[int, list[int]] = {}  # queue index -> orders it closed
+        self.last_request_index = -1  # the last on-chain request booked (queue order)
         self.seq = 0
 
     # -- commands ---------------------------------------------------------------------
@@ -110,7 +123,47 @@ class Engine:
             return self._prepare_withdraw(cmd)
         if isinstance(cmd, KeeperCmd):
             return self._prepare_keeper(cmd)
+        if isinstance(cmd, ChainRequestCmd):
+            return self._prepare_chain_request(cmd)
         return self._prepare_deposit(cmd)
+
+    def _close_orders(self, out: Outcome, hashes: Iterable[int], reason: str) -> None:
+        """Cancel these open orders in ``out`` (acceptance order), with ``reason``."""
+        for o in sorted((self.orders[h] for h in hashes), key=lambda o: o.seq):
+            out.updates.append(OrderUpdate(o.leg.order_hash, o.filled, Status.CANCELLED, reason))
+
+    def request_applies(self, cmd: ChainRequestCmd) -> bool:
+        """The request's key holds its account (else the circuit serves it as a no-op)."""
+        acct = self.ledger.get(cmd.account_id)
+        return acct is not None and acct.pubkey == (cmd.ax, cmd.ay)
+
+    def _cancel_floors(self, account_id: int) -> None:
+        """Raise the account's slot floors to its on-chain cancels whose key holds it, as the
+        circuit will (also when the cancel was booked before the account's first deposit was
+        credited: its key is known from then on)."""
+        for i in self.account_requests.get(account_id, ()):
+            cmd = self.chain_requests[i]
+            if cmd.kind == REQUEST_CANCEL and self.request_applies(cmd):
+                key = self._slot_key(account_id, cmd.value)
+                self.slots[key] = max(self.slots.get(key, -1), cmd.value)
+
+    def _prepare_chain_request(self, cmd: ChainRequestCmd) -> Outcome:
+        if cmd.queue_index <= self.last_request_index:
+            raise Rejected(
+                "duplicate_request", "queue_index", f"queue entry {cmd.queue_index} is booked"
+            )
+        out = Outcome(cmd)
+        if cmd.kind == REQUEST_CANCEL and self.request_applies(cmd):
+            slot = self._slot_key(cmd.account_id, cmd.value)
+            mine = self.open.get(cmd.account_id, {})
+            killed = [
+                h
+                for h, o in mine.items()
+                if self._slot_key(cmd.account_id, o.leg.order_id) == slot
+                and o.leg.order_id <= cmd.value
+            ]
+            self._close_orders(out, killed, "cancelled_onchain")
+        return out
 
     def _prepare_keeper(self, cmd: KeeperCmd) -> Outcome:
         """A batch's liquidations and expiry settlements, booked as the model computed them."""
@@ -119,7 +172,10 @@ class Engine:
         for aid, _, _ in cmd.deltas:  # account 0's key may come later (replay before start)
             if aid != OPERATOR_ACCOUNT and self.ledger.get(aid) is None:
                 raise Rejected("unknown_account", "account_id", f"no account {aid}")
-        return Outcome(cmd, deltas={aid: (cash, dict(pos)) for aid, cash, pos in cmd.deltas})
+        out = Outcome(cmd, deltas={aid: (cash, dict(pos)) for aid, cash, pos in cmd.deltas})
+        for aid in cmd.liquidated:
+            self._close_orders(out, self.open.get(aid, {}), "liquidated")
+        return out
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
@@ -394,9 +450,17 @@ class Engine:
                 cmd.ax, cmd.ay, cmd.amount, operator=cmd.operator, queue_index=cmd.queue_index
             )
             assert acct.account_id == out.account_id
+            self._cancel_floors(acct.account_id)
             return
         if isinstance(cmd, KeeperCmd):
             self.ledger.last_keeper_batch = cmd.batch
+        if isinstance(cmd, ChainRequestCmd):
+            self.chain_requests[cmd.queue_index] = cmd
+            self.last_request_index = cmd.queue_index
+            self.account_requests.setdefault(cmd.account_id, []).append(cmd.queue_index)
+            if out.updates:
+                self.request_cancelled[cmd.queue_index] = [u.order_hash for u in out.updates]
+            self._cancel_floors(cmd.account_id)
         if isinstance(cmd, WithdrawCmd):
             self.withdrawals[cmd.withdrawal_hash] = cmd
             key = self._slot_key(cmd.account_id, cmd.nonce)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from prover.statement.margin import held_series
+from prover.statement.ticks import MAX_QTY, price_off_tick, qty_off_tick
 from relayer.markets.series import SeriesSpec
 from relayer.matching.errors import Rejected
 from relayer.matching.types import BUY, Leg, SubmitCmd, Tif
 
 MAX_LEGS = 4
-MAX_QTY = 2**63
 
 
 def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
@@ -38,18 +38,14 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
             raise Rejected("unknown_series", f"{f}.series_id", f"no series {leg.series_id}")
         if rule.expiry <= cmd.now:
             raise Rejected("series_expired", f"{f}.series_id", "the series has expired")
-        if leg.price <= 0 or leg.price % rule.price_tick:
-            raise Rejected(
-                "bad_tick",
-                f"{f}.price",
-                f"must be a positive multiple of the price tick {rule.price_tick}",
-            )
+        off = price_off_tick(leg.price, rule.price_tick)  # the rule the desk SDK checks too
+        if off:
+            raise Rejected("bad_tick", f"{f}.price", off)
         if leg.qty >= MAX_QTY:
             raise Rejected("bad_field", f"{f}.qty", "positions are signed 64-bit: qty < 2^63")
-        if leg.qty % rule.size_tick:
-            raise Rejected(
-                "bad_tick", f"{f}.qty", f"must be a multiple of the size tick {rule.size_tick}"
-            )
+        off = qty_off_tick(leg.qty, rule.size_tick)
+        if off:
+            raise Rejected("bad_tick", f"{f}.qty", off)
         if leg.expiry <= cmd.now:
             raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
 

@@ -131,9 +131,34 @@ class KeeperCmd:
     batch: int
     deltas: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...]
     now: int
+    # accounts the batch liquidated: their resting orders are cancelled (reason ``liquidated``)
+    liquidated: tuple[int, ...] = ()
 
 
-Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd | KeeperCmd
+REQUEST_CANCEL = "cancel"
+REQUEST_WITHDRAWAL = "withdrawal"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRequestCmd:
+    """An on-chain request (``Settlement.requestCancel`` / ``requestWithdrawal``) seen in the
+    queue at ``queue_index``: key (ax, ay)'s owner asks on ``account_id`` for a cancel of the
+    orders in slot ``value mod 2^ORDER_DEPTH`` with an id <= ``value``, or a forced withdrawal
+    of ``value`` venue units (2^64 - 1: everything free). ``deadline``: the chain time by which
+    a batch must serve it (``exitRequestPeriod`` after it was made). Booked once per index."""
+
+    queue_index: int
+    kind: str  # REQUEST_CANCEL | REQUEST_WITHDRAWAL
+    account_id: int
+    ax: int
+    ay: int
+    value: int
+    owner: str
+    deadline: int
+    now: int
+
+
+Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd | KeeperCmd | ChainRequestCmd
 
 
 @dataclass(slots=True)

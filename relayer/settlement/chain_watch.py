@@ -37,6 +37,7 @@ class QueuedDeposit:
     block_number: int
     kind: int = queue.KIND_DEPOSIT
     account_id: int = 0
+    deadline: int = 0  # a request: the chain time by which a batch must serve it
 
     @property
     def is_request(self) -> bool:
@@ -50,6 +51,10 @@ class QueuedDeposit:
     @property
     def is_forced_withdrawal(self) -> bool:
         return self.kind == queue.KIND_WITHDRAWAL
+
+    @property
+    def is_cancel(self) -> bool:
+        return self.kind == queue.KIND_CANCEL
 
     @property
     def refunded_key(self) -> bool:
@@ -101,6 +106,7 @@ def _entry(name: str, log: Any) -> tuple[int, QueuedDeposit]:
         log["blockNumber"],
         kind,
         a.get("accountId", 0),
+        a.get("deadline", 0),
     )
     return index, entry
 

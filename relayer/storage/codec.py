@@ -6,6 +6,7 @@ import json
 
 from relayer.matching.types import (
     CancelCmd,
+    ChainRequestCmd,
     Command,
     DepositCmd,
     ExpireCmd,
@@ -37,7 +38,10 @@ _KINDS = {
     ExpireCmd: "expire",
     WithdrawCmd: "withdraw",
     KeeperCmd: "keeper",
+    ChainRequestCmd: "chain_request",
 }
+
+_REQUEST_INTS = ("queue_index", "account_id", "ax", "ay", "value", "deadline", "now")
 
 
 def kind_of(cmd: Command) -> str:
@@ -62,6 +66,13 @@ def encode(cmd: Command) -> str:
     elif isinstance(cmd, KeeperCmd):
         deltas = [[a, str(c), [[s, str(q)] for s, q in pos]] for a, c, pos in cmd.deltas]
         d = {"batch": cmd.batch, "deltas": deltas, "now": cmd.now}
+        if cmd.liquidated:  # older logs: no key, nothing liquidated
+            d["liquidated"] = list(cmd.liquidated)
+    elif isinstance(cmd, ChainRequestCmd):
+        d = {f: str(getattr(cmd, f)) for f in _REQUEST_INTS} | {
+            "kind": cmd.kind,
+            "owner": cmd.owner,
+        }
     else:
         d = {"ax": str(cmd.ax), "ay": str(cmd.ay), "amount": str(cmd.amount), "now": cmd.now}
         if cmd.queue_index is not None:  # from the chain (older logs: faucet credits only)
@@ -91,5 +102,18 @@ def decode(kind: str, payload: str) -> Command:
         )
     if kind == "keeper":
         deltas = tuple((a, int(c), tuple((s, int(q)) for s, q in pos)) for a, c, pos in d["deltas"])
-        return KeeperCmd(d["batch"], deltas, d["now"])
+        return KeeperCmd(d["batch"], deltas, d["now"], tuple(d.get("liquidated", ())))
+    if kind == "chain_request":
+        n = {f: int(d[f]) for f in _REQUEST_INTS}
+        return ChainRequestCmd(
+            n["queue_index"],
+            d["kind"],
+            n["account_id"],
+            n["ax"],
+            n["ay"],
+            n["value"],
+            d["owner"],
+            n["deadline"],
+            n["now"],
+        )
     raise ValueError(f"unknown event kind {kind!r}")

@@ -4,6 +4,7 @@ Ethereum address gas money and test collateral, as a desk's treasury would."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,7 +65,9 @@ def _health(url: str) -> str | None:
         return None
 
 
-@pytest.fixture(scope="session")
+# package scope: the venue (a relayer proving every second, its anvil saving its state every
+# second) stops after the desk tests instead of taking CPU from every test that runs after them
+@pytest.fixture(scope="package")
 def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
     with running_venue(tmp_path_factory.mktemp("desk-venue")) as v:
         yield v
@@ -107,6 +110,10 @@ def running_venue(tmp: Path) -> Iterator[Venue]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        # what is left of its process group: the proving workers of a relayer a test killed
+        # (`kill -9` gives them no shutdown, so they would outlive the whole test session)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
         stop_anvil(tmp / "data")
 
