@@ -3,9 +3,9 @@
 Everything a batch needs is committed when it is sealed (relayer.settlement.batch_store), so
 the batcher's sealed state is never kept anywhere else: ``rebuild`` replays every stored batch
 from the genesis state through ``prover.model.apply_batch`` (deterministic; each replay must
-give the stored public inputs, data hash included, or the start is refused) and restores the
-cursors: the batch count (so batch numbers, and the data blob's encryption nonce, go on from
-the last stored batch with no gap), the last batch timestamp, the last sealed fill (fills the
+give the stored public inputs and rebuild the stored data blob, cover touches included, or the
+start is refused) and restores the cursors: the batch count (so batch numbers go on from the
+last stored batch with no gap), the last batch timestamp, the last sealed fill (fills the
 model refused for good are never read again), queued withdrawals (status ``queued``: those in
 a batch or refused are not read again), and the deposit queue (read again from the
 deployment's block, every entry checked against the hash chain, those the sealed state
@@ -33,7 +33,6 @@ from __future__ import annotations
 import logging
 
 from prover.model.apply import apply_batch
-from prover.statement import data_blob
 from prover.statement.proof import WORDS
 from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, SealedBatch
@@ -51,12 +50,12 @@ RESTAMP_ERRORS = ("BatchTooOld(", "NotNewestMarket(", "StaleMarket(")
 def replay(template: Batcher, stored: list[batch_store.StoredBatch]) -> Batcher:
     """A batcher like ``template`` (config, market, operator) whose sealed state and cursors
     are those after the ``stored`` batches (``batch_store.load``), replayed from genesis."""
-    b = Batcher(template.config, template.market, template.operator_key)
+    b = Batcher(template.config, template.market, template.operator)
     for n, s in enumerate(stored, 1):
         if s.number != n:
             raise SettlementError(f"stored batches skip from {n - 1} to {s.number}")
         result = apply_batch(b.state, s.batch)
-        if result.public != s.public or data_blob.data_hash(s.data) != s.public[-1]:
+        if result.public != s.public or result.data != s.data:
             raise SettlementError(
                 f"stored batch {n} does not replay to its public inputs and data: the model "
                 "and the database disagree"
