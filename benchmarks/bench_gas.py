@@ -1,17 +1,19 @@
 """Settlement gas on anvil: per function, per batch and per fill, against one batch per fill.
 
-    .venv/bin/python benchmarks/bench_gas.py [--bytes-per-fill 282] [--sizes 1,2,4,8,16,32,64]
+    .venv/bin/python benchmarks/bench_gas.py [--entries-per-fill 2] [--sizes 1,2,4,8,16,32,64]
 
 Every number is a receipt's gasUsed (21,000 intrinsic and calldata included) on a fresh anvil,
 with real Groth16 proofs of the stand-in batch circuit (tests/contracts/circuits: the real
 public-input layout, W = 2 withdrawal slots, so 9 public inputs). Batches of every size are
 submitted from the same chain snapshot, so they differ only in their data blob.
 
-A fill's on-chain footprint is its share of the data blob: per touched account (two per fill)
-its leaf hash and new leaf encrypted to the account's key (DESIGN.md, "Data availability";
-blob DBK2, prover/statement/data_blob.py): 4-byte account id + 32-byte leaf hash + 96-byte
-ciphertext + 9-byte tail = 141 bytes per entry, so 282 bytes per fill (override with
---bytes-per-fill; 904 under the former DBK1).
+A fill's on-chain footprint is its share of the data blob: per written account (two per fill)
+its leaf hash and new leaf encrypted to its owner (docs/privacy.md, "The data blob"; blob DBK3,
+prover/statement/data_blob.py): 4-byte account id + 32-byte leaf hash + (K + 1) x 32-byte
+ciphertext words = 132 bytes per entry at P = 2 and at P = 4 (K = 2 for both), so 264 bytes per
+fill (282 under DBK2, 904 under DBK1). The blobs here are well-formed DBK3 blobs of random
+entries (testkit/blobs.py, at the contract tests' P = 2), so the contract's parse and
+fingerprint run on them as on a real batch's.
 
 The baseline settles the same fills one batch per fill: n x the gas of a 1-fill batch, measured
 in the same run (each such batch is an identical state transition, so its gas is the same).
@@ -22,7 +24,7 @@ share (the data's calldata at 16 gas per non-zero byte plus LOG data at 8 gas pe
 from __future__ import annotations
 
 import argparse
-import os
+import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from prover.build.anvil import local_chain
 from relayer.chain.deploy import SettlementConfig, deploy_all
 from testkit import standin
-from testkit.contracts import KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, Env
+from testkit.blobs import random_blob
+from testkit.contracts import KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, POSITIONS, Env
 
 FIXED_GOAL = 300_000
 PER_FILL_GOAL = 1_000
@@ -62,6 +65,7 @@ def _env(w3: Any) -> Env:
         batch_verifier_sol=standin.standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin.standin("exit_standin").verifier_sol,
         operator_key=KEY_OPERATOR,
+        positions=POSITIONS,
         config=SettlementConfig(max_pending_queue=64),
         genesis_root=1,
         admin=a[0],
@@ -116,16 +120,16 @@ def functions_table(env: Env) -> dict[str, Gas]:
             env.travel(wait)
             register = s.registerMarket(MARKET_HASH + i, env.now())
             out[f"registerMarket ({name})"] = _gas(env, env.tx(register, env.oracle))
-    out["submitBatch: FIXED PART (1 queue entry, empty blob)"] = _batch_gas(env, b"")
-    out["submitBatch: no queue entry, empty blob"] = _batch_gas(env, b"", queue_count=0)
+    out["submitBatch: FIXED PART (1 queue entry, empty blob)"] = _batch_gas(env, _blob(0))
+    out["submitBatch: no queue entry, empty blob"] = _batch_gas(env, _blob(0), queue_count=0)
     w = [standin.withdrawal(500, env.alice), standin.withdrawal(700, env.bob)]
     out["submitBatch: 3 queue entries, 2 withdrawals"] = _batch_gas(
-        env, b"", queue_count=3, withdrawals=w
+        env, _blob(0), queue_count=3, withdrawals=w
     )
     with env.snapshot():
         out["requestWithdrawal"] = _gas(env, env.request_withdrawal(env.alice, 1, 500))
         out["submitBatch: serving 1 forced withdrawal"] = _batch_gas(
-            env, b"", queue_count=4, forced_paid=300
+            env, _blob(0), queue_count=4, forced_paid=300
         )
     with env.snapshot():
         env.submit(env.make_batch(queue_count=3, withdrawals=w[:1], timestamp=env.now()))
@@ -147,7 +151,11 @@ def functions_table(env: Env) -> dict[str, Gas]:
     return out
 
 
-def measure(bytes_per_fill: int, sizes: list[int], hardfork: str | None) -> None:
+def _blob(entries: int) -> bytes:
+    return random_blob(entries, POSITIONS, random.Random(entries))
+
+
+def measure(entries_per_fill: int, sizes: list[int], hardfork: str | None) -> None:
     extra = ["--hardfork", hardfork] if hardfork else []
     with local_chain(extra_args=extra) as chain:
         env = _env(chain.w3)
@@ -170,11 +178,13 @@ def measure(bytes_per_fill: int, sizes: list[int], hardfork: str | None) -> None
             f"{verdict}"
         )
 
-        one = [_batch_gas(env, os.urandom(bytes_per_fill)) for _ in range(2)]
+        one = [_batch_gas(env, _blob(entries_per_fill)) for _ in range(2)]
+        bytes_per_fill = len(_blob(entries_per_fill)) - 7
         one_fill = sum(g.used for g in one) // len(one)
         print(
             f"1-fill batch: {[g.used for g in one]} -> {one_fill:,} gas per fill when "
-            f"every fill is its own batch; blob {bytes_per_fill} random bytes per fill"
+            f"every fill is its own batch; blob {bytes_per_fill} bytes per fill "
+            f"({entries_per_fill} DBK3 entries)"
         )
         print(
             f"{'fills':>5} {'batch gas':>11} {'gas/fill':>9} {'data share':>10} "
@@ -182,7 +192,7 @@ def measure(bytes_per_fill: int, sizes: list[int], hardfork: str | None) -> None
         )
         worst = 0.0
         for n in sizes:
-            data = os.urandom(n * bytes_per_fill)
+            data = _blob(n * entries_per_fill)
             g = _batch_gas(env, data)
             share = data_share(data) / n
             binds = hardfork != "cancun" and g.used <= g.floor
@@ -204,7 +214,7 @@ def measure(bytes_per_fill: int, sizes: list[int], hardfork: str | None) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bytes-per-fill", type=int, default=282)
+    parser.add_argument("--entries-per-fill", type=int, default=2)
     parser.add_argument("--sizes", default="1,2,4,8,16,32,64")
     parser.add_argument(
         "--hardforks",
@@ -214,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     for fork in args.hardforks.split(","):
-        measure(args.bytes_per_fill, sizes, None if fork == "default" else fork)
+        measure(args.entries_per_fill, sizes, None if fork == "default" else fork)
 
 
 if __name__ == "__main__":

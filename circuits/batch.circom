@@ -1,6 +1,10 @@
 pragma circom 2.1.0;
 
 include "batch-stamp.circom";
+include "blob-entry.circom";
+include "blob-fingerprint.circom";
+include "blob-published.circom";
+include "blob-record.circom";
 include "fee-credit.circom";
 include "liquidation-slot.circom";
 include "market-hash.circom";
@@ -8,6 +12,7 @@ include "market-ids.circom";
 include "market-padding.circom";
 include "market-ranges.circom";
 include "market-status.circom";
+include "operator-key.circom";
 include "queue-slot.circom";
 include "range-check-64.circom";
 include "settle-slot.circom";
@@ -30,7 +35,9 @@ include "withdrawal-slot.circom";
  *        forcedPaid = venue units the batch's one forced withdrawal paid (issue 19)
  * @input depositChainOld, depositChainNew - queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
- * @input dataHash - keccak256(data) mod p of the batch's data blob
+ * @input dataAlpha - keccak256(keccak256(data) || newRoot) mod p: the blob's challenge
+ * @input dataFingerprint - prod over the blob's entries of (alpha^(K+3) - e(entry)) (DA_SPEC
+ *        sec. 5); the contract computes both from the blob it emits
  * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
  * @param P - position slots
  * @param M, S - market-table rows and scenarios
@@ -40,14 +47,19 @@ include "withdrawal-slot.circom";
  * @param EMPTY_ORDERS_ROOT - root of an empty 4-ary order tree of OD / 2 levels
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
  * TradeSlot (t*), QueueSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
- * and FeeCredit (f*), indexed by slot.
+ * and FeeCredit (f*), indexed by slot; every leaf's enc and count (dEnc, tEnc, qEnc, qLEnc, ...),
+ * the touch flags of the touch-capable slots (tTouch[T][2], xTouch[X], wTouch[W]) and opSecret,
+ * account 0's secret scalar (OperatorKey).
  * Guarantees: every rule of the slot templates; the table hashes to marketHash and keeps the
  * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the queue
  * chain advances exactly over the enabled entries, each applied as its kind says, with at most
  * one forced withdrawal per batch (its payout in the stamp); each withdrawal public input is what its
  * slot paid; newRoot is the root after all slots.
- * NOTE: dataHash is only bound (squared into a constraint), not checked against the batch's
- * contents: the data blob is for owners to rebuild their leaves, the circuit cannot read it.
+ * Data availability (DA_SPEC secs. 2-5): every write of a leaf is a record (slot order: queue,
+ * trades buy then sell, liquidations account then account 0, settlements, withdrawals, fee
+ * credit); the last write of each id is published (BlobPublished), enciphered under its enc and
+ * oldRoot (BlobCipher) and folded into the fingerprint at alpha (BlobRecord, BlobFingerprint),
+ * which must equal dataFingerprint: the blob holds exactly the leaves the batch wrote.
  * The table's scenario values (mkVim, mkVmm) are not range-checked: the oracle is trusted for
  * them (docs/risk.md, "Oracle promises").
  */
@@ -60,7 +72,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input depositChainOld;
     signal input depositChainNew;
     signal input withdrawal[W];
-    signal input dataHash;
+    signal input dataAlpha;
+    signal input dataFingerprint;
+    signal input opSecret;
 
     // ---- market table ----
     signal input mkEpoch;
@@ -94,6 +108,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input dSlotId[D];
     signal input dSlotFilled[D];
     signal input dSlotPath[D][OD \ 2][3];
+    signal input dEnc[D];
+    signal input dCount[D];
 
     // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
     signal input tEnabled[T];
@@ -120,6 +136,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tSlotFilled[T][2];
     signal input tSlotPath[T][2][OD \ 2][3];
     signal input tPosSel[T][2][P];
+    signal input tEnc[T][2];
+    signal input tCount[T][2];
+    signal input tTouch[T][2];
 
     // ---- liquidations (the liquidator is account 0) ----
     signal input qEnabled[L];
@@ -140,6 +159,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input qLPosQty[L][P];
     signal input qLAccPath[L][AD][3];
     signal input qLSel[L][P][P];
+    signal input qEnc[L];
+    signal input qCount[L];
+    signal input qLEnc[L];
+    signal input qLCount[L];
 
     // ---- expiry settlements ----
     signal input xEnabled[X];
@@ -152,6 +175,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input xPosSeries[X][P];
     signal input xPosQty[X][P];
     signal input xAccPath[X][AD][3];
+    signal input xEnc[X];
+    signal input xCount[X];
+    signal input xTouch[X];
 
     // ---- withdrawals ----
     signal input wEnabled[W];
@@ -172,6 +198,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input wSlotId[W];
     signal input wSlotFilled[W];
     signal input wSlotPath[W][OD \ 2][3];
+    signal input wEnc[W];
+    signal input wCount[W];
+    signal input wTouch[W];
 
     // ---- fee account (account 0) ----
     signal input fAx;
@@ -180,11 +209,32 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input fOrdersRoot;
     signal input fPosSeries[P];
     signal input fPosQty[P];
+    signal input fEnc;
+    signal input fCount;
     signal input fAccPath[AD][3];
 
     // batchTimestamp = time + fees, refunds, forced payout bits (BatchStamp, after the queue)
     signal time;
-    signal dataHashSquared <== dataHash * dataHash;
+
+    // opSecret is account 0's secret scalar (its key is the fee credit's leaf); its bits serve
+    // every new account's ECDH
+    signal opBits[253] <== OperatorKey()(opSecret, fAx, fAy);
+
+    // the blob records, one per leaf write in slot order (DA_SPEC sec. 2)
+    var K = P <= 4 ? 2 : (P + 1) \ 2;
+    var N = D + 2 * T + 2 * L + X + W + 1;
+    signal pow[K + 4] <== AlphaPowers(K + 4)(dataAlpha);
+    signal recW[N];
+    signal recId[N];
+    signal recE[N];
+    component entry[N];
+    for (var r = 0; r < N; r++) {
+        entry[r] = BlobEntry(P);
+        entry[r].oldRoot <== oldRoot;
+        for (var k = 0; k < K + 3; k++) {
+            entry[r].pow[k] <== pow[k];
+        }
+    }
 
     // the table the batch is checked against is the registered one
     signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
@@ -236,7 +286,20 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         queue[i].slotPath <== dSlotPath[i];
         queue[i].ids <== mkIds;
         queue[i].vim <== mkVim;
+        queue[i].enc <== dEnc[i];
+        queue[i].count <== dCount[i];
+        queue[i].opBits <== opBits;
         root[i + 1] <== queue[i].rootOut;
+        recW[i] <== queue[i].written;
+        recId[i] <== dAccount[i];
+        entry[i].accountId <== dAccount[i];
+        entry[i].leafHash <== queue[i].newLeaf;
+        entry[i].enc <== dEnc[i];
+        entry[i].collateral <== queue[i].outCollateral;
+        entry[i].ordersRoot <== queue[i].outOrdersRoot;
+        entry[i].series <== dPosSeries[i];
+        entry[i].qty <== dPosQty[i];
+        entry[i].count <== queue[i].outCount;
         chain[i + 1] <== queue[i].chainOut;
         forcedPaid += queue[i].paid;
         forced += queue[i].withdrawal;
@@ -289,7 +352,23 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t].marks <== mkMark;
         trades[t].expiries <== mkExpiry;
         trades[t].vim <== mkVim;
+        trades[t].enc <== tEnc[t];
+        trades[t].count <== tCount[t];
+        trades[t].touch <== tTouch[t];
         root[D + t + 1] <== trades[t].rootOut;
+        for (var k = 0; k < 2; k++) {
+            var r = D + 2 * t + k;
+            recW[r] <== trades[t].written[k];
+            recId[r] <== tAccount[t][k];
+            entry[r].accountId <== tAccount[t][k];
+            entry[r].leafHash <== trades[t].newLeaf[k];
+            entry[r].enc <== tEnc[t][k];
+            entry[r].collateral <== trades[t].outCollateral[k];
+            entry[r].ordersRoot <== trades[t].outOrdersRoot[k];
+            entry[r].series <== trades[t].outSeries[k];
+            entry[r].qty <== trades[t].outQty[k];
+            entry[r].count <== trades[t].outCount[k];
+        }
         fees += trades[t].fees;
     }
     fees === stamp.fees;  // the fees bits of the stamp are the trades' fees
@@ -321,7 +400,32 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         liquidations[q].marks <== mkMark;
         liquidations[q].vim <== mkVim;
         liquidations[q].vmm <== mkVmm;
+        liquidations[q].enc <== qEnc[q];
+        liquidations[q].count <== qCount[q];
+        liquidations[q].lEnc <== qLEnc[q];
+        liquidations[q].lCount <== qLCount[q];
         root[D + T + q + 1] <== liquidations[q].rootOut;
+        var r = D + 2 * T + 2 * q;
+        recW[r] <== liquidations[q].written;
+        recId[r] <== qAccount[q];
+        entry[r].accountId <== qAccount[q];
+        entry[r].leafHash <== liquidations[q].newLeaf;
+        entry[r].enc <== qEnc[q];
+        entry[r].collateral <== liquidations[q].outCollateral;
+        entry[r].ordersRoot <== liquidations[q].outOrdersRoot;
+        entry[r].series <== liquidations[q].outSeries;
+        entry[r].qty <== liquidations[q].outQty;
+        entry[r].count <== liquidations[q].outCount;
+        recW[r + 1] <== liquidations[q].written;
+        recId[r + 1] <== 0;
+        entry[r + 1].accountId <== 0;
+        entry[r + 1].leafHash <== liquidations[q].lNewLeaf;
+        entry[r + 1].enc <== qLEnc[q];
+        entry[r + 1].collateral <== liquidations[q].lOutCollateral;
+        entry[r + 1].ordersRoot <== qLOrdersRoot[q];
+        entry[r + 1].series <== liquidations[q].lOutSeries;
+        entry[r + 1].qty <== liquidations[q].lOutQty;
+        entry[r + 1].count <== liquidations[q].lOutCount;
     }
 
     // expiry settlements: payouts come out of account 0
@@ -343,7 +447,21 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         settlements[x].ids <== mkIds;
         settlements[x].status <== mkStatus;
         settlements[x].settlement <== mkSettle;
+        settlements[x].enc <== xEnc[x];
+        settlements[x].count <== xCount[x];
+        settlements[x].touch <== xTouch[x];
         root[D + T + L + x + 1] <== settlements[x].rootOut;
+        var r = D + 2 * T + 2 * L + x;
+        recW[r] <== settlements[x].written;
+        recId[r] <== xAccount[x];
+        entry[r].accountId <== xAccount[x];
+        entry[r].leafHash <== settlements[x].newLeaf;
+        entry[r].enc <== xEnc[x];
+        entry[r].collateral <== settlements[x].outCollateral;
+        entry[r].ordersRoot <== settlements[x].outOrdersRoot;
+        entry[r].series <== settlements[x].outSeries;
+        entry[r].qty <== settlements[x].outQty;
+        entry[r].count <== settlements[x].outCount;
         flows += settlements[x].flow;
     }
 
@@ -372,7 +490,21 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         withdrawals[w].slotPath <== wSlotPath[w];
         withdrawals[w].ids <== mkIds;
         withdrawals[w].vim <== mkVim;
+        withdrawals[w].enc <== wEnc[w];
+        withdrawals[w].count <== wCount[w];
+        withdrawals[w].touch <== wTouch[w];
         root[D + T + L + X + w + 1] <== withdrawals[w].rootOut;
+        var r = D + 2 * T + 2 * L + X + w;
+        recW[r] <== withdrawals[w].written;
+        recId[r] <== wAccount[w];
+        entry[r].accountId <== wAccount[w];
+        entry[r].leafHash <== withdrawals[w].newLeaf;
+        entry[r].enc <== wEnc[w];
+        entry[r].collateral <== withdrawals[w].outCollateral;
+        entry[r].ordersRoot <== withdrawals[w].outOrdersRoot;
+        entry[r].series <== withdrawals[w].outSeries;
+        entry[r].qty <== withdrawals[w].outQty;
+        entry[r].count <== withdrawals[w].outCount;
         withdrawals[w].publicValue === withdrawal[w];
     }
 
@@ -386,7 +518,27 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     fee.ordersRoot <== fOrdersRoot;
     fee.posSeries <== fPosSeries;
     fee.posQty <== fPosQty;
+    fee.enc <== fEnc;
+    fee.count <== fCount;
     fee.accPath <== fAccPath;
     root[D + T + L + X + W + 1] <== fee.rootOut;
     root[D + T + L + X + W + 1] === newRoot;
+    recW[N - 1] <== 1;
+    recId[N - 1] <== 0;
+    entry[N - 1].accountId <== 0;
+    entry[N - 1].leafHash <== fee.newLeaf;
+    entry[N - 1].enc <== fEnc;
+    entry[N - 1].collateral <== fee.outCollateral;
+    entry[N - 1].ordersRoot <== fOrdersRoot;
+    entry[N - 1].series <== fPosSeries;
+    entry[N - 1].qty <== fPosQty;
+    entry[N - 1].count <== fee.outCount;
+
+    for (var r = 0; r < N; r++) {
+        recE[r] <== entry[r].e;
+    }
+    // the blob holds the last write of each id, nothing else: its fingerprint is dataFingerprint
+    signal published[N] <== BlobPublished(N)(recW, recId);
+    signal fingerprint <== BlobFingerprint(N)(published, recE, pow[K + 3]);
+    fingerprint === dataFingerprint;
 }

@@ -21,6 +21,7 @@ include "range-check-64.circom";
  * @input ordersRoot - the account's orders root before
  * @input slotId, slotFilled - the slot's contents (range-checked here)
  * @input siblings[depth \ 2][3] - the slot's 4-ary Merkle path
+ * @output killed - 1 iff enabled and the slot was killed (the leaf is written)
  * @output newOrdersRoot - after (ordersRoot when disabled or the slot holds a newer order)
  * Guarantees (when enabled): the slot is read from ordersRoot, and killed exactly when
  * slotId <= orderId.
@@ -33,6 +34,7 @@ template CancelOrder(depth) {
     signal input slotFilled;
     signal input siblings[depth \ 2][3];
     signal output newOrdersRoot;
+    signal output killed;
     assert(depth % 2 == 0);
 
     signal idBits[64] <== Num2Bits(64)(orderId);
@@ -40,6 +42,7 @@ template CancelOrder(depth) {
     RangeCheck64()(slotFilled);
     signal older <== LessEqThan(64)([slotId, orderId]);
     signal kill <== enabled * older;
+    killed <== kill;
 
     // empty slot (leaf 0) iff (0, 0): both parts are 64-bit, so the sum is 0 iff both are
     signal isEmpty <== IsZero()(slotId + slotFilled);

@@ -18,7 +18,8 @@ include "signed-message.circom";
  * @input marketHash - public; the table hash (Settlement.exitMarketHash)
  * @input accountId - public; the exiting account (the contract pays each once, never account 0)
  * @input payout - public; amount * 2^160 + to
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P] - the account's leaf
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], enc, count - the account's leaf
+ *        (enc, count: as the owner decrypts them from the last blob, DA_SPEC sec. 1)
  * @input accPath[AD][3] - its Merkle siblings
  * @input to - the address the owner signed; @input R8x, R8y, S8 - the owner's signature
  * @input mkEpoch, mkIds[M], mkStatus[M], mkMark[M], mkSettle[M], mkVim[M][S], mkVmm[M][S],
@@ -40,6 +41,8 @@ template Exit(AD, P, M, S, DOMAIN) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
+    signal input enc;
+    signal input count;
     signal input accPath[AD][3];
     signal input to;
     signal input R8x;
@@ -55,7 +58,8 @@ template Exit(AD, P, M, S, DOMAIN) {
     signal input mkExpiry[M];
 
     // the leaf is the account's, in the claimed root
-    signal leaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
+    signal leaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                   count);
     signal leafRoot <== ExitPathRoot(AD)(leaf, accountId, accPath);
     root === leafRoot;
 

@@ -1,7 +1,6 @@
 pragma circom 2.1.0;
 
 include "account-leaf.circom";
-include "comparators.circom";
 include "leaf-update.circom";
 include "range-check-64.circom";
 
@@ -9,13 +8,17 @@ include "range-check-64.circom";
  * FeeCredit: account 0 (insurance and clearing account) takes the batch's net flow in one
  * leaf update: minus the expiry settlements paid out (a short's settlement is a negative
  * payout, paid in). Fees no longer come in here: they leave the tree through BatchStamp (issue
- * 18 rule 1). Skipped when the net is 0, so most batches need no account 0.
+ * 18 rule 1). ALWAYS writes account 0 (count + 1, even when net = 0; DA_SPEC sec. 2): account
+ * 0's leaf is proven every batch (its key binds opSecret, OperatorKey), and every batch changes
+ * the root, so oldRoot is a unique nonce for the blob's pads.
  * @param AD, P - account tree depth (4-ary levels), position slots
  * @input rootIn - state root before; net - minus the settlement flows (signed, |net| < 2^131)
- * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - account 0
+ * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], enc, count, accPath[AD][3] -
+ *        account 0's leaf before and its path
  * @output rootOut - state root after
- * Guarantees: when net != 0, account 0 exists (a non-empty leaf) and its collateral changes by
- * exactly net, staying unsigned 64-bit; nothing else in the leaf changes.
+ * @output newLeaf, outCollateral, outCount - the blob record (the other fields are unchanged)
+ * Guarantees: account 0 exists (a proven Poseidon leaf is non-empty), its collateral changes by
+ * exactly net, staying unsigned 64-bit, and its count by 1; nothing else in the leaf changes.
  */
 template FeeCredit(AD, P) {
     signal input rootIn;
@@ -26,14 +29,20 @@ template FeeCredit(AD, P) {
     signal input ordersRoot;
     signal input posSeries[P];
     signal input posQty[P];
+    signal input enc;
+    signal input count;
     signal input accPath[AD][3];
     signal output rootOut;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outCount;
 
-    signal noFlow <== IsZero()(net);
-    signal enabled <== 1 - noFlow;
-    signal newCollateral <== collateral + net;
-    RangeCheck64()(newCollateral);
-    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
-    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, posSeries, posQty);
-    rootOut <== LeafUpdate(AD)(enabled, rootIn, 0, oldLeaf, newLeaf, accPath);
+    outCollateral <== collateral + net;
+    RangeCheck64()(outCollateral);
+    outCount <== count + 1;
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
+    newLeaf <== AccountLeaf(P)(Ax, Ay, outCollateral, ordersRoot, posSeries, posQty, enc,
+                               outCount);
+    rootOut <== LeafUpdate(AD)(1, rootIn, 0, oldLeaf, newLeaf, accPath);
 }

@@ -27,7 +27,12 @@ include "scenario-equity.circom";
  * @input lSel[P][P] - for each of the account's slots, the liquidator's slot receiving it
  *        (one-hot; all zero for an empty slot)
  * @input ids[M], marks[M], vim[M][S], vmm[M][S] - the market table
+ * @input enc, count, lEnc, lCount - ECDH x-coordinate and write count of both leaves before
  * @output rootOut - state root after
+ * @output written - enabled: both leaves are rewritten (count + 1), two blob records
+ * @output newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount - the
+ *         account's record; lNewLeaf, lOutCollateral, lOutSeries[P], lOutQty[P], lOutCount -
+ *         account 0's (its orders root stays lOrdersRoot)
  * Guarantees (when enabled): collateral + sum qty * Vmm[s] < 0 in the named scenario; the account
  * ends with no positions and unsigned 64-bit collateral; the liquidator receives exactly the
  * positions, each in the slot already holding its series else an empty one (PositionAdd: one
@@ -60,9 +65,26 @@ template LiquidationSlot(AD, P, M, S, PENALTY) {
     signal input marks[M];
     signal input vim[M][S];
     signal input vmm[M][S];
+    signal input enc;
+    signal input count;
+    signal input lEnc;
+    signal input lCount;
     signal output rootOut;
+    signal output written;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outOrdersRoot;
+    signal output outSeries[P];
+    signal output outQty[P];
+    signal output outCount;
+    signal output lNewLeaf;
+    signal output lOutCollateral;
+    signal output lOutSeries[P];
+    signal output lOutQty[P];
+    signal output lOutCount;
 
     enabled * (enabled - 1) === 0;
+    written <== enabled;
     signal isFeeAccount <== IsZero()(accountId);
     enabled * isFeeAccount === 0;
 
@@ -110,8 +132,14 @@ template LiquidationSlot(AD, P, M, S, PENALTY) {
     for (var i = 0; i < P; i++) {
         empty[i] = 0;
     }
-    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
-    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, empty, empty);
+    outCollateral <== newCollateral;
+    outOrdersRoot <== ordersRoot;
+    outSeries <== empty;
+    outQty <== empty;
+    outCount <== count + 1;
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
+    newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, empty, empty, enc, outCount);
     signal rootMid <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
 
     // the liquidator takes every position
@@ -142,8 +170,13 @@ template LiquidationSlot(AD, P, M, S, PENALTY) {
     margin.ids <== ids;
     margin.V <== vim;
 
-    signal lOldLeaf <== AccountLeaf(P)(lAx, lAy, lCollateral, lOrdersRoot, lPosSeries, lPosQty);
-    signal lNewLeaf <== AccountLeaf(P)(lAx, lAy, lNewCollateral, lOrdersRoot,
-                                       take[P - 1].newSeries, take[P - 1].newQty);
+    lOutCollateral <== lNewCollateral;
+    lOutSeries <== take[P - 1].newSeries;
+    lOutQty <== take[P - 1].newQty;
+    lOutCount <== lCount + 1;
+    signal lOldLeaf <== AccountLeaf(P)(lAx, lAy, lCollateral, lOrdersRoot, lPosSeries, lPosQty,
+                                       lEnc, lCount);
+    lNewLeaf <== AccountLeaf(P)(lAx, lAy, lNewCollateral, lOrdersRoot, take[P - 1].newSeries,
+                                take[P - 1].newQty, lEnc, lOutCount);
     rootOut <== LeafUpdate(AD)(enabled, rootMid, 0, lOldLeaf, lNewLeaf, lAccPath);
 }

@@ -7,6 +7,7 @@ include "deposit-credit.circom";
 include "forced-withdrawal.circom";
 include "free-collateral.circom";
 include "leaf-update.circom";
+include "new-account-enc.circom";
 include "poseidon.circom";
 include "queue-word.circom";
 
@@ -37,6 +38,12 @@ include "queue-word.circom";
  * @input minSel[S + 1] - a forced withdrawal's binding limit (FreeCollateral)
  * @input slotId, slotFilled, slotPath[OD \ 2][3] - a cancel's order slot (CancelOrder)
  * @input ids[M], vim[M][S] - the table's ids and initial-margin rows
+ * @input enc, count - the leaf's ECDH x-coordinate and write count before; when isNew, count
+ *        = 0 and enc = x(o * (Ax, Ay)) (NewAccountEnc) if the deposit is credited
+ * @input opBits[253] - the operator's secret scalar o in binary (OperatorKey)
+ * @output written - 1 iff the leaf is rewritten: a credited deposit, a served forced
+ *         withdrawal (even paying 0), a cancel that kills its slot (count + 1)
+ * @output newLeaf, outCollateral, outOrdersRoot, outCount - the blob record (positions stay)
  * @output rootOut, chainOut - after (unchanged if disabled)
  * @output refund - 1 iff an enabled deposit is refunded
  * @output paid - venue units a forced withdrawal pays (0 for any other entry)
@@ -70,7 +77,15 @@ template QueueSlot(AD, OD, P, M, S, EMPTY_ORDERS_ROOT) {
     signal input slotPath[OD \ 2][3];
     signal input ids[M];
     signal input vim[M][S];
+    signal input enc;
+    signal input count;
+    signal input opBits[253];
     signal output rootOut;
+    signal output written;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outOrdersRoot;
+    signal output outCount;
     signal output chainOut;
     signal output refund;
     signal output paid;
@@ -122,17 +137,32 @@ template QueueSlot(AD, OD, P, M, S, EMPTY_ORDERS_ROOT) {
     signal free <== FreeCollateral(P, M, S)(wApply, collateral, posSeries, posQty, ids, vim,
                                             minSel);
     paid <== ForcedWithdrawal()(wApply, kind.low, free);
-    signal newOrdersRoot <== CancelOrder(OD)(cApply, kind.low, ordersRoot, slotId, slotFilled,
-                                             slotPath);
+    component cancel = CancelOrder(OD);
+    cancel.enabled <== cApply;
+    cancel.orderId <== kind.low;
+    cancel.ordersRoot <== ordersRoot;
+    cancel.slotId <== slotId;
+    cancel.slotFilled <== slotFilled;
+    cancel.siblings <== slotPath;
+
+    // a new account's enc is the ECDH x(o * A); its count starts from 0
+    isNew * count === 0;
+    signal created <== isNew * deposit.credit;
+    signal newEnc <== NewAccountEnc()(opBits, Ax, Ay, created);
+    created * (enc - newEnc) === 0;
 
     signal credited <== deposit.credit * kind.low;
-    signal newCollateral <== collateral + credited - paid;
-    signal oldHash <== AccountLeaf(P)(lAx, lAy, collateral, ordersRoot, posSeries, posQty);
+    outCollateral <== collateral + credited - paid;
+    outOrdersRoot <== cancel.newOrdersRoot;
+    outCount <== count + 1;
+    signal oldHash <== AccountLeaf(P)(lAx, lAy, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
     signal oldLeaf <== (1 - isNew) * oldHash;
     signal leafIn <== oldLeaf + isFull * (fullLeaf - oldLeaf);
-    signal newHash <== AccountLeaf(P)(lAx, lAy, newCollateral, newOrdersRoot, posSeries, posQty);
-    signal change <== deposit.credit + wApply + cApply;
-    signal newLeaf <== leafIn + change * (newHash - leafIn);
+    signal newHash <== AccountLeaf(P)(lAx, lAy, outCollateral, outOrdersRoot, posSeries, posQty,
+                                      enc, outCount);
+    written <== deposit.credit + wApply + cancel.killed;
+    newLeaf <== leafIn + written * (newHash - leafIn);
     // the leaf is proven for every request naming one, and for a deposit whose key is good
     signal depProven <== dep * deposit.keyOk;
     signal proven <== depProven + reqLive;

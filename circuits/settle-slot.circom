@@ -18,6 +18,11 @@ include "range-check-64.circom";
  * @input sel[P] - one-hot: the slot to settle
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - leaf before
  * @input ids[M], status[M], settlement[M] - the market table
+ * @input enc, count - the leaf's ECDH x-coordinate and write count before
+ * @input touch - 1 to rewrite the leaf of a disabled slot with count + 1 and nothing else
+ *        (cover, DA_SPEC sec. 2); boolean, touch * enabled == 0
+ * @output written, newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount -
+ *         the blob record (written = enabled + touch)
  * @output rootOut - state root after; @output flow - q * settlement paid to the account (0 if
  *         disabled), signed
  * Guarantees (when enabled): the slot is non-empty, its series is listed exactly once as expired
@@ -38,17 +43,28 @@ template SettleSlot(AD, P, M) {
     signal input ids[M];
     signal input status[M];
     signal input settlement[M];
+    signal input enc;
+    signal input count;
+    signal input touch;
     signal output rootOut;
     signal output flow;
+    signal output written;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outOrdersRoot;
+    signal output outSeries[P];
+    signal output outQty[P];
+    signal output outCount;
 
     enabled * (enabled - 1) === 0;
+    touch * (touch - 1) === 0;
+    touch * enabled === 0;
+    written <== enabled + touch;
     var selSum = 0;
     var series = 0;
     var qty = 0;
     signal pickSeries[P];
     signal pickQty[P];
-    signal newSeries[P];
-    signal newQty[P];
     for (var i = 0; i < P; i++) {
         sel[i] * (sel[i] - 1) === 0;
         selSum += sel[i];
@@ -56,8 +72,6 @@ template SettleSlot(AD, P, M) {
         pickQty[i] <== sel[i] * posQty[i];
         series += pickSeries[i];
         qty += pickQty[i];
-        newSeries[i] <== posSeries[i] - pickSeries[i];
-        newQty[i] <== posQty[i] - pickQty[i];
     }
     selSum === 1;
 
@@ -78,11 +92,21 @@ template SettleSlot(AD, P, M) {
     enabled * (expired - 1) === 0;
 
     signal gain <== qty * value;
-    signal newCollateral <== collateral + gain;
-    RangeCheck64()(newCollateral);
-
-    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
-    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, ordersRoot, newSeries, newQty);
-    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
     flow <== enabled * gain;
+    // a touch keeps every field but count
+    outCollateral <== collateral + flow;
+    RangeCheck64()(outCollateral);
+    outOrdersRoot <== ordersRoot;
+    for (var i = 0; i < P; i++) {
+        outSeries[i] <== posSeries[i] - enabled * pickSeries[i];
+        outQty[i] <== posQty[i] - enabled * pickQty[i];
+    }
+    outCount <== count + 1;
+
+    // a Poseidon preimage of 0 is unknown, so a proven oldLeaf is a non-empty leaf
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
+    newLeaf <== AccountLeaf(P)(Ax, Ay, outCollateral, outOrdersRoot, outSeries, outQty, enc,
+                               outCount);
+    rootOut <== LeafUpdate(AD)(written, rootIn, accountId, oldLeaf, newLeaf, accPath);
 }

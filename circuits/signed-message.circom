@@ -29,3 +29,27 @@ template SignedMessage() {
     v.S <== S;
     v.M <== msg;
 }
+
+/*
+ * SignedMessageIf: SignedMessage checked only when enabled (a touched slot carries the dummy
+ * signature of an empty slot under the touched account's key, which does not verify).
+ * @input enabled - boolean (checked by the caller); the other inputs as SignedMessage
+ */
+template SignedMessageIf() {
+    signal input enabled;
+    signal input Ax;
+    signal input Ay;
+    signal input R8x;
+    signal input R8y;
+    signal input S;
+    signal input msg;
+
+    component v = EdDSAPoseidonVerifier();
+    v.enabled <== enabled;
+    v.Ax <== Ax;
+    v.Ay <== Ay;
+    v.R8x <== R8x;
+    v.R8y <== R8y;
+    v.S <== S;
+    v.M <== msg;
+}

@@ -27,7 +27,13 @@ include "signed-message.circom";
  * @input collateralDelta - signed change of collateral (buyer -(notional+fee), seller notional-fee)
  * @input positionDelta - signed change of position (buyer +qty, seller -qty)
  * @input ids[M], vim[M][S] - the market table's ids and initial-margin rows
- * @output rootOut - state root after (rootIn if disabled)
+ * @input enc, count - the leaf's ECDH x-coordinate and write count before
+ * @input touch - 1 to rewrite the leaf of a disabled side with count + 1 and nothing else
+ *        (cover, DA_SPEC sec. 2); boolean, touch * enabled == 0
+ * @output rootOut - state root after (rootIn if disabled and not touched)
+ * @output written - enabled + touch: the leaf was rewritten (a blob record)
+ * @output newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount - the leaf
+ *        written (its hash and fields, for the blob record)
  * Guarantees: the order is signed by the account's key (enabled fixed to 1; a disabled slot
  * carries a valid dummy); the order's account is the leaf updated; the fill fits the order's
  * remaining quantity under the replay rule; new collateral is unsigned 64-bit; when enabled the
@@ -63,11 +69,25 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal input positionDelta;
     signal input ids[M];
     signal input vim[M][S];
+    signal input enc;
+    signal input count;
+    signal input touch;
     signal output rootOut;
+    signal output written;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outOrdersRoot;
+    signal output outSeries[P];
+    signal output outQty[P];
+    signal output outCount;
+
+    touch * (touch - 1) === 0;
+    touch * enabled === 0;
+    written <== enabled + touch;
 
     signal orderHash <== OrderHash()(DOMAIN, accountId, orderId, seriesId, side, limit, orderQty,
                                      expiry);
-    SignedMessage()(Ax, Ay, R8x, R8y, S8, orderHash);
+    SignedMessageIf()(1 - touch, Ax, Ay, R8x, R8y, S8, orderHash);
 
     component slot = OrderSlotUpdate(OD, 0);
     slot.orderId <== orderId;
@@ -76,27 +96,33 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     slot.slotId <== slotId;
     slot.slotFilled <== slotFilled;
     slot.siblings <== slotPath;
-    slot.oldRoot === ordersRoot;
+    (1 - touch) * (slot.oldRoot - ordersRoot) === 0;
 
     component pos = PositionAdd(P);
     pos.series <== posSeries;
     pos.qty <== posQty;
-    pos.active <== 1;
+    pos.active <== 1 - touch;
     pos.sel <== posSel;
     pos.seriesId <== seriesId;
-    pos.delta <== positionDelta;
+    pos.delta <== (1 - touch) * positionDelta;  // a touched side adds nothing (posSel = 0)
 
-    signal newCollateral <== collateral + collateralDelta;
-    RangeCheck64()(newCollateral);
-
-    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
-    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, slot.newRoot, pos.newSeries,
-                                      pos.newQty);
-    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+    // a touch keeps every field but count (the dummy fill's effects are muxed out)
+    outCollateral <== collateral + enabled * collateralDelta;
+    outOrdersRoot <== ordersRoot + enabled * (slot.newRoot - ordersRoot);
+    outSeries <== pos.newSeries;  // inactive when touched: the positions stay
+    outQty <== pos.newQty;
+    RangeCheck64()(outCollateral);
+    outCount <== count + 1;
+    // a Poseidon preimage of 0 is unknown, so a proven oldLeaf is a non-empty leaf
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
+    newLeaf <== AccountLeaf(P)(Ax, Ay, outCollateral, outOrdersRoot, outSeries, outQty, enc,
+                               outCount);
+    rootOut <== LeafUpdate(AD)(written, rootIn, accountId, oldLeaf, newLeaf, accPath);
 
     component margin = Margin(P, M, S);
     margin.enabled <== enabled;
-    margin.collateral <== newCollateral;
+    margin.collateral <== outCollateral;
     margin.series <== pos.newSeries;
     margin.qty <== pos.newQty;
     margin.ids <== ids;

@@ -16,6 +16,9 @@ include "trade-side.circom";
  * @input price, qty - the fill
  * @input (per side k = 0 buy, 1 sell) the TradeSide inputs as [2] arrays
  * @input ids[M], status[M], marks[M], expiries[M], vim[M][S] - the market table
+ * @input enc[2], count[2], touch[2] - per side, as TradeSide (a disabled slot's sides may touch)
+ * @output written[2], newLeaf[2], outCollateral[2], outOrdersRoot[2], outSeries[2][P],
+ *         outQty[2][P], outCount[2] - per side, the blob record (TradeSide)
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
  * Guarantees: the Fill rules, the series is live in the table and the batch is before its
  * expiry (BeforeExpiry), neither party is account 0 (NotOperator), and both TradeSides; notional
@@ -53,8 +56,18 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input marks[M];
     signal input expiries[M];
     signal input vim[M][S];
+    signal input enc[2];
+    signal input count[2];
+    signal input touch[2];
     signal output rootOut;
     signal output fees;
+    signal output written[2];
+    signal output newLeaf[2];
+    signal output outCollateral[2];
+    signal output outOrdersRoot[2];
+    signal output outSeries[2][P];
+    signal output outQty[2][P];
+    signal output outCount[2];
 
     enabled * (enabled - 1) === 0;
 
@@ -117,7 +130,17 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].positionDelta <== positionDelta[k];
         sides[k].ids <== ids;
         sides[k].vim <== vim;
+        sides[k].enc <== enc[k];
+        sides[k].count <== count[k];
+        sides[k].touch <== touch[k];
         root[k + 1] <== sides[k].rootOut;
+        written[k] <== sides[k].written;
+        newLeaf[k] <== sides[k].newLeaf;
+        outCollateral[k] <== sides[k].outCollateral;
+        outOrdersRoot[k] <== sides[k].outOrdersRoot;
+        outSeries[k] <== sides[k].outSeries;
+        outQty[k] <== sides[k].outQty;
+        outCount[k] <== sides[k].outCount;
     }
     rootOut <== root[2];
     fees <== enabled * (2 * fill.fee);

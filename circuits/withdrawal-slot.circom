@@ -25,7 +25,12 @@ include "signed-message.circom";
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - leaf before
  * @input slotId, slotFilled, slotPath[OD \ 2][3] - the nonce's order slot before
  * @input ids[M], vim[M][S] - market table ids and initial-margin rows
- * @output rootOut - state root after (rootIn if disabled)
+ * @input enc, count - the leaf's ECDH x-coordinate and write count before
+ * @input touch - 1 to rewrite the leaf of a disabled slot with count + 1 and nothing else
+ *        (cover, DA_SPEC sec. 2); boolean, touch * enabled == 0
+ * @output rootOut - state root after (rootIn if disabled and not touched)
+ * @output written, newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount -
+ *         the blob record (written = enabled + touch)
  * @output publicValue - amount * 2^160 + ethAddress if enabled, else 0 (the batch public input)
  */
 template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
@@ -50,17 +55,30 @@ template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
     signal input slotPath[OD \ 2][3];
     signal input ids[M];
     signal input vim[M][S];
+    signal input enc;
+    signal input count;
+    signal input touch;
     signal output rootOut;
     signal output publicValue;
+    signal output written;
+    signal output newLeaf;
+    signal output outCollateral;
+    signal output outOrdersRoot;
+    signal output outSeries[P];
+    signal output outQty[P];
+    signal output outCount;
 
     enabled * (enabled - 1) === 0;
+    touch * (touch - 1) === 0;
+    touch * enabled === 0;
+    written <== enabled + touch;
     NotOperator()(enabled, accountId);  // account 0 holds what is owed to others
     RangeCheck64()(amount);  // accountId: LeafUpdate takes 2 * AD bits; nonce: OrderSlotUpdate
     component addressBits = Num2Bits(160);
     addressBits.in <== ethAddress;
 
     signal msg <== Poseidon(6)([3, DOMAIN, accountId, nonce, amount, ethAddress]);
-    SignedMessage()(Ax, Ay, R8x, R8y, S8, msg);
+    SignedMessageIf()(1 - touch, Ax, Ay, R8x, R8y, S8, msg);
 
     component slot = OrderSlotUpdate(OD, 1);
     slot.orderId <== nonce;
@@ -69,18 +87,27 @@ template WithdrawalSlot(AD, OD, P, M, S, DOMAIN) {
     slot.slotId <== slotId;
     slot.slotFilled <== slotFilled;
     slot.siblings <== slotPath;
-    slot.oldRoot === ordersRoot;
+    (1 - touch) * (slot.oldRoot - ordersRoot) === 0;
 
-    signal newCollateral <== collateral - amount;
-    RangeCheck64()(newCollateral);
+    // a touch keeps every field but count
+    signal paid <== enabled * amount;
+    outCollateral <== collateral - paid;
+    RangeCheck64()(outCollateral);
+    outOrdersRoot <== ordersRoot + enabled * (slot.newRoot - ordersRoot);
+    outSeries <== posSeries;
+    outQty <== posQty;
+    outCount <== count + 1;
 
-    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty);
-    signal newLeaf <== AccountLeaf(P)(Ax, Ay, newCollateral, slot.newRoot, posSeries, posQty);
-    rootOut <== LeafUpdate(AD)(enabled, rootIn, accountId, oldLeaf, newLeaf, accPath);
+    // a Poseidon preimage of 0 is unknown, so a proven oldLeaf is a non-empty leaf
+    signal oldLeaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
+                                      count);
+    newLeaf <== AccountLeaf(P)(Ax, Ay, outCollateral, outOrdersRoot, posSeries, posQty, enc,
+                               outCount);
+    rootOut <== LeafUpdate(AD)(written, rootIn, accountId, oldLeaf, newLeaf, accPath);
 
     component margin = Margin(P, M, S);
     margin.enabled <== enabled;
-    margin.collateral <== newCollateral;
+    margin.collateral <== outCollateral;
     margin.series <== posSeries;
     margin.qty <== posQty;
     margin.ids <== ids;

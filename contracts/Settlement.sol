@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IPoseidon4} from "./interfaces/IPoseidon4.sol";
 import {ISettlement} from "./interfaces/ISettlement.sol";
+import {DataBlob} from "./libraries/DataBlob.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
 
 /// @title Settlement
@@ -34,7 +35,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 private constant _BABYJUB_A = 168700;
     uint256 private constant _BABYJUB_D = 168696;
-    uint256 private constant _FIXED_INPUTS = 7; // all batch inputs but the W withdrawal slots
+    uint256 private constant _FIXED_INPUTS = 8; // all batch inputs but the W withdrawal slots
     uint256 private constant _WITHDRAWALS_AT = 6;
     uint256 private constant _EXIT_INPUTS = 4;
     uint256 private constant _ACCOUNT_SHIFT = 128; // a request word: low + 2^128 id + 2^192 kind
@@ -45,12 +46,15 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     IERC20 public immutable token;
     IPoseidon4 public immutable poseidon;
-    /// @notice snarkjs Groth16Verifier of batch proofs (7 + W public inputs).
+    /// @notice snarkjs Groth16Verifier of batch proofs (8 + W public inputs).
     address public immutable batchVerifier;
     /// @notice snarkjs Groth16Verifier of exit proofs (4 public inputs).
     address public immutable exitVerifier;
-    /// @notice Number of batch public inputs: 7 + W.
+    /// @notice Number of batch public inputs: 8 + W.
     uint256 public immutable batchInputCount;
+    /// @notice P, position slots per leaf: a batch's data blob must be a DBK3 blob of this P.
+    uint256 public immutable positions;
+    uint256 private immutable _blobWords; // field words per blob entry after its id (K + 2)
     bytes4 private immutable _batchSelector;
     bytes4 private immutable _exitSelector;
 
@@ -158,7 +162,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     /// @param token_ the ERC-20 collateral
     /// @param poseidon_ circomlib Poseidon(4) contract (circomlibjs createCode(4))
     /// @param verifiers_ snarkjs Groth16Verifier of batch proofs, then of exit proofs
-    /// @param batchInputCount_ public inputs of the batch verifier (7 + W)
+    /// @param shape [public inputs of the batch verifier (8 + W), P of the circuit (1..5): the
+    /// data blob's entry size depends on it] (one array: a twelfth argument is stack too deep
+    /// for the legacy pipeline slither compiles with)
     /// @param genesisRoot the root of the genesis account tree (account 0 holds operatorKey)
     /// @param operatorKey account 0's Baby Jubjub key: `admin` owns it (only it may top up)
     /// @param config immutable parameters (see ISettlement.Config)
@@ -169,7 +175,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         IERC20 token_,
         IPoseidon4 poseidon_,
         address[2] memory verifiers_,
-        uint256 batchInputCount_,
+        uint256[2] memory shape,
         uint256 genesisRoot,
         uint256[2] memory operatorKey,
         Config memory config,
@@ -181,7 +187,8 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         if (
             address(token_).code.length == 0 || address(poseidon_).code.length == 0
                 || verifiers_[0].code.length == 0 || verifiers_[1].code.length == 0
-                || batchInputCount_ < _FIXED_INPUTS || relayer == address(0)
+                || shape[0] < _FIXED_INPUTS || shape[1] == 0
+                || shape[1] > DataBlob.MAX_POSITIONS || relayer == address(0)
                 || oracle == address(0) || genesisRoot >= FIELD_MODULUS || config.minDeposit == 0
                 || config.minDeposit > type(uint64).max || config.maxPendingQueue == 0
                 || config.maxPendingQueue > type(uint24).max || config.maxMarketAge == 0
@@ -196,8 +203,10 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         poseidon = poseidon_;
         batchVerifier = verifiers_[0];
         exitVerifier = verifiers_[1];
-        batchInputCount = batchInputCount_;
-        _batchSelector = Groth16Call.selectorFor(batchInputCount_);
+        batchInputCount = shape[0];
+        positions = shape[1];
+        _blobWords = DataBlob.wordsPerEntry(shape[1]);
+        _batchSelector = Groth16Call.selectorFor(shape[0]);
         _exitSelector = Groth16Call.selectorFor(_EXIT_INPUTS);
         minDeposit = config.minDeposit;
         unitScale = config.unitScale;
@@ -407,7 +416,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     ) external onlyRole(RELAYER_ROLE) {
         State memory st = _state;
         uint256 newProcessed = _checkBatch(st, publicInputs, queueCount);
-        uint256 logPtr = _checkData(data, publicInputs[publicInputs.length - 1]);
+        uint256 logPtr = _checkData(data, publicInputs);
         if (!Groth16Call.verify(batchVerifier, _batchSelector, proof, publicInputs)) {
             revert InvalidProof();
         }
@@ -415,7 +424,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         _emitBatch(logPtr, st.batchCount + 1, publicInputs, newProcessed, data.length);
     }
 
-    /// @dev Every check on the public inputs but the data hash and the proof.
+    /// @dev Every check on the public inputs but the data binding and the proof.
     function _checkBatch(State memory st, uint256[] calldata publicInputs, uint256 queueCount)
         internal
         view
@@ -445,10 +454,15 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     }
 
     /// @dev Copies `data` once into memory, already laid out as BatchSubmitted's ABI-encoded
-    /// log data (5 head words, length, bytes zero-padded), hashes it there and checks the
-    /// hash; _emitBatch fills the head and logs the same memory (no second copy).
-    function _checkData(bytes calldata data, uint256 given) internal pure returns (uint256 ptr) {
-        uint256 hash;
+    /// log data (5 head words, length, bytes zero-padded), hashes it there; then parses the
+    /// DBK3 blob (from calldata) and requires dataAlpha, dataFingerprint (the last two inputs)
+    /// to be its binding. _emitBatch fills the head and logs the same memory (no second copy).
+    function _checkData(bytes calldata data, uint256[] calldata publicInputs)
+        internal
+        view
+        returns (uint256 ptr)
+    {
+        bytes32 hash;
         assembly ("memory-safe") {
             ptr := mload(0x40)
             let len := data.length
@@ -459,8 +473,13 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             mstore(add(ptr, 0xa0), len)
             mstore(0x40, add(body, and(add(len, 31), not(31))))
         }
-        uint256 dataHash = hash % FIELD_MODULUS;
-        if (given != dataHash) revert DataHashMismatch(dataHash, given);
+        uint256 end = publicInputs.length;
+        (uint256 alpha, uint256 fingerprint) =
+            DataBlob.bind(data, hash, publicInputs[1], positions, _blobWords);
+        if (publicInputs[end - 2] != alpha) revert DataAlphaMismatch(alpha, publicInputs[end - 2]);
+        if (publicInputs[end - 1] != fingerprint) {
+            revert DataFingerprintMismatch(fingerprint, publicInputs[end - 1]);
+        }
     }
 
     /// @dev Effects of a verified batch: root, state, withdrawals, fees, served requests (and
@@ -484,7 +503,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             pendingRequests: uint24(st.pendingRequests - served),
             exitMode: false
         });
-        uint256 end = publicInputs.length - 1;
+        uint256 end = publicInputs.length - 2; // withdrawals, then dataAlpha, dataFingerprint
         for (uint256 i = _WITHDRAWALS_AT; i < end; ++i) {
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);

@@ -48,6 +48,17 @@ SETTLEMENT_ABI: list[dict[str, Any]] = [
             _in("chainHash", "uint256"),
         ],
     },
+    {
+        "type": "event",
+        "name": "KeyOwnerBound",
+        "anonymous": False,
+        "inputs": [
+            _in("key", "bytes32", True),
+            _in("owner", "address", True),
+            _in("ax", "uint256"),
+            _in("ay", "uint256"),
+        ],
+    },
     _view("stateRoot", "uint256"),
     _view("exitMarketHash", "uint256"),
     _view("livenessPeriod", "uint64"),
@@ -68,6 +79,18 @@ SETTLEMENT_ABI: list[dict[str, Any]] = [
         "inputs": [
             {"name": "proof", "type": "uint256[8]"},
             {"name": "publicInputs", "type": "uint256[]"},
+        ],
+        "outputs": [],
+    },
+    {
+        "type": "function",
+        "name": "submitBatch",
+        "stateMutability": "nonpayable",
+        "inputs": [
+            {"name": "proof", "type": "uint256[8]"},
+            {"name": "publicInputs", "type": "uint256[]"},
+            {"name": "queueCount", "type": "uint256"},
+            {"name": "data", "type": "bytes"},
         ],
         "outputs": [],
     },

@@ -25,9 +25,9 @@ class ExitResult:
 
 
 def exit_leaf(rec: Recovered, key: PrivateKey) -> ExitLeaf:
-    ax, ay = key.public_key()
-    lf = rec.leaf
-    return ExitLeaf(ax, ay, lf.collateral, lf.orders_root, tuple(lf.positions))
+    """The recovered leaf with the owner's key: its enc and count as decrypted (the exit proof
+    hashes them into the leaf, which must be the tree's)."""
+    return ExitLeaf.from_plain(key.public_key(), rec.leaf)
 
 
 def build_exit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from web3.logs import DISCARD
 
 from relayer.chain.deploy import Deployment
 from testkit import standin
+from testkit.blobs import random_blob
 
 # Two Baby Jubjub points (circomlib's generator and base point), valid deposit keys.
 KEY_A = (
@@ -34,7 +36,8 @@ KEY_OPERATOR = (
 )
 MARKET_HASH = 0x1234_5678_9ABC_DEF0
 GENESIS_ROOT = 0x0DA7_B00C
-DATA = bytes(range(256)) * 2
+POSITIONS = 2  # P of the contract tests' deployments (the `test` configuration's)
+DATA = random_blob(3, POSITIONS, random.Random(19))  # a well-formed DBK3 blob, 3 entries
 _GAS_AT = 2_000_000  # gas of a transaction mined at a set time (no estimate)
 
 

@@ -1,6 +1,7 @@
 """A small exit-mode world on the ``test`` circuit configuration (P = 2, M = 2, S = 2).
 
-Four accounts in a 4-ary tree of depth 2: account 0 the operator's, Alice (equity 1,240),
+Four accounts in a 4-ary tree of depth 2: account 0 the operator's (its key makes each leaf's
+``enc``), Alice (equity 1,240),
 Bob (300, one expired series at its settlement value) and Carol (bad debt: equity -500, paid
 0); a two-row market table. Shared by the exit circuit, prover and contract tests.
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from prover.crypto.eddsa import PrivateKey
 from prover.crypto.merkle import MerkleProof, MerkleTree
+from prover.statement.accounts import enc_from_operator
 from prover.statement.config import CircuitConfig, get_config
 from prover.statement.exit_inputs import ExitLeaf
 from prover.statement.market import MarketRow, MarketTable
@@ -37,6 +39,8 @@ ACCOUNTS: dict[int, tuple[int, int, tuple[tuple[int, int], ...]]] = {
     5: (3, 100, ((0, 0), (3, -5))),  # 100 - 600 = -500 -> 0
 }
 EQUITY = {1: 1_240, 2: 300, 5: 0}
+# account 0's key makes every leaf's enc (DA_SPEC sec. 1); counts are 1 + id (any write count)
+OPERATOR_SCALAR = key(ACCOUNTS[0][0]).secret_scalar()
 
 
 @dataclass
@@ -50,7 +54,9 @@ class ExitWorld:
         for aid, (seed, collateral, positions) in ACCOUNTS.items():
             k = key(seed)
             self.keys[aid] = k
-            self.leaves[aid] = ExitLeaf(*k.public_key(), collateral, ORDERS_ROOT, positions)
+            enc = enc_from_operator(OPERATOR_SCALAR, *k.public_key())
+            leaf = ExitLeaf(*k.public_key(), collateral, ORDERS_ROOT, positions, enc, 1 + aid)
+            self.leaves[aid] = leaf
 
     @property
     def tree(self) -> MerkleTree:

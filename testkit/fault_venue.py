@@ -50,7 +50,7 @@ class FaultVenue:
     def make(cls, chain: LocalChain) -> FaultVenue:
         w3 = chain.w3
         block = w3.eth.block_number
-        venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        venue = deploy_venue(w3, "test", operator=OPERATOR)
         now = int(w3.eth.get_block("latest")["timestamp"])
         vm = build_venue_market(venue.config, now)
         tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
@@ -77,7 +77,7 @@ class FaultVenue:
         """The service's loop on ``repo``, resumed, reading and sending through ``url``."""
         venue = self.through(url or self.chain.url, timeout)
         kw.setdefault("batch_seconds", 0.0)
-        loop = SettlementLoop(venue, self.vm.table, OPERATOR.public_key(), repo, **kw)
+        loop = SettlementLoop(venue, self.vm.table, OPERATOR, repo, **kw)
         resume.resume(loop.pipeline, self.deploy_block)
         return loop
 

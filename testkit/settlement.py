@@ -11,8 +11,10 @@ from prover.model.ops import SignedOrder, Trade, sign_order
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig, get_config
 from prover.statement.public_inputs import DEPOSIT_CHAIN_START, deposit_chain_step
+from recovery.chain_data import BatchData, ChainData
 from relayer.settlement.batcher import Batcher, PendingFill
 from relayer.settlement.chain_watch import QueuedDeposit
+from relayer.settlement.genesis import genesis_state
 from relayer.settlement.market import VenueMarket, build_venue_market
 
 NOW = 1_900_000_000
@@ -56,7 +58,7 @@ def funded(config: CircuitConfig | None = None) -> tuple[Batcher, VenueMarket]:
     deposited and sealed, one per batch."""
     cfg = config or get_config("test")
     vm = build_venue_market(cfg, NOW)
-    b = Batcher(cfg, vm.table, OPERATOR.public_key())
+    b = Batcher(cfg, vm.table, OPERATOR)
     for d in queue([OPERATOR, DESK_A, DESK_B], [1_000, FUNDS, FUNDS]):
         b.add_deposit(d)
     ts = NOW
@@ -82,3 +84,12 @@ def order(
 
 def fill(fill_id: int, buy: SignedOrder, sell: SignedOrder, price: int, qty: int) -> PendingFill:
     return PendingFill(fill_id, Trade(buy, sell, price, qty))
+
+
+def chain_of(b: Batcher, state_root: int | None = None) -> ChainData:
+    """The chain data an owner reads after ``b``'s sealed batches landed: each batch's new
+    root and blob, the genesis root and the operator's key (recovery.chain_data)."""
+    batches = tuple(BatchData(s.number, s.new_root, s.data) for s in b.sealed)
+    root = b.state.root if state_root is None else state_root
+    genesis = genesis_state(b.config, b.operator).root
+    return ChainData(batches, (), root, genesis, b.operator_key)

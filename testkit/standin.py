@@ -20,7 +20,7 @@ from prover.build.toolchain import circomlib_circuits
 from prover.crypto.poseidon import poseidon
 from prover.proving import snarkjs_setup, witness
 from prover.proving.snarkjs_setup import KeySet
-from prover.statement.data_blob import data_hash
+from prover.statement import data_blob
 from prover.statement.proof import words_from_snarkjs
 from prover.statement.public_inputs import PublicInputs, withdrawal_slots, withdrawal_value
 
@@ -94,18 +94,23 @@ def batch_inputs(
     refunds: int = 0,
     forced_paid: int = 0,
 ) -> dict[str, Any]:
-    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); ``refunds`` (the
+    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); dataAlpha and
+    dataFingerprint of ``data`` as the contract derives them (``data_blob.alpha`` over the blob
+    and newRoot, ``data_blob.fingerprint``); ``refunds`` (the
     queue-refund bitmask, bits 128..159) and ``forced_paid`` (what the batch's forced withdrawal
     paid, bits 160..223) ride in the batchTimestamp input."""
+    new_root = poseidon([old_root, secret])
+    alpha = data_blob.alpha(data, new_root)
     public = PublicInputs(
         old_root=old_root,
-        new_root=poseidon([old_root, secret]),
+        new_root=new_root,
         market_hash=market_hash,
         batch_timestamp=timestamp,
         deposit_chain_old=chain_old,
         deposit_chain_new=chain_new,
         withdrawals=withdrawal_slots(withdrawals, W),
-        data_hash=data_hash(data),
+        data_alpha=alpha,
+        data_fingerprint=data_blob.fingerprint(data, alpha),
         refunds=refunds,
         forced_paid=forced_paid,
     )

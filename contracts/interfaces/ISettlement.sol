@@ -6,8 +6,8 @@ pragma solidity ^0.8.24;
 /// the queue (deposits, forced withdrawals, cancels), withdrawals (pull payments) and exit mode.
 /// @dev Batch public-input layout (docs/CONVENTIONS.md, "Batch public inputs"), W slots:
 /// [oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
-///  withdrawal[0..W-1], dataHash]; withdrawal = amount << 160 | ethAddress, 0 = empty slot;
-/// dataHash = uint256(keccak256(data)) % p.
+///  withdrawal[0..W-1], dataAlpha, dataFingerprint]; withdrawal = amount << 160 | ethAddress,
+/// 0 = empty slot; dataAlpha and dataFingerprint bind the DBK3 data blob (libraries/DataBlob).
 /// Exit public-input layout: [root, marketHash, accountId, payout = amount << 160 | ethAddress].
 interface ISettlement {
     // ---------------------------------------------------------------------------------------
@@ -121,8 +121,23 @@ interface ISettlement {
     error DepositCountTooLarge(uint256 count, uint256 pending);
     /// @notice Thrown when depositChainOld or depositChainNew is not the queue's hash there.
     error DepositChainMismatch(uint256 index, uint256 expected, uint256 given);
-    /// @notice Thrown when dataHash is not keccak256(data) reduced modulo p.
-    error DataHashMismatch(uint256 expected, uint256 given);
+    /// @notice Thrown when the data blob does not start with "DBK3" (`given`: its first bytes).
+    error DataBlobBadMagic(bytes4 given);
+    /// @notice Thrown when the blob's P (byte 4) is not this deployment's `positions`.
+    error DataBlobWrongPositions(uint256 expected, uint256 given);
+    /// @notice Thrown when the blob is not 7 + n x entryBytes long for the n its bytes 5..6
+    /// give (or is shorter than its 7-byte header).
+    error DataBlobWrongLength(uint256 expected, uint256 given);
+    /// @notice Thrown when entry `entry` (0-based) carries account id `id` not above the
+    /// previous entry's `previousId`: ids must be strictly ascending (one entry per account).
+    error DataBlobIdsNotAscending(uint256 entry, uint256 previousId, uint256 id);
+    /// @notice Thrown when word `word` of entry `entry` (0 = leaf hash, 1 + j = ct_j) is `value`
+    /// >= p: every word of the blob must be a field element.
+    error DataBlobWordNotInField(uint256 entry, uint256 word, uint256 value);
+    /// @notice Thrown when dataAlpha is not keccak256(keccak256(data), newRoot) mod p.
+    error DataAlphaMismatch(uint256 expected, uint256 given);
+    /// @notice Thrown when dataFingerprint is not the blob's fingerprint at dataAlpha.
+    error DataFingerprintMismatch(uint256 expected, uint256 given);
     /// @notice Thrown when the verifier rejects a proof.
     error InvalidProof();
     /// @notice Thrown when a batch, deposit or request comes in (or after) exit mode.
@@ -295,7 +310,9 @@ interface ISettlement {
     /// @dev Refused unless: oldRoot is the stored root; marketHash is the newest registered
     /// table (or the one it replaced, within marketGracePeriod of the replacement) and at most
     /// maxMarketAge old; previous batchTimestamp < batchTimestamp <= block.timestamp <=
-    /// batchTimestamp + maxBatchDelay; the deposit chain and dataHash match; the proof verifies.
+    /// batchTimestamp + maxBatchDelay; the deposit chain matches; `data` is a well-formed DBK3
+    /// blob of this deployment's P and dataAlpha, dataFingerprint are its binding (checked
+    /// before the proof); the proof verifies.
     /// publicInputs[3] is batchTimestamp + 2^64 x fees + 2^128 x refunds + 2^160 x forcedPaid:
     /// fees (64-bit, venue units) are what the batch's trades paid, added to feesAccrued (issue
     /// 18 rule 1); bit i of refunds (32 bits) pays deposit entry processed + i back to its

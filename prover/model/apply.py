@@ -7,7 +7,11 @@ trades' fees leave the account tree as a batch total in the public inputs, for t
 ``feesAccrued`` (issue 18 rule 1): what account 0 holds is owed to others (settlement float,
 insurance), so account 0 never withdraws (``operator_withdrawal``) and never trades
 (``operator_trade``: no moving the float to an accomplice at a chosen price). ``apply_batch``
-returns the new state, the circuit's input object and its public inputs; a broken rule raises
+returns the new state, the circuit's input object and its public inputs. Every write of a leaf
+bumps its ``count`` (DA_SPEC sec. 2; account 0's fee credit writes every batch, cover
+``touches`` fill empty slots: prover.model.touches), and the result carries the ids written and
+the DBK3 data blob of their final leaves (prover.statement.data_blob), whose dataAlpha and
+dataFingerprint end the public inputs. A broken rule raises
 :class:`Rejected` naming it. With ``strict=False`` the model records the broken rules instead
 and still builds the inputs the invalid batch would need (the negative tests feed them to the
 circuit, which must refuse them).
@@ -20,7 +24,7 @@ from typing import Any
 
 from prover.crypto import eddsa
 from prover.errors import CurveError
-from prover.model import requests
+from prover.model import requests, touches
 from prover.model.errors import Rejected
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.ops import (
@@ -36,7 +40,7 @@ from prover.model.ops import (
     Withdrawal,
 )
 from prover.model.state import Account, State
-from prover.statement import encoding
+from prover.statement import data_blob, encoding
 from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.config import CircuitConfig
 from prover.statement.deposits import key_decomposition, refund_reason
@@ -45,6 +49,7 @@ from prover.statement.margin import margin_ok, scenario_equities
 from prover.statement.market import MarketTable, market_hash
 from prover.statement.public_inputs import (
     PublicInputs,
+    data_binding,
     deposit_chain_step,
     withdrawal_slots,
     withdrawal_value,
@@ -62,6 +67,10 @@ class BatchResult:
     violations: list[Rejected] = field(default_factory=list)
     refunded: list[tuple[int, str]] = field(default_factory=list)  # (deposit slot, reason)
     forced_paid: int = 0  # venue units the batch's forced withdrawal paid (issue 19)
+    written: tuple[int, ...] = ()  # ids the batch wrote (count changed), ascending
+    data: bytes = b""  # the DBK3 data blob: the written ids' final leaves (data_blob.build)
+    # every write in circuit slot order (w = 1 records; the circuit's w = 0 records add nothing)
+    records: tuple[data_blob.Entry, ...] = ()
 
     @property
     def rules(self) -> list[str]:
@@ -76,6 +85,10 @@ class _Ctx:
         self.strict = strict
         self.violations: list[Rejected] = []
         self.refunded: list[tuple[int, str]] = []
+        self.written: set[int] = set()
+        self.old_root = state.root  # the batch's old root: the pads' nonce
+        self.records: list[data_blob.Entry] = []  # every write's record, in slot order
+        self.touch_records: list[Record] = []
         self.im = batch.market.values("im")
         self.mm = batch.market.values("mm")
 
@@ -86,6 +99,17 @@ class _Ctx:
         if self.strict:
             raise err
         self.violations.append(err)
+
+    def write(self, account_id: int, acct: Account) -> None:
+        """Every write of a leaf goes through here: count + 1 (``State.write``), and the id is
+        recorded for the data blob (the ids whose count changed)."""
+        self.st.write(account_id, acct)
+        self.written.add(account_id)
+        # field arithmetic, no range checks: equal to the strict entry for an in-range leaf,
+        # and a rule a write breaks is the rule's to name, not the record's
+        self.records.append(
+            data_blob.seal(self.old_root, account_id, acct, self.cfg.positions, strict=False)
+        )
 
     def account(self, account_id: int) -> Account:
         acct = self.st.get(account_id)
@@ -158,7 +182,7 @@ def _trade_side(
     ctx.check(acct.collateral >= 0, "collateral", f"account {o.account_id}")
     ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
     acct.write_slot(o.order_id, filled)
-    ctx.st.put(o.account_id, acct)
+    ctx.write(o.account_id, acct)
     ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
     return rec
 
@@ -235,7 +259,7 @@ def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
         return {**rec, "accPath": path}, reason
     is_new = acct is None
     if acct is None:
-        acct = Account.new(d.ax, d.ay, ctx.cfg)
+        acct = ctx.st.new_account(d.ax, d.ay)  # enc = x(o * A); the credit makes count 1
     ctx.check(holds or is_new, "deposit_key", f"account {d.account_id}")
     rec: Record = {
         **base,
@@ -251,7 +275,7 @@ def _deposit(ctx: _Ctx, d: Deposit) -> tuple[Record, str | None]:
         return rec, reason
     acct.collateral += d.amount
     _range(ctx, acct.collateral, False, "collateral")
-    ctx.st.put(d.account_id, acct)
+    ctx.write(d.account_id, acct)
     return rec, None
 
 
@@ -289,7 +313,7 @@ def _withdrawal(ctx: _Ctx, w: Withdrawal) -> Record:
     acct.collateral -= w.amount
     ctx.check(acct.collateral >= 0, "collateral", f"account {w.account_id}")
     acct.write_slot(w.nonce, 0)
-    ctx.st.put(w.account_id, acct)
+    ctx.write(w.account_id, acct)
     ctx.margin(acct, f"account {w.account_id} after withdrawal {w.nonce}")
     return rec
 
@@ -353,7 +377,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     acct.collateral += cash
     ctx.check(acct.collateral >= 0, "collateral", f"account {lq.account_id} (bad debt)")
     acct.positions = [(0, 0)] * cfg.positions
-    ctx.st.put(lq.account_id, acct)
+    ctx.write(lq.account_id, acct)
 
     liq = ctx.st.get(0)
     if liq is None:
@@ -376,7 +400,7 @@ def _liquidation(ctx: _Ctx, lq: Liquidation) -> Record:
     liq.collateral -= cash
     ctx.check(liq.collateral >= 0, "collateral", "liquidator (account 0)")
     ctx.check(liq.collateral < U64, "range", "liquidator collateral")
-    ctx.st.put(0, liq)
+    ctx.write(0, liq)
     ctx.margin(liq, "liquidator (account 0)")
     return rec
 
@@ -399,14 +423,14 @@ def _settlement(ctx: _Ctx, x: Settlement) -> tuple[Record, int]:
     ctx.check(acct.collateral >= 0, "collateral", f"account {x.account_id} cannot pay")
     ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
     acct.positions[idx] = (0, 0)
-    ctx.st.put(x.account_id, acct)
+    ctx.write(x.account_id, acct)
     return rec, gain
 
 
 def _fee(ctx: _Ctx, net: int) -> Record | None:
-    """Account 0 pays the settlements' net flow (one update, skipped when net is 0)."""
-    if net == 0:
-        return None
+    """Account 0 pays the settlements' net flow: one update, written EVERY batch, even when
+    net is 0 (DA_SPEC sec. 2: it proves account 0's leaf, whose key binds the operator's
+    secret, and makes every batch change the root, so oldRoot is a unique nonce)."""
     acct = ctx.st.get(0)
     ctx.check(acct is not None, "fee_account")
     if acct is None:
@@ -415,7 +439,7 @@ def _fee(ctx: _Ctx, net: int) -> Record | None:
     acct.collateral += net
     ctx.check(acct.collateral >= 0, "collateral", "account 0 cannot pay the settlements")
     ctx.check(acct.collateral < U64, "range", "account 0 collateral")
-    ctx.st.put(0, acct)
+    ctx.write(0, acct)
     return rec
 
 
@@ -432,6 +456,13 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         ("withdrawals", batch.withdrawals, cfg.withdrawals),
     ):
         ctx.check(len(ops) <= slots, "slot_count", f"{len(ops)} {kind} > {slots} slots")
+    free = touches.free_touch_slots(batch, cfg)
+    ctx.check(
+        len(batch.touches) <= len(free),
+        "slot_count",
+        f"{len(batch.touches)} touches > {len(free)} empty touch-capable slots",
+    )
+    placed = touches.placed(batch, cfg)
     # the oracle's promises about the table (Batch checks them once per batch, docs/risk.md);
     # the scenario values' and the epoch's ranges are refused here though the circuit trusts them
     for broken in batch.market.violations():
@@ -460,15 +491,23 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         rec, fee = _trade(ctx, t)
         trades.append(rec)
         fees += fee
+    touches.apply_kind(ctx, placed, "trade")
     liquidations = [_liquidation(ctx, lq) for lq in batch.liquidations]
     settlements, flows = [], 0
     for x in batch.settlements:
         rec, gain = _settlement(ctx, x)
         settlements.append(rec)
         flows += gain
+    touches.apply_kind(ctx, placed, "settlement")
     withdrawals = [_withdrawal(ctx, w) for w in batch.withdrawals]
+    touches.apply_kind(ctx, placed, "withdrawal")
     fee_rec = _fee(ctx, -flows)
     _range(ctx, fees, False, "batch fees")  # the contract reads 64 bits of the stamp
+    written = tuple(sorted(ctx.written))
+    data = data_blob.build(
+        old_root, [(a, st.accounts[a]) for a in written], cfg.positions, strict=strict
+    )
+    data_alpha, data_fingerprint = data_binding(data, st.root)
 
     public = PublicInputs(
         old_root=old_root,
@@ -481,7 +520,8 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
             [withdrawal_value(w.amount, w.eth_address) for w in batch.withdrawals],
             cfg.withdrawals,
         ),
-        data_hash=batch.data_hash,
+        data_alpha=data_alpha,
+        data_fingerprint=data_fingerprint,
         refunds=refunds,
         fees=fees,
         forced_paid=forced_paid,
@@ -496,7 +536,19 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         fee_rec,
         liquidations,
         settlements,
+        touches=ctx.touch_records,
+        # the circuit's private opSecret: BabyPbk(opSecret) is account 0's key, and it derives
+        # enc of the accounts the batch creates (0 when the state does not know it: no witness)
+        op_secret=st.operator_scalar or 0,
     )
     return BatchResult(
-        st, inputs, public.to_list(), ctx.violations, ctx.refunded, forced_paid=forced_paid
+        st,
+        inputs,
+        public.to_list(),
+        ctx.violations,
+        ctx.refunded,
+        forced_paid=forced_paid,
+        written=written,
+        data=data,
+        records=tuple(ctx.records),
     )

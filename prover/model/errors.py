@@ -41,6 +41,8 @@ RULES: dict[str, str] = {
     "pay what margin allows, or prove it forbids it)",
     "cancel_skipped": "an on-chain cancel that applies leaves its order slot alive",
     "market": "the market table does not fit the circuit",
+    "touch": "a cover touch names no existing account (a touch only rewrites a leaf that "
+    "exists, count + 1)",
     # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)
     **{
         name: f"the market table breaks an oracle promise: {what}"

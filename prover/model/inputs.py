@@ -1,8 +1,10 @@
 """Circuit input records: one dict per slot in the batch circuit's signal names.
 
 apply.py records each operation as it applies it (leaf contents and Merkle paths taken just
-before the write); this module supplies the dummies for empty slots and assembles the JSON
-object for circuits/batch.circom (signal names documented there and in docs/circuits.md).
+before the write); this module supplies the dummies for empty slots, places cover touches into
+empty touch-capable slots (DA_SPEC sec. 2: trade sides, settlements, withdrawals) and assembles
+the JSON object for circuits/batch.circom (signal names documented there and in
+docs/circuits.md).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def empty_slot_path(config: CircuitConfig) -> list[list[int]]:
 
 
 def account_fields(acct: Account, proof: MerkleProof) -> Record:
-    """The leaf contents and its account-tree path (``accPath[AD][3]``), circuit shaped."""
+    """The leaf contents (with its ``enc`` and write ``count`` before the write) and its
+    account-tree path (``accPath[AD][3]``), circuit shaped."""
     return {
         "Ax": acct.ax,
         "Ay": acct.ay,
@@ -44,6 +47,8 @@ def account_fields(acct: Account, proof: MerkleProof) -> Record:
         "ordersRoot": acct.orders_root,
         "posSeries": [s for s, _ in acct.positions],
         "posQty": [q for _, q in acct.positions],
+        "enc": acct.enc,
+        "count": acct.count,
         "accPath": proof.circuit_siblings,
     }
 
@@ -57,6 +62,8 @@ def _empty_fields(config: CircuitConfig, collateral: int = 0) -> Record:
         "ordersRoot": config.empty_orders_root,
         "posSeries": [0] * config.positions,
         "posQty": [0] * config.positions,
+        "enc": 0,
+        "count": 0,
         "accPath": empty_acc_path(config),
     }
 
@@ -86,6 +93,7 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 "slotFilled": 0,
                 "slotPath": empty_slot_path(config),
                 "posSel": [1] + [0] * (config.positions - 1),
+                "touch": 0,
             }
         )
     return tuple({"enabled": 0, "price": 0, "qty": 1, "sides": sides}.items())
@@ -111,6 +119,7 @@ def _dummy_withdrawal_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ..
         "slotId": 0,
         "slotFilled": 0,
         "slotPath": empty_slot_path(config),
+        "touch": 0,
     }
     return tuple(rec.items())
 
@@ -157,7 +166,13 @@ def dummy_liquidation(config: CircuitConfig) -> Record:
 
 def dummy_settlement(config: CircuitConfig) -> Record:
     p = config.positions
-    return {"enabled": 0, "account": 0, "sel": [1] + [0] * (p - 1), **dummy_fee(config)}
+    return {
+        "enabled": 0,
+        "account": 0,
+        "sel": [1] + [0] * (p - 1),
+        **dummy_fee(config),
+        "touch": 0,
+    }
 
 
 def dummy_fee(config: CircuitConfig) -> Record:
@@ -168,6 +183,8 @@ def dummy_fee(config: CircuitConfig) -> Record:
         "ordersRoot": 0,
         "posSeries": [0] * config.positions,
         "posQty": [0] * config.positions,
+        "enc": 0,
+        "count": 0,
         "accPath": empty_acc_path(config),
     }
 
@@ -205,6 +222,55 @@ def market_inputs(config: CircuitConfig, market: MarketTable) -> Record:
     }
 
 
+_TOUCH_KINDS = ("trade", "settlement", "withdrawal")
+_ACCOUNT_KEYS = ("Ax", "Ay", "collateral", "ordersRoot", "posSeries", "posQty", "enc", "count")
+
+
+def _touched(dummy: Record, touch: Record, config: CircuitConfig) -> Record:
+    """An empty slot's dummy carrying a touch: the touched leaf and path, ``touch = 1``; the
+    dummy's operation stays (disabled), its effects muxed out by the slot (count + 1 only)."""
+    out = dict(dummy)
+    out.update({k: touch[k] for k in _ACCOUNT_KEYS})
+    out["accPath"] = touch["accPath"]
+    out["account"] = touch["account"]
+    out["touch"] = 1
+    if "posSel" in out:  # a touched trade side adds no position
+        out["posSel"] = [0] * config.positions
+    return out
+
+
+def _place_touches(
+    config: CircuitConfig,
+    touches: list[Record],
+    trades: list[Record],
+    settlements: list[Record],
+    withdrawals: list[Record],
+) -> None:
+    """Put each touch record into the (padded, still empty) slot it names (in place)."""
+    for t in touches:
+        kind, slot, side = t.get("kind"), t.get("slot"), t.get("side", 0)
+        if kind not in _TOUCH_KINDS:
+            raise ValueError(f"touch kind {kind!r}: touch-capable slots are {_TOUCH_KINDS}")
+        rows = {"trade": trades, "settlement": settlements, "withdrawal": withdrawals}[kind]
+        if not isinstance(slot, int) or not 0 <= slot < len(rows) or rows[slot]["enabled"]:
+            raise ValueError(f"touch into {kind} slot {slot}: not an empty slot of this batch")
+        if kind == "trade":
+            sides = list(rows[slot]["sides"])
+            if side not in (0, 1) or sides[side]["touch"]:
+                raise ValueError(f"touch into trade slot {slot} side {side}: taken or no side")
+            sides[side] = _touched(sides[side], t, config)
+            rows[slot] = {**rows[slot], "sides": sides}
+        else:
+            if rows[slot]["touch"]:
+                raise ValueError(f"touch into {kind} slot {slot}: already touched")
+            rows[slot] = _touched(rows[slot], t, config)
+
+
+def _with_touch_flag(records: list[Record]) -> list[Record]:
+    """Real operations' records from apply.py carry no ``touch``: it is 0 for them."""
+    return [r if "touch" in r else {**r, "touch": 0} for r in records]
+
+
 def assemble(
     config: CircuitConfig,
     public: PublicInputs,
@@ -215,8 +281,15 @@ def assemble(
     fee: Record | None,
     liquidations: list[Record],
     settlements: list[Record],
+    touches: list[Record] | None = None,
+    op_secret: int = 0,
 ) -> Record:
-    """The whole input object (public inputs first, in the conventions' order)."""
+    """The whole input object (public inputs first, in the conventions' order).
+
+    ``touches``: cover records ``{"kind": "trade"|"settlement"|"withdrawal", "slot", "side",
+    "account", **account_fields(before, path)}`` in circuit order, each placed into the empty
+    slot it names. ``op_secret``: account 0's secret scalar (``State.operator_scalar``), the
+    batch's private ``opSecret`` (OperatorKey binds it to account 0's key)."""
     liquidations = liquidations + [dummy_liquidation(config)] * (
         config.liquidations - len(liquidations)
     )
@@ -224,7 +297,14 @@ def assemble(
     deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
     trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
     withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals - len(withdrawals))
+    trades = [
+        t if t["enabled"] == 0 else {**t, "sides": _with_touch_flag(t["sides"])} for t in trades
+    ]
+    settlements = _with_touch_flag(settlements)
+    withdrawals = _with_touch_flag(withdrawals)
+    _place_touches(config, list(touches or []), trades, settlements, withdrawals)
     out: Record = dict(public.signals())
+    out["opSecret"] = op_secret
     out.update(market_inputs(config, market))
     out.update(_columns("d", deposits))
     out.update(_columns("t", trades, skip=("sides",)))

@@ -114,10 +114,20 @@ class Settlement:
 
 
 @dataclass(frozen=True)
+class Touch:
+    """Cover (DA_SPEC sec. 2): rewrite an existing account's leaf with ``count`` + 1 and every
+    other field unchanged, from an empty touch-capable slot (prover.model.touches). Its blob
+    entry looks like any other write's, so the blob does not tell who traded."""
+
+    account_id: int
+
+
+@dataclass(frozen=True)
 class Batch:
     """Operations in circuit order: queue entries (``deposits``: deposits, forced withdrawals,
     cancels, in queue order), trades, liquidations, settlements, withdrawals (then account 0's
-    net flow)."""
+    net flow). ``touches`` fill the empty touch-capable slots in order (prover.model.touches).
+    The data blob and its public inputs are not carried: ``apply_batch`` derives them."""
 
     timestamp: int
     market: MarketTable
@@ -126,7 +136,7 @@ class Batch:
     withdrawals: tuple[Withdrawal, ...] = ()
     liquidations: tuple[Liquidation, ...] = ()
     settlements: tuple[Settlement, ...] = ()
-    data_hash: int = 0
+    touches: tuple[Touch, ...] = ()
     notes: dict[str, str] = field(default_factory=dict, compare=False)
 
 

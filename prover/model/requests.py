@@ -6,8 +6,11 @@ id beyond the tree shows none). It applies only when that leaf holds the request
 forced withdrawal then pays ``min(amount, free)`` (``prover.statement.margin.free_collateral``;
 never account 0, whose holdings are owed to others), a cancel writes ``(orderId, 2^64 - 1)``
 into the order slot when it holds an id ``<= orderId``. Otherwise the entry is consumed with a
-proven no-op. The operator cannot skip either: the rules ``forced_paid`` and
-``cancel_skipped`` name the cheats tests ask for (``ForcedWithdrawal.pay``, ``Cancel.skip``).
+proven no-op. A request that applies writes its leaf (count + 1, DA_SPEC sec. 2) even when
+it changes nothing else: a forced withdrawal of an account holding the key (not account 0),
+paying 0 included; a cancel that kills its slot. The operator cannot skip either: the rules
+``forced_paid`` and ``cancel_skipped`` name the cheats tests ask for (``ForcedWithdrawal.pay``,
+``Cancel.skip``).
 """
 
 from __future__ import annotations
@@ -74,9 +77,9 @@ def forced_withdrawal(ctx: _Ctx, entry: ForcedWithdrawal) -> tuple[Record, int]:
             f"account {entry.account_id}: pays {entry.pay}, margin allows {paid}",
         )
         paid = entry.pay
-    if paid and acct is not None:
+    if acct is not None and (pays or paid):  # served: a write even when it pays 0
         acct.collateral -= paid
-        ctx.st.put(entry.account_id, acct)
+        ctx.write(entry.account_id, acct)
     return rec, paid
 
 
@@ -93,5 +96,5 @@ def cancel(ctx: _Ctx, entry: Cancel) -> Record:
     ctx.check(not entry.skip, "cancel_skipped", f"account {entry.account_id} {entry.order_id}")
     if not entry.skip:
         acct.write_slot(entry.order_id, CANCELLED)
-        ctx.st.put(entry.account_id, acct)
+        ctx.write(entry.account_id, acct)
     return rec

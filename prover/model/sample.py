@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from prover.crypto.eddsa import PrivateKey
 from prover.model.apply import apply_batch
+from prover.model.cover import with_cover
 from prover.model.errors import Rejected
 from prover.model.ops import (
     Batch,
@@ -23,7 +24,7 @@ from prover.model.ops import (
     sign_order,
     sign_withdrawal,
 )
-from prover.model.state import Account, State
+from prover.model.state import State
 from prover.statement import encoding, queue
 from prover.statement.config import CircuitConfig
 from prover.statement.market import MarketRow, MarketTable
@@ -63,15 +64,14 @@ def key_for(account_id: int) -> PrivateKey:
 def genesis(
     config: CircuitConfig, accounts: int, rng: random.Random, collateral: int = 10**9
 ) -> World:
-    """Fee account 0 plus ``accounts`` funded accounts 1..n (built directly, no batch)."""
-    st = State(config)
-    keys = {}
-    for i in range(accounts + 1):
-        keys[i] = key_for(i)
-        ax, ay = keys[i].public_key()
-        acct = Account.new(ax, ay, config)
-        acct.collateral = 0 if i == 0 else collateral
-        st.put(i, acct)
+    """Fee account 0 (the operator, key ``key_for(0)``) plus ``accounts`` funded accounts
+    1..n, built directly (no batch): each created once (count 1), enc = x(o * A)."""
+    keys = {i: key_for(i) for i in range(accounts + 1)}
+    st = State.genesis(config, keys[0].public_key(), keys[0].secret_scalar())
+    for i in range(1, accounts + 1):
+        acct = st.new_account(*keys[i].public_key())
+        acct.collateral = collateral
+        st.write(i, acct)
     return World(st, keys, {}, sample_market(config, rng))
 
 
@@ -122,8 +122,11 @@ def random_request(world: World, rng: random.Random) -> QueueEntry:
     return Cancel(ax, ay, aid, rng.randint(0, world.nonces.get(aid, 0) + 3))
 
 
-def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batch:
-    """Fill every slot kind with random operations the model accepts (some slots stay empty)."""
+def random_batch(
+    world: World, rng: random.Random, timestamp: int = NOW, cover: bool = False
+) -> Batch:
+    """Fill every slot kind with random operations the model accepts (some slots stay empty);
+    with ``cover`` also cover touches as the relayer picks them (prover.model.cover)."""
     cfg = world.state.config
     batch = Batch(timestamp, world.market)
 
@@ -165,14 +168,7 @@ def random_batch(world: World, rng: random.Random, timestamp: int = NOW) -> Batc
         cand = Batch(timestamp, world.market, batch.deposits, batch.trades, (*batch.withdrawals, w))
         if accepted(cand):
             batch = cand
-    return Batch(
-        timestamp,
-        world.market,
-        batch.deposits,
-        batch.trades,
-        batch.withdrawals,
-        data_hash=rng.getrandbits(250),
-    )
+    return with_cover(world.state, batch, rng) if cover else batch
 
 
 __all__ = [

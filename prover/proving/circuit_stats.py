@@ -75,15 +75,40 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "MarketPadding": ("market-padding.circom", "MarketPadding", (m, s)),
         "MarketRanges": ("market-ranges.circom", "MarketRanges", (m,)),
         "TradeSide": ("trade-side.circom", "TradeSide", (ad, od, p, m, s, c.domain)),
+        "OperatorKey": ("operator-key.circom", "OperatorKey", ()),
+        "NewAccountEnc": ("new-account-enc.circom", "NewAccountEnc", ()),
+        "BlobCipher": ("blob-cipher.circom", "BlobCipher", (p,)),
+        "BlobEntry": ("blob-entry.circom", "BlobEntry", (p,)),
+        "BlobPublished": ("blob-published.circom", "BlobPublished", (records(c),)),
+        "BlobPublished(-2)": ("blob-published.circom", "BlobPublished", (records(c) - 2,)),
+        "BlobFingerprint": ("blob-fingerprint.circom", "BlobFingerprint", (records(c),)),
     }
     return slots, templates
 
 
+def records(c: CircuitConfig) -> int:
+    """Blob records of the batch: one per leaf-writing slot (DA_SPEC sec. 2), N =
+    D + 2T + 2L + X + W + 1."""
+    return c.deposits + 2 * c.trades + 2 * c.liquidations + c.settlements + c.withdrawals + 1
+
+
+def per_fill(per_slot: dict[str, int], per_template: dict[str, int]) -> int:
+    """What one more fill costs: its trade slot, its two blob records (BlobEntry each) and
+    their share of BlobPublished (the pairs with the other records) and BlobFingerprint (2
+    constraints a record)."""
+    published = per_template["BlobPublished"] - per_template["BlobPublished(-2)"]
+    return per_slot["trade"] + 2 * per_template["BlobEntry"] + published + 2 * 2
+
+
 def circuit_stats(name: str) -> dict[str, Any]:
-    """{"config", "params", "total", "per_slot", "per_template"}: constraint counts."""
+    """{"config", "params", "total", "per_slot", "per_template", "per_fill", "fixed"}:
+    constraint counts (``fixed`` = total - T * per_fill: what a batch costs with no fill)."""
     c = get_config(name)
     batch = compile_circuit(batch_main(c))
     slots, templates = _parts(c)
+    per_slot = {k: compile_template(*v).constraints for k, v in slots.items()}
+    per_template = {k: compile_template(*v).constraints for k, v in templates.items()}
+    fill = per_fill(per_slot, per_template)
     return {
         "config": c.name,
         "params": {
@@ -102,6 +127,8 @@ def circuit_stats(name: str) -> dict[str, Any]:
             "penalty": c.penalty,
         },
         "total": batch.constraints,
-        "per_slot": {k: compile_template(*v).constraints for k, v in slots.items()},
-        "per_template": {k: compile_template(*v).constraints for k, v in templates.items()},
+        "per_slot": per_slot,
+        "per_template": per_template,
+        "per_fill": fill,
+        "fixed": batch.constraints - c.trades * fill,
     }

@@ -12,10 +12,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from prover.crypto import ecdh
+from prover.crypto.eddsa import PrivateKey
+from prover.errors import CurveError
 from prover.statement.errors import StatementError
 
 Key = tuple[int, int]  # Baby Jubjub public key (Ax, Ay)
 OPERATOR_ACCOUNT = 0
+
+
+def enc_from_operator(operator_scalar: int, ax: int, ay: int) -> int:
+    """A leaf's ``enc`` as the operator computes it when the account is created: the
+    x-coordinate of ``o * A`` (o = account 0's ``PrivateKey.secret_scalar()``, A = the
+    account's key; DA_SPEC sec. 1). It keys the pads of the account's data-blob entries.
+    Raises :class:`StatementError` for a key off the prime-order subgroup or a zero scalar."""
+    try:
+        return ecdh.shared_key(operator_scalar, (ax, ay))[0]
+    except CurveError as exc:
+        raise StatementError(f"enc of key ({ax}, {ay}): {exc}") from None
+
+
+def enc_from_owner(owner: PrivateKey, operator_pub: Key) -> int:
+    """The same ``enc`` as the owner computes it: the x-coordinate of ``a * O`` (a = the
+    owner's secret scalar, O = account 0's public key). Equal to :func:`enc_from_operator`
+    of the owner's public key. Raises :class:`StatementError` for a bad operator key."""
+    try:
+        return ecdh.shared_key(owner, operator_pub)[0]
+    except CurveError as exc:
+        raise StatementError(f"enc under operator key {operator_pub}: {exc}") from None
 
 
 @dataclass

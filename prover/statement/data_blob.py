@@ -1,323 +1,472 @@
-"""The batch's data blob: every leaf the batch wrote, public hash and private contents.
+"""The batch's data blob (DBK3, DA_SPEC secs. 3-5): every leaf the batch wrote, its hash in
+clear, its contents for its owner only, and the two public inputs that bind it to the proof.
 
-DESIGN.md ("Data availability"): from chain data alone anyone must be able to rebuild every
-leaf hash of the account tree (hence every owner its Merkle path), and each owner its own leaf
-contents, which nobody else may read. Per batch the relayer draws an ephemeral Baby Jubjub key
-(fresh randomness per batch); per entry it derives the ECDH point with the leaf's key
-(prover.crypto.ecdh) and encrypts the leaf contents with the Poseidon cipher, nonce = batch
-number. Layout (docs/privacy.md, "The data blob"), big-endian integers:
+From chain data alone anyone rebuilds every leaf hash of the account tree (hence every owner
+its Merkle path); each owner decrypts its own leaf and nobody else can. The circuit proves the
+blob is exactly what the batch wrote (``dataAlpha``, ``dataFingerprint``). This module is the
+one Python implementation; the circuit and the contract are tested against it.
 
-    "DBK2" | P (1) | count (2) | ephemeral public key, packed (32)
-    count x [ accountId (4) | new leaf hash (32) | ciphertext (32 x FULL + TAIL) ]
+Ciphertext of a leaf (K = max(2, ceil(P / 2)), K + 1 words)::
 
-The plaintext is the leaf minus its key, as field elements: ``ordersRoot``, then the integer
-``collateral | (series_i | (qty_i + 2^63) << 64) << (64 + 128 i)`` (64 + 128 P bits) cut into
-253-bit words and a last, shorter word (the tail). The full words are the first elements of
-``poseidon_cipher.encrypt`` of that plaintext (the scheme's padding-only and tag elements are
-not published); the tail is added to its keystream element mod 2^(8 TAIL), so it costs its
-bytes, not a whole field element. Authenticity comes from the published leaf hash instead of
-the tag: the owner recomputes the leaf with its own key and compares (:func:`decrypt_own`).
-At P = 4 an entry is 4 + 32 + 96 + 9 = 141 bytes (DBK1: 10 + 416 = 426, and no leaf hash).
+    slot_i   = series_i + 2^29 (qty_i + 2^63)            (93 bits; 0 for i >= P)
+    w_0      = ordersRoot
+    w_{1+k}  = head_k + 2^64 slot_{2k} + 2^157 slot_{2k+1}   head_0 = collateral,
+                                                           head_1 = count, head_k = 0 (k >= 2)
+    pad_j    = Poseidon([enc, oldRoot, accountId, j])    oldRoot: the batch's old root
+    ct_j     = w_j + pad_j mod p
 
-Padding (:func:`cover_ids`): a blob always holds at least ``2 T + 1`` entries (what a batch of
-``T`` fills can write: two desks each and account 0's fees) and always account 0's leaf, so the
-entry count does not tell how many fills a batch holds and the newest blob always gives leaf 0.
-Entries beyond the written leaves are cover: accounts the batch did not write, published again
-with their unchanged hash and a fresh ciphertext; only when the tree has too few accounts,
-entries for empty leaves (hash 0, random ciphertext).
+``enc`` is the leaf's x(o * A) = x(a * O) (prover.statement.accounts): the operator and the
+owner know it, nobody else. The pads are fresh per batch (oldRoot changes every batch: the fee
+credit always writes account 0) and per account. Authenticity comes from the published leaf
+hash: the owner recomputes the leaf with its key, ``enc`` and ``count`` and compares.
+
+Layout, big-endian::
+
+    "DBK3" | P (1) | n (2) | n x [ accountId (4) | leafHash (32) | ct_0 .. ct_K (32 each) ]
+
+Entries strictly ascending by id, one per written id (its final leaf); every word < p.
+Binding: ``alpha = keccak256(keccak256(data) || newRoot) mod p``, ``e(entry) = sum_k v_k
+alpha^k`` over ``v = [accountId, leafHash, ct_0 .. ct_K]``, ``beta = alpha^(K + 3)``,
+``F = prod (beta - e(entry))`` (1 for no entry).
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from eth_utils import keccak
 
-from prover.crypto import babyjub, ecdh, poseidon_cipher
-from prover.crypto.eddsa import SEED_BYTES, PrivateKey
-from prover.crypto.field import P
-from prover.errors import CurveError, DecryptionError
+from prover.crypto.eddsa import PrivateKey
+from prover.crypto.field import P, check_field
+from prover.crypto.poseidon import poseidon
+from prover.errors import DecryptionError
 from prover.statement import encoding
-from prover.statement.accounts import OPERATOR_ACCOUNT
-from prover.statement.config import CircuitConfig
+from prover.statement.accounts import Key, enc_from_owner
 from prover.statement.errors import StatementError
 
-MAGIC = b"DBK2"
-HEADER_BYTES = 4 + 1 + 2 + 32
+if TYPE_CHECKING:  # config imports public_inputs, which imports this module
+    from prover.statement.config import CircuitConfig
+
+MAGIC = b"DBK3"
+HEADER_BYTES = 4 + 1 + 2
 ID_BYTES = 4
-WORD_BITS = 253  # a packed plaintext word stays below p
+WORD_BYTES = 32
+MAX_ENTRIES = (1 << 16) - 1
+SERIES_BITS = 29
+SLOT_BITS = SERIES_BITS + 64  # 93
+HEAD_BITS = 64
+HIGH_SLOT = HEAD_BITS + SLOT_BITS  # 157: where a word's second slot starts
+WORD_BITS = HEAD_BITS + 2 * SLOT_BITS  # 250: every packed word is below p
 _Q_OFFSET = 1 << 63  # signed 64-bit quantity -> unsigned
+_M64 = (1 << 64) - 1
+
+
+def K(positions: int) -> int:
+    """Packed words per leaf at P = ``positions``: ``max(2, ceil(P / 2))`` (two slots a word,
+    and room for the two heads, collateral and count)."""
+    _check_positions(positions)
+    return max(2, -(-positions // 2))
+
+
+def entry_bytes(positions: int) -> int:
+    """Bytes of one entry: ``36 + 32 (K + 1)`` (132 at P = 2 and P = 4)."""
+    return ID_BYTES + WORD_BYTES + WORD_BYTES * (K(positions) + 1)
+
+
+def blob_bytes(entries: int, positions: int) -> int:
+    """Bytes of a blob of ``entries`` entries."""
+    return HEADER_BYTES + entries * entry_bytes(positions)
+
+
+def entry_floor(config: CircuitConfig) -> int:
+    """Entries the relayer brings a blob to with cover touches when the tree and the empty
+    touch-capable slots allow: ``2 T + 1`` (what T fills write at most: two desks each, and
+    account 0's fee credit), so the entry count does not tell how many fills a batch holds."""
+    return 2 * config.trades + 1
+
+
+def _check_positions(positions: int) -> None:
+    if isinstance(positions, bool) or not isinstance(positions, int):
+        raise StatementError(f"data blob: P must be an int, got {type(positions).__name__}")
+    if not 1 <= positions <= encoding.MAX_POSITIONS:
+        raise StatementError(
+            f"data blob: P = {positions} outside [1, {encoding.MAX_POSITIONS}] (position slots "
+            "of a leaf)"
+        )
+
+
+class LeafLike(Protocol):
+    """What :func:`build` reads of a leaf (``prover.model.state.Account`` is one)."""
+
+    ax: int
+    ay: int
+    collateral: int
+    positions: list[tuple[int, int]]
+    enc: int
+    count: int
+
+    @property
+    def orders_root(self) -> int: ...
 
 
 @dataclass(frozen=True)
 class LeafPlain:
-    """What an owner reads back: its collateral, orders root and position slots."""
+    """What an owner reads back: its leaf minus the key."""
 
     collateral: int
     orders_root: int
     positions: list[tuple[int, int]]
+    enc: int
+    count: int
 
-
-@dataclass(frozen=True)
-class OwnedLeaf:
-    """A leaf's new contents and the key that may read them."""
-
-    account_id: int
-    pubkey: tuple[int, int]
-    leaf: LeafPlain
-
-    def leaf_hash(self) -> int:
-        lf = self.leaf
-        return encoding.account_leaf(*self.pubkey, lf.collateral, lf.orders_root, lf.positions)
+    def leaf_hash(self, key: Key) -> int:
+        """The leaf hash of these contents under the public key ``key``."""
+        return encoding.account_leaf(
+            *key, self.collateral, self.orders_root, self.positions, self.enc, self.count
+        )
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One published entry: the leaf's id and new hash (public), its contents (encrypted)."""
+    """One published entry: id and new leaf hash (public), ``ct_0 .. ct_K`` (for the owner)."""
 
     account_id: int
     leaf_hash: int
-    words: tuple[int, ...]  # ciphertext of ordersRoot and the full packed words
-    tail: int  # ciphertext of the last packed word, mod 2^(8 * tail bytes)
+    ct: tuple[int, ...]
+
+    def values(self) -> list[int]:
+        """``v(entry) = [accountId, leafHash, ct_0, ..., ct_K]`` (K + 3 field elements)."""
+        return [self.account_id, self.leaf_hash, *self.ct]
 
 
 @dataclass(frozen=True)
 class Blob:
     positions: int
-    ephemeral: tuple[int, int]
     entries: tuple[Entry, ...]
 
-
-@dataclass(frozen=True)
-class Shape:
-    """The ciphertext's shape at P position slots."""
-
-    positions: int
-
-    @property
-    def packed_bits(self) -> int:
-        return 64 + 128 * self.positions
-
-    @property
-    def full_words(self) -> int:
-        """Published field words: ordersRoot plus the full 253-bit packed words."""
-        return 1 + self.packed_bits // WORD_BITS
-
-    @property
-    def tail_bits(self) -> int:
-        return self.packed_bits % WORD_BITS
-
-    @property
-    def tail_bytes(self) -> int:
-        return -(-self.tail_bits // 8)
-
-    @property
-    def length(self) -> int:
-        """Plaintext elements the cipher sees (the tail included when there is one)."""
-        return self.full_words + (1 if self.tail_bits else 0)
-
-    @property
-    def entry_bytes(self) -> int:
-        return ID_BYTES + 32 + 32 * self.full_words + self.tail_bytes
+    def entry(self, account_id: int) -> Entry | None:
+        return next((e for e in self.entries if e.account_id == account_id), None)
 
 
-def data_hash(data: bytes) -> int:
-    """The public input bound to the blob: uint256(keccak256(data)) mod p."""
-    return int.from_bytes(keccak(data), "big") % P
+# --- the cipher ------------------------------------------------------------------------------
 
 
-def entry_floor(config: CircuitConfig) -> int:
-    """Entries every blob of this configuration holds at least: ``2 T + 1``."""
-    return 2 * config.trades + 1
+def pad(enc: int, old_root: int, account_id: int, j: int) -> int:
+    """``pad_j = Poseidon([enc, oldRoot, accountId, j])``: the keystream word j of the entry."""
+    return poseidon([enc % P, old_root % P, account_id, j])
 
 
-def cover_ids(
-    existing: Iterable[int], written: Collection[int], config: CircuitConfig
+def _slot(series: int, qty: int, i: int) -> int:
+    encoding.series_id(series, f"positions[{i}].series_id")
+    if not encoding.I64_MIN <= qty <= encoding.I64_MAX:
+        raise StatementError(f"positions[{i}].qty {qty} is not a signed 64-bit integer")
+    return series + (1 << SERIES_BITS) * (qty + _Q_OFFSET)
+
+
+def words(
+    collateral: int,
+    orders_root: int,
+    positions: Sequence[tuple[int, int]],
+    count: int,
+    p: int | None = None,
 ) -> list[int]:
-    """The unwritten accounts a blob publishes again: account 0 (always in the blob), then
-    accounts drawn at random until the blob reaches :func:`entry_floor`."""
-    rest = [a for a in existing if a not in written]
-    out = [OPERATOR_ACCOUNT] if OPERATOR_ACCOUNT in rest else []
-    rest = [a for a in rest if a != OPERATOR_ACCOUNT]
-    need = entry_floor(config) - len(written) - len(out)
-    if need > 0:
-        out += secrets.SystemRandom().sample(rest, min(need, len(rest)))
+    """The plaintext words ``w_0 .. w_K`` of a leaf (sec. 3); ``p`` (P) defaults to
+    ``len(positions)`` and must equal it. Raises :class:`StatementError` /
+    :class:`~prover.statement.encoding.EncodingError` for a value out of its range."""
+    p = len(positions) if p is None else p
+    if len(positions) != p:
+        raise StatementError(f"leaf has {len(positions)} position slots, P is {p}")
+    k = K(p)
+    slots = [_slot(s, q, i) for i, (s, q) in enumerate(positions)]
+    slots += [0] * (2 * k - len(slots))
+    heads = [
+        encoding.u64(collateral, "collateral"),
+        encoding.u64(count, "count"),
+        *[0] * (k - 2),
+    ]
+    out = [check_field(orders_root, "orders_root")]
+    for i in range(k):
+        out.append(heads[i] + (slots[2 * i] << HEAD_BITS) + (slots[2 * i + 1] << HIGH_SLOT))
     return out
 
 
-def _pack(leaf: LeafPlain, shape: Shape) -> list[int]:
-    if len(leaf.positions) != shape.positions:
-        raise StatementError(
-            f"leaf has {len(leaf.positions)} position slots, P is {shape.positions}"
+def unpack(plain: Sequence[int], p: int) -> tuple[int, int, list[tuple[int, int]], int]:
+    """Inverse of :func:`words`: ``(collateral, orders_root, positions, count)``. Raises
+    :class:`DecryptionError` when the words are not a packing (a wrong key gives such words)."""
+    k = K(p)
+    if len(plain) != k + 1:
+        raise DecryptionError(f"data blob: {len(plain)} words, a leaf at P = {p} has {k + 1}")
+    heads, slots = [], []
+    for w in plain[1:]:
+        if w >> WORD_BITS:
+            raise DecryptionError("data blob: a decrypted word exceeds 250 bits (wrong key?)")
+        heads.append(w & _M64)
+        slots += [(w >> HEAD_BITS) & ((1 << SLOT_BITS) - 1), w >> HIGH_SLOT]
+    if any(heads[2:]) or any(slots[p:]):
+        raise DecryptionError("data blob: a decrypted word has bits no leaf uses (wrong key?)")
+    series_mask = (1 << SERIES_BITS) - 1
+    pos = [(s & series_mask, (s >> SERIES_BITS) - _Q_OFFSET) for s in slots[:p]]
+    return heads[0], plain[0], pos, heads[1]
+
+
+def seal(old_root: int, account_id: int, leaf: LeafLike, p: int, *, strict: bool = True) -> Entry:
+    """The entry of ``leaf`` (the account's leaf after a write; the blob holds each written
+    id's final one) under the batch's ``old_root``. ``strict=False`` (the model's records and
+    negative tests) evaluates the formulas in the field without range checks, as a circuit
+    would on out-of-range signals; for an in-range leaf both give the same entry."""
+    if strict:
+        w = words(leaf.collateral, leaf.orders_root, leaf.positions, leaf.count, p)
+        lh = encoding.account_leaf(
+            leaf.ax,
+            leaf.ay,
+            leaf.collateral,
+            leaf.orders_root,
+            leaf.positions,
+            leaf.enc,
+            leaf.count,
         )
-    x = encoding.u64(leaf.collateral, "collateral")
-    for i, (s, q) in enumerate(leaf.positions):
-        if not encoding.I64_MIN <= q <= encoding.I64_MAX:
-            raise StatementError(f"positions[{i}].qty {q} is not a signed 64-bit integer")
-        slot = encoding.u64(s, f"positions[{i}].series_id") | (q + _Q_OFFSET) << 64
-        x |= slot << (64 + 128 * i)
-    mask = (1 << WORD_BITS) - 1
-    return [x >> (WORD_BITS * k) & mask for k in range(shape.length - 1)]
+    else:
+        w, lh = _loose(leaf, p)
+    ct = tuple((wj + pad(leaf.enc, old_root, account_id, j)) % P for j, wj in enumerate(w))
+    return Entry(account_id, lh, ct)
 
 
-def _unpack(root: int, packed: Sequence[int], shape: Shape) -> LeafPlain:
-    x = sum(w << (WORD_BITS * k) for k, w in enumerate(packed))
-    m64 = (1 << 64) - 1
-    slots = [x >> (64 + 128 * i) for i in range(shape.positions)]
-    pos = [(s & m64, (s >> 64 & m64) - _Q_OFFSET) for s in slots]
-    return LeafPlain(x & m64, root, pos)
+def _loose(leaf: LeafLike, p: int) -> tuple[list[int], int]:
+    """Words and leaf hash of a possibly out-of-range leaf, every value taken mod p."""
+    k = K(p)
+    slots = [(s + (1 << SERIES_BITS) * (q + _Q_OFFSET)) % P for s, q in leaf.positions]
+    slots += [0] * (2 * k - len(slots))
+    heads = [leaf.collateral % P, leaf.count % P, *[0] * (k - 2)]
+    w = [leaf.orders_root % P]
+    w += [
+        (heads[i] + (slots[2 * i] << HEAD_BITS) + (slots[2 * i + 1] << HIGH_SLOT)) % P
+        for i in range(k)
+    ]
+    flat = [leaf.ax % P, leaf.ay % P, leaf.collateral % P, leaf.orders_root % P]
+    for s, q in leaf.positions:
+        flat += [s % P, q % P]
+    return w, poseidon([*flat, leaf.enc % P, leaf.count % P])
 
 
-def _seal(owned: OwnedLeaf, eph: PrivateKey, nonce: int, shape: Shape) -> Entry:
-    key = list(ecdh.shared_key(eph, owned.pubkey))
-    plain = [owned.leaf.orders_root, *_pack(owned.leaf, shape)]
-    n = shape.full_words
-    ct = poseidon_cipher.encrypt([*plain[:n], 0][: shape.length], key, nonce)
-    tail = (plain[n] + ct[n]) % (1 << 8 * shape.tail_bytes) if shape.tail_bits else 0
-    return Entry(owned.account_id, owned.leaf_hash(), tuple(ct[:n]), tail)
+# --- bytes -----------------------------------------------------------------------------------
 
 
-def _open(entry: Entry, key: list[int], nonce: int, shape: Shape) -> list[int]:
-    """The plaintext words: each cipher block's keystream is ``encrypt``'s output where the
-    plaintext is 0, once the blocks before it are known (the duplex absorbs ciphertext)."""
-    n, known = shape.full_words, []
-    while len(known) < shape.length:
-        ks = poseidon_cipher.encrypt([*known, *[0] * (shape.length - len(known))], key, nonce)
-        block = range(len(known), min(len(known) + 3, shape.length))
-        for j in block:
-            if j < n:
-                known.append((entry.words[j] - ks[j]) % P)
-            else:  # the tail: its keystream element taken mod 2^(8 * tail bytes)
-                known.append((entry.tail - ks[j]) % (1 << 8 * shape.tail_bytes))
-    if shape.tail_bits and known[-1] >> shape.tail_bits:
-        raise DecryptionError(
-            f"data blob: account {entry.account_id}'s entry does not decrypt under this key "
-            "(its tail is out of range: wrong key or wrong batch number)"
-        )
-    return known
-
-
-def encode(
-    leaves: Iterable[OwnedLeaf],
-    batch_number: int,
-    config: CircuitConfig,
-    ephemeral: PrivateKey | None = None,
+def build(
+    old_root: int,
+    leaves: Iterable[tuple[int, LeafLike]],
+    positions: int,
+    *,
+    strict: bool = True,
 ) -> bytes:
-    """The blob for ``leaves`` (the written leaves and their cover, see :func:`cover_ids`),
-    sorted by account id, encrypted under a fresh ephemeral key, padded to
-    :func:`entry_floor` with empty-leaf entries when ``leaves`` are fewer."""
-    shape = Shape(config.positions)
-    eph = ephemeral or PrivateKey(secrets.token_bytes(SEED_BYTES))
-    owned = sorted({o.account_id: o for o in leaves}.values(), key=lambda o: o.account_id)
-    if config.account_capacity > 1 << 8 * ID_BYTES:
-        raise StatementError(f"account ids need more than {ID_BYTES} bytes")
-    entries = [_seal(o, eph, batch_number, shape) for o in owned]
-    taken = {o.account_id for o in owned}
-    free = (a for a in range(config.account_capacity - 1, 0, -1) if a not in taken)
-    for _ in range(entry_floor(config) - len(entries)):
-        entries.append(_dummy(next(free), shape))
-    entries.sort(key=lambda e: e.account_id)
-    return _serialise(Blob(shape.positions, eph.public_key(), tuple(entries)))
+    """The DBK3 blob of a batch: ``leaves`` are ``(account_id, final leaf)`` of every id the
+    batch wrote (any order; each id once), ``old_root`` the batch's old root. ``strict=False``:
+    see :func:`seal`."""
+    _check_positions(positions)
+    entries = []
+    for aid, leaf in leaves:
+        if not 0 <= aid < 1 << 8 * ID_BYTES:
+            raise StatementError(f"data blob: account id {aid} does not fit {ID_BYTES} bytes")
+        entries.append(seal(old_root, aid, leaf, positions, strict=strict))
+    return serialise(Blob(positions, tuple(sorted(entries, key=lambda e: e.account_id))))
 
 
-def _dummy(account_id: int, shape: Shape) -> Entry:
-    """An empty leaf's entry: hash 0 (rebuilding writes 0 where 0 already is), random words."""
-    words = tuple(secrets.randbelow(P) for _ in range(shape.full_words))
-    return Entry(account_id, 0, words, secrets.randbits(8 * shape.tail_bytes))
-
-
-def _serialise(blob: Blob) -> bytes:
-    shape = Shape(blob.positions)
+def serialise(blob: Blob) -> bytes:
+    """The bytes of ``blob``; refuses what :func:`decode` would refuse (so a built blob is
+    always one the contract accepts)."""
+    _check_positions(blob.positions)
+    k = K(blob.positions)
+    if len(blob.entries) > MAX_ENTRIES:
+        raise StatementError(f"data blob: {len(blob.entries)} entries, at most {MAX_ENTRIES}")
+    ids = [e.account_id for e in blob.entries]
+    if ids != sorted(set(ids)):
+        raise StatementError(f"data blob: account ids {ids} not strictly ascending")
     parts = [MAGIC, blob.positions.to_bytes(1, "big"), len(blob.entries).to_bytes(2, "big")]
-    parts.append(babyjub.pack_point(blob.ephemeral))
     for e in blob.entries:
-        parts += [e.account_id.to_bytes(ID_BYTES, "big"), e.leaf_hash.to_bytes(32, "big")]
-        parts += [w.to_bytes(32, "big") for w in e.words]
-        parts.append(e.tail.to_bytes(shape.tail_bytes, "big"))
+        if len(e.ct) != k + 1:
+            raise StatementError(f"data blob: entry {e.account_id} has {len(e.ct)} words, not K+1")
+        for v in (e.leaf_hash, *e.ct):
+            check_field(v, f"data blob word of account {e.account_id}")
+        parts.append(e.account_id.to_bytes(ID_BYTES, "big"))
+        parts += [v.to_bytes(WORD_BYTES, "big") for v in (e.leaf_hash, *e.ct)]
     return b"".join(parts)
 
 
-def decode(data: bytes) -> Blob:
-    """Parse a blob; raises :class:`StatementError` naming what is malformed."""
-    positions, entries = _entries(data)
-    try:
-        eph = babyjub.unpack_point(data[7:HEADER_BYTES])
-    except CurveError as e:
-        raise StatementError(f"data blob: the ephemeral key is not a curve point: {e}") from None
-    return Blob(positions, eph, entries)
-
-
-def _entries(data: bytes) -> tuple[int, tuple[Entry, ...]]:
-    """P and the entries (the ephemeral key left unread: rebuilding the tree needs none)."""
+def decode(data: bytes, positions: int | None = None) -> Blob:
+    """Parse a blob as the contract does; raises :class:`StatementError` naming what is
+    malformed (magic, P, length, ids not strictly ascending, a word >= p). With
+    ``positions`` the blob's P must equal it (the deployment's P)."""
+    data = bytes(data)
     if data[:4] != MAGIC:
-        raise StatementError(f"not a DBK2 data blob (starts {data[:4]!r})")
+        raise StatementError(f"not a DBK3 data blob (starts {data[:4]!r}, expected {MAGIC!r})")
     if len(data) < HEADER_BYTES:
-        raise StatementError(f"data blob: {len(data)} bytes, shorter than its header")
-    shape = Shape(data[4])
-    count = int.from_bytes(data[5:7], "big")
-    if len(data) != HEADER_BYTES + count * shape.entry_bytes:
+        raise StatementError(f"data blob: {len(data)} bytes, shorter than its 7-byte header")
+    p = data[4]
+    _check_positions(p)
+    if positions is not None and p != positions:
+        raise StatementError(f"data blob has P = {p}, this deployment's P is {positions}")
+    n = int.from_bytes(data[5:7], "big")
+    if len(data) != blob_bytes(n, p):
         raise StatementError(
-            f"data blob: {len(data)} bytes, expected {HEADER_BYTES + count * shape.entry_bytes} "
-            f"for {count} entries at P = {shape.positions}"
+            f"data blob: {len(data)} bytes, expected {blob_bytes(n, p)} for {n} entries at P = {p}"
         )
-    entries, at = [], HEADER_BYTES
-    for _ in range(count):
-        entries.append(_parse_entry(data[at : at + shape.entry_bytes], shape))
-        at += shape.entry_bytes
-    ids = [e.account_id for e in entries]
-    if ids != sorted(set(ids)):
-        raise StatementError("data blob: account ids not strictly ascending")
-    return shape.positions, tuple(entries)
-
-
-def _parse_entry(raw: bytes, shape: Shape) -> Entry:
-    def word(k: int) -> int:
-        v = int.from_bytes(raw[k : k + 32], "big")
-        if v >= P:
-            raise StatementError("data blob: a word is not a field element")
-        return v
-
-    aid = int.from_bytes(raw[:ID_BYTES], "big")
-    words = tuple(word(ID_BYTES + 32 + 32 * k) for k in range(shape.full_words))
-    tail = int.from_bytes(raw[ID_BYTES + 32 + 32 * shape.full_words :], "big")
-    return Entry(aid, word(ID_BYTES), words, tail)
+    size, entries, at = entry_bytes(p), [], HEADER_BYTES
+    for i in range(n):
+        raw = data[at : at + size]
+        aid = int.from_bytes(raw[:ID_BYTES], "big")
+        vals = []
+        for off in range(ID_BYTES, size, WORD_BYTES):
+            v = int.from_bytes(raw[off : off + WORD_BYTES], "big")
+            if v >= P:
+                raise StatementError(f"data blob: entry {i} (account {aid}) has a word >= p")
+            vals.append(v)
+        if entries and aid <= entries[-1].account_id:
+            raise StatementError(
+                f"data blob: entry {i} has account id {aid} after {entries[-1].account_id} "
+                "(ids must be strictly ascending)"
+            )
+        entries.append(Entry(aid, vals[0], tuple(vals[1:])))
+        at += size
+    return Blob(p, tuple(entries))
 
 
 def leaf_hashes(data: bytes) -> dict[int, int]:
     """Every published (account id -> new leaf hash): what rebuilding the tree needs."""
-    return {e.account_id: e.leaf_hash for e in _entries(data)[1]}
+    return {e.account_id: e.leaf_hash for e in decode(data).entries}
 
 
-def open_entry(blob: Blob, entry: Entry, key: PrivateKey, batch_number: int) -> LeafPlain:
-    """The entry's leaf contents under ``key``; raises :class:`DecryptionError` unless they hash,
-    with ``key``'s public key, to the published leaf hash (a wrong key or a forged entry)."""
-    shape = Shape(blob.positions)
-    shared = list(ecdh.shared_key(key, blob.ephemeral))
-    plain = _open(entry, shared, batch_number, shape)
-    leaf = _unpack(plain[0], plain[1:], shape)
+# --- binding to the proof --------------------------------------------------------------------
+
+
+def alpha(data: bytes, new_root: int) -> int:
+    """``uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) mod p``."""
+    check_field(new_root, "new_root")
+    digest = keccak(keccak(bytes(data)) + new_root.to_bytes(32, "big"))
+    return int.from_bytes(digest, "big") % P
+
+
+def entry_value(entry: Entry, a: int) -> int:
+    """``e(entry) = sum_k v_k alpha^k mod p``."""
+    acc = 0
+    for v in reversed(entry.values()):  # Horner
+        acc = (acc * a + v) % P
+    return acc
+
+
+def fingerprint_entries(entries: Iterable[Entry], a: int, positions: int) -> int:
+    """``F = prod (beta - e(entry)) mod p``, ``beta = alpha^(K + 3)``; 1 for no entry."""
+    beta = pow(a, K(positions) + 3, P)
+    out = 1
+    for e in entries:
+        out = out * (beta - entry_value(e, a)) % P
+    return out
+
+
+def fingerprint(data: bytes, a: int) -> int:
+    """The ``dataFingerprint`` public input of blob ``data`` at ``alpha`` = ``a``."""
+    blob = decode(data)
+    return fingerprint_entries(blob.entries, a, blob.positions)
+
+
+def published(written: Sequence[tuple[int, int]]) -> list[int]:
+    """The circuit's flags over its records ``(w_i, id_i)`` in slot order (DA_SPEC sec. 2):
+    ``published_i = w_i * prod_{j > i} (1 - w_j [id_j == id_i])``, the last write of each id."""
+    out, later = [], set()
+    for w, aid in reversed(written):
+        out.append(int(bool(w) and aid not in later))
+        if w:
+            later.add(aid)
+    return out[::-1]
+
+
+def fingerprint_records(records: Sequence[tuple[int, Entry]], a: int, positions: int) -> int:
+    """The circuit's product over every record ``(w_i, entry_i)`` in slot order:
+    ``F' = prod_i (1 + published_i (beta - e_i - 1))``. Equal to :func:`fingerprint` of the
+    blob of the published entries (the reference the circuit's templates are tested against)."""
+    beta = pow(a, K(positions) + 3, P)
+    flags = published([(w, e.account_id) for w, e in records])
+    out = 1
+    for flag, (_, e) in zip(flags, records, strict=True):
+        out = out * (1 + flag * (beta - entry_value(e, a) - 1)) % P
+    return out
+
+
+def binding(data: bytes, new_root: int) -> tuple[int, int]:
+    """``(dataAlpha, dataFingerprint)`` of the blob ``data`` of a batch ending at ``new_root``."""
+    a = alpha(data, new_root)
+    return a, fingerprint(data, a)
+
+
+# --- the owner's side ------------------------------------------------------------------------
+
+
+def open_entry(entry: Entry, key: PrivateKey, enc: int, old_root: int, positions: int) -> LeafPlain:
+    """The entry's leaf under ``key`` and ``enc``; raises :class:`DecryptionError` unless it
+    hashes, with ``key``'s public key, to the published leaf hash."""
+    plain = [(c - pad(enc, old_root, entry.account_id, j)) % P for j, c in enumerate(entry.ct)]
+    wrong = DecryptionError(
+        f"data blob: account {entry.account_id}'s entry does not decrypt to its leaf hash "
+        "under this key (wrong key, wrong operator key or old root, or a forged entry)"
+    )
     try:
-        ours = OwnedLeaf(entry.account_id, key.public_key(), leaf).leaf_hash()
-    except (ValueError, StatementError):
-        ours = None
+        collateral, orders_root, pos, count = unpack(plain, positions)
+        leaf = LeafPlain(collateral, orders_root, pos, enc, count)
+        ours = leaf.leaf_hash(key.public_key())
+    except (DecryptionError, ValueError):
+        raise wrong from None
     if ours != entry.leaf_hash:
-        raise DecryptionError(
-            f"data blob: account {entry.account_id}'s entry does not decrypt to its leaf hash "
-            "under this key (wrong key, wrong batch number, or a forged entry)"
-        )
+        raise wrong
     return leaf
 
 
 def decrypt_own(
-    data: bytes, key: PrivateKey, account_id: int, batch_number: int, positions: int
+    data: bytes,
+    key: PrivateKey,
+    account_id: int,
+    old_root: int,
+    operator_pub: Key,
+    positions: int,
 ) -> LeafPlain | None:
     """The owner's leaf from a blob, or None when the blob does not carry the account.
-    Raises :class:`DecryptionError` when the entry is not the owner's under ``key``."""
-    blob = decode(data)
-    if blob.positions != positions:
-        raise StatementError(f"data blob has P = {blob.positions}, expected {positions}")
-    for e in blob.entries:
-        if e.account_id == account_id:
-            return open_entry(blob, e, key, batch_number)
-    return None
+
+    ``old_root`` is the batch's old root (the previous batch's newRoot, or the genesis root),
+    ``operator_pub`` account 0's public key. Raises :class:`DecryptionError` when the entry is
+    not the owner's under ``key`` (another key, another batch's root, a forged entry)."""
+    blob = decode(data, positions)
+    entry = blob.entry(account_id)
+    if entry is None:
+        return None
+    return open_entry(entry, key, enc_from_owner(key, operator_pub), old_root, positions)
+
+
+__all__ = [
+    "HEADER_BYTES",
+    "ID_BYTES",
+    "MAGIC",
+    "Blob",
+    "Entry",
+    "K",
+    "LeafLike",
+    "LeafPlain",
+    "alpha",
+    "binding",
+    "blob_bytes",
+    "build",
+    "decode",
+    "decrypt_own",
+    "entry_bytes",
+    "entry_floor",
+    "entry_value",
+    "fingerprint",
+    "fingerprint_entries",
+    "fingerprint_records",
+    "leaf_hashes",
+    "open_entry",
+    "pad",
+    "published",
+    "seal",
+    "serialise",
+    "unpack",
+    "words",
+]

@@ -38,8 +38,10 @@ SIDE_SELL: int = 1
 
 EMPTY_ACCOUNT_LEAF: int = 0
 EMPTY_ORDER_LEAF: int = 0
-MAX_POSITIONS: int = (MAX_INPUTS - 4) // 2
-"""Position slots one Poseidon call can hold (4 + 2P <= 16 inputs, so P <= 6)."""
+MAX_POSITIONS: int = (MAX_INPUTS - 6) // 2
+"""Position slots one Poseidon call can hold (4 + 2P + 2 <= 16 inputs, so P <= 5)."""
+SERIES_LIMIT: int = 1 << 29
+"""Series ids are below 2^29 (DA_SPEC sec. 1): the data blob packs one in 29 bits."""
 
 
 class EncodingError(CryptoError):
@@ -184,13 +186,33 @@ def exit_hash(dom: int, account_id: int, eth_address: int | str | bytes) -> int:
     )
 
 
+def series_id(v: object, what: str) -> int:
+    """Return ``v`` if it is a series id in ``[0, 2**29)`` (0: an empty position slot), else
+    raise :class:`EncodingError`: the data blob packs a slot as ``series + 2^29 (qty + 2^63)``
+    (DA_SPEC sec. 3), so a wider id could not be published."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise EncodingError(f"{what}: expected int, got {type(v).__name__}")
+    if not 0 <= v < SERIES_LIMIT:
+        raise EncodingError(f"{what}: {v} outside [0, 2^29) (series ids are below 2^29)")
+    return v
+
+
 def account_leaf(
-    ax: int, ay: int, collateral: int, orders_root: int, positions: Sequence[tuple[int, int]]
+    ax: int,
+    ay: int,
+    collateral: int,
+    orders_root: int,
+    positions: Sequence[tuple[int, int]],
+    enc: int,
+    count: int,
 ) -> int:
-    """``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P])``.
+    """``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P, enc,
+    count])`` (DA_SPEC sec. 1).
 
     ``positions`` has exactly P (the circuit parameter) ``(series_id, signed_qty)`` pairs;
-    empty slots are ``(0, 0)``. The caller pads to P: the leaf hash depends on P.
+    empty slots are ``(0, 0)``. The caller pads to P: the leaf hash depends on P. ``enc`` is
+    the x-coordinate of the operator/owner ECDH point (``prover.statement.accounts``), ``count``
+    the number of writes of the leaf (unsigned 64-bit).
     """
     if not 0 <= len(positions) <= MAX_POSITIONS:
         raise LengthError(
@@ -207,11 +229,13 @@ def account_leaf(
         if len(pos) != 2:
             raise LengthError(f"account_leaf: positions[{i}] must be (series_id, qty)")
         series, qty = pos
-        flat.append(u64(series, f"positions[{i}].series_id"))
+        flat.append(series_id(series, f"positions[{i}].series_id"))
         try:
             flat.append(to_field(qty))
         except EncodingError as e:
             raise EncodingError(f"positions[{i}].qty: {e}") from None
+    flat.append(check_field(enc, "account.enc"))
+    flat.append(u64(count, "account.count"))
     return poseidon(flat)
 
 
@@ -228,6 +252,7 @@ __all__ = [
     "I64_MAX",
     "I64_MIN",
     "MAX_POSITIONS",
+    "SERIES_LIMIT",
     "SIDE_BUY",
     "SIDE_SELL",
     "TAG_API_REQUEST",
@@ -247,6 +272,7 @@ __all__ = [
     "from_field",
     "order_hash",
     "order_leaf",
+    "series_id",
     "tagged_hash",
     "to_field",
     "u64",

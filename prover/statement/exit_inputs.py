@@ -20,6 +20,7 @@ from prover.crypto.merkle import MerkleProof
 from prover.statement import encoding
 from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.config import CircuitConfig
+from prover.statement.data_blob import LeafPlain
 from prover.statement.errors import StatementError, UnknownSeriesError
 from prover.statement.market import MarketTable, padded
 from prover.statement.public_inputs import withdrawal_value
@@ -33,13 +34,30 @@ class ExitStatementError(StatementError):
 
 @dataclass(frozen=True)
 class ExitLeaf:
-    """An account leaf's contents (docs/CONVENTIONS.md, "Account leaf"): exactly P positions."""
+    """An account leaf's contents (docs/CONVENTIONS.md, "Account leaf"): exactly P positions,
+    then the leaf's ECDH ``enc`` and write ``count`` (DA_SPEC sec. 1), as the owner decrypts them
+    from the last batch's blob (:meth:`from_plain`)."""
 
     ax: int
     ay: int
     collateral: int
     orders_root: int
     positions: tuple[tuple[int, int], ...]  # (series id, signed qty); (0, 0) = empty
+    enc: int
+    count: int
+
+    @classmethod
+    def from_plain(cls, key: tuple[int, int], plain: LeafPlain) -> ExitLeaf:
+        """The leaf of ``key`` from what its owner decrypted (``data_blob.decrypt_own``)."""
+        return cls(
+            key[0],
+            key[1],
+            plain.collateral,
+            plain.orders_root,
+            tuple(plain.positions),
+            plain.enc,
+            plain.count,
+        )
 
     @property
     def key(self) -> tuple[int, int]:
@@ -48,7 +66,13 @@ class ExitLeaf:
 
     def hash(self) -> int:
         return encoding.account_leaf(
-            self.ax, self.ay, self.collateral, self.orders_root, self.positions
+            self.ax,
+            self.ay,
+            self.collateral,
+            self.orders_root,
+            list(self.positions),
+            self.enc,
+            self.count,
         )
 
 
@@ -146,6 +170,8 @@ def exit_inputs(
         "ordersRoot": leaf.orders_root,
         "posSeries": [s for s, _ in leaf.positions],
         "posQty": [q % P for _, q in leaf.positions],
+        "enc": leaf.enc % P,
+        "count": leaf.count,
         "accPath": path.circuit_siblings,
         "to": to_int,
         "R8x": signature.r8x,

@@ -34,11 +34,12 @@ ARITY = 16
 Level = Literal["im", "mm"]  # initial margin, maintenance margin
 U64 = 1 << 64
 I64 = 1 << 63
+SERIES_LIMIT = 1 << 29  # series ids are below 2^29: the data blob packs one in 29 bits
 NO_EXPIRY = U64 - 1  # a row built without its series' expiry: tradable at any 64-bit time
 
 # promise name (also the model's rule name) -> what the oracle promises
 PROMISES: dict[str, str] = {
-    "market_ids": "series ids in [1, 2^64), strictly ascending (distinct), then padding rows "
+    "market_ids": "series ids in [1, 2^29), strictly ascending (distinct), then padding rows "
     "(id 0) only",
     "market_status": "every status is 0 (live) or 1 (expired)",
     "market_padding": "a padding row (series id 0) has every field 0",
@@ -195,14 +196,15 @@ def padded(rows: Sequence[MarketRow], m: int, s: int) -> list[MarketRow]:
 
 def check_series_ids(ids: Sequence[int]) -> None:
     """The ``market_ids`` promise for a table's series (padding rows excluded): every id in
-    [1, 2^64) and strictly ascending, hence distinct. Raises :class:`MarketTableError`."""
+    [1, 2^29) (DA_SPEC sec. 1: the data blob packs a series id in 29 bits) and strictly
+    ascending, hence distinct. Raises :class:`MarketTableError`."""
     prev = 0
     for i, sid in enumerate(ids):
-        if not prev < sid < U64:
+        if not prev < sid < SERIES_LIMIT:
             raise MarketTableError(
                 "market_ids",
                 f"row {i}: series id {sid} after {prev} (series ids must be unique, ascending "
-                "and in [1, 2^64))",
+                "and in [1, 2^29))",
             )
         prev = sid
 

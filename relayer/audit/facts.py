@@ -36,9 +36,10 @@ def labels(args: dict[str, Any]) -> list[str]:
 
 
 class LeafHistory:
-    """The last published hash of every leaf, to tell written entries from cover: an entry
-    whose hash did not change was not written by its batch (each blob counted once: the same
-    blob is in ``submitBatch``'s input and in its ``BatchSubmitted`` event)."""
+    """The blobs already read (each counted once: the same blob is in ``submitBatch``'s input
+    and in its ``BatchSubmitted`` event) and the last published hash of every leaf. Under DBK3
+    every entry is a write (a leaf's ``count`` goes up on every write, so its hash always
+    changes), so the hashes are kept only to report a blob that repeats one (never expected)."""
 
     def __init__(self) -> None:
         self.hashes: dict[int, int] = {}
@@ -86,15 +87,21 @@ def _blob(
     if leaves is None:
         why = "a data blob this build cannot parse (scanned as raw bytes)"
         return [Finding("blob", where, {"magic": data[:4].hex()}, False, why)], []
-    found, links = [], []
+    count = {"batch": str(batch), "entries": len(leaves)}
+    found = [Finding("entries", where, count, True, "a blob's entry count (>= 2T + 1 if it can)")]
+    links = []
     for aid, h in sorted(leaves.items()):
-        written = history.hashes.get(aid, 0) != h
+        repeated = history.hashes.get(aid) == h  # DBK3: a write always changes the hash
         history.hashes[aid] = h
-        why = "its leaf hash changed: the batch wrote it" if written else "cover (hash unchanged)"
-        fields: dict[str, int | str] = {"account": aid, "batch": str(batch), "written": written}
+        fields: dict[str, int | str] = {"account": aid, "batch": str(batch)}
+        fields["written"] = not repeated
+        if repeated:
+            why = "a blob entry repeating the leaf's previous hash: not a DBK3 write"
+            found.append(Finding("account", where, fields, False, why))
+            continue
+        why = "a blob entry: the batch wrote this leaf (an operation or a cover touch, alike)"
         found.append(Finding("account", where, fields, True, why))
-        if written:
-            links.append(
-                Link(f"batch:{batch}", f"account:{aid}", "written by the same batch", where, True)
-            )
+        links.append(
+            Link(f"batch:{batch}", f"account:{aid}", "written by the same batch", where, True)
+        )
     return found, links

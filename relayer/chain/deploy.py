@@ -156,6 +156,7 @@ def deploy_all(
     batch_verifier_sol: str | Path,
     exit_verifier_sol: str | Path,
     operator_key: tuple[int, int],
+    positions: int,
     config: SettlementConfig | None = None,
     genesis_root: int = 0,
     token: str | None = None,
@@ -168,11 +169,13 @@ def deploy_all(
 ) -> Deployment:
     """Deploy everything from ``admin`` (default: the first unlocked account).
 
-    operator_key: account 0's Baby Jubjub key (the one genesis_root holds); Settlement binds it
-    to ``admin``, the only address that may deposit to it. relayer and oracle default to
-    admin. With test_oracle=True a TestOracle owned by the oracle account is deployed and given
-    ORACLE_ROLE as well. expect_settlement: the address the verifiers' domain was built for
-    (see predict_settlement_address); refused up front if Settlement would land elsewhere.
+    positions: the circuit's P (CircuitConfig.positions); Settlement refuses a data blob of
+    another P. operator_key: account 0's Baby Jubjub key (the one genesis_root holds);
+    Settlement binds it to ``admin``, the only address that may deposit to it. relayer and
+    oracle default to admin. With test_oracle=True a TestOracle owned by the oracle account is
+    deployed and given ORACLE_ROLE as well. expect_settlement: the address the verifiers'
+    domain was built for (see predict_settlement_address); refused up front if Settlement would
+    land elsewhere.
     """
     config = config or SettlementConfig()
     admin = admin or w3.eth.accounts[0]
@@ -210,7 +213,7 @@ def deploy_all(
         token_info.address,
         poseidon_c.address,
         [verifiers[0].address, verifiers[1].address],
-        n_batch,
+        [n_batch, positions],
         genesis_root,
         list(operator_key),
         config.as_tuple(),

@@ -314,7 +314,7 @@ def deploy(args: argparse.Namespace) -> int:
         dep = deploy_venue(
             w3,
             settings.circuit,
-            operator_key=op.public_key(),
+            operator=op,
             admin=settings.eth_address("admin"),
             relayer=settings.eth_address("relayer"),
             oracle=settings.eth_address("oracle"),

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from prover.statement.encoding import SERIES_LIMIT
 from relayer.risk.scenarios import Kind
 
 KIND_NAMES = {"call": Kind.CALL, "put": Kind.PUT, "future": Kind.FUTURE}
@@ -37,8 +38,11 @@ class SeriesSpec:
     size_tick: int = 1  # contracts
 
     def __post_init__(self) -> None:
-        if not 0 < self.id < 2**64:
-            raise ValueError(f"series {self.id}: id must be in [1, 2^64)")
+        if not 0 < self.id < SERIES_LIMIT:  # the data blob packs a series id in 29 bits
+            raise ValueError(
+                f"series {self.id}: id must be in [1, 2^29) (the market table and the data blob "
+                "hold 29-bit series ids); renumber the series file"
+            )
         if self.kind not in KIND_NAMES:
             raise ValueError(f"series {self.id}: kind {self.kind!r} not call/put/future")
         if self.price_tick <= 0 or self.size_tick <= 0:

@@ -1,7 +1,8 @@
 """A sealed batch's operations (``prover.model.ops.Batch``) <-> JSON, for the database.
 
 Everything the model needs to apply the batch again is kept, to the integer: timestamp, the
-market table it was sealed with, every operation with its signature, the data hash. JSON
+market table it was sealed with, every operation with its signature, the cover touches (random
+when sealed: the replay must rebuild the same blob). JSON
 numbers are Python ints here (exact at any size); ``notes`` (test annotations) are not kept.
 """
 
@@ -19,6 +20,7 @@ from prover.model.ops import (
     QueueEntry,
     Settlement,
     SignedOrder,
+    Touch,
     Trade,
     Withdrawal,
 )
@@ -71,7 +73,7 @@ def batch_to_json(b: Batch) -> dict[str, Any]:
             [lq.account_id, lq.scenario, list(lq.liquidator_slots)] for lq in b.liquidations
         ],
         "settlements": [[x.account_id, x.series_id] for x in b.settlements],
-        "data_hash": b.data_hash,
+        "touches": [t.account_id for t in b.touches],
     }
 
 
@@ -89,5 +91,5 @@ def batch_from_json(d: dict[str, Any]) -> Batch:
         ),
         tuple(Liquidation(a, s, tuple(slots)) for a, s, slots in d["liquidations"]),
         tuple(Settlement(a, s) for a, s in d["settlements"]),
-        d["data_hash"],
+        tuple(Touch(a) for a in d.get("touches", [])),
     )

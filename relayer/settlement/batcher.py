@@ -32,8 +32,14 @@ rejects is never sealed.
   within the slot counts; ``keeper_deltas`` is what they did, for the relayer's ledger. The
   table is the newest registered one (``use_market``, set by the oracle keeper).
 
-A sealed batch keeps its operations, circuit inputs, public inputs and data blob until the
-chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.
+Before sealing, ``prover.model.cover.with_cover`` adds cover touches: random existing accounts
+the batch does not write, in its empty touch-capable slots, until 2T + 1 ids are written (when
+the tree and the slots allow), so the blob does not tell who traded (docs/privacy.md). The data
+blob is the model's (``apply_batch(...).data``: every leaf the batch wrote, encrypted to its
+owner), which the proof binds through dataAlpha and dataFingerprint.
+
+A sealed batch keeps its operations (touches included), circuit inputs, public inputs and data
+blob until the chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.
 """
 
 from __future__ import annotations
@@ -42,8 +48,9 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from prover.crypto.eddsa import Signature
+from prover.crypto.eddsa import PrivateKey, Signature
 from prover.model.apply import apply_batch
+from prover.model.cover import with_cover
 from prover.model.errors import Rejected
 from prover.model.ops import (
     Batch,
@@ -55,7 +62,7 @@ from prover.model.ops import (
     Withdrawal,
 )
 from prover.model.state import State
-from prover.statement import data_blob, encoding
+from prover.statement import encoding
 from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
 from prover.statement.config import CircuitConfig
 from prover.statement.deposits import key_accepted
@@ -65,6 +72,7 @@ from prover.statement.public_inputs import PublicInputs
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.expiries import expired_positions
+from relayer.settlement.genesis import genesis_state
 from relayer.settlement.keeper_booking import Deltas, keeper_deltas, merge_deltas
 from relayer.settlement.liquidations import failing_maintenance
 
@@ -138,12 +146,6 @@ class SealedBatch:
         return self.batch.timestamp
 
 
-def owned_leaf(state: State, account_id: int) -> data_blob.OwnedLeaf:
-    a = state.accounts[account_id]
-    leaf = data_blob.LeafPlain(a.collateral, a.orders_root, list(a.positions))
-    return data_blob.OwnedLeaf(account_id, (a.ax, a.ay), leaf)
-
-
 def trade_from_row(row: dict[str, Any]) -> PendingFill:
     """A ``Repository.trades_after`` row (fill plus both signed orders) as a model Trade."""
 
@@ -176,14 +178,13 @@ def withdrawal_from_row(row: dict[str, Any]) -> PendingWithdrawal:
 
 
 class Batcher:
-    def __init__(
-        self, config: CircuitConfig, market: MarketTable, operator_key: tuple[int, int]
-    ) -> None:
+    def __init__(self, config: CircuitConfig, market: MarketTable, operator: PrivateKey) -> None:
         self.config = config
         self.market = market
-        self.operator_key = operator_key
+        self.operator = operator  # account 0's key: its secret scalar makes each leaf's enc
+        self.operator_key = operator.public_key()
         # after every sealed batch; account 0 is the operator's from genesis (issue 18 rule 6)
-        self.state = State.genesis(config, operator_key)
+        self.state = genesis_state(config, operator)
         self.ids: AccountIds = self.state.account_ids()
         self.deposits: deque[QueuedDeposit] = deque()
         self.fills: deque[PendingFill] = deque()
@@ -383,15 +384,13 @@ class Batcher:
         if not (deps or trades or taken or keeper_ops or allow_empty):
             return None
         number = len(self.sealed) + 1
-        after = apply_batch(self.state, batch).state
         keeper_accounts = {op.account_id for op in keeper_ops}
-        # every leaf the model wrote (old vs new tree), then cover up to the blob's entry floor
-        touched = {a for a in after.accounts if after.tree.leaf(a) != self.state.tree.leaf(a)}
-        touched |= set(data_blob.cover_ids(after.accounts, touched, self.config))
-        data = data_blob.encode([owned_leaf(after, a) for a in touched], number, self.config)
-        final = replace(batch, data_hash=data_blob.data_hash(data))
         booked = _booked(self.state, before_keepers, batch, keeper_accounts)
+        # cover touches (prover.model.cover): random existing accounts the batch does not
+        # write, in its empty touch-capable slots, up to 2T + 1 written ids
+        final = with_cover(self.state, batch)
         result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
+        data = result.data  # the model's DBK3 blob: every leaf it wrote, as the proof binds it
         booked = merge_deltas(booked, _forced_payout(deps, result.forced_paid))
         cancels = _cancels(self.state, result.state, deps)
 

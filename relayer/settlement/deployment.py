@@ -24,7 +24,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from prover.build.toolchain import repo_root
-from prover.model.state import State
+from prover.crypto.eddsa import PrivateKey
 from prover.proving.batch import BatchProver
 from prover.proving.exit_proof import exit_prover
 from prover.statement.accounts import Key
@@ -36,6 +36,7 @@ from relayer.chain.deploy import (
     predict_settlement_address,
 )
 from relayer.settings import ANVIL_ORACLE_KEY, ANVIL_RELAYER_KEY
+from relayer.settlement.genesis import genesis_state
 
 
 @dataclass
@@ -76,7 +77,7 @@ def deploy_venue(
     w3: Web3,
     config_name: str,
     *,
-    operator_key: Key,
+    operator: PrivateKey,
     admin: str | None = None,
     relayer: str | None = None,
     oracle: str | None = None,
@@ -85,12 +86,14 @@ def deploy_venue(
     stage: Callable[[str], None] | None = None,
 ) -> VenueDeployment:
     """Compile (cached), set up INSECURE dev keys (cached) and deploy with the genesis root of
-    ``State.genesis(config, operator_key)``. Three separate addresses (issue 18 rule 8):
-    ``admin`` (default the first unlocked account) deploys and holds DEFAULT_ADMIN_ROLE,
-    ``relayer`` holds RELAYER_ROLE, ``oracle`` holds ORACLE_ROLE and owns the TestOracle
-    (defaults: the settings' anvil accounts 8 and 9, unlocked on the project's anvil); two equal
-    ones are refused. ``admin`` owns ``operator_key`` on-chain (the only address that may top up
-    account 0). ``stage`` hears each step as it starts (a progress hint)."""
+    ``genesis_state(config, operator)`` (account 0 holds ``operator``'s public key; its leaf's
+    ``enc`` needs the secret scalar, so the genesis root needs the key itself). Three separate
+    addresses (issue 18 rule 8): ``admin`` (default the first unlocked account) deploys and
+    holds DEFAULT_ADMIN_ROLE, ``relayer`` holds RELAYER_ROLE, ``oracle`` holds ORACLE_ROLE and
+    owns the TestOracle (defaults: the settings' anvil accounts 8 and 9, unlocked on the
+    project's anvil); two equal ones are refused. ``admin`` owns ``operator``'s public key
+    on-chain (the only address that may top up account 0). ``stage`` hears each step as it
+    starts (a progress hint)."""
     stage = stage or (lambda _: None)
     admin = Web3.to_checksum_address(admin or w3.eth.accounts[0])
     relayer = Web3.to_checksum_address(relayer or _address(ANVIL_RELAYER_KEY))
@@ -105,12 +108,14 @@ def deploy_venue(
     stage(f"compiling the exit circuit of {config.name} and setting up its keys (cached after)")
     exit_verifier_sol = exit_prover(config).verifier_sol
     stage("deploying contracts")
-    genesis_root = State.genesis(config, operator_key).root
+    operator_key = operator.public_key()
+    genesis_root = genesis_state(config, operator).root
     dep = deploy_all(
         w3,
         batch_verifier_sol=prover.verifier_sol,
         exit_verifier_sol=exit_verifier_sol,
         operator_key=operator_key,
+        positions=config.positions,
         config=settlement_config,
         genesis_root=genesis_root,
         admin=admin,

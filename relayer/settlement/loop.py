@@ -54,7 +54,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prover.statement.accounts import Key
+from prover.crypto.eddsa import PrivateKey
 from prover.statement.market import MarketTable
 from relayer.settlement import keeper_reseal, reorg
 from relayer.settlement.batcher import Batcher, SealedBatch
@@ -152,7 +152,7 @@ class SettlementLoop:
         self,
         venue: VenueDeployment,
         market: MarketTable,
-        operator_key: Key,
+        operator: PrivateKey,
         store: Repository,
         credit: Credit | None = None,
         credited_through: Callable[[], int] = lambda: -1,
@@ -164,13 +164,13 @@ class SettlementLoop:
         keepalive_seconds: float | None = None,
         fees: FeePolicy | None = None,
     ) -> None:
-        self.pipeline = SettlementPipeline(venue, market, operator_key)
+        self.pipeline = SettlementPipeline(venue, market, operator)
         if fees is not None:  # the operator's tip and cap (settings), else the defaults
             self.pipeline.submitter.fees = fees
         self.pipeline.store = store
         self.pipeline.submitter.observe = lambda name, value: self.observe(name, value)
         self.store = store
-        self.operator_key = operator_key
+        self.operator_key = operator.public_key()
         self.credit = credit
         self.credited_through = credited_through
         self.poll_seconds = poll_seconds

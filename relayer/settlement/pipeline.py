@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from prover.crypto.eddsa import PrivateKey
 from prover.model.ops import Withdrawal
 from prover.proving.batch import ProvedBatch
 from prover.statement.market import MarketTable
@@ -64,14 +65,12 @@ class StageTimes:
 
 
 class SettlementPipeline:
-    def __init__(
-        self, venue: VenueDeployment, market: MarketTable, operator_key: tuple[int, int]
-    ) -> None:
+    def __init__(self, venue: VenueDeployment, market: MarketTable, operator: PrivateKey) -> None:
         self.venue = venue
         self.w3 = venue.settlement.w3
         self.prover = venue.prover
         self.watcher = DepositWatcher(venue.settlement)
-        self.batcher = Batcher(venue.config, market, operator_key)
+        self.batcher = Batcher(venue.config, market, operator)  # account 0's key
         txs = TxSender(self.w3, venue.relayer, signer_for(venue.relayer))  # RELAYER_ROLE
         self.submitter = Submitter(self.w3, venue.settlement, venue.relayer, txs=txs)
         self.store: Repository | None = None  # the relayer's database, for GET /v1/batches

@@ -2,13 +2,13 @@
 
 Everything a batch needs is committed when it is sealed (relayer.settlement.batch_store), so
 the batcher's sealed state is rebuilt from it: ``rebuild`` replays the stored batches through
-``prover.model.apply_batch`` (deterministic; each replay must give the stored public inputs,
-data hash included, or the start is refused), from genesis or from the newest usable replay
-checkpoint (relayer.storage.checkpoint: the model's state after a sealed batch, written by the
-loop every ``CHECKPOINT_EVERY`` batches; usable when every batch up to it is confirmed and its
-rebuilt root is that batch's new root), and restores the
-cursors: the batch count (so batch numbers, and the data blob's encryption nonce, go on from
-the last stored batch with no gap), the last batch timestamp, the last sealed fill (fills the
+``prover.model.apply_batch`` (deterministic; each replay must give the stored public inputs
+and rebuild the stored data blob, cover touches included, or the start is refused), from
+genesis or from the newest usable replay checkpoint (relayer.storage.checkpoint: the model's
+state after a sealed batch, written by the loop every ``CHECKPOINT_EVERY`` batches; usable
+when every batch up to it is confirmed and its rebuilt root is that batch's new root), and
+restores the cursors: the batch count (so batch numbers go on from the last stored batch with
+no gap), the last batch timestamp, the last sealed fill (fills the
 model refused for good are never read again), queued withdrawals (status ``queued``: those in
 a batch or refused are not read again), and the deposit queue (read again from the
 deployment's block, every entry checked against the hash chain, those the sealed state
@@ -37,7 +37,6 @@ import logging
 
 from prover.model.apply import apply_batch
 from prover.model.state import State
-from prover.statement import data_blob
 from prover.statement.proof import WORDS
 from prover.statement.public_inputs import PublicInputs
 from relayer.settlement import batch_store
@@ -64,7 +63,7 @@ def replay(
     are those after the ``stored`` batches (``batch_store.load``), replayed from genesis, or
     from ``start`` (batch number, the model's state after it: a checkpoint) when given: the
     batches up to it are taken as stored, only the later ones replayed (``replayed``)."""
-    b = Batcher(template.config, template.market, template.operator_key)
+    b = Batcher(template.config, template.market, template.operator)
     b.replayed = 0  # type: ignore[attr-defined]  # batches run through the model
     first = 1
     if start is not None:
@@ -77,7 +76,7 @@ def replay(
             b.sealed.append(_sealed(s, {}))
         else:
             result = apply_batch(b.state, s.batch)
-            if result.public != s.public or data_blob.data_hash(s.data) != s.public[-1]:
+            if result.public != s.public or result.data != s.data:
                 raise SettlementError(
                     f"stored batch {n} does not replay to its public inputs and data: the "
                     "model and the database disagree"
@@ -125,7 +124,7 @@ def usable_checkpoint(
     if found is None:
         return None
     number, doc = found
-    state = checkpoint.state_from_json(template.config, doc)
+    state = checkpoint.state_from_json(template.config, doc, template.operator.secret_scalar())
     want = PublicInputs.from_list(stored[number - 1].public).new_root
     if state.root != want:
         log.warning("checkpoint at batch %d does not rebuild its root: replaying earlier", number)

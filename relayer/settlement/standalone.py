@@ -58,7 +58,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
         loop = SettlementLoop(
             dep,
             snap.table,
-            op.public_key(),
+            op,
             repo,
             poll_seconds=settings.settle_poll_seconds,
             batch_seconds=settings.batch_seconds,

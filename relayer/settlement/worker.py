@@ -200,7 +200,7 @@ class SettlementWorker:
             dep = deploy_venue(
                 self.w3,
                 s.circuit,
-                operator_key=op.public_key(),
+                operator=op,
                 admin=self.admin or s.eth_address("admin"),
                 relayer=s.eth_address("relayer"),
                 oracle=s.eth_address("oracle"),
@@ -265,7 +265,7 @@ class SettlementWorker:
             self.loop = SettlementLoop(
                 dep,
                 table,
-                op.public_key(),
+                op,
                 store,
                 venue.credit_chain_deposit,
                 lambda: venue.last_queue_index,

@@ -45,19 +45,24 @@ def state_to_json(state: State) -> dict[str, Any]:
                 str(a.collateral),
                 [[s, q] for s, q in a.positions],
                 [[oid, filled] for _slot, (oid, filled) in sorted(a.slots.items())],
+                str(a.enc),
+                a.count,
             ]
             for aid, a in sorted(state.accounts.items())
         ],
     }
 
 
-def state_from_json(config: CircuitConfig, doc: dict[str, Any]) -> State:
-    """The state ``state_to_json`` wrote, every tree rebuilt from its leaves."""
-    st = State(config)
+def state_from_json(
+    config: CircuitConfig, doc: dict[str, Any], operator_scalar: int | None = None
+) -> State:
+    """The state ``state_to_json`` wrote, every tree rebuilt from its leaves; the operator's
+    secret scalar (never stored) lets it credit new accounts again."""
+    st = State(config, operator_scalar)
     st.deposit_chain = int(doc["deposit_chain"])
     st.deposits_processed = int(doc["deposits_processed"])
-    for aid, ax, ay, collateral, positions, slots in doc["accounts"]:
-        acct = Account.new(int(ax), int(ay), config)
+    for aid, ax, ay, collateral, positions, slots, enc, count in doc["accounts"]:
+        acct = Account.new(int(ax), int(ay), config, enc=int(enc), count=int(count))
         acct.collateral = int(collateral)
         acct.positions = [(int(s), int(q)) for s, q in positions]
         for oid, filled in slots:

@@ -43,7 +43,8 @@ def test_public_inputs_are_wires_1_to_n_in_conventions_order():
         "depositChainOld",
         "depositChainNew",
         *[f"withdrawal[{i}]" for i in range(TEST.withdrawals)],
-        "dataHash",
+        "dataAlpha",
+        "dataFingerprint",
     ]
     assert [wire(n) for n in names] == list(range(1, len(names) + 1))
 
@@ -97,10 +98,14 @@ def test_random_batches_agree_with_model(tmp_path):
     assert all(s != 1 for a in world.state.accounts.values() for s, _ in a.positions)
 
 
-def test_empty_batch_is_a_no_op(tmp_path):
+def test_empty_batch_writes_only_account_0(tmp_path):
+    # the fee credit always writes account 0 (count + 1; DA_SPEC sec. 2): every batch changes
+    # the root, so oldRoot is a unique nonce for the blob's pads
     world = genesis(TEST, 2, random.Random(1))
     result = apply_batch(world.state, Batch(NOW, world.market))
-    assert result.public[0] == result.public[1]
+    assert result.public[0] != result.public[1]
+    assert result.written == (0,)
+    assert result.state.accounts[0].count == world.state.accounts[0].count + 1
     assert witness(result.inputs, tmp_path / "w.wtns") is not None
 
 

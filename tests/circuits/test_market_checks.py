@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smok
 
 M, S = 4, 2
 U64, I64 = 1 << 64, 1 << 63
+IDS = 1 << 29  # series ids are in [1, 2^29)
 ROWS = (
     MarketRow(3, 0, 120, 0, (150, -20), (140, -10)),
     MarketRow(9, 1, -40, -40, (-40, -40), (-40, -40)),
@@ -62,8 +63,8 @@ def ids():
         [3, 9, 0, 0],
         [0, 0, 0, 0],  # empty table: padding only
         [1, 2, 3, 4],  # full table
-        [U64 - 3, U64 - 2, U64 - 1, 0],  # the top of the range
-        [1, U64 - 1, 0, 0],  # the largest step
+        [IDS - 3, IDS - 2, IDS - 1, 0],  # the top of the range (ids < 2^29, DA_SPEC sec. 1)
+        [1, IDS - 1, 0, 0],  # the largest step
     ],
 )
 def test_market_ids_accepts(ids, values):
@@ -80,6 +81,8 @@ def test_market_ids_accepts(ids, values):
         [3, 9, 9, 0],  # duplicate at the end
         [3, 0, 9, 0],  # a series after a padding row
         [0, 3, 0, 0],  # a series after a leading padding row
+        [3, IDS, 0, 0],  # id 2^29: does not pack into the blob's 29-bit series field
+        [IDS + 1, IDS + 2, 0, 0],  # both above 2^29, ascending
         [3, U64, 0, 0],  # id 2^64
         [U64 + 1, U64 + 2, 0, 0],  # both above 2^64, ascending
         [P - 1, 1, 0, 0],  # a "negative" id: -1 then 1, ascending as integers mod p

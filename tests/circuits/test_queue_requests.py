@@ -283,7 +283,10 @@ def test_a_forced_withdrawal_margin_forbids_pays_0_and_still_proves(tmp_path):
     w = _world()
     _short(w, 0)  # exactly at initial margin
     result = _apply(w, ForcedWithdrawal(*_key(w, 1), 1, 5))
-    assert result.forced_paid == 0 and result.state.root == w.state.root
+    # served, paying 0: the leaf is written (count + 1, DA_SPEC sec. 2), its contents stay
+    before, after = w.state.get(1), result.state.get(1)
+    assert result.forced_paid == 0 and after.collateral == before.collateral
+    assert after.count == before.count + 1 and result.written == (0, 1)
     assert witness(result.inputs, tmp_path / "w.wtns") is not None
     assert not accepted(_apply(w, ForcedWithdrawal(*_key(w, 1), 1, 5, pay=1), strict=False).inputs)
 
@@ -299,7 +302,11 @@ def test_a_request_by_another_key_or_for_no_leaf_is_a_proven_no_op(tmp_path):
         ForcedWithdrawal(*_key(w, 0), 0, 10),  # account 0 never pays out (issue 18 rule 1)
     ):
         result = _apply(w, entry)
-        assert result.state.root == w.state.root and result.forced_paid == 0
+        # no leaf but account 0's (the fee credit writes it every batch) is written
+        assert result.written == (0,) and result.forced_paid == 0
+        assert all(
+            result.state.get(a).leaf() == w.state.get(a).leaf() for a in w.state.accounts if a
+        )
         assert result.state.deposit_chain != w.state.deposit_chain
         assert witness(result.inputs, tmp_path / "w.wtns") is not None, entry
 
@@ -398,7 +405,8 @@ def test_a_cancel_of_an_older_id_leaves_a_newer_order_alive():
     w = _world()
     w.state = _apply(w, trades=(_fill(w, 13),)).state  # slot 1 holds order 13
     result = _apply(w, Cancel(*_key(w, 1), 1, 9))
-    assert result.state.root == w.state.root
+    assert result.written == (0,)  # the cancel kills nothing: not a write (no count + 1)
+    assert result.state.get(1).leaf() == w.state.get(1).leaf()
     assert accepted(result.inputs)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deploy import Deployment, SettlementConfig, deploy_all
-from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, Env
+from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, POSITIONS, Env
 from testkit.standin import standin
 
 TEST_CONFIG = SettlementConfig(
@@ -39,6 +39,7 @@ def make_deployment(chain: LocalChain, token: str | None = None) -> Deployment:
         batch_verifier_sol=standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin("exit_standin").verifier_sol,
         operator_key=KEY_OPERATOR,
+        positions=POSITIONS,
         config=TEST_CONFIG,
         genesis_root=GENESIS_ROOT,
         token=token,

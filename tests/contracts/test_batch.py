@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 from prover.crypto.field import P
 from prover.crypto.poseidon import poseidon
+from prover.statement import data_blob
 from prover.statement.proof import calldata
 from testkit import standin
-from testkit.contracts import DATA, GENESIS_ROOT, MARKET_HASH, Env
+from testkit.blobs import random_blob
+from testkit.contracts import DATA, GENESIS_ROOT, MARKET_HASH, POSITIONS, Env
 
 
 def _batch(env: Env, t0: int, **kw):  # the standard first batch: both deposits, one withdrawal
@@ -60,6 +64,8 @@ def test_submit_batch_changed_public_input_reverts(ready: Env, t0: int) -> None:
     for index, value in ((1, public[1] + 1), (6, standin.withdrawal(5_000, env.alice))):
         changed = list(public)
         changed[index] = value
+        # a new root moves dataAlpha: rebind the blob so only the proof is left to refuse it
+        changed[-2:] = data_blob.binding(data, changed[1])
         fn = env.settlement.functions.submitBatch(proof, changed, count, data)
         env.reverts(fn, env.relayer, "InvalidProof")
 
@@ -144,10 +150,13 @@ def test_submit_batch_queue_mismatch_reverts(ready: Env, t0: int) -> None:
 
 
 def test_submit_batch_data_mismatch_reverts(ready: Env, t0: int) -> None:
-    env = ready
+    env = ready  # the blob's other checks and the differential tests: test_data_blob.py
     proof, public, count, data = _batch(env, t0)
+    other = random_blob(3, POSITIONS, random.Random(20))  # well-formed, not the bound one
+    fn = env.settlement.functions.submitBatch(proof, public, count, other)
+    env.reverts(fn, env.relayer, "DataAlphaMismatch", data_blob.alpha(other, public[1]), public[-2])
     fn = env.settlement.functions.submitBatch(proof, public, count, data + b"\x00")
-    env.reverts(fn, env.relayer, "DataHashMismatch")
+    env.reverts(fn, env.relayer, "DataBlobWrongLength", len(data), len(data) + 1)
 
 
 def test_submit_batch_timestamp_rules(ready: Env, t0: int) -> None:
@@ -168,8 +177,11 @@ def test_submit_batch_wrong_input_count_reverts(ready: Env, t0: int) -> None:
 
 
 def test_submit_batch_data_blob_sizes_round_trip(ready: Env, t0: int) -> None:
-    env = ready  # the log is assembled in memory by hand: check padding at every length
-    for i, data in enumerate((b"", b"\x01", bytes(range(31)), bytes(range(33)))):
+    env = ready  # the log is assembled in memory by hand: check padding at many lengths mod 32
+    rng = random.Random(21)
+    blobs = [random_blob(n, POSITIONS, rng) for n in (0, 1, 2, 3, 5, 7)]
+    assert len({len(b) % 32 for b in blobs}) == len(blobs)
+    for i, data in enumerate(blobs):
         batch = env.make_batch(queue_count=0, timestamp=t0 + i, secret=100 + i, data=data)
         env.travel_to(t0 + i)
         (ev,) = env.events(env.submit(batch), "BatchSubmitted")

@@ -15,7 +15,7 @@ from prover.statement.deposits import torsion_points
 from prover.statement.public_inputs import deposit_chain_step, unstamp
 from relayer.chain.deploy import deploy_all
 from testkit import standin
-from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_OPERATOR, Env
+from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_OPERATOR, POSITIONS, Env
 from testkit.standin import standin as standin_circuit
 from tests.contracts.conftest import TEST_CONFIG, make_env
 
@@ -70,6 +70,7 @@ def scaled(chain: LocalChain) -> Env:
         batch_verifier_sol=standin_circuit("batch_standin").verifier_sol,
         exit_verifier_sol=standin_circuit("exit_standin").verifier_sol,
         operator_key=KEY_OPERATOR,
+        positions=POSITIONS,
         config=replace(TEST_CONFIG, unit_scale=SCALE),
         genesis_root=GENESIS_ROOT,
         admin=a[0],

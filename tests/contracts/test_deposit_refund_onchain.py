@@ -33,12 +33,12 @@ def chain() -> Iterator[LocalChain]:
 
 def test_bad_key_and_overflow_deposits_are_refunded_and_batches_go_on(chain: LocalChain) -> None:
     w3, eth = chain.w3, chain.accounts
-    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
     now = int(w3.eth.get_block("latest")["timestamp"])
     vm = build_venue_market(venue.config, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
     w3.eth.wait_for_transaction_receipt(tx)
-    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
 
     mixed = babyjub.add(DESK_B.public_key(), torsion_points()[5])
     big = U64 - 1_000

@@ -18,7 +18,7 @@ from prover.proving.prove_circuit import compute_witness
 from prover.statement.config import get_config
 from prover.statement.exit_inputs import ExitLeaf, ExitStatementError, exit_inputs
 from relayer.chain.deploy import Deployment, deploy_all, predict_settlement_address
-from testkit import standin
+from testkit import exit_case, standin
 from testkit.contracts import KEY_A, MARKET_HASH, Env
 from testkit.exit_case import EQUITY, ExitWorld, world
 from tests.contracts.conftest import TEST_CONFIG
@@ -178,6 +178,7 @@ def real_dep(chain: LocalChain, exit_world: ExitWorld) -> Deployment:
         batch_verifier_sol=standin.standin("batch_standin").verifier_sol,  # no batch here
         exit_verifier_sol=exit_prover(exit_world.config).verifier_sol,
         operator_key=exit_world.leaves[0].key,
+        positions=exit_world.config.positions,
         config=TEST_CONFIG,
         genesis_root=exit_world.root,
         admin=a[6],
@@ -233,7 +234,10 @@ def test_real_exit_on_another_root_refused(real: Env, exit_world: ExitWorld) -> 
     _hold(env, 10_000)
     _enter_exit_mode(env)
     old = world(w.config)
-    old.leaves[1] = ExitLeaf(*w.leaves[1].key, 5_000, 0x1234, ((0, 0), (0, 0)))
+    alice = w.leaves[1]  # the same account one write earlier: its count was one lower
+    old.leaves[1] = ExitLeaf(
+        *alice.key, 5_000, 0x1234, ((0, 0), (0, 0)), enc=alice.enc, count=alice.count - 1
+    )
     stale = _prove(old, 1)
     assert stale.public.root != w.root and stale.public.amount == 5_000
     env.reverts(s.exit(stale.proof_words, stale.public_inputs), env.alice, "ExitStateMismatch")
@@ -292,10 +296,8 @@ def test_venue_deploys_the_real_exit_verifier(chain: LocalChain, env: Env) -> No
     a proof made for that config verifies on the deployed exit verifier, a tampered one not."""
     from relayer.settlement.deployment import deploy_venue
 
-    venue_world = world()
-    venue = deploy_venue(
-        chain.w3, "test", operator_key=venue_world.leaves[0].key, admin=chain.accounts[7]
-    )
+    operator = exit_case.key(exit_case.ACCOUNTS[0][0])  # account 0's key in world()
+    venue = deploy_venue(chain.w3, "test", operator=operator, admin=chain.accounts[7])
     w = world(venue.config)
     proof = exit_prover(venue.config).prove(w.leaves[1], w.path(1), w.table, w.keys[1], TO)
     verifier = venue.deployment.bind(chain.w3, "exit_verifier")

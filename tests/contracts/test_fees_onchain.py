@@ -32,7 +32,7 @@ def chain() -> Iterator[LocalChain]:
 
 def test_batch_fees_reach_fees_accrued_and_are_swept_once(chain: LocalChain) -> None:
     w3, eth = chain.w3, chain.accounts
-    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
     cfg, s = venue.config, venue.settlement.functions
     errors = error_table(venue.settlement.abi)
 
@@ -45,7 +45,7 @@ def test_batch_fees_reach_fees_accrued_and_are_swept_once(chain: LocalChain) -> 
     vm = build_venue_market(cfg, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
     w3.eth.wait_for_transaction_receipt(tx)
-    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
     for who, desk in ((eth[1], DESK_A), (eth[2], DESK_B)):
         mint_and_deposit(venue.token, venue.settlement, who, FUNDS, desk.public_key())
     p.poll_deposits()

@@ -16,7 +16,7 @@ from relayer.chain.deploy import (
     deploy_all,
     predict_settlement_address,
 )
-from testkit.contracts import KEY_OPERATOR, MARKET_HASH, Env
+from testkit.contracts import KEY_OPERATOR, MARKET_HASH, POSITIONS, Env
 from testkit.standin import W, standin
 
 
@@ -111,10 +111,11 @@ def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
         batch_verifier_sol=standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin("exit_standin").verifier_sol,
         operator_key=KEY_OPERATOR,
+        positions=POSITIONS,
         oracle=owner,
         test_oracle=True,
     )
-    assert dep.oracle is not None and dep.batch_input_count == 7 + W
+    assert dep.oracle is not None and dep.batch_input_count == 8 + W
     assert set(dep.to_json()) >= {"settlement", "token", "poseidon", "oracle", "config"}
     oracle = dep.bind(w3, "oracle")
     ts = int(w3.eth.get_block("latest")["timestamp"])
@@ -130,6 +131,7 @@ def test_predict_settlement_address(chain: LocalChain) -> None:
         "batch_verifier_sol": standin("batch_standin").verifier_sol,
         "exit_verifier_sol": standin("exit_standin").verifier_sol,
         "operator_key": KEY_OPERATOR,
+        "positions": POSITIONS,
     }
     with pytest.raises(ChainError, match="domain"):
         deploy_all(w3, admin=admin, expect_settlement=chain.accounts[0], **sources)
@@ -142,13 +144,15 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
     factory = env.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     dep, base = env.dep, env.dep.config
 
-    def constructor(config: SettlementConfig, key: tuple[int, int] = KEY_OPERATOR) -> Any:
+    def constructor(
+        config: SettlementConfig, key: tuple[int, int] = KEY_OPERATOR, positions: int = POSITIONS
+    ) -> Any:
         verifiers = [dep.batch_verifier.address, dep.exit_verifier.address]
         return factory.constructor(
             dep.token.address,
             dep.poseidon.address,
             verifiers,
-            dep.batch_input_count,
+            [dep.batch_input_count, positions],
             1,
             list(key),
             config.as_tuple(),
@@ -167,6 +171,8 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
     )
     for config in bad:
         env.reverts(constructor(config), env.admin, "InvalidConfig")
+    for positions in (0, 6):  # P outside 1..5: no blob layout (4 + 2P + 2 <= 16 leaf inputs)
+        env.reverts(constructor(base, positions=positions), env.admin, "InvalidConfig")
     # account 0's key must be one an account can hold (it is bound to the admin)
     env.reverts(constructor(base, (KEY_OPERATOR[0], KEY_OPERATOR[1] + 1)), env.admin,
                 "InvalidPublicKey")  # fmt: skip

@@ -14,7 +14,16 @@ from prover.build.anvil import LocalChain
 from prover.crypto.poseidon import poseidon
 from prover.statement import queue
 from relayer.chain.deploy import deploy_all
-from testkit.contracts import GENESIS_ROOT, KEY_A, KEY_B, KEY_OPERATOR, MARKET_HASH, Env, key_hash
+from testkit.contracts import (
+    GENESIS_ROOT,
+    KEY_A,
+    KEY_B,
+    KEY_OPERATOR,
+    MARKET_HASH,
+    POSITIONS,
+    Env,
+    key_hash,
+)
 from testkit.standin import standin
 from tests.contracts.conftest import TEST_CONFIG, make_env
 
@@ -126,6 +135,7 @@ def free(chain: LocalChain) -> Iterator[Env]:
         batch_verifier_sol=standin("batch_standin").verifier_sol,
         exit_verifier_sol=standin("exit_standin").verifier_sol,
         operator_key=KEY_OPERATOR,
+        positions=POSITIONS,
         config=replace(TEST_CONFIG, request_fee=0),
         genesis_root=GENESIS_ROOT,
         admin=a[0],

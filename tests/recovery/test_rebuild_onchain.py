@@ -1,7 +1,8 @@
 """From Settlement's events alone, after real batches: the relayer (`darkbook relayer run`, its
 own anvil, real proofs of the `test` circuit) takes deposits and fills and lands its batches;
 then the tree rebuilt from the blobs has the contract's stateRoot, every desk's rebuilt leaf is
-what the relayer reports, and every blob has the configuration's entry count and size."""
+what the relayer reports (a tampered answer is flagged in test_rebuild.py), and every blob is
+well-formed DBK3 with account 0 in it."""
 
 from __future__ import annotations
 
@@ -47,12 +48,13 @@ def test_the_tree_rebuilt_from_events_is_the_chains_and_each_desks_leaf_the_rela
         tree = rebuild_tree(chain.batches, CFG)
         assert tree.root == chain.state_root == chain.batches[-1].new_root
 
-        entry = data_blob.Shape(CFG.positions).entry_bytes
-        for b in chain.batches:  # the floor, one entry size, account 0 in every blob
-            count = len(data_blob.decode(b.data).entries)
-            assert count >= data_blob.entry_floor(CFG)
-            assert len(b.data) == data_blob.HEADER_BYTES + count * entry
-            assert 0 in data_blob.leaf_hashes(b.data)
+        entry = data_blob.entry_bytes(CFG.positions)
+        for b in chain.batches:  # one entry size; account 0 (the fee credit) in every blob
+            ids = [e.account_id for e in data_blob.decode(b.data).entries]
+            assert len(b.data) == 7 + len(ids) * entry
+            assert 0 in ids and ids == sorted(set(ids))
+        # once the three desks' accounts exist, every batch reaches 2T + 1 = 3 entries (cover)
+        assert len(data_blob.decode(chain.batches[-1].data).entries) >= data_blob.entry_floor(CFG)
 
         dom = int(venue["signing"]["domain"], 16)
         for d in story.desks:

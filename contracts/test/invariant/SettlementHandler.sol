@@ -38,7 +38,8 @@ contract SettlementHandler {
     Vm private constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 private constant P =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    uint256 internal constant W = 2; // withdrawal slots per batch (9 public inputs)
+    uint256 internal constant W = 2; // withdrawal slots per batch (10 public inputs)
+    uint256 internal constant BLOB_WORDS = 4; // leaf hash + ct_0..ct_2 (P = 2, K = 2)
     uint256 internal constant N_ACTORS = 4;
     uint256 internal constant N_KEYS = 5; // account k + 1 holds deposits to key k
     uint256 internal constant N_ACCOUNTS = N_KEYS + 1; // account 0: the venue's (empty here)
@@ -390,7 +391,7 @@ contract SettlementHandler {
         } else if (mutation == 4) {
             b.count += 1; // count and chain disagree
         } else if (mutation == 5) {
-            b.inputs[8] = addmod(b.inputs[8], 1, P); // data hash
+            _breakBinding(b, seed); // the blob or its binding (dataAlpha, dataFingerprint)
         } else if (mutation == 6) {
             b.inputs[3] = lastBatchTimestamp; // not after the previous batch (replay)
         } else if (mutation == 7) {
@@ -893,7 +894,7 @@ contract SettlementHandler {
             b.balances[e.key + 1] += e.amount;
             b.deposited += e.amount;
         }
-        b.inputs = new uint256[](7 + W);
+        b.inputs = new uint256[](8 + W);
         for (uint256 j = 0; j < W; ++j) {
             uint256 rj = uint256(keccak256(abi.encode(r, j)));
             uint256 id = rj % N_ACCOUNTS; // the first account from here that holds something
@@ -919,16 +920,104 @@ contract SettlementHandler {
             b.balances[payer] -= b.fees;
         }
 
-        b.data = r % 3 == 0 ? bytes("") : abi.encodePacked(seed, r);
+        b.data = _blob(r);
         b.inputs[0] = root;
         b.inputs[1] = r % 8 == 0 ? root : uint256(keccak256(abi.encode(r, "root"))) % P;
         b.inputs[2] = market;
         b.inputs[3] = _stamp(ts, b);
         b.inputs[4] = _chain[processed];
         b.inputs[5] = _chain[processed + b.count];
-        b.inputs[6 + W] = uint256(keccak256(b.data)) % P;
+        _bind(b);
         for (uint256 i = 0; i < 8; ++i) {
             b.proof[i] = uint256(keccak256(abi.encode(r, "proof", i))) % P;
+        }
+    }
+
+    /// @dev A well-formed DBK3 blob (P = 2) of 0..4 entries: random ascending ids, words < p.
+    /// Its contents are not the batch's (the stand-in verifier proves nothing about them); the
+    /// contract checks only the form and the binding, which is what is fuzzed here.
+    function _blob(uint256 r) internal pure returns (bytes memory data) {
+        uint256 n = (r >> 200) % 5;
+        data = abi.encodePacked(bytes4("DBK3"), uint8(2), uint16(n));
+        uint256 id = (r >> 100) % 3;
+        for (uint256 i = 0; i < n; ++i) {
+            data = abi.encodePacked(data, uint32(id));
+            for (uint256 j = 0; j < BLOB_WORDS; ++j) {
+                data = abi.encodePacked(data, uint256(keccak256(abi.encode(r, i, j))) % P);
+            }
+            id += 1 + uint256(keccak256(abi.encode(r, i))) % 1000;
+        }
+    }
+
+    /// @dev dataAlpha, dataFingerprint of b.data under b's newRoot (its own function: the
+    /// legacy pipeline slither compiles with runs out of stack slots in _honestBatch).
+    function _bind(Batch memory b) internal pure {
+        (uint256 alpha, uint256 fingerprint) = _binding(b.data, b.inputs[1]);
+        b.inputs[6 + W] = alpha;
+        b.inputs[7 + W] = fingerprint;
+    }
+
+    /// @dev (alpha, F) of a well-formed blob, written plainly (DA_SPEC sec. 5) as a second
+    /// implementation next to the contract's assembly: alpha = keccak(keccak(data), newRoot)
+    /// mod p, e = sum v_k alpha^k over [id, leafHash, ct_0..ct_2], F = prod (alpha^5 - e).
+    function _binding(bytes memory data, uint256 newRoot)
+        internal
+        pure
+        returns (uint256 alpha, uint256 fingerprint)
+    {
+        alpha = uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) % P;
+        uint256 beta = 1;
+        for (uint256 k = 0; k < BLOB_WORDS + 1; ++k) {
+            beta = mulmod(beta, alpha, P);
+        }
+        fingerprint = 1;
+        uint256 size = 4 + 32 * BLOB_WORDS;
+        for (uint256 pos = 7; pos < data.length; pos += size) {
+            uint256 e = uint32(bytes4(_word(data, pos)));
+            uint256 power = alpha;
+            for (uint256 j = 0; j < BLOB_WORDS; ++j) {
+                e = addmod(e, mulmod(uint256(_word(data, pos + 4 + 32 * j)), power, P), P);
+                power = mulmod(power, alpha, P);
+            }
+            fingerprint = mulmod(fingerprint, addmod(beta, P - e, P), P);
+        }
+    }
+
+    function _word(bytes memory data, uint256 offset) internal pure returns (bytes32 w) {
+        assembly ("memory-safe") {
+            w := mload(add(add(data, 0x20), offset))
+        }
+    }
+
+    /// @dev Mutation 5: a wrong dataAlpha or dataFingerprint, or a malformed blob (cut short,
+    /// wrong magic, wrong P, ids out of order, a word >= p) under the honest binding.
+    function _breakBinding(Batch memory b, uint256 seed) internal pure {
+        uint256 how = (seed >> 8) % 6;
+        uint256 n = (b.data.length - 7) / (4 + 32 * BLOB_WORDS);
+        if (how == 0) {
+            b.inputs[6 + W] = addmod(b.inputs[6 + W], 1, P);
+        } else if (how == 1) {
+            b.inputs[7 + W] = addmod(b.inputs[7 + W], 1 + seed % 7, P);
+        } else if (how == 2) {
+            assembly ("memory-safe") {
+                let d := mload(add(b, 0x60)) // b.data
+                mstore(d, sub(mload(d), 1)) // one byte short
+            }
+        } else if (how == 3) {
+            b.data[3] = "2"; // "DBK2"
+        } else if (how == 4) {
+            b.data[4] = bytes1(uint8(4)); // P = 4 blob: the deployment's P is 2
+        } else if (n >= 2) {
+            // entry 1 takes entry 0's id: ids must be strictly ascending
+            for (uint256 i = 0; i < 4; ++i) {
+                b.data[7 + 4 + 32 * BLOB_WORDS + i] = b.data[7 + i];
+            }
+        } else if (n == 1) {
+            for (uint256 i = 0; i < 32; ++i) {
+                b.data[7 + 4 + i] = 0xff; // the leaf hash: 2^256 - 1 >= p
+            }
+        } else {
+            b.inputs[7 + W] = addmod(b.inputs[7 + W], 1, P); // F of no entry is 1
         }
     }
 

@@ -67,8 +67,8 @@ def test_message_hashes_follow_conventions() -> None:
     assert enc.cancel_hash(dom, 7, 3) == poseidon([2, dom, 7, 3])
     assert enc.withdrawal_hash(dom, 7, 1, 500, ADDR) == poseidon([3, dom, 7, 1, 500, int(ADDR, 16)])
     assert enc.order_leaf(3, 1) == poseidon([3, 1])
-    leaf = enc.account_leaf(11, 12, 1000, 13, [(9, -2), (0, 0), (0, 0), (0, 0)])
-    assert leaf == poseidon([11, 12, 1000, 13, 9, P - 2, 0, 0, 0, 0, 0, 0])
+    leaf = enc.account_leaf(11, 12, 1000, 13, [(9, -2), (0, 0), (0, 0), (0, 0)], 14, 15)
+    assert leaf == poseidon([11, 12, 1000, 13, 9, P - 2, 0, 0, 0, 0, 0, 0, 14, 15])
 
 
 @pytest.mark.parametrize(
@@ -90,9 +90,18 @@ def test_order_validation(kwargs: dict, match: str) -> None:
 
 
 def test_account_leaf_limits() -> None:
+    assert enc.MAX_POSITIONS == 5  # 4 + 2P + 2 (enc, count) <= 16 Poseidon inputs
+    enc.account_leaf(1, 2, 3, 4, [(0, 0)] * 5, 0, 0)
     with pytest.raises(LengthError):
-        enc.account_leaf(1, 2, 3, 4, [(0, 0)] * 7)
+        enc.account_leaf(1, 2, 3, 4, [(0, 0)] * 6, 0, 0)
     with pytest.raises(enc.EncodingError, match=r"positions\[0\].qty"):
-        enc.account_leaf(1, 2, 3, 4, [(1, 1 << 63)])
+        enc.account_leaf(1, 2, 3, 4, [(1, 1 << 63)], 0, 0)
     with pytest.raises(FieldError, match="orders_root"):
-        enc.account_leaf(1, 2, 3, P, [])
+        enc.account_leaf(1, 2, 3, P, [], 0, 0)
+    enc.account_leaf(1, 2, 3, 4, [((1 << 29) - 1, 1)], P - 1, (1 << 64) - 1)
+    with pytest.raises(enc.EncodingError, match=r"positions\[0\].series_id.*2\^29"):
+        enc.account_leaf(1, 2, 3, 4, [(1 << 29, 1)], 0, 0)
+    with pytest.raises(FieldError, match="enc"):
+        enc.account_leaf(1, 2, 3, 4, [], P, 0)
+    with pytest.raises(enc.EncodingError, match="count"):
+        enc.account_leaf(1, 2, 3, 4, [], 0, 1 << 64)

@@ -163,7 +163,7 @@ def _genesis_with_operator():
     from prover.model.state import State
 
     op = key_for(0).public_key()
-    return State.genesis(TEST, op), op
+    return State.genesis(TEST, op, key_for(0).secret_scalar()), op
 
 
 def test_genesis_state_holds_the_operators_empty_leaf_0():
@@ -176,7 +176,13 @@ def test_genesis_state_holds_the_operators_empty_leaf_0():
     assert acct.orders_root == MerkleTree(TEST.order_levels, arity=4).root
     # rule 4's induction (one slot per series) starts from a leaf 0 with every slot empty
     assert acct.positions == [(0, 0)] * TEST.positions
-    leaf = encoding.account_leaf(*op, 0, acct.orders_root, [(0, 0)] * TEST.positions)
+    from prover.model.sample import key_for
+    from prover.statement.accounts import enc_from_owner
+
+    # enc = x(o * O), count 1: created at genesis (DA_SPEC sec. 1)
+    enc = enc_from_owner(key_for(0), op)
+    assert (acct.enc, acct.count) == (enc, 1)
+    leaf = encoding.account_leaf(*op, 0, acct.orders_root, [(0, 0)] * TEST.positions, enc, 1)
     expected = MerkleTree(TEST.account_depth, arity=TEST.account_arity)
     expected.update(0, leaf)
     assert st.root == expected.root and list(st.accounts) == [0]

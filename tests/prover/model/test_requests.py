@@ -44,7 +44,10 @@ def test_a_request_that_does_not_apply_changes_no_leaf(aid: int, key_of: int) ->
     w = _world()
     for entry in (ForcedWithdrawal(*_key(w, key_of), aid, 5), Cancel(*_key(w, key_of), aid, 5)):
         result = apply_batch(w.state, Batch(NOW, w.market, deposits=(entry,)))
-        assert result.state.root == w.state.root and result.forced_paid == 0
+        # only the fee credit writes (account 0, every batch): no leaf of the request's
+        assert result.written == (0,) and result.forced_paid == 0
+        for a in range(1, TEST.account_capacity):
+            assert result.state.tree.leaf(a) == w.state.tree.leaf(a)
 
 
 def test_account_0_never_pays_a_forced_withdrawal() -> None:
@@ -54,7 +57,20 @@ def test_account_0_never_pays_a_forced_withdrawal() -> None:
     w.state.put(0, acct)
     entry = ForcedWithdrawal(*_key(w, 0), 0, 5)
     result = apply_batch(w.state, Batch(NOW, w.market, deposits=(entry,)))
-    assert result.state.root == w.state.root and result.forced_paid == 0
+    assert result.forced_paid == 0 and result.state.get(0).collateral == 1_000
+    assert result.state.get(0).count == acct.count + 1  # the fee credit's write only
+
+
+def test_a_served_request_writes_its_leaf_even_paying_nothing() -> None:
+    """DA_SPEC sec. 2: a request that applies is a write (count + 1), whatever it pays."""
+    w = _world()
+    acct = w.state.get(3)
+    acct.collateral = 0
+    w.state.put(3, acct)
+    entry = ForcedWithdrawal(*_key(w, 3), 3, 5)
+    result = apply_batch(w.state, Batch(NOW, w.market, deposits=(entry,)))
+    assert result.forced_paid == 0 and result.written == (0, 3)
+    assert result.state.get(3).count == acct.count + 1
 
 
 def test_a_cancel_kills_only_ids_up_to_its_own() -> None:
@@ -63,8 +79,10 @@ def test_a_cancel_kills_only_ids_up_to_its_own() -> None:
     after = apply_batch(w.state, Batch(NOW, w.market, deposits=(entry,))).state
     assert after.get(1).read_slot(6) == (6, queue.CANCELLED)
     assert after.get(1).read_slot(10) == (6, queue.CANCELLED)  # same slot (mod 4)
+    assert after.get(1).count == w.state.get(1).count + 1  # the kill is a write
     again = apply_batch(after, Batch(NOW, w.market, deposits=(Cancel(*_key(w, 1), 1, 2),)))
-    assert again.state.root == after.root  # an older id leaves the newer kill alone
+    # an older id leaves the newer kill alone: no write of leaf 1
+    assert again.written == (0,) and again.state.tree.leaf(1) == after.tree.leaf(1)
 
 
 def test_cheats_are_named() -> None:

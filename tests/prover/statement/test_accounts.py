@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from prover.statement.accounts import OPERATOR_ACCOUNT, AccountIds
+from prover.crypto.eddsa import PrivateKey
+from prover.statement.accounts import (
+    OPERATOR_ACCOUNT,
+    AccountIds,
+    enc_from_operator,
+    enc_from_owner,
+)
 from prover.statement.errors import StatementError
 
 OP, A, B, C = (0, 1), (2, 3), (4, 5), (6, 7)
@@ -34,3 +40,26 @@ def test_rebuilt_from_a_tree() -> None:
     ids = AccountIds.of({0: OP, 1: A, 2: B}, capacity=16)
     assert (ids.get(OP), ids.get(A), ids.get(B), ids.peek(C)) == (0, 1, 2, 3)
     assert AccountIds.of({}).peek(A) == 1
+
+
+def test_enc_is_one_value_for_the_operator_and_the_owner() -> None:
+    """DA_SPEC sec. 1: x(o * A) == x(a * O), and only these two keys give it."""
+    operator, owner, other = (
+        PrivateKey(b"\x01" * 32),
+        PrivateKey(b"\x02" * 32),
+        PrivateKey(b"\x03" * 32),
+    )
+    enc = enc_from_operator(operator.secret_scalar(), *owner.public_key())
+    assert enc == enc_from_owner(owner, operator.public_key())
+    assert enc != enc_from_owner(other, operator.public_key())
+    assert enc != enc_from_operator(other.secret_scalar(), *owner.public_key())
+
+
+def test_enc_refuses_bad_keys_and_scalars() -> None:
+    owner = PrivateKey(b"\x02" * 32)
+    with pytest.raises(StatementError, match="enc of key"):
+        enc_from_operator(5, 1, 2)  # not a curve point
+    with pytest.raises(StatementError, match="enc of key"):
+        enc_from_operator(0, *owner.public_key())  # a zero scalar
+    with pytest.raises(StatementError, match="operator key"):
+        enc_from_owner(owner, (0, 1))  # the identity: no shared secret

@@ -84,3 +84,15 @@ def test_exit_main_source_per_config() -> None:
     assert f"Exit(2, 2, 2, 2, {test.domain})" in src
     moved = test.with_deployment(1, 0xABC)
     assert exit_main_source(moved) != src  # another deployment, another circuit
+
+
+def test_exit_leaf_from_the_owners_decrypted_leaf_hashes_like_the_published_one():
+    from prover.statement.data_blob import LeafPlain
+    from prover.statement.exit_inputs import ExitLeaf as Leaf
+
+    plain = LeafPlain(collateral=9, orders_root=0x77, positions=[(3, -4), (0, 0)], enc=5, count=6)
+    key = (11, 12)
+    leaf = Leaf.from_plain(key, plain)
+    assert (leaf.enc, leaf.count, leaf.positions) == (5, 6, ((3, -4), (0, 0)))
+    assert leaf.hash() == plain.leaf_hash(key)
+    assert Leaf.from_plain(key, LeafPlain(9, 0x77, [(3, -4), (0, 0)], 5, 7)).hash() != leaf.hash()

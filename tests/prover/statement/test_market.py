@@ -61,7 +61,7 @@ def test_a_sound_table_keeps_every_promise():
     assert TABLE.violations() == [] and TABLE.check() is None
     assert _broken(R3, R9, PAD, PAD) == set()  # explicit padding rows, as the circuit sees them
     assert _broken() == set() and _broken(PAD) == set()  # an empty table
-    top = replace(R9, series_id=(1 << 64) - 1, mark=I64 - 1, settlement=-I64, v_im=(-I64, 0))
+    top = replace(R9, series_id=(1 << 29) - 1, mark=I64 - 1, settlement=-I64, v_im=(-I64, 0))
     assert _broken(R3, top) == set()
 
 
@@ -72,6 +72,7 @@ def test_a_sound_table_keeps_every_promise():
         ((R9, R3), 7, "market_ids"),  # descending
         ((PAD, R3), 7, "market_ids"),  # a series after a padding row
         ((replace(R3, series_id=-3),), 7, "market_ids"),
+        ((replace(R3, series_id=1 << 29),), 7, "market_ids"),  # the blob packs 29 bits
         ((replace(R3, series_id=1 << 64),), 7, "market_ids"),
         ((R3, replace(R9, status=2)), 7, "market_status"),
         ((R3, replace(R9, status=-1)), 7, "market_status"),
@@ -106,7 +107,7 @@ def test_promises_are_judged_one_by_one_like_the_circuit():
 
 def test_series_ids_are_checked_on_their_own():
     check_series_ids([])
-    check_series_ids([1, 2, (1 << 64) - 1])
-    for ids in ([0], [2, 2], [3, 1], [1 << 64]):
+    check_series_ids([1, 2, (1 << 29) - 1])
+    for ids in ([0], [2, 2], [3, 1], [1 << 29], [1 << 64]):
         with pytest.raises(MarketTableError, match="market_ids.*ascending"):
             check_series_ids(ids)

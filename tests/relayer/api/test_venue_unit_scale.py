@@ -10,7 +10,7 @@ from prover.build.anvil import local_chain
 from relayer.chain.deploy import SettlementConfig, deploy_all
 from relayer.settings import Settings
 from relayer.venue_info.chain import read_chain_info
-from testkit.contracts import GENESIS_ROOT, KEY_A
+from testkit.contracts import GENESIS_ROOT, KEY_A, POSITIONS
 from testkit.standin import standin
 from tests.relayer.conftest import LiveServer
 
@@ -25,6 +25,7 @@ def test_venue_shows_the_contracts_unit_scale(tmp_path: Path) -> None:
             batch_verifier_sol=standin("batch_standin").verifier_sol,
             exit_verifier_sol=standin("exit_standin").verifier_sol,
             operator_key=KEY_A,
+            positions=POSITIONS,
             config=replace(SettlementConfig(), unit_scale=SCALE),
             genesis_root=GENESIS_ROOT,
         )

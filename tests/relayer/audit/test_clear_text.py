@@ -1,18 +1,17 @@
 """The clear-text scan, byte level: a leaf's position slots in clear are found as ABI words (the
 circuit's ``v mod p`` sign convention and int256) and as packed int64s; an order one field short
-is a trade, not an order; the same leaves in a real DBK2 blob (encrypted) and random bytes give
+is a trade, not an order; the same leaves in a real DBK3 blob (encrypted) and random bytes give
 nothing."""
 
 from __future__ import annotations
 
 import random
 
-from prover.crypto.eddsa import PrivateKey
 from prover.crypto.field import P
 from prover.statement import data_blob
-from prover.statement.config import get_config
 from relayer.audit.clear_text import scan
 from relayer.audit.grid import default_grid
+from testkit.settlement import DESK_A, DESK_B, fill, funded, order
 
 GRID = default_grid()
 SLOTS = [(103, -5), (109, 2), (0, 0), (0, 0)]
@@ -52,16 +51,15 @@ def test_an_order_one_field_short_is_a_trade() -> None:
 
 
 def test_encrypted_blob_and_random_bytes_give_nothing() -> None:
-    config = get_config("test")
-    leaves = [
-        data_blob.OwnedLeaf(
-            aid,
-            PrivateKey(bytes([aid]) * 32).public_key(),
-            data_blob.LeafPlain(10**9 + aid, 0, (SLOTS * 2)[: config.positions]),
-        )
-        for aid in (1, 2, 3)
-    ]
-    blob = data_blob.encode(leaves, 7, config)
+    b, vm = funded()  # a real DBK3 blob of this build: desks A and B trade series 103
+    cfg, row = b.config, vm.table.rows[0]
+    assert GRID.has(row.series_id)
+    buy = order(DESK_A, cfg, 1, 1, row.series_id, 0, row.mark, 2)
+    sell = order(DESK_B, cfg, 2, 1, row.series_id, 1, row.mark, 2)
+    b.add_fill(fill(1, buy, sell, row.mark, 2))
+    sealed = b.seal(b.last_timestamp + 5)
+    assert sealed is not None and (row.series_id, 2) in b.state.accounts[1].positions
+    blob = sealed.data
     assert data_blob.decode(blob).entries  # a real blob of this build
     assert _found(blob) == []
     rng = random.Random(19)

@@ -1,7 +1,8 @@
 """The audit of a real venue run finds nothing but what is public by design: `darkbook relayer
 run` (test circuit, its own anvil) settles deposits, a few fills and a withdrawal with real
 proofs; `darkbook audit-privacy` over its Settlement then reports no order, trade or position in
-clear, the data blobs' written accounts (the traders), and the deposit and withdrawal links.
+clear, the data blobs' entries (DBK3: every entry a write, the traders among cover touches, not
+told apart), each blob's entry count, and the deposit and withdrawal links.
 Its planted counterpart is test_planted.py."""
 
 from __future__ import annotations
@@ -131,7 +132,14 @@ def run_and_audit(
         for f in report["findings"]
         if f["kind"] == "account" and f["fields"]["written"]
     }
-    assert {a, b, c} <= written  # the blobs name who changed (docs/privacy.md)
+    assert {a, b, c} <= written  # the blobs name who was written (docs/privacy.md)
+    accounts = [f for f in report["findings"] if f["kind"] == "account"]
+    assert all(f["fields"]["written"] and f["expected"] for f in accounts)  # every entry a write
+    counts = [f["fields"]["entries"] for f in report["findings"] if f["kind"] == "entries"]
+    assert counts and all(n >= 1 for n in counts)  # account 0 is in every blob
+    # 4 accounts (0, A, B, C) exist from the third deposit on: a batch after that reaches the
+    # floor 2T + 1 = 3 entries, with cover when fewer are written
+    assert max(counts) >= 3
     paid = [
         f["fields"]
         for f in report["findings"]

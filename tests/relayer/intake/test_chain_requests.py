@@ -50,7 +50,7 @@ def test_onchain_cancel_leaves_the_book_at_once_and_requests_show_their_deadline
     same_slot_higher = TARGET + (1 << depth)  # same slot, a higher id: the cancel spares it
     with local_chain() as chain:
         w3 = chain.w3
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         s, token = dep.settlement, dep.token
         owner_a, owner_b = chain.accounts[1], chain.accounts[2]
         try:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from prover.crypto.eddsa import PrivateKey
+from prover.errors import DecryptionError
 from prover.model.ops import Trade, sign_withdrawal
 from prover.statement import data_blob, queue
 from prover.statement.config import CircuitConfig, get_config
-from prover.statement.public_inputs import stamped_forced_paid
+from prover.statement.public_inputs import PublicInputs, stamped_forced_paid
 from relayer.demo.server import relayer_settings, seed_market
 from relayer.intake.client import signed_leg, signed_withdrawal
 from relayer.intake.schemas import DepositIn, SubmitOrderIn, WithdrawalIn
@@ -31,6 +32,7 @@ from testkit.settlement import (
     DESK_B,
     FUNDS,
     NOW,
+    OPERATOR,
     fill,
     funded,
     key,
@@ -176,14 +178,17 @@ def test_batch_timestamps_must_increase() -> None:
         b.seal(b.last_timestamp)
 
 
-def test_data_blob_is_readable_by_the_owner_only() -> None:
+def test_data_blob_is_what_the_proof_binds_and_readable_by_the_owner_only() -> None:
     b, _ = funded()
     sealed = b.sealed[-1]
-    assert data_blob.data_hash(sealed.data) == sealed.public[-1]
-    leaf = data_blob.decrypt_own(sealed.data, DESK_B, 2, sealed.number, b.config.positions)
+    pub = PublicInputs.from_list(sealed.public)
+    assert pub.data_alpha == data_blob.alpha(sealed.data, sealed.new_root)
+    assert pub.data_fingerprint == data_blob.fingerprint(sealed.data, pub.data_alpha)
+    old, p = b.sealed[-2].new_root, b.config.positions
+    leaf = data_blob.decrypt_own(sealed.data, DESK_B, 2, old, OPERATOR.public_key(), p)
     assert leaf is not None and leaf.collateral == b.state.accounts[2].collateral
-    with pytest.raises(Exception):  # noqa: B017 - any refusal: a wrong key fails the tag
-        data_blob.decrypt_own(sealed.data, DESK_A, 2, sealed.number, b.config.positions)
+    with pytest.raises(DecryptionError):  # desk A's key does not open desk B's entry
+        data_blob.decrypt_own(sealed.data, DESK_A, 2, old, OPERATOR.public_key(), p)
 
 
 def _request(i: int, k, kind: int, account: int, low: int) -> QueuedDeposit:
@@ -203,7 +208,13 @@ def test_a_forced_withdrawal_is_served_and_booked_as_the_model_pays() -> None:
     assert b.state.get(1).collateral == FUNDS - 500
     b.add_deposit(_request(4, DESK_B, queue.KIND_WITHDRAWAL, 1, queue.EVERYTHING))
     other = b.seal(NOW + 101)
-    assert other is not None and other.keeper_deltas == {} and other.new_root == other.old_root
+    assert (
+        other is not None
+        and other.keeper_deltas == {}
+        and stamped_forced_paid(other.public[3]) == 0
+    )
+    assert b.state.get(1).collateral == FUNDS - 500  # nothing paid (every batch moves the root:
+    # account 0's fee credit writes it, DA_SPEC sec. 2)
 
 
 def test_a_cancel_request_kills_the_order_slot_and_is_reported() -> None:

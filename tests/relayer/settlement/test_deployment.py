@@ -11,6 +11,7 @@ import pytest
 from prover.build.anvil import local_chain
 from prover.model.state import State
 from relayer.settlement.deployment import deploy_venue
+from relayer.settlement.genesis import genesis_state
 from testkit.settlement import OPERATOR
 
 pytestmark = pytest.mark.slow
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.slow
 def test_genesis_root_and_separate_roles() -> None:
     with local_chain() as chain:
         w3 = chain.w3
-        venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        venue = deploy_venue(w3, "test", operator=OPERATOR)
         s = venue.settlement
 
-        genesis = State.genesis(venue.config, OPERATOR.public_key())
+        genesis = genesis_state(venue.config, OPERATOR)
         assert s.functions.stateRoot().call() == genesis.root == venue.genesis_root
         assert genesis.root != State(venue.config).root  # leaf 0 is not empty
         assert genesis.get(0).positions == [(0, 0)] * venue.config.positions
@@ -42,4 +43,4 @@ def test_genesis_root_and_separate_roles() -> None:
         assert venue.oracle.functions.owner().call() == venue.oracle_owner
 
         with pytest.raises(ValueError, match="three different addresses"):
-            deploy_venue(w3, "test", operator_key=OPERATOR.public_key(), relayer=chain.accounts[0])
+            deploy_venue(w3, "test", operator=OPERATOR, relayer=chain.accounts[0])

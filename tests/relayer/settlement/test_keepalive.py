@@ -30,16 +30,14 @@ class Clock:
 def test_an_idle_venue_lands_a_keepalive_batch(tmp_path: Path) -> None:
     with local_chain() as chain:
         w3 = chain.w3
-        venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        venue = deploy_venue(w3, "test", operator=OPERATOR)
         now = int(w3.eth.get_block("latest")["timestamp"])
         vm = build_venue_market(venue.config, now)
         tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
         assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
         store = Repository(f"sqlite:///{tmp_path / 'relayer.db'}")
         clock = Clock()
-        loop = SettlementLoop(
-            venue, vm.table, OPERATOR.public_key(), store, clock=clock, keepalive_seconds=600
-        )
+        loop = SettlementLoop(venue, vm.table, OPERATOR, store, clock=clock, keepalive_seconds=600)
         seen: list[tuple[str, float]] = []
         loop.observe = lambda name, value: seen.append((name, value))
         settlement = venue.settlement.functions

@@ -24,7 +24,7 @@ def venue(a_funds: int) -> tuple[Batcher, list[SeriesSpec]]:
     """Operator (insurance funds), A (``a_funds``), B and C deposited and sealed; returns the
     batcher and the venue's series."""
     vm = build_venue_market(CFG, NOW)
-    b = Batcher(CFG, vm.table, OPERATOR.public_key())
+    b = Batcher(CFG, vm.table, OPERATOR)
     keys = [OPERATOR, DESK_A, DESK_B, DESK_C]
     for d in queue(keys, [FUNDS, a_funds, FUNDS, FUNDS]):
         b.add_deposit(d)

@@ -76,7 +76,7 @@ def test_the_keepers_act_without_being_called(tmp_path: Path) -> None:
         w3 = chain.w3
         now = int(w3.eth.get_block("latest")["timestamp"])
         expiry = now + LIFE
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         sfile = series_file(tmp_path / "series.json", expiry)
         settings = load_settings(
             data_dir=tmp_path,
@@ -98,7 +98,7 @@ def test_the_keepers_act_without_being_called(tmp_path: Path) -> None:
             loop = SettlementLoop(
                 dep,
                 first.table,
-                OPERATOR.public_key(),
+                OPERATOR,
                 store,
                 venue.credit_chain_deposit,
                 lambda: venue.last_queue_index,
@@ -181,7 +181,7 @@ def test_the_oracle_keeper_refreshes_before_the_table_grows_stale(tmp_path: Path
     with local_chain() as chain:
         w3 = chain.w3
         now = int(w3.eth.get_block("latest")["timestamp"])
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         try:
             cfg = dep.config
             series = [

@@ -46,7 +46,7 @@ def test_a_liquidation_cancels_the_accounts_resting_orders(tmp_path: Path) -> No
     with local_chain() as chain:
         w3 = chain.w3
         now = int(w3.eth.get_block("latest")["timestamp"])
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         settings = load_settings(
             data_dir=tmp_path,
             circuit="test",
@@ -66,7 +66,7 @@ def test_a_liquidation_cancels_the_accounts_resting_orders(tmp_path: Path) -> No
             loop = SettlementLoop(
                 dep,
                 first.table,
-                OPERATOR.public_key(),
+                OPERATOR,
                 store,
                 venue.credit_chain_deposit,
                 lambda: venue.last_queue_index,

@@ -11,7 +11,7 @@ from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
 from prover.model.ops import Batch, SignedOrder, Trade
 from prover.model.sample import key_for
-from prover.model.state import Account, State
+from prover.model.state import State
 from prover.statement.config import get_config
 from prover.statement.encoding import Order
 from prover.statement.public_inputs import stamped_fees
@@ -36,13 +36,12 @@ def test_relayer_fills_pass_the_circuit_model(server: LiveServer, collateral: in
     cfg = get_config(server.settings.circuit)
     assert cfg.domain == server.dom
 
-    state = State(cfg)
-    fee_key = key_for(0)
-    state.put(0, Account.new(*fee_key.public_key(), cfg))
+    fee_key = key_for(0)  # account 0's key: its secret scalar makes each leaf's enc
+    state = State.genesis(cfg, fee_key.public_key(), fee_key.secret_scalar())
     for aid, acct in venue.engine.ledger.accounts.items():
-        deposited = Account.new(acct.ax, acct.ay, cfg)
+        deposited = state.new_account(acct.ax, acct.ay)
         deposited.collateral = collateral  # what play() deposited
-        state.put(aid, deposited)
+        state.write(aid, deposited)  # created: count 1
     assert [make_key(k).public_key() for k in keys] == [
         venue.engine.ledger.accounts[i + 1].pubkey for i in range(len(keys))
     ]

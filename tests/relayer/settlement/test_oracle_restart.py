@@ -45,7 +45,7 @@ def test_settlement_prices_survive_a_restart(tmp_path: Path) -> None:
         w3 = chain.w3
         now = int(w3.eth.get_block("latest")["timestamp"])
         expiry = now + 3600
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         try:
             cfg = dep.config
             series = [

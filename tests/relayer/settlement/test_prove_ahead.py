@@ -35,12 +35,12 @@ def test_sealed_batches_prove_in_the_background_and_land_in_order(
     chain: LocalChain, caplog: pytest.LogCaptureFixture
 ) -> None:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
     now = int(w3.eth.get_block("latest")["timestamp"])
     vm = build_venue_market(venue.config, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
     w3.eth.wait_for_transaction_receipt(tx)
-    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
     p.prove_ahead = True
     for eth, k, amount in ((venue.admin, OPERATOR, 1_000), (chain.accounts[1], DESK_A, 10**9)):
         mint_and_deposit(venue.token, venue.settlement, eth, amount, k.public_key())

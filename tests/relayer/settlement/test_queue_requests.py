@@ -53,13 +53,13 @@ def _idle(loop: SettlementLoop) -> bool:
 def test_requests_on_chain_are_served_by_the_loop(tmp_path: Path) -> None:
     with local_chain() as chain:
         w3 = chain.w3
-        venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        venue = deploy_venue(w3, "test", operator=OPERATOR)
         s, token = venue.settlement, venue.token
         now = int(w3.eth.get_block("latest")["timestamp"])
         vm = build_venue_market(venue.config, now)
         _tx(w3, venue.oracle.functions.publish(vm.hash, now), venue.oracle_owner)
         store = Repository(f"sqlite:///{tmp_path / 'relayer.db'}")
-        loop = SettlementLoop(venue, vm.table, OPERATOR.public_key(), store, batch_seconds=0)
+        loop = SettlementLoop(venue, vm.table, OPERATOR, store, batch_seconds=0)
         owner_a, owner_b = chain.accounts[1], chain.accounts[2]
         try:
             mint_and_deposit(token, s, venue.admin, 1_000, OPERATOR.public_key())

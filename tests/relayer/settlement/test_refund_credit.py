@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def test_a_refunded_deposit_is_never_credited_and_jams_nothing(tmp_path: Path) -> None:
     with local_chain() as chain:
         w3, eth = chain.w3, chain.accounts
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         settings = load_settings(
             data_dir=tmp_path,
             circuit="test",
@@ -47,7 +47,7 @@ def test_a_refunded_deposit_is_never_credited_and_jams_nothing(tmp_path: Path) -
             loop = SettlementLoop(
                 dep,
                 table,
-                OPERATOR.public_key(),
+                OPERATOR,
                 store,
                 venue.credit_chain_deposit,
                 lambda: venue.last_queue_index,

@@ -56,7 +56,7 @@ def _stored_with_checkpoint(repo: Repository) -> Batcher:
 def test_a_restart_replays_only_the_batches_after_the_checkpoint(repo: Repository) -> None:
     b = _stored_with_checkpoint(repo)
     stored = batch_store.load(repo)
-    template = Batcher(b.config, b.market, OPERATOR.public_key())
+    template = Batcher(b.config, b.market, OPERATOR)
 
     full = replay(template, stored)
     start = usable_checkpoint(template, repo, stored)
@@ -86,7 +86,7 @@ def test_a_restart_replays_only_the_batches_after_the_checkpoint(repo: Repositor
 def test_a_checkpoint_that_does_not_rebuild_its_root_is_not_used(repo: Repository) -> None:
     b = _stored_with_checkpoint(repo)
     stored = batch_store.load(repo)
-    template = Batcher(b.config, b.market, OPERATOR.public_key())
+    template = Batcher(b.config, b.market, OPERATOR)
     _, doc = checkpoint.newest(repo, 3)  # type: ignore[misc]
     doc["accounts"][1][3] = str(int(doc["accounts"][1][3]) + 1)  # one more unit for desk A
     checkpoint.save(repo, 3, checkpoint.state_from_json(b.config, doc))
@@ -100,7 +100,7 @@ def test_a_checkpoint_after_an_unconfirmed_batch_is_not_used(repo: Repository) -
     b.sealed[1].status = "submitted"  # batch 2 not final: its inputs come from a replay
     batch_store.record(repo, b.sealed[1])
     stored = batch_store.load(repo)
-    template = Batcher(b.config, b.market, OPERATOR.public_key())
+    template = Batcher(b.config, b.market, OPERATOR)
     assert usable_checkpoint(template, repo, stored) is None
     r = replay(template, stored)
     assert r.unconfirmed()[0].number == 2 and r.unconfirmed()[0].inputs
@@ -132,7 +132,7 @@ def test_the_loop_writes_checkpoints_and_a_restart_replays_after_them(tmp_path: 
     db = f"sqlite:///{tmp_path / 'relayer.db'}"
     with local_chain() as chain:
         w3 = chain.w3
-        dep = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+        dep = deploy_venue(w3, "test", operator=OPERATOR)
         store = Repository(db)
         try:
             now = int(w3.eth.get_block("latest")["timestamp"])
@@ -141,7 +141,7 @@ def test_the_loop_writes_checkpoints_and_a_restart_replays_after_them(tmp_path: 
             assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
 
             def new_loop() -> SettlementLoop:
-                lp = SettlementLoop(dep, vm.table, OPERATOR.public_key(), store, batch_seconds=0)
+                lp = SettlementLoop(dep, vm.table, OPERATOR, store, batch_seconds=0)
                 lp.checkpoint_every = 2
                 return lp
 
@@ -162,7 +162,7 @@ def test_the_loop_writes_checkpoints_and_a_restart_replays_after_them(tmp_path: 
             resume.resume(again.pipeline, 0)  # a restart: from the checkpoint at batch 2
             assert again.batcher.replayed == 1  # type: ignore[attr-defined]
             stored = batch_store.load(store)
-            full = replay(Batcher(dep.config, vm.table, OPERATOR.public_key()), stored)
+            full = replay(Batcher(dep.config, vm.table, OPERATOR), stored)
             assert full.replayed == 3  # type: ignore[attr-defined]
             assert again.batcher.state.root == full.state.root == loop.batcher.state.root
             assert checkpoint.state_to_json(again.batcher.state) == checkpoint.state_to_json(

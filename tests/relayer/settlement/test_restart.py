@@ -19,6 +19,8 @@ from web3 import Web3
 from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from prover.statement import data_blob
+from prover.statement.public_inputs import PublicInputs
+from recovery.chain_data import operator_key
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import signed_leg, signed_withdrawal
@@ -188,7 +190,7 @@ def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
             stored, sorted(events, key=lambda e: e["args"]["batchNumber"]), strict=True
         ):
             assert e["args"]["newRoot"] == int(batches[s.number]["new_root"], 16)
-            assert bytes(e["args"]["data"]) == s.data  # the blob encrypted with nonce = number
+            assert bytes(e["args"]["data"]) == s.data  # the stored blob, rebuilt on replay
         fills = [f for s in stored for f in s.fill_ids]
         assert sorted(fills) == [1, 2]  # each fill in exactly one batch
         for key, aid in acked:  # every acknowledged order is there, filled
@@ -196,13 +198,16 @@ def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
             assert orders and all(o["status"] == "filled" for o in orders)
             fills_read = get(key, aid, f"/v1/accounts/{aid}/fills").json()
             assert {f["settlement"] for f in fills_read} == {"confirmed"}
-        # desk A reads its leaf from the last blob that carries it: nonce = the batch's number
+        # desk A reads its leaf from the last blob that carries it, each under its old root
+        ordered = sorted(events, key=lambda e: e["args"]["batchNumber"])
+        olds = [PublicInputs.from_list(s.public).old_root for s in stored]
+        operator_pub = operator_key(settlement)  # the constructor's KeyOwnerBound
         mine = [
             leaf
-            for e in events
+            for e, old in zip(ordered, olds, strict=True)
             if (
                 leaf := data_blob.decrypt_own(
-                    bytes(e["args"]["data"]), key_a, a, e["args"]["batchNumber"], 2
+                    bytes(e["args"]["data"]), key_a, a, old, operator_pub, 2
                 )
             )
         ]

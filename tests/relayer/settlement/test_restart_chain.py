@@ -31,7 +31,7 @@ def chain() -> Iterator[LocalChain]:
 
 def _venue(chain: LocalChain) -> tuple[VenueDeployment, object]:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
     now = int(w3.eth.get_block("latest")["timestamp"])
     vm = build_venue_market(venue.config, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
@@ -43,7 +43,7 @@ def _venue(chain: LocalChain) -> tuple[VenueDeployment, object]:
 
 def _pipeline(venue: VenueDeployment, vm, repo: Repository) -> SettlementPipeline:
     """A pipeline as a restarted service builds it: resumed from ``repo``."""
-    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
     p.store = repo
     resume.resume(p, 0)
     p.poll_deposits()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from prover.crypto.eddsa import Signature
-from prover.model.ops import Batch, Liquidation, Settlement, Withdrawal
+from prover.model.ops import Batch, Liquidation, Settlement, Touch, Withdrawal
 from relayer.settlement import batch_store
 from relayer.settlement.batch_codec import batch_from_json, batch_to_json
 from relayer.settlement.batcher import Batcher
@@ -59,9 +59,10 @@ def test_batch_json_round_trip_keeps_every_operation() -> None:
         withdrawals=(Withdrawal(1, 7, 10, 0xAB, sig),),
         liquidations=(Liquidation(2, 1, (None, 1)),),
         settlements=(Settlement(1, 103),),
-        data_hash=99,
+        touches=(Touch(3), Touch(5)),
     )
     assert batch_from_json(batch_to_json(keepers)) == keepers
+    assert any(sb.batch.touches for sb in b.sealed)  # cover touches kept too (random: stored)
 
 
 def test_stored_batches_replay_to_the_same_sealed_state(repo: Repository) -> None:
@@ -78,7 +79,7 @@ def test_stored_batches_replay_to_the_same_sealed_state(repo: Repository) -> Non
     assert [s.status for s in stored] == ["confirmed", "sealed", "sealed", "proved"]
     assert stored[-1].proof == list(range(8)) and stored[-1].fill_ids == [1]
 
-    fresh = Batcher(b.config, b.market, OPERATOR.public_key())
+    fresh = Batcher(b.config, b.market, OPERATOR)
     r = replay(fresh, stored)
     assert r.state.root == b.state.root and r.state.deposits_processed == 3
     assert [s.number for s in r.sealed] == [1, 2, 3, 4]
@@ -101,7 +102,7 @@ def test_stored_batches_replay_to_the_same_sealed_state(repo: Repository) -> Non
 
 def test_a_gap_or_a_batch_that_does_not_replay_is_refused(repo: Repository) -> None:
     b, _ = _trade_batcher()
-    fresh = Batcher(b.config, b.market, OPERATOR.public_key())
+    fresh = Batcher(b.config, b.market, OPERATOR)
     for sb in b.sealed:
         batch_store.record_sealed(repo, sb, [], [])
     stored = batch_store.load(repo)
@@ -109,6 +110,16 @@ def test_a_gap_or_a_batch_that_does_not_replay_is_refused(repo: Repository) -> N
         replay(fresh, [stored[0], *stored[2:]])
     with pytest.raises(SettlementError, match="does not replay"):
         replay(fresh, [stored[0], replace(stored[1], public=[0])])
+    # the blob is rebuilt on replay: a stored batch whose cover touches differ is refused
+    third = stored[2]
+    assert third.batch.touches  # desk A was touched when desk B's deposit was credited
+    other = replace(third, batch=replace(third.batch, touches=()))
+    with pytest.raises(SettlementError, match="does not replay"):
+        replay(fresh, [*stored[:2], other])
+    forged = bytearray(third.data)
+    forged[-1] ^= 1  # the same public inputs, a stored blob that is not the model's
+    with pytest.raises(SettlementError, match="does not replay"):
+        replay(fresh, [*stored[:2], replace(third, data=bytes(forged))])
 
 
 def test_unseal_forgets_the_batches_and_requeues_their_operations(repo: Repository) -> None:

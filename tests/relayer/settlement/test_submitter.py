@@ -47,12 +47,12 @@ def _deposit(venue, eth: str, k, amount: int) -> None:
 
 def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) -> None:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator_key=OPERATOR.public_key())
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
     now = int(w3.eth.get_block("latest")["timestamp"])
     vm = build_venue_market(venue.config, now)
     tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
     w3.eth.wait_for_transaction_receipt(tx)
-    p = SettlementPipeline(venue, vm.table, OPERATOR.public_key())
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
     _deposit(venue, venue.admin, OPERATOR, 1_000)  # tops up account 0 (opened at genesis)
     _deposit(venue, chain.accounts[1], DESK_A, 10**9)
     assert [c.account_id for c in p.poll_deposits()] == [0, 1]

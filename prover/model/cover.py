@@ -1,0 +1,55 @@
+"""Cover touches as the relayer picks them (DA_SPEC secs. 2 and 4).
+
+Every write bumps a leaf's ``count``, so a batch's blob names exactly the accounts it wrote; a
+batch of one fill would tell the chain who traded. Cover hides that: random existing accounts
+the batch does not write get a touch (count + 1, nothing else) in the batch's empty
+touch-capable slots, until the blob holds ``2 T + 1`` entries (``data_blob.entry_floor``)
+when the tree and the slots allow. A touched entry looks like any other write on chain.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+
+from prover.model.apply import apply_batch
+from prover.model.ops import Batch, Touch
+from prover.model.state import State
+from prover.model.touches import free_touch_slots
+from prover.statement.config import CircuitConfig
+from prover.statement.data_blob import entry_floor
+
+
+def cover_count(written: int, free_slots: int, candidates: int, config: CircuitConfig) -> int:
+    """How many touches: enough for ``2 T + 1`` entries, within the empty touch-capable slots
+    and the accounts there are to touch."""
+    return max(0, min(entry_floor(config) - written, free_slots, candidates))
+
+
+def pick_cover(
+    existing: Iterable[int],
+    written: Collection[int],
+    free_slots: int,
+    config: CircuitConfig,
+    rng: random.Random | secrets.SystemRandom | None = None,
+) -> list[int]:
+    """Ids to touch, ascending: random ``existing`` accounts not in ``written``, as many as
+    :func:`cover_count` allows (``secrets`` randomness unless ``rng`` is given)."""
+    candidates = sorted(set(existing) - set(written))
+    n = cover_count(len(set(written)), free_slots, len(candidates), config)
+    return sorted((rng or secrets.SystemRandom()).sample(candidates, n))
+
+
+def with_cover(
+    state: State, batch: Batch, rng: random.Random | secrets.SystemRandom | None = None
+) -> Batch:
+    """``batch`` with cover touches replacing any it had: the model applies it first (its
+    written ids), then :func:`pick_cover` over the state's accounts. Raises what
+    ``apply_batch`` raises for a batch it refuses."""
+    bare = replace(batch, touches=())
+    written = apply_batch(state, bare).written
+    free = len(free_touch_slots(bare, state.config))
+    ids = pick_cover(state.accounts, written, free, state.config, rng)
+    return replace(bare, touches=tuple(Touch(a) for a in ids))
