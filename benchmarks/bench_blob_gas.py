@@ -49,8 +49,8 @@ def main() -> None:
                 root = rng.randrange(1, FIELD)
                 base = probe.functions.hashOnlyGas(data).call()
                 full = probe.functions.bindGas(data, root, p).call()
-                alpha, fp = probe.functions.bind(data, root, p).call()
-                assert (alpha, fp) == data_blob.binding(data, root)  # same numbers as Python
+                binding = probe.functions.bind(data, root, p).call()
+                assert binding == data_blob.binding(data, root)  # same numbers as Python
                 rows.append((n, base, full))
                 print(f"{p:>2} {n:>7} {len(data):>6} {base:>12,} {full:>11,}")
             (n0, b0, f0), (n1, b1, f1) = rows[0], rows[-1]

@@ -1,6 +1,7 @@
 pragma circom 2.1.0;
 
 include "batch-stamp.circom";
+include "blob-binding.circom";
 include "blob-entry.circom";
 include "blob-fingerprint.circom";
 include "blob-published.circom";
@@ -35,9 +36,10 @@ include "withdrawal-slot.circom";
  *        forcedPaid = venue units the batch's one forced withdrawal paid (issue 19)
  * @input depositChainOld, depositChainNew - queue hash chain before and after
  * @input withdrawal[W] - amount << 160 | ethAddress per withdrawal slot, 0 = empty
- * @input dataAlpha - keccak256(keccak256(data) || newRoot) mod p: the blob's challenge
- * @input dataFingerprint - prod over the blob's entries of (alpha^(K+3) - e(entry)) (DA_SPEC
- *        sec. 5); the contract computes both from the blob it emits
+ * @input dataBinding - alpha + 2^128 (F mod 2^125) (DA_SPEC sec. 5, blob-binding): alpha =
+ *        the low 128 bits of keccak256(keccak256(data) || newRoot), the blob's challenge; F =
+ *        prod over the blob's entries of (alpha^(K+3) - e(entry)); the contract computes it
+ *        from the blob it emits
  * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
  * @param P - position slots
  * @param M, S - market-table rows and scenarios
@@ -58,8 +60,9 @@ include "withdrawal-slot.circom";
  * Data availability (DA_SPEC secs. 2-5): every write of a leaf is a record (slot order: queue,
  * trades buy then sell, liquidations account then account 0, settlements, withdrawals, fee
  * credit); the last write of each id is published (BlobPublished), enciphered under its enc and
- * oldRoot (BlobCipher) and folded into the fingerprint at alpha (BlobRecord, BlobFingerprint),
- * which must equal dataFingerprint: the blob holds exactly the leaves the batch wrote.
+ * oldRoot (BlobCipher) and folded into the fingerprint F at alpha = dataBinding's low 128 bits
+ * (BindingSplit, BlobRecord, BlobFingerprint); F's low 125 bits must be dataBinding's tail
+ * (FingerprintTail): the blob holds exactly the leaves the batch wrote.
  * The table's scenario values (mkVim, mkVmm) are not range-checked: the oracle is trusted for
  * them (docs/risk.md, "Oracle promises").
  */
@@ -72,8 +75,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input depositChainOld;
     signal input depositChainNew;
     signal input withdrawal[W];
-    signal input dataAlpha;
-    signal input dataFingerprint;
+    signal input dataBinding;
     signal input opSecret;
 
     // ---- market table ----
@@ -223,7 +225,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     // the blob records, one per leaf write in slot order (DA_SPEC sec. 2)
     var K = P <= 4 ? 2 : (P + 1) \ 2;
     var N = D + 2 * T + 2 * L + X + W + 1;
-    signal pow[K + 4] <== AlphaPowers(K + 4)(dataAlpha);
+    signal alpha, tail;
+    (alpha, tail) <== BindingSplit()(dataBinding);
+    signal pow[K + 4] <== AlphaPowers(K + 4)(alpha);
     signal recW[N];
     signal recId[N];
     signal recE[N];
@@ -537,8 +541,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     for (var r = 0; r < N; r++) {
         recE[r] <== entry[r].e;
     }
-    // the blob holds the last write of each id, nothing else: its fingerprint is dataFingerprint
+    // the blob holds the last write of each id, nothing else: its fingerprint is in dataBinding
     signal published[N] <== BlobPublished(N)(recW, recId);
     signal fingerprint <== BlobFingerprint(N)(published, recE, pow[K + 3]);
-    fingerprint === dataFingerprint;
+    FingerprintTail()(fingerprint, tail);
 }

@@ -2,7 +2,7 @@ pragma circom 2.1.0;
 
 /*
  * AlphaPowers: alpha^0 .. alpha^(N - 1), computed once per batch and shared by every record.
- * @input alpha - the blob's challenge (public input dataAlpha)
+ * @input alpha - the blob's challenge (the low 128 bits of the public input dataBinding)
  * @output pow[N] - pow[k] = alpha^k
  */
 template AlphaPowers(N) {

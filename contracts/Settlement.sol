@@ -35,7 +35,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 private constant _BABYJUB_A = 168700;
     uint256 private constant _BABYJUB_D = 168696;
-    uint256 private constant _FIXED_INPUTS = 8; // all batch inputs but the W withdrawal slots
+    uint256 private constant _FIXED_INPUTS = 7; // all batch inputs but the W withdrawal slots
     uint256 private constant _WITHDRAWALS_AT = 6;
     uint256 private constant _EXIT_INPUTS = 4;
     uint256 private constant _ACCOUNT_SHIFT = 128; // a request word: low + 2^128 id + 2^192 kind
@@ -46,11 +46,11 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     IERC20 public immutable token;
     IPoseidon4 public immutable poseidon;
-    /// @notice snarkjs Groth16Verifier of batch proofs (8 + W public inputs).
+    /// @notice snarkjs Groth16Verifier of batch proofs (7 + W public inputs).
     address public immutable batchVerifier;
     /// @notice snarkjs Groth16Verifier of exit proofs (4 public inputs).
     address public immutable exitVerifier;
-    /// @notice Number of batch public inputs: 8 + W.
+    /// @notice Number of batch public inputs: 7 + W.
     uint256 public immutable batchInputCount;
     /// @notice P, position slots per leaf: a batch's data blob must be a DBK3 blob of this P.
     uint256 public immutable positions;
@@ -162,7 +162,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
     /// @param token_ the ERC-20 collateral
     /// @param poseidon_ circomlib Poseidon(4) contract (circomlibjs createCode(4))
     /// @param verifiers_ snarkjs Groth16Verifier of batch proofs, then of exit proofs
-    /// @param shape [public inputs of the batch verifier (8 + W), P of the circuit (1..5): the
+    /// @param shape [public inputs of the batch verifier (7 + W), P of the circuit (1..5): the
     /// data blob's entry size depends on it] (one array: a twelfth argument is stack too deep
     /// for the legacy pipeline slither compiles with)
     /// @param genesisRoot the root of the genesis account tree (account 0 holds operatorKey)
@@ -455,8 +455,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
 
     /// @dev Copies `data` once into memory, already laid out as BatchSubmitted's ABI-encoded
     /// log data (5 head words, length, bytes zero-padded), hashes it there; then parses the
-    /// DBK3 blob (from calldata) and requires dataAlpha, dataFingerprint (the last two inputs)
-    /// to be its binding. _emitBatch fills the head and logs the same memory (no second copy).
+    /// DBK3 blob (from calldata) and requires dataBinding (the last input) to be its binding. _emitBatch fills the head and logs the same memory (no second copy).
     function _checkData(bytes calldata data, uint256[] calldata publicInputs)
         internal
         view
@@ -473,13 +472,9 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             mstore(add(ptr, 0xa0), len)
             mstore(0x40, add(body, and(add(len, 31), not(31))))
         }
-        uint256 end = publicInputs.length;
-        (uint256 alpha, uint256 fingerprint) =
-            DataBlob.bind(data, hash, publicInputs[1], positions, _blobWords);
-        if (publicInputs[end - 2] != alpha) revert DataAlphaMismatch(alpha, publicInputs[end - 2]);
-        if (publicInputs[end - 1] != fingerprint) {
-            revert DataFingerprintMismatch(fingerprint, publicInputs[end - 1]);
-        }
+        uint256 given = publicInputs[publicInputs.length - 1];
+        uint256 binding = DataBlob.bind(data, hash, publicInputs[1], positions, _blobWords);
+        if (given != binding) revert DataBindingMismatch(binding, given);
     }
 
     /// @dev Effects of a verified batch: root, state, withdrawals, fees, served requests (and
@@ -503,7 +498,7 @@ contract Settlement is ISettlement, AccessControlDefaultAdminRules, ReentrancyGu
             pendingRequests: uint24(st.pendingRequests - served),
             exitMode: false
         });
-        uint256 end = publicInputs.length - 2; // withdrawals, then dataAlpha, dataFingerprint
+        uint256 end = publicInputs.length - 1; // withdrawals, then dataBinding
         for (uint256 i = _WITHDRAWALS_AT; i < end; ++i) {
             uint256 w = publicInputs[i];
             if (w != 0) _credit(batchNumber, address(uint160(w)), w >> 160);

@@ -1,6 +1,6 @@
 """Well-formed DBK3 blobs of random entries (DA_SPEC sec. 4), for tests and benchmarks that need
-a blob the contract parses but no batch behind it (the stand-in circuit binds dataAlpha and
-dataFingerprint without computing them). Serialised by ``data_blob.serialise``."""
+a blob the contract parses but no batch behind it (the stand-in circuit binds dataBinding
+without computing it). Serialised by ``data_blob.serialise``."""
 
 from __future__ import annotations
 

@@ -94,13 +94,12 @@ def batch_inputs(
     refunds: int = 0,
     forced_paid: int = 0,
 ) -> dict[str, Any]:
-    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); dataAlpha and
-    dataFingerprint of ``data`` as the contract derives them (``data_blob.alpha`` over the blob
-    and newRoot, ``data_blob.fingerprint``); ``refunds`` (the
+    """Witness inputs of batch_standin: newRoot = Poseidon(oldRoot, secret); dataBinding
+    of ``data`` as the contract derives it (``data_blob.binding`` over the blob and newRoot);
+    ``refunds`` (the
     queue-refund bitmask, bits 128..159) and ``forced_paid`` (what the batch's forced withdrawal
     paid, bits 160..223) ride in the batchTimestamp input."""
     new_root = poseidon([old_root, secret])
-    alpha = data_blob.alpha(data, new_root)
     public = PublicInputs(
         old_root=old_root,
         new_root=new_root,
@@ -109,8 +108,7 @@ def batch_inputs(
         deposit_chain_old=chain_old,
         deposit_chain_new=chain_new,
         withdrawals=withdrawal_slots(withdrawals, W),
-        data_alpha=alpha,
-        data_fingerprint=data_blob.fingerprint(data, alpha),
+        data_binding=data_blob.binding(data, new_root),
         refunds=refunds,
         forced_paid=forced_paid,
     )

@@ -6,8 +6,8 @@ pragma solidity ^0.8.24;
 /// the queue (deposits, forced withdrawals, cancels), withdrawals (pull payments) and exit mode.
 /// @dev Batch public-input layout (docs/CONVENTIONS.md, "Batch public inputs"), W slots:
 /// [oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
-///  withdrawal[0..W-1], dataAlpha, dataFingerprint]; withdrawal = amount << 160 | ethAddress,
-/// 0 = empty slot; dataAlpha and dataFingerprint bind the DBK3 data blob (libraries/DataBlob).
+///  withdrawal[0..W-1], dataBinding]; withdrawal = amount << 160 | ethAddress, 0 = empty
+/// slot; dataBinding = alpha + 2^128 (F mod 2^125) binds the DBK3 data blob (libraries/DataBlob).
 /// Exit public-input layout: [root, marketHash, accountId, payout = amount << 160 | ethAddress].
 interface ISettlement {
     // ---------------------------------------------------------------------------------------
@@ -134,10 +134,9 @@ interface ISettlement {
     /// @notice Thrown when word `word` of entry `entry` (0 = leaf hash, 1 + j = ct_j) is `value`
     /// >= p: every word of the blob must be a field element.
     error DataBlobWordNotInField(uint256 entry, uint256 word, uint256 value);
-    /// @notice Thrown when dataAlpha is not keccak256(keccak256(data), newRoot) mod p.
-    error DataAlphaMismatch(uint256 expected, uint256 given);
-    /// @notice Thrown when dataFingerprint is not the blob's fingerprint at dataAlpha.
-    error DataFingerprintMismatch(uint256 expected, uint256 given);
+    /// @notice Thrown when dataBinding is not alpha + 2^128 (F mod 2^125), alpha the low 128
+    /// bits of keccak256(keccak256(data), newRoot) and F the blob's fingerprint at alpha.
+    error DataBindingMismatch(uint256 expected, uint256 given);
     /// @notice Thrown when the verifier rejects a proof.
     error InvalidProof();
     /// @notice Thrown when a batch, deposit or request comes in (or after) exit mode.
@@ -311,7 +310,7 @@ interface ISettlement {
     /// table (or the one it replaced, within marketGracePeriod of the replacement) and at most
     /// maxMarketAge old; previous batchTimestamp < batchTimestamp <= block.timestamp <=
     /// batchTimestamp + maxBatchDelay; the deposit chain matches; `data` is a well-formed DBK3
-    /// blob of this deployment's P and dataAlpha, dataFingerprint are its binding (checked
+    /// blob of this deployment's P and dataBinding is its binding (checked
     /// before the proof); the proof verifies.
     /// publicInputs[3] is batchTimestamp + 2^64 x fees + 2^128 x refunds + 2^160 x forcedPaid:
     /// fees (64-bit, venue units) are what the batch's trades paid, added to feesAccrued (issue

@@ -4,16 +4,17 @@ pragma solidity ^0.8.24;
 import {ISettlement} from "../interfaces/ISettlement.sol";
 
 /// @title DataBlob
-/// @notice Parses a batch's DBK3 data blob and derives the two public inputs that bind it to
-/// the batch proof (docs/DA_SPEC sec. 4-5; Python's prover/statement/data_blob.py is the
+/// @notice Parses a batch's DBK3 data blob and derives the public input that binds it to the
+/// batch proof (docs/DA_SPEC sec. 4-5; Python's prover/statement/data_blob.py is the
 /// reference both are tested against).
 /// @dev Layout, big-endian:
 ///     "DBK3" | P (1 byte) | n (2 bytes) | n x [ accountId (4) | leafHash (32) | ct_0..ct_K (32) ]
 /// with K = max(2, ceil(P / 2)), so an entry is `words` = K + 2 field words after its id.
 /// Binding:
-///     alpha = uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) mod p
+///     alpha = uint128(keccak256(abi.encodePacked(keccak256(data), newRoot)))   (low 128 bits)
 ///     e(entry) = sum_k v_k alpha^k over v = [accountId, leafHash, ct_0, ..., ct_K]
-///     F = prod_entries (alpha^(K + 3) - e(entry))   (1 for no entry)
+///     F = prod_entries (alpha^(K + 3) - e(entry)) mod p   (1 for no entry)
+///     dataBinding = alpha + 2^128 (F mod 2^125)   (one public input, 253 bits)
 /// Ids strictly ascending make the multiset the circuit fingerprints a set in one order.
 library DataBlob {
     uint256 internal constant FIELD_MODULUS =
@@ -21,6 +22,8 @@ library DataBlob {
     bytes4 internal constant MAGIC = "DBK3";
     uint256 internal constant HEADER_BYTES = 7;
     uint256 internal constant ID_BYTES = 4;
+    /// @notice Bits of F kept in dataBinding above alpha's 128 (128 + 125 = 253 < log2 p).
+    uint256 internal constant TAIL_MASK = (1 << 125) - 1;
     /// @notice Most position slots a leaf has (4 + 2P + 2 <= 16 Poseidon inputs).
     uint256 internal constant MAX_POSITIONS = 5;
 
@@ -37,7 +40,8 @@ library DataBlob {
     }
 
     /// @notice Checks `data` is a well-formed blob of a P = `positions` deployment (each
-    /// failure reverts with an ISettlement error naming it) and returns (alpha, F).
+    /// failure reverts with an ISettlement error naming it) and returns dataBinding =
+    /// alpha + 2^128 (F mod 2^125).
     /// @param dataHash keccak256(data) (the caller hashes its memory copy of the log data)
     /// @param words wordsPerEntry(positions), precomputed by the caller
     function bind(
@@ -46,16 +50,17 @@ library DataBlob {
         uint256 newRoot,
         uint256 positions,
         uint256 words
-    ) internal pure returns (uint256 alpha, uint256 fingerprint) {
+    ) internal pure returns (uint256 binding) {
         (uint256 n, uint256 step) = _header(data, positions, words);
+        uint256 alpha;
         assembly ("memory-safe") {
             mstore(0x00, dataHash)
             mstore(0x20, newRoot)
-            alpha := mod(keccak256(0x00, 0x40), FIELD_MODULUS)
+            alpha := and(keccak256(0x00, 0x40), 0xffffffffffffffffffffffffffffffff) // uint128
         }
-        uint256 bad; // non-zero once an id is not ascending or a word is >= p
-        (fingerprint, bad) = _fingerprint(data[HEADER_BYTES:], alpha, words);
-        if (bad != 0) _locate(data, n, step);
+        (uint256 fingerprint, uint256 bad) = _fingerprint(data[HEADER_BYTES:], alpha, words);
+        if (bad != 0) _locate(data, n, step); // non-zero: an id not ascending or a word >= p
+        binding = alpha | ((fingerprint & TAIL_MASK) << 128);
     }
 
     /// @dev Magic, P and exact length; returns the entry count n and the entry size.

@@ -9,7 +9,7 @@ contract DataBlobProbe {
     function bind(bytes calldata data, uint256 newRoot, uint256 positions)
         external
         pure
-        returns (uint256 alpha, uint256 fingerprint)
+        returns (uint256 binding)
     {
         uint256 words = DataBlob.wordsPerEntry(positions);
         return DataBlob.bind(data, keccak256(data), newRoot, positions, words);

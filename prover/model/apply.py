@@ -10,8 +10,8 @@ insurance), so account 0 never withdraws (``operator_withdrawal``) and never tra
 returns the new state, the circuit's input object and its public inputs. Every write of a leaf
 bumps its ``count`` (DA_SPEC sec. 2; account 0's fee credit writes every batch, cover
 ``touches`` fill empty slots: prover.model.touches), and the result carries the ids written and
-the DBK3 data blob of their final leaves (prover.statement.data_blob), whose dataAlpha and
-dataFingerprint end the public inputs. A broken rule raises
+the DBK3 data blob of their final leaves (prover.statement.data_blob), whose dataBinding
+ends the public inputs. A broken rule raises
 :class:`Rejected` naming it. With ``strict=False`` the model records the broken rules instead
 and still builds the inputs the invalid batch would need (the negative tests feed them to the
 circuit, which must refuse them).
@@ -507,7 +507,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     data = data_blob.build(
         old_root, [(a, st.accounts[a]) for a in written], cfg.positions, strict=strict
     )
-    data_alpha, data_fingerprint = data_binding(data, st.root)
+    binding = data_binding(data, st.root)
 
     public = PublicInputs(
         old_root=old_root,
@@ -520,8 +520,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
             [withdrawal_value(w.amount, w.eth_address) for w in batch.withdrawals],
             cfg.withdrawals,
         ),
-        data_alpha=data_alpha,
-        data_fingerprint=data_fingerprint,
+        data_binding=binding,
         refunds=refunds,
         fees=fees,
         forced_paid=forced_paid,

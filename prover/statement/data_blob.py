@@ -3,7 +3,7 @@ clear, its contents for its owner only, and the two public inputs that bind it t
 
 From chain data alone anyone rebuilds every leaf hash of the account tree (hence every owner
 its Merkle path); each owner decrypts its own leaf and nobody else can. The circuit proves the
-blob is exactly what the batch wrote (``dataAlpha``, ``dataFingerprint``). This module is the
+blob is exactly what the batch wrote (the public input ``dataBinding``). This module is the
 one Python implementation; the circuit and the contract are tested against it.
 
 Ciphertext of a leaf (K = max(2, ceil(P / 2)), K + 1 words)::
@@ -25,9 +25,10 @@ Layout, big-endian::
     "DBK3" | P (1) | n (2) | n x [ accountId (4) | leafHash (32) | ct_0 .. ct_K (32 each) ]
 
 Entries strictly ascending by id, one per written id (its final leaf); every word < p.
-Binding: ``alpha = keccak256(keccak256(data) || newRoot) mod p``, ``e(entry) = sum_k v_k
-alpha^k`` over ``v = [accountId, leafHash, ct_0 .. ct_K]``, ``beta = alpha^(K + 3)``,
-``F = prod (beta - e(entry))`` (1 for no entry).
+Binding: ``alpha = uint128(keccak256(keccak256(data) || newRoot))`` (the low 128 bits),
+``e(entry) = sum_k v_k alpha^k`` over ``v = [accountId, leafHash, ct_0 .. ct_K]``,
+``beta = alpha^(K + 3)``, ``F = prod (beta - e(entry)) mod p`` (1 for no entry), and the one
+public input ``dataBinding = alpha + 2^128 (F mod 2^125)`` (253 bits, below p).
 """
 
 from __future__ import annotations
@@ -339,11 +340,15 @@ def leaf_hashes(data: bytes) -> dict[int, int]:
 # --- binding to the proof --------------------------------------------------------------------
 
 
+ALPHA_BITS = 128  # alpha: the digest's low 128 bits (Schwartz-Zippel error n(K+3) / 2^128)
+TAIL_BITS = 125  # F mod 2^125 rides above alpha: 128 + 125 = 253 bits, below p
+
+
 def alpha(data: bytes, new_root: int) -> int:
-    """``uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) mod p``."""
+    """``uint128(keccak256(abi.encodePacked(keccak256(data), newRoot)))``: the low 128 bits."""
     check_field(new_root, "new_root")
     digest = keccak(keccak(bytes(data)) + new_root.to_bytes(32, "big"))
-    return int.from_bytes(digest, "big") % P
+    return int.from_bytes(digest, "big") & ((1 << ALPHA_BITS) - 1)
 
 
 def entry_value(entry: Entry, a: int) -> int:
@@ -364,7 +369,7 @@ def fingerprint_entries(entries: Iterable[Entry], a: int, positions: int) -> int
 
 
 def fingerprint(data: bytes, a: int) -> int:
-    """The ``dataFingerprint`` public input of blob ``data`` at ``alpha`` = ``a``."""
+    """``F`` of blob ``data`` at ``alpha`` = ``a`` (its low 125 bits go into ``dataBinding``)."""
     blob = decode(data)
     return fingerprint_entries(blob.entries, a, blob.positions)
 
@@ -392,10 +397,16 @@ def fingerprint_records(records: Sequence[tuple[int, Entry]], a: int, positions:
     return out
 
 
-def binding(data: bytes, new_root: int) -> tuple[int, int]:
-    """``(dataAlpha, dataFingerprint)`` of the blob ``data`` of a batch ending at ``new_root``."""
+def pack_binding(a: int, f: int) -> int:
+    """``dataBinding = alpha + 2^128 (F mod 2^125)`` from ``alpha`` and the full ``F``."""
+    return a + ((f % (1 << TAIL_BITS)) << ALPHA_BITS)
+
+
+def binding(data: bytes, new_root: int) -> int:
+    """The ``dataBinding`` public input of the blob ``data`` of a batch ending at ``new_root``:
+    ``alpha + 2^128 (F mod 2^125)``, F the blob's fingerprint at that alpha."""
     a = alpha(data, new_root)
-    return a, fingerprint(data, a)
+    return pack_binding(a, fingerprint(data, a))
 
 
 # --- the owner's side ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Order (docs/CONVENTIONS.md, "Batch public inputs"; the contract reads them by index):
 
     oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld, depositChainNew,
-    withdrawal[W], dataAlpha, dataFingerprint
+    withdrawal[W], dataBinding
 
 ``batchTimestamp`` carries ``time + 2^64 * fees + 2^128 * refunds + 2^160 * forcedPaid``:
 ``fees`` (unsigned 64-bit)
@@ -14,10 +14,11 @@ credited, and the contract pays it back to its depositor (issue 18 rule 7,
 ``prover.statement.deposits``; 32 bits, D <= 32); ``forcedPaid`` (unsigned 64-bit) is what the
 batch's one forced withdrawal paid, in venue units (issue 19, ``prover.statement.queue``);
 ``stamp`` / ``unstamp`` convert.
-W, the withdrawal slots, is the one variable part, so a list of 8 + W values has one reading.
-``dataAlpha`` and ``dataFingerprint`` bind the batch's data blob (DA_SPEC sec. 5,
-``prover.statement.data_blob``): the contract derives both from the blob and newRoot, the
-circuit recomputes the fingerprint from what the batch wrote (:func:`data_binding`).
+W, the withdrawal slots, is the one variable part, so a list of 7 + W values has one reading.
+``dataBinding = alpha + 2^128 (F mod 2^125)`` binds the batch's data blob (DA_SPEC sec. 5,
+``prover.statement.data_blob``): the contract derives alpha (128 bits) and the fingerprint F
+from the blob and newRoot, the circuit recomputes F from what the batch wrote and checks its
+low 125 bits (:func:`data_binding`). One input, not two: each costs ~6k gas to verify.
 A withdrawal slot carries ``amount << 160 | ethAddress`` (0 = empty); the contract splits it
 back to pay the claim. The queue is a Poseidon hash chain the contract extends on every
 deposit, forced withdrawal and cancel request (``prover.statement.queue`` for the word); the
@@ -42,16 +43,15 @@ SIGNALS = (
     "depositChainOld",
     "depositChainNew",
     "withdrawal",
-    "dataAlpha",
-    "dataFingerprint",
+    "dataBinding",
 )
 _FIXED = len(SIGNALS) - 1  # every signal but withdrawal[W] is one value
 _HEAD = SIGNALS.index("withdrawal")  # values before the withdrawal slots
 
 
-def data_binding(data: bytes, new_root: int) -> tuple[int, int]:
-    """``(dataAlpha, dataFingerprint)`` of blob ``data`` for a batch ending at ``new_root``
-    (``data_blob.alpha`` and ``data_blob.fingerprint``; the contract computes the same)."""
+def data_binding(data: bytes, new_root: int) -> int:
+    """``dataBinding`` of blob ``data`` for a batch ending at ``new_root`` (``data_blob.binding``:
+    alpha + 2^128 (F mod 2^125); the contract computes the same)."""
     return data_blob.binding(data, new_root)
 
 
@@ -113,8 +113,7 @@ class PublicInputs:
     deposit_chain_old: int
     deposit_chain_new: int
     withdrawals: tuple[int, ...]  # W slots, each withdrawal_value(...) or 0
-    data_alpha: int
-    data_fingerprint: int
+    data_binding: int  # alpha + 2^128 (F mod 2^125), data_blob.binding
     refunds: int = 0  # bitmask over the deposit slots: bit i = slot i refunded
     fees: int = 0  # the trades' fees, leaving the tree for the contract's feesAccrued
     forced_paid: int = 0  # venue units the batch's one forced withdrawal paid
@@ -128,8 +127,7 @@ class PublicInputs:
             self.deposit_chain_old,
             self.deposit_chain_new,
             *self.withdrawals,
-            self.data_alpha,
-            self.data_fingerprint,
+            self.data_binding,
         ]
 
     def signals(self) -> dict[str, int | list[int]]:
@@ -137,18 +135,17 @@ class PublicInputs:
         values = [
             *self.to_list()[:_HEAD],
             list(self.withdrawals),
-            self.data_alpha,
-            self.data_fingerprint,
+            self.data_binding,
         ]
         return dict(zip(SIGNALS, values, strict=True))
 
     @classmethod
     def from_list(cls, values: Sequence[int], withdrawal_slots: int | None = None) -> PublicInputs:
-        """Read 8 + W values in order; with ``withdrawal_slots`` (a config's W) the length is
+        """Read 7 + W values in order; with ``withdrawal_slots`` (a config's W) the length is
         checked against it."""
         w = len(values) - _FIXED
         if w < 0 or (withdrawal_slots is not None and w != withdrawal_slots):
-            want = "8 + W" if withdrawal_slots is None else str(_FIXED + withdrawal_slots)
+            want = "7 + W" if withdrawal_slots is None else str(_FIXED + withdrawal_slots)
             raise StatementError(f"a batch has {want} public inputs, got {len(values)}")
         v = [int(x) for x in values]
         timestamp, refunds = unstamp(v[3])
@@ -160,8 +157,7 @@ class PublicInputs:
             deposit_chain_old=v[4],
             deposit_chain_new=v[5],
             withdrawals=tuple(v[_HEAD : _HEAD + w]),
-            data_alpha=v[_HEAD + w],
-            data_fingerprint=v[_HEAD + w + 1],
+            data_binding=v[_HEAD + w],
             refunds=refunds,
             fees=stamped_fees(v[3]),
             forced_paid=stamped_forced_paid(v[3]),

@@ -36,7 +36,7 @@ Before sealing, ``prover.model.cover.with_cover`` adds cover touches: random exi
 the batch does not write, in its empty touch-capable slots, until 2T + 1 ids are written (when
 the tree and the slots allow), so the blob does not tell who traded (docs/privacy.md). The data
 blob is the model's (``apply_batch(...).data``: every leaf the batch wrote, encrypted to its
-owner), which the proof binds through dataAlpha and dataFingerprint.
+owner), which the proof binds through dataBinding.
 
 A sealed batch keeps its operations (touches included), circuit inputs, public inputs and data
 blob until the chain confirms it; a failed submission leaves it ``sealed`` for the next attempt.

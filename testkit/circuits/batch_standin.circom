@@ -17,8 +17,7 @@ include "poseidon.circom";
  * @input depositChainOld public: bound (squared) only
  * @input depositChainNew public: bound (squared) only
  * @input withdrawal[W]  public: bound (squared) only
- * @input dataAlpha      public: bound (squared) only (the contract derives it from the blob)
- * @input dataFingerprint public: bound (squared) only (the contract checks it against the blob)
+ * @input dataBinding    public: bound (squared) only (the contract derives it from the blob)
  * @input secret         private: the "transition"
  *
  * NOTE: every public input appears in a constraint (a public input used nowhere would not
@@ -32,8 +31,7 @@ template BatchStandIn(W) {
     signal input depositChainOld;
     signal input depositChainNew;
     signal input withdrawal[W];
-    signal input dataAlpha;
-    signal input dataFingerprint;
+    signal input dataBinding;
     signal input secret;
 
     // The one real relation: the new root is derived from the old root.
@@ -41,17 +39,16 @@ template BatchStandIn(W) {
     newRoot === derived;
 
     // Bind every other public input into a dummy constraint.
-    signal sq[6 + W];
+    signal sq[5 + W];
     sq[0] <== marketHash * marketHash;
     sq[1] <== batchTimestamp * batchTimestamp;
     sq[2] <== depositChainOld * depositChainOld;
     sq[3] <== depositChainNew * depositChainNew;
-    sq[4] <== dataAlpha * dataAlpha;
-    sq[5] <== dataFingerprint * dataFingerprint;
+    sq[4] <== dataBinding * dataBinding;
     for (var i = 0; i < W; i++) {
-        sq[6 + i] <== withdrawal[i] * withdrawal[i];
+        sq[5 + i] <== withdrawal[i] * withdrawal[i];
     }
 }
 
 component main {public [oldRoot, newRoot, marketHash, batchTimestamp, depositChainOld,
-                        depositChainNew, withdrawal, dataAlpha, dataFingerprint]} = BatchStandIn(2);
+                        depositChainNew, withdrawal, dataBinding]} = BatchStandIn(2);

@@ -1,6 +1,6 @@
 """The batch circuit's data-availability rules (DA_SPEC secs. 1-5) against the reference model.
 
-A valid batch (with cover touches) is accepted with the model's dataAlpha/dataFingerprint; each
+A valid batch (with cover touches) is accepted with the model's dataBinding; each
 negative case breaks exactly one rule and keeps everything else consistent (the claimed newRoot
 and the blob's binding are recomputed for the forged state or blob), and the circuit refuses.
 """
@@ -64,8 +64,7 @@ def test_sampled_batches_with_cover_are_accepted(world):
 
 
 def _rebind(ins: dict, data: bytes, new_root: int) -> dict:
-    a, f = data_blob.binding(data, new_root)
-    return {**ins, "newRoot": new_root, "dataAlpha": a, "dataFingerprint": f}
+    return {**ins, "newRoot": new_root, "dataBinding": data_blob.binding(data, new_root)}
 
 
 def _with_entries(result, state, entries) -> dict:
@@ -78,9 +77,7 @@ def test_valid_batch_with_touch_is_accepted_and_binds_the_blob(case, tmp_path):
     state, batch, result = case
     w = witness(_inputs(result, state), tmp_path / "w.wtns")
     assert w is not None
-    alpha, fp = data_blob.binding(result.data, result.state.root)
-    assert w[wire("dataAlpha")] == alpha
-    assert w[wire("dataFingerprint")] == fp
+    assert w[wire("dataBinding")] == data_blob.binding(result.data, result.state.root)
     # every touched account is in the blob with count + 1 and nothing else changed
     blob = data_blob.decode(result.data, POS)
     for t in batch.touches:
@@ -92,9 +89,30 @@ def test_valid_batch_with_touch_is_accepted_and_binds_the_blob(case, tmp_path):
 
 
 def test_public_inputs_end_with_the_data_binding():
-    n = 6 + TEST.withdrawals
-    assert wire("dataAlpha") == n + 1
-    assert wire("dataFingerprint") == n + 2
+    assert wire("dataBinding") == 6 + TEST.withdrawals + 1
+
+
+def test_binding_whose_tail_is_not_the_fingerprint_is_refused(case):
+    """dataBinding = alpha + 2^128 (F mod 2^125): the right alpha with a tail one bit off F's
+    (the low bit, the top bit) is refused; so is the full F's next bits in its place."""
+    state, _, result = case
+    ins = _inputs(result, state)
+    a = data_blob.alpha(result.data, result.state.root)
+    f = data_blob.fingerprint(result.data, a)
+    assert accepted({**ins, "dataBinding": data_blob.pack_binding(a, f)})
+    for wrong in (f ^ 1, f ^ (1 << 124), f >> 1):
+        assert wrong % 2**125 != f % 2**125
+        assert not accepted({**ins, "dataBinding": data_blob.pack_binding(a, wrong)}), wrong
+
+
+def test_binding_with_another_alpha_is_refused(case):
+    """The circuit's F is computed at the binding's alpha: another alpha with the tail of F at
+    the true alpha is refused."""
+    state, _, result = case
+    ins = _inputs(result, state)
+    a = data_blob.alpha(result.data, result.state.root)
+    f = data_blob.fingerprint(result.data, a)
+    assert not accepted({**ins, "dataBinding": data_blob.pack_binding(a ^ 1, f)})
 
 
 def test_written_account_left_out_of_the_blob_is_refused(case):

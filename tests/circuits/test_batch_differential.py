@@ -43,8 +43,7 @@ def test_public_inputs_are_wires_1_to_n_in_conventions_order():
         "depositChainOld",
         "depositChainNew",
         *[f"withdrawal[{i}]" for i in range(TEST.withdrawals)],
-        "dataAlpha",
-        "dataFingerprint",
+        "dataBinding",
     ]
     assert [wire(n) for n in names] == list(range(1, len(names) + 1))
 

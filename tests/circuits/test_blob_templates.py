@@ -12,7 +12,7 @@ import pytest
 from prover.crypto.field import P
 from prover.proving.witness import calculate
 from prover.statement import data_blob, encoding
-from testkit.circuit_harness import compile_template
+from testkit.circuit_harness import compile_template, witness_ok
 from testkit.r1cs import read_r1cs
 from testkit.wtns import read_wtns, signal_index
 
@@ -245,3 +245,47 @@ def test_blob_fingerprint_matches_python(fingerprint, tmp_path, seed):
 def test_blob_fingerprint_of_nothing_is_one(fingerprint, tmp_path):
     values = witness(fingerprint, {"published": [0] * N, "e": [5] * N, "beta": 9}, tmp_path)
     assert values[signal_index(fingerprint, "main.F")] == 1
+
+
+# --- BlobBinding -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def binding():
+    return compile_template("blob-binding.circom", "BlobBinding")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_blob_binding_splits_alpha_and_checks_the_tail_of_f(binding, tmp_path, seed):
+    """dataBinding = alpha + 2^128 (F mod 2^125) (data_blob.pack_binding): the template reads
+    alpha back and accepts exactly the F whose low 125 bits are the tail."""
+    rng = Random(500 + seed)
+    alpha, f = rng.randrange(1 << 128), rng.randrange(P)
+    packed = data_blob.pack_binding(alpha, f)
+    values = witness(binding, {"binding": packed, "F": f}, tmp_path)
+    assert values[signal_index(binding, "main.alpha")] == alpha
+    assert accepted(binding, values)
+    assert refused_with(binding, values, signal_index(binding, "main.F"))
+    assert refused_with(binding, values, signal_index(binding, "main.binding"))
+
+
+def test_blob_binding_refuses_a_tail_that_is_not_f(binding):
+    """The negative test of the rule: a binding whose tail differs from F mod 2^125 in one bit
+    (or carries F's bits shifted, or F + p's low bits) is refused."""
+    rng = Random(77)
+    alpha, f = rng.randrange(1 << 128), rng.randrange(P)
+    good = data_blob.pack_binding(alpha, f)
+    assert witness_ok(binding, {"binding": good, "F": f})
+    for bad_tail in ((f ^ 1), (f ^ (1 << 124)), f >> 1, f + P):
+        bad = alpha + ((bad_tail % (1 << 125)) << 128)
+        assert bad != good
+        assert not witness_ok(binding, {"binding": bad, "F": f}), bad_tail
+
+
+def test_blob_binding_refuses_a_binding_of_more_than_253_bits(binding):
+    """Num2Bits(253): a value with bit 253 set (still < p) has no split into alpha and tail."""
+    alpha, f = 5, 3
+    assert witness_ok(binding, {"binding": data_blob.pack_binding(alpha, f), "F": f})
+    over = data_blob.pack_binding(alpha, f) + (1 << 253)
+    assert over < P
+    assert not witness_ok(binding, {"binding": over, "F": f})

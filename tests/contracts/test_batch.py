@@ -64,8 +64,8 @@ def test_submit_batch_changed_public_input_reverts(ready: Env, t0: int) -> None:
     for index, value in ((1, public[1] + 1), (6, standin.withdrawal(5_000, env.alice))):
         changed = list(public)
         changed[index] = value
-        # a new root moves dataAlpha: rebind the blob so only the proof is left to refuse it
-        changed[-2:] = data_blob.binding(data, changed[1])
+        # a new root moves dataBinding: rebind the blob so only the proof is left to refuse it
+        changed[-1] = data_blob.binding(data, changed[1])
         fn = env.settlement.functions.submitBatch(proof, changed, count, data)
         env.reverts(fn, env.relayer, "InvalidProof")
 
@@ -154,7 +154,8 @@ def test_submit_batch_data_mismatch_reverts(ready: Env, t0: int) -> None:
     proof, public, count, data = _batch(env, t0)
     other = random_blob(3, POSITIONS, random.Random(20))  # well-formed, not the bound one
     fn = env.settlement.functions.submitBatch(proof, public, count, other)
-    env.reverts(fn, env.relayer, "DataAlphaMismatch", data_blob.alpha(other, public[1]), public[-2])
+    want = data_blob.binding(other, public[1])
+    env.reverts(fn, env.relayer, "DataBindingMismatch", want, public[-1])
     fn = env.settlement.functions.submitBatch(proof, public, count, data + b"\x00")
     env.reverts(fn, env.relayer, "DataBlobWrongLength", len(data), len(data) + 1)
 

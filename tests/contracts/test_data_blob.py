@@ -1,7 +1,7 @@
 """The contract's DBK3 parser and binding (DA_SPEC secs. 4-5) against prover.statement.data_blob:
 random blobs give the same alpha and fingerprint; each malformed blob is refused by its own
-error, naming the offending entry or word; dataAlpha / dataFingerprint that are not the blob's
-are refused before the proof is checked."""
+error, naming the offending entry or word; a dataBinding (alpha + 2^128 (F mod 2^125)) that is
+not the blob's is refused (DataBindingMismatch) before the proof is checked."""
 
 from __future__ import annotations
 
@@ -47,10 +47,11 @@ def test_binding_matches_python_on_random_blobs(probe: Contract, positions: int)
     for n in (0, 1, 2, 3, 7, 20):
         data = random_blob(n, positions, rng)
         new_root = rng.randrange(P)
-        alpha, fp = probe.functions.bind(data, new_root, positions).call()
-        assert alpha == data_blob.alpha(data, new_root)
-        assert fp == data_blob.fingerprint(data, alpha)
-        assert (alpha, fp) == data_blob.binding(data, new_root)
+        got = probe.functions.bind(data, new_root, positions).call()
+        alpha = data_blob.alpha(data, new_root)
+        assert got % 2**128 == alpha
+        assert got >> 128 == data_blob.fingerprint(data, alpha) % 2**125
+        assert got == data_blob.binding(data, new_root)
 
 
 def test_binding_matches_python_on_edge_words(probe: Contract) -> None:
@@ -63,8 +64,9 @@ def test_binding_matches_python_on_edge_words(probe: Contract) -> None:
     )
     data = data_blob.serialise(data_blob.Blob(POSITIONS, entries))
     for new_root in (0, P - 1):
-        alpha, fp = probe.functions.bind(data, new_root, POSITIONS).call()
-        assert (alpha, fp) == data_blob.binding(data, new_root)
+        assert probe.functions.bind(data, new_root, POSITIONS).call() == data_blob.binding(
+            data, new_root
+        )
 
 
 def test_submit_batch_derives_python_binding(ready: Env, t0: int) -> None:
@@ -74,13 +76,15 @@ def test_submit_batch_derives_python_binding(ready: Env, t0: int) -> None:
     proof, public, count, _ = env.make_batch(queue_count=0, timestamp=t0)
     for n in (0, 1, 5):
         data = random_blob(n, POSITIONS, rng)
-        alpha, fp = data_blob.binding(data, public[1])
-        wrong_alpha = [*public[:-2], (alpha + 1) % P, public[-1]]
-        fn = env.settlement.functions.submitBatch(proof, wrong_alpha, count, data)
-        env.reverts(fn, env.relayer, "DataAlphaMismatch", alpha, (alpha + 1) % P)
-        wrong_fp = [*public[:-2], alpha, (fp + 1) % P]
-        fn = env.settlement.functions.submitBatch(proof, wrong_fp, count, data)
-        env.reverts(fn, env.relayer, "DataFingerprintMismatch", fp, (fp + 1) % P)
+        binding = data_blob.binding(data, public[1])
+        a = data_blob.alpha(data, public[1])
+        f = data_blob.fingerprint(data, a)
+        wrong_alpha = data_blob.pack_binding(a ^ 1, f)
+        # the tail one bit off F's, and the tail taken from F's next bits
+        for wrong in (wrong_alpha, binding ^ (1 << 128), data_blob.pack_binding(a, f >> 1)):
+            assert wrong != binding
+            fn = env.settlement.functions.submitBatch(proof, [*public[:-1], wrong], count, data)
+            env.reverts(fn, env.relayer, "DataBindingMismatch", binding, wrong)
 
 
 # --- malformed blobs: each refused with its error --------------------------------------------
@@ -159,22 +163,25 @@ def test_malformed_blob_refused_by_probe_too(ready: Env, probe: Contract) -> Non
 
 
 def test_other_blob_with_batch_binding_refused(ready: Env, t0: int) -> None:
-    """A well-formed blob that is not the one the proof bound: dataAlpha differs."""
+    """A well-formed blob that is not the one the proof bound: dataBinding differs."""
     env = ready
     proof, public, count, data = env.make_batch(queue_count=0, timestamp=t0)
     other = random_blob(3, POSITIONS, random.Random(4242))
-    alpha = data_blob.alpha(other, public[1])
     fn = env.settlement.functions.submitBatch(proof, public, count, other)
-    env.reverts(fn, env.relayer, "DataAlphaMismatch", alpha, public[-2])
+    env.reverts(
+        fn, env.relayer, "DataBindingMismatch", data_blob.binding(other, public[1]), public[-1]
+    )
     # same blob, other newRoot: alpha moves with the root (the root fixes the records first)
     moved = [public[0], (public[1] + 1) % P, *public[2:]]
     fn = env.settlement.functions.submitBatch(proof, moved, count, data)
-    env.reverts(fn, env.relayer, "DataAlphaMismatch", data_blob.alpha(data, moved[1]), public[-2])
+    want = data_blob.binding(data, moved[1])
+    env.reverts(fn, env.relayer, "DataBindingMismatch", want, public[-1])
 
 
 def test_wrong_fingerprint_with_verifying_proof_refused(ready: Env, t0: int) -> None:
-    """A proof that verifies for a dataFingerprint that is not the blob's (the stand-in binds
-    whatever it is given) is refused by the contract's own derivation, before the verifier."""
+    """A proof that verifies for a dataBinding whose tail is not the blob's F mod 2^125 (the
+    stand-in binds whatever it is given) is refused by the contract's own derivation, before
+    the verifier (DataBindingMismatch)."""
     env = ready
     processed = env.settlement.functions.state().call()[0]
     inputs = standin.batch_inputs(
@@ -187,13 +194,14 @@ def test_wrong_fingerprint_with_verifying_proof_refused(ready: Env, t0: int) -> 
         withdrawals=[],
         data=DATA,
     )
-    fp = inputs["dataFingerprint"]
-    inputs["dataFingerprint"] = (fp + 1) % P
+    good = inputs["dataBinding"]
+    wrong = good ^ (1 << 128)  # alpha right, the lowest bit of F's tail flipped
+    inputs["dataBinding"] = wrong
     proof, public = standin.prove("batch_standin", inputs)
     verifier = env.dep.bind(env.w3, "batch_verifier")
     assert verifier.functions.verifyProof(*calldata(proof, public)).call()
     fn = env.settlement.functions.submitBatch(proof, public, 0, DATA)
-    env.reverts(fn, env.relayer, "DataFingerprintMismatch", fp, (fp + 1) % P)
+    env.reverts(fn, env.relayer, "DataBindingMismatch", good, wrong)
 
 
 def test_settlement_fits_code_size_limit(env: Env) -> None:

@@ -115,7 +115,7 @@ def test_deploy_all_with_test_oracle(chain: LocalChain) -> None:
         oracle=owner,
         test_oracle=True,
     )
-    assert dep.oracle is not None and dep.batch_input_count == 8 + W
+    assert dep.oracle is not None and dep.batch_input_count == 7 + W
     assert set(dep.to_json()) >= {"settlement", "token", "poseidon", "oracle", "config"}
     oracle = dep.bind(w3, "oracle")
     ts = int(w3.eth.get_block("latest")["timestamp"])

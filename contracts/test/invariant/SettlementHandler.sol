@@ -391,7 +391,7 @@ contract SettlementHandler {
         } else if (mutation == 4) {
             b.count += 1; // count and chain disagree
         } else if (mutation == 5) {
-            _breakBinding(b, seed); // the blob or its binding (dataAlpha, dataFingerprint)
+            _breakBinding(b, seed); // the blob or its binding (dataBinding)
         } else if (mutation == 6) {
             b.inputs[3] = lastBatchTimestamp; // not after the previous batch (replay)
         } else if (mutation == 7) {
@@ -894,7 +894,7 @@ contract SettlementHandler {
             b.balances[e.key + 1] += e.amount;
             b.deposited += e.amount;
         }
-        b.inputs = new uint256[](8 + W);
+        b.inputs = new uint256[](7 + W);
         for (uint256 j = 0; j < W; ++j) {
             uint256 rj = uint256(keccak256(abi.encode(r, j)));
             uint256 id = rj % N_ACCOUNTS; // the first account from here that holds something
@@ -949,23 +949,22 @@ contract SettlementHandler {
         }
     }
 
-    /// @dev dataAlpha, dataFingerprint of b.data under b's newRoot (its own function: the
-    /// legacy pipeline slither compiles with runs out of stack slots in _honestBatch).
+    /// @dev dataBinding of b.data under b's newRoot (its own function: the legacy pipeline
+    /// slither compiles with runs out of stack slots in _honestBatch).
     function _bind(Batch memory b) internal pure {
         (uint256 alpha, uint256 fingerprint) = _binding(b.data, b.inputs[1]);
-        b.inputs[6 + W] = alpha;
-        b.inputs[7 + W] = fingerprint;
+        b.inputs[6 + W] = alpha + (fingerprint % 2 ** 125) * 2 ** 128;
     }
 
     /// @dev (alpha, F) of a well-formed blob, written plainly (DA_SPEC sec. 5) as a second
-    /// implementation next to the contract's assembly: alpha = keccak(keccak(data), newRoot)
-    /// mod p, e = sum v_k alpha^k over [id, leafHash, ct_0..ct_2], F = prod (alpha^5 - e).
+    /// implementation next to the contract's assembly: alpha = uint128(keccak(keccak(data),
+    /// newRoot)), e = sum v_k alpha^k over [id, leafHash, ct_0..ct_2], F = prod (alpha^5 - e).
     function _binding(bytes memory data, uint256 newRoot)
         internal
         pure
         returns (uint256 alpha, uint256 fingerprint)
     {
-        alpha = uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) % P;
+        alpha = uint256(keccak256(abi.encodePacked(keccak256(data), newRoot))) % 2 ** 128;
         uint256 beta = 1;
         for (uint256 k = 0; k < BLOB_WORDS + 1; ++k) {
             beta = mulmod(beta, alpha, P);
@@ -989,15 +988,15 @@ contract SettlementHandler {
         }
     }
 
-    /// @dev Mutation 5: a wrong dataAlpha or dataFingerprint, or a malformed blob (cut short,
+    /// @dev Mutation 5: a wrong alpha or F tail in dataBinding, or a malformed blob (cut short,
     /// wrong magic, wrong P, ids out of order, a word >= p) under the honest binding.
     function _breakBinding(Batch memory b, uint256 seed) internal pure {
         uint256 how = (seed >> 8) % 6;
         uint256 n = (b.data.length - 7) / (4 + 32 * BLOB_WORDS);
         if (how == 0) {
-            b.inputs[6 + W] = addmod(b.inputs[6 + W], 1, P);
+            b.inputs[6 + W] ^= 1 + seed % 7; // alpha's low bits
         } else if (how == 1) {
-            b.inputs[7 + W] = addmod(b.inputs[7 + W], 1 + seed % 7, P);
+            b.inputs[6 + W] ^= (1 + seed % 7) << 128; // the tail: F's low bits
         } else if (how == 2) {
             assembly ("memory-safe") {
                 let d := mload(add(b, 0x60)) // b.data
@@ -1017,7 +1016,7 @@ contract SettlementHandler {
                 b.data[7 + 4 + i] = 0xff; // the leaf hash: 2^256 - 1 >= p
             }
         } else {
-            b.inputs[7 + W] = addmod(b.inputs[7 + W], 1, P); // F of no entry is 1
+            b.inputs[6 + W] ^= 1 << 128; // F of no entry is 1: tail 1
         }
     }
 

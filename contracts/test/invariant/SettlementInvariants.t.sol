@@ -53,7 +53,7 @@ contract SettlementInvariants {
             IERC20(address(token)),
             poseidon,
             verifiers,
-            [uint256(10), 2], // 8 + W inputs; P = 2: the handler's blobs are DBK3 of P = 2
+            [uint256(9), 2], // 7 + W inputs; P = 2: the handler's blobs are DBK3 of P = 2
             GENESIS_ROOT,
             [OPERATOR_KEY_X, OPERATOR_KEY_Y],
             config,

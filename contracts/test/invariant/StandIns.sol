@@ -28,15 +28,15 @@ struct FuzzSelector {
 uint256 constant REJECTED_PROOF = 0xdead;
 
 /// @title StandInBatchVerifier
-/// @notice For the invariant fuzzing only: the snarkjs verifier's ABI for 10 public inputs
-/// (8 + W, W = 2), accepting every proof but one whose first word is REJECTED_PROOF. The
+/// @notice For the invariant fuzzing only: the snarkjs verifier's ABI for 9 public inputs
+/// (7 + W, W = 2), accepting every proof but one whose first word is REJECTED_PROOF. The
 /// invariant handler keeps the public inputs consistent with its model of the circuit.
 contract StandInBatchVerifier {
     function verifyProof(
         uint256[2] calldata a,
         uint256[2][2] calldata,
         uint256[2] calldata,
-        uint256[10] calldata
+        uint256[9] calldata
     ) external pure returns (bool) {
         return a[0] != REJECTED_PROOF;
     }

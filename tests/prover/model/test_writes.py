@@ -144,7 +144,7 @@ def test_public_inputs_bind_the_blob_to_the_new_root() -> None:
     r = apply_batch(w.state, Batch(NOW, w.market, trades=(_trade(w, 1, 2),)))
     pi = PublicInputs.from_list(r.public, TEST.withdrawals)
     assert pi.new_root == r.state.root
-    assert (pi.data_alpha, pi.data_fingerprint) == data_blob.binding(r.data, r.state.root)
+    assert pi.data_binding == data_blob.binding(r.data, r.state.root)
 
 
 def test_written_ids_are_the_leaves_that_changed() -> None:
@@ -299,7 +299,7 @@ def test_a_non_strict_batch_still_publishes_what_it_wrote() -> None:
     assert "collateral" in r.rules and r.written == (0, 2)
     assert data_blob.leaf_hashes(r.data)[2] == r.state.get(2).leaf() == r.state.tree.leaf(2)
     pi = PublicInputs.from_list(r.public, TEST.withdrawals)
-    assert (pi.data_alpha, pi.data_fingerprint) == data_blob.binding(r.data, r.state.root)
+    assert pi.data_binding == data_blob.binding(r.data, r.state.root)
 
 
 def test_the_circuits_product_over_records_is_the_blobs_fingerprint() -> None:
@@ -311,21 +311,18 @@ def test_the_circuits_product_over_records_is_the_blobs_fingerprint() -> None:
         batch = random_batch(w, rng, cover=True)
         r = apply_batch(w.state, batch)
         pi = PublicInputs.from_list(r.public, TEST.withdrawals)
+        alpha = data_blob.alpha(r.data, r.state.root)
+        fp = data_blob.fingerprint(r.data, alpha)
+        assert pi.data_binding == data_blob.pack_binding(alpha, fp)
         recs = [(1, e) for e in r.records]
-        assert data_blob.fingerprint_records(recs, pi.data_alpha, TEST.positions) == (
-            pi.data_fingerprint
-        )
+        assert data_blob.fingerprint_records(recs, alpha, TEST.positions) == fp
         # disabled slots (w = 0) in between change nothing; a lost write does
         padded = [(0, r.records[0]), *(x for rec in recs for x in (rec, (0, rec[1])))]
-        assert data_blob.fingerprint_records(padded, pi.data_alpha, TEST.positions) == (
-            pi.data_fingerprint
-        )
+        assert data_blob.fingerprint_records(padded, alpha, TEST.positions) == fp
         last = {e.account_id: e for e in r.records}
         assert [last[a] for a in r.written] == list(data_blob.decode(r.data).entries)
         if len(recs) > 1:
-            assert data_blob.fingerprint_records(recs[:-1], pi.data_alpha, TEST.positions) != (
-                pi.data_fingerprint
-            )
+            assert data_blob.fingerprint_records(recs[:-1], alpha, TEST.positions) != fp
         w.state = r.state
 
 

@@ -1,5 +1,5 @@
 """The DBK3 data blob (DA_SPEC secs. 3-5): every written leaf's hash in clear, its contents for
-its owner only, and (dataAlpha, dataFingerprint) binding the bytes to the proof."""
+its owner only, and dataBinding (alpha and the fingerprint) binding the bytes to the proof."""
 
 from __future__ import annotations
 
@@ -345,10 +345,10 @@ def _naive_fingerprint(entries: list[Entry], a: int, p: int) -> int:
     return out
 
 
-def test_alpha_is_keccak_of_the_data_hash_and_the_new_root() -> None:
+def test_alpha_is_the_low_128_bits_of_keccak_of_the_data_hash_and_the_new_root() -> None:
     data, _ = blob_of([1, 2], 4)
     root = P - 2
-    want = int.from_bytes(keccak(keccak(data) + root.to_bytes(32, "big")), "big") % P
+    want = int.from_bytes(keccak(keccak(data) + root.to_bytes(32, "big")), "big") % 2**128
     assert data_blob.alpha(data, root) == want
     assert data_blob.alpha(data, root - 1) != want
     assert data_blob.alpha(data + b"", root) == want
@@ -362,7 +362,21 @@ def test_fingerprint_matches_its_definition(p: int) -> None:
     a = data_blob.alpha(data, 77)
     entries = list(data_blob.decode(data).entries)
     assert data_blob.fingerprint(data, a) == _naive_fingerprint(entries, a, p)
-    assert data_blob.binding(data, 77) == (a, data_blob.fingerprint(data, a))
+    f = data_blob.fingerprint(data, a)
+    assert data_blob.binding(data, 77) == a + (f % 2**125) * 2**128
+
+
+def test_binding_packs_alpha_low_and_the_fingerprint_tail_high() -> None:
+    """dataBinding = alpha + 2^128 (F mod 2^125): 253 bits, so always a field element; alpha
+    and the tail read back from it; F's bits above 125 are not carried."""
+    data, _ = blob_of([3, 9, 12], 4, seed=13)
+    for root in (0, 1, P - 1):
+        a = data_blob.alpha(data, root)
+        f = data_blob.fingerprint(data, a)
+        b = data_blob.binding(data, root)
+        assert b < 2**253 < P
+        assert b % 2**128 == a and b >> 128 == f % 2**125
+    assert data_blob.pack_binding(5, (7 << 125) | 3) == 5 + (3 << 128)
 
 
 def test_fingerprint_changes_when_any_word_of_any_entry_changes() -> None:

@@ -21,16 +21,16 @@ from prover.statement.public_inputs import (
     withdrawal_value,
 )
 
-SAMPLE = PublicInputs(1, 2, 3, 4, 5, 6, (7, 8), 9, 10)
+SAMPLE = PublicInputs(1, 2, 3, 4, 5, 6, (7, 8), 9)
 
 
 def test_order_is_the_conventions_table() -> None:
-    assert SIGNALS[-2:] == ("dataAlpha", "dataFingerprint")
-    assert SAMPLE.to_list() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert SIGNALS[-1] == "dataBinding" and "dataAlpha" not in SIGNALS
+    assert SAMPLE.to_list() == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert list(SAMPLE.signals()) == list(SIGNALS)
     signals = SAMPLE.signals()
     assert signals["withdrawal"] == [7, 8]
-    assert (signals["dataAlpha"], signals["dataFingerprint"]) == (9, 10)
+    assert signals["dataBinding"] == 9
     for config in CONFIGS.values():  # the generated main declares the same signals
         assert f"public [{', '.join(SIGNALS)}]" in config.main_source()
 
@@ -38,9 +38,9 @@ def test_order_is_the_conventions_table() -> None:
 def test_from_list_round_trips_and_checks_the_slot_count() -> None:
     assert PublicInputs.from_list(SAMPLE.to_list()) == SAMPLE
     assert PublicInputs.from_list(SAMPLE.to_list(), withdrawal_slots=2) == SAMPLE
-    none = PublicInputs.from_list([1, 2, 3, 4, 5, 6, 9, 10])
-    assert none.withdrawals == () and (none.data_alpha, none.data_fingerprint) == (9, 10)
-    with pytest.raises(StatementError, match="9 public inputs"):
+    none = PublicInputs.from_list([1, 2, 3, 4, 5, 6, 9])
+    assert none.withdrawals == () and none.data_binding == 9
+    with pytest.raises(StatementError, match="8 public inputs"):
         PublicInputs.from_list(SAMPLE.to_list(), withdrawal_slots=1)
     with pytest.raises(StatementError):
         PublicInputs.from_list([1, 2, 3])
@@ -51,7 +51,7 @@ def test_the_stamp_carries_time_fees_and_refunds() -> None:
     value = stamp(1_900_000_000, 0b10, fees=70)
     assert value == 1_900_000_000 + (70 << 64) + (0b10 << 128)
     assert unstamp(value) == (1_900_000_000, 0b10) and stamped_fees(value) == 70
-    both = PublicInputs(1, 2, 3, 1_900_000_000, 5, 6, (7, 8), 9, 10, refunds=0b10, fees=70)
+    both = PublicInputs(1, 2, 3, 1_900_000_000, 5, 6, (7, 8), 9, refunds=0b10, fees=70)
     assert both.to_list()[3] == value
     assert PublicInputs.from_list(both.to_list()) == both
 
@@ -68,9 +68,9 @@ def test_deposit_chain_step_is_poseidon_of_four() -> None:
     assert deposit_chain_step(0, 1, 2, 3) == poseidon([0, 1, 2, 3])
 
 
-def test_data_binding_is_the_blobs_alpha_and_fingerprint() -> None:
+def test_data_binding_is_the_blobs_alpha_and_fingerprint_tail() -> None:
     data = data_blob.build(5, [], 2)
     a = data_blob.alpha(data, 8)
-    assert data_binding(data, 8) == (a, 1)  # no entry: the empty product
+    assert data_binding(data, 8) == a + (1 << 128)  # no entry: F is the empty product, 1
     with pytest.raises(StatementError, match="DBK3"):
         data_binding(b"DBK2" + data[4:], 8)

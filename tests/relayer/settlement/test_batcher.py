@@ -182,8 +182,7 @@ def test_data_blob_is_what_the_proof_binds_and_readable_by_the_owner_only() -> N
     b, _ = funded()
     sealed = b.sealed[-1]
     pub = PublicInputs.from_list(sealed.public)
-    assert pub.data_alpha == data_blob.alpha(sealed.data, sealed.new_root)
-    assert pub.data_fingerprint == data_blob.fingerprint(sealed.data, pub.data_alpha)
+    assert pub.data_binding == data_blob.binding(sealed.data, sealed.new_root)
     old, p = b.sealed[-2].new_root, b.config.positions
     leaf = data_blob.decrypt_own(sealed.data, DESK_B, 2, old, OPERATOR.public_key(), p)
     assert leaf is not None and leaf.collateral == b.state.accounts[2].collateral
