@@ -41,6 +41,7 @@ from relayer.storage import settlement_prices as price_store
 from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
+_REGISTER_GAS = 200_000  # publish + registerMarket use about a third of it
 
 
 @dataclass
@@ -125,6 +126,11 @@ class OracleKeeper:
         ts = max(chain_now, last + 1)  # strictly after the newest; never after the next block
         fn = v.oracle.functions.publish(snap.table.hash(cfg.series, cfg.scenarios), ts)
         w3 = v.settlement.w3
-        tx = fn.transact({"from": v.oracle_owner})
+        sender: dict[str, object] = {"from": v.oracle_owner}
+        if ts > chain_now:
+            # estimating against the latest block would revert (timestamp in its future) and an
+            # idle chain never moves on: the next block is a second later, where it is valid
+            sender["gas"] = _REGISTER_GAS
+        tx = fn.transact(sender)
         if w3.eth.wait_for_transaction_receipt(tx)["status"] != 1:
             raise RuntimeError(f"registering market table {snap.epoch} reverted")
