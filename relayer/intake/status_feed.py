@@ -182,6 +182,13 @@ class StatusFeed:
             if seen is None:  # just subscribed: what exists is its baseline
                 continue
             for w in reversed(rows):  # oldest first
-                if seen.get(_key(w)) != w.status:
-                    ev = schemas.StreamEventOut(type="withdrawal", account_id=aid, withdrawal=w)
+                before = seen.get(_key(w))
+                if before == w.status:
+                    continue
+                steps = [w]
+                if w.status == "claimed" and before != "claimable":
+                    # confirmed and claimed between two polls: it was claimable, say so first
+                    steps.insert(0, w.model_copy(update={"status": "claimable"}))
+                for step in steps:
+                    ev = schemas.StreamEventOut(type="withdrawal", account_id=aid, withdrawal=step)
                     venue.stream.publish(aid, ev.message())
