@@ -37,9 +37,17 @@ _worker: ProvingBackend | None = None
 _hold = 0.0
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Leave once the parent is gone: after its kill -9 nothing else would stop this worker."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def _init(keys: ProvingKeys, backend: str, hold_seconds: float = 0.0) -> None:
     global _worker, _hold
     _hold = hold_seconds
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     from prover.proving.select import make_backend
 
     _worker = make_backend(backend, keys)

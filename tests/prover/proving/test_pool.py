@@ -52,3 +52,44 @@ def test_a_proof_that_fails_on_its_own_is_not_retried(
         with pytest.raises(ProvingError, match="not a .wtns file"):
             pool.submit_witness(bad).result()
         assert pool.lost == 0
+
+
+_ORPHAN = """
+import multiprocessing, os, signal, sys, time
+from prover.proving.pool import _exit_with_parent
+
+def child():
+    import threading
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    time.sleep(60)
+
+if __name__ == "__main__":
+    p = multiprocessing.get_context("spawn").Process(target=child)
+    p.start()
+    print(p.pid, flush=True)
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_worker_leaves_when_its_relayer_is_killed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    child = int(run.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the worker outlived its killed parent"
+        time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
