@@ -143,10 +143,12 @@ def test_account_leaf_matches_python(account_leaf, tmp_path):
         "ordersRoot": 77,
         "series": [5, 0],
         "qty": [(-7) % P, 0],
+        "enc": 123456789,
+        "count": 9,
     }
     w = read_wtns(calculate(account_leaf, inputs, tmp_path / "w.wtns"))
     assert w[signal_index(account_leaf, "main.out")] == encoding.account_leaf(
-        ax, ay, 1000, 77, positions
+        ax, ay, 1000, 77, positions, 123456789, 9
     )
 
 
