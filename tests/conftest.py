@@ -1,6 +1,14 @@
-"""Suite-wide settings: every relayer the tests start proves with one worker (CI has 2 cores)."""
+"""Suite-wide settings: every relayer the tests start proves with one worker (CI has 2 cores),
+and under pytest-xdist each worker writes its circuit mains in a build folder of its own."""
 
 import os
 
+from prover.build.toolchain import repo_root
+
 # A venue per test with one prover per core would run 2 provers beside the test's own work.
 os.environ.setdefault("DARKBOOK_PROVER_WORKERS", "1")
+
+# Mains carry a deployment's domain: two workers deploying differently must not share one file.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    os.environ.setdefault("DARKBOOK_BUILD_DIR", str(repo_root() / "build" / "xdist" / _worker))

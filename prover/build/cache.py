@@ -64,13 +64,27 @@ def building(kind: str, key: str, label: str = "") -> Iterator[Path]:
     try:
         yield scratch
         (scratch / _DONE).write_text(label + "\n")
-        if final.exists():  # another process finished the same build first; keep theirs
-            shutil.rmtree(scratch)
-        else:
+        try:
             os.replace(scratch, final)
+        except OSError:  # another process finished the same build first: keep theirs
+            if not (final / _DONE).exists():
+                raise
+            shutil.rmtree(scratch, ignore_errors=True)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+
+
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` unless it already holds it, atomically: a reader in another
+    process sees the old text or the new, never half of it."""
+    if path.exists() and path.read_text() == text:
+        return path
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path
 
 
 def contents() -> dict[str, list[str]]:

@@ -32,6 +32,13 @@ def repo_root() -> Path:
     return Path.cwd()
 
 
+def build_root() -> Path:
+    """Where mains and deployments' circuits are written: <repo>/build, or DARKBOOK_BUILD_DIR
+    (each test worker its own, so two workers never rewrite one main under the other)."""
+    env = os.environ.get("DARKBOOK_BUILD_DIR")
+    return Path(env).resolve() if env else repo_root() / "build"
+
+
 def node_modules() -> Path:
     # resolved: a git worktree may symlink node_modules, and solc unit names compare paths
     return (repo_root() / "node_modules").resolve()

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prover.build import cache
 from prover.build.circom import CompiledCircuit, compile_circuit
-from prover.build.toolchain import repo_root
+from prover.build.toolchain import build_root
 from prover.model.apply import BatchResult
 from prover.proving.interface import Proof, ProvingError, ProvingKeys
 from prover.proving.pool import ProverPool
@@ -43,13 +44,11 @@ from prover.statement.config import CircuitConfig
 def batch_main(config: CircuitConfig, folder: Path | None = None) -> Path:
     """Write (if changed) and return <folder>/batch_<name>.circom for ``config``
     (default folder build/circuits/)."""
-    folder = folder or repo_root() / "build" / "circuits"
+    folder = folder or build_root() / "circuits"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"batch_{config.name}.circom"
     source = config.main_source()
-    if not path.exists() or path.read_text() != source:
-        path.write_text(source)
-    return path
+    return cache.write_if_changed(path, source)
 
 
 def batch_circuit(

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from prover.build import cache
 from prover.build.circom import CompiledCircuit, compile_circuit
-from prover.build.toolchain import repo_root
+from prover.build.toolchain import build_root
 from prover.proving.batch import batch_main
 from prover.statement.config import CircuitConfig, get_config
 
@@ -26,15 +27,13 @@ def template_main(file: str, template: str, params: Sequence[int], folder: Path)
     tag = "_".join(str(p)[:12] for p in params)
     folder.mkdir(parents=True, exist_ok=True)
     main = folder / (f"{template}_{tag}.circom" if tag else f"{template}.circom")
-    if not main.exists() or main.read_text() != source:
-        main.write_text(source)
-    return main
+    return cache.write_if_changed(main, source)
 
 
 def compile_template(
     file: str, template: str, params: Sequence[int] = (), folder: Path | None = None
 ) -> CompiledCircuit:
-    folder = folder or repo_root() / "build" / "circuits" / "parts"
+    folder = folder or build_root() / "circuits" / "parts"
     return compile_circuit(template_main(file, template, params, folder))
 
 

@@ -18,8 +18,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from prover.build import cache
 from prover.build.circom import CompiledCircuit, compile_circuit
-from prover.build.toolchain import repo_root
+from prover.build.toolchain import build_root
 from prover.crypto.eddsa import PrivateKey, Signature
 from prover.crypto.merkle import MerkleProof
 from prover.proving.interface import Proof, ProvingError, ProvingKeys
@@ -36,13 +37,11 @@ from prover.statement.market import MarketTable
 def exit_main(config: CircuitConfig, folder: Path | None = None) -> Path:
     """Write (if changed) and return the config's exit main (default folder build/circuits/);
     named by config and domain, so two deployments of one config never overwrite each other."""
-    folder = folder or repo_root() / "build" / "circuits"
+    folder = folder or build_root() / "circuits"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"exit_{config.name}_{config.domain % (1 << 32):08x}.circom"
     source = exit_main_source(config)
-    if not path.exists() or path.read_text() != source:
-        path.write_text(source)
-    return path
+    return cache.write_if_changed(path, source)
 
 
 def exit_circuit(config: CircuitConfig, *, progress: bool = False) -> CompiledCircuit:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.build.toolchain import repo_root
+from prover.build.toolchain import build_root
 from prover.crypto.eddsa import PrivateKey
 from prover.proving.batch import BatchProver
 from prover.proving.exit_proof import exit_prover
@@ -69,7 +69,7 @@ def venue_prover(config: CircuitConfig, *, progress: bool = False) -> BatchProve
     """The batch prover of a deployment's config (compiled and keyed once, cached after)."""
     # the main goes under build/settlement/: its domain is this deployment's, and the batch
     # circuit's own build/circuits/batch_<name>.circom (anvil's default domain) stays as it is
-    folder = repo_root() / "build" / "settlement"
+    folder = build_root() / "settlement"
     return BatchProver.for_config(config, folder=folder, progress=progress)
 
 

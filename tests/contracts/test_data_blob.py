@@ -142,7 +142,9 @@ def _malformed() -> list[tuple[str, bytes, str, tuple[Any, ...]]]:
     return cases
 
 
-@pytest.mark.parametrize(("what", "data", "error", "args"), _malformed(), ids=lambda v: v)
+@pytest.mark.parametrize(
+    ("what", "data", "error", "args"), [pytest.param(*c, id=c[0]) for c in _malformed()]
+)
 def test_malformed_blob_refused(
     ready: Env, t0: int, what: str, data: bytes, error: str, args: tuple[Any, ...]
 ) -> None:
