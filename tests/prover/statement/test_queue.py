@@ -45,7 +45,7 @@ def test_the_stamp_carries_the_forced_payout_apart_from_the_refunds() -> None:
     value = stamp(1_900_000_000, 0b1, fees=5, forced_paid=U64 - 1)
     assert unstamp(value) == (1_900_000_000, 1)
     assert stamped_forced_paid(value) == U64 - 1
-    pi = PublicInputs(1, 2, 3, 1_900_000_000, 4, 5, (0,), 6, 7, refunds=1, fees=5, forced_paid=42)
+    pi = PublicInputs(1, 2, 3, 1_900_000_000, 4, 5, (0,), 6, refunds=1, fees=5, forced_paid=42)
     assert PublicInputs.from_list(pi.to_list()) == pi
 
 
