@@ -1,14 +1,22 @@
-"""`darkbook relayer run` killed with `kill -9` at each step of a batch's lifecycle resumes where
-it stopped: every batch lands exactly once, numbered without a gap as the contract numbers
-them, with the model's roots; no acknowledged order or fill is lost; each fill is in exactly
-one batch. The test hook DARKBOOK_FAULT_PAUSE_AT (relayer.settlement.faults) stops the loop at
-a known step, the process is killed there, and restarted without it (or at the next step).
-A second settlement loop on the same database is refused. Real anvil (the relayer's own, kept
-across the kills), real proofs (`test` circuit), real HTTP."""
+"""`darkbook relayer run` killed with `kill -9` at every step of a batch's lifecycle — sealed,
+proving, proved, sent (on chain, the database not told), submitted (hash stored, no receipt),
+confirmed (final on chain, not recorded) — resumes without loss, gap or double settlement.
+
+One service (its own anvil kept across the kills, the `test` circuit built once and cached),
+the deposits of desks A and B, then one batch per step, in an order and with a workload
+(sides, sizes, prices, whether a withdrawal rides along) drawn from a seed. Each run pauses at
+its step of its batch (DARKBOOK_FAULT_PAUSE_AT, relayer.settlement.faults), the database shows
+exactly that step, and the process is killed there; the next run finishes it. A last run with
+no hook settles everything: every batch is on chain once, numbered without a gap, with the
+model's roots and data; every acknowledged order filled, each fill in exactly one batch, every
+withdrawal claimable on chain; a desk reads its own leaf from the blobs; a second settlement
+loop on the same database is refused; a graceful stop keeps anvil's state for the next start.
+Real anvil, real proofs, real HTTP."""
 
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from pathlib import Path
 
@@ -25,7 +33,7 @@ from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import signed_leg, signed_withdrawal
 from relayer.settlement import batch_store
-from relayer.settlement.faults import FAULT_ENV
+from relayer.settlement.faults import FAULT_ENV, STEPS
 from relayer.storage.repository import Repository
 from testkit.relayer_process import (
     RelayerProcess,
@@ -39,7 +47,8 @@ from tests.relayer.cli.test_relayer_run import _health
 from tests.relayer.cli.test_relayer_settles import _until
 
 DEPOSIT = 250_000 * 10**6
-WITHDRAW = 10_000 * 10**6
+WITHDRAW = 1_000 * 10**6
+FIRST = 3  # batches 1 and 2 credit the two deposits
 CONFIG = 'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
 
 
@@ -83,91 +92,88 @@ class Service:
             repo.close()
 
 
+def _on_disk(svc: Service, step: str, n: int, count: int) -> None:
+    """What the database and the chain hold with the run paused at ``step`` of batch ``n``."""
+    stored = svc.stored()
+    assert len(stored) == n and all(s.status == "confirmed" for s in stored[:-1])
+    status = stored[-1].status
+    on_chain = {"sealed": n - 1, "proving": n - 1, "proved": n - 1}.get(step, n)
+    want = {"sent": "proved", "confirmed": "submitted"}.get(step, step)
+    assert (status, count) == (want, on_chain), (step, status, count)
+    if step in ("submitted", "confirmed"):
+        assert stored[-1].tx_hash is not None
+
+
+def _status(svc: Service, n: int) -> str | None:
+    return svc.batches().get(n, {}).get("status")
+
+
 @pytest.mark.slow
-def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
+def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    steps = list(STEPS)
+    rng.shuffle(steps)
     svc = Service(tmp_path)
     try:
-        run = svc.start(pause_at="proving:3")
+        run = svc.start(pause_at=f"{steps[0]}:{FIRST}")
         venue = svc.http.get("/v1/venue").json()
-        rpc = run.text().split("anvil at ", 1)[1].split(";", 1)[0]
-        w3 = Web3(Web3.HTTPProvider(rpc))
+        w3 = Web3(Web3.HTTPProvider(run.text().split("anvil at ", 1)[1].split(";", 1)[0]))
         arts = compile_contracts()
+        chain = venue["chain"]
         settlement = w3.eth.contract(
-            address=venue["chain"]["settlement_address"], abi=arts["Settlement"].abi
+            address=chain["settlement_address"], abi=arts["Settlement"].abi
         )
-        token = w3.eth.contract(address=venue["chain"]["token_address"], abi=arts["TestToken"].abi)
+        token = w3.eth.contract(address=chain["token_address"], abi=arts["TestToken"].abi)
         dom = int(venue["signing"]["domain"], 16)
-        http = svc.http
-
-        reads = SignedReads(http, dom)
-        get, collateral = reads.get, reads.collateral
+        reads = SignedReads(svc.http, dom)
+        desks = [(_key("A"), w3.eth.accounts[1], 1), (_key("B"), w3.eth.accounts[2], 2)]
+        for k, eth, _ in desks:
+            mint_and_deposit(token, settlement, eth, DEPOSIT, k.public_key())
+        _until("credits", lambda: all(reads.collateral(k, a) for k, _, a in desks), 120)
 
         def count() -> int:
             return int(settlement.functions.state().call()[4])
 
-        (key_a, eth_a, a), (key_b, eth_b, b) = (
-            (_key("A"), w3.eth.accounts[1], 1),
-            (_key("B"), w3.eth.accounts[2], 2),
-        )
-        for key, eth in ((key_a, eth_a), (key_b, eth_b)):
-            mint_and_deposit(token, settlement, eth, DEPOSIT, key.public_key())
-        _until("credits", lambda: collateral(key_a, a) and collateral(key_b, b))
-        _until(
-            "deposit batches",
-            lambda: (
-                [svc.batches().get(n, {}).get("status") for n in (1, 2)]
-                == ["confirmed", "confirmed"]
-            ),
-        )
-
         series = next(s for s in venue["series"] if s["kind"] == "call")
-        tick = int(series["price_tick"])
-        price = int(series["mark"]) // tick * tick
-        sid, expiry = int(series["series_id"]), int(time.time()) + 3600
-        acked = []
+        tick, sid = int(series["price_tick"]), int(series["series_id"])
+        expiry = int(time.time()) + 3600
+        next_id = {1: 1, 2: 1}
+        acked: list[tuple] = []
+        withdrawn = {1: 0, 2: 0}
 
-        def trade(maker: tuple, taker: tuple, oid: int, maker_side: str) -> None:
-            taker_side = "buy" if maker_side == "sell" else "sell"
-            m = signed_leg(maker[0], dom, maker[1], oid, sid, maker_side, price, 1, expiry)
-            r = http.post("/v1/orders", json={"legs": [m], "type": "limit"})
-            assert r.status_code == 200, r.text
-            t = signed_leg(taker[0], dom, taker[1], oid, sid, taker_side, price, 1, expiry)
-            r = http.post("/v1/orders", json={"legs": [t], "type": "ioc"})
-            assert r.status_code == 200 and len(r.json()["fills"]) == 1, r.text
-            acked.extend((maker, taker))
+        def work() -> None:
+            """One fill, maybe a withdrawal behind it: one batch's worth, drawn from the seed."""
+            maker, taker = rng.sample(desks, 2)
+            side = rng.choice(["buy", "sell"])
+            other = "sell" if side == "buy" else "buy"
+            price = (int(series["mark"]) // tick + rng.randint(-3, 3)) * tick
+            qty = rng.randint(1, 2)
+            for (k, _, a), s, kind in ((maker, side, "limit"), (taker, other, "ioc")):
+                leg = signed_leg(k, dom, a, next_id[a], sid, s, price, qty, expiry)
+                next_id[a] += 1
+                r = svc.http.post("/v1/orders", json={"legs": [leg], "type": kind})
+                assert r.status_code == 200, r.text
+                acked.append((k, a))
+            if rng.random() < 0.5:
+                k, eth, a = rng.choice(desks)
+                body = signed_withdrawal(k, dom, a, next_id[a], WITHDRAW, eth)
+                next_id[a] += 1
+                r = svc.http.post("/v1/withdrawals", json=body)
+                assert r.status_code == 200, r.text
+                withdrawn[a] += WITHDRAW
 
-        # batch 3: a fill; killed while it proves
-        trade((key_a, a), (key_b, b), 1, "sell")
-        run.wait_for("paused at proving of batch 3")
-        assert svc.stored()[-1].status == "proving" and count() == 2
-        run.kill()
+        for i, step in enumerate(steps):
+            n = FIRST + i
+            _until(f"batch {n - 1}", lambda n=n: _status(svc, n - 1) == "confirmed", 300)
+            work()
+            run.wait_for(f"paused at {step} of batch {n}")
+            _on_disk(svc, step, n, count())
+            run.kill()
+            nxt = steps[i + 1] if i + 1 < len(steps) else None
+            run = svc.start(pause_at=f"{nxt}:{n + 1}" if nxt else None)
 
-        # batch 3 again: proved and sent; killed before the receipt is recorded
-        run = svc.start(pause_at="submitted:3")
-        run.wait_for("paused at submitted of batch 3")
-        assert svc.stored()[2].status == "submitted" and count() == 3  # landed, not recorded
-        run.kill()
-
-        # batch 4 (a fill and a withdrawal): killed once sent, before the database knows
-        run = svc.start(pause_at="sent:4")
-        _until("batch 3 recorded", lambda: svc.batches()[3]["status"] == "confirmed")
-        trade((key_b, b), (key_a, a), 2, "sell")
-        body = signed_withdrawal(key_a, dom, a, 3, WITHDRAW, eth_a)
-        r = http.post("/v1/withdrawals", json=body)
-        assert r.status_code == 200, r.text
-        run.wait_for("paused at sent of batch 4")
-        assert svc.stored()[3].status == "proved" and count() == 4
-        run.kill()
-
-        # no hook: everything lands, nothing twice
-        run = svc.start()
-
-        def settled() -> bool:
-            ws = get(key_a, a, f"/v1/accounts/{a}/withdrawals").json()
-            done = all(x["status"] == "confirmed" for x in svc.batches().values())
-            return done and ws[0]["status"] == "claimable"
-
-        _until("settled", settled, timeout=600)
+        last = FIRST + len(steps) - 1
+        _until("settled", lambda: _status(svc, last) == "confirmed", 300)
 
         # a second settlement loop on the same database is refused at start
         other = RelayerProcess(
@@ -178,28 +184,28 @@ def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
         assert other.proc.wait(timeout=60) != 0
         assert "another settlement loop" in other.text()
 
-        batches = svc.batches()
-        n = count()
-        assert sorted(batches) == list(range(1, n + 1))  # no gap, as the contract numbers them
+        batches, n = svc.batches(), count()
+        assert n == last and sorted(batches) == list(range(1, n + 1))  # no gap, none twice
         events = settlement.events.BatchSubmitted().get_logs(from_block=0)
-        # the event counts from 0: relayer batch k is the contract's batchNumber k - 1
-        assert sorted(e["args"]["batchNumber"] for e in events) == list(range(1, n + 1))
-        assert int(batches[n]["new_root"], 16) == settlement.functions.stateRoot().call()
+        ordered = sorted(events, key=lambda e: e["args"]["batchNumber"])
+        assert [e["args"]["batchNumber"] for e in ordered] == list(range(1, n + 1))
         stored = svc.stored()
-        for s, e in zip(
-            stored, sorted(events, key=lambda e: e["args"]["batchNumber"]), strict=True
-        ):
+        for s, e in zip(stored, ordered, strict=True):
             assert e["args"]["newRoot"] == int(batches[s.number]["new_root"], 16)
             assert bytes(e["args"]["data"]) == s.data  # the stored blob, rebuilt on replay
-        fills = [f for s in stored for f in s.fill_ids]
-        assert sorted(fills) == [1, 2]  # each fill in exactly one batch
-        for key, aid in acked:  # every acknowledged order is there, filled
-            orders = get(key, aid, f"/v1/accounts/{aid}/orders").json()
+        assert int(batches[n]["new_root"], 16) == settlement.functions.stateRoot().call()
+        fills = sorted(f for s in stored for f in s.fill_ids)
+        assert fills == list(range(1, len(steps) + 1))  # one fill per step, each once
+        for k, a in acked:  # every acknowledged order is there, filled and settled
+            orders = reads.get(k, a, f"/v1/accounts/{a}/orders").json()
             assert orders and all(o["status"] == "filled" for o in orders)
-            fills_read = get(key, aid, f"/v1/accounts/{aid}/fills").json()
+            fills_read = reads.get(k, a, f"/v1/accounts/{a}/fills").json()
             assert {f["settlement"] for f in fills_read} == {"confirmed"}
+        for _, eth, a in desks:
+            assert settlement.functions.claimable(eth).call() == withdrawn[a]
+
         # desk A reads its leaf from the last blob that carries it, each under its old root
-        ordered = sorted(events, key=lambda e: e["args"]["batchNumber"])
+        key_a = desks[0][0]
         olds = [PublicInputs.from_list(s.public).old_root for s in stored]
         operator_pub = operator_key(settlement)  # the constructor's KeyOwnerBound
         mine = [
@@ -207,12 +213,11 @@ def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
             for e, old in zip(ordered, olds, strict=True)
             if (
                 leaf := data_blob.decrypt_own(
-                    bytes(e["args"]["data"]), key_a, a, old, operator_pub, 2
+                    bytes(e["args"]["data"]), key_a, 1, old, operator_pub, 2
                 )
             )
         ]
-        assert mine and mine[-1].collateral == collateral(key_a, a)
-        assert settlement.functions.claimable(eth_a).call() == WITHDRAW
+        assert mine and mine[-1].collateral == reads.collateral(key_a, 1)
 
         # a graceful stop stops anvil, which writes its state file; the next start loads it
         run.stop()
@@ -223,7 +228,8 @@ def test_kill_9_at_each_step_settles_every_batch_once(tmp_path: Path) -> None:
         w3 = Web3(Web3.HTTPProvider(text.split("anvil at ", 1)[1].split(";", 1)[0]))
         settlement = w3.eth.contract(address=settlement.address, abi=settlement.abi)
         assert count() == n and svc.batches() == batches
-        assert settlement.functions.claimable(eth_a).call() == WITHDRAW
+        for _, eth, a in desks:
+            assert settlement.functions.claimable(eth).call() == withdrawn[a]
         run.stop()
     finally:
         if svc.proc is not None and svc.proc.proc.poll() is None:
