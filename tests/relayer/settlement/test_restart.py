@@ -153,6 +153,7 @@ def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> 
                 next_id[a] += 1
                 r = svc.http.post("/v1/orders", json={"legs": [leg], "type": kind})
                 assert r.status_code == 200, r.text
+                assert kind == "limit" or len(r.json()["fills"]) == 1, r.text  # taker fills
                 acked.append((k, a))
             if rng.random() < 0.5:
                 k, eth, a = rng.choice(desks)
@@ -201,11 +202,15 @@ def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> 
             assert orders and all(o["status"] == "filled" for o in orders)
             fills_read = reads.get(k, a, f"/v1/accounts/{a}/fills").json()
             assert {f["settlement"] for f in fills_read} == {"confirmed"}
-        for _, eth, a in desks:
+        assert sum(withdrawn.values()) > 0  # the seed put a withdrawal in some batch
+        for k, eth, a in desks:  # each withdrawal claimable, through the API and on chain
+            ws = reads.get(k, a, f"/v1/accounts/{a}/withdrawals").json()
+            assert len(ws) == withdrawn[a] // WITHDRAW
+            assert all(w["status"] == "claimable" for w in ws), ws
             assert settlement.functions.claimable(eth).call() == withdrawn[a]
 
         # desk A reads its leaf from the last blob that carries it, each under its old root
-        key_a = desks[0][0]
+        key_a, _, a_id = desks[0]
         olds = [PublicInputs.from_list(s.public).old_root for s in stored]
         operator_pub = operator_key(settlement)  # the constructor's KeyOwnerBound
         mine = [
@@ -213,11 +218,11 @@ def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> 
             for e, old in zip(ordered, olds, strict=True)
             if (
                 leaf := data_blob.decrypt_own(
-                    bytes(e["args"]["data"]), key_a, 1, old, operator_pub, 2
+                    bytes(e["args"]["data"]), key_a, a_id, old, operator_pub, 2
                 )
             )
         ]
-        assert mine and mine[-1].collateral == reads.collateral(key_a, 1)
+        assert mine and mine[-1].collateral == reads.collateral(key_a, a_id)
 
         # a graceful stop stops anvil, which writes its state file; the next start loads it
         run.stop()
