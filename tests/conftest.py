@@ -12,3 +12,9 @@ os.environ.setdefault("DARKBOOK_PROVER_WORKERS", "1")
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
     os.environ.setdefault("DARKBOOK_BUILD_DIR", str(repo_root() / "build" / "xdist" / _worker))
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Files marked ``long`` go first: under ``--dist loadfile`` a long file scheduled last
+    leaves the other worker idle for its whole run."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

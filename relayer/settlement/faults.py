@@ -18,7 +18,10 @@ restart it without the variable and check that the batch resumes. The steps, in 
 and, not a batch step, ``table_registered:<epoch>``: the oracle keeper registered the table
 of that epoch on chain and the venue has not adopted (stored) it.
 
-Unset (always, outside tests), ``pause_at`` returns at once.
+With ``DARKBOOK_FAULT_HOLD_SEAL=<file>``, the loop seals nothing while that file exists, so a
+test can post one batch's worth of work (a fill and a withdrawal) and know it lands in one batch.
+
+Unset (always, outside tests), ``pause_at`` returns at once and ``sealing_held`` is False.
 """
 
 from __future__ import annotations
@@ -28,9 +31,16 @@ import sys
 import threading
 
 FAULT_ENV = "DARKBOOK_FAULT_PAUSE_AT"
+HOLD_ENV = "DARKBOOK_FAULT_HOLD_SEAL"
 STEPS = ("sealed", "proving", "proved", "sent", "submitted", "confirmed")
 # not a batch step: the oracle keeper registered a table (its epoch) and has not adopted it
 KEEPER_STEPS = ("table_registered",)
+
+
+def sealing_held() -> bool:
+    """True while the file ``DARKBOOK_FAULT_HOLD_SEAL`` names exists (never outside tests)."""
+    hold = os.environ.get(HOLD_ENV)
+    return bool(hold) and os.path.exists(hold)
 
 
 def pause_at(step: str, batch_number: int) -> None:

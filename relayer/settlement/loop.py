@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.market import MarketTable
-from relayer.settlement import keeper_reseal, reorg
+from relayer.settlement import faults, keeper_reseal, reorg
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.deployment import VenueDeployment
@@ -368,6 +368,8 @@ class SettlementLoop:
             self._to_credit.popleft()
 
     def _due(self) -> bool:
+        if faults.sealing_held():
+            return False
         b, cfg = self.batcher, self.pipeline.venue.config
         if not b.has_work:
             self._pending_since = None

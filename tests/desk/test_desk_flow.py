@@ -17,7 +17,7 @@ from tests.desk.conftest import SCRYPT_N, Venue, desk_cli
 DEPOSIT = 250_000 * 10**6
 WITHDRAW = 10_000 * 10**6
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 
 def _env(venue: Venue, keys_dir: Path, name: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ DEPOSIT = 250_000 * 10**6
 FEES = 10 * 10**6  # ten request fees of the 6-decimal test token
 WITHDRAW = 10_000 * 10**6
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def _new_desk(venue: Venue, keys_dir: Path, name: str) -> tuple[dict[str, str], str]:

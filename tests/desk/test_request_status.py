@@ -26,7 +26,7 @@ from desk.errors import StreamClosed
 from relayer.intake.schemas import StreamEventOut, WithdrawalOut
 from tests.desk.conftest import SCRYPT_N, Venue
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 DEPOSIT = 250_000 * 10**6
 FEES = 10 * 10**6

@@ -14,7 +14,7 @@ import pytest
 
 from relayer.demo.flow import DESK_DEPOSIT, DESKS, INSURANCE, WITHDRAW, run_demo
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(900)]
 LIFECYCLE = ["queued", "in_batch", "claimable", "claimed"]
 
 

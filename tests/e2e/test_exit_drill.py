@@ -12,7 +12,7 @@ import pytest
 
 from relayer.demo.exit_drill import run_exit_drill
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
 def test_every_desk_rebuilds_its_state_from_chain_data_and_exits(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from recovery.rebuild import rebuild_tree, recover_account
 from relayer.demo.flow import Story, service_settings
 from relayer.demo.service import running_service
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(1200)]
 CFG = get_config("test")
 
 

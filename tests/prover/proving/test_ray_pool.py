@@ -22,7 +22,7 @@ from prover.proving.ray_pool import RayProverPool
 from prover.statement.config import CONFIGS
 from testkit.batch_case import batch_result
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ from relayer.cli import main
 from relayer.intake.client import signed_leg, signed_withdrawal
 from testkit.relayer_process import RelayerProcess, SignedReads, relayer_command, relayer_env
 
+pytestmark = pytest.mark.long  # scheduled first: see tests/conftest.py
+
 T = TypeVar("T")
 DEPOSIT = 250_000 * 10**6
 WITHDRAW = 10_000 * 10**6

@@ -30,6 +30,8 @@ from testkit.relayer_process import (
 from tests.relayer.cli.test_relayer_run import _health
 from tests.relayer.cli.test_relayer_settles import _until
 
+pytestmark = pytest.mark.long  # scheduled first: see tests/conftest.py
+
 DEPOSIT = 250_000 * 10**6
 WITHDRAW = 10_000 * 10**6
 

@@ -25,6 +25,8 @@ from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
 from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.cli.test_relayer_run import _health
 
+pytestmark = pytest.mark.long  # scheduled first: see tests/conftest.py
+
 T = TypeVar("T")
 DEPOSIT = 250_000 * 10**6
 WITHDRAW = 10_000 * 10**6

@@ -32,7 +32,7 @@ from relayer.settlement.oracle_keeper import OracleKeeper
 from relayer.storage.repository import Repository
 from testkit.settlement import CALL, DESK_A, DESK_B, FUTURE, OPERATOR, key, series_file
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 DESK_C = key("desk C")
 LIFE = 7200  # the series expire two hours after the start (chain time)

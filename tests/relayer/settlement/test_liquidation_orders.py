@@ -35,7 +35,7 @@ from tests.relayer.settlement.test_keepers_loop import (
     write_prices,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 BID = 100_000_000  # far below the call's mark: rests
 

@@ -30,7 +30,7 @@ from tests.relayer.cli.test_relayer_run import _health
 from tests.relayer.cli.test_relayer_settles import _until
 from tests.relayer.settlement.test_restart import DEPOSIT, Service, _key
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 
 def write_prices(path: Path, spot: float) -> None:

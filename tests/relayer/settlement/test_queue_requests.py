@@ -25,7 +25,7 @@ from relayer.settlement.market import build_venue_market
 from relayer.storage.repository import Repository
 from testkit.settlement import DESK_A, DESK_B, OPERATOR, fill, order
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 FUNDS = 10**9
 CANCELLED_ID = 5  # desk A's order id the cancel names

@@ -4,8 +4,9 @@ confirmed (final on chain, not recorded) — resumes without loss, gap or double
 
 One service (its own anvil kept across the kills, the `test` circuit built once and cached),
 the deposits of desks A and B, then one batch per step, in an order and with a workload
-(sides, sizes, prices, whether a withdrawal rides along) drawn from a seed. Each run pauses at
-its step of its batch (DARKBOOK_FAULT_PAUSE_AT, relayer.settlement.faults), the database shows
+(sides, sizes, prices, whether a withdrawal rides along) drawn from a seed and posted while
+sealing is held (DARKBOOK_FAULT_HOLD_SEAL), so it lands in one batch. Each run pauses at its
+step of its batch (DARKBOOK_FAULT_PAUSE_AT, relayer.settlement.faults), the database shows
 exactly that step, and the process is killed there; the next run finishes it. A last run with
 no hook settles everything: every batch is on chain once, numbered without a gap, with the
 model's roots and data; every acknowledged order filled, each fill in exactly one batch, every
@@ -33,7 +34,7 @@ from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import signed_leg, signed_withdrawal
 from relayer.settlement import batch_store
-from relayer.settlement.faults import FAULT_ENV, STEPS
+from relayer.settlement.faults import FAULT_ENV, HOLD_ENV, STEPS
 from relayer.storage.repository import Repository
 from testkit.relayer_process import (
     RelayerProcess,
@@ -45,6 +46,8 @@ from testkit.relayer_process import (
 )
 from tests.relayer.cli.test_relayer_run import _health
 from tests.relayer.cli.test_relayer_settles import _until
+
+pytestmark = pytest.mark.long  # scheduled first: see tests/conftest.py
 
 DEPOSIT = 250_000 * 10**6
 WITHDRAW = 1_000 * 10**6
@@ -65,12 +68,14 @@ class Service:
         self.config = tmp / "relayer.toml"
         self.config.write_text(CONFIG)
         self.port = free_port()
+        self.hold = tmp / "hold-seal"  # while it exists the loop seals nothing
         self.runs = 0
         self.proc: RelayerProcess | None = None
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
 
     def start(self, pause_at: str | None = None) -> RelayerProcess:
         env = relayer_env()
+        env[HOLD_ENV] = str(self.hold)
         if pause_at is not None:
             env[FAULT_ENV] = pause_at
         self.runs += 1
@@ -142,7 +147,15 @@ def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> 
         withdrawn = {1: 0, 2: 0}
 
         def work() -> None:
-            """One fill, maybe a withdrawal behind it: one batch's worth, drawn from the seed."""
+            """One fill, maybe a withdrawal behind it: one batch's worth, drawn from the seed,
+            posted while sealing is held so that all of it lands in one batch."""
+            svc.hold.touch()
+            try:
+                post_work()
+            finally:
+                svc.hold.unlink()
+
+        def post_work() -> None:
             maker, taker = rng.sample(desks, 2)
             side = rng.choice(["buy", "sell"])
             other = "sell" if side == "buy" else "buy"

@@ -36,7 +36,7 @@ from testkit.relayer_process import (
 from tests.relayer.cli.test_relayer_run import _health
 from tests.relayer.cli.test_relayer_settles import _until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 DEPOSIT = 250_000 * 10**6
 CONFIG = 'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
