@@ -193,6 +193,8 @@ class SettlementLoop:
         self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
         self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
         self._batch_count = 0  # the contract's batchCount at this pass's start
+        self._read_at: bytes | None = None  # the block whose contract state health holds
+        self._newest_market = 0  # the contract's latestMarketHash at that block
         self.checkpoint_every = CHECKPOINT_EVERY  # 0: never
 
     @property
@@ -292,13 +294,15 @@ class SettlementLoop:
         """The oracle keeper's turn (a newer table, when due), then the contract's newest table
         must be the batcher's: a batch on any other would be refused (``NotNewestMarket``)."""
         cfg = self.pipeline.venue.config
-        if self.oracle is not None:
-            snap = self.oracle.step(chain_now)
-            if snap is not None:
-                self.batcher.use_market(snap.table)
-                self._market_hash = snap.table.hash(cfg.series, cfg.scenarios)
-                self.observe("market_tables", 1)
-        newest = int(self.pipeline.venue.settlement.functions.latestMarketHash().call())
+        snap = self.oracle.step(chain_now) if self.oracle is not None else None
+        if snap is not None:
+            self.batcher.use_market(snap.table)
+            self._market_hash = snap.table.hash(cfg.series, cfg.scenarios)
+            self.observe("market_tables", 1)
+            self._read_at = None  # the registration moved the chain: read it again next pass
+        newest = self._newest_market
+        if snap is not None or self._read_at is None:
+            newest = int(self.pipeline.venue.settlement.functions.latestMarketHash().call())
         if newest != self._market_hash:
             raise SettlementError(
                 f"the contract's newest market table {newest:#x} is not the one the batcher "
@@ -312,19 +316,27 @@ class SettlementLoop:
         return mark != self._keepers_tried and self.batcher.keeper_work()
 
     def _read_contract(self) -> int:
-        """Read the contract's state and exit-mode status into ``health``; the chain's time."""
+        """Read the contract's state and exit-mode status into ``health``; the chain's time.
+        The state is a function of the block: while the head is the same block (an idle
+        chain), the last read stands and a pass costs one call."""
         settlement = self.pipeline.venue.settlement
-        st = settlement.functions.state().call()
+        head = self.pipeline.w3.eth.get_block("latest")
+        if head["hash"] == self._read_at:
+            return self.health.chain_now
+        at = head["number"]
+        st = settlement.functions.state().call(block_identifier=at)
         h = self.health
         h.queue_depth = int(st[1]) - int(st[0])
         h.last_batch_at = int(st[3])
         h.exit_mode = bool(st[6])
         self._batch_count = int(st[4])
-        h.exit_due = int(settlement.functions.exitModeDue().call())
+        h.exit_due = int(settlement.functions.exitModeDue().call(block_identifier=at))
         if self.keepalive_seconds is None:
             self.keepalive_seconds = int(settlement.functions.livenessPeriod().call()) / 2
-        h.market_at = int(settlement.functions.latestMarketTimestamp().call())
-        h.chain_now = int(self.pipeline.w3.eth.get_block("latest")["timestamp"])
+        h.market_at = int(settlement.functions.latestMarketTimestamp().call(block_identifier=at))
+        self._newest_market = int(settlement.functions.latestMarketHash().call(block_identifier=at))
+        h.chain_now = int(head["timestamp"])
+        self._read_at = head["hash"]
         return h.chain_now
 
     def _keepalive_due(self, chain_now: int) -> bool:

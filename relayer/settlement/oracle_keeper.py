@@ -56,6 +56,9 @@ class OracleKeeper:
     settlement_prices: dict[int, float] = field(default_factory=dict)  # expiry -> fixed price
     registered: int = 0  # tables this keeper registered
     store: Repository | None = None  # settlement prices kept here across restarts
+    # (chain time, quote, epoch) of the last pass that found no table due: the same again
+    # cannot be due either, so an idle venue does not price and hash a table every pass
+    _idle: tuple[int, Quote, int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.store is not None:  # prices fixed before a restart win over any given
@@ -70,6 +73,9 @@ class OracleKeeper:
                 if self.store is not None:  # durable before a table uses it
                     price = price_store.fix(self.store, s.expiry, price)
                 self.settlement_prices[s.expiry] = price
+        idle = (chain_now, quote, self.current.epoch)
+        if idle == self._idle:
+            return None
         snap = circuit_snapshot(
             self.venue.config,
             self.series,
@@ -90,6 +96,7 @@ class OracleKeeper:
                 else self.due(chain_now, snap, quote)
             )
             if why is None:
+                self._idle = idle
                 return None
             self._register(snap, chain_now)
             log.info("market table %d registered: %s", snap.epoch, why)
