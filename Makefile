@@ -27,7 +27,7 @@ test: setup postgres
 	$(MAKE) --no-print-directory layers
 	$(MAKE) --no-print-directory slither
 	$(MAKE) --no-print-directory invariants
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The inner loop: no test that compiles or proves a circuit bigger than the smoke circuit.
 test-fast: setup postgres

@@ -16,5 +16,6 @@ if _worker:
 
 def pytest_collection_modifyitems(items: list) -> None:
     """Files marked ``long`` go first: under ``--dist loadfile`` a long file scheduled last
-    leaves the other worker idle for its whole run."""
+    leaves the other worker idle for its whole run (the Makefile passes
+    ``--no-loadscope-reorder``, else xdist puts the files with most tests first)."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
