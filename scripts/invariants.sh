@@ -6,15 +6,11 @@
 #
 # Config: contracts/test/invariant/foundry.toml (offline, no solc auto-detection, solc =
 # scripts/solcjs_native.py: the npm solcjs behind a native-solc front, so forge never downloads
-# a compiler). Output in build/forge, compiled artifacts in the build cache (forge's own cache
-# decides what to recompile: a fresh clone skips the ~90 s via-IR compile). Poseidon(4) is
-# circomlibjs's bytecode, written here.
+# a compiler). Output in build/forge. Poseidon(4) is circomlibjs's bytecode, written here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/forge
 node -e 'process.stdout.write(require("circomlibjs").poseidonContract.createCode(4))' \
     > build/forge/poseidon4.hex.tmp
 mv build/forge/poseidon4.hex.tmp build/forge/poseidon4.hex
-FORGE_CACHE="${DARKBOOK_CACHE:-$HOME/.cache/darkbook}/forge"
-export FOUNDRY_OUT="$FORGE_CACHE/out" FOUNDRY_CACHE_PATH="$FORGE_CACHE/cache"
 FOUNDRY_CONFIG=contracts/test/invariant/foundry.toml exec node_modules/.bin/forge test --root . "$@"
