@@ -300,8 +300,8 @@ class SettlementLoop:
             self._market_hash = snap.table.hash(cfg.series, cfg.scenarios)
             self.observe("market_tables", 1)
             self._read_at = None  # the registration moved the chain: read it again next pass
-        newest = self._newest_market
-        if snap is not None or self._read_at is None:
+        newest = self._newest_market  # as read this pass, unless a registration moved it
+        if self._read_at is None:
             newest = int(self.pipeline.venue.settlement.functions.latestMarketHash().call())
         if newest != self._market_hash:
             raise SettlementError(
