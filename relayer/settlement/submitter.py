@@ -247,7 +247,10 @@ class Submitter:
                     return None
                 flight.pricing = nxt
                 continue
-            # NONCE_USED: a transaction at this nonce was mined; this batch's, perhaps
+            # NONCE_USED: a transaction at this nonce was mined (or soon will be); perhaps this
+            # very one, taken by the node that lied or by another behind the same provider
+            if signed.tx_hash not in flight.hashes:
+                flight.hashes.append(signed.tx_hash)
             found = self._resolve(sb, words, flight)
             if found is not None:
                 return found
@@ -258,8 +261,14 @@ class Submitter:
                     "the chain shows neither the batch nor a higher nonce: is the node behind?"
                 )
             time.sleep(POLL_SECONDS * resyncs)  # a node behind catches up meanwhile
-            flight.pricing = price_transaction(self.w3, self.sender, self.fees)  # re-synced
-            flight.hashes = []
+            pricing = price_transaction(self.w3, self.sender, self.fees)  # re-synced
+            # the nonce is read first, so whatever used the old one is visible to this look
+            found = self._resolve(sb, words, flight)
+            if found is not None:
+                return found
+            if pricing.nonce != flight.pricing.nonce:
+                flight.hashes = []
+            flight.pricing = pricing
 
     def _until_mined(
         self,

@@ -11,10 +11,13 @@ mined but the two that landed them (no second send that reverted)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from web3 import Web3
 
 from prover.build.anvil import local_chain
 from relayer.settlement.loop import SettlementLoop
@@ -99,4 +102,39 @@ def test_a_node_behind_is_waited_for_never_sent_to_twice(fresh: FaultVenue, tmp_
         assert [b.status for b in loop.batcher.sealed] == ["proved"]
         proxy.behind(None)
         _settle(loop, 2)
+    fresh.settled_once(2)
+
+
+def _mine_soon_after_send(proxy: RpcProxy, w3: Web3, after: float) -> threading.Thread:
+    """Mine the pending send ``after`` seconds after the proxy saw it, then automine again."""
+
+    def run() -> None:
+        while not proxy.seen(SEND):
+            time.sleep(0.01)
+        time.sleep(after)
+        rpc(w3, "evm_mine")
+        rpc(w3, "evm_setAutomine", True)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_nonce_too_low_for_ours_not_yet_mined_sends_nothing_more(
+    fresh: FaultVenue, tmp_path: Path
+) -> None:
+    """"nonce too low" for the very transaction the node took but has not mined yet (it is mined
+    while the submitter waits to look again): found on chain, never followed by a second send
+    that reverts. CI met this race with anvil's automine under load."""
+    w3 = fresh.chain.w3
+    with RpcProxy(fresh.chain.url) as proxy:
+        proxy.lie(SEND, "error_after_forward", message="nonce too low")
+        rpc(w3, "evm_setAutomine", False)
+        try:
+            miner = _mine_soon_after_send(proxy, w3, after=0.1)
+            loop = fresh.loop(tmp_repo(tmp_path), proxy.url, timeout=1.0)
+            _settle(loop, 2)
+            miner.join(timeout=5)
+        finally:
+            rpc(w3, "evm_setAutomine", True)
     fresh.settled_once(2)
