@@ -123,9 +123,9 @@ def _mine_soon_after_send(proxy: RpcProxy, w3: Web3, after: float) -> threading.
 def test_nonce_too_low_for_ours_not_yet_mined_sends_nothing_more(
     fresh: FaultVenue, tmp_path: Path
 ) -> None:
-    """A "nonce too low" answer for the very transaction the node took but has not mined yet (it is mined
-    while the submitter waits to look again): found on chain, never followed by a second send
-    that reverts. CI met this race with anvil's automine under load."""
+    """A "nonce too low" answer for the very transaction the node took but has not mined yet
+    (mined while the submitter waits to look again): found on chain, never followed by a
+    second send that reverts. CI met this race with anvil's automine under load."""
     w3 = fresh.chain.w3
     with RpcProxy(fresh.chain.url) as proxy:
         proxy.lie(SEND, "error_after_forward", message="nonce too low")
