@@ -7,6 +7,7 @@ include "blob-fingerprint.circom";
 include "blob-published.circom";
 include "blob-record.circom";
 include "fee-credit.circom";
+include "group-chain.circom";
 include "liquidation-slot.circom";
 include "market-hash.circom";
 include "market-ids.circom";
@@ -56,7 +57,9 @@ include "withdrawal-slot.circom";
  * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the queue
  * chain advances exactly over the enabled entries, each applied as its kind says, with at most
  * one forced withdrawal per batch (its payout in the stamp); each withdrawal public input is what its
- * slot paid; newRoot is the root after all slots.
+ * slot paid; every leg of an atomic group fills completely in this batch or none does
+ * (GroupChain, its chain in tFirst, tPrevSel, tNextSel, tMaskIn); newRoot is the root after all
+ * slots.
  * Data availability (DA_SPEC secs. 2-5): every write of a leaf is a record (slot order: queue,
  * trades buy then sell, liquidations account then account 0, settlements, withdrawals, fee
  * credit); the last write of each id is published (BlobPublished), enciphered under its enc and
@@ -124,6 +127,13 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tLimit[T][2];
     signal input tOrderQty[T][2];
     signal input tExpiry[T][2];
+    signal input tGroupId[T][2];
+    signal input tLegIndex[T][2];
+    signal input tLegCount[T][2];
+    signal input tFirst[T][2];
+    signal input tPrevSel[T][2];
+    signal input tNextSel[T][2];
+    signal input tMaskIn[T][2];
     signal input tR8x[T][2];
     signal input tR8y[T][2];
     signal input tS[T][2];
@@ -337,6 +347,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t].limit <== tLimit[t];
         trades[t].orderQty <== tOrderQty[t];
         trades[t].expiry <== tExpiry[t];
+        trades[t].groupId <== tGroupId[t];
+        trades[t].legIndex <== tLegIndex[t];
+        trades[t].legCount <== tLegCount[t];
         trades[t].R8x <== tR8x[t];
         trades[t].R8y <== tR8y[t];
         trades[t].S8 <== tS[t];
@@ -376,6 +389,24 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         fees += trades[t].fees;
     }
     fees === stamp.fees;  // the fees bits of the stamp are the trades' fees
+
+    // atomic groups: every leg of a group fills completely in this batch, or none does
+    component groups = GroupChain(T);
+    groups.first <== tFirst;
+    groups.prevSel <== tPrevSel;
+    groups.nextSel <== tNextSel;
+    groups.maskIn <== tMaskIn;
+    for (var t = 0; t < T; t++) {
+        groups.enabled[t] <== tEnabled[t];
+        groups.fillQty[t] <== tQty[t];
+        groups.accountId[t] <== tAccount[t];
+        groups.orderId[t] <== tOrderId[t];
+        groups.groupId[t] <== tGroupId[t];
+        groups.legIndex[t] <== tLegIndex[t];
+        groups.legCount[t] <== tLegCount[t];
+        groups.orderQty[t] <== tOrderQty[t];
+        groups.filled[t] <== trades[t].filled;
+    }
 
     // liquidations
     component liquidations[L];

@@ -17,7 +17,8 @@ include "signed-message.circom";
  * @param DOMAIN - Poseidon([chainId, settlementAddress]) of the deployment
  * @input enabled - 1 for a real fill (boolean, checked by the caller)
  * @input rootIn - state root before
- * @input accountId, orderId, seriesId, side, limit, orderQty, expiry - the order
+ * @input accountId, orderId, seriesId, side, limit, orderQty, expiry, groupId, legIndex,
+ *        legCount - the order
  * @input R8x, R8y, S8 - its signature
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - the account's
  *        leaf contents before, and its path
@@ -34,6 +35,7 @@ include "signed-message.circom";
  * @output written - enabled + touch: the leaf was rewritten (a blob record)
  * @output newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount - the leaf
  *        written (its hash and fields, for the blob record)
+ * @output filled - the order's filled quantity after the fill (for GroupChain)
  * Guarantees: the order is signed by the account's key (enabled fixed to 1; a disabled slot
  * carries a valid dummy); the order's account is the leaf updated; the fill fits the order's
  * remaining quantity under the replay rule; new collateral is unsigned 64-bit; when enabled the
@@ -50,6 +52,9 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal input limit;
     signal input orderQty;
     signal input expiry;
+    signal input groupId;
+    signal input legIndex;
+    signal input legCount;
     signal input R8x;
     signal input R8y;
     signal input S8;
@@ -80,13 +85,14 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal output outSeries[P];
     signal output outQty[P];
     signal output outCount;
+    signal output filled;
 
     touch * (touch - 1) === 0;
     touch * enabled === 0;
     written <== enabled + touch;
 
     signal orderHash <== OrderHash()(DOMAIN, accountId, orderId, seriesId, side, limit, orderQty,
-                                     expiry);
+                                     expiry, groupId, legIndex, legCount);
     SignedMessageIf()(1 - touch, Ax, Ay, R8x, R8y, S8, orderHash);
 
     component slot = OrderSlotUpdate(OD, 0);
@@ -97,6 +103,7 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     slot.slotFilled <== slotFilled;
     slot.siblings <== slotPath;
     (1 - touch) * (slot.oldRoot - ordersRoot) === 0;
+    filled <== slot.filled;
 
     component pos = PositionAdd(P);
     pos.series <== posSeries;

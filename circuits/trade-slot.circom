@@ -20,6 +20,7 @@ include "trade-side.circom";
  * @output written[2], newLeaf[2], outCollateral[2], outOrdersRoot[2], outSeries[2][P],
  *         outQty[2][P], outCount[2] - per side, the blob record (TradeSide)
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
+ * @output filled[2] - per side, the order's filled quantity after the fill (GroupChain)
  * Guarantees: the Fill rules, the series is live in the table and the batch is before its
  * expiry (BeforeExpiry), neither party is account 0 (NotOperator), and both TradeSides; notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
@@ -37,6 +38,9 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input limit[2];
     signal input orderQty[2];
     signal input expiry[2];
+    signal input groupId[2];
+    signal input legIndex[2];
+    signal input legCount[2];
     signal input R8x[2];
     signal input R8y[2];
     signal input S8[2];
@@ -68,6 +72,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal output outSeries[2][P];
     signal output outQty[2][P];
     signal output outCount[2];
+    signal output filled[2];
 
     enabled * (enabled - 1) === 0;
 
@@ -111,6 +116,9 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].limit <== limit[k];
         sides[k].orderQty <== orderQty[k];
         sides[k].expiry <== expiry[k];
+        sides[k].groupId <== groupId[k];
+        sides[k].legIndex <== legIndex[k];
+        sides[k].legCount <== legCount[k];
         sides[k].R8x <== R8x[k];
         sides[k].R8y <== R8y[k];
         sides[k].S8 <== S8[k];
@@ -141,6 +149,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         outSeries[k] <== sides[k].outSeries;
         outQty[k] <== sides[k].outQty;
         outCount[k] <== sides[k].outCount;
+        filled[k] <== sides[k].filled;
     }
     rootOut <== root[2];
     fees <== enabled * (2 * fill.fee);

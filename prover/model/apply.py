@@ -26,6 +26,7 @@ from prover.crypto import eddsa
 from prover.errors import CurveError
 from prover.model import requests, touches
 from prover.model.errors import Rejected
+from prover.model.groups import GroupFill, group_chain
 from prover.model.inputs import Record, account_fields, assemble, dummy_deposit
 from prover.model.ops import (
     Batch,
@@ -139,7 +140,7 @@ def _live(market: MarketTable, series_id: int) -> bool:
 
 def _trade_side(
     ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int, named: int | None
-) -> Record:
+) -> tuple[Record, GroupFill]:
     o = so.order
     ctx.check(
         o.account_id != OPERATOR_ACCOUNT, "operator_trade", f"order {o.order_id} of account 0"
@@ -165,6 +166,9 @@ def _trade_side(
         "limit": o.price,
         "orderQty": o.qty,
         "expiry": o.expiry,
+        "groupId": o.group_id,
+        "legIndex": o.leg_index,
+        "legCount": o.leg_count,
         "R8x": so.sig.r8x,
         "R8y": so.sig.r8y,
         "S": so.sig.s,
@@ -184,10 +188,13 @@ def _trade_side(
     acct.write_slot(o.order_id, filled)
     ctx.write(o.account_id, acct)
     ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
-    return rec
+    fill = GroupFill(
+        o.account_id, o.order_id, o.group_id, o.leg_index, o.leg_count, qty, o.qty, filled
+    )
+    return rec, fill
 
 
-def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
+def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:
     b, s = t.buy.order, t.sell.order
     ts = ctx.batch.timestamp
     ctx.check(b.series_id == s.series_id, "series", f"{b.series_id} != {s.series_id}")
@@ -205,9 +212,20 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int]:
         ctx.check(ts < ends, "series_expired", f"series {b.series_id} expires {ends}, batch {ts}")
     notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
     buy_slot, sell_slot = t.position_slots
-    buy = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty, buy_slot)
-    sell = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty, sell_slot)
-    return {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}, 2 * fee
+    buy, buy_fill = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty, buy_slot)
+    sell, sell_fill = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty, sell_slot)
+    rec = {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}
+    return rec, 2 * fee, [buy_fill, sell_fill]
+
+
+def _groups(ctx: _Ctx, trades: list[Record], fills: list[list[GroupFill]]) -> None:
+    """The atomic-group rule over the trade slots; its chain witness goes into each side."""
+    result = group_chain(fills)
+    for rule, detail in result.broken:
+        ctx.check(False, rule, detail)
+    for rec, chain in zip(trades, result.witness, strict=True):
+        for side, w in zip(rec["sides"], chain, strict=True):
+            side.update(w)
 
 
 def _queue_entry(ctx: _Ctx, e: QueueEntry) -> tuple[Record, str | None, int]:
@@ -486,11 +504,13 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         if reason is not None:
             refunds |= 1 << i
             ctx.refunded.append((i, reason))
-    trades, fees = [], 0
+    trades, fees, fills = [], 0, []
     for t in batch.trades:
-        rec, fee = _trade(ctx, t)
+        rec, fee, sides = _trade(ctx, t)
         trades.append(rec)
+        fills.append(sides)
         fees += fee
+    _groups(ctx, trades, fills)
     touches.apply_kind(ctx, placed, "trade")
     liquidations = [_liquidation(ctx, lq) for lq in batch.liquidations]
     settlements, flows = [], 0

@@ -32,6 +32,13 @@ RULES: dict[str, str] = {
     "fee_account": "account 0 (insurance, clearing) is needed but does not exist",
     "operator_withdrawal": "account 0 withdraws: what it holds is owed to others (settlement "
     "float, insurance; only fees, which leave the tree, are the venue's)",
+    "group_start": "a fill starts a leg of an atomic group whose order was filled before (a "
+    "group fills whole in one batch)",
+    "group_incomplete": "an atomic group's fills stop before every leg is complete (the next "
+    "trade slot does not continue it, or the batch ends)",
+    "group_link": "two fills of one atomic group sit in the same trade slot",
+    "group_leg": "leg 0 of an atomic group is not the order that names the group",
+    "group_repeat": "a fill of an atomic group's leg after that leg completed",
     "operator_trade": "account 0 is a party of a trade (it could move the float it holds for "
     "others to an accomplice at a chosen price)",
     "slot_count": "the batch has more operations of a kind than the circuit has slots",

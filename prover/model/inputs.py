@@ -15,6 +15,7 @@ from typing import Any
 from prover.crypto.eddsa import PrivateKey
 from prover.crypto.field import P
 from prover.crypto.merkle import EMPTY_ROOTS4, MerkleProof
+from prover.model.groups import WITNESS_KEYS
 from prover.model.state import Account
 from prover.statement import encoding
 from prover.statement.config import CircuitConfig
@@ -24,6 +25,13 @@ from prover.statement.public_inputs import PublicInputs
 Record = dict[str, Any]
 U64_MAX = (1 << 64) - 1
 DUMMY_KEY = PrivateKey(b"\x00" * 31 + b"\x01")
+NO_GROUP: Record = {
+    "groupId": 0,
+    "legIndex": 0,
+    "legCount": 0,
+    **dict.fromkeys(WITNESS_KEYS, 0),
+}
+"""A trade side outside any atomic group: its order's group fields and its chain witness."""
 """Signs the valid dummy orders/withdrawals that fill empty slots (their effect is muxed out)."""
 
 
@@ -85,6 +93,7 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 "limit": 0,
                 "orderQty": 1,
                 "expiry": U64_MAX,
+                **NO_GROUP,
                 "R8x": sig.r8x,
                 "R8y": sig.r8y,
                 "S": sig.s,

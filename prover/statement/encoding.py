@@ -35,6 +35,8 @@ TAG_EXIT: int = 5
 
 SIDE_BUY: int = 0
 SIDE_SELL: int = 1
+MAX_LEGS: int = 4
+"""Legs of one atomic group (the circuit's GroupLeg holds leg_index in 2 bits)."""
 
 EMPTY_ACCOUNT_LEAF: int = 0
 EMPTY_ORDER_LEAF: int = 0
@@ -117,6 +119,11 @@ class Order:
     ``side``: :data:`SIDE_BUY` (0) or :data:`SIDE_SELL` (1); ``price`` in collateral base units
     per contract; ``qty`` whole contracts (> 0); ``expiry`` unix seconds; ``order_id`` the
     per-account nonce (slot = order_id mod 2**ORDER_DEPTH).
+
+    A leg of an atomic group (docs/CONVENTIONS.md, "Order") also signs ``group_id`` (the order
+    id of the group's leg 0), ``leg_index`` (< ``leg_count``) and ``leg_count`` (1..MAX_LEGS):
+    the batch proof fills every leg of the group completely in one batch, or none of them. A
+    single order leaves all three 0.
     """
 
     account_id: int
@@ -126,6 +133,9 @@ class Order:
     price: int
     qty: int
     expiry: int
+    group_id: int = 0
+    leg_index: int = 0
+    leg_count: int = 0
 
     def __post_init__(self) -> None:
         for name in ("account_id", "order_id", "series_id", "side", "price", "qty", "expiry"):
@@ -134,6 +144,7 @@ class Order:
             raise EncodingError(f"order.side: {self.side!r} must be 0 (buy) or 1 (sell)")
         if self.qty == 0:
             raise EncodingError("order.qty: must be > 0")
+        check_group(self.order_id, self.group_id, self.leg_index, self.leg_count)
 
     def fields(self) -> tuple[int, ...]:
         """The hashed fields after tag and domain, in conventions order."""
@@ -145,11 +156,32 @@ class Order:
             self.price,
             self.qty,
             self.expiry,
+            self.group_id,
+            self.leg_index,
+            self.leg_count,
+        )
+
+
+def check_group(order_id: int, group_id: int, leg_index: int, leg_count: int) -> None:
+    """The group fields' rules (the circuit's GroupLeg and GroupChain check the same)."""
+    u64(group_id, "order.group_id")
+    if not 0 <= leg_count <= MAX_LEGS:
+        raise EncodingError(f"order.leg_count: {leg_count!r} must be 0 (single) to {MAX_LEGS}")
+    if leg_count == 0:
+        if group_id or leg_index:
+            raise EncodingError("order.group_id and order.leg_index: must be 0 on a single order")
+        return
+    if not 0 <= leg_index < leg_count:
+        raise EncodingError(f"order.leg_index: {leg_index!r} must be below leg_count {leg_count}")
+    if leg_index == 0 and group_id != order_id:
+        raise EncodingError(
+            f"order.group_id: {group_id} must be the order id of the group's leg 0 ({order_id})"
         )
 
 
 def order_hash(dom: int, order: Order) -> int:
-    """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry])``.
+    """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry, groupId,
+    legIndex, legCount])``.
 
     This is what the desk signs (EdDSA-Poseidon) and the relayer's idempotency key.
     """
@@ -251,6 +283,7 @@ __all__ = [
     "EMPTY_ORDER_LEAF",
     "I64_MAX",
     "I64_MIN",
+    "MAX_LEGS",
     "MAX_POSITIONS",
     "SERIES_LIMIT",
     "SIDE_BUY",
@@ -267,6 +300,7 @@ __all__ = [
     "account_leaf",
     "address_to_int",
     "cancel_hash",
+    "check_group",
     "domain",
     "exit_hash",
     "from_field",

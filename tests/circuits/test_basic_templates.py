@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from prover.crypto.eddsa import PrivateKey
@@ -62,6 +64,9 @@ def _order_inputs(order: encoding.Order) -> dict[str, int]:
         "price": order.price,
         "qty": order.qty,
         "expiry": order.expiry,
+        "groupId": order.group_id,
+        "legIndex": order.leg_index,
+        "legCount": order.leg_count,
     }
 
 
@@ -76,6 +81,32 @@ def test_order_hash_matches_python(order_hash, tmp_path):
 
     w = read_wtns(calculate(order_hash, _order_inputs(ORDER), tmp_path / "w.wtns"))
     assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, ORDER)
+
+
+def test_order_hash_matches_python_on_random_orders(order_hash, tmp_path):
+    """Single orders and legs of atomic groups, every field drawn at random."""
+    from prover.proving.witness import calculate
+    from testkit.wtns import read_wtns, signal_index
+
+    rng = random.Random(1)
+    for i in range(12):
+        n = rng.choice((0, 1, 2, 4))
+        leg = rng.randrange(n) if n else 0
+        oid = rng.randrange(U64)
+        order = encoding.Order(
+            account_id=rng.randrange(U64),
+            order_id=oid,
+            series_id=rng.randrange(U64),
+            side=rng.choice((0, 1)),
+            price=rng.randrange(U64),
+            qty=rng.randrange(1, U64),
+            expiry=rng.randrange(U64),
+            group_id=(oid if leg == 0 else rng.randrange(U64)) if n else 0,
+            leg_index=leg,
+            leg_count=n,
+        )
+        w = read_wtns(calculate(order_hash, _order_inputs(order), tmp_path / f"w{i}.wtns"))
+        assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, order)
 
 
 @pytest.mark.parametrize(

@@ -196,6 +196,32 @@ def case_overfill_partial(w):
     return _batch(w, trades=(_trade(w, buy={"order_id": 5, "expiry": NOW + 9}, qty=4),))
 
 
+def _leg(count: int, index: int = 0, **over) -> dict:
+    """Order fields of leg ``index`` of an atomic group of ``count`` legs named by order 50."""
+    oid = 50 + index
+    return {"order_id": oid, "group_id": 50, "leg_index": index, "leg_count": count, **over}
+
+
+def case_group_incomplete(w):  # leg 0 of a signed spread, its other leg nowhere
+    return _batch(w, trades=(_trade(w, buy=_leg(2)),))
+
+
+def case_group_partial(w):  # a one-leg group (a proven fill-or-kill) filled 4 of 5
+    return _batch(w, trades=(_trade(w, buy=_leg(1), qty=4),))
+
+
+def case_group_start(w):  # the group's order id was partly filled before (2 of 5)
+    _prefill(w, 5)
+    group = {"order_id": 5, "group_id": 5, "leg_count": 1, "expiry": NOW + 9}
+    return _batch(w, trades=(_trade(w, buy=group, qty=3),))
+
+
+def test_a_one_leg_group_filled_whole_is_accepted():
+    batch_circuit()
+    w = _world()
+    assert accepted(apply_batch(w.state, _batch(w, trades=(_trade(w, sell=_leg(1)),))).inputs)
+
+
 def case_series(w):
     return _batch(w, trades=(_trade(w, sell={"series_id": 2}),))
 
@@ -446,6 +472,9 @@ CASES = {
     "overfill": case_overfill,
     "overfill_partial": case_overfill_partial,
     "series": case_series,
+    "group_incomplete": case_group_incomplete,
+    "group_partial": case_group_partial,
+    "group_start": case_group_start,
     "sides": case_sides,
     "buy_limit": case_buy_limit,
     "sell_limit": case_sell_limit,
@@ -482,6 +511,7 @@ CASES = {
     "market_range": case_market_range,
 }
 RULE_OF = {
+    "group_partial": "group_incomplete",
     "deposit_key_account_0": "deposit_key",
     "overfill_partial": "overfill",
     "withdrawal_signature": "signature",
