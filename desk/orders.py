@@ -15,7 +15,7 @@ from desk.errors import OrderInputError
 from desk.units import check_price, check_qty
 from desk.venue import series_of, token_decimals, venue_domain
 from prover.crypto.eddsa import PrivateKey
-from relayer.intake.client import leg_hash, signed_leg
+from relayer.intake.client import group_of, leg_hash, signed_leg
 from relayer.venue_info.schemas import VenueOut
 
 OrderType = Literal["limit", "ioc", "fok", "post_only"]
@@ -75,16 +75,23 @@ def sign_order(
     expiry: int | None = None,
     client_order_id: str | None = None,
 ) -> SignedOrder:
-    """Check the legs, then sign each with its order id (one per leg, distinct slots)."""
+    """Check the legs, then sign each with its order id (one per leg, distinct slots). A fok
+    order is signed as an atomic group (docs/CONVENTIONS.md), so the batch proof fills every
+    leg completely or none; on a venue whose batch has fewer trade slots than the legs, no
+    group of them can prove, and the legs are atomic at the relayer only."""
     legs = check_legs(venue, legs, order_type)
     expires = int(time.time()) + DEFAULT_LIFETIME if expiry is None else expiry
     if expires <= time.time():
         raise OrderInputError(f"expiry {expires} is in the past: give a future unix time")
     dom = venue_domain(venue)
+    proven = order_type == "fok" and len(legs) <= venue.slots_per_batch.trades
     signed = [
-        signed_leg(key, dom, account_id, oid, leg.series_id, leg.side, leg.price, leg.qty, expires)
-        for oid, leg in zip(order_ids, legs, strict=True)
-    ]
+        signed_leg(
+            key, dom, account_id, oid, leg.series_id, leg.side, leg.price, leg.qty, expires,
+            group_of(order_ids, i) if proven else (0, 0, 0),
+        )
+        for i, (oid, leg) in enumerate(zip(order_ids, legs, strict=True))
+    ]  # fmt: skip
     body: dict = {"legs": signed, "type": order_type}
     if client_order_id is not None:
         body["client_order_id"] = client_order_id

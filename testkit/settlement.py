@@ -77,8 +77,10 @@ def order(
     side: int,
     price: int,
     qty: int,
+    group: tuple[int, int, int] = (0, 0, 0),
 ) -> SignedOrder:
-    o = encoding.Order(account, oid, series, side, price, qty, NOW + 3600)
+    """A signed order (``group``: group_id, leg_index, leg_count of a signed atomic group)."""
+    o = encoding.Order(account, oid, series, side, price, qty, NOW + 3600, *group)
     return sign_order(k, cfg.domain, o)
 
 

@@ -7,7 +7,7 @@ rejects is dropped, which is also how the relayer decides what goes into a batch
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prover.crypto.eddsa import PrivateKey
 from prover.model.apply import apply_batch
@@ -101,12 +101,24 @@ def random_trade(world: World, rng: random.Random) -> Trade:
         qty + rng.randint(0, 5),
         expiry,
     )
+    # every fourth order pair, one side is a one-leg atomic group (a proven fill-or-kill);
+    # chosen by nonce, not by rng, so a seed draws the same batches as before groups existed
+    pick = (buy.order_id + sell.order_id) % 8
+    if pick == 0:
+        buy = _whole(buy, qty)
+    elif pick == 4:
+        sell = _whole(sell, qty)
     return Trade(
         sign_order(world.keys[buyer], cfg.domain, buy),
         sign_order(world.keys[seller], cfg.domain, sell),
         price,
         qty,
     )
+
+
+def _whole(order: encoding.Order, qty: int) -> encoding.Order:
+    """``order`` signed as a one-leg group of exactly ``qty``: it fills whole in this fill."""
+    return replace(order, qty=qty, group_id=order.order_id, leg_index=0, leg_count=1)
 
 
 def random_request(world: World, rng: random.Random) -> QueueEntry:

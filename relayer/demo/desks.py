@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from prover.crypto.eddsa import PrivateKey
-from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
+from relayer.intake.client import group_of, sign_request, signed_leg, signed_withdrawal
 
 
 def demo_secret(name: str) -> bytes:
@@ -57,6 +57,24 @@ class Desk:
         return signed_leg(
             self.key, self.domain, self.account_id, self.nonce(), series, side, price, qty, expiry
         )
+
+    def group(
+        self, legs: list[tuple[int, str, int, int]], expiry: int, proven: bool
+    ) -> list[dict[str, Any]]:
+        """(series, side, price, qty) legs signed as one atomic group (``proven``: the legs
+        sign it, docs/CONVENTIONS.md, so the batch proof fills all or none)."""
+        ids = [self.nonce() for _ in legs]
+        out = []
+        for i, ((series, side, price, qty), oid) in enumerate(zip(legs, ids, strict=True)):
+            self.signed.append(SignedOrder(price, qty, side))
+            grp = group_of(ids, i) if proven else (0, 0, 0)
+            out.append(
+                signed_leg(
+                    self.key, self.domain, self.account_id, oid, series, side, price, qty,
+                    expiry, grp,
+                )
+            )  # fmt: skip
+        return out
 
     def send(self, http: httpx.Client, legs: list[dict[str, Any]], tif: str) -> httpx.Response:
         """``POST /v1/orders``: one leg, or a multi-leg group (``fok``)."""

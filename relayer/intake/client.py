@@ -25,10 +25,13 @@ def signed_leg(
     price: int,
     qty: int,
     expiry: int,
+    group: tuple[int, int, int] = (0, 0, 0),
 ) -> dict:
-    """One order leg as the API takes it, signed over its orderHash."""
-    order = Order(account_id, order_id, series_id, 0 if side == "buy" else 1, price, qty, expiry)
-    return {
+    """One order leg as the API takes it, signed over its orderHash; ``group`` = (group_id,
+    leg_index, leg_count) of a leg of a signed atomic group (:func:`group_of`)."""
+    side_bit = 0 if side == "buy" else 1
+    order = Order(account_id, order_id, series_id, side_bit, price, qty, expiry, *group)
+    body = {
         "account_id": account_id,
         "order_id": order_id,
         "series_id": series_id,
@@ -38,6 +41,15 @@ def signed_leg(
         "expiry": expiry,
         "signature": _sig(key, order_hash(dom, order)),
     }
+    if group[2]:
+        body.update(group_id=group[0], leg_index=group[1], leg_count=group[2])
+    return body
+
+
+def group_of(order_ids: list[int], i: int) -> tuple[int, int, int]:
+    """What leg ``i`` of a signed atomic group with these legs' order ids signs (docs/
+    CONVENTIONS.md, "Atomic groups"): the group is named by leg 0's order id."""
+    return (order_ids[0], i, len(order_ids))
 
 
 def leg_hash(dom: int, leg: dict) -> int:
@@ -52,6 +64,9 @@ def leg_hash(dom: int, leg: dict) -> int:
             int(leg["price"]),
             int(leg["qty"]),
             leg["expiry"],
+            leg.get("group_id", 0),
+            leg.get("leg_index", 0),
+            leg.get("leg_count", 0),
         ),
     )
 

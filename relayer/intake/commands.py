@@ -65,7 +65,16 @@ class CommandService:
             _not_operator(x.account_id, f"legs[{i}].account_id")
             try:
                 order = Order(
-                    x.account_id, x.order_id, x.series_id, x.side, x.price, x.qty, x.expiry
+                    x.account_id,
+                    x.order_id,
+                    x.series_id,
+                    x.side,
+                    x.price,
+                    x.qty,
+                    x.expiry,
+                    x.group_id,
+                    x.leg_index,
+                    x.leg_count,
                 )
             except CryptoError as exc:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None

@@ -41,6 +41,11 @@ class OrderLegIn(_In):
     price: U64 = Field(description="collateral base units per contract")
     qty: Annotated[int, Field(gt=0, lt=2**64)] = Field(description="contracts")
     expiry: U64 = Field(description="unix seconds")
+    group_id: U64 = Field(
+        0, description="a signed atomic group (type fok): legs[0].order_id; 0 for none"
+    )
+    leg_index: int = Field(0, ge=0, lt=4, description="this leg's place in its group: i")
+    leg_count: int = Field(0, ge=0, le=4, description="the group's legs: n (0 for none)")
     signature: SignatureIn
 
     @field_validator("side", mode="after")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from prover.statement.config import get_config
 from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.intake.auth import request_message
 from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
@@ -57,6 +58,7 @@ def new_engine(settings: Settings, registry: Registry) -> Engine:
         max_positions=settings.max_positions,
         fee=settings.fee_per_contract,
         max_open_orders=settings.max_open_orders,
+        max_group_fills=get_config(settings.circuit).trades,
     )
     for snap in registry.snapshots:
         engine.tables[snap.epoch] = snap.rows_im

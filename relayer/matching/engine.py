@@ -81,6 +81,7 @@ class Engine:
         max_positions: int,
         fee: int = 0,
         max_open_orders: int,
+        max_group_fills: int | None = None,
     ) -> None:
         self.series = {s.id: s for s in series}
         self.books = {sid: Book() for sid in self.series}
@@ -88,6 +89,8 @@ class Engine:
         self.max_positions = max_positions
         self.fee = fee  # per contract per side, as the circuit's FEE
         self.max_open_orders = max_open_orders
+        # a signed group's fills must fit one batch's trade slots (T), or it can never prove
+        self.max_group_fills = max_group_fills
         self.tables: dict[int, Rows] = {}
         self.ledger = Ledger()
         self.orders: dict[int, OrderState] = {}
@@ -340,14 +343,10 @@ class Engine:
             # a leg an account check stopped is why (e.g. rolling a position with every slot
             # taken: the buy leg opens a series before the sell leg closes one)
             default = "fok_not_filled" if len(states) == 1 else "multi_leg_not_filled"
-            reason = stops[0] if stops else default
-            for st in states:
-                st.filled, st.status, st.reason = 0, Status.CANCELLED, reason
-            out.updates = [
-                OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce")
-                for h, o in replaced.items()
-            ]
-            return out
+            return _killed(out, states, replaced, stops[0] if stops else default)
+        cap = self.max_group_fills
+        if cmd.legs[0].leg_count and cap is not None and len(plan.fills) > cap:
+            return _killed(out, states, replaced, "group_exceeds_batch")
         for h, (status, reason) in plan.closed.items():
             o = self.orders[h]
             out.updates.append(OrderUpdate(h, o.filled + plan.taken.get(h, 0), status, reason))
@@ -491,3 +490,16 @@ class Engine:
         for aid, (cash, pos) in out.deltas.items():
             self.ledger.apply_delta(aid, cash, pos)
         self.ledger.fees += out.fees  # no account's collateral: batches carry it out
+
+
+def _killed(
+    out: Outcome, states: list[OrderState], replaced: dict[int, OrderState], reason: str
+) -> Outcome:
+    """A fill-or-kill outcome that fills nothing: every leg cancelled with ``reason``; the
+    orders its nonces replaced stay replaced."""
+    for st in states:
+        st.filled, st.status, st.reason = 0, Status.CANCELLED, reason
+    out.updates = [
+        OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce") for h, o in replaced.items()
+    ]
+    return out

@@ -48,6 +48,27 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
             raise Rejected("bad_tick", f"{f}.qty", off)
         if leg.expiry <= cmd.now:
             raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
+    check_group(cmd)
+
+
+def check_group(cmd: SubmitCmd) -> None:
+    """Legs that sign an atomic group (docs/CONVENTIONS.md) sign all of it: type fok, and leg i
+    signs group_id = legs[0].order_id, leg_index = i, leg_count = the number of legs."""
+    legs = cmd.legs
+    if not any(leg.leg_count for leg in legs):
+        return
+    if cmd.tif != Tif.FOK:
+        raise Rejected("bad_group", "type", "a signed group fills whole or not at all: type fok")
+    want = (legs[0].order_id, len(legs))
+    for i, leg in enumerate(legs):
+        if (leg.group_id, leg.leg_index, leg.leg_count) != (want[0], i, want[1]):
+            raise Rejected(
+                "bad_group",
+                f"legs[{i}]",
+                f"leg {i} of a signed group signs group_id {want[0]} (legs[0].order_id), "
+                f"leg_index {i}, leg_count {want[1]}; it signed {leg.group_id}, "
+                f"{leg.leg_index}, {leg.leg_count}",
+            )
 
 
 def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: int) -> None:

@@ -68,6 +68,18 @@ class Leg:
     def expiry(self) -> int:
         return self.order.expiry
 
+    @property
+    def group_id(self) -> int:
+        return self.order.group_id
+
+    @property
+    def leg_index(self) -> int:
+        return self.order.leg_index
+
+    @property
+    def leg_count(self) -> int:  # > 0: a leg of a signed atomic group (CONVENTIONS.md)
+        return self.order.leg_count
+
 
 @dataclass(frozen=True, slots=True)
 class SubmitCmd:

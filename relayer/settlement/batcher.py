@@ -158,6 +158,9 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
             o["price"],
             o["qty"],
             o["expiry"],
+            o["group_id"],
+            o["leg_index"],
+            o["leg_count"],
         )
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 
@@ -343,18 +346,22 @@ class Batcher:
 
         trades: list[PendingFill] = []
         self.held = None
-        for pf in list(self.fills):
-            if len(trades) == cfg.trades:
-                break
-            cand = Batch(timestamp, self.market, deps, (*batch.trades, pf.trade))
+        pending, i = list(self.fills), 0
+        while i < len(pending) and len(trades) < cfg.trades:
+            unit = _unit(pending, i)  # one fill, or every fill of an atomic group: together
+            i += len(unit)
+            if len(trades) + len(unit) > cfg.trades and trades:
+                break  # the group goes first in the next batch
+            cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in unit)))
             err = self._try(cand)
             if err is None:
-                batch, trades = cand, [*trades, pf]
-            elif self._may_pass_later(pf, err, len(queued)):
-                self.held = Hold(f"fill {pf.fill_id}", err.rule, err.detail)
+                batch, trades = cand, [*trades, *unit]
+            elif any(self._may_pass_later(pf, err, len(queued)) for pf in unit):
+                self.held = Hold(f"fill {unit[-1].fill_id}", err.rule, err.detail)
                 break
-            else:  # never valid: dropped from settlement with the model's reason
-                self._refuse_fill(pf, err)
+            else:  # never valid: dropped from settlement with the model's reason (a group whole)
+                for pf in unit:
+                    self._refuse_fill(pf, err)
 
         before_keepers = batch
         batch = self._keeper_ops(batch)
@@ -422,6 +429,22 @@ class Batcher:
 
     def unconfirmed(self) -> list[SealedBatch]:
         return [b for b in self.sealed if b.status != "confirmed"]
+
+
+def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
+    """The signed atomic groups a fill's orders belong to: (account, group id, legs)."""
+    orders = (pf.trade.buy.order, pf.trade.sell.order)
+    return {(o.account_id, o.group_id, o.leg_count) for o in orders if o.leg_count}
+
+
+def _unit(pending: list[PendingFill], i: int) -> list[PendingFill]:
+    """``pending[i]`` and the fills after it that share an atomic group with it (the engine
+    stores a group's fills one after another): they prove in one batch or not at all."""
+    keys, n = _group_keys(pending[i]), 1
+    while keys and i + n < len(pending) and keys & _group_keys(pending[i + n]):
+        keys |= _group_keys(pending[i + n])
+        n += 1
+    return pending[i : i + n]
 
 
 def _queue_slice(entries: deque[QueuedDeposit], slots: int) -> list[QueuedDeposit]:

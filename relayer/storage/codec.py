@@ -26,6 +26,9 @@ _LEG_FIELDS = (
     "price",
     "qty",
     "expiry",
+    "group_id",
+    "leg_index",
+    "leg_count",
 )
 
 
@@ -83,7 +86,8 @@ def encode(cmd: Command) -> str:
 def decode(kind: str, payload: str) -> Command:
     d = json.loads(payload)
     if kind == "submit":
-        legs = tuple(Leg.of(*(int(x[f]) for f in _LEG_FIELDS)) for x in d["legs"])
+        # a log written before atomic groups were signed has no group fields: a single order
+        legs = tuple(Leg.of(*(int(x.get(f, 0)) for f in _LEG_FIELDS)) for x in d["legs"])
         return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
     if kind == "cancel":
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])

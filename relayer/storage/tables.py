@@ -102,6 +102,10 @@ orders = Table(
     Column("price", U64, nullable=False),
     Column("qty", U64, nullable=False),
     Column("expiry", U64, nullable=False),
+    # the signed atomic group (docs/CONVENTIONS.md, "Atomic groups"); 0, 0, 0 for a single order
+    Column("group_id", U64, nullable=False, default=0),
+    Column("leg_index", Integer, nullable=False, default=0),
+    Column("leg_count", Integer, nullable=False, default=0),
     Column("tif", String(16), nullable=False),
     Column("group_hash", Felt, nullable=False),
     Column("client_order_id", String(64)),

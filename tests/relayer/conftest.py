@@ -16,6 +16,7 @@ import uvicorn
 from prover.crypto.eddsa import PrivateKey
 from relayer.api.app import create_app
 from relayer.intake.client import (
+    group_of,
     leg_hash,
     sign_request,
     signed_cancel,
@@ -112,6 +113,7 @@ class Desk:
         order_id: int | None = None,
         expiry: int | None = None,
         key: PrivateKey | None = None,
+        group: tuple[int, int, int] = (0, 0, 0),
     ) -> dict:
         return signed_leg(
             key or self.key,
@@ -123,7 +125,16 @@ class Desk:
             price,
             qty,
             int(time.time()) + 3600 if expiry is None else expiry,
+            group,
         )
+
+    def group(self, *legs: tuple[int, str, int, int]) -> list[dict]:
+        """A signed atomic group of (series, side, price, qty) legs (CONVENTIONS.md)."""
+        ids = [next(self.nonces) for _ in legs]
+        return [
+            self.leg(*spec, order_id=oid, group=group_of(ids, i))
+            for i, (spec, oid) in enumerate(zip(legs, ids, strict=True))
+        ]
 
     def submit(
         self,

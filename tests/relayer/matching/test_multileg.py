@@ -84,3 +84,50 @@ def test_margin_counts_the_legs_together(server: LiveServer, desks: list[Desk]) 
     assert r.status_code == 200, r.text
     assert [o["status"] for o in r.json()["orders"]] == ["filled", "filled"]
     assert d.account()["initial_margin"]["ok"]
+
+
+def test_a_signed_group_fills_whole(desks: list[Desk]) -> None:
+    """Legs that sign their group (group_id, leg_index, leg_count): the batch proof, not only
+    the relayer, fills every leg completely or none (docs/CONVENTIONS.md, "Atomic groups")."""
+    a, b, c = desks
+    b.order(SERIES, "sell", PX, 2)
+    c.order(PUT, "buy", PX, 2)
+    r = a.submit(*a.group((SERIES, "buy", PX, 2), (PUT, "sell", PX, 2)), type="fok")
+    assert r.status_code == 200, r.text
+    assert [o["status"] for o in r.json()["orders"]] == ["filled", "filled"]
+
+
+def test_a_signed_group_signs_all_of_it(desks: list[Desk]) -> None:
+    a, _, _ = desks
+    r = a.submit(*a.group((SERIES, "buy", PX, 1)), type="limit")  # a group is fill-or-kill
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "bad_group"), r.text
+    legs = a.group((SERIES, "buy", PX, 1), (PUT, "sell", PX, 1))
+    wrong = {**legs[1], "leg_index": 0}  # leg 0 must be the order naming the group
+    r = a.submit(legs[0], wrong, type="fok")
+    err = r.json()["error"]
+    assert (r.status_code, err["code"], err["field"]) == (422, "bad_field", "legs[1]"), r.text
+    third = a.leg(PUT, "sell", PX, 1, group=(legs[0]["order_id"], 1, 3))
+    r = a.submit(legs[0], third, type="fok")
+    err = r.json()["error"]
+    assert (r.status_code, err["code"], err["field"]) == (422, "bad_group", "legs[1]"), r.text
+    assert "leg_count 2" in err["reason"]
+
+
+def test_a_signed_group_needing_more_fills_than_a_batch_holds_is_killed(
+    desks: list[Desk],
+) -> None:
+    """The `demo` batch has 4 trade slots: a one-leg group (a proven fill-or-kill) that would
+    take 5 resting orders can never prove, so it fills nothing and says why."""
+    a, b, _ = desks
+    for _ in range(5):
+        b.order(SERIES, "sell", PX, 1)
+    before = b.open_orders()
+    r = a.submit(*a.group((SERIES, "buy", PX, 5)), type="fok")
+    body = r.json()
+    assert body["fills"] == [], r.text
+    assert [(o["status"], o["reason"]) for o in body["orders"]] == [
+        ("cancelled", "group_exceeds_batch")
+    ]
+    assert b.open_orders() == before
+    r = a.submit(*a.group((SERIES, "buy", PX, 4)), type="fok")
+    assert [o["status"] for o in r.json()["orders"]] == ["filled"]

@@ -397,3 +397,62 @@ def test_a_fill_close_to_its_series_expiry_is_stamped_before_it() -> None:
     # rule 2: a fill only strictly before its series' expiry
     assert sealed is not None and sealed.timestamp == series_expiry - 1
     assert sealed.fill_ids == [1]
+
+
+def _spread_fills(cfg: CircuitConfig, call: int, fut: int, px: tuple[int, int], first_id: int):
+    """Desk A's signed 2-leg group (buy the call: leg 0, order 10; sell the future: leg 1,
+    order 11) filled against desk B, one fill per leg."""
+    legs = [
+        order(DESK_A, cfg, 1, 10, call, 0, px[0], 1, (10, 0, 2)),
+        order(DESK_A, cfg, 1, 11, fut, 1, px[1], 1, (10, 1, 2)),
+    ]
+    b_call = order(DESK_B, cfg, 2, 20, call, 1, px[0], 1)
+    b_fut = order(DESK_B, cfg, 2, 21, fut, 0, px[1], 1)
+    return [
+        fill(first_id, legs[0], b_call, px[0], 1),
+        fill(first_id + 1, b_fut, legs[1], px[1], 1),
+    ]
+
+
+def test_an_atomic_groups_fills_are_sealed_together_in_one_batch() -> None:
+    """T = 2: after a plain fill only one slot is left, so the group waits and fills the next
+    batch whole (prover.model.groups: the proof refuses a group split across batches)."""
+    cfg = replace(get_config("test"), name="test-t2", trades=2)
+    b, vm = funded(cfg)
+    call, fut = (r.series_id for r in vm.table.rows)
+    px = (vm.table.rows[0].mark, vm.table.rows[1].mark)
+    plain = fill(1, order(DESK_A, cfg, 1, 1, call, 0, px[0], 1),
+                 order(DESK_B, cfg, 2, 1, call, 1, px[0], 1), px[0], 1)  # fmt: skip
+    for f in [plain, *_spread_fills(cfg, call, fut, px, 2)]:
+        b.add_fill(f)
+    first = b.seal(NOW + 100)
+    assert first is not None and first.fill_ids == [1] and b.held is None
+    second = b.seal(NOW + 101)
+    assert second is not None and second.fill_ids == [2, 3] and not b.fills
+
+
+def test_a_group_missing_a_leg_is_refused_whole_and_later_fills_go_on() -> None:
+    cfg = replace(get_config("test"), name="test-t2", trades=2)
+    b, vm = funded(cfg)
+    call, fut = (r.series_id for r in vm.table.rows)
+    px = (vm.table.rows[0].mark, vm.table.rows[1].mark)
+    leg0, _ = _spread_fills(cfg, call, fut, px, 1)
+    plain = fill(3, order(DESK_A, cfg, 1, 1, call, 0, px[0], 1),
+                 order(DESK_B, cfg, 2, 1, call, 1, px[0], 1), px[0], 1)  # fmt: skip
+    b.add_fill(leg0)
+    b.add_fill(plain)
+    sealed = b.seal(NOW + 100)
+    assert sealed is not None and sealed.fill_ids == [3]
+    ((fill_id, why),) = b.refused_fills
+    assert fill_id == 1 and why.rule == "group_incomplete"
+
+
+def test_a_group_larger_than_a_batch_is_refused_whole() -> None:
+    """T = 1 (`test`): a 2-leg group can never prove; both its fills are refused."""
+    b, vm = funded()
+    call, fut = (r.series_id for r in vm.table.rows)
+    px = (vm.table.rows[0].mark, vm.table.rows[1].mark)
+    for f in _spread_fills(b.config, call, fut, px, 1):
+        b.add_fill(f)
+    assert b.seal(NOW + 100) is None
+    assert [(i, h.rule) for i, h in b.refused_fills] == [(1, "slot_count"), (2, "slot_count")]
