@@ -130,6 +130,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tGroupId[T][2];
     signal input tLegIndex[T][2];
     signal input tLegCount[T][2];
+    signal input tTriggerSeries[T][2];
+    signal input tTriggerLevel[T][2];
+    signal input tTriggerDir[T][2];
     signal input tFirst[T][2];
     signal input tPrevSel[T][2];
     signal input tNextSel[T][2];
@@ -350,6 +353,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t].groupId <== tGroupId[t];
         trades[t].legIndex <== tLegIndex[t];
         trades[t].legCount <== tLegCount[t];
+        trades[t].triggerSeries <== tTriggerSeries[t];
+        trades[t].triggerLevel <== tTriggerLevel[t];
+        trades[t].triggerDir <== tTriggerDir[t];
         trades[t].R8x <== tR8x[t];
         trades[t].R8y <== tR8y[t];
         trades[t].S8 <== tS[t];

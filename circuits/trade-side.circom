@@ -18,7 +18,7 @@ include "signed-message.circom";
  * @input enabled - 1 for a real fill (boolean, checked by the caller)
  * @input rootIn - state root before
  * @input accountId, orderId, seriesId, side, limit, orderQty, expiry, groupId, legIndex,
- *        legCount - the order
+ *        legCount, triggerSeries, triggerLevel, triggerDir - the order
  * @input R8x, R8y, S8 - its signature
  * @input Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], accPath[AD][3] - the account's
  *        leaf contents before, and its path
@@ -55,6 +55,9 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal input groupId;
     signal input legIndex;
     signal input legCount;
+    signal input triggerSeries;
+    signal input triggerLevel;
+    signal input triggerDir;
     signal input R8x;
     signal input R8y;
     signal input S8;
@@ -92,7 +95,8 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     written <== enabled + touch;
 
     signal orderHash <== OrderHash()(DOMAIN, accountId, orderId, seriesId, side, limit, orderQty,
-                                     expiry, groupId, legIndex, legCount);
+                                     expiry, groupId, legIndex, legCount, triggerSeries,
+                                     triggerLevel, triggerDir);
     SignedMessageIf()(1 - touch, Ax, Ay, R8x, R8y, S8, orderHash);
 
     component slot = OrderSlotUpdate(OD, 0);

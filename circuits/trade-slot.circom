@@ -5,6 +5,7 @@ include "fill.circom";
 include "not-operator.circom";
 include "series-lookup.circom";
 include "trade-side.circom";
+include "trigger-holds.circom";
 
 /*
  * TradeSlot: one fill between a buy order (side 0) and a sell order (side 1) of two accounts
@@ -22,7 +23,8 @@ include "trade-side.circom";
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
  * @output filled[2] - per side, the order's filled quantity after the fill (GroupChain)
  * Guarantees: the Fill rules, the series is live in the table and the batch is before its
- * expiry (BeforeExpiry), neither party is account 0 (NotOperator), and both TradeSides; notional
+ * expiry (BeforeExpiry), neither party is account 0 (NotOperator), each side's trigger holds in
+ * the table (TriggerHolds), and both TradeSides; notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
  */
 template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
@@ -41,6 +43,9 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input groupId[2];
     signal input legIndex[2];
     signal input legCount[2];
+    signal input triggerSeries[2];
+    signal input triggerLevel[2];
+    signal input triggerDir[2];
     signal input R8x[2];
     signal input R8y[2];
     signal input S8[2];
@@ -119,6 +124,10 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].groupId <== groupId[k];
         sides[k].legIndex <== legIndex[k];
         sides[k].legCount <== legCount[k];
+        sides[k].triggerSeries <== triggerSeries[k];
+        sides[k].triggerLevel <== triggerLevel[k];
+        sides[k].triggerDir <== triggerDir[k];
+        TriggerHolds(M)(enabled, triggerSeries[k], triggerLevel[k], triggerDir[k], ids, marks);
         sides[k].R8x <== R8x[k];
         sides[k].R8y <== R8y[k];
         sides[k].S8 <== S8[k];

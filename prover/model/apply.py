@@ -151,6 +151,7 @@ def _trade_side(
         "signature",
         f"order {o.order_id} of account {o.account_id}",
     )
+    _trigger(ctx, o)
     slot_id, slot_filled = acct.read_slot(o.order_id)
     base = slot_filled if o.order_id == slot_id else 0
     ctx.check(o.order_id >= slot_id, "replay", f"order id {o.order_id} < {slot_id}")
@@ -169,6 +170,9 @@ def _trade_side(
         "groupId": o.group_id,
         "legIndex": o.leg_index,
         "legCount": o.leg_count,
+        "triggerSeries": o.trigger_series,
+        "triggerLevel": encoding.to_field(o.trigger_level),
+        "triggerDir": o.trigger_dir,
         "R8x": so.sig.r8x,
         "R8y": so.sig.r8y,
         "S": so.sig.s,
@@ -192,6 +196,33 @@ def _trade_side(
         o.account_id, o.order_id, o.group_id, o.leg_index, o.leg_count, qty, o.qty, filled
     )
     return rec, fill
+
+
+def trigger_holds(market: MarketTable, series: int, level: int, direction: int) -> bool:
+    """Whether ``market`` satisfies a trigger (circuits/trigger-holds.circom): none, or the
+    series is listed (not 0) and marked at or above (at or below) ``level``."""
+    if direction == encoding.TRIGGER_NONE:
+        return True
+    row = market.row(series) if series else None
+    if row is None:
+        return False
+    return row.mark >= level if direction == encoding.TRIGGER_ABOVE else row.mark <= level
+
+
+def _trigger(ctx: _Ctx, o: encoding.Order) -> None:
+    """A triggered order fills only while the batch's table satisfies its trigger."""
+    market = ctx.batch.market
+    if trigger_holds(market, o.trigger_series, o.trigger_level, o.trigger_dir):
+        return
+    row = market.row(o.trigger_series)
+    word = "at or above" if o.trigger_dir == encoding.TRIGGER_ABOVE else "at or below"
+    seen = f"the table marks {row.mark}" if row is not None else "the table does not list it"
+    ctx.check(
+        False,
+        "trigger",
+        f"order {o.order_id} of account {o.account_id} fires when series {o.trigger_series} "
+        f"marks {word} {o.trigger_level}; {seen}",
+    )
 
 
 def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:

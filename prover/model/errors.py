@@ -32,6 +32,8 @@ RULES: dict[str, str] = {
     "fee_account": "account 0 (insurance, clearing) is needed but does not exist",
     "operator_withdrawal": "account 0 withdraws: what it holds is owed to others (settlement "
     "float, insurance; only fees, which leave the tree, are the venue's)",
+    "trigger": "a triggered order fills in a batch whose market table does not satisfy its "
+    "trigger (the series' mark on the wrong side of the level, or the series not listed)",
     "group_start": "a fill starts a leg of an atomic group whose order was filled before (a "
     "group fills whole in one batch)",
     "group_incomplete": "an atomic group's fills stop before every leg is complete (the next "

@@ -32,6 +32,8 @@ NO_GROUP: Record = {
     **dict.fromkeys(WITNESS_KEYS, 0),
 }
 """A trade side outside any atomic group: its order's group fields and its chain witness."""
+NO_TRIGGER: Record = {"triggerSeries": 0, "triggerLevel": 0, "triggerDir": 0}
+"""An order without a trigger."""
 """Signs the valid dummy orders/withdrawals that fill empty slots (their effect is muxed out)."""
 
 
@@ -94,6 +96,7 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 "orderQty": 1,
                 "expiry": U64_MAX,
                 **NO_GROUP,
+                **NO_TRIGGER,
                 "R8x": sig.r8x,
                 "R8y": sig.r8y,
                 "S": sig.s,

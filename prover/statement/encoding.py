@@ -35,6 +35,11 @@ TAG_EXIT: int = 5
 
 SIDE_BUY: int = 0
 SIDE_SELL: int = 1
+TRIGGER_NONE: int = 0
+TRIGGER_ABOVE: int = 1
+"""Fire when the table's mark of the trigger series is at or above the level."""
+TRIGGER_BELOW: int = 2
+"""Fire when the mark is at or below the level."""
 MAX_LEGS: int = 4
 """Legs of one atomic group (the circuit's GroupLeg holds leg_index in 2 bits)."""
 
@@ -124,6 +129,11 @@ class Order:
     id of the group's leg 0), ``leg_index`` (< ``leg_count``) and ``leg_count`` (1..MAX_LEGS):
     the batch proof fills every leg of the group completely in one batch, or none of them. A
     single order leaves all three 0.
+
+    A triggered order signs ``trigger_dir`` (:data:`TRIGGER_ABOVE` or :data:`TRIGGER_BELOW`),
+    ``trigger_series`` and ``trigger_level`` (signed 64-bit, a mark): it fills only in a batch
+    whose market table marks that series at or above (at or below) the level. An order without
+    a trigger leaves all three 0.
     """
 
     account_id: int
@@ -136,6 +146,9 @@ class Order:
     group_id: int = 0
     leg_index: int = 0
     leg_count: int = 0
+    trigger_series: int = 0
+    trigger_level: int = 0
+    trigger_dir: int = 0
 
     def __post_init__(self) -> None:
         for name in ("account_id", "order_id", "series_id", "side", "price", "qty", "expiry"):
@@ -145,6 +158,7 @@ class Order:
         if self.qty == 0:
             raise EncodingError("order.qty: must be > 0")
         check_group(self.order_id, self.group_id, self.leg_index, self.leg_count)
+        check_trigger(self.trigger_series, self.trigger_level, self.trigger_dir)
 
     def fields(self) -> tuple[int, ...]:
         """The hashed fields after tag and domain, in conventions order."""
@@ -159,7 +173,27 @@ class Order:
             self.group_id,
             self.leg_index,
             self.leg_count,
+            self.trigger_series,
+            to_field(self.trigger_level),
+            self.trigger_dir,
         )
+
+
+def check_trigger(series: int, level: int, direction: int) -> None:
+    """The trigger fields' rules (the circuit's TriggerHolds checks the same)."""
+    if direction not in (TRIGGER_NONE, TRIGGER_ABOVE, TRIGGER_BELOW):
+        raise EncodingError(
+            f"order.trigger_dir: {direction!r} must be 0 (none), 1 (mark at or above the "
+            "level) or 2 (at or below)"
+        )
+    if direction == TRIGGER_NONE:
+        if series or level:
+            raise EncodingError("order.trigger_series and trigger_level: 0 without a trigger")
+        return
+    if u64(series, "order.trigger_series") == 0:
+        raise EncodingError("order.trigger_series: a triggered order names a series (not 0)")
+    if isinstance(level, bool) or not isinstance(level, int) or not I64_MIN <= level <= I64_MAX:
+        raise EncodingError(f"order.trigger_level: {level!r} must be a signed 64-bit mark")
 
 
 def check_group(order_id: int, group_id: int, leg_index: int, leg_count: int) -> None:
@@ -181,7 +215,7 @@ def check_group(order_id: int, group_id: int, leg_index: int, leg_count: int) ->
 
 def order_hash(dom: int, order: Order) -> int:
     """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry, groupId,
-    legIndex, legCount])``.
+    legIndex, legCount, triggerSeries, triggerLevel, triggerDir])`` (triggerLevel signed).
 
     This is what the desk signs (EdDSA-Poseidon) and the relayer's idempotency key.
     """
@@ -293,6 +327,9 @@ __all__ = [
     "TAG_EXIT",
     "TAG_ORDER",
     "TAG_WITHDRAWAL",
+    "TRIGGER_ABOVE",
+    "TRIGGER_BELOW",
+    "TRIGGER_NONE",
     "U64",
     "EncodingError",
     "FieldError",
@@ -301,6 +338,7 @@ __all__ = [
     "address_to_int",
     "cancel_hash",
     "check_group",
+    "check_trigger",
     "domain",
     "exit_hash",
     "from_field",

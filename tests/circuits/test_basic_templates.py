@@ -67,6 +67,9 @@ def _order_inputs(order: encoding.Order) -> dict[str, int]:
         "groupId": order.group_id,
         "legIndex": order.leg_index,
         "legCount": order.leg_count,
+        "triggerSeries": order.trigger_series,
+        "triggerLevel": encoding.to_field(order.trigger_level),
+        "triggerDir": order.trigger_dir,
     }
 
 
@@ -83,8 +86,16 @@ def test_order_hash_matches_python(order_hash, tmp_path):
     assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, ORDER)
 
 
+def _random_trigger(rng: random.Random) -> dict[str, int]:
+    d = rng.choice((0, 1, 2))
+    if d == 0:
+        return {}
+    level = rng.randrange(-(1 << 63), 1 << 63)
+    return {"trigger_dir": d, "trigger_series": rng.randrange(1, U64), "trigger_level": level}
+
+
 def test_order_hash_matches_python_on_random_orders(order_hash, tmp_path):
-    """Single orders and legs of atomic groups, every field drawn at random."""
+    """Single orders, legs of atomic groups and triggered orders, every field at random."""
     from prover.proving.witness import calculate
     from testkit.wtns import read_wtns, signal_index
 
@@ -104,6 +115,7 @@ def test_order_hash_matches_python_on_random_orders(order_hash, tmp_path):
             group_id=(oid if leg == 0 else rng.randrange(U64)) if n else 0,
             leg_index=leg,
             leg_count=n,
+            **_random_trigger(rng),
         )
         w = read_wtns(calculate(order_hash, _order_inputs(order), tmp_path / f"w{i}.wtns"))
         assert w[signal_index(order_hash, "main.out")] == encoding.order_hash(DOMAIN, order)

@@ -216,6 +216,22 @@ def case_group_start(w):  # the group's order id was partly filled before (2 of 
     return _batch(w, trades=(_trade(w, buy=group, qty=3),))
 
 
+def _stop(w, above: int) -> dict:
+    """A stop on series 2: fires when its mark is at or below (the table's mark + above)."""
+    mark = w.market.row(2).mark
+    return {"trigger_series": 2, "trigger_level": mark + above, "trigger_dir": 2}
+
+
+def case_trigger(w):  # a stop below the mark: the table does not fire it
+    return _batch(w, trades=(_trade(w, sell=_stop(w, -1)),))
+
+
+def test_a_triggered_order_fills_once_the_table_fires_it():
+    batch_circuit()
+    w = _world()
+    assert accepted(apply_batch(w.state, _batch(w, trades=(_trade(w, sell=_stop(w, 0)),))).inputs)
+
+
 def test_a_one_leg_group_filled_whole_is_accepted():
     batch_circuit()
     w = _world()
@@ -473,6 +489,7 @@ CASES = {
     "overfill_partial": case_overfill_partial,
     "series": case_series,
     "group_incomplete": case_group_incomplete,
+    "trigger": case_trigger,
     "group_partial": case_group_partial,
     "group_start": case_group_start,
     "sides": case_sides,

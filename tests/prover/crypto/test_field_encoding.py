@@ -63,11 +63,12 @@ def test_message_hashes_follow_conventions() -> None:
         qty=2,
         expiry=1_700_000_000,
     )
-    assert enc.order_hash(dom, o) == poseidon([1, dom, 7, 3, 9, 1, 1500, 2, 1_700_000_000, 0, 0, 0])
+    plain = [1, dom, 7, 3, 9, 1, 1500, 2, 1_700_000_000]
+    assert enc.order_hash(dom, o) == poseidon([*plain, 0, 0, 0, 0, 0, 0])
     leg = enc.Order(7, 3, 9, enc.SIDE_SELL, 1500, 2, 1_700_000_000, 3, 0, 2)
-    assert enc.order_hash(dom, leg) == poseidon(
-        [1, dom, 7, 3, 9, 1, 1500, 2, 1_700_000_000, 3, 0, 2]
-    )
+    assert enc.order_hash(dom, leg) == poseidon([*plain, 3, 0, 2, 0, 0, 0])
+    stop = enc.Order(7, 3, 9, 1, 1500, 2, 1_700_000_000, 0, 0, 0, 109, -5, enc.TRIGGER_BELOW)
+    assert enc.order_hash(dom, stop) == poseidon([*plain, 0, 0, 0, 109, P - 5, 2])
     assert enc.cancel_hash(dom, 7, 3) == poseidon([2, dom, 7, 3])
     assert enc.withdrawal_hash(dom, 7, 1, 500, ADDR) == poseidon([3, dom, 7, 1, 500, int(ADDR, 16)])
     assert enc.order_leaf(3, 1) == poseidon([3, 1])
