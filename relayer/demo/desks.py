@@ -23,9 +23,10 @@ def demo_key(name: str) -> PrivateKey:
 
 
 def mark_price(series: dict[str, Any]) -> int:
-    """A series' mark (``GET /v1/venue``) rounded down to its price tick."""
+    """A series' mark (``GET /v1/venue``) rounded down to its price tick, and at least one
+    tick: a far out-of-the-money option can be marked below one tick, and 0 is no price."""
     tick = int(series["price_tick"])
-    return int(series["mark"]) // tick * tick
+    return max(tick, int(series["mark"]) // tick * tick)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,10 @@ class OrderOut(BaseModel):
         description="hash of the open order this one cancelled by taking over its nonce slot "
         "(that order's reason is replaced_by_nonce)",
     )
+    leg_count: int = Field(
+        0, description="legs of the atomic group this order signed (0: none; docs/CONVENTIONS.md)"
+    )
+    leg_index: int = Field(0, description="this order's leg in its signed group")
 
 
 FillSettlement = Literal["pending", "in_batch", "confirmed", "refused"]

@@ -41,6 +41,8 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
         filled_qty=str(o.filled),
         reason=o.reason,
         replaced=None if o.replaced is None else hexh(o.replaced),
+        leg_count=leg.leg_count,
+        leg_index=leg.leg_index,
     )
 
 

@@ -1,7 +1,8 @@
 """`darkbook relayer run` is the venue: desks deposit on its chain and are credited once the
-deposit is deep enough, trade over HTTP, and the service's own settlement loop seals, proves
-and lands the batch (its new root is the contract's); a withdrawal through the API ends
-`claimable` and is paid by `claim()`. Real anvil, real proofs (`test` circuit), real HTTP."""
+deposit is deep enough, trade over HTTP (the taker a signed one-leg group: a proven
+fill-or-kill), and the service's own settlement loop seals, proves and lands the batch (its new
+root is the contract's); a withdrawal through the API ends `claimable` and is paid by
+`claim()`. Real anvil, real proofs (`test` circuit), real HTTP."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
-from relayer.intake.client import sign_request, signed_leg, signed_withdrawal
+from relayer.intake.client import group_of, sign_request, signed_leg, signed_withdrawal
 from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.cli.test_relayer_run import _health
 
@@ -107,8 +108,9 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
         maker = signed_leg(key_a, dom, a_id, 1, sid, "sell", price, 1, expiry)
         r = http.post("/v1/orders", json={"legs": [maker], "type": "limit"})
         assert r.status_code == 200, r.text
-        taker = signed_leg(key_b, dom, b_id, 1, sid, "buy", price, 1, expiry)
-        r = http.post("/v1/orders", json={"legs": [taker], "type": "ioc"})
+        # the taker signs a one-leg atomic group: the batch proof fills it whole or not at all
+        taker = signed_leg(key_b, dom, b_id, 1, sid, "buy", price, 1, expiry, group_of([1], 0))
+        r = http.post("/v1/orders", json={"legs": [taker], "type": "fok"})
         assert r.status_code == 200 and len(r.json()["fills"]) == 1, r.text
         body = signed_withdrawal(key_a, dom, a_id, 2, WITHDRAW, eth_a)
         r = http.post("/v1/withdrawals", json=body)

@@ -95,6 +95,7 @@ def test_a_signed_group_fills_whole(desks: list[Desk]) -> None:
     r = a.submit(*a.group((SERIES, "buy", PX, 2), (PUT, "sell", PX, 2)), type="fok")
     assert r.status_code == 200, r.text
     assert [o["status"] for o in r.json()["orders"]] == ["filled", "filled"]
+    assert [(o["leg_index"], o["leg_count"]) for o in r.json()["orders"]] == [(0, 2), (1, 2)]
 
 
 def test_a_signed_group_signs_all_of_it(desks: list[Desk]) -> None:
