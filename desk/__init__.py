@@ -20,7 +20,7 @@ from desk.errors import (
     WrongPassphrase,
     WrongUnit,
 )
-from desk.orders import Leg
+from desk.orders import Leg, Trigger
 from desk.owner_exit import AlreadyExited, NotInExitMode
 from desk.units import base_units
 
@@ -41,6 +41,7 @@ __all__ = [
     "RelayerUnreachable",
     "SizeError",
     "StreamClosed",
+    "Trigger",
     "VenuePreparing",
     "WaitTimeout",
     "WrongPassphrase",

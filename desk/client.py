@@ -33,7 +33,7 @@ from desk.errors import (
 )
 from desk.keystore import DeskKeys, open_keys
 from desk.nonces import NonceBook
-from desk.orders import Leg, SignedOrder, check_legs, sign_order
+from desk.orders import Leg, SignedOrder, Trigger, check_legs, sign_order
 from desk.owner_exit import ExitPaid, Recovery, enter_exit_mode, exit_account, recover
 from desk.relayer_api import RelayerApi
 from desk.requests import EVERYTHING, OnchainRequest, RequestQueue
@@ -268,9 +268,11 @@ class Desk:
         *,
         expiry: int | None = None,
         client_order_id: str | None = None,
+        trigger: Trigger | None = None,
     ) -> SignedOrder:
-        """Check and sign an order (one leg, or a group of up to 4 legs: type fok) with fresh
-        order ids; nothing is sent. Keep it to resubmit the very same order."""
+        """Check and sign an order (one leg, or a group of up to 4 legs: type fok; one leg may
+        carry a :class:`Trigger`) with fresh order ids; nothing is sent. Keep it to resubmit
+        the very same order."""
         legs = [legs] if isinstance(legs, Leg) else list(legs)
         venue = self.venue
         check_legs(venue, legs, order_type)  # before any id is taken
@@ -284,6 +286,7 @@ class Desk:
             order_type,
             expiry,
             client_order_id,
+            trigger,
         )
 
     def submit(self, signed: SignedOrder) -> SubmitOut:
@@ -298,9 +301,12 @@ class Desk:
         *,
         expiry: int | None = None,
         client_order_id: str | None = None,
+        trigger: Trigger | None = None,
     ) -> SubmitOut:
         """Check, sign and submit an order (see :meth:`sign_order`, :meth:`submit`)."""
-        signed = self.sign_order(legs, order_type, expiry=expiry, client_order_id=client_order_id)
+        signed = self.sign_order(
+            legs, order_type, expiry=expiry, client_order_id=client_order_id, trigger=trigger
+        )
         return self.submit(signed)
 
     def cancel(self, order_id: int) -> OrderOut:

@@ -15,6 +15,7 @@ from desk.errors import OrderInputError
 from desk.units import check_price, check_qty
 from desk.venue import series_of, token_decimals, venue_domain
 from prover.crypto.eddsa import PrivateKey
+from prover.statement.encoding import TRIGGER_ABOVE, TRIGGER_BELOW
 from relayer.intake.client import group_of, leg_hash, signed_leg
 from relayer.venue_info.schemas import VenueOut
 
@@ -30,6 +31,26 @@ class Leg:
     side: Literal["buy", "sell"]
     price: int
     qty: int
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Hold the order off the book until a registered table marks ``series_id`` at or above
+    (``when="above"``) or at or below (``"below"``) ``level`` (collateral base units per
+    contract); the batch proof checks each fill against its table (docs/CONVENTIONS.md)."""
+
+    series_id: int
+    level: int
+    when: Literal["above", "below"]
+
+    def fields(self) -> tuple[int, int, int]:
+        if self.when not in ("above", "below"):
+            raise OrderInputError(f"trigger when={self.when!r}: 'above' or 'below'")
+        return (
+            self.series_id,
+            self.level,
+            TRIGGER_ABOVE if self.when == "above" else TRIGGER_BELOW,
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,7 @@ def sign_order(
     order_type: str,
     expiry: int | None = None,
     client_order_id: str | None = None,
+    trigger: Trigger | None = None,
 ) -> SignedOrder:
     """Check the legs, then sign each with its order id (one per leg, distinct slots). A fok
     order is signed as an atomic group (docs/CONVENTIONS.md), so the batch proof fills every
@@ -84,11 +106,14 @@ def sign_order(
     if expires <= time.time():
         raise OrderInputError(f"expiry {expires} is in the past: give a future unix time")
     dom = venue_domain(venue)
-    proven = order_type == "fok" and len(legs) <= venue.slots_per_batch.trades
+    proven = order_type == "fok" and len(legs) <= venue.circuit.slots_per_batch.trades
+    if trigger is not None and (len(legs) > 1 or order_type not in ("limit", "ioc")):
+        raise OrderInputError("a triggered order is one leg, type limit or ioc")
+    fires = trigger.fields() if trigger is not None else (0, 0, 0)
     signed = [
         signed_leg(
             key, dom, account_id, oid, leg.series_id, leg.side, leg.price, leg.qty, expires,
-            group_of(order_ids, i) if proven else (0, 0, 0),
+            group_of(order_ids, i) if proven else (0, 0, 0), fires,
         )
         for i, (oid, leg) in enumerate(zip(order_ids, legs, strict=True))
     ]  # fmt: skip

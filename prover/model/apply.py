@@ -55,6 +55,7 @@ from prover.statement.public_inputs import (
     withdrawal_slots,
     withdrawal_value,
 )
+from prover.statement.triggers import trigger_holds
 
 I64 = 1 << 63
 U64 = 1 << 64
@@ -198,21 +199,10 @@ def _trade_side(
     return rec, fill
 
 
-def trigger_holds(market: MarketTable, series: int, level: int, direction: int) -> bool:
-    """Whether ``market`` satisfies a trigger (circuits/trigger-holds.circom): none, or the
-    series is listed (not 0) and marked at or above (at or below) ``level``."""
-    if direction == encoding.TRIGGER_NONE:
-        return True
-    row = market.row(series) if series else None
-    if row is None:
-        return False
-    return row.mark >= level if direction == encoding.TRIGGER_ABOVE else row.mark <= level
-
-
 def _trigger(ctx: _Ctx, o: encoding.Order) -> None:
     """A triggered order fills only while the batch's table satisfies its trigger."""
     market = ctx.batch.market
-    if trigger_holds(market, o.trigger_series, o.trigger_level, o.trigger_dir):
+    if trigger_holds(market.marks(), o.trigger_series, o.trigger_level, o.trigger_dir):
         return
     row = market.row(o.trigger_series)
     word = "at or above" if o.trigger_dir == encoding.TRIGGER_ABOVE else "at or below"

@@ -26,11 +26,13 @@ def signed_leg(
     qty: int,
     expiry: int,
     group: tuple[int, int, int] = (0, 0, 0),
+    trigger: tuple[int, int, int] = (0, 0, 0),
 ) -> dict:
     """One order leg as the API takes it, signed over its orderHash; ``group`` = (group_id,
-    leg_index, leg_count) of a leg of a signed atomic group (:func:`group_of`)."""
+    leg_index, leg_count) of a leg of a signed atomic group (:func:`group_of`), ``trigger`` =
+    (trigger_series, trigger_level, trigger_dir) of a triggered order."""
     side_bit = 0 if side == "buy" else 1
-    order = Order(account_id, order_id, series_id, side_bit, price, qty, expiry, *group)
+    order = Order(account_id, order_id, series_id, side_bit, price, qty, expiry, *group, *trigger)
     body = {
         "account_id": account_id,
         "order_id": order_id,
@@ -43,6 +45,8 @@ def signed_leg(
     }
     if group[2]:
         body.update(group_id=group[0], leg_index=group[1], leg_count=group[2])
+    if trigger[2]:
+        body.update(trigger_series=trigger[0], trigger_level=trigger[1], trigger_dir=trigger[2])
     return body
 
 
@@ -67,6 +71,9 @@ def leg_hash(dom: int, leg: dict) -> int:
             leg.get("group_id", 0),
             leg.get("leg_index", 0),
             leg.get("leg_count", 0),
+            leg.get("trigger_series", 0),
+            leg.get("trigger_level", 0),
+            leg.get("trigger_dir", 0),
         ),
     )
 

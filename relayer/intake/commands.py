@@ -30,6 +30,7 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     Fill,
+    FireCmd,
     KeeperCmd,
     Leg,
     Outcome,
@@ -75,6 +76,9 @@ class CommandService:
                     x.group_id,
                     x.leg_index,
                     x.leg_count,
+                    x.trigger_series,
+                    x.trigger_level,
+                    x.trigger_dir,
                 )
             except CryptoError as exc:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
@@ -116,6 +120,14 @@ class CommandService:
         sig = self._verify(req.account_id, h, req.signature, "")
         cmd = (req.account_id, req.nonce, req.amount, address)
         return self._writer.submit(lambda: self._withdraw_step(h, sig, *cmd))
+
+    def fire_triggers(self) -> int:
+        """Enter every armed order the current table fires (one event each, arming order, so
+        replays do the same); returns how many."""
+        fired = 0
+        while self._writer.submit(self._fire_step):
+            fired += 1
+        return fired
 
     def sweep(self) -> int:
         """Expire every open order past its expiry (an event, so replays do the same);
@@ -263,6 +275,15 @@ class CommandService:
 
         first, rest = (outs[0], tuple(outs[1:])) if outs else (None, ())
         return Step(first, {}, render, also=rest)
+
+    def _fire_step(self) -> Step:
+        state = self._state
+        now, epoch = state.now(), state.snapshot.epoch
+        h = state.engine.due_trigger(epoch, now)
+        if h is None:
+            return Step(None, {}, lambda: False)
+        out = self._prepare(FireCmd(h, epoch, now))
+        return Step(out, {}, lambda: True)
 
     def _sweep_step(self) -> Step:
         out = self._prepare(ExpireCmd(self._state.now()))

@@ -15,6 +15,7 @@ from prover.crypto.field import P
 from relayer.matching.types import Tif
 
 U64 = Annotated[int, Field(ge=0, lt=2**64)]
+I64 = Annotated[int, Field(ge=-(2**63), lt=2**63)]
 Felt = Annotated[int, Field(ge=0, lt=P)]
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
@@ -46,6 +47,11 @@ class OrderLegIn(_In):
     )
     leg_index: int = Field(0, ge=0, lt=4, description="this leg's place in its group: i")
     leg_count: int = Field(0, ge=0, le=4, description="the group's legs: n (0 for none)")
+    trigger_dir: int = Field(
+        0, ge=0, le=2, description="0 none; 1 fire when trigger_series' mark >= trigger_level; 2 <="
+    )
+    trigger_series: U64 = Field(0, description="the series whose registered mark fires it")
+    trigger_level: I64 = Field(0, description="the mark that fires it (collateral base units)")
     signature: SignatureIn
 
     @field_validator("side", mode="after")
@@ -101,7 +107,9 @@ class OrderOut(BaseModel):
     qty: str
     expiry: int
     type: Tif
-    status: Literal["open", "filled", "cancelled", "expired"]
+    status: Literal["open", "filled", "cancelled", "expired", "armed"] = Field(
+        description="armed: a triggered order off the book until a registered table fires it"
+    )
     filled_qty: str
     reason: str | None
     replaced: str | None = Field(
@@ -113,6 +121,9 @@ class OrderOut(BaseModel):
         0, description="legs of the atomic group this order signed (0: none; docs/CONVENTIONS.md)"
     )
     leg_index: int = Field(0, description="this order's leg in its signed group")
+    trigger_dir: int = Field(0, description="its signed trigger: 0 none, 1 mark >= level, 2 <=")
+    trigger_series: str = "0"
+    trigger_level: str = "0"
 
 
 FillSettlement = Literal["pending", "in_batch", "confirmed", "refused"]

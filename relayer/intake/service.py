@@ -216,6 +216,8 @@ class Venue:
             self.repo.save_snapshot(snap)
             self.state.registry.snapshots.append(snap)
             self.state.engine.tables[snap.epoch] = snap.rows_im
+            self.state.engine.marks[snap.epoch] = snap.marks
+        self.commands.fire_triggers()  # armed orders this table fires enter the book
 
     @property
     def last_queue_index(self) -> int:

@@ -62,6 +62,7 @@ def new_engine(settings: Settings, registry: Registry) -> Engine:
     )
     for snap in registry.snapshots:
         engine.tables[snap.epoch] = snap.rows_im
+        engine.marks[snap.epoch] = snap.marks
     return engine
 
 

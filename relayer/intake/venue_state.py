@@ -16,7 +16,7 @@ from relayer.intake.startup import Registry, new_engine
 from relayer.intake.stream_hub import StreamHub
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.engine import Engine
-from relayer.matching.types import Outcome, SubmitCmd
+from relayer.matching.types import FireCmd, Outcome, SubmitCmd
 from relayer.settings import Settings
 from relayer.storage.repository import Repository
 
@@ -54,9 +54,9 @@ class VenueState:
         self.client_ids = repo.client_order_ids()
 
     def note_fills(self, out: Outcome) -> None:
-        """Remember when ``out``'s fills were matched: its order's acceptance time, which the
-        log keeps, so a replay gives every fill the same timestamp."""
-        if isinstance(out.command, SubmitCmd):
+        """Remember when ``out``'s fills were matched: its order's acceptance (or firing) time,
+        which the log keeps, so a replay gives every fill the same timestamp."""
+        if isinstance(out.command, SubmitCmd | FireCmd):  # a fired trigger: when it fired
             for f in out.fills:
                 self.fill_times[f.fill_id] = out.command.now
 

@@ -43,6 +43,9 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
         replaced=None if o.replaced is None else hexh(o.replaced),
         leg_count=leg.leg_count,
         leg_index=leg.leg_index,
+        trigger_dir=leg.trigger_dir,
+        trigger_series=str(leg.trigger_series),
+        trigger_level=str(leg.trigger_level),
     )
 
 

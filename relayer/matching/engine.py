@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.margin import account_passes, slots_fit
+from prover.statement.triggers import trigger_holds
 from relayer.accounts.state import Ledger
 from relayer.markets.series import SeriesSpec
 from relayer.matching import rules
@@ -56,6 +57,7 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     Fill,
+    FireCmd,
     KeeperCmd,
     Leg,
     OrderState,
@@ -92,6 +94,8 @@ class Engine:
         # a signed group's fills must fit one batch's trade slots (T), or it can never prove
         self.max_group_fills = max_group_fills
         self.tables: dict[int, Rows] = {}
+        self.marks: dict[int, Mapping[int, int]] = {}  # epoch -> series id -> mark (triggers)
+        self.armed: dict[int, OrderState] = {}  # triggered orders off the book, arming order
         self.ledger = Ledger()
         self.orders: dict[int, OrderState] = {}
         self.by_nonce: dict[tuple[int, int], int] = {}  # (account, orderId) -> hash
@@ -128,6 +132,8 @@ class Engine:
             return self._prepare_keeper(cmd)
         if isinstance(cmd, ChainRequestCmd):
             return self._prepare_chain_request(cmd)
+        if isinstance(cmd, FireCmd):
+            return self._prepare_fire(cmd)
         return self._prepare_deposit(cmd)
 
     def _close_orders(self, out: Outcome, hashes: Iterable[int], reason: str) -> None:
@@ -202,6 +208,7 @@ class Engine:
     def _prepare_expire(self, cmd: ExpireCmd) -> Outcome:
         out = Outcome(cmd)
         due = [o for mine in self.open.values() for o in mine.values() if o.leg.expiry <= cmd.now]
+        due += [o for o in self.armed.values() if o.leg.expiry <= cmd.now]
         for o in sorted(due, key=lambda o: o.seq):  # a fixed order: acceptance order
             out.updates.append(OrderUpdate(o.leg.order_hash, o.filled, Status.EXPIRED, None))
         return out
@@ -212,7 +219,7 @@ class Engine:
             raise Rejected("unknown_order", "order_id", "no such order of this account")
         o = self.orders[h]
         out = Outcome(cmd)
-        if o.status == Status.OPEN:
+        if o.status in (Status.OPEN, Status.ARMED):
             expired = o.leg.expiry <= cmd.now
             out.updates.append(
                 OrderUpdate(
@@ -261,7 +268,14 @@ class Engine:
         if acct is None:
             raise Rejected("unknown_account", "legs[0].account_id", "no such account")
         rules.check_nonces(cmd, self.slots, self.order_depth)
-        replaced = self._replaced(cmd)
+        return self._admit(cmd, self._replaced(cmd))
+
+    def _admit(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
+        """The account checks of a submission (open orders, slots, margin), then it is armed
+        (a trigger the table does not fire) or matched."""
+        account = cmd.legs[0].account_id
+        acct = self.ledger.get(account)
+        assert acct is not None  # checked at submission; accounts are never removed
         if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY):
             mine = self.open.get(account, {})
             limit = self.max_open_orders - len(cmd.legs)
@@ -290,7 +304,47 @@ class Engine:
                 "legs" if len(cmd.legs) > 1 else "legs[0]",
                 "the account would fail initial margin if the order filled",
             )
+        leg = cmd.legs[0]
+        if not trigger_holds(self.marks.get(cmd.epoch, {}), *_trigger(leg)):
+            return self._arm(cmd, replaced)
         return self._match(cmd, rows, replaced)
+
+    def _arm(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
+        """A triggered order the current table does not fire: kept off the book, armed."""
+        leg = cmd.legs[0]
+        key = self._slot_key(leg.account_id, leg.order_id)
+        st = OrderState(
+            leg, self.seq + 1, cmd.tif, leg.order_hash, replaced=self.open_slots.get(key)
+        )
+        st.status = Status.ARMED
+        out = Outcome(cmd, new_orders=[st])
+        self._close_orders(out, replaced, "replaced_by_nonce")
+        return out
+
+    def due_trigger(self, epoch: int, now: int) -> int | None:
+        """The first armed order (arming order) the table of ``epoch`` fires, if any."""
+        marks = self.marks.get(epoch, {})
+        for h, o in self.armed.items():
+            if o.leg.expiry > now and trigger_holds(marks, *_trigger(o.leg)):
+                return h
+        return None
+
+    def _prepare_fire(self, cmd: FireCmd) -> Outcome:
+        """The armed order enters as the order it describes, margin-checked against the table
+        of ``cmd.epoch``; it fills what it can and rests (limit) or cancels (ioc) the rest."""
+        o = self.armed.get(cmd.order_hash)
+        marks = self.marks.get(cmd.epoch, {})
+        if o is None or o.leg.expiry <= cmd.now or not trigger_holds(marks, *_trigger(o.leg)):
+            return Outcome(cmd)
+        sub = SubmitCmd((o.leg,), o.tif, cmd.now, cmd.epoch)
+        try:
+            out = self._admit(sub, {})
+        except Rejected as exc:  # e.g. no longer margined: cancelled with the reason
+            out = Outcome(cmd)
+            out.updates.append(OrderUpdate(cmd.order_hash, 0, Status.CANCELLED, exc.code))
+            return out
+        out.command = cmd
+        return out
 
     def _slot_key(self, account_id: int, nonce: int) -> tuple[int, int]:
         """(account, order slot) of a nonce: orders and withdrawals share the slots."""
@@ -300,9 +354,13 @@ class Engine:
         """Open orders whose nonce slot the new legs take over (hard cancel by nonce)."""
         out = {}
         for leg in cmd.legs:
-            h = self.open_slots.get(self._slot_key(leg.account_id, leg.order_id))
+            key = self._slot_key(leg.account_id, leg.order_id)
+            h = self.open_slots.get(key)
             if h is not None:
                 out[h] = self.orders[h]
+            for a, o in self.armed.items():  # armed orders hold their slot off the book
+                if self._slot_key(o.leg.account_id, o.leg.order_id) == key:
+                    out[a] = o
         return out
 
     # -- matching ---------------------------------------------------------------------
@@ -466,19 +524,25 @@ class Engine:
             self.slots[key] = max(self.slots.get(key, -1), cmd.nonce)
         for u in out.updates:
             o = self.orders[u.order_hash]
+            was_armed = o.status == Status.ARMED
             o.filled, o.status, o.reason = u.filled, u.status, u.reason
-            if u.status != Status.OPEN:
+            if was_armed:
+                del self.armed[u.order_hash]  # off the book: nothing else holds it
+            elif u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]
                 del self.open_slots[self._slot_key(o.leg.account_id, o.leg.order_id)]
         for st in out.new_orders:
             self.seq = max(self.seq, st.seq)
             leg = st.leg
+            if self.armed.pop(leg.order_hash, None) is None:  # else: an armed order fired
+                self.account_orders.setdefault(leg.account_id, []).append(leg.order_hash)
             self.orders[leg.order_hash] = st
             self.by_nonce[(leg.account_id, leg.order_id)] = leg.order_hash
             key = self._slot_key(leg.account_id, leg.order_id)
             self.slots[key] = max(self.slots.get(key, -1), leg.order_id)
-            self.account_orders.setdefault(leg.account_id, []).append(leg.order_hash)
+            if st.status == Status.ARMED:
+                self.armed[leg.order_hash] = st
             if st.status == Status.OPEN:
                 self.books[leg.series_id].side(leg.side).add(st)
                 self.open.setdefault(leg.account_id, {})[leg.order_hash] = st
@@ -503,3 +567,7 @@ def _killed(
         OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce") for h, o in replaced.items()
     ]
     return out
+
+
+def _trigger(leg: Leg) -> tuple[int, int, int]:
+    return (leg.trigger_series, leg.trigger_level, leg.trigger_dir)

@@ -49,6 +49,24 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
         if leg.expiry <= cmd.now:
             raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
     check_group(cmd)
+    check_trigger(cmd, series)
+
+
+def check_trigger(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
+    """A triggered order (docs/CONVENTIONS.md, "Triggers") is one leg, limit or ioc, on a
+    series of the venue (the table marks every one)."""
+    triggered = [i for i, leg in enumerate(cmd.legs) if leg.trigger_dir]
+    if not triggered:
+        return
+    f = f"legs[{triggered[0]}]"
+    if len(cmd.legs) > 1:
+        raise Rejected("bad_trigger", f, "a triggered order has one leg")
+    if cmd.tif not in (Tif.LIMIT, Tif.IOC):
+        raise Rejected("bad_trigger", "type", "a triggered order enters as limit or ioc")
+    if cmd.legs[0].trigger_series not in series:
+        raise Rejected(
+            "bad_trigger", f"{f}.trigger_series", f"no series {cmd.legs[0].trigger_series}"
+        )
 
 
 def check_group(cmd: SubmitCmd) -> None:

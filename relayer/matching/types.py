@@ -25,6 +25,7 @@ class Status(StrEnum):
     FILLED = "filled"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    ARMED = "armed"  # a triggered order off the book until a registered table fires it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,18 @@ class Leg:
     @property
     def leg_count(self) -> int:  # > 0: a leg of a signed atomic group (CONVENTIONS.md)
         return self.order.leg_count
+
+    @property
+    def trigger_series(self) -> int:
+        return self.order.trigger_series
+
+    @property
+    def trigger_level(self) -> int:
+        return self.order.trigger_level
+
+    @property
+    def trigger_dir(self) -> int:  # != 0: a triggered order (CONVENTIONS.md, "Triggers")
+        return self.order.trigger_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +183,27 @@ class ChainRequestCmd:
     now: int
 
 
-Command = SubmitCmd | CancelCmd | DepositCmd | ExpireCmd | WithdrawCmd | KeeperCmd | ChainRequestCmd
+@dataclass(frozen=True, slots=True)
+class FireCmd:
+    """Armed order ``order_hash`` enters the book as the order it describes: the registered
+    table of ``epoch`` fires its trigger (a no-op if it is no longer armed, has expired, or
+    the table does not fire it). One order per command, so each sees the last one's fills."""
+
+    order_hash: int
+    epoch: int
+    now: int
+
+
+Command = (
+    SubmitCmd
+    | CancelCmd
+    | DepositCmd
+    | ExpireCmd
+    | WithdrawCmd
+    | KeeperCmd
+    | ChainRequestCmd
+    | FireCmd
+)
 
 
 @dataclass(slots=True)

@@ -161,6 +161,9 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
             o["group_id"],
             o["leg_index"],
             o["leg_count"],
+            o["trigger_series"],
+            o["trigger_level"],
+            o["trigger_dir"],
         )
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 

@@ -10,6 +10,7 @@ from relayer.matching.types import (
     Command,
     DepositCmd,
     ExpireCmd,
+    FireCmd,
     KeeperCmd,
     Leg,
     SubmitCmd,
@@ -29,6 +30,9 @@ _LEG_FIELDS = (
     "group_id",
     "leg_index",
     "leg_count",
+    "trigger_series",
+    "trigger_level",
+    "trigger_dir",
 )
 
 
@@ -42,6 +46,7 @@ _KINDS = {
     WithdrawCmd: "withdraw",
     KeeperCmd: "keeper",
     ChainRequestCmd: "chain_request",
+    FireCmd: "fire",
 }
 
 _REQUEST_INTS = ("queue_index", "account_id", "ax", "ay", "value", "deadline", "now")
@@ -71,6 +76,8 @@ def encode(cmd: Command) -> str:
         d = {"batch": cmd.batch, "deltas": deltas, "now": cmd.now}
         if cmd.liquidated:  # older logs: no key, nothing liquidated
             d["liquidated"] = list(cmd.liquidated)
+    elif isinstance(cmd, FireCmd):
+        d = {"order_hash": str(cmd.order_hash), "epoch": cmd.epoch, "now": cmd.now}
     elif isinstance(cmd, ChainRequestCmd):
         d = {f: str(getattr(cmd, f)) for f in _REQUEST_INTS} | {
             "kind": cmd.kind,
@@ -86,9 +93,11 @@ def encode(cmd: Command) -> str:
 def decode(kind: str, payload: str) -> Command:
     d = json.loads(payload)
     if kind == "submit":
-        # a log written before atomic groups were signed has no group fields: a single order
+        # a log written before groups and triggers were signed has neither: a single order
         legs = tuple(Leg.of(*(int(x.get(f, 0)) for f in _LEG_FIELDS)) for x in d["legs"])
         return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
+    if kind == "fire":
+        return FireCmd(int(d["order_hash"]), d["epoch"], d["now"])
     if kind == "cancel":
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])
     if kind == "expire":

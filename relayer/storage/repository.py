@@ -12,7 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
-from relayer.matching.types import DepositCmd, Outcome, Status, SubmitCmd, WithdrawCmd
+from relayer.matching.types import (
+    DepositCmd,
+    FireCmd,
+    Outcome,
+    Status,
+    SubmitCmd,
+    WithdrawCmd,
+)
 from relayer.storage import codec
 from relayer.storage.db import make_engine
 from relayer.storage.errors import StorageError
@@ -105,6 +112,13 @@ class Repository:
                 .where(orders.c.order_hash == u.order_hash)
                 .values(filled=u.filled, status=u.status.value, reason=u.reason)
             )
+        if isinstance(cmd, FireCmd):  # the armed order entered: its row takes its new state
+            for st in out.new_orders:
+                conn.execute(
+                    update(orders)
+                    .where(orders.c.order_hash == st.leg.order_hash)
+                    .values(filled=st.filled, status=st.status.value, reason=st.reason, seq=st.seq)
+                )
         if isinstance(cmd, SubmitCmd) and out.new_orders:
             rows = []
             for st in out.new_orders:
@@ -122,6 +136,9 @@ class Repository:
                         group_id=leg.group_id,
                         leg_index=leg.leg_index,
                         leg_count=leg.leg_count,
+                        trigger_series=leg.trigger_series,
+                        trigger_level=leg.trigger_level,
+                        trigger_dir=leg.trigger_dir,
                         tif=st.tif.value,
                         group_hash=st.group,
                         client_order_id=ex.client_order_id,

@@ -106,6 +106,10 @@ orders = Table(
     Column("group_id", U64, nullable=False, default=0),
     Column("leg_index", Integer, nullable=False, default=0),
     Column("leg_count", Integer, nullable=False, default=0),
+    # the signed trigger (docs/CONVENTIONS.md, "Triggers"); 0, 0, 0 for none; level signed
+    Column("trigger_series", U64, nullable=False, default=0),
+    Column("trigger_level", BigInteger, nullable=False, default=0),
+    Column("trigger_dir", Integer, nullable=False, default=0),
     Column("tif", String(16), nullable=False),
     Column("group_hash", Felt, nullable=False),
     Column("client_order_id", String(64)),

@@ -1,5 +1,5 @@
 """Triggered orders: the TriggerHolds template alone, against the model's rule
-(prover.model.apply: ``trigger``), on a three-row table."""
+(prover.statement.triggers), on a three-row table."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import random
 import pytest
 
 from prover.crypto.field import P
-from prover.model.apply import trigger_holds
 from prover.statement import encoding
-from prover.statement.market import MarketRow, MarketTable
+from prover.statement.triggers import trigger_holds
 from testkit.circuit_harness import compile_template, witness_ok
 
 pytestmark = pytest.mark.slow
@@ -37,9 +36,7 @@ def inputs(series: int, level: int, direction: int, enabled: int = 1) -> dict:
     }
 
 
-TABLE = MarketTable(
-    1, tuple(MarketRow(i, 0, m, 0, (0,), (0,)) for i, m in zip(IDS, MARKS, strict=True) if i)
-)
+TABLE = {i: m for i, m in zip(IDS, MARKS, strict=True) if i}  # the table's marks
 
 
 @pytest.mark.parametrize(

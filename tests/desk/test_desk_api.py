@@ -222,3 +222,29 @@ def test_cli_cancel_all_what_if_lookup_watch(
     header, row = desk_cli(env, "fills").stdout.splitlines()
     assert header.split()[:2] == ["fill_id", "timestamp"] and "fee" in header.split()
     assert row.split()[2:6] == [str(SERIES), "sell", str(PX), "1"]
+
+
+def test_a_triggered_order_through_the_sdk_waits_armed_then_fires(
+    pair: tuple[Desk, Desk], live: LiveServer
+) -> None:
+    """``Desk.order(..., trigger=Trigger(...))``: armed until a registered table fires it."""
+    from desk import Trigger
+    from desk.errors import OrderInputError
+    from relayer.markets.price_source import Quote
+    from relayer.markets.snapshot import build_snapshot
+
+    a, b = pair
+    b.order(Leg(SERIES, "buy", PX, 1))
+    mark = live.venue.snapshot.marks[SERIES]
+    stop = Trigger(SERIES, mark - 1, "below")
+    with pytest.raises(OrderInputError, match="one leg, type limit or ioc"):
+        a.order(Leg(SERIES, "sell", PX, 1), "post_only", trigger=stop)
+    out = a.order(Leg(SERIES, "sell", PX, 1), "ioc", trigger=stop)
+    assert [(o.status, o.trigger_dir) for o in out.orders] == [("armed", 2)]
+    venue = live.venue
+    first = venue.snapshot
+    newer = build_snapshot(
+        list(venue.series.values()), first.created_at + 60, first.epoch + 1, Quote(40_000, 0.6)
+    )
+    venue.adopt_snapshot(newer)
+    assert a.order_status(out.orders[0].order_hash).status == "filled"

@@ -114,6 +114,7 @@ class Desk:
         expiry: int | None = None,
         key: PrivateKey | None = None,
         group: tuple[int, int, int] = (0, 0, 0),
+        trigger: tuple[int, int, int] = (0, 0, 0),
     ) -> dict:
         return signed_leg(
             key or self.key,
@@ -126,6 +127,7 @@ class Desk:
             qty,
             int(time.time()) + 3600 if expiry is None else expiry,
             group,
+            trigger,
         )
 
     def group(self, *legs: tuple[int, str, int, int]) -> list[dict]:

@@ -1,8 +1,8 @@
 """`darkbook relayer run` is the venue: desks deposit on its chain and are credited once the
-deposit is deep enough, trade over HTTP (the taker a signed one-leg group: a proven
-fill-or-kill), and the service's own settlement loop seals, proves and lands the batch (its new
-root is the contract's); a withdrawal through the API ends `claimable` and is paid by
-`claim()`. Real anvil, real proofs (`test` circuit), real HTTP."""
+deposit is deep enough, trade over HTTP (the maker a triggered order, the taker a signed
+one-leg group: a proven fill-or-kill), and the service's own settlement loop seals, proves and
+lands the batch (its new root is the contract's); a withdrawal through the API ends
+`claimable` and is paid by `claim()`. Real anvil, real proofs (`test` circuit), real HTTP."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from web3 import Web3
 
 from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
+from prover.statement.encoding import TRIGGER_ABOVE
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import group_of, sign_request, signed_leg, signed_withdrawal
@@ -105,7 +106,10 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
         tick = int(series["price_tick"])
         price = int(series["mark"]) // tick * tick
         sid, expiry = int(series["series_id"]), int(time.time()) + 3600
-        maker = signed_leg(key_a, dom, a_id, 1, sid, "sell", price, 1, expiry)
+        # the maker is triggered on the call's own mark (the table fires it at once): the
+        # batch proof checks that trigger against the table the batch names
+        fires = (sid, int(series["mark"]), TRIGGER_ABOVE)
+        maker = signed_leg(key_a, dom, a_id, 1, sid, "sell", price, 1, expiry, trigger=fires)
         r = http.post("/v1/orders", json={"legs": [maker], "type": "limit"})
         assert r.status_code == 200, r.text
         # the taker signs a one-leg atomic group: the batch proof fills it whole or not at all

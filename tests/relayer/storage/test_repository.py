@@ -13,6 +13,7 @@ from relayer.matching.types import (
     CancelCmd,
     DepositCmd,
     ExpireCmd,
+    FireCmd,
     Leg,
     SubmitCmd,
     Tif,
@@ -35,8 +36,13 @@ def test_sqlite_is_wal_full_sync_with_busy_timeout(tmp_path: Path) -> None:
 def test_codec_round_trip() -> None:
     big = 2**64 - 1
     leg = Leg.of(2**253 + 5, 3, big, 101, BUY, big, big, big)
+    grouped = Leg.of(2**253 + 6, 3, 7, 101, BUY, big, big, big, 7, 0, 2)
+    stop = Leg.of(2**253 + 7, 3, 8, 101, BUY, big, big, big, 0, 0, 0, 101, -(2**63), 2)
     for cmd in (
         SubmitCmd((leg, leg), Tif.FOK, 1_800_000_000, 2),
+        SubmitCmd((grouped,), Tif.FOK, 1_800_000_000, 2),
+        SubmitCmd((stop,), Tif.IOC, 1_800_000_000, 2),
+        FireCmd(2**253 + 7, 3, 1_800_000_005),
         CancelCmd(3, big, 1_800_000_001),
         DepositCmd(2**250, 7, big, 1_800_000_002),
         ExpireCmd(1_800_000_003),
