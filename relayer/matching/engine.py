@@ -276,8 +276,12 @@ class Engine:
         account = cmd.legs[0].account_id
         acct = self.ledger.get(account)
         assert acct is not None  # checked at submission; accounts are never removed
-        if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY):
-            mine = self.open.get(account, {})
+        # orders that may rest count, armed ones too (off the book, they still wait)
+        if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY) or cmd.legs[0].trigger_dir:
+            mine = self.open.get(account, {}) | {
+                h: o for h, o in self.armed.items() if o.leg.account_id == account
+            }
+            mine.pop(cmd.legs[0].order_hash, None)  # an armed order firing is not counted twice
             limit = self.max_open_orders - len(cmd.legs)
             if (
                 len(mine) > limit
@@ -312,10 +316,8 @@ class Engine:
     def _arm(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
         """A triggered order the current table does not fire: kept off the book, armed."""
         leg = cmd.legs[0]
-        key = self._slot_key(leg.account_id, leg.order_id)
-        st = OrderState(
-            leg, self.seq + 1, cmd.tif, leg.order_hash, replaced=self.open_slots.get(key)
-        )
+        first = next(iter(replaced), None)  # the order whose nonce slot it took, if any
+        st = OrderState(leg, self.seq + 1, cmd.tif, leg.order_hash, replaced=first)
         st.status = Status.ARMED
         out = Outcome(cmd, new_orders=[st])
         self._close_orders(out, replaced, "replaced_by_nonce")

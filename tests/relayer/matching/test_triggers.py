@@ -98,3 +98,16 @@ def test_an_armed_and_a_fired_trigger_survive_a_restart(make_server, tmp_path) -
     a2, c2 = (Desk(again, d.key, d.account_id, again.dom) for d in (a, c))
     assert (a2.fills(), c2.get(f"/v1/accounts/{c.account_id}/orders").json()) == before
     assert [o["status"] for o in before[1]] == ["armed"] and len(before[0]) == 1
+
+
+def test_armed_orders_count_as_resting_orders(make_server) -> None:
+    """An account cannot park more triggered orders than it may rest orders."""
+    srv = make_server(max_open_orders=2)
+    a = Desk(srv, make_key(1), deposit(srv.http, make_key(1)), srv.dom)
+    far = (SERIES, 1, TRIGGER_BELOW)
+    assert a.order(SERIES, "sell", PX * 5, 1).json()["orders"][0]["status"] == "open"
+    r = a.submit(a.leg(SERIES, "sell", PX, 1, trigger=far))
+    assert r.json()["orders"][0]["status"] == "armed", r.text
+    r = a.submit(a.leg(SERIES, "sell", PX, 1, trigger=far), type="ioc")
+    err = r.json()["error"]
+    assert (r.status_code, err["code"]) == (409, "too_many_open_orders"), r.text
