@@ -390,7 +390,8 @@ class Engine:
             if cmd.tif == Tif.POST_ONLY:
                 self._slide(st, plan, cmd.now)
             else:
-                stopped = self._take(leg, st, plan, rows, cmd.now)
+                marks = self.marks.get(cmd.epoch, {})
+                stopped = self._take(leg, st, plan, rows, cmd.now, marks)
                 if st.remaining == 0:
                     st.status = Status.FILLED
                 elif stopped:
@@ -449,9 +450,13 @@ class Engine:
             return "insufficient_margin"
         return None
 
-    def _take(self, leg: Leg, st: OrderState, plan: Plan, rows: Rows, now: int) -> str | None:
+    def _take(
+        self, leg: Leg, st: OrderState, plan: Plan, rows: Rows, now: int, marks: Mapping[int, int]
+    ) -> str | None:
         """Fill ``leg`` against the book into ``plan``; the reason if a check on the taker's
-        account stopped it (see :meth:`_fails`), None if it ran out of book or quantity."""
+        account stopped it (see :meth:`_fails`), None if it ran out of book or quantity. A
+        resting triggered order fills only while the table (``marks``) still fires it: the
+        batch proof checks its every fill against the batch's table."""
         sign = 1 if leg.side == BUY else -1
         for maker in self.books[leg.series_id].opposite(leg.side).in_priority():
             if st.remaining == 0 or not crosses(leg.side, leg.price, maker.price):
@@ -466,6 +471,8 @@ class Engine:
             if maker.leg.account_id == leg.account_id:
                 plan.closed[h] = (Status.CANCELLED, "self_trade_prevention")
                 continue
+            if not trigger_holds(marks, *_trigger(maker.leg)):
+                continue  # it rests until a table fires it again
             q = min(st.remaining, left)
             px = maker.price  # its signed limit, or where a post-only order slid to
             # the buyer pays (price + fee) * qty, the seller gets (price - fee) * qty

@@ -111,3 +111,20 @@ def test_armed_orders_count_as_resting_orders(make_server) -> None:
     r = a.submit(a.leg(SERIES, "sell", PX, 1, trigger=far), type="ioc")
     err = r.json()["error"]
     assert (r.status_code, err["code"]) == (409, "too_many_open_orders"), r.text
+
+
+def test_a_fired_order_resting_fills_only_while_the_table_fires_it(
+    server: LiveServer, desks: list[Desk]
+) -> None:
+    """A stop-limit that fired and rests: once a newer table marks the series back above its
+    level, a bid passes it by (the proof would refuse that fill); it rests on."""
+    a, b, _ = desks
+    stop = (SERIES, _mark(server) - 1, TRIGGER_BELOW)
+    leg = a.leg(SERIES, "sell", PX, 1, trigger=stop)
+    assert a.submit(leg, type="limit").json()["orders"][0]["status"] == "armed"
+    _shock(server, 40_000)  # fires: nothing to sell into, it rests
+    assert [o["order_id"] for o in a.open_orders()] == [str(leg["order_id"])]
+    _shock(server, 90_000)  # the call marks far above the stop's level again
+    body = b.order(SERIES, "buy", PX, 1).json()
+    assert body["fills"] == [] and [o["status"] for o in body["orders"]] == ["open"]
+    assert len(a.open_orders()) == 1
