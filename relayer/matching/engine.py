@@ -95,7 +95,8 @@ class Engine:
         self.max_group_fills = max_group_fills
         self.tables: dict[int, Rows] = {}
         self.marks: dict[int, Mapping[int, int]] = {}  # epoch -> series id -> mark (triggers)
-        self.armed: dict[int, OrderState] = {}  # triggered orders off the book, arming order
+        # triggered orders off the book: account -> armed orders by hash (as ``open``)
+        self.armed: dict[int, dict[int, OrderState]] = {}
         self.ledger = Ledger()
         self.orders: dict[int, OrderState] = {}
         self.by_nonce: dict[tuple[int, int], int] = {}  # (account, orderId) -> hash
@@ -208,7 +209,7 @@ class Engine:
     def _prepare_expire(self, cmd: ExpireCmd) -> Outcome:
         out = Outcome(cmd)
         due = [o for mine in self.open.values() for o in mine.values() if o.leg.expiry <= cmd.now]
-        due += [o for o in self.armed.values() if o.leg.expiry <= cmd.now]
+        due += [o for mine in self.armed.values() for o in mine.values() if o.leg.expiry <= cmd.now]
         for o in sorted(due, key=lambda o: o.seq):  # a fixed order: acceptance order
             out.updates.append(OrderUpdate(o.leg.order_hash, o.filled, Status.EXPIRED, None))
         return out
@@ -278,9 +279,7 @@ class Engine:
         assert acct is not None  # checked at submission; accounts are never removed
         # orders that may rest count, armed ones too (off the book, they still wait)
         if cmd.tif in (Tif.LIMIT, Tif.POST_ONLY) or cmd.legs[0].trigger_dir:
-            mine = self.open.get(account, {}) | {
-                h: o for h, o in self.armed.items() if o.leg.account_id == account
-            }
+            mine = self.open.get(account, {}) | self.armed.get(account, {})
             mine.pop(cmd.legs[0].order_hash, None)  # an armed order firing is not counted twice
             limit = self.max_open_orders - len(cmd.legs)
             if (
@@ -326,17 +325,21 @@ class Engine:
     def due_trigger(self, epoch: int, now: int) -> int | None:
         """The first armed order (arming order) the table of ``epoch`` fires, if any."""
         marks = self.marks.get(epoch, {})
-        for h, o in self.armed.items():
-            if o.leg.expiry > now and trigger_holds(marks, *_trigger(o.leg)):
-                return h
-        return None
+        due = [
+            o
+            for mine in self.armed.values()
+            for o in mine.values()
+            if o.leg.expiry > now and trigger_holds(marks, *_trigger(o.leg))
+        ]
+        return min(due, key=lambda o: o.seq).leg.order_hash if due else None
 
     def _prepare_fire(self, cmd: FireCmd) -> Outcome:
         """The armed order enters as the order it describes, margin-checked against the table
         of ``cmd.epoch``; it fills what it can and rests (limit) or cancels (ioc) the rest."""
-        o = self.armed.get(cmd.order_hash)
+        o = self.orders.get(cmd.order_hash)
         marks = self.marks.get(cmd.epoch, {})
-        if o is None or o.leg.expiry <= cmd.now or not trigger_holds(marks, *_trigger(o.leg)):
+        armed = o is not None and o.status == Status.ARMED and o.leg.expiry > cmd.now
+        if o is None or not armed or not trigger_holds(marks, *_trigger(o.leg)):
             return Outcome(cmd)
         sub = SubmitCmd((o.leg,), o.tif, cmd.now, cmd.epoch)
         try:
@@ -360,7 +363,7 @@ class Engine:
             h = self.open_slots.get(key)
             if h is not None:
                 out[h] = self.orders[h]
-            for a, o in self.armed.items():  # armed orders hold their slot off the book
+            for a, o in self.armed.get(leg.account_id, {}).items():  # they hold their slot too
                 if self._slot_key(o.leg.account_id, o.leg.order_id) == key:
                     out[a] = o
         return out
@@ -536,7 +539,7 @@ class Engine:
             was_armed = o.status == Status.ARMED
             o.filled, o.status, o.reason = u.filled, u.status, u.reason
             if was_armed:
-                del self.armed[u.order_hash]  # off the book: nothing else holds it
+                del self.armed[o.leg.account_id][u.order_hash]  # off the book: nothing else
             elif u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]
@@ -544,14 +547,15 @@ class Engine:
         for st in out.new_orders:
             self.seq = max(self.seq, st.seq)
             leg = st.leg
-            if self.armed.pop(leg.order_hash, None) is None:  # else: an armed order fired
+            fired = self.armed.get(leg.account_id, {}).pop(leg.order_hash, None)
+            if fired is None:  # else an armed order fired: it is listed already
                 self.account_orders.setdefault(leg.account_id, []).append(leg.order_hash)
             self.orders[leg.order_hash] = st
             self.by_nonce[(leg.account_id, leg.order_id)] = leg.order_hash
             key = self._slot_key(leg.account_id, leg.order_id)
             self.slots[key] = max(self.slots.get(key, -1), leg.order_id)
             if st.status == Status.ARMED:
-                self.armed[leg.order_hash] = st
+                self.armed.setdefault(leg.account_id, {})[leg.order_hash] = st
             if st.status == Status.OPEN:
                 self.books[leg.series_id].side(leg.side).add(st)
                 self.open.setdefault(leg.account_id, {})[leg.order_hash] = st
