@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 from prover.crypto.field import P, check_field
 from prover.crypto.poseidon import MAX_INPUTS, poseidon
@@ -213,6 +214,11 @@ def check_group(order_id: int, group_id: int, leg_index: int, leg_count: int) ->
         )
 
 
+ORDER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(Order))
+"""An order's signed fields by name, in conventions order (``Order(*values)`` takes them so):
+the one list the API, the command log and the store read and write an order by."""
+
+
 def order_hash(dom: int, order: Order) -> int:
     """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry, groupId,
     legIndex, legCount, triggerSeries, triggerLevel, triggerDir])`` (triggerLevel signed).
@@ -319,6 +325,7 @@ __all__ = [
     "I64_MIN",
     "MAX_LEGS",
     "MAX_POSITIONS",
+    "ORDER_FIELDS",
     "SERIES_LIMIT",
     "SIDE_BUY",
     "SIDE_SELL",

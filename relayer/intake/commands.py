@@ -15,7 +15,13 @@ from dataclasses import replace
 from prover.crypto.eddsa import Signature, verify
 from prover.errors import CryptoError
 from prover.statement.accounts import OPERATOR_ACCOUNT
-from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
+from prover.statement.encoding import (
+    ORDER_FIELDS,
+    Order,
+    cancel_hash,
+    order_hash,
+    withdrawal_hash,
+)
 from relayer.api.errors import ApiError
 from relayer.intake import schemas, views
 from relayer.intake.venue_state import VenueState
@@ -65,21 +71,7 @@ class CommandService:
         for i, x in enumerate(req.legs):
             _not_operator(x.account_id, f"legs[{i}].account_id")
             try:
-                order = Order(
-                    x.account_id,
-                    x.order_id,
-                    x.series_id,
-                    x.side,
-                    x.price,
-                    x.qty,
-                    x.expiry,
-                    x.group_id,
-                    x.leg_index,
-                    x.leg_count,
-                    x.trigger_series,
-                    x.trigger_level,
-                    x.trigger_dir,
-                )
+                order = Order(**{f: getattr(x, f) for f in ORDER_FIELDS})
             except CryptoError as exc:
                 raise ApiError("bad_field", f"legs[{i}]", str(exc)) from None
             h = order_hash(self._state.domain, order)

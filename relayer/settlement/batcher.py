@@ -150,21 +150,7 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
     """A ``Repository.trades_after`` row (fill plus both signed orders) as a model Trade."""
 
     def signed(o: dict[str, Any]) -> SignedOrder:
-        order = encoding.Order(
-            o["account_id"],
-            o["order_id"],
-            o["series_id"],
-            o["side"],
-            o["price"],
-            o["qty"],
-            o["expiry"],
-            o["group_id"],
-            o["leg_index"],
-            o["leg_count"],
-            o["trigger_series"],
-            o["trigger_level"],
-            o["trigger_dir"],
-        )
+        order = encoding.Order(*(o[f] for f in encoding.ORDER_FIELDS))
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 
     trade = Trade(signed(row["buy"]), signed(row["sell"]), row["price"], row["qty"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from prover.statement.encoding import ORDER_FIELDS
 from relayer.matching.types import (
     CancelCmd,
     ChainRequestCmd,
@@ -18,22 +19,7 @@ from relayer.matching.types import (
     WithdrawCmd,
 )
 
-_LEG_FIELDS = (
-    "order_hash",
-    "account_id",
-    "order_id",
-    "series_id",
-    "side",
-    "price",
-    "qty",
-    "expiry",
-    "group_id",
-    "leg_index",
-    "leg_count",
-    "trigger_series",
-    "trigger_level",
-    "trigger_dir",
-)
+_LEG_FIELDS = ("order_hash", *ORDER_FIELDS)  # Leg.of takes them in this order
 
 
 _WITHDRAW_FIELDS = ("withdrawal_hash", "account_id", "nonce", "amount", "eth_address")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from prover.statement.encoding import ORDER_FIELDS
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.types import (
@@ -126,19 +127,7 @@ class Repository:
                 rows.append(
                     dict(
                         order_hash=leg.order_hash,
-                        account_id=leg.account_id,
-                        order_id=leg.order_id,
-                        series_id=leg.series_id,
-                        side=leg.side,
-                        price=leg.price,
-                        qty=leg.qty,
-                        expiry=leg.expiry,
-                        group_id=leg.group_id,
-                        leg_index=leg.leg_index,
-                        leg_count=leg.leg_count,
-                        trigger_series=leg.trigger_series,
-                        trigger_level=leg.trigger_level,
-                        trigger_dir=leg.trigger_dir,
+                        **{f: getattr(leg.order, f) for f in ORDER_FIELDS},
                         tif=st.tif.value,
                         group_hash=st.group,
                         client_order_id=ex.client_order_id,
