@@ -201,6 +201,8 @@ def _trade_side(
 
 def _trigger(ctx: _Ctx, o: encoding.Order) -> None:
     """A triggered order fills only while the batch's table satisfies its trigger."""
+    if o.trigger_dir == encoding.TRIGGER_NONE:  # most orders: no marks to gather
+        return
     market = ctx.batch.market
     if trigger_holds(market.marks(), o.trigger_series, o.trigger_level, o.trigger_dir):
         return

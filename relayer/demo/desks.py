@@ -53,10 +53,20 @@ class Desk:
         self.next_nonce += 1
         return n
 
-    def leg(self, series: int, side: str, price: int, qty: int, expiry: int) -> dict[str, Any]:
+    def leg(
+        self,
+        series: int,
+        side: str,
+        price: int,
+        qty: int,
+        expiry: int,
+        order_id: int | None = None,
+        group: tuple[int, int, int] = (0, 0, 0),
+    ) -> dict[str, Any]:
         self.signed.append(SignedOrder(price, qty, side))
+        oid = self.nonce() if order_id is None else order_id
         return signed_leg(
-            self.key, self.domain, self.account_id, self.nonce(), series, side, price, qty, expiry
+            self.key, self.domain, self.account_id, oid, series, side, price, qty, expiry, group
         )
 
     def group(
@@ -65,17 +75,10 @@ class Desk:
         """(series, side, price, qty) legs signed as one atomic group (``proven``: the legs
         sign it, docs/CONVENTIONS.md, so the batch proof fills all or none)."""
         ids = [self.nonce() for _ in legs]
-        out = []
-        for i, ((series, side, price, qty), oid) in enumerate(zip(legs, ids, strict=True)):
-            self.signed.append(SignedOrder(price, qty, side))
-            grp = group_of(ids, i) if proven else (0, 0, 0)
-            out.append(
-                signed_leg(
-                    self.key, self.domain, self.account_id, oid, series, side, price, qty,
-                    expiry, grp,
-                )
-            )  # fmt: skip
-        return out
+        return [
+            self.leg(*spec, expiry, oid, group_of(ids, i) if proven else (0, 0, 0))
+            for i, (spec, oid) in enumerate(zip(legs, ids, strict=True))
+        ]
 
     def send(self, http: httpx.Client, legs: list[dict[str, Any]], tif: str) -> httpx.Response:
         """``POST /v1/orders``: one leg, or a multi-leg group (``fok``)."""
