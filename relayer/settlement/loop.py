@@ -11,22 +11,28 @@ prove, submit, record, every ``settle_poll_seconds``.
    0 is the operator's from genesis; an operator deposit only tops it up. Exit requests go to
    the batcher only (consumed as the circuit does);
 2. new fills and accepted withdrawals from the store (``SettlementPipeline.poll_store``);
-3. batches sealed earlier and not confirmed are proved (if needed) and submitted, in order;
-   a mined batch is ``confirmed`` once ``settlement_confirmations`` deep and looked up again
+3. batches sealed earlier and not confirmed are proved (if needed) and submitted, in order,
+   up to the first still proving in the background (``prove_ahead`` with a prover pool: the
+   pass goes on, so batch k+1 is sealed and proves while batch k proves or is submitted); a
+   mined batch is ``confirmed`` once ``settlement_confirmations`` deep and looked up again
    each pass until then, and a confirmed batch the chain dropped since (a reorg: the
    contract's ``batchCount`` below it, its transaction gone) is sent again
    (relayer.settlement.reorg). Sending replaces stuck transactions and survives lying RPCs
    (relayer.settlement.submitter; docs/ARCHITECTURE.md, "Settlement under faults");
 4. a new batch is sealed when a slot kind is full (T trades, D deposits, W withdrawals) or
    ``batch_seconds`` have passed with work pending, then proved, submitted and recorded
-   (``batch_store``: ``GET /v1/batches``).
+   (``batch_store``: ``GET /v1/batches``). With a pool of N workers, at most N batches wait
+   for their proofs, N + 1 when the new one is full (its witness is computed while the N
+   prove): sealing a partial batch early would only make batches smaller.
 
-   Before 4, with no batch in flight, the oracle keeper (``oracle``, relayer.settlement.
+   Before 4, with no batch waiting for its proof, the oracle keeper (``oracle``, relayer.settlement.
    oracle_keeper) may register a newer table; the batcher seals with it from then on, and the
    contract's ``latestMarketHash`` must be the batcher's table (else the pass fails). A batch
    is also due at once when the liquidation or expiry keeper has work on the sealed state
    (relayer.settlement.liquidations, expiries); its ops are booked in the relayer's ledger
-   through ``book`` (a ``keeper`` event) as soon as it is sealed. Every ``checkpoint_every``
+   through ``book`` (a ``keeper`` event) as soon as it is sealed. While batches wait for their
+   proofs and a table is due (``OracleKeeper.wanted``), nothing new is sealed: they land, then
+   the table is registered, so a busy venue never lets its table age out. Every ``checkpoint_every``
    batches the model's state after the batch is stored as a replay checkpoint
    (relayer.storage.checkpoint), so a restart replays only the batches after it.
 
@@ -222,10 +228,16 @@ class SettlementLoop:
             return
         reorg.demote_dropped(self.pipeline, self._batch_count)
         for sb in self.batcher.unconfirmed():
+            if not self.pipeline.proof_ready(sb):
+                break  # proving in the background: later ones wait, sealing goes on
             self._settle(sb)  # raises on failure: later batches wait
-        self._refresh_market(chain_now)  # no batch in flight: a new table cannot strand one
+        if self._waiting_proofs():  # a new table now could strand a batch sealed on this one
+            held = self.oracle is not None and self.oracle.wanted(chain_now)
+        else:
+            self._refresh_market(chain_now)
+            held = False
         sealed = None
-        if self._due():
+        if not held and self._due() and self._room():
             sealed = self._seal()
             self._pending_since = None
             if sealed is None:
@@ -265,8 +277,21 @@ class SettlementLoop:
             checkpoint.save(self.store, sb.number, self.batcher.state)
         self._book(sb)
         self.observe("batch_fills", len(sb.batch.trades))
-        self._settle(sb)
+        if self.pipeline.proof_ready(sb):  # else it proves in the background: a later pass
+            self._settle(sb)
         return sb
+
+    def _waiting_proofs(self) -> int:
+        """Sealed batches whose proofs are not taken yet (proving in the background)."""
+        return sum(1 for sb in self.batcher.unconfirmed() if sb.proof is None)
+
+    def _room(self) -> bool:
+        """The prover pool can take one more batch: fewer than N wait for their proofs, or
+        N and the batch would be full (no pool or no proving ahead: always)."""
+        pool = self.pipeline.prover.pool
+        if pool is None or not self.pipeline.prove_ahead:
+            return True
+        return self._waiting_proofs() < pool.workers + (1 if self._full() else 0)
 
     def _book(self, sb: SealedBatch) -> None:
         """The batch's liquidations and expiry settlements into the relayer's ledger."""
@@ -382,19 +407,23 @@ class SettlementLoop:
     def _due(self) -> bool:
         if faults.sealing_held():
             return False
-        b, cfg = self.batcher, self.pipeline.venue.config
-        if not b.has_work:
+        if not self.batcher.has_work:
             self._pending_since = None
             return self._keepers_due()
         now = self.clock()
         if self._pending_since is None:
             self._pending_since = now
-        full = (
+        waited = now - self._pending_since >= self.batch_seconds
+        return self._full() or waited or self._keepers_due()
+
+    def _full(self) -> bool:
+        """A slot kind has enough work waiting to fill its slots."""
+        b, cfg = self.batcher, self.pipeline.venue.config
+        return (
             len(b.fills) >= cfg.trades
             or len(b.deposits) >= cfg.deposits
             or len(b.withdrawals) >= cfg.withdrawals
         )
-        return full or now - self._pending_since >= self.batch_seconds or self._keepers_due()
 
     def _settle(self, sb: SealedBatch) -> None:
         if sb.proof is None:

@@ -1,7 +1,8 @@
 """The oracle keeper: registers a fresh market table before the contract's ``maxMarketAge``
 runs out, whenever marks move by more than a threshold, and when a series expires.
 
-Each pass of the settlement loop (``SettlementLoop.step``, while no batch is in flight) asks
+Each pass of the settlement loop (``SettlementLoop.step``, while no batch waits for its proof;
+while one does, ``wanted`` only asks, and a due table holds sealing until they land) asks
 the price source (``relayer.markets.price_source``) for a quote at the chain's time and builds
 the candidate table with the circuit's size (``relayer.settlement.market.circuit_snapshot``).
 A new table is registered (through the TestOracle, from the oracle key) when:
@@ -66,6 +67,29 @@ class OracleKeeper:
 
     def step(self, chain_now: int) -> MarketSnapshot | None:
         """Register and adopt a new table if one is due at ``chain_now``; returns it."""
+        candidate = self._candidate(chain_now)
+        if candidate is None:
+            return None
+        snap, why = candidate
+        if why is None:
+            log.warning("market table %d was registered but never adopted: adopting it", snap.epoch)
+        else:
+            self._register(snap, chain_now)
+            log.info("market table %d registered: %s", snap.epoch, why)
+            faults.pause_at("table_registered", snap.epoch)
+        self.adopt(snap)
+        self.current = snap
+        self.registered += 1
+        return snap
+
+    def wanted(self, chain_now: int) -> bool:
+        """A table is due at ``chain_now`` (``step`` would register or adopt one): the loop
+        stops sealing until the batches on the current table have landed."""
+        return self._candidate(chain_now) is not None
+
+    def _candidate(self, chain_now: int) -> tuple[MarketSnapshot, str | None] | None:
+        """The table due at ``chain_now`` and why (None: registered already, to adopt only);
+        None when no table is due."""
         quote = self.source.quote(self.series[0].underlying, chain_now)
         for s in self.series:  # the first quote after an expiry fixes its settlement price
             if s.expiry <= chain_now and s.expiry not in self.settlement_prices:
@@ -88,23 +112,16 @@ class OracleKeeper:
         newest = int(self.venue.settlement.functions.latestMarketHash().call())
         orphan = newest != self.current.table.hash(cfg.series, cfg.scenarios)
         if orphan and snap.table.hash(cfg.series, cfg.scenarios) == newest:
-            log.warning("market table %d was registered but never adopted: adopting it", snap.epoch)
-        else:
-            why = (
-                "the contract's newest table was never adopted (a crash after registering it?)"
-                if orphan
-                else self.due(chain_now, snap, quote)
-            )
-            if why is None:
-                self._idle = idle
-                return None
-            self._register(snap, chain_now)
-            log.info("market table %d registered: %s", snap.epoch, why)
-            faults.pause_at("table_registered", snap.epoch)
-        self.adopt(snap)
-        self.current = snap
-        self.registered += 1
-        return snap
+            return snap, None
+        why = (
+            "the contract's newest table was never adopted (a crash after registering it?)"
+            if orphan
+            else self.due(chain_now, snap, quote)
+        )
+        if why is None:
+            self._idle = idle
+            return None
+        return snap, why
 
     def due(self, chain_now: int, snap: MarketSnapshot, quote: Quote) -> str | None:
         """Why ``snap`` should replace the current table (None: it need not)."""

@@ -1,6 +1,8 @@
 """Proving ahead: batches start proving on the prover pool the moment they are sealed (the
 witness of one overlaps the proof of the one before), ``prove`` takes the proof made in the
-background, and each batch's stage timings are logged once it is confirmed.
+background, and each batch's stage timings are logged once it is confirmed. The settlement
+loop does not wait for a proof under way: it seals the next batch meanwhile, up to what the
+pool can take, and lands them in order.
 
 Real anvil, the real `test` batch verifier, a real one-worker process pool, real proofs.
 """
@@ -8,7 +10,9 @@ Real anvil, the real `test` batch verifier, a real one-worker process pool, real
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -18,9 +22,11 @@ from prover.proving.pool import open_pool
 from relayer.chain.deposit import mint_and_deposit
 from relayer.settings import Settings
 from relayer.settlement.deployment import deploy_venue
+from relayer.settlement.loop import SettlementLoop
 from relayer.settlement.market import build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
-from testkit.settlement import DESK_A, OPERATOR
+from relayer.storage.repository import Repository
+from testkit.settlement import DESK_A, DESK_B, OPERATOR
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +72,45 @@ def test_sealed_batches_prove_in_the_background_and_land_in_order(
     assert len(stages) == 3
     for stage in ("seal", "witness", "prove", "submit", "confirm"):
         assert f"{stage} " in stages[-1]
+
+
+def test_the_loop_seals_the_next_batch_while_one_proves(chain: LocalChain, tmp_path: Path) -> None:
+    w3 = chain.w3
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    vm = build_venue_market(venue.config, now)
+    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
+    w3.eth.wait_for_transaction_receipt(tx)
+    store = Repository(f"sqlite:///{tmp_path / 'relayer.db'}")
+    loop = SettlementLoop(venue, vm.table, OPERATOR, store, batch_seconds=0)
+    loop.pipeline.prove_ahead = True
+    venue.prover.pool = open_pool(venue.prover.keys, "local", workers=1)
+    desks = ((venue.admin, OPERATOR), (chain.accounts[1], DESK_A), (chain.accounts[2], DESK_B))
+    for eth, k in desks:  # `test` has one deposit slot: each deposit fills a batch
+        mint_and_deposit(venue.token, venue.settlement, eth, 10**6, k.public_key())
+    try:
+        assert loop.pass_once(), loop.last_error  # batch 0 sealed; its proof starts, no wait
+        (first,) = loop.batcher.unconfirmed()
+        assert first.proof is None and loop.pipeline.ahead() == [first.number]
+        assert loop.pass_once(), (
+            loop.last_error
+        )  # the first still proves (its worker loads the key)
+        assert [sb.number for sb in loop.batcher.unconfirmed()] == [first.number, first.number + 1]
+        assert all(sb.proof is None for sb in loop.batcher.unconfirmed())
+        assert loop.pass_once(), loop.last_error  # one worker, two batches: the third waits
+        assert len(loop.batcher.sealed) == 2 and len(loop.batcher.deposits) == 1
+        deadline = time.monotonic() + 240
+        while len(loop.batcher.sealed) < 3 or loop.batcher.unconfirmed():
+            assert time.monotonic() < deadline, "the three batches never landed"
+            assert loop.pass_once(), loop.last_error
+            time.sleep(0.2)
+    finally:
+        loop.pipeline.close()
+        venue.prover.close()
+        store.close()
+    settlement = venue.settlement.functions
+    assert settlement.state().call()[4] == 3
+    assert settlement.stateRoot().call() == loop.batcher.state.root
 
 
 @pytest.mark.parametrize("cluster", ["ray:/host:1", "ray://host", "process", "ray:auto:1"])
