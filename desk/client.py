@@ -33,7 +33,7 @@ from desk.errors import (
 )
 from desk.keystore import DeskKeys, open_keys
 from desk.nonces import NonceBook
-from desk.orders import Leg, SignedOrder, Trigger, check_legs, sign_order
+from desk.orders import Leg, SignedOrder, Trigger, check_legs, sign_oco, sign_order
 from desk.owner_exit import ExitPaid, Recovery, enter_exit_mode, exit_account, recover
 from desk.relayer_api import RelayerApi
 from desk.requests import EVERYTHING, OnchainRequest, RequestQueue
@@ -288,6 +288,42 @@ class Desk:
             client_order_id,
             trigger,
         )
+
+    def sign_oco(
+        self,
+        legs: list[tuple[Leg, Trigger | None]],
+        order_type: str = "limit",
+        *,
+        expiry: int | None = None,
+        client_order_id: str | None = None,
+    ) -> SignedOrder:
+        """Check and sign a one-cancels-other pair (two orders, each with its trigger or None,
+        on one fresh order id: :func:`desk.orders.sign_oco`); nothing is sent."""
+        for leg, _ in legs:
+            check_legs(self.venue, [leg], order_type)  # before the id is taken
+        (oid,) = self._fresh_ids(1)
+        return sign_oco(
+            self.keys.trading,
+            self.venue,
+            self.account_id,
+            oid,
+            legs,
+            order_type,
+            expiry,
+            client_order_id,
+        )
+
+    def oco(
+        self,
+        legs: list[tuple[Leg, Trigger | None]],
+        order_type: str = "limit",
+        *,
+        expiry: int | None = None,
+        client_order_id: str | None = None,
+    ) -> SubmitOut:
+        """Sign and submit a one-cancels-other pair (see :meth:`sign_oco`)."""
+        signed = self.sign_oco(legs, order_type, expiry=expiry, client_order_id=client_order_id)
+        return self.submit(signed)
 
     def submit(self, signed: SignedOrder) -> SubmitOut:
         """Send a signed order, retried safely: a copy the relayer already took comes back

@@ -102,9 +102,7 @@ def sign_order(
     leg completely or none; on a venue whose batch has fewer trade slots than the legs, no
     group of them can prove, and the legs are atomic at the relayer only."""
     legs = check_legs(venue, legs, order_type)
-    expires = int(time.time()) + DEFAULT_LIFETIME if expiry is None else expiry
-    if expires <= time.time():
-        raise OrderInputError(f"expiry {expires} is in the past: give a future unix time")
+    expires = _expiry(expiry)
     dom = venue_domain(venue)
     proven = order_type == "fok" and len(legs) <= venue.circuit.slots_per_batch.trades
     if trigger is not None and (len(legs) > 1 or order_type not in ("limit", "ioc")):
@@ -117,6 +115,56 @@ def sign_order(
         )
         for i, (oid, leg) in enumerate(zip(order_ids, legs, strict=True))
     ]  # fmt: skip
+    return _signed_order(dom, signed, order_type, client_order_id)
+
+
+def sign_oco(
+    key: PrivateKey,
+    venue: VenueOut,
+    account_id: int,
+    order_id: int,
+    legs: list[tuple[Leg, Trigger | None]],
+    order_type: str = "limit",
+    expiry: int | None = None,
+    client_order_id: str | None = None,
+) -> SignedOrder:
+    """Check and sign a one-cancels-other pair (docs/CONVENTIONS.md): two orders on one order
+    id, hence one order slot and one quantity, at least one with a trigger (a stop and a
+    take-profit on one position); the first to fire or fill cancels the other, and the batch
+    proof never fills the two together beyond that quantity."""
+    if len(legs) != 2:
+        raise OrderInputError(f"{len(legs)} orders: a one-cancels-other pair has two")
+    if order_type not in ("limit", "ioc"):
+        raise OrderInputError("a one-cancels-other pair enters as limit or ioc")
+    if legs[0][0].qty != legs[1][0].qty:
+        raise OrderInputError("both orders of a pair share one quantity: give the same qty")
+    if legs[0][1] is None and legs[1][1] is None:
+        raise OrderInputError("at least one order of a pair carries a trigger (else both rest)")
+    checked = [(check_legs(venue, [leg], order_type)[0], t) for leg, t in legs]
+    expires = _expiry(expiry)
+    dom = venue_domain(venue)
+    signed = [
+        signed_leg(
+            key, dom, account_id, order_id, leg.series_id, leg.side, leg.price, leg.qty, expires,
+            (0, 0, 0), t.fields() if t is not None else (0, 0, 0),
+        )
+        for leg, t in checked
+    ]  # fmt: skip
+    out = _signed_order(dom, signed, order_type, client_order_id)
+    out.body["oco"] = True
+    return out
+
+
+def _expiry(expiry: int | None) -> int:
+    expires = int(time.time()) + DEFAULT_LIFETIME if expiry is None else expiry
+    if expires <= time.time():
+        raise OrderInputError(f"expiry {expires} is in the past: give a future unix time")
+    return expires
+
+
+def _signed_order(
+    dom: int, signed: list[dict], order_type: str, client_order_id: str | None
+) -> SignedOrder:
     body: dict = {"legs": signed, "type": order_type}
     if client_order_id is not None:
         body["client_order_id"] = client_order_id

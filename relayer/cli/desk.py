@@ -77,6 +77,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     order.add_argument("--expiry", type=int, help="unix seconds (default: in 24 h)")
     order.add_argument("--client-order-id")
     order.add_argument("--tokens", action="store_true", help="prices are in whole tokens")
+    order.add_argument(
+        "--trigger",
+        action="append",
+        default=[],
+        help="SERIES:LEVEL:above|below (or none), one per leg in order: held armed until a "
+        "registered table marks SERIES at or above/below LEVEL",
+    )
+    order.add_argument(
+        "--oco",
+        action="store_true",
+        help="two legs, one-cancels-other: one order id and qty, the first to fire or fill "
+        "cancels the other",
+    )
 
     cancel = _add(dsub, "cancel", cancel_cmd, "cancel an order by its order id", read=True)
     cancel.add_argument("order_id", type=int)
@@ -446,11 +459,37 @@ def _legs(desk: Desk, args: argparse.Namespace) -> list:
     return legs
 
 
+def _triggers(desk: Desk, args: argparse.Namespace) -> list:
+    """``--trigger`` values: a Trigger or None each."""
+    from desk import OrderInputError, Trigger
+
+    out = []
+    for text in args.trigger:
+        if text == "none":
+            out.append(None)
+            continue
+        parts = text.split(":")
+        if len(parts) != 3 or parts[2] not in ("above", "below"):
+            raise OrderInputError(f"--trigger {text!r}: give SERIES:LEVEL:above|below or none")
+        level = _amount(desk, parts[1], args.tokens)
+        out.append(Trigger(int(parts[0]), level, parts[2]))  # type: ignore[arg-type]
+    return out
+
+
 def order_cmd(args: argparse.Namespace) -> int:
+    from desk import OrderInputError
+
     desk = _desk(args)
-    out = desk.order(
-        _legs(desk, args), args.type, expiry=args.expiry, client_order_id=args.client_order_id
-    )
+    legs, triggers = _legs(desk, args), _triggers(desk, args)
+    kw = {"expiry": args.expiry, "client_order_id": args.client_order_id}
+    if args.oco:
+        if len(triggers) != len(legs):
+            raise OrderInputError("--oco: give one --trigger per leg (none for a plain one)")
+        out = desk.oco(list(zip(legs, triggers, strict=True)), args.type, **kw)
+    elif len(triggers) > 1:
+        raise OrderInputError("one --trigger per order (several only with --oco)")
+    else:
+        out = desk.order(legs, args.type, trigger=triggers[0] if triggers else None, **kw)
     if not args.json:
         if out.duplicate:
             print("duplicate: the relayer already had this order; its stored result:")

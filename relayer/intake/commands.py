@@ -82,7 +82,7 @@ class CommandService:
             self._limiter.take(legs[0].account_id, self._state.clock())
         except Rejected as exc:
             raise ApiError(exc.code, exc.field, exc.reason) from None
-        return self._writer.submit(lambda: self._submit_step(legs, extras, req.type))
+        return self._writer.submit(lambda: self._submit_step(legs, extras, req.type, req.oco))
 
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self._state.domain, req.account_id, req.order_id)
@@ -193,7 +193,9 @@ class CommandService:
                 raise MarginRefused(exc.code, exc.field, exc.reason, margin()) from None
             raise ApiError(exc.code, exc.field, exc.reason) from None
 
-    def _submit_step(self, legs: list[Leg], extras: dict[int, LegExtra], tif: Tif) -> Step:
+    def _submit_step(
+        self, legs: list[Leg], extras: dict[int, LegExtra], tif: Tif, oco: bool = False
+    ) -> Step:
         known = [leg.order_hash in self._state.engine.orders for leg in legs]
         if all(known):  # the same signed order again: answer from what is stored
             return Step(None, {}, lambda: self._submitted(legs, self._fills_of(legs), True))
@@ -202,7 +204,7 @@ class CommandService:
             raise ApiError("duplicate_order", f"legs[{i}]", "already accepted elsewhere")
         state = self._state
         out = self._prepare(
-            SubmitCmd(tuple(legs), tif, state.now(), state.snapshot.epoch),
+            SubmitCmd(tuple(legs), tif, state.now(), state.snapshot.epoch, oco),
             lambda: what_if(state, legs[0].account_id, legs),
         )
         return Step(out, extras, lambda: self._submitted(legs, out.fills, False))
@@ -247,17 +249,15 @@ class CommandService:
     def _cancel_all_step(self, account_id: int, series_id: int | None) -> Step:
         state = self._state
         now = state.now()
+        mine = state.engine.open.get(account_id, {}) | state.engine.armed.get(account_id, {})
         resting = sorted(
-            (
-                o
-                for o in state.engine.open.get(account_id, {}).values()
-                if series_id is None or o.leg.series_id == series_id
-            ),
+            (o for o in mine.values() if series_id is None or o.leg.series_id == series_id),
             key=lambda o: o.seq,
         )
-        # distinct orders: each cancel is prepared on the same state and applied in turn
-        outs = [self._prepare(CancelCmd(account_id, o.leg.order_id, now)) for o in resting]
         hashes = [o.leg.order_hash for o in resting]
+        ids = list(dict.fromkeys(o.leg.order_id for o in resting))  # one cancel closes a pair
+        # distinct orders: each cancel is prepared on the same state and applied in turn
+        outs = [self._prepare(CancelCmd(account_id, i, now)) for i in ids]
 
         def render() -> list[schemas.OrderOut]:
             return [

@@ -66,6 +66,11 @@ class SubmitOrderIn(_In):
     legs: list[OrderLegIn] = Field(min_length=1, max_length=4)
     type: Tif = Tif.LIMIT
     client_order_id: ClientId | None = None
+    oco: bool = Field(
+        False,
+        description="two legs, one-cancels-other: the same order_id and qty (one order slot), "
+        "at least one with a trigger; the first to fire or fill cancels the other",
+    )
 
 
 class CancelIn(_In):

@@ -38,6 +38,7 @@ Matching rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.margin import account_passes, slots_fit
@@ -165,12 +166,10 @@ class Engine:
         out = Outcome(cmd)
         if cmd.kind == REQUEST_CANCEL and self.request_applies(cmd):
             slot = self._slot_key(cmd.account_id, cmd.value)
-            mine = self.open.get(cmd.account_id, {})
             killed = [
                 h
-                for h, o in mine.items()
-                if self._slot_key(cmd.account_id, o.leg.order_id) == slot
-                and o.leg.order_id <= cmd.value
+                for h in self._waiting(cmd.account_id, slot)
+                if self.orders[h].leg.order_id <= cmd.value
             ]
             self._close_orders(out, killed, "cancelled_onchain")
         return out
@@ -184,7 +183,7 @@ class Engine:
                 raise Rejected("unknown_account", "account_id", f"no account {aid}")
         out = Outcome(cmd, deltas={aid: (cash, dict(pos)) for aid, cash, pos in cmd.deltas})
         for aid in cmd.liquidated:
-            self._close_orders(out, self.open.get(aid, {}), "liquidated")
+            self._close_orders(out, self._waiting(aid), "liquidated")
         return out
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
@@ -218,18 +217,21 @@ class Engine:
         h = self.by_nonce.get((cmd.account_id, cmd.order_id))
         if h is None:
             raise Rejected("unknown_order", "order_id", "no such order of this account")
-        o = self.orders[h]
         out = Outcome(cmd)
-        if o.status in (Status.OPEN, Status.ARMED):
-            expired = o.leg.expiry <= cmd.now
-            out.updates.append(
-                OrderUpdate(
-                    h,
-                    o.filled,
-                    Status.EXPIRED if expired else Status.CANCELLED,
-                    None if expired else "cancelled_by_owner",
+        pair = [self.orders[h]]
+        if pair[0].oco is not None:  # one order id, one slot: the cancel closes both
+            pair.append(self.orders[pair[0].oco])
+        for o in sorted(pair, key=lambda o: o.seq):
+            if o.status in (Status.OPEN, Status.ARMED):
+                expired = o.leg.expiry <= cmd.now
+                out.updates.append(
+                    OrderUpdate(
+                        o.leg.order_hash,
+                        o.filled,
+                        Status.EXPIRED if expired else Status.CANCELLED,
+                        None if expired else "cancelled_by_owner",
+                    )
                 )
-            )
         return out
 
     def _prepare_withdraw(self, cmd: WithdrawCmd) -> Outcome:
@@ -256,11 +258,18 @@ class Engine:
                 "the account would fail initial margin after the withdrawal",
             )
         out = Outcome(cmd, deltas={cmd.account_id: (-cmd.amount, {})})
-        h = self.open_slots.get(self._slot_key(cmd.account_id, cmd.nonce))
-        if h is not None:  # the withdrawal takes the slot over: hard cancel by nonce
-            o = self.orders[h]
-            out.updates.append(OrderUpdate(h, o.filled, Status.CANCELLED, "replaced_by_nonce"))
+        slot = self._slot_key(cmd.account_id, cmd.nonce)  # taken over: hard cancel by nonce
+        self._close_orders(out, self._waiting(cmd.account_id, slot), "replaced_by_nonce")
         return out
+
+    def _waiting(self, account_id: int, slot: tuple[int, int] | None = None) -> list[int]:
+        """The account's open and armed orders (in one order slot if given)."""
+        mine = self.open.get(account_id, {}) | self.armed.get(account_id, {})
+        return [
+            h
+            for h, o in mine.items()
+            if slot is None or self._slot_key(account_id, o.leg.order_id) == slot
+        ]
 
     def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
         rules.check_shape(cmd, self.series)
@@ -269,11 +278,47 @@ class Engine:
         if acct is None:
             raise Rejected("unknown_account", "legs[0].account_id", "no such account")
         rules.check_nonces(cmd, self.slots, self.order_depth)
+        if cmd.oco:
+            return self._admit_oco(cmd, self._replaced(cmd))
         return self._admit(cmd, self._replaced(cmd))
 
     def _admit(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
         """The account checks of a submission (open orders, slots, margin), then it is armed
         (a trigger the table does not fire) or matched."""
+        rows = self._account_checks(cmd, replaced)
+        leg = cmd.legs[0]
+        if not trigger_holds(self.marks.get(cmd.epoch, {}), *_trigger(leg)):
+            return self._arm(cmd, replaced)
+        return self._match(cmd, rows, replaced)
+
+    def _admit_oco(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
+        """A one-cancels-other pair: a leg whose trigger the table fires enters (and the other
+        is cancelled), else the leg without a trigger enters and the other is armed, unless
+        the one entering filled at once (then it is cancelled); else both are armed."""
+        rows = self._account_checks(cmd, replaced)
+        marks = self.marks.get(cmd.epoch, {})
+        fired = [g for g in cmd.legs if g.trigger_dir and trigger_holds(marks, *_trigger(g))]
+        plain = [leg for leg in cmd.legs if not leg.trigger_dir]
+        if not fired and not plain:
+            return self._arm(cmd, replaced)
+        enter = (fired or plain)[0]
+        out = self._match(replace(cmd, legs=(enter,), oco=False), rows, replaced)
+        out.command = cmd
+        (st,) = out.new_orders
+        leg = cmd.legs[1] if enter is cmd.legs[0] else cmd.legs[0]
+        other = OrderState(leg, st.seq + 1, cmd.tif, st.group, oco=enter.order_hash)
+        st.oco = leg.order_hash
+        if fired or st.filled:
+            other.status = Status.CANCELLED
+            other.reason = "oco_other_fired" if fired else "oco_other_filled"
+        else:
+            other.status = Status.ARMED
+        out.new_orders.append(other)
+        return out
+
+    def _account_checks(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Rows:
+        """Open-order count, position slots and margin (each leg of an oco pair alone: only
+        one can fill); the epoch's table rows."""
         account = cmd.legs[0].account_id
         acct = self.ledger.get(account)
         assert acct is not None  # checked at submission; accounts are never removed
@@ -295,30 +340,36 @@ class Engine:
         rows = self.tables.get(cmd.epoch)
         if rows is None:
             raise Rejected("unknown_epoch", "epoch", f"no market table {cmd.epoch}")
-        cash, pos = rules.worst_case(cmd.legs, self.fee)
-        positions = dict(acct.positions)
-        for sid, q in pos.items():
-            positions[sid] = positions.get(sid, 0) + q
-        if not slots_fit(positions, self.max_positions):
-            raise rules.slots_full(cmd.legs, acct.positions, positions, self.max_positions)
-        if not account_passes(acct.collateral + cash, positions, rows, self.max_positions):
-            raise Rejected(
-                "insufficient_margin",
-                "legs" if len(cmd.legs) > 1 else "legs[0]",
-                "the account would fail initial margin if the order filled",
-            )
-        leg = cmd.legs[0]
-        if not trigger_holds(self.marks.get(cmd.epoch, {}), *_trigger(leg)):
-            return self._arm(cmd, replaced)
-        return self._match(cmd, rows, replaced)
+        for legs in [(leg,) for leg in cmd.legs] if cmd.oco else [cmd.legs]:
+            cash, pos = rules.worst_case(legs, self.fee)
+            positions = dict(acct.positions)
+            for sid, q in pos.items():
+                positions[sid] = positions.get(sid, 0) + q
+            if not slots_fit(positions, self.max_positions):
+                raise rules.slots_full(legs, acct.positions, positions, self.max_positions)
+            if not account_passes(acct.collateral + cash, positions, rows, self.max_positions):
+                raise Rejected(
+                    "insufficient_margin",
+                    "legs" if len(cmd.legs) > 1 else "legs[0]",
+                    "the account would fail initial margin if the order filled",
+                )
+        return rows
 
     def _arm(self, cmd: SubmitCmd, replaced: dict[int, OrderState]) -> Outcome:
-        """A triggered order the current table does not fire: kept off the book, armed."""
-        leg = cmd.legs[0]
+        """Triggered orders the current table does not fire (one, or an oco pair): kept off
+        the book, armed."""
         first = next(iter(replaced), None)  # the order whose nonce slot it took, if any
-        st = OrderState(leg, self.seq + 1, cmd.tif, leg.order_hash, replaced=first)
-        st.status = Status.ARMED
-        out = Outcome(cmd, new_orders=[st])
+        group = cmd.legs[0].order_hash
+        states = [
+            OrderState(leg, self.seq + i + 1, cmd.tif, group, replaced=first)
+            for i, leg in enumerate(cmd.legs)
+        ]
+        for st in states:
+            st.status = Status.ARMED
+        if cmd.oco:
+            a, b = states
+            a.oco, b.oco = b.leg.order_hash, a.leg.order_hash
+        out = Outcome(cmd, new_orders=states)
         self._close_orders(out, replaced, "replaced_by_nonce")
         return out
 
@@ -349,6 +400,14 @@ class Engine:
             out.updates.append(OrderUpdate(cmd.order_hash, 0, Status.CANCELLED, exc.code))
             return out
         out.command = cmd
+        out.new_orders[0].oco = o.oco
+        other = self.orders.get(o.oco) if o.oco is not None else None
+        if other is not None and other.status in (Status.OPEN, Status.ARMED):
+            h = other.leg.order_hash
+            if h not in {u.order_hash for u in out.updates}:  # not closed by the match already
+                out.updates.insert(
+                    0, OrderUpdate(h, other.filled, Status.CANCELLED, "oco_other_fired")
+                )
         return out
 
     def _slot_key(self, account_id: int, nonce: int) -> tuple[int, int]:
@@ -493,6 +552,9 @@ class Engine:
             plan.book(maker.leg.account_id, m_dc, leg.series_id, -sign * q)
             plan.fees += 2 * self.fee * q
             plan.taken[h] = plan.taken.get(h, 0) + q
+            other = self.orders.get(maker.oco) if maker.oco is not None else None
+            if other is not None and other.status == Status.ARMED:
+                plan.closed[other.leg.order_hash] = (Status.CANCELLED, "oco_other_filled")
             st.filled += q
             plan.fills.append(
                 Fill(

@@ -22,7 +22,7 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
     """Checks that need no account state: leg count, type, series, ticks, expiries."""
     if not 1 <= len(cmd.legs) <= MAX_LEGS:
         raise Rejected("bad_legs", "legs", f"between 1 and {MAX_LEGS} legs")
-    if len(cmd.legs) > 1 and cmd.tif != Tif.FOK:
+    if len(cmd.legs) > 1 and cmd.tif != Tif.FOK and not cmd.oco:
         raise Rejected("bad_type", "type", "multi-leg orders are all-or-none: type must be fok")
     first = cmd.legs[0].account_id
     hashes = set()
@@ -50,6 +50,7 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
             raise Rejected("expired", f"{f}.expiry", "the order's expiry time has passed")
     check_group(cmd)
     check_trigger(cmd, series)
+    check_oco(cmd)
 
 
 def check_trigger(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
@@ -59,14 +60,41 @@ def check_trigger(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
     if not triggered:
         return
     f = f"legs[{triggered[0]}]"
-    if len(cmd.legs) > 1:
-        raise Rejected("bad_trigger", f, "a triggered order has one leg")
+    if len(cmd.legs) > 1 and not cmd.oco:
+        raise Rejected("bad_trigger", f, "a triggered order has one leg (or is one of an oco pair)")
     if cmd.tif not in (Tif.LIMIT, Tif.IOC):
         raise Rejected("bad_trigger", "type", "a triggered order enters as limit or ioc")
-    if cmd.legs[0].trigger_series not in series:
+    for i in triggered:
+        if cmd.legs[i].trigger_series not in series:
+            raise Rejected(
+                "bad_trigger",
+                f"legs[{i}].trigger_series",
+                f"no series {cmd.legs[i].trigger_series}",
+            )
+
+
+def check_oco(cmd: SubmitCmd) -> None:
+    """A one-cancels-other pair (docs/CONVENTIONS.md, "One-cancels-other") is two single orders
+    of one order slot: the same order_id and qty (the slot's one quantity, which the circuit
+    caps), limit or ioc, not a signed group, at most one without a trigger (two would rest in
+    one slot)."""
+    if not cmd.oco:
+        return
+    if len(cmd.legs) != 2:
+        raise Rejected("bad_oco", "legs", "a one-cancels-other pair has two legs")
+    if cmd.tif not in (Tif.LIMIT, Tif.IOC):
+        raise Rejected("bad_oco", "type", "a one-cancels-other pair enters as limit or ioc")
+    a, b = cmd.legs
+    if a.order_id != b.order_id:
         raise Rejected(
-            "bad_trigger", f"{f}.trigger_series", f"no series {cmd.legs[0].trigger_series}"
+            "bad_oco", "legs[1].order_id", f"both legs sign order_id {a.order_id} (one slot)"
         )
+    if a.qty != b.qty:
+        raise Rejected("bad_oco", "legs[1].qty", f"both legs sign qty {a.qty} (one quantity)")
+    if a.leg_count or b.leg_count:
+        raise Rejected("bad_oco", "legs", "a one-cancels-other pair is not a signed group")
+    if not (a.trigger_dir or b.trigger_dir):
+        raise Rejected("bad_oco", "legs", "at least one leg carries a trigger (else both rest)")
 
 
 def check_group(cmd: SubmitCmd) -> None:
@@ -95,6 +123,8 @@ def check_nonces(cmd: SubmitCmd, slots: Mapping[tuple[int, int], int], depth: in
     seen: set[int] = set()
     for i, leg in enumerate(cmd.legs):
         slot = leg.order_id % (1 << depth)
+        if slot in seen and cmd.oco:  # the pair shares its slot by design
+            continue
         if slot in seen:
             raise Rejected(
                 "stale_nonce",

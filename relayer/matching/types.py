@@ -100,6 +100,7 @@ class SubmitCmd:
     tif: Tif
     now: int  # unix seconds at acceptance
     epoch: int  # market snapshot the margin checks use
+    oco: bool = False  # two legs of one slot: the first to fire or fill cancels the other
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ class OrderState:
     # where a post-only order that would have crossed rests instead of its signed limit (never
     # shown: the owner sees its signed price, so a probe learns nothing; docs/privacy.md)
     rest_price: int | None = None
+    oco: int | None = None  # the other order of its one-cancels-other pair
 
     @property
     def remaining(self) -> int:

@@ -50,6 +50,8 @@ def encode(cmd: Command) -> str:
             "now": cmd.now,
             "epoch": cmd.epoch,
         }
+        if cmd.oco:  # older logs: no key, no pair
+            d["oco"] = True
     elif isinstance(cmd, CancelCmd):
         d = {"account_id": cmd.account_id, "order_id": str(cmd.order_id), "now": cmd.now}
     elif isinstance(cmd, ExpireCmd):
@@ -81,7 +83,7 @@ def decode(kind: str, payload: str) -> Command:
     if kind == "submit":
         # a log written before groups and triggers were signed has neither: a single order
         legs = tuple(Leg.of(*(int(x.get(f, 0)) for f in _LEG_FIELDS)) for x in d["legs"])
-        return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"])
+        return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"], d.get("oco", False))
     if kind == "fire":
         return FireCmd(int(d["order_hash"]), d["epoch"], d["now"])
     if kind == "cancel":

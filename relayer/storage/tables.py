@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
@@ -122,7 +123,8 @@ orders = Table(
     Column("seq", BigInteger, nullable=False),
     Column("event_seq", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
-    UniqueConstraint("account_id", "order_id"),
+    # not unique: the two orders of a one-cancels-other pair share their order id (one slot)
+    Index("ix_orders_account_order", "account_id", "order_id"),
 )
 
 fills = Table(

@@ -161,13 +161,14 @@ def _expired_market(world: World) -> MarketTable:
     return MarketTable(world.market.epoch, rows)
 
 
-def _prefill(world: World, order_id: int) -> None:
-    """Account 1 fills order `order_id` (slot order_id mod 4) in a first batch."""
+def _prefill(world: World, order_id: int, qty: int = 2) -> None:
+    """Account 1 fills ``qty`` of order `order_id` (5 lots; slot order_id mod 4) in a first
+    batch."""
     t = Trade(
         sign_order(world.keys[1], DOM, encoding.Order(1, order_id, 1, 0, 100, 5, NOW + 9)),
         sign_order(world.keys[2], DOM, encoding.Order(2, 90, 1, 1, 100, 5, NOW + 9)),
         100,
-        2,
+        qty,
     )
     world.state = apply_batch(world.state, _batch(world, trades=(t,))).state
 
@@ -214,6 +215,12 @@ def case_group_start(w):  # the group's order id was partly filled before (2 of 
     _prefill(w, 5)
     group = {"order_id": 5, "group_id": 5, "leg_count": 1, "expiry": NOW + 9}
     return _batch(w, trades=(_trade(w, buy=group, qty=3),))
+
+
+def case_oco_second(w):  # one-cancels-other: order 5 filled whole, then its pair (same id)
+    _prefill(w, 5, qty=5)
+    take_profit = {"order_id": 5, "price": 101, "expiry": NOW + 9, **_stop(w, 0)}
+    return _batch(w, trades=(_trade(w, buy=take_profit, qty=1),))
 
 
 def _stop(w, above: int) -> dict:
@@ -490,6 +497,7 @@ CASES = {
     "series": case_series,
     "group_incomplete": case_group_incomplete,
     "trigger": case_trigger,
+    "oco_second": case_oco_second,
     "group_partial": case_group_partial,
     "group_start": case_group_start,
     "sides": case_sides,
@@ -531,6 +539,7 @@ RULE_OF = {
     "group_partial": "group_incomplete",
     "deposit_key_account_0": "deposit_key",
     "overfill_partial": "overfill",
+    "oco_second": "overfill",
     "withdrawal_signature": "signature",
     "withdrawal_address": "signature",
     "withdrawal_replay": "replay",

@@ -217,6 +217,13 @@ def test_cli_cancel_all_what_if_lookup_watch(
     out = json.loads(desk_cli(env, "cancel-all", "--series", str(SERIES), "--json").stdout)
     assert [o["client_order_id"] for o in out["cancelled"]] == ["cli-1"]
     assert json.loads(desk_cli(env, "cancel-all", "--json").stdout) == {"cancelled": []}
+    stop = f"{SERIES}:{live.venue.snapshot.marks[SERIES] - 1}:below"
+    bracket = ["--leg", f"sell:{SERIES}:{PX}:1", "--trigger", stop]
+    bracket += ["--leg", f"sell:{SERIES}:{3 * PX}:1", "--trigger", "none"]
+    out = json.loads(desk_cli(env, "order", "--oco", *bracket, "--json").stdout)
+    assert [o["status"] for o in out["orders"]] == ["armed", "open"]
+    assert len({o["order_id"] for o in out["orders"]}) == 1
+    assert len(json.loads(desk_cli(env, "cancel-all", "--json").stdout)["cancelled"]) == 2
     a.order(Leg(SERIES, "sell", PX, 1))
     b.order(Leg(SERIES, "buy", PX, 1), "ioc")
     header, row = desk_cli(env, "fills").stdout.splitlines()
@@ -248,3 +255,34 @@ def test_a_triggered_order_through_the_sdk_waits_armed_then_fires(
     )
     venue.adopt_snapshot(newer)
     assert a.order_status(out.orders[0].order_hash).status == "filled"
+
+
+def test_a_one_cancels_other_pair_through_the_sdk(
+    pair: tuple[Desk, Desk], live: LiveServer
+) -> None:
+    """``Desk.oco``: a stop and a take-profit on one order id; the stop fires, the other is
+    cancelled."""
+    from desk import Trigger
+    from desk.errors import OrderInputError
+    from relayer.markets.price_source import Quote
+    from relayer.markets.snapshot import build_snapshot
+
+    a, b = pair
+    b.order(Leg(SERIES, "buy", PX, 1))
+    mark = live.venue.snapshot.marks[SERIES]
+    stop = (Leg(SERIES, "sell", PX, 1), Trigger(SERIES, mark - 1, "below"))
+    take = (Leg(SERIES, "sell", 3 * PX, 1), None)
+    with pytest.raises(OrderInputError, match="one quantity"):
+        a.oco([stop, (Leg(SERIES, "sell", 3 * PX, 2), None)])
+    out = a.oco([stop, take])
+    assert [o.status for o in out.orders] == ["armed", "open"]
+    assert out.orders[0].order_id == out.orders[1].order_id
+    venue = live.venue
+    first = venue.snapshot
+    newer = build_snapshot(
+        list(venue.series.values()), first.created_at + 60, first.epoch + 1, Quote(40_000, 0.6)
+    )
+    venue.adopt_snapshot(newer)
+    fired, other = (a.order_status(o.order_hash) for o in out.orders)
+    assert fired.status == "filled"
+    assert (other.status, other.reason) == ("cancelled", "oco_other_fired")

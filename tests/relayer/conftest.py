@@ -144,8 +144,11 @@ class Desk:
         type: str = "limit",
         client_order_id: str | None = None,
         http: httpx.Client | None = None,
+        oco: bool = False,
     ) -> httpx.Response:
         body: dict = {"legs": list(legs), "type": type}
+        if oco:
+            body["oco"] = True
         if client_order_id:
             body["client_order_id"] = client_order_id
         return (http or self.srv.http).post("/v1/orders", json=body)

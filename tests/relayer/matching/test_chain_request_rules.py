@@ -21,6 +21,7 @@ from relayer.matching.types import (
     Status,
     SubmitCmd,
     Tif,
+    WithdrawCmd,
 )
 from relayer.storage import codec
 from tests.relayer.matching.test_engine import NOW, TRADED, new_engine
@@ -107,3 +108,29 @@ def test_a_cancel_booked_before_the_accounts_credit_still_sets_the_floor() -> No
     assert e.execute(early).updates == [] and (3, value % (1 << e.order_depth)) not in e.slots
     e.execute(DepositCmd(*new_key, 10**12, NOW))  # account 3: the key the cancel named
     assert e.slots[(3, value % (1 << e.order_depth))] == value
+
+
+def _armed(e: Engine, order_id: int) -> int:
+    """A stop of account 1 no table fires (the engine holds no marks): armed, off the book."""
+    h = hash(("armed", order_id)) % 2**250
+    leg = Leg.of(h, 1, order_id, TRADED[0], BUY, PX, 1, NOW + 3600, 0, 0, 0, TRADED[0], 1, 2)
+    e.execute(SubmitCmd((leg,), Tif.LIMIT, NOW, 1))
+    assert e.orders[h].status == Status.ARMED
+    return h
+
+
+def test_armed_orders_close_like_resting_ones() -> None:
+    """An on-chain cancel of its slot, a withdrawal taking its slot, and a liquidation each
+    close an armed order too: once fired, its fill would be refused at seal."""
+    e = _engine()
+    armed = [_armed(e, oid) for oid in (1, 2, 3)]  # closed by a cancel, withdrawal, liquidation
+    e.execute(_cancel(0, 1))
+    e.execute(WithdrawCmd(2**200, 1, 2 + (1 << e.order_depth), 5, 2**100, NOW, 1))
+    e.execute(KeeperCmd(1, ((1, -5, ((TRADED[0], 0),)),), NOW, (1,)))
+    got = [(e.orders[h].status, e.orders[h].reason) for h in armed]
+    assert got == [
+        (Status.CANCELLED, "cancelled_onchain"),
+        (Status.CANCELLED, "replaced_by_nonce"),
+        (Status.CANCELLED, "liquidated"),
+    ]
+    assert e.armed.get(1) == {}

@@ -42,6 +42,7 @@ def test_codec_round_trip() -> None:
         SubmitCmd((leg, leg), Tif.FOK, 1_800_000_000, 2),
         SubmitCmd((grouped,), Tif.FOK, 1_800_000_000, 2),
         SubmitCmd((stop,), Tif.IOC, 1_800_000_000, 2),
+        SubmitCmd((stop, leg), Tif.LIMIT, 1_800_000_000, 2, oco=True),
         FireCmd(2**253 + 7, 3, 1_800_000_005),
         CancelCmd(3, big, 1_800_000_001),
         DepositCmd(2**250, 7, big, 1_800_000_002),
