@@ -34,7 +34,14 @@ from desk.errors import (
 from desk.keystore import DeskKeys, open_keys
 from desk.nonces import NonceBook
 from desk.orders import Leg, SignedOrder, Trigger, check_legs, sign_oco, sign_order
-from desk.owner_exit import ExitPaid, Recovery, enter_exit_mode, exit_account, recover
+from desk.owner_exit import (
+    ExitPaid,
+    Recovery,
+    enter_exit_mode,
+    exit_account,
+    exit_table,
+    recover,
+)
 from desk.relayer_api import RelayerApi
 from desk.requests import EVERYTHING, OnchainRequest, RequestQueue
 from desk.stream import stream_events
@@ -535,13 +542,17 @@ class Desk:
             return Recovery(rec, False)
         return Recovery(rec, True, differences(rec, reported))
 
-    def exit(self, table: MarketTable, *, progress: Progress = _quiet) -> ExitPaid:
+    def exit(self, table: MarketTable | None = None, *, progress: Progress = _quiet) -> ExitPaid:
         """In exit mode (triggered here if due): prove the rebuilt account's exit at the exit
-        market ``table`` (the oracle's, hash ``exitMarketHash``), send it and claim."""
+        market table (hash ``exitMarketHash``: the one the oracle published on-chain, or
+        ``table`` if given), send it and claim."""
         tx = enter_exit_mode(self.chain)
         if tx is not None:
             progress(f"exit mode was due: triggered (transaction {tx})")
         rec = recover(self.chain, self.keys.trading, self.config, self._account_id)
+        if table is None:
+            table = exit_table(self.chain, self.config)
+            progress(f"exit market table (epoch {table.epoch}) read from the chain")
         progress(f"account {rec.account_id} rebuilt from chain data; proving its exit")
         return exit_account(self.chain, rec, table, self.keys.trading, self.config)
 

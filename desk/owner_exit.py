@@ -14,6 +14,7 @@ from prover.statement.market import MarketTable
 from recovery.chain_data import read_chain
 from recovery.errors import RecoveryError
 from recovery.exit import build_exit, send_exit
+from recovery.market_table import published_table
 from recovery.rebuild import Recovered, recover_account
 
 REASONS = {0: "none", 1: "inactivity", 2: "request overdue"}
@@ -116,6 +117,17 @@ def recover(
         )
     except RecoveryError as exc:
         raise DeskError(f"recovery from chain data failed: {exc}") from None
+
+
+def exit_table(chain: DeskChain, config: CircuitConfig) -> MarketTable:
+    """The exit market table (hash ``exitMarketHash``) as the oracle published it on-chain."""
+    want = int(_contract(chain).functions.exitMarketHash().call())
+    try:
+        return published_table(
+            chain.w3, chain.settlement.address, want, config.series, config.scenarios
+        )
+    except RecoveryError as exc:
+        raise DeskError(f"the exit market table: {exc}") from None
 
 
 def _contract(chain: DeskChain) -> Any:

@@ -59,6 +59,12 @@ SETTLEMENT_ABI: list[dict[str, Any]] = [
             _in("ay", "uint256"),
         ],
     },
+    {
+        "type": "event",
+        "name": "MarketRegistered",
+        "anonymous": False,
+        "inputs": [_in("marketHash", "uint256", True), _in("timestamp", "uint64")],
+    },
     _view("stateRoot", "uint256"),
     _view("exitMarketHash", "uint256"),
     _view("livenessPeriod", "uint64"),
@@ -102,3 +108,7 @@ SETTLEMENT_ABI: list[dict[str, Any]] = [
         "outputs": [],
     },
 ]
+
+# the oracle's event carrying a table in full (contracts/test/TestOracle.sol): read from the
+# receipt of the transaction that registered the hash, whatever contract the oracle is
+TABLE_PUBLISHED = "TablePublished(uint256,int256[])"

@@ -144,6 +144,32 @@ class MarketTable:
         )
         return cls(d["epoch"], rows)
 
+    def to_words(self) -> list[int]:
+        """The table as the oracle publishes it on-chain (``int256[]``, docs/CONVENTIONS.md
+        "Market table words"): epoch, then per row series id, status, mark, settlement,
+        expiry, the S initial and the S maintenance scenario values (signed)."""
+        words = [self.epoch]
+        for r in self.rows:
+            words += [r.series_id, r.status, r.mark, r.settlement, r.expiry, *r.v_im, *r.v_mm]
+        return words
+
+    @classmethod
+    def from_words(cls, words: Sequence[int], s: int) -> MarketTable:
+        """Inverse of :meth:`to_words` for S = ``s`` scenarios; StatementError if the words
+        cannot be such a table."""
+        width = 5 + 2 * s
+        if not words or (len(words) - 1) % width:
+            raise StatementError(
+                f"{len(words)} market table words: expected 1 + a multiple of {width} (S = {s})"
+            )
+        rows = []
+        for i in range(1, len(words), width):
+            w = words[i : i + width]
+            rows.append(
+                MarketRow(w[0], w[1], w[2], w[3], tuple(w[5 : 5 + s]), tuple(w[5 + s :]), w[4])
+            )
+        return cls(words[0], tuple(rows))
+
 
 Market = MarketTable  # the name the batch model used first (re-exported by prover.model)
 

@@ -147,8 +147,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex.add_argument(
         "--market-table",
         type=Path,
-        required=True,
-        help="the oracle's exit market table (JSON; its hash is Settlement.exitMarketHash)",
+        help="the oracle's exit market table (JSON; its hash is Settlement.exitMarketHash); "
+        "default: the table the oracle published on-chain",
     )
 
     claim = _add(dsub, "claim", claim_cmd, "claim settled withdrawals on-chain", read=True)
@@ -592,8 +592,10 @@ def exit_cmd(args: argparse.Namespace) -> int:
     from desk import DeskError
     from prover.statement.market import MarketTable
 
+    table = None
     try:
-        table = MarketTable.from_json(json.loads(args.market_table.read_text()))
+        if args.market_table is not None:
+            table = MarketTable.from_json(json.loads(args.market_table.read_text()))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DeskError(f"market table {args.market_table}: {exc}") from None
     p = _desk(args).exit(table, progress=_progress())

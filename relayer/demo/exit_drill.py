@@ -6,9 +6,9 @@ the batches. Then the operator stops for good. Its anvil's state file (written o
 stop) is loaded into a fresh anvil that no relayer drives: time moves past the contract's
 ``livenessPeriod``, anyone triggers exit mode, and each desk, with its key and chain data
 alone (recovery/: Settlement's events, no relayer), rebuilds the tree and its leaf, checks the
-rebuilt root is ``stateRoot``, proves its exit (prover.proving.exit_proof) and claims. The only
-thing taken from the operator's side is the oracle's last market table (the oracle publishes
-its tables; its hash on-chain is ``exitMarketHash``), read from the service's store.
+rebuilt root is ``stateRoot``, proves its exit (prover.proving.exit_proof) and claims. The exit
+market table (hash ``exitMarketHash``) is chain data too: the oracle publishes every table in
+full where it registers its hash (recovery.market_table).
 
 Ends with one JSON line: desks, recovered_equal, exits_paid, paid_total, proven_total,
 second_exits_refused (each desk's exit sent twice: the second reverts).
@@ -30,16 +30,15 @@ from web3.exceptions import Web3Exception
 from prover.build.anvil import local_chain
 from prover.proving.exit_proof import ExitProof
 from prover.statement.config import get_config
-from prover.statement.market import MarketTable
 from recovery.chain_data import read_chain, settlement
 from recovery.compare import differences
 from recovery.errors import RecoveryError
 from recovery.exit import build_exit, claim, send_exit
+from recovery.market_table import published_table
 from recovery.rebuild import recover_account
 from relayer.demo.flow import Story, service_settings
 from relayer.demo.service import running_service
 from relayer.settlement.local_chain import STATE_FILE
-from relayer.storage.repository import Repository
 
 Say = Callable[[str], None]
 
@@ -59,15 +58,6 @@ def _settled(story: Story) -> bool:
     fills = [f for d in story.desks for f in d.fills(story.http)]
     quiet = story.svc.health()["settlement"].get("queue_depth") == 0
     return bool(fills) and quiet and all(f["settlement"] == "confirmed" for f in fills)
-
-
-def _exit_table(data_dir: Path, m: int, s: int, want: int) -> MarketTable:
-    """The oracle's table whose hash is ``exitMarketHash`` (from the service's store)."""
-    repo = Repository(f"sqlite:///{data_dir / 'relayer.db'}")
-    for snap in reversed(repo.snapshots()):  # stored with the circuit's S scenarios
-        if snap.table.hash(m, s) == want:
-            return snap.table
-    raise RecoveryError(f"no published market table hashes to exitMarketHash {want:#x}")
 
 
 def _replay_refused(w3: Web3, address: str, proof: ExitProof, sender: str) -> bool:
@@ -95,7 +85,7 @@ def _trade(story: Story) -> dict[str, Any]:
     return {d.name: d.account(story.http) for d in story.desks}
 
 
-def _exit_desks(story: Story, chain_w3: Web3, data_dir: Path, reported: dict) -> list[DeskExit]:
+def _exit_desks(story: Story, chain_w3: Web3, reported: dict) -> list[DeskExit]:
     venue = story.venue
     address = venue["chain"]["settlement_address"]
     cfg = get_config(venue["circuit"]["name"]).with_deployment(
@@ -103,10 +93,9 @@ def _exit_desks(story: Story, chain_w3: Web3, data_dir: Path, reported: dict) ->
     )
     contract = settlement(chain_w3, address)
     scale = int(contract.functions.unitScale().call())
-    table = _exit_table(
-        data_dir, cfg.series, cfg.scenarios, int(contract.functions.exitMarketHash().call())
-    )
     chain = read_chain(chain_w3, address)  # chain data alone from here on
+    want = int(contract.functions.exitMarketHash().call())
+    table = published_table(chain_w3, address, want, cfg.series, cfg.scenarios)
     out = []
     for d in story.desks:
         rec = recover_account(chain, d.key, cfg)  # the account id found by the key
@@ -161,7 +150,7 @@ def run_exit_drill(
             chain.w3.eth.wait_for_transaction_receipt(tx.transact({"from": chain.accounts[0]}))
             say("3. livenessPeriod passed with no batch: anyone triggered exit mode")
             say("4. each desk rebuilds its state from chain events alone and exits")
-            exits = _exit_desks(story, chain.w3, data_dir, reported)
+            exits = _exit_desks(story, chain.w3, reported)
     out = {**summary(exits), "seconds": round(time.perf_counter() - started, 1)}
     say(json.dumps(out))
     return out

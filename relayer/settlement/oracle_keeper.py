@@ -42,7 +42,8 @@ from relayer.storage import settlement_prices as price_store
 from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
-_REGISTER_GAS = 200_000  # publish + registerMarket use about a third of it
+# publishTable (the table in full: ~190 words at demo size) + registerMarket fit well inside
+_REGISTER_GAS = 1_000_000
 
 
 @dataclass
@@ -148,7 +149,10 @@ class OracleKeeper:
         cfg, v = self.venue.config, self.venue
         last = int(v.settlement.functions.latestMarketTimestamp().call())
         ts = max(chain_now, last + 1)  # strictly after the newest; never after the next block
-        fn = v.oracle.functions.publish(snap.table.hash(cfg.series, cfg.scenarios), ts)
+        table = snap.table
+        fn = v.oracle.functions.publishTable(
+            table.hash(cfg.series, cfg.scenarios), ts, table.to_words()
+        )
         w3 = v.settlement.w3
         sender: dict[str, object] = {"from": v.oracle_owner}
         if ts > chain_now:

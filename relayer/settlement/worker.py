@@ -236,7 +236,8 @@ class SettlementWorker:
         table_hash = table.hash(cfg.series, cfg.scenarios)
         if int(dep.settlement.functions.markets(table_hash).call()[0]) == 0:  # not registered
             now = int(self.w3.eth.get_block("latest")["timestamp"])
-            _wait(self.w3, dep.oracle.functions.publish(table_hash, now), dep.oracle_owner)
+            publish = dep.oracle.functions.publishTable(table_hash, now, table.to_words())
+            _wait(self.w3, publish, dep.oracle_owner)
         self.chain_info = read_chain_info(self.w3, dep.settlement.address)
         oracle = OracleKeeper(
             dep,

@@ -6,18 +6,25 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from web3 import Web3
 
 from prover.build.anvil import LocalChain, deploy
 from prover.crypto.field import P
 from prover.errors import ChainError
+from prover.statement.config import get_config
+from recovery.errors import RecoveryError
+from recovery.market_table import published_table
 from relayer.chain.deploy import (
     SettlementConfig,
     compile_contracts,
     deploy_all,
     predict_settlement_address,
 )
+from relayer.settlement.market import build_venue_market
 from testkit.contracts import KEY_OPERATOR, MARKET_HASH, POSITIONS, Env
 from testkit.standin import W, standin
+
+ORACLE_ROLE = Web3.keccak(text="ORACLE_ROLE")
 
 
 def test_register_market_records_hash(env: Env) -> None:
@@ -181,3 +188,31 @@ def test_deploy_bad_delay_or_grace_reverts(env: Env) -> None:
     assert env.tx(constructor(ok), env.admin)["contractAddress"]
     free = replace(base, request_fee=0, max_requests_per_key=base.max_pending_queue)
     assert env.tx(constructor(free), env.admin)["contractAddress"]
+
+
+def test_an_owner_reads_the_exit_table_back_from_the_oracles_event(env: Env) -> None:
+    """The oracle publishes each table in full where it registers the hash: an owner rebuilds
+    it from chain data (recovery.market_table) and refuses one that is not the hash's."""
+    art = compile_contracts()["TestOracle"]
+    oracle = deploy(env.w3, art.abi, art.bytecode, env.settlement.address, env.alice)
+    env.tx(env.settlement.functions.grantRole(ORACLE_ROLE, oracle.address), env.admin)
+    cfg = get_config("test")
+    table = build_venue_market(cfg, env.now()).table
+    m, s = cfg.series, cfg.scenarios
+    h = table.hash(m, s)
+    env.tx(oracle.functions.publishTable(h, env.now(), table.to_words()), env.alice)
+    address = env.settlement.address
+    assert published_table(env.w3, address, h, m, s) == table
+
+    def refused(market_hash: int) -> str:
+        with pytest.raises(RecoveryError) as err:
+            published_table(env.w3, address, market_hash, m, s)
+        return str(err.value)
+
+    assert "never registered" in refused(h + 1)
+    env.travel_to(env.now() + 1)
+    env.tx(oracle.functions.publish(h + 1, env.now()), env.alice)  # the hash alone
+    assert "without its table published" in refused(h + 1)
+    env.travel_to(env.now() + 1)
+    env.tx(oracle.functions.publishTable(h + 2, env.now(), table.to_words()), env.alice)
+    assert f"hashes to {h:#x}" in refused(h + 2)  # another table than the one registered

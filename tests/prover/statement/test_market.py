@@ -111,3 +111,19 @@ def test_series_ids_are_checked_on_their_own():
     for ids in ([0], [2, 2], [3, 1], [1 << 29], [1 << 64]):
         with pytest.raises(MarketTableError, match="market_ids.*ascending"):
             check_series_ids(ids)
+
+
+def test_the_published_words_give_the_table_back_and_nothing_else():
+    words = TABLE.to_words()
+    assert words[:6] == [7, 3, 0, 120, 0, TABLE.rows[0].expiry] and words[6:10] == [
+        150,
+        -20,
+        140,
+        -10,
+    ]
+    assert MarketTable.from_words(words, 2) == TABLE
+    for bad in (words[:-1], [], [*words, 0]):
+        with pytest.raises(StatementError, match="market table words"):
+            MarketTable.from_words(bad, 2)
+    with pytest.raises(StatementError, match="S = 3"):
+        MarketTable.from_words(words, 3)  # 2 rows of width 9 are not rows of width 11
