@@ -63,8 +63,9 @@ include "withdrawal-slot.circom";
  * Data availability (DA_SPEC secs. 2-5): every write of a leaf is a record (slot order: queue,
  * trades buy then sell, liquidations account then account 0, settlements, withdrawals, fee
  * credit); the last write of each id is published (BlobPublished), enciphered under its enc and
- * oldRoot (BlobCipher) and folded into the fingerprint F at alpha = dataBinding's low 128 bits
- * (BindingSplit, BlobRecord, BlobFingerprint); F's low 125 bits must be dataBinding's tail
+ * the batch's pad seed Poseidon([oldRoot, time]) (BlobCipher) and folded into the fingerprint F
+ * at alpha = dataBinding's low 128 bits (BindingSplit, BlobRecord, BlobFingerprint); F's low 125
+ * bits must be dataBinding's tail
  * (FingerprintTail): the blob holds exactly the leaves the batch wrote.
  * The table's scenario values (mkVim, mkVmm) are not range-checked: the oracle is trusted for
  * them (docs/risk.md, "Oracle promises").
@@ -247,7 +248,6 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     component entry[N];
     for (var r = 0; r < N; r++) {
         entry[r] = BlobEntry(P);
-        entry[r].oldRoot <== oldRoot;
         for (var k = 0; k < K + 3; k++) {
             entry[r].pow[k] <== pow[k];
         }
@@ -332,6 +332,12 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     }
     stamp.forcedPaid <== forcedPaid;
     time <== stamp.time;
+    // the pads' seed: a batch sealed again on this old root has a later time, so no pad is
+    // ever used for two different leaves (DA_SPEC sec. 3)
+    signal padSeed <== Poseidon(2)([oldRoot, time]);
+    for (var r = 0; r < N; r++) {
+        entry[r].seed <== padSeed;
+    }
 
     // trades: their fees leave the tree (BatchStamp), for the contract's feesAccrued
     component trades[T];

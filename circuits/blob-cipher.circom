@@ -7,10 +7,11 @@ include "poseidon.circom";
  *   slot_i = series_i + 2^29 (qty_i + 2^63)   (0 for i >= P)
  *   w_0 = ordersRoot, w_{1+k} = head_k + 2^64 slot_{2k} + 2^157 slot_{2k+1}
  *   head_0 = collateral, head_1 = count, head_k = 0 (k >= 2)
- *   ct_j = w_j + Poseidon([enc, oldRoot, accountId, j])
+ *   ct_j = w_j + Poseidon([enc, seed, accountId, j])
  * @param P - position slots; K = max(2, ceil(P / 2)) packed words, K + 1 ct words
  * @input enc - the leaf's ECDH x-coordinate (the key of the pads)
- * @input oldRoot - the batch's old root (fresh pads every batch)
+ * @input seed - the batch's pad seed Poseidon([oldRoot, time]) (fresh pads every batch, and
+ *        for a batch sealed again on the same root at a later time)
  * @input accountId - the leaf's index
  * @input collateral, ordersRoot, series[P], qty[P], count - the new leaf's fields
  * @output ct[K + 1] - the published words
@@ -20,7 +21,7 @@ include "poseidon.circom";
 template BlobCipher(P) {
     var K = P <= 4 ? 2 : (P + 1) \ 2;
     signal input enc;
-    signal input oldRoot;
+    signal input seed;
     signal input accountId;
     signal input collateral;
     signal input ordersRoot;
@@ -43,7 +44,7 @@ template BlobCipher(P) {
     for (var j = 0; j <= K; j++) {
         pad[j] = Poseidon(4);
         pad[j].inputs[0] <== enc;
-        pad[j].inputs[1] <== oldRoot;
+        pad[j].inputs[1] <== seed;
         pad[j].inputs[2] <== accountId;
         pad[j].inputs[3] <== j;
         ct[j] <== w[j] + pad[j].out;

@@ -9,7 +9,7 @@ include "blob-record.circom";
  * @param P - position slots; K = max(2, ceil(P / 2))
  * @input accountId, leafHash - the record's id and new leaf
  * @input enc, collateral, ordersRoot, series[P], qty[P], count - the new leaf's fields
- * @input oldRoot - the batch's old root; pow[K + 3] - alpha^0 .. alpha^(K + 2)
+ * @input seed - the batch's pad seed (BlobCipher); pow[K + 3] - alpha^0 .. alpha^(K + 2)
  * @output e - the entry's value (whether it is published is BlobPublished's rule)
  */
 template BlobEntry(P) {
@@ -22,11 +22,11 @@ template BlobEntry(P) {
     signal input series[P];
     signal input qty[P];
     signal input count;
-    signal input oldRoot;
+    signal input seed;
     signal input pow[K + 3];
     signal output e;
 
-    signal ct[K + 1] <== BlobCipher(P)(enc, oldRoot, accountId, collateral, ordersRoot, series, qty,
+    signal ct[K + 1] <== BlobCipher(P)(enc, seed, accountId, collateral, ordersRoot, series, qty,
                                        count);
     e <== BlobRecord(K)(accountId, leafHash, ct, pow);
 }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from web3 import Web3
 from web3.contract import Contract
 
+from prover.statement import data_blob
 from recovery.abi import SETTLEMENT_ABI
 from recovery.errors import RecoveryError
 
@@ -29,6 +30,7 @@ class BatchData:
     queue_processed: int = 0  # queue entries consumed after this batch
     block: int = 0  # the block it landed in
     tx: str = ""  # the transaction that landed it (its submitBatch input holds the old root)
+    time: int = 0  # the event's batchTimestamp: with the old root, the key of its pads
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class ChainData:
         """The old root of ``batches[index]``: the previous batch's new root, or genesis."""
         return self.batches[index - 1].new_root if index else self.genesis_root
 
+    def seed(self, index: int) -> int:
+        """The pad seed of ``batches[index]`` (data_blob.pad_seed of its old root and time)."""
+        return data_blob.pad_seed(self.old_root(index), self.batches[index].time)
+
 
 def settlement(w3: Web3, address: str) -> Contract:
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=SETTLEMENT_ABI)
@@ -69,6 +75,7 @@ def read_chain(w3: Web3, address: str, from_block: int = 0) -> ChainData:
                 int(lg["args"]["queueProcessed"]),
                 int(lg["blockNumber"]),
                 "0x" + bytes(lg["transactionHash"]).hex(),
+                int(lg["args"]["batchTimestamp"]),
             )
             for lg in s.events.BatchSubmitted().get_logs(from_block=from_block)
         ),

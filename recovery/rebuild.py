@@ -76,7 +76,7 @@ def _own_entries(
             if account_id is not None and e.account_id != account_id:
                 continue
             try:
-                leaf = data_blob.open_entry(e, key, enc, chain.old_root(i), config.positions)
+                leaf = data_blob.open_entry(e, key, enc, chain.seed(i), config.positions)
             except (DecryptionError, StatementError, ValueError):
                 continue  # another owner's entry (or a forged one): it opens to nobody here
             yield b.number, e.account_id, leaf, e.leaf_hash

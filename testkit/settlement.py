@@ -91,7 +91,9 @@ def fill(fill_id: int, buy: SignedOrder, sell: SignedOrder, price: int, qty: int
 def chain_of(b: Batcher, state_root: int | None = None) -> ChainData:
     """The chain data an owner reads after ``b``'s sealed batches landed: each batch's new
     root and blob, the genesis root and the operator's key (recovery.chain_data)."""
-    batches = tuple(BatchData(s.number, s.new_root, s.data) for s in b.sealed)
+    batches = tuple(
+        BatchData(s.number, s.new_root, s.data, time=s.batch.timestamp) for s in b.sealed
+    )
     root = b.state.root if state_root is None else state_root
     genesis = genesis_state(b.config, b.operator).root
     return ChainData(batches, (), root, genesis, b.operator_key)

@@ -88,7 +88,8 @@ class _Ctx:
         self.violations: list[Rejected] = []
         self.refunded: list[tuple[int, str]] = []
         self.written: set[int] = set()
-        self.old_root = state.root  # the batch's old root: the pads' nonce
+        # the pads' key: the batch's old root and time (a batch sealed again has a later time)
+        self.seed = data_blob.pad_seed(state.root, batch.timestamp)
         self.records: list[data_blob.Entry] = []  # every write's record, in slot order
         self.touch_records: list[Record] = []
         self.im = batch.market.values("im")
@@ -110,7 +111,7 @@ class _Ctx:
         # field arithmetic, no range checks: equal to the strict entry for an in-range leaf,
         # and a rule a write breaks is the rule's to name, not the record's
         self.records.append(
-            data_blob.seal(self.old_root, account_id, acct, self.cfg.positions, strict=False)
+            data_blob.seal(self.seed, account_id, acct, self.cfg.positions, strict=False)
         )
 
     def account(self, account_id: int) -> Account:
@@ -548,7 +549,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
     _range(ctx, fees, False, "batch fees")  # the contract reads 64 bits of the stamp
     written = tuple(sorted(ctx.written))
     data = data_blob.build(
-        old_root, [(a, st.accounts[a]) for a in written], cfg.positions, strict=strict
+        ctx.seed, [(a, st.accounts[a]) for a in written], cfg.positions, strict=strict
     )
     binding = data_binding(data, st.root)
 

@@ -12,12 +12,16 @@ Ciphertext of a leaf (K = max(2, ceil(P / 2)), K + 1 words)::
     w_0      = ordersRoot
     w_{1+k}  = head_k + 2^64 slot_{2k} + 2^157 slot_{2k+1}   head_0 = collateral,
                                                            head_1 = count, head_k = 0 (k >= 2)
-    pad_j    = Poseidon([enc, oldRoot, accountId, j])    oldRoot: the batch's old root
+    seed     = Poseidon([oldRoot, time])                 the batch's old root and unix time
+    pad_j    = Poseidon([enc, seed, accountId, j])
     ct_j     = w_j + pad_j mod p
 
 ``enc`` is the leaf's x(o * A) = x(a * O) (prover.statement.accounts): the operator and the
-owner know it, nobody else. The pads are fresh per batch (oldRoot changes every batch: the fee
-credit always writes account 0) and per account. Authenticity comes from the published leaf
+owner know it, nobody else. The pads are fresh per batch and per account: oldRoot changes every
+batch (the fee credit always writes account 0), and a batch sealed again on the same old root
+(a batch that could not land: its calldata may be public) carries a later time, so no pad ever
+enciphers two different leaves (the relayer seals again strictly after every time it used on
+that root, relayer.settlement.resume). Authenticity comes from the published leaf
 hash: the owner recomputes the leaf with its key, ``enc`` and ``count`` and compares.
 
 Layout, big-endian::
@@ -154,9 +158,15 @@ class Blob:
 # --- the cipher ------------------------------------------------------------------------------
 
 
-def pad(enc: int, old_root: int, account_id: int, j: int) -> int:
-    """``pad_j = Poseidon([enc, oldRoot, accountId, j])``: the keystream word j of the entry."""
-    return poseidon([enc % P, old_root % P, account_id, j])
+def pad_seed(old_root: int, time: int) -> int:
+    """``seed = Poseidon([oldRoot, time])``: the batch's key to its pads (time: the batch's
+    unix seconds, BatchSubmitted's ``batchTimestamp``)."""
+    return poseidon([old_root % P, time % P])
+
+
+def pad(enc: int, seed: int, account_id: int, j: int) -> int:
+    """``pad_j = Poseidon([enc, seed, accountId, j])``: the keystream word j of the entry."""
+    return poseidon([enc % P, seed % P, account_id, j])
 
 
 def _slot(series: int, qty: int, i: int) -> int:
@@ -212,11 +222,12 @@ def unpack(plain: Sequence[int], p: int) -> tuple[int, int, list[tuple[int, int]
     return heads[0], plain[0], pos, heads[1]
 
 
-def seal(old_root: int, account_id: int, leaf: LeafLike, p: int, *, strict: bool = True) -> Entry:
+def seal(seed: int, account_id: int, leaf: LeafLike, p: int, *, strict: bool = True) -> Entry:
     """The entry of ``leaf`` (the account's leaf after a write; the blob holds each written
-    id's final one) under the batch's ``old_root``. ``strict=False`` (the model's records and
-    negative tests) evaluates the formulas in the field without range checks, as a circuit
-    would on out-of-range signals; for an in-range leaf both give the same entry."""
+    id's final one) under the batch's pad ``seed`` (:func:`pad_seed`). ``strict=False`` (the
+    model's records and negative tests) evaluates the formulas in the field without range
+    checks, as a circuit would on out-of-range signals; for an in-range leaf both give the same
+    entry."""
     if strict:
         w = words(leaf.collateral, leaf.orders_root, leaf.positions, leaf.count, p)
         lh = encoding.account_leaf(
@@ -230,7 +241,7 @@ def seal(old_root: int, account_id: int, leaf: LeafLike, p: int, *, strict: bool
         )
     else:
         w, lh = _loose(leaf, p)
-    ct = tuple((wj + pad(leaf.enc, old_root, account_id, j)) % P for j, wj in enumerate(w))
+    ct = tuple((wj + pad(leaf.enc, seed, account_id, j)) % P for j, wj in enumerate(w))
     return Entry(account_id, lh, ct)
 
 
@@ -255,21 +266,21 @@ def _loose(leaf: LeafLike, p: int) -> tuple[list[int], int]:
 
 
 def build(
-    old_root: int,
+    seed: int,
     leaves: Iterable[tuple[int, LeafLike]],
     positions: int,
     *,
     strict: bool = True,
 ) -> bytes:
     """The DBK3 blob of a batch: ``leaves`` are ``(account_id, final leaf)`` of every id the
-    batch wrote (any order; each id once), ``old_root`` the batch's old root. ``strict=False``:
-    see :func:`seal`."""
+    batch wrote (any order; each id once), ``seed`` the batch's pad seed (:func:`pad_seed`).
+    ``strict=False``: see :func:`seal`."""
     _check_positions(positions)
     entries = []
     for aid, leaf in leaves:
         if not 0 <= aid < 1 << 8 * ID_BYTES:
             raise StatementError(f"data blob: account id {aid} does not fit {ID_BYTES} bytes")
-        entries.append(seal(old_root, aid, leaf, positions, strict=strict))
+        entries.append(seal(seed, aid, leaf, positions, strict=strict))
     return serialise(Blob(positions, tuple(sorted(entries, key=lambda e: e.account_id))))
 
 
@@ -412,13 +423,14 @@ def binding(data: bytes, new_root: int) -> int:
 # --- the owner's side ------------------------------------------------------------------------
 
 
-def open_entry(entry: Entry, key: PrivateKey, enc: int, old_root: int, positions: int) -> LeafPlain:
-    """The entry's leaf under ``key`` and ``enc``; raises :class:`DecryptionError` unless it
-    hashes, with ``key``'s public key, to the published leaf hash."""
-    plain = [(c - pad(enc, old_root, entry.account_id, j)) % P for j, c in enumerate(entry.ct)]
+def open_entry(entry: Entry, key: PrivateKey, enc: int, seed: int, positions: int) -> LeafPlain:
+    """The entry's leaf under ``key``, ``enc`` and the batch's pad ``seed``; raises
+    :class:`DecryptionError` unless it hashes, with ``key``'s public key, to the published leaf
+    hash."""
+    plain = [(c - pad(enc, seed, entry.account_id, j)) % P for j, c in enumerate(entry.ct)]
     wrong = DecryptionError(
         f"data blob: account {entry.account_id}'s entry does not decrypt to its leaf hash "
-        "under this key (wrong key, wrong operator key or old root, or a forged entry)"
+        "under this key (wrong key, wrong operator key, old root or time, or a forged entry)"
     )
     try:
         collateral, orders_root, pos, count = unpack(plain, positions)
@@ -435,20 +447,21 @@ def decrypt_own(
     data: bytes,
     key: PrivateKey,
     account_id: int,
-    old_root: int,
+    seed: int,
     operator_pub: Key,
     positions: int,
 ) -> LeafPlain | None:
     """The owner's leaf from a blob, or None when the blob does not carry the account.
 
-    ``old_root`` is the batch's old root (the previous batch's newRoot, or the genesis root),
-    ``operator_pub`` account 0's public key. Raises :class:`DecryptionError` when the entry is
-    not the owner's under ``key`` (another key, another batch's root, a forged entry)."""
+    ``seed`` is the batch's ``pad_seed(oldRoot, time)`` (oldRoot: the previous batch's
+    newRoot, or the genesis root), ``operator_pub`` account 0's public key. Raises
+    :class:`DecryptionError` when the entry is not the owner's under ``key`` (another key,
+    another batch's root or time, a forged entry)."""
     blob = decode(data, positions)
     entry = blob.entry(account_id)
     if entry is None:
         return None
-    return open_entry(entry, key, enc_from_owner(key, operator_pub), old_root, positions)
+    return open_entry(entry, key, enc_from_owner(key, operator_pub), seed, positions)
 
 
 __all__ = [

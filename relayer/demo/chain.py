@@ -10,7 +10,7 @@ from typing import Any
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.statement.data_blob import LeafPlain, decrypt_own
+from prover.statement.data_blob import LeafPlain, decrypt_own, pad_seed
 from recovery.chain_data import read_chain
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
@@ -90,8 +90,9 @@ class DeskChain:
             raise RuntimeError(f"claim() from {eth} reverted")
         return self.balance(eth) - before, int(receipt["gasUsed"])
 
-    def batch_blobs(self) -> list[tuple[str, int, bytes]]:
-        """(transaction hash, new root, data blob) of every ``BatchSubmitted``, in order."""
+    def batch_blobs(self) -> list[tuple[str, int, bytes, int]]:
+        """(transaction hash, new root, data blob, time) of every ``BatchSubmitted``, in
+        order."""
         logs = self.settlement.events.BatchSubmitted().get_logs(from_block=0)
         logs = sorted(logs, key=lambda lg: lg["args"]["batchNumber"])
         return [
@@ -99,6 +100,7 @@ class DeskChain:
                 "0x" + bytes(lg["transactionHash"]).hex(),
                 int(lg["args"]["newRoot"]),
                 bytes(lg["args"]["data"]),
+                int(lg["args"]["batchTimestamp"]),
             )
             for lg in logs
         ]
@@ -111,17 +113,19 @@ class DeskChain:
         self, desk: Desk, positions: int, batch_of_tx: dict[str, int]
     ) -> tuple[int, LeafPlain] | None:
         """The desk's newest leaf from chain data: (batch, leaf), decrypted with its key. Each
-        entry's pads use its batch's old root (the previous event's ``newRoot``, the genesis
-        root for batch 1) and the operator's public key; the batch number is the relayer's,
-        found through ``GET /v1/batches``'s ``tx_hash`` (the same as the event's); a batch
-        whose hash the service has not recorded yet is left for the next look (callers poll)."""
+        entry's pads use its batch's seed (its old root: the previous event's ``newRoot``, the
+        genesis root for batch 1; and its time) and the operator's public key; the batch number
+        is the relayer's, found through ``GET /v1/batches``'s ``tx_hash`` (the same as the
+        event's); a batch whose hash the service has not recorded yet is left for the next look
+        (callers poll)."""
         found, old_root = None, self.genesis_root()
-        for tx, new_root, data in self.batch_blobs():
+        for tx, new_root, data, time in self.batch_blobs():
             number = batch_of_tx.get(tx_key(tx))
             if number is None:  # landed, its hash not recorded by the service yet: next look
                 old_root = new_root
                 continue
-            leaf = decrypt_own(data, desk.key, desk.account_id, old_root, OPERATOR_KEY, positions)
+            seed = pad_seed(old_root, time)
+            leaf = decrypt_own(data, desk.key, desk.account_id, seed, OPERATOR_KEY, positions)
             if leaf is not None:
                 found = (number, leaf)
             old_root = new_root

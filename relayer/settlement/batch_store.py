@@ -262,6 +262,8 @@ def unseal_from(repo: Repository, number: int) -> None:
     with repo.engine.begin() as conn:
         for s in gone:  # the ledger may hold their keeper ops: booked again as a difference
             resealed.keep(conn, s.number, s.keeper_deltas)
+        if gone:  # their blobs' pads are spent: what is sealed in their place is stamped later
+            resealed.raise_time_floor(conn, max(s.batch.timestamp for s in gone))
         conn.execute(update(fills).where(fills.c.batch_id >= number).values(batch_id=None))
         conn.execute(
             update(withdrawals)

@@ -44,7 +44,7 @@ from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.chain_watch import DepositWatcher
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.pipeline import SettlementPipeline
-from relayer.storage import checkpoint
+from relayer.storage import checkpoint, resealed
 from relayer.storage.repository import Repository
 
 log = logging.getLogger("darkbook.settlement")
@@ -139,6 +139,9 @@ def rebuild(pipeline: SettlementPipeline, from_block: int) -> Batcher:
     stored = batch_store.load(pipeline.store)
     start = usable_checkpoint(pipeline.batcher, pipeline.store, stored)
     pipeline.batcher = replay(pipeline.batcher, stored, start)
+    # after every forgotten batch: a batch sealed in their place never reuses their pads
+    floor = resealed.load_time_floor(pipeline.store)
+    pipeline.batcher.last_timestamp = max(pipeline.batcher.last_timestamp, floor)
     log.info(
         "replayed %d of %d stored batch(es)%s",
         pipeline.batcher.replayed,  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from prover.model.ops import Batch, Deposit, Touch
 from prover.model.sample import NOW, genesis, key_for, random_batch
 from prover.statement import data_blob
 from prover.statement.accounts import enc_from_operator
+from prover.statement.public_inputs import PublicInputs
 from testkit.batch_circuit import TEST, accepted, wire, witness
 
 pytestmark = pytest.mark.slow  # compiles and runs the test batch configuration
@@ -127,7 +128,8 @@ def test_extra_entry_is_refused(case):
     entries = list(data_blob.decode(result.data, POS).entries)
     written = {e.account_id for e in entries}
     extra = next(a for a in sorted(result.state.accounts) if a not in written)
-    entry = data_blob.seal(state.root, extra, result.state.accounts[extra], POS)
+    seed = data_blob.pad_seed(state.root, PublicInputs.from_list(result.public).batch_timestamp)
+    entry = data_blob.seal(seed, extra, result.state.accounts[extra], POS)
     forged = sorted([*entries, entry], key=lambda e: e.account_id)
     assert not accepted(_with_entries(result, state, forged))
 
@@ -152,7 +154,8 @@ def _forged_state(state, result, account_id: int, **changes) -> dict:
     blob rebuilt for that state, so only the one rule the change breaks is broken)."""
     st = result.state.copy()
     st.put(account_id, replace(st.accounts[account_id], **changes))
-    data = data_blob.build(state.root, [(a, st.accounts[a]) for a in result.written], POS)
+    seed = data_blob.pad_seed(state.root, PublicInputs.from_list(result.public).batch_timestamp)
+    data = data_blob.build(seed, [(a, st.accounts[a]) for a in result.written], POS)
     return _rebind(_inputs(result, state), data, st.root)
 
 

@@ -118,13 +118,13 @@ def cipher():
 def test_blob_cipher_matches_python(cipher, tmp_path, seed):
     rng = Random(100 + seed)
     leaf = random_leaf(rng)
-    old_root, account_id = rng.randrange(P), rng.randrange(1 << 20)
+    pad_seed, account_id = rng.randrange(P), rng.randrange(1 << 20)
     values = witness(
         cipher,
-        {"oldRoot": old_root, "accountId": account_id, **leaf_inputs(leaf)},
+        {"seed": pad_seed, "accountId": account_id, **leaf_inputs(leaf)},
         tmp_path,
     )
-    entry = data_blob.seal(old_root, account_id, leaf, POS)
+    entry = data_blob.seal(pad_seed, account_id, leaf, POS)
     wires = [signal_index(cipher, f"main.ct[{j}]") for j in range(KW + 1)]
     assert [values[w] for w in wires] == list(entry.ct)
     assert accepted(cipher, values)
@@ -134,7 +134,7 @@ def test_blob_cipher_matches_python(cipher, tmp_path, seed):
 
 def test_blob_cipher_empty_positions_pack_zero(cipher, tmp_path):
     leaf = Leaf(ax=1, ay=2, collateral=0, orders_root=0, positions=[(0, 0)] * POS, count=1)
-    values = witness(cipher, {"oldRoot": 5, "accountId": 0, **leaf_inputs(leaf)}, tmp_path)
+    values = witness(cipher, {"seed": 5, "accountId": 0, **leaf_inputs(leaf)}, tmp_path)
     entry = data_blob.seal(5, 0, leaf, POS, strict=False)
     assert [values[signal_index(cipher, f"main.ct[{j}]")] for j in range(KW + 1)] == list(entry.ct)
 

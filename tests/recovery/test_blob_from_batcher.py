@@ -29,7 +29,7 @@ def _old_root(b: Batcher, sb: SealedBatch) -> int:
 
 def _owners_read_their_own(b: Batcher, sb: SealedBatch, state_after: dict) -> None:
     """Every entry opens to its owner's key and to no other key."""
-    old, p = _old_root(b, sb), b.config.positions
+    old, p = data_blob.pad_seed(_old_root(b, sb), sb.batch.timestamp), b.config.positions
     for e in data_blob.decode(sb.data).entries:
         mine = data_blob.decrypt_own(
             sb.data, KEYS[e.account_id], e.account_id, old, b.operator_key, p
@@ -118,7 +118,5 @@ def test_the_wrong_key_is_refused_even_for_a_blob_it_is_not_in() -> None:
     first = b.sealed[0]  # account 0 only (the tree held nobody else to touch)
     stranger = PrivateKey(b"\x05" * 32)
     assert [e.account_id for e in data_blob.decode(first.data).entries] == [0]
-    none = data_blob.decrypt_own(
-        first.data, stranger, 3, _old_root(b, first), b.operator_key, b.config.positions
-    )
+    none = data_blob.decrypt_own(first.data, stranger, 3, 0, b.operator_key, b.config.positions)
     assert none is None  # no entry for account 3 in that blob

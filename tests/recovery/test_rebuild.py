@@ -61,9 +61,8 @@ def test_a_batch_that_withholds_a_written_leaf_is_named(history: Batcher) -> Non
     before = b.sealed[-2]
     ids = data_blob.decode(last.data).entries
     kept = [e.account_id for e in ids if e.account_id != 1]  # account 1's new leaf withheld
-    data = data_blob.build(
-        before.new_root, [(a, b.state.accounts[a]) for a in kept], b.config.positions
-    )
+    seed = data_blob.pad_seed(before.new_root, last.batch.timestamp)
+    data = data_blob.build(seed, [(a, b.state.accounts[a]) for a in kept], b.config.positions)
     batches = (*chain.batches[:-1], replace(chain.batches[-1], data=data))
     with pytest.raises(RecoveryError, match=f"batch {last.number}: the published leaves rebuild"):
         rebuild_tree(batches, b.config)

@@ -49,7 +49,7 @@ def _owner_reads(world: World, result, aid: int) -> data_blob.LeafPlain:
         result.data,
         world.keys[aid],
         aid,
-        world.state.root,
+        data_blob.pad_seed(world.state.root, PublicInputs.from_list(result.public).batch_timestamp),
         OPERATOR.public_key(),
         TEST.positions,
     )

@@ -24,7 +24,8 @@ U64 = (1 << 64) - 1
 SMAX = (1 << 29) - 1
 OPERATOR = PrivateKey(b"\x07" * 32)
 OP_PUB = OPERATOR.public_key()
-OLD_ROOT = 0x1234567
+OLD_ROOT, TIME = 0x1234567, 1_800_000_000
+SEED = data_blob.pad_seed(OLD_ROOT, TIME)  # a batch's: its old root and time
 
 
 def key(i: int) -> PrivateKey:
@@ -63,13 +64,13 @@ def leaf_of(owner: PrivateKey, rng: random.Random, p: int, **over: object) -> Le
 def blob_of(ids: list[int], positions: int, seed: int = 0) -> tuple[bytes, dict[int, Leaf]]:
     rng = random.Random(seed)
     leaves = {a: leaf_of(key(a + 1), rng, positions) for a in ids}
-    return data_blob.build(OLD_ROOT, list(leaves.items()), positions), leaves
+    return data_blob.build(SEED, list(leaves.items()), positions), leaves
 
 
 def decrypt(data: bytes, aid: int, positions: int, owner: PrivateKey | None = None, **kw: object):
-    args = {"old_root": OLD_ROOT, "operator_pub": OP_PUB, **kw}
+    args = {"seed": SEED, "operator_pub": OP_PUB, **kw}
     return data_blob.decrypt_own(
-        data, owner or key(aid + 1), aid, args["old_root"], args["operator_pub"], positions
+        data, owner or key(aid + 1), aid, args["seed"], args["operator_pub"], positions
     )
 
 
@@ -167,9 +168,10 @@ def test_round_trip_every_entry_for_its_owner(cfg) -> None:
         entry = blob.entry(aid)
         assert entry is not None
         assert entry.leaf_hash == got.leaf_hash((lf.ax, lf.ay))
-        # ct_j = w_j + Poseidon([enc, oldRoot, id, j])
+        # ct_j = w_j + Poseidon([enc, seed, id, j]), seed = Poseidon([oldRoot, time])
         w = data_blob.words(lf.collateral, lf.orders_root, lf.positions, lf.count)
-        pads = [poseidon([lf.enc, OLD_ROOT, aid, j]) for j in range(len(w))]
+        seed = poseidon([OLD_ROOT, TIME])
+        pads = [poseidon([lf.enc, seed, aid, j]) for j in range(len(w))]
         assert list(entry.ct) == [(a + b) % P for a, b in zip(w, pads, strict=True)]
     assert decrypt(data, 2, cfg.positions) is None  # not in the blob
     assert data_blob.leaf_hashes(data) == {
@@ -188,7 +190,7 @@ def test_extreme_leaves_round_trip() -> None:
         positions=[(SMAX, encoding.I64_MIN), (SMAX, encoding.I64_MAX), (1, -1), (0, 0)],
         count=U64,
     )
-    data = data_blob.build(OLD_ROOT, [(4, lf)], 4)
+    data = data_blob.build(SEED, [(4, lf)], 4)
     got = decrypt(data, 4, 4)
     assert got is not None and got.positions == lf.positions and got.count == U64
 
@@ -207,12 +209,23 @@ def test_another_key_cannot_read_an_entry() -> None:
         decrypt(data, 1, 2, owner=key(3))  # account 2's key on account 1's entry
 
 
-def test_the_owner_needs_the_batchs_old_root_and_the_operators_key() -> None:
+def test_the_owner_needs_the_batchs_old_root_time_and_the_operators_key() -> None:
     data, _ = blob_of([1], 2, seed=4)
-    with pytest.raises(DecryptionError):
-        decrypt(data, 1, 2, old_root=OLD_ROOT + 1)
+    for other in (data_blob.pad_seed(OLD_ROOT + 1, TIME), data_blob.pad_seed(OLD_ROOT, TIME + 1)):
+        with pytest.raises(DecryptionError):
+            decrypt(data, 1, 2, seed=other)
     with pytest.raises(DecryptionError):
         decrypt(data, 1, 2, operator_pub=key(40).public_key())
+
+
+def test_a_batch_sealed_again_later_on_the_same_root_reuses_no_pad() -> None:
+    """The leak pad reuse would be: ct - ct' = w - w' for two leaves under one pad. A batch
+    sealed again on its old root has a later time, so every pad word differs."""
+    rng = random.Random(9)
+    lf = leaf_of(key(2), rng, 2)
+    first = data_blob.seal(data_blob.pad_seed(OLD_ROOT, TIME), 1, lf, 2)
+    again = data_blob.seal(data_blob.pad_seed(OLD_ROOT, TIME + 1), 1, lf, 2)
+    assert all(a != b for a, b in zip(first.ct, again.ct, strict=True))
 
 
 def _at(data: bytes, index: int, word: int) -> int:
@@ -238,7 +251,7 @@ def test_decrypt_refuses_a_blob_of_another_p() -> None:
 
 
 def test_empty_blob() -> None:
-    data = data_blob.build(OLD_ROOT, [], 4)
+    data = data_blob.build(SEED, [], 4)
     assert data == b"DBK3\x04\x00\x00"
     assert data_blob.decode(data).entries == ()
     assert data_blob.fingerprint(data, 12345) == 1
@@ -248,15 +261,15 @@ def test_build_refuses_an_id_twice_and_ids_beyond_four_bytes() -> None:
     rng = random.Random(6)
     lf = leaf_of(key(1), rng, 2)
     with pytest.raises(StatementError, match="ascending"):
-        data_blob.build(OLD_ROOT, [(1, lf), (1, lf)], 2)
+        data_blob.build(SEED, [(1, lf), (1, lf)], 2)
     with pytest.raises(StatementError, match="4 bytes"):
-        data_blob.build(OLD_ROOT, [(1 << 32, lf)], 2)
+        data_blob.build(SEED, [(1 << 32, lf)], 2)
 
 
 def test_build_refuses_series_ids_from_2_29() -> None:
     lf = leaf_of(key(1), random.Random(7), 2, positions=[(1 << 29, 1), (0, 0)])
     with pytest.raises(ValueError, match="2\\^29"):
-        data_blob.build(OLD_ROOT, [(1, lf)], 2)
+        data_blob.build(SEED, [(1, lf)], 2)
 
 
 # --- decode: each malformation refused by name ----------------------------------------------
@@ -427,14 +440,14 @@ def test_the_field_evaluation_equals_the_checked_one_in_range(p: int) -> None:
     rng = random.Random(p)
     for i in range(5):
         lf = leaf_of(key(i + 1), rng, p, positions=[(rng.randrange(1 << 29), -i) for _ in range(p)])
-        strict = data_blob.seal(OLD_ROOT, i, lf, p)
-        assert data_blob.seal(OLD_ROOT, i, lf, p, strict=False) == strict
+        strict = data_blob.seal(SEED, i, lf, p)
+        assert data_blob.seal(SEED, i, lf, p, strict=False) == strict
     bad, zero = replace(lf, collateral=-1), replace(lf, collateral=0)
     with pytest.raises(ValueError, match="collateral"):
-        data_blob.seal(OLD_ROOT, 1, bad, p)
+        data_blob.seal(SEED, 1, bad, p)
     # in the field: w_1 of collateral -1 is w_1 of collateral 0, minus 1 (mod p)
     loose, ok = (
-        data_blob.seal(OLD_ROOT, 1, bad, p, strict=False),
-        data_blob.seal(OLD_ROOT, 1, zero, p),
+        data_blob.seal(SEED, 1, bad, p, strict=False),
+        data_blob.seal(SEED, 1, zero, p),
     )
     assert (loose.ct[1] - ok.ct[1]) % P == P - 1 and loose.ct[2:] == ok.ct[2:]

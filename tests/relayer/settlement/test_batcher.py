@@ -183,7 +183,8 @@ def test_data_blob_is_what_the_proof_binds_and_readable_by_the_owner_only() -> N
     sealed = b.sealed[-1]
     pub = PublicInputs.from_list(sealed.public)
     assert pub.data_binding == data_blob.binding(sealed.data, sealed.new_root)
-    old, p = b.sealed[-2].new_root, b.config.positions
+    p = b.config.positions
+    old = data_blob.pad_seed(b.sealed[-2].new_root, sealed.batch.timestamp)  # the pads' seed
     leaf = data_blob.decrypt_own(sealed.data, DESK_B, 2, old, OPERATOR.public_key(), p)
     assert leaf is not None and leaf.collateral == b.state.accounts[2].collateral
     with pytest.raises(DecryptionError):  # desk A's key does not open desk B's entry

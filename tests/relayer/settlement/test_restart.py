@@ -224,7 +224,10 @@ def test_kill_9_at_every_step_loses_nothing_and_settles_once(tmp_path: Path) -> 
 
         # desk A reads its leaf from the last blob that carries it, each under its old root
         key_a, _, a_id = desks[0]
-        olds = [PublicInputs.from_list(s.public).old_root for s in stored]
+        olds = [
+            data_blob.pad_seed(PublicInputs.from_list(s.public).old_root, s.batch.timestamp)
+            for s in stored
+        ]  # each blob's pad seed: its old root and time
         operator_pub = operator_key(settlement)  # the constructor's KeyOwnerBound
         mine = [
             leaf

@@ -18,6 +18,7 @@ from relayer.settlement.batch_codec import batch_from_json, batch_to_json
 from relayer.settlement.batcher import Batcher
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.resume import replay
+from relayer.storage import resealed
 from relayer.storage.repository import Repository
 from relayer.storage.tables import batch_contents, batches
 from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, OPERATOR, fill, funded, order, queue
@@ -126,8 +127,14 @@ def test_unseal_forgets_the_batches_and_requeues_their_operations(repo: Reposito
     b, _ = _trade_batcher()
     for sb in b.sealed:
         batch_store.record_sealed(repo, sb, [], [])
+    assert resealed.load_time_floor(repo) == 0  # nothing forgotten yet
     batch_store.unseal_from(repo, 3)
     assert [s.number for s in batch_store.load(repo)] == [1, 2]
+    # what is sealed in their place is stamped after them: their blobs' pads are never reused
+    latest = b.sealed[-1].batch.timestamp
+    assert resealed.load_time_floor(repo) == latest > b.sealed[1].batch.timestamp
     with repo.engine.connect() as conn:
         assert {r.batch_id for r in conn.execute(batches.select())} == {1, 2}
         assert {r.batch_id for r in conn.execute(batch_contents.select())} == {1, 2}
+    batch_store.unseal_from(repo, 2)  # an earlier one forgotten later keeps the floor
+    assert resealed.load_time_floor(repo) == latest
