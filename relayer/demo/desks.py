@@ -62,11 +62,22 @@ class Desk:
         expiry: int,
         order_id: int | None = None,
         group: tuple[int, int, int] = (0, 0, 0),
+        trigger: tuple[int, int, int] = (0, 0, 0),
     ) -> dict[str, Any]:
         self.signed.append(SignedOrder(price, qty, side))
         oid = self.nonce() if order_id is None else order_id
         return signed_leg(
-            self.key, self.domain, self.account_id, oid, series, side, price, qty, expiry, group
+            self.key,
+            self.domain,
+            self.account_id,
+            oid,
+            series,
+            side,
+            price,
+            qty,
+            expiry,
+            group,
+            trigger,
         )
 
     def group(

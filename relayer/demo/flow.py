@@ -31,6 +31,7 @@ from relayer.demo.keepers import (
 from relayer.demo.report import USD, DemoReport, WithdrawalLine, render, usd
 from relayer.demo.service import ServiceProcess, running_service
 from relayer.demo.stage_times import StageTimes
+from relayer.demo.stops import arm_stop, stop_fired
 
 Say = Callable[[str], None]
 DESK_DEPOSIT = 250_000 * USD
@@ -279,8 +280,12 @@ def run_demo(
             story.withdraw()
             story.settle()
             story.claim()
-            say("10. keepers: a price shock and a liquidation, a series expiring")
-            report.keepers = [price_shock_and_liquidation(story, prices), series_expiry(story)]
+            say("10. keepers: a stop armed, a price shock and a liquidation, a series expiring")
+            stop = arm_stop(story)
+            shock = price_shock_and_liquidation(story, prices)
+            if prices is None:
+                stop.skipped = "no price shock to fire it (no oracle price source setting)"
+            report.keepers = [shock, stop_fired(story, stop), series_expiry(story)]
             for k in report.keepers:
                 if k.skipped:
                     say(f"   {k.name}: skipped: {k.skipped}")

@@ -48,6 +48,7 @@ class KeeperChapter:
     count: int = 0  # liquidations or expiry settlements proven
     actions: list[str] = field(default_factory=list)
     skipped: str | None = None
+    ref: str | None = None  # what the chapter follows across steps (a stop's order hash)
 
 
 def price_file_settings(data_dir: Path) -> dict[str, Any]:

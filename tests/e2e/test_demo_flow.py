@@ -58,7 +58,11 @@ def test_demo_through_the_service_on_the_test_configuration(tmp_path: Path) -> N
     assert summary["calldata_leaks"] == 0 and summary["transactions_scanned"] > summary["batches"]
     for k in report.keepers:  # done, or skipped with the reason
         assert (k.skipped is None) == (k.count > 0), k
-    assert summary["liquidations"] + summary["expiries"] == sum(k.count for k in report.keepers)
+    counted = summary["liquidations"] + summary["expiries"] + summary["triggers_fired"]
+    assert counted == sum(k.count for k in report.keepers)
+    # the stop armed before the price shock fires on the shocked table and its fill is proven
+    stop = next(k for k in report.keepers if k.name == "trigger")
+    assert stop.skipped is None and summary["triggers_fired"] == 1, text
     # the demo's series are short-dated: one expires and the keeper settles every position
     expiry = next(k for k in report.keepers if k.name == "expiry")
     assert expiry.skipped is None and summary["expiries"] == expiry.count > 0, text
