@@ -47,10 +47,23 @@ def table_hash(dep: VenueDeployment, snap: MarketSnapshot) -> int:
 class MarketFollower:
     """The settle process's market: the contract's newest table, as a stored snapshot."""
 
-    def __init__(self, dep: VenueDeployment, repo: Repository) -> None:
+    def __init__(
+        self, dep: VenueDeployment, repo: Repository, refresh_seconds: float | None = None
+    ) -> None:
         self.dep = dep
         self.repo = repo
         self.current: MarketSnapshot | None = None
+        self.refresh_seconds = refresh_seconds  # the venue's oracle_refresh_seconds
+
+    def wanted(self, chain_now: int) -> bool:
+        """The venue's oracle keeper registers only while no batch is in flight
+        (``VenueFollower``): once the newest table is ``refresh_seconds`` old (default half
+        the contract's ``maxMarketAge``), the loop stops sealing so the batches land and it
+        can (``OracleKeeper.wanted``'s place in ``SettlementLoop``)."""
+        s = self.dep.settlement.functions
+        if self.refresh_seconds is None:
+            self.refresh_seconds = int(s.maxMarketAge().call()) / 2
+        return chain_now - int(s.latestMarketTimestamp().call()) >= self.refresh_seconds
 
     def newest(self) -> MarketSnapshot | None:
         """The stored snapshot whose table the contract registered last (None: not stored

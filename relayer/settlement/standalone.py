@@ -49,7 +49,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
         sign_locally(w3, settings)
         dep = deployment_store.attach(w3, record, op.public_key())
         start_prover(dep.prover, settings)  # the pool loads the proving key while we resume
-        market = MarketFollower(dep, repo)
+        market = MarketFollower(dep, repo, settings.oracle_refresh_seconds)
         while (snap := market.newest()) is None:
             log.warning("waiting for the venue's market table to be registered and stored")
             if stop.wait(settings.settle_poll_seconds):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from relayer.chain.deploy import (
     deploy_all,
     predict_settlement_address,
 )
+from relayer.settlement.follower import MarketFollower
 from relayer.settlement.market import build_venue_market
 from testkit.contracts import KEY_OPERATOR, MARKET_HASH, POSITIONS, Env
 from testkit.standin import W, standin
@@ -216,3 +218,16 @@ def test_an_owner_reads_the_exit_table_back_from_the_oracles_event(env: Env) -> 
     env.travel_to(env.now() + 1)
     env.tx(oracle.functions.publishTable(h + 2, env.now(), table.to_words()), env.alice)
     assert f"hashes to {h:#x}" in refused(h + 2)  # another table than the one registered
+
+
+def test_the_settle_process_holds_sealing_once_the_table_is_due(env: Env) -> None:
+    """Split mode: the venue's oracle keeper registers only while no batch is in flight, so the
+    settle process stops sealing once the newest table is due (MarketFollower.wanted)."""
+    ts = env.now()
+    env.tx(env.settlement.functions.registerMarket(MARKET_HASH, ts), env.oracle)
+    half = env.settlement.functions.maxMarketAge().call() / 2
+    follower = MarketFollower(SimpleNamespace(settlement=env.settlement), None)  # type: ignore[arg-type]
+    assert not follower.wanted(ts) and not follower.wanted(int(ts + half) - 1)
+    assert follower.wanted(int(ts + half) + 1)
+    given = MarketFollower(SimpleNamespace(settlement=env.settlement), None, 10)  # type: ignore[arg-type]
+    assert (given.wanted(ts + 9), given.wanted(ts + 10)) == (False, True)
