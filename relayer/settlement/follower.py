@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from relayer.markets.snapshot import MarketSnapshot
-from relayer.settlement import batch_store
+from relayer.settlement import batch_store, keeper_reseal
 from relayer.settlement.chain_watch import DepositWatcher
 from relayer.settlement.deployment import VenueDeployment
 from relayer.storage.repository import Repository
@@ -133,6 +133,8 @@ class VenueFollower:
         """Book the keeper ops of stored batches after the last one looked at (batches are
         read once each, not every pass)."""
         after = max(self.looked_at, self.booked_through())
+        if keeper_reseal.difference_pending(self.repo, after):
+            return  # the settle loop first stores the difference with the next batch
         self.looked_at = book_stored(self.repo, book, after) or self.looked_at
 
     def run(self, stop: threading.Event, poll_seconds: float) -> None:

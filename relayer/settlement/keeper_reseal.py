@@ -15,6 +15,12 @@ liquidates or settles differently). So:
   batch's stored keeper ops and the kept rows dropped in one transaction, then booked, so a
   crash before the booking books it at restart (``follower.book_stored``) and one before the
   transaction computes it again from the same rows.
+
+Split mode (``darkbook relayer settle`` beside ``relayer run --no-settle``): the settle loop
+has no ledger; it reads the ledger's last booked batch from the log
+(``Repository.last_keeper_batch``) and stores the difference with the batch the same way, and
+the venue's follower, which books from the store, waits while a difference is pending
+(``difference_pending``), so it never books that batch without it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ def negate(deltas: Deltas) -> Deltas:
 
 def _clean(deltas: Deltas) -> Deltas:
     return {aid: (c, m) for aid, (c, m) in deltas.items() if c or any(m.values())}
+
+
+def difference_pending(repo: Repository, booked: int) -> bool:
+    """Batches the ledger booked (numbers up to ``booked``) were sealed again and the batch
+    carrying the difference is not stored yet: a follower booking from the store (split mode,
+    ``VenueFollower``) waits, else it would book the next batch without it."""
+    return any(n <= booked for n in resealed.load(repo))
 
 
 def to_book(repo: Repository, number: int, deltas: Deltas, booked: int) -> Deltas | None:

@@ -303,16 +303,15 @@ class SettlementLoop:
             )
         self.observe("liquidations", len(sb.batch.liquidations))
         self.observe("expiry_settlements", len(sb.batch.settlements))
-        if self.book is None:
-            return
         deltas: Deltas | None = sb.keeper_deltas
         if self.booked_through is not None:  # a batch sealed again: book the difference once
+            # (stored with the batch: with no ``book``, the venue's follower books it)
             deltas = keeper_reseal.to_book(
                 self.store, sb.number, sb.keeper_deltas, self.booked_through()
             )
             if deltas is not None:
                 sb.keeper_deltas = deltas
-        if deltas:
+        if deltas and self.book is not None:
             self.book(sb.number, deltas)
 
     def _refresh_market(self, chain_now: int) -> None:

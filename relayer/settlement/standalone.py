@@ -67,6 +67,9 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
             fees=FeePolicy.from_gwei(settings.priority_fee_gwei, settings.max_fee_gwei),
         )
         loop.oracle = market
+        # the venue's ledger books keeper ops from the store (VenueFollower): a batch sealed
+        # again stores the difference for it to book (relayer.settlement.keeper_reseal)
+        loop.booked_through = repo.last_keeper_batch
         loop.pipeline.prove_ahead = True  # seal k+1 -> its witness while k proves
         pipeline = loop.pipeline
         submission.configure(pipeline, settings)  # stuck txs, private sends, finality

@@ -221,6 +221,18 @@ class Repository:
             ):
                 yield r.seq, r.kind, r.payload
 
+    def last_keeper_batch(self) -> int:
+        """The last batch whose keeper ops the ledger booked (its newest ``keeper`` event; 0:
+        none), as another process reads it."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(events.c.payload)
+                .where(events.c.kind == "keeper")
+                .order_by(events.c.seq.desc())
+                .limit(1)
+            ).first()
+        return 0 if row is None else int(json.loads(row.payload)["batch"])
+
     def fill_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(fills)).scalar_one()

@@ -14,7 +14,9 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     FireCmd,
+    KeeperCmd,
     Leg,
+    Outcome,
     SubmitCmd,
     Tif,
     WithdrawCmd,
@@ -75,3 +77,17 @@ def test_trades_for_the_batcher_carry_both_signed_orders(server: LiveServer, des
     )
     sig = (t["buy"]["sig_r8x"], t["buy"]["sig_r8y"], t["buy"]["sig_s"])
     assert verify(b.key.public_key(), order_hash(server.dom, order), sig)
+
+
+def test_the_last_keeper_batch_is_read_from_the_log(tmp_path: Path) -> None:
+    """What `relayer settle` reads as the ledger's last booked batch (split mode)."""
+    repo = Repository(f"sqlite:///{tmp_path / 'r.db'}")
+    try:
+        assert repo.last_keeper_batch() == 0
+        items = [(1, Outcome(KeeperCmd(3, (), 1_800_000_000)), {})]
+        items.append((2, Outcome(ExpireCmd(1_800_000_001)), {}))
+        items.append((3, Outcome(KeeperCmd(4, ((1, -5, ()),), 1_800_000_002)), {}))
+        repo.record_many(items, 1_800_000_003)
+        assert repo.last_keeper_batch() == 4
+    finally:
+        repo.close()
