@@ -11,11 +11,10 @@ sent as fast as the API acknowledges them. Throughput = fills / (first order sen
 fill read ``confirmed`` by its owner); latency per fill = its taker order sent -> its fill
 read ``confirmed`` (owners' signed fills reads, polled every 0.25 s).
 
-Baseline: the issue asks for one prover worker against two, but the service has no
-prover-worker setting yet (one worker proves each batch in the settlement loop), so the
-baseline is the same workload on another circuit configuration (default ``test``: T = 1,
-40k constraints), and the ratio is config / baseline fills per minute. Goal (issue 17, demo
-configuration, 2 cores): >= 45 proven fills per minute.
+Baseline: the same workload on another circuit configuration (default ``test``: T = 1, 56k
+constraints), and the ratio is config / baseline fills per minute. One prover worker against
+two (and Ray) is benchmarks/bench_throughput.py. Goal (issue 17, demo configuration, 2 cores):
+>= 45 proven fills per minute.
 """
 
 from __future__ import annotations

@@ -25,12 +25,12 @@ from prover.statement import encoding
 from relayer.chain.deposit import mint_and_deposit
 from relayer.settings import ANVIL_RELAYER_KEY
 from relayer.settlement import resume
-from relayer.settlement.deployment import VenueDeployment, deploy_venue
+from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.loop import SettlementLoop
-from relayer.settlement.market import VenueMarket, build_venue_market
+from relayer.settlement.market import VenueMarket
 from relayer.storage.repository import Repository
 from relayer.storage.tables import withdrawals
-from testkit.settlement import OPERATOR
+from testkit.settlement import OPERATOR, venue_with_table
 
 RELAYER = Account.from_key(ANVIL_RELAYER_KEY).address
 
@@ -50,11 +50,7 @@ class FaultVenue:
     def make(cls, chain: LocalChain) -> FaultVenue:
         w3 = chain.w3
         block = w3.eth.block_number
-        venue = deploy_venue(w3, "test", operator=OPERATOR)
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        vm = build_venue_market(venue.config, now)
-        tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
-        w3.eth.wait_for_transaction_receipt(tx)
+        venue, vm = venue_with_table(w3)
         return cls(chain, venue, vm, block)
 
     def deposit(self, eth: str, key: PrivateKey, amount: int = 10**9) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prover.crypto.eddsa import PrivateKey
 from prover.model.ops import SignedOrder, Trade, sign_order
@@ -16,6 +17,11 @@ from relayer.settlement.batcher import Batcher, PendingFill
 from relayer.settlement.chain_watch import QueuedDeposit
 from relayer.settlement.genesis import genesis_state
 from relayer.settlement.market import VenueMarket, build_venue_market
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from relayer.settlement.deployment import VenueDeployment
 
 NOW = 1_900_000_000
 FUNDS = 10**11
@@ -29,6 +35,19 @@ OPERATOR, DESK_A, DESK_B = key("operator"), key("desk A"), key("desk B")
 
 
 CALL, FUTURE = 103, 109  # the two series of a `test` venue (M = 2)
+
+
+def venue_with_table(w3: Web3) -> tuple[VenueDeployment, VenueMarket]:
+    """A `test` venue deployed on ``w3`` (account 0 = OPERATOR) with the reference table
+    published and registered, as the oracle keeper does."""
+    from relayer.settlement.deployment import deploy_venue
+
+    venue = deploy_venue(w3, "test", operator=OPERATOR)
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    vm = build_venue_market(venue.config, now)
+    fn = venue.oracle.functions.publishTable(vm.hash, now, vm.table.to_words())
+    w3.eth.wait_for_transaction_receipt(fn.transact({"from": venue.oracle_owner}))
+    return venue, vm
 
 
 def series_file(path: Path, expiry: int) -> Path:

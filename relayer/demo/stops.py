@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from prover.statement.encoding import TRIGGER_ABOVE
 from relayer.demo.desks import mark_price
 from relayer.demo.keepers import KeeperChapter
+from relayer.demo.report import usd
 
 if TYPE_CHECKING:
     from relayer.demo.flow import Story
@@ -36,8 +37,8 @@ def arm_stop(story: Story) -> KeeperChapter:
     r.raise_for_status()
     (order,) = r.json()["orders"]
     chapter.actions.append(
-        f"{a.name} arms a buy-stop on {sid} (fires at a mark >= {level}; {b.name} offers one "
-        f"at {OFFER * mark}): {order['status']}"
+        f"{a.name} arms a buy-stop on {sid} (fires at a mark >= {usd(level)}; {b.name} offers "
+        f"one at {usd(OFFER * mark)}): {order['status']}"
     )
     story.say(f"   {chapter.actions[-1]}")
     if order["status"] != "armed":

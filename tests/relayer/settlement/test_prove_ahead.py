@@ -21,12 +21,10 @@ from prover.build.anvil import LocalChain, local_chain
 from prover.proving.pool import open_pool
 from relayer.chain.deposit import mint_and_deposit
 from relayer.settings import Settings
-from relayer.settlement.deployment import deploy_venue
 from relayer.settlement.loop import SettlementLoop
-from relayer.settlement.market import build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
 from relayer.storage.repository import Repository
-from testkit.settlement import DESK_A, DESK_B, OPERATOR
+from testkit.settlement import DESK_A, DESK_B, OPERATOR, venue_with_table
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +39,7 @@ def test_sealed_batches_prove_in_the_background_and_land_in_order(
     chain: LocalChain, caplog: pytest.LogCaptureFixture
 ) -> None:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator=OPERATOR)
-    now = int(w3.eth.get_block("latest")["timestamp"])
-    vm = build_venue_market(venue.config, now)
-    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
-    w3.eth.wait_for_transaction_receipt(tx)
+    venue, vm = venue_with_table(w3)
     p = SettlementPipeline(venue, vm.table, OPERATOR)
     p.prove_ahead = True
     for eth, k, amount in ((venue.admin, OPERATOR, 1_000), (chain.accounts[1], DESK_A, 10**9)):
@@ -76,11 +70,7 @@ def test_sealed_batches_prove_in_the_background_and_land_in_order(
 
 def test_the_loop_seals_the_next_batch_while_one_proves(chain: LocalChain, tmp_path: Path) -> None:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator=OPERATOR)
-    now = int(w3.eth.get_block("latest")["timestamp"])
-    vm = build_venue_market(venue.config, now)
-    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
-    w3.eth.wait_for_transaction_receipt(tx)
+    venue, vm = venue_with_table(w3)
     store = Repository(f"sqlite:///{tmp_path / 'relayer.db'}")
     loop = SettlementLoop(venue, vm.table, OPERATOR, store, batch_seconds=0)
     loop.pipeline.prove_ahead = True

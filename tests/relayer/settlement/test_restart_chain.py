@@ -13,12 +13,11 @@ import pytest
 from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deposit import mint_and_deposit
 from relayer.settlement import batch_store, resume
-from relayer.settlement.deployment import VenueDeployment, deploy_venue
+from relayer.settlement.deployment import VenueDeployment
 from relayer.settlement.errors import SubmissionReverted
-from relayer.settlement.market import build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
 from relayer.storage.repository import Repository
-from testkit.settlement import DESK_A, DESK_B, OPERATOR
+from testkit.settlement import DESK_A, DESK_B, OPERATOR, venue_with_table
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +30,7 @@ def chain() -> Iterator[LocalChain]:
 
 def _venue(chain: LocalChain) -> tuple[VenueDeployment, object]:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator=OPERATOR)
-    now = int(w3.eth.get_block("latest")["timestamp"])
-    vm = build_venue_market(venue.config, now)
-    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
-    w3.eth.wait_for_transaction_receipt(tx)
+    venue, vm = venue_with_table(w3)
     for eth, k in ((chain.accounts[1], DESK_A), (chain.accounts[2], DESK_B)):
         mint_and_deposit(venue.token, venue.settlement, eth, 10**9, k.public_key())
     return venue, vm

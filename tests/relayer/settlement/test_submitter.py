@@ -15,12 +15,10 @@ from web3.logs import DISCARD
 from prover.build.anvil import LocalChain, local_chain
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
-from relayer.settlement.deployment import deploy_venue
 from relayer.settlement.errors import SubmissionReverted
-from relayer.settlement.market import build_venue_market
 from relayer.settlement.pipeline import SettlementPipeline
 from relayer.settlement.submitter import decode_revert
-from testkit.settlement import DESK_A, OPERATOR
+from testkit.settlement import DESK_A, OPERATOR, venue_with_table
 
 pytestmark = pytest.mark.slow
 
@@ -47,11 +45,7 @@ def _deposit(venue, eth: str, k, amount: int) -> None:
 
 def test_refused_submissions_keep_the_batch_until_it_lands(chain: LocalChain) -> None:
     w3 = chain.w3
-    venue = deploy_venue(w3, "test", operator=OPERATOR)
-    now = int(w3.eth.get_block("latest")["timestamp"])
-    vm = build_venue_market(venue.config, now)
-    tx = venue.oracle.functions.publish(vm.hash, now).transact({"from": venue.oracle_owner})
-    w3.eth.wait_for_transaction_receipt(tx)
+    venue, vm = venue_with_table(w3)
     p = SettlementPipeline(venue, vm.table, OPERATOR)
     _deposit(venue, venue.admin, OPERATOR, 1_000)  # tops up account 0 (opened at genesis)
     _deposit(venue, chain.accounts[1], DESK_A, 10**9)
