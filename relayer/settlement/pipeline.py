@@ -121,13 +121,15 @@ class SettlementPipeline:
 
     def next_timestamp(self) -> int:
         """The latest block's timestamp once it is after the previous batch's: never in the
-        future for the contract, strictly increasing as it requires."""
+        future for the contract, strictly increasing as it requires. Waits by the chain's
+        clock (a local chain may run hours ahead of this machine's: its time was moved), at
+        most a second per look."""
         last = self.batcher.last_timestamp
         while True:
             ts = int(self.w3.eth.get_block("latest")["timestamp"])
             if ts > last:
                 return ts
-            time.sleep(max(0.0, last + 1 - time.time()) + 0.05)
+            time.sleep(min(1.0, last + 1 - ts) + 0.05)
             with contextlib.suppress(Exception):  # local chains only: mine an empty block
                 self.w3.provider.make_request("evm_mine", [])
 

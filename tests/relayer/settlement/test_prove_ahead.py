@@ -108,3 +108,18 @@ def test_a_prover_cluster_setting_of_no_known_form_is_refused(cluster: str) -> N
     with pytest.raises(ValidationError, match="prover_cluster"):
         Settings(prover_cluster=cluster)
     assert Settings(prover_cluster="ray://10.0.0.5:10001").prover_cluster.startswith("ray://")
+
+
+def test_the_next_timestamp_waits_by_the_chains_clock(chain: LocalChain) -> None:
+    """A local chain whose time was moved hours ahead (the demo's expiry) gets its next batch
+    time within seconds, not after those hours of this machine's clock."""
+    w3 = chain.w3
+    venue, vm = venue_with_table(w3)
+    p = SettlementPipeline(venue, vm.table, OPERATOR)
+    ahead = int(w3.eth.get_block("latest")["timestamp"]) + 3 * 3600
+    w3.provider.make_request("evm_setNextBlockTimestamp", [ahead])
+    w3.provider.make_request("evm_mine", [])
+    p.batcher.last_timestamp = ahead  # a batch sealed at the chain's newest time
+    started = time.monotonic()
+    assert p.next_timestamp() > ahead
+    assert time.monotonic() - started < 30
