@@ -145,7 +145,9 @@ class BatchProver:
                 proof = self.pool.submit_witness(wtns).result()
             else:
                 proof = self.backend.prove(wtns)
-            t_prove = time.perf_counter() - t
+            # the worker's own seconds: a pool's queue (a batch proved ahead waits for a free
+            # worker) is not proving
+            t_prove = proof.seconds or time.perf_counter() - t
         if [int(x) for x in proof.public] != list(public):
             raise ProvingError(
                 "the proof's public signals differ from the model's public inputs: "

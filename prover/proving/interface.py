@@ -55,6 +55,8 @@ class Proof:
     proof: dict[str, Any]
     public: list[str]
     backend: str
+    # seconds its prover worked on it (a pool's worker: not the wait for a free worker)
+    seconds: float = field(default=0.0, compare=False)
     words: list[int] = field(init=False)
     calldata: Calldata = field(init=False)
 

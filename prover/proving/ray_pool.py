@@ -101,7 +101,9 @@ class _ProverActor:
         with tempfile.TemporaryDirectory(prefix="darkbook-ray-") as tmp:
             path = Path(tmp) / "batch.wtns"
             path.write_bytes(wtns)
-            return self.backend.prove(path)
+            t = time.perf_counter()
+            proof = self.backend.prove(path)
+        return dataclasses.replace(proof, seconds=time.perf_counter() - t)
 
 
 class RayProverPool:

@@ -27,6 +27,7 @@ def test_pool_of_two_proves_witnesses_and_inputs(
         verify_or_raise(smoke_dev_keys, proof)
     assert proofs[0].public == proofs[1].public
     assert from_inputs.public[-1] == "15"
+    assert all(p.seconds > 0 for p in proofs)  # the worker's own time, carried back
 
 
 def test_a_worker_killed_mid_proof_costs_a_retry(

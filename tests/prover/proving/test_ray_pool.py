@@ -63,6 +63,7 @@ def test_two_ray_actors_prove_batches_and_keep_their_keys(ray_head, batch, smoke
         with pytest.raises(ProvingError, match="different circuits"):
             pool.submit_witness(smoke_wtns).result()
         assert pool.lost == 0
+    assert all(p.seconds > 0 for p in [*first, again])  # each actor's own proving time
     for proof in [*first, again]:
         verify_or_raise(prover.keys, proof)
         assert [int(x) for x in proof.public] == public
