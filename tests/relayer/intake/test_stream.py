@@ -148,3 +148,29 @@ def test_open_streams_per_account_are_capped(server: LiveServer, desks: list[Des
     until("the streams to close", lambda: a.account_id not in server.venue.stream.watched())
     with subscribe(server, a) as ws:
         assert next_event(ws)["type"] == "subscribed"
+
+
+def test_a_firing_reaches_the_owners_stream(server: LiveServer, desks: list[Desk]) -> None:
+    """An armed stop of a one-cancels-other pair fires on a new table: its owner's stream gets
+    the fired order, its partner's cancellation, the fill and the balance."""
+    from prover.statement.encoding import TRIGGER_ABOVE, TRIGGER_BELOW
+    from tests.relayer.matching.test_triggers import _mark, _shock
+
+    a, b, _ = desks
+    mark = _mark(server)
+    b.order(SERIES, "buy", PX, 1)  # the bid the stop sells into
+    stop = a.leg(SERIES, "sell", PX, 1, trigger=(SERIES, mark - 1, TRIGGER_BELOW))
+    take = a.leg(
+        SERIES, "sell", PX, 1, order_id=stop["order_id"], trigger=(SERIES, mark + 1, TRIGGER_ABOVE)
+    )
+    with subscribe(server, a) as wa:
+        assert next_event(wa)["type"] == "subscribed"
+        assert a.submit(stop, take, type="ioc", oco=True).status_code == 200
+        acks = [next_event(wa) for _ in range(2)]
+        assert [e["order"]["status"] for e in acks] == ["armed", "armed"]
+        _shock(server, 40_000)  # the call's mark falls: the stop fires
+        got = [next_event(wa) for _ in range(4)]
+        assert [e["type"] for e in got] == ["order", "order", "fill", "balance"]
+        fired, partner = (e["order"] for e in got[:2])
+        assert (partner["status"], partner["reason"]) == ("cancelled", "oco_other_fired")
+        assert fired["status"] == "filled" and fired["order_hash"] == acks[0]["order"]["order_hash"]
