@@ -129,6 +129,11 @@ class OrderOut(BaseModel):
     trigger_dir: int = Field(0, description="its signed trigger: 0 none, 1 mark >= level, 2 <=")
     trigger_series: str = "0"
     trigger_level: str = "0"
+    oco_with: str | None = Field(
+        None,
+        description="hash of the other order of its one-cancels-other pair (same order id): the "
+        "first to fire or fill cancels the other",
+    )
 
 
 FillSettlement = Literal["pending", "in_batch", "confirmed", "refused"]

@@ -46,6 +46,7 @@ def order_out(o: OrderState, client_id: str | None, now: int) -> schemas.OrderOu
         trigger_dir=leg.trigger_dir,
         trigger_series=str(leg.trigger_series),
         trigger_level=str(leg.trigger_level),
+        oco_with=None if o.oco is None else hexh(o.oco),
     )
 
 

@@ -34,11 +34,13 @@ def test_the_stop_fires_and_cancels_its_take_profit(server: LiveServer, desks: l
     assert r.status_code == 200, r.text
     hashes = [o["order_hash"] for o in r.json()["orders"]]
     assert [o["status"] for o in r.json()["orders"]] == ["armed", "armed"]
+    assert [o["oco_with"] for o in r.json()["orders"]] == hashes[::-1]  # each names the other
     _shock(server, 40_000)  # the call's mark falls: the stop fires
     mine = _orders(a)
     assert mine[hashes[0]]["status"] == "filled"
     other = mine[hashes[1]]
     assert (other["status"], other["reason"]) == ("cancelled", "oco_other_fired")
+    assert mine[hashes[0]]["oco_with"] == hashes[1]  # the fired order still names its partner
     _shock(server, 90_000)  # and rises far: the cancelled take-profit never fires
     assert len(a.fills()) == 1
 
