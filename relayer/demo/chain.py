@@ -10,7 +10,7 @@ from typing import Any
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.statement.data_blob import LeafPlain, decrypt_own, pad_seed
+from prover.statement.data_blob import LeafPlain, decrypt_own
 from recovery.chain_data import read_chain
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
@@ -90,43 +90,21 @@ class DeskChain:
             raise RuntimeError(f"claim() from {eth} reverted")
         return self.balance(eth) - before, int(receipt["gasUsed"])
 
-    def batch_blobs(self) -> list[tuple[str, int, bytes, int]]:
-        """(transaction hash, new root, data blob, time) of every ``BatchSubmitted``, in
-        order."""
-        logs = self.settlement.events.BatchSubmitted().get_logs(from_block=0)
-        logs = sorted(logs, key=lambda lg: lg["args"]["batchNumber"])
-        return [
-            (
-                "0x" + bytes(lg["transactionHash"]).hex(),
-                int(lg["args"]["newRoot"]),
-                bytes(lg["args"]["data"]),
-                int(lg["args"]["batchTimestamp"]),
-            )
-            for lg in logs
-        ]
-
-    def genesis_root(self) -> int:
-        """The root before batch 1, read from the chain (recovery.chain_data)."""
-        return read_chain(self.w3, self.settlement.address).genesis_root
-
     def proven_leaf(
         self, desk: Desk, positions: int, batch_of_tx: dict[str, int]
     ) -> tuple[int, LeafPlain] | None:
         """The desk's newest leaf from chain data: (batch, leaf), decrypted with its key. Each
-        entry's pads use its batch's seed (its old root: the previous event's ``newRoot``, the
-        genesis root for batch 1; and its time) and the operator's public key; the batch number
-        is the relayer's, found through ``GET /v1/batches``'s ``tx_hash`` (the same as the
-        event's); a batch whose hash the service has not recorded yet is left for the next look
-        (callers poll)."""
-        found, old_root = None, self.genesis_root()
-        for tx, new_root, data, time in self.batch_blobs():
-            number = batch_of_tx.get(tx_key(tx))
+        entry's pads use its batch's seed (recovery.chain_data: its old root and time) and the
+        operator's public key; the batch number is the relayer's, found through
+        ``GET /v1/batches``'s ``tx_hash`` (the same as the event's); a batch whose hash the
+        service has not recorded yet is left for the next look (callers poll)."""
+        chain, found = read_chain(self.w3, self.settlement.address), None
+        for i, b in enumerate(chain.batches):
+            number = batch_of_tx.get(tx_key(b.tx))
             if number is None:  # landed, its hash not recorded by the service yet: next look
-                old_root = new_root
                 continue
-            seed = pad_seed(old_root, time)
-            leaf = decrypt_own(data, desk.key, desk.account_id, seed, OPERATOR_KEY, positions)
+            seed = chain.seed(i)
+            leaf = decrypt_own(b.data, desk.key, desk.account_id, seed, OPERATOR_KEY, positions)
             if leaf is not None:
                 found = (number, leaf)
-            old_root = new_root
         return found
