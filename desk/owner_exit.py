@@ -11,10 +11,10 @@ from desk.errors import ChainTxFailed, DeskError
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.config import CircuitConfig
 from prover.statement.market import MarketTable
+from recovery import market_table
 from recovery.chain_data import read_chain
 from recovery.errors import RecoveryError
 from recovery.exit import build_exit, send_exit
-from recovery.market_table import published_table
 from recovery.rebuild import Recovered, recover_account
 
 REASONS = {0: "none", 1: "inactivity", 2: "request overdue"}
@@ -121,10 +121,9 @@ def recover(
 
 def exit_table(chain: DeskChain, config: CircuitConfig) -> MarketTable:
     """The exit market table (hash ``exitMarketHash``) as the oracle published it on-chain."""
-    want = int(_contract(chain).functions.exitMarketHash().call())
     try:
-        return published_table(
-            chain.w3, chain.settlement.address, want, config.series, config.scenarios
+        return market_table.exit_table(
+            chain.w3, chain.settlement.address, config.series, config.scenarios
         )
     except RecoveryError as exc:
         raise DeskError(f"the exit market table: {exc}") from None

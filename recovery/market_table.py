@@ -44,6 +44,12 @@ def published_table(
     )
 
 
+def exit_table(w3: Web3, address: str, m: int, s: int) -> MarketTable:
+    """The table exits are valued at (Settlement's ``exitMarketHash``), as published."""
+    want = int(settlement(w3, address).functions.exitMarketHash().call())
+    return published_table(w3, address, want, m, s)
+
+
 def _checked(words: list[int], market_hash: int, m: int, s: int) -> MarketTable:
     try:
         table = MarketTable.from_words(words, s)

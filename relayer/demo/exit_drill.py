@@ -34,7 +34,7 @@ from recovery.chain_data import read_chain, settlement
 from recovery.compare import differences
 from recovery.errors import RecoveryError
 from recovery.exit import build_exit, claim, send_exit
-from recovery.market_table import published_table
+from recovery.market_table import exit_table
 from recovery.rebuild import recover_account
 from relayer.demo.flow import Story, service_settings
 from relayer.demo.service import running_service
@@ -94,8 +94,7 @@ def _exit_desks(story: Story, chain_w3: Web3, reported: dict) -> list[DeskExit]:
     contract = settlement(chain_w3, address)
     scale = int(contract.functions.unitScale().call())
     chain = read_chain(chain_w3, address)  # chain data alone from here on
-    want = int(contract.functions.exitMarketHash().call())
-    table = published_table(chain_w3, address, want, cfg.series, cfg.scenarios)
+    table = exit_table(chain_w3, address, cfg.series, cfg.scenarios)
     out = []
     for d in story.desks:
         rec = recover_account(chain, d.key, cfg)  # the account id found by the key
