@@ -30,6 +30,7 @@ from relayer.markets.snapshot import MarketSnapshot
 from relayer.settlement import batch_store, keeper_reseal
 from relayer.settlement.chain_watch import DepositWatcher
 from relayer.settlement.deployment import VenueDeployment
+from relayer.settlement.oracle_keeper import table_age
 from relayer.storage.repository import Repository
 from relayer.storage.tables import batches
 
@@ -60,10 +61,8 @@ class MarketFollower:
         (``VenueFollower``): once the newest table is ``refresh_seconds`` old (default half
         the contract's ``maxMarketAge``), the loop stops sealing so the batches land and it
         can (``OracleKeeper.wanted``'s place in ``SettlementLoop``)."""
-        s = self.dep.settlement.functions
-        if self.refresh_seconds is None:
-            self.refresh_seconds = int(s.maxMarketAge().call()) / 2
-        return chain_now - int(s.latestMarketTimestamp().call()) >= self.refresh_seconds
+        age, self.refresh_seconds = table_age(self.dep, chain_now, self.refresh_seconds)
+        return age >= self.refresh_seconds
 
     def newest(self) -> MarketSnapshot | None:
         """The stored snapshot whose table the contract registered last (None: not stored

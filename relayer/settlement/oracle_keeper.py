@@ -46,6 +46,17 @@ log = logging.getLogger("darkbook.settlement")
 _REGISTER_GAS = 1_000_000
 
 
+def table_age(
+    venue: VenueDeployment, chain_now: int, refresh_seconds: float | None
+) -> tuple[int, float]:
+    """(the contract's newest table's age at ``chain_now``, the age it is refreshed at:
+    ``refresh_seconds``, default half the contract's ``maxMarketAge``)."""
+    s = venue.settlement.functions
+    if refresh_seconds is None:
+        refresh_seconds = int(s.maxMarketAge().call()) / 2
+    return chain_now - int(s.latestMarketTimestamp().call()), refresh_seconds
+
+
 @dataclass
 class OracleKeeper:
     venue: VenueDeployment
@@ -126,10 +137,7 @@ class OracleKeeper:
 
     def due(self, chain_now: int, snap: MarketSnapshot, quote: Quote) -> str | None:
         """Why ``snap`` should replace the current table (None: it need not)."""
-        settlement = self.venue.settlement.functions
-        if self.refresh_seconds is None:
-            self.refresh_seconds = int(settlement.maxMarketAge().call()) / 2
-        age = chain_now - int(settlement.latestMarketTimestamp().call())
+        age, self.refresh_seconds = table_age(self.venue, chain_now, self.refresh_seconds)
         if age >= self.refresh_seconds:
             return f"the current table is {age}s old"
         old = {r.series_id: r for r in self.current.table.rows}
