@@ -263,13 +263,14 @@ class Engine:
         return out
 
     def _waiting(self, account_id: int, slot: tuple[int, int] | None = None) -> list[int]:
-        """The account's open and armed orders (in one order slot if given)."""
-        mine = self.open.get(account_id, {}) | self.armed.get(account_id, {})
-        return [
-            h
-            for h, o in mine.items()
-            if slot is None or self._slot_key(account_id, o.leg.order_id) == slot
-        ]
+        """The account's open, then armed, orders (in one order slot if given: its open order
+        is ``open_slots``'s, a slot holds one at a time)."""
+        armed = self.armed.get(account_id, {})
+        if slot is None:
+            return [*self.open.get(account_id, {}), *armed]
+        h = self.open_slots.get(slot)
+        held = [a for a, o in armed.items() if self._slot_key(account_id, o.leg.order_id) == slot]
+        return ([h] if h is not None else []) + held
 
     def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
         rules.check_shape(cmd, self.series)
@@ -415,17 +416,13 @@ class Engine:
         return (account_id, nonce & ((1 << self.order_depth) - 1))
 
     def _replaced(self, cmd: SubmitCmd) -> dict[int, OrderState]:
-        """Open orders whose nonce slot the new legs take over (hard cancel by nonce)."""
-        out = {}
-        for leg in cmd.legs:
-            key = self._slot_key(leg.account_id, leg.order_id)
-            h = self.open_slots.get(key)
-            if h is not None:
-                out[h] = self.orders[h]
-            for a, o in self.armed.get(leg.account_id, {}).items():  # they hold their slot too
-                if self._slot_key(o.leg.account_id, o.leg.order_id) == key:
-                    out[a] = o
-        return out
+        """Open and armed orders whose nonce slot the new legs take over (hard cancel by
+        nonce)."""
+        return {
+            h: self.orders[h]
+            for leg in cmd.legs
+            for h in self._waiting(leg.account_id, self._slot_key(leg.account_id, leg.order_id))
+        }
 
     # -- matching ---------------------------------------------------------------------
 
