@@ -12,10 +12,10 @@ include "scenario-equity.circom";
  * @input collateral - the leaf's unsigned 64-bit collateral
  * @input series[P], qty[P] - the leaf's positions (qty signed 64-bit, v mod p)
  * @input ids[M], mark[M] - the table's series ids and signed marks
- * @output amount - the equity floored at 0, an integer in [0, 2^130)
+ * @output amount - the equity floored at 0, an integer in [0, 2^B), B = equityBits(P)
  * Guarantees: every non-empty position's series is in the table exactly once (else no
- * witness); amount = equity if equity >= 0, else 0 (the sign from a 131-bit decomposition
- * of equity + 2^130: |equity| < 2^130 since |qty|, |mark| < 2^63, P <= 8, collateral < 2^64).
+ * witness); amount = equity if equity >= 0, else 0 (the sign from a (B + 1)-bit decomposition
+ * of equity + 2^B: |equity| < 2^B since |qty|, |mark| < 2^63, collateral < 2^64).
  * NOTE: takes the leaf's ranges from the tree (range-checked when written) and the marks'
  * from the oracle (bound by the market hash).
  */
@@ -32,6 +32,7 @@ template ExitEquity(P, M) {
         V[j][0] <== mark[j];
     }
     signal equity[1] <== ScenarioEquity(P, M, 1)(1, collateral, series, qty, ids, V);
-    signal bits[131] <== Num2Bits(131)(equity[0] + (1 << 130));
-    amount <== bits[130] * equity[0];  // bit 130 set <=> equity >= 0
+    var B = equityBits(P);
+    signal bits[B + 1] <== Num2Bits(B + 1)(equity[0] + (1 << B));
+    amount <== bits[B] * equity[0];  // bit B set <=> equity >= 0
 }

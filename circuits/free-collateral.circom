@@ -20,8 +20,8 @@ include "scenario-equity.circom";
  * Guarantees (when enabled): every position is priced (ScenarioEquity); free is exactly the
  * formula above, so collateral - free passes the initial rule whenever free > 0, and free = 0
  * exactly when some equity is <= 0 (or the collateral is 0).
- * NOTE: trusts the oracle for |V| < 2^63 (docs/risk.md): every candidate is then below 2^130
- * in absolute value, so the 131-bit comparisons cannot wrap.
+ * NOTE: trusts the oracle for |V| < 2^63 (docs/risk.md): every candidate is then below 2^B,
+ * B = equityBits(P), in absolute value, so the (B + 1)-bit comparisons cannot wrap.
  */
 template FreeCollateral(P, M, S) {
     signal input enabled;
@@ -50,15 +50,16 @@ template FreeCollateral(P, M, S) {
     }
     one === 1;
     signal low <== enabled * m;
-    // the named candidate is at or below every other one (differences in [0, 2^131))
+    var B = equityBits(P);
+    // the named candidate is at or below every other one (differences in [0, 2^(B + 1)))
     signal gap[S + 1];
     component above[S + 1];
     for (var i = 0; i <= S; i++) {
         gap[i] <== enabled * (cand[i] - m);
-        above[i] = Num2Bits(131);
+        above[i] = Num2Bits(B + 1);
         above[i].in <== gap[i];
     }
-    // its sign: low + 2^130 is in (0, 2^131); bit 130 is set iff low >= 0
-    signal sign[131] <== Num2Bits(131)(low + (1 << 130));
-    free <== sign[130] * low;
+    // its sign: low + 2^B is in (0, 2^(B + 1)); bit B is set iff low >= 0
+    signal sign[B + 1] <== Num2Bits(B + 1)(low + (1 << B));
+    free <== sign[B] * low;
 }

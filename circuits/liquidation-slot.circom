@@ -101,7 +101,7 @@ template LiquidationSlot(AD, P, M, S, PENALTY) {
     }
     selSum === 1;
     signal deficit <== enabled * (-chosen - 1);
-    component failsMaintenance = Num2Bits(130);
+    component failsMaintenance = Num2Bits(equityBits(P));
     failsMaintenance.in <== deficit;
 
     // cash for each slot at mark minus the penalty

@@ -14,8 +14,8 @@ include "scenario-equity.circom";
  * @input ids[M] - the table's series ids (0 = padding row)
  * @input V[M][S] - the table's signed scenario values (initial or maintenance row)
  * Guarantees (when enabled): every non-empty position's series is in the table exactly once;
- * each scenario equity is in [0, 2^130) as an integer, i.e. >= 0 (no wrap-around: its absolute
- * value is below 2^130 because |qty|, |V| < 2^63, P <= 8 and collateral < 2^64).
+ * each scenario equity is in [0, 2^B) as an integer, B = equityBits(P), i.e. >= 0 (no
+ * wrap-around: its absolute value is below 2^B because |qty|, |V| < 2^63, collateral < 2^64).
  * NOTE: trusts the oracle for the table's ranges (|V| < 2^63) and distinct ids; both are bound
  * by the market hash, not checked here.
  */
@@ -29,10 +29,11 @@ template Margin(P, M, S) {
 
     signal equity[S] <== ScenarioEquity(P, M, S)(enabled, collateral, series, qty, ids, V);
     signal gated[S];
+    var B = equityBits(P);
     component nonNeg[S];
     for (var s = 0; s < S; s++) {
         gated[s] <== enabled * equity[s];
-        nonNeg[s] = Num2Bits(130);
+        nonNeg[s] = Num2Bits(B);
         nonNeg[s].in <== gated[s];
     }
 }

@@ -3,6 +3,21 @@ pragma circom 2.1.0;
 include "comparators.circom";
 
 /*
+ * equityBits(P): B with |equity| < 2^B for P position slots, since |qty|, |V| < 2^63 and
+ * collateral < 2^64: P * 2^126 + 2^64 < 2^(127 + log2(cap)), cap = the power of two >= max(P, 8).
+ * 130 for P <= 8, 131 for P <= 16, 132 for P <= 32.
+ */
+function equityBits(P) {
+    var bits = 130;
+    var cap = 8;
+    while (cap < P) {
+        cap *= 2;
+        bits++;
+    }
+    return bits;
+}
+
+/*
  * ScenarioEquity: an account's equity under each scenario, as a matrix product
  * (DESIGN.md, "Constraint budget"):
  *   Q[j] = sum of the account's quantities in series ids[j] (one-hot selection, P x M)
@@ -14,7 +29,7 @@ include "comparators.circom";
  * @input series[P], qty[P] - its positions (qty signed 64-bit)
  * @input ids[M] - the table's series ids (0 = padding row)
  * @input V[M][S] - signed scenario values (initial or maintenance rows)
- * @output equity[S] - the field values of the integer equities (|equity| < 2^130 when P <= 8)
+ * @output equity[S] - the field values of the integer equities (|equity| < 2^equityBits(P))
  * Guarantees (when enabled): every slot's quantity is counted exactly once, so a non-empty
  * position whose series is missing from the table (or listed twice) is refused.
  * NOTE: trusts the oracle for |V| < 2^63 and distinct ids (bound by the market hash).
@@ -28,7 +43,7 @@ template ScenarioEquity(P, M, S) {
     signal input V[M][S];
     signal output equity[S];
 
-    assert(P <= 8);
+    assert(P <= 32);
     signal sel[P][M];
     signal part[P][M];
     for (var i = 0; i < P; i++) {

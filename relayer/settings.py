@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     underlying: str = Field("BTC", description="default registry: BTC or ETH (one per venue)")
     series_file: Path | None = Field(None, description="JSON list of series; default built in")
     order_depth: int | None = Field(None, ge=1, le=32, description="ORDER_DEPTH (nonce slots)")
-    max_positions: int | None = Field(None, ge=1, le=6, description="P: position slots")
+    max_positions: int | None = Field(None, ge=1, le=32, description="P: position slots")
     fee_per_contract: int | None = Field(None, ge=0, lt=2**32, description="FEE, each side")
     max_series: int | None = Field(None, ge=1, description="M: series in the market table")
     max_open_orders: int = Field(200, ge=1, description="resting orders per account")

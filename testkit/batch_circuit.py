@@ -17,17 +17,17 @@ from testkit.wtns import read_wtns, signal_index
 TEST = CONFIGS["test"]
 
 
-@lru_cache(maxsize=1)
-def batch_circuit() -> CompiledCircuit:
-    circuit = compile_circuit(batch_main(TEST))
-    print(f"Batch(test): {circuit.constraints} constraints")
+@lru_cache(maxsize=2)
+def batch_circuit(name: str = "test") -> CompiledCircuit:
+    circuit = compile_circuit(batch_main(CONFIGS[name]))
+    print(f"Batch({name}): {circuit.constraints} constraints")
     return circuit
 
 
-def witness(inputs: dict[str, Any], out: Path) -> list[int] | None:
-    """The witness values, or None if the circuit refuses the inputs."""
+def witness(inputs: dict[str, Any], out: Path, config: str = "test") -> list[int] | None:
+    """The witness values, or None if the circuit (of ``config``) refuses the inputs."""
     try:
-        calculate(batch_circuit(), inputs, out)
+        calculate(batch_circuit(config), inputs, out)
     except WitnessError:
         return None
     return read_wtns(out)

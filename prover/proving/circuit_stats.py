@@ -54,6 +54,7 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "OrderHash": ("order-hash.circom", "OrderHash", ()),
         "SignedMessage": ("signed-message.circom", "SignedMessage", ()),
         "AccountLeaf": ("account-leaf.circom", "AccountLeaf", (p,)),
+        "PositionsHash": ("account-leaf.circom", "PositionsHash", (p,)),  # in it when P > 5
         "MerkleUpdate4(account)": ("quad-merkle-update.circom", "MerkleUpdate4", (ad,)),
         "MerkleUpdate4(order)": ("quad-merkle-update.circom", "MerkleUpdate4", (od // 2,)),
         "LeafUpdate": ("leaf-update.circom", "LeafUpdate", (ad,)),

@@ -128,6 +128,56 @@ CONFIGS: dict[str, CircuitConfig] = {
         fee=10,
         penalty=100,
     ),
+    # test with wide leaves (P = 6 > 5: positions hashed apart), so CI proves the wide layout
+    "test_wide": CircuitConfig(
+        "test_wide",
+        account_depth=2,
+        order_depth=2,
+        positions=6,
+        scenarios=2,
+        series=2,
+        trades=1,
+        deposits=1,
+        withdrawals=1,
+        liquidations=1,
+        settlements=1,
+        fee=1,
+        penalty=2,
+    ),
+    # demo's rules and trees with 16 trade slots: the fixed part (table hash, queue, withdrawal,
+    # liquidation, settlement and fee slots) is paid once per 16 fills instead of 4
+    "prod": CircuitConfig(
+        "prod",
+        account_depth=10,
+        order_depth=8,
+        positions=4,
+        scenarios=16,
+        series=16,
+        trades=16,
+        deposits=2,
+        withdrawals=2,
+        liquidations=1,
+        settlements=2,
+        fee=10,
+        penalty=100,
+    ),
+    # demo with room for a real options book: 16 position slots per account (a wide leaf
+    # hashes its positions apart, encoding.positions_hash)
+    "wide": CircuitConfig(
+        "wide",
+        account_depth=10,
+        order_depth=8,
+        positions=16,
+        scenarios=16,
+        series=16,
+        trades=4,
+        deposits=2,
+        withdrawals=2,
+        liquidations=1,
+        settlements=2,
+        fee=10,
+        penalty=100,
+    ),
 }
 
 

@@ -256,10 +256,9 @@ def _loose(leaf: LeafLike, p: int) -> tuple[list[int], int]:
         (heads[i] + (slots[2 * i] << HEAD_BITS) + (slots[2 * i + 1] << HIGH_SLOT)) % P
         for i in range(k)
     ]
-    flat = [leaf.ax % P, leaf.ay % P, leaf.collateral % P, leaf.orders_root % P]
-    for s, q in leaf.positions:
-        flat += [s % P, q % P]
-    return w, poseidon([*flat, leaf.enc % P, leaf.count % P])
+    head = [leaf.ax % P, leaf.ay % P, leaf.collateral % P, leaf.orders_root % P]
+    fields = [v % P for pos in leaf.positions for v in pos]
+    return w, encoding.leaf_layout(head, fields, [leaf.enc % P, leaf.count % P])
 
 
 # --- bytes -----------------------------------------------------------------------------------

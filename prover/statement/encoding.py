@@ -46,8 +46,11 @@ MAX_LEGS: int = 4
 
 EMPTY_ACCOUNT_LEAF: int = 0
 EMPTY_ORDER_LEAF: int = 0
-MAX_POSITIONS: int = (MAX_INPUTS - 6) // 2
-"""Position slots one Poseidon call can hold (4 + 2P + 2 <= 16 inputs, so P <= 5)."""
+FLAT_POSITIONS: int = (MAX_INPUTS - 6) // 2
+"""Position slots the flat leaf holds (4 + 2P + 2 <= 16 Poseidon inputs, so P <= 5); a wider
+leaf hashes its positions apart (:func:`positions_hash`)."""
+MAX_POSITIONS: int = 32
+"""Position slots a leaf may hold (the margin templates' equity bound is sized up to 32)."""
 SERIES_LIMIT: int = 1 << 29
 """Series ids are below 2^29 (DA_SPEC sec. 1): the data blob packs one in 29 bits."""
 
@@ -278,8 +281,10 @@ def account_leaf(
     enc: int,
     count: int,
 ) -> int:
-    """``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P, enc,
-    count])`` (DA_SPEC sec. 1).
+    """The account leaf (DA_SPEC sec. 1). With P <= 5 position slots it is flat,
+    ``Poseidon([Ax, Ay, collateral, ordersRoot, series_1, qty_1, ..., series_P, qty_P, enc,
+    count])``; with more, ``Poseidon([Ax, Ay, collateral, ordersRoot, positions_hash, enc,
+    count])`` (:func:`positions_hash`).
 
     ``positions`` has exactly P (the circuit parameter) ``(series_id, signed_qty)`` pairs;
     empty slots are ``(0, 0)``. The caller pads to P: the leaf hash depends on P. ``enc`` is
@@ -287,16 +292,41 @@ def account_leaf(
     the number of writes of the leaf (unsigned 64-bit).
     """
     if not 0 <= len(positions) <= MAX_POSITIONS:
-        raise LengthError(
-            f"account_leaf: {len(positions)} position slots, at most "
-            f"{MAX_POSITIONS} fit one Poseidon"
-        )
-    flat: list[int] = [
+        raise LengthError(f"account_leaf: {len(positions)} position slots, at most {MAX_POSITIONS}")
+    head = [
         check_field(ax, "account.ax"),
         check_field(ay, "account.ay"),
         u64(collateral, "account.collateral"),
         check_field(orders_root, "account.orders_root"),
     ]
+    tail = [check_field(enc, "account.enc"), u64(count, "account.count")]
+    return leaf_layout(head, _position_fields(positions), tail)
+
+
+def leaf_layout(head: Sequence[int], position_fields: Sequence[int], tail: Sequence[int]) -> int:
+    """The leaf hash of field values, unchecked (what a circuit computes on any signals):
+    ``head`` = (Ax, Ay, collateral, ordersRoot), ``position_fields`` = series_1, qty_1, ...,
+    ``tail`` = (enc, count); the positions are folded (:func:`positions_hash`) past
+    :data:`FLAT_POSITIONS` slots."""
+    fields = list(position_fields)
+    if len(fields) > 2 * FLAT_POSITIONS:
+        fields = [_fold(fields)]
+    return poseidon([*head, *fields, *tail])
+
+
+def positions_hash(positions: Sequence[tuple[int, int]]) -> int:
+    """A wide leaf's positions: ``series_1, qty_1, ..., series_P, qty_P`` cut in runs of 16,
+    each run hashed, and the run hashes hashed together (the one run's hash if there is one)."""
+    return _fold(_position_fields(positions))
+
+
+def _fold(fields: list[int]) -> int:
+    runs = [poseidon(fields[i : i + MAX_INPUTS]) for i in range(0, len(fields), MAX_INPUTS)]
+    return runs[0] if len(runs) == 1 else poseidon(runs)
+
+
+def _position_fields(positions: Sequence[tuple[int, int]]) -> list[int]:
+    flat: list[int] = []
     for i, pos in enumerate(positions):
         if len(pos) != 2:
             raise LengthError(f"account_leaf: positions[{i}] must be (series_id, qty)")
@@ -306,9 +336,7 @@ def account_leaf(
             flat.append(to_field(qty))
         except EncodingError as e:
             raise EncodingError(f"positions[{i}].qty: {e}") from None
-    flat.append(check_field(enc, "account.enc"))
-    flat.append(u64(count, "account.count"))
-    return poseidon(flat)
+    return flat
 
 
 def order_leaf(order_id: int, filled_qty: int) -> int:
@@ -321,6 +349,7 @@ def order_leaf(order_id: int, filled_qty: int) -> int:
 __all__ = [
     "EMPTY_ACCOUNT_LEAF",
     "EMPTY_ORDER_LEAF",
+    "FLAT_POSITIONS",
     "I64_MAX",
     "I64_MIN",
     "MAX_LEGS",
@@ -349,8 +378,10 @@ __all__ = [
     "domain",
     "exit_hash",
     "from_field",
+    "leaf_layout",
     "order_hash",
     "order_leaf",
+    "positions_hash",
     "series_id",
     "tagged_hash",
     "to_field",

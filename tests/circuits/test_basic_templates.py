@@ -168,30 +168,30 @@ def test_signature_rejects(signed_message, breakage):
     assert not witness_ok(signed_message, inputs)
 
 
-@pytest.fixture(scope="module")
-def account_leaf():
-    return compile_template("account-leaf.circom", "AccountLeaf", [2])
-
-
-def test_account_leaf_matches_python(account_leaf, tmp_path):
+@pytest.mark.parametrize("positions", [2, 5, 6, 16, 32])
+def test_account_leaf_matches_python(positions, tmp_path):
+    """Flat (P <= 5) and wide (positions hashed apart) leaves agree on random contents."""
     from prover.proving.witness import calculate
     from testkit.wtns import read_wtns, signal_index
 
-    ax, ay = PrivateKey(b"\x03" * 32).public_key()
-    positions = [(5, -7), (0, 0)]
+    leaf = compile_template("account-leaf.circom", "AccountLeaf", [positions])
+    rng = random.Random(positions)
+    ax, ay = PrivateKey(bytes([positions]) * 32).public_key()
+    held = [(rng.randrange(1 << 29), rng.randrange(-(1 << 63), 1 << 63)) for _ in range(positions)]
+    collateral, root, enc, count = (rng.randrange(1 << 64) for _ in range(4))
     inputs = {
         "Ax": ax,
         "Ay": ay,
-        "collateral": 1000,
-        "ordersRoot": 77,
-        "series": [5, 0],
-        "qty": [(-7) % P, 0],
-        "enc": 123456789,
-        "count": 9,
+        "collateral": collateral,
+        "ordersRoot": root,
+        "series": [s for s, _ in held],
+        "qty": [q % P for _, q in held],
+        "enc": enc,
+        "count": count,
     }
-    w = read_wtns(calculate(account_leaf, inputs, tmp_path / "w.wtns"))
-    assert w[signal_index(account_leaf, "main.out")] == encoding.account_leaf(
-        ax, ay, 1000, 77, positions, 123456789, 9
+    w = read_wtns(calculate(leaf, inputs, tmp_path / "w.wtns"))
+    assert w[signal_index(leaf, "main.out")] == encoding.account_leaf(
+        ax, ay, collateral, root, held, enc, count
     )
 
 

@@ -25,6 +25,7 @@ from prover.model.ops import (
 )
 from prover.model.sample import NOW, World, genesis, key_for, random_batch
 from prover.statement import encoding
+from prover.statement.config import CONFIGS
 from prover.statement.market import MarketRow, MarketTable
 from prover.statement.public_inputs import stamped_fees, stamped_forced_paid
 from testkit.batch_circuit import TEST, accepted, batch_circuit, refusal, wire, witness
@@ -95,6 +96,22 @@ def test_random_batches_agree_with_model(tmp_path):
         _check(result, batch, _total(world.state), tmp_path / f"x{i}.wtns")
         world.state = result.state
     assert all(s != 1 for a in world.state.accounts.values() for s, _ in a.positions)
+
+
+def test_wide_leaf_batches_agree_with_model(tmp_path):
+    """P = 6 (test_wide): every leaf-writing slot hashes the positions apart, as the model."""
+    wide = CONFIGS["test_wide"]
+    rng = random.Random(11)
+    world = genesis(wide, 3, rng)
+    _poor(world, 0, 10**6)
+    for i in range(4):
+        batch = random_batch(world, rng)
+        result = apply_batch(world.state, batch)
+        w = witness(result.inputs, tmp_path / f"{i}.wtns", "test_wide")
+        assert w is not None, f"{batch} refused by the wide circuit"
+        assert w[1 : 1 + len(result.public)] == result.public
+        world.state = result.state
+    assert any(a.positions[0] != (0, 0) for a in world.state.accounts.values())
 
 
 def test_empty_batch_writes_only_account_0(tmp_path):

@@ -91,6 +91,18 @@ def test_equity_floors_bad_debt_at_zero(equity, tmp_path):
     assert _out(equity, inputs, tmp_path, "amount") == 100 + 600 - 40
 
 
+def test_equity_pays_the_extremes_of_sixteen_slots(tmp_path):
+    """P = 16: an equity above 2^130 is paid in full, a negative one floors at 0."""
+    wide = compile_template("exit-equity.circom", "ExitEquity", [16, 16])
+    low = -(1 << 63)
+    rows = tuple(MarketRow(i, 0, low, 0, (0,), (0,)) for i in range(1, 17))
+    positions = [(i, low) for i in range(1, 17)]
+    rich = _equity_inputs(5, positions, rows)
+    assert _out(wide, rich, tmp_path, "amount") == 5 + (1 << 130)
+    poor = _equity_inputs(5, [(1, -low - 1)] + [(0, 0)] * 15, rows)
+    assert _out(wide, poor, tmp_path, "amount") == 0  # 5 - (2^63 - 1) 2^63 < 0
+
+
 def test_equity_refuses_a_series_missing_from_the_table(equity):
     rows = (MarketRow(3, 0, 120, 0, (0,), (0,)), MarketRow(9, 1, 40, 40, (0,), (0,)))
     rows += (MarketRow(0, 0, 0, 0, (0,), (0,), 0),)

@@ -76,6 +76,24 @@ def test_message_hashes_follow_conventions() -> None:
     assert leaf == poseidon([11, 12, 1000, 13, 9, P - 2, 0, 0, 0, 0, 0, 0, 14, 15])
 
 
+def test_a_wide_leaf_hashes_its_positions_apart() -> None:
+    five = [(9, -2)] + [(0, 0)] * 4
+    assert enc.account_leaf(1, 2, 3, 4, five, 5, 6) == poseidon(
+        [1, 2, 3, 4, 9, P - 2, *[0] * 8, 5, 6]
+    )
+    six = [*five, (0, 0)]
+    run = poseidon([9, P - 2, *[0] * 10])
+    assert enc.positions_hash(six) == run
+    assert enc.account_leaf(1, 2, 3, 4, six, 5, 6) == poseidon([1, 2, 3, 4, run, 5, 6])
+    sixteen = [(s + 1, -s) for s in range(16)]
+    fields = [f for s, q in sixteen for f in (s, q % P)]
+    runs = [poseidon(fields[:16]), poseidon(fields[16:])]
+    assert enc.positions_hash(sixteen) == poseidon(runs)
+    # every slot counts: moving one contract changes the leaf
+    moved = [*sixteen[:15], (16, -14)]
+    assert enc.account_leaf(1, 2, 3, 4, moved, 5, 6) != enc.account_leaf(1, 2, 3, 4, sixteen, 5, 6)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -95,10 +113,10 @@ def test_order_validation(kwargs: dict, match: str) -> None:
 
 
 def test_account_leaf_limits() -> None:
-    assert enc.MAX_POSITIONS == 5  # 4 + 2P + 2 (enc, count) <= 16 Poseidon inputs
-    enc.account_leaf(1, 2, 3, 4, [(0, 0)] * 5, 0, 0)
-    with pytest.raises(LengthError):
-        enc.account_leaf(1, 2, 3, 4, [(0, 0)] * 6, 0, 0)
+    assert enc.FLAT_POSITIONS == 5  # 4 + 2P + 2 (enc, count) <= 16 Poseidon inputs
+    enc.account_leaf(1, 2, 3, 4, [(0, 0)] * enc.MAX_POSITIONS, 0, 0)
+    with pytest.raises(LengthError, match="at most 32"):
+        enc.account_leaf(1, 2, 3, 4, [(0, 0)] * (enc.MAX_POSITIONS + 1), 0, 0)
     with pytest.raises(enc.EncodingError, match=r"positions\[0\].qty"):
         enc.account_leaf(1, 2, 3, 4, [(1, 1 << 63)], 0, 0)
     with pytest.raises(FieldError, match="orders_root"):

@@ -19,7 +19,7 @@ from prover.statement.config import get_config
 from prover.statement.data_blob import Entry
 from prover.statement.errors import StatementError
 
-TEST, DEMO = get_config("test"), get_config("demo")
+TEST, DEMO, WIDE = get_config("test"), get_config("demo"), get_config("wide")
 U64 = (1 << 64) - 1
 SMAX = (1 << 29) - 1
 OPERATOR = PrivateKey(b"\x07" * 32)
@@ -77,7 +77,10 @@ def decrypt(data: bytes, aid: int, positions: int, owner: PrivateKey | None = No
 # --- sizes and words -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("p", "k", "size"), [(1, 2, 132), (2, 2, 132), (4, 2, 132), (5, 3, 164)])
+@pytest.mark.parametrize(
+    ("p", "k", "size"),
+    [(1, 2, 132), (2, 2, 132), (4, 2, 132), (5, 3, 164), (16, 8, 324), (32, 16, 580)],
+)
 def test_words_per_leaf_and_entry_size(p: int, k: int, size: int) -> None:
     assert data_blob.K(p) == k and data_blob.entry_bytes(p) == size
     assert data_blob.blob_bytes(3, p) == 7 + 3 * size
@@ -88,7 +91,7 @@ def test_budget_per_fill_at_the_demo_config() -> None:
     assert 2 * data_blob.entry_bytes(DEMO.positions) == 264 <= 320
 
 
-@pytest.mark.parametrize("p", [0, 6, -1])
+@pytest.mark.parametrize("p", [0, 33, -1])
 def test_a_position_count_no_leaf_has_is_refused(p: int) -> None:
     with pytest.raises(StatementError, match="P ="):
         data_blob.K(p)
@@ -149,7 +152,7 @@ def test_unpack_refuses_words_no_leaf_packs(bad: list[int]) -> None:
 # --- build, decode, decrypt -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cfg", [TEST, DEMO], ids=["test", "demo"])
+@pytest.mark.parametrize("cfg", [TEST, DEMO, WIDE], ids=["test", "demo", "wide"])
 def test_round_trip_every_entry_for_its_owner(cfg) -> None:
     data, leaves = blob_of([9, 0, 3, 5], cfg.positions, seed=1)
     blob = data_blob.decode(data, cfg.positions)
@@ -369,7 +372,7 @@ def test_alpha_is_the_low_128_bits_of_keccak_of_the_data_hash_and_the_new_root()
         data_blob.alpha(data, P)  # a root is a field element
 
 
-@pytest.mark.parametrize("p", [2, 4])
+@pytest.mark.parametrize("p", [2, 4, 16])
 def test_fingerprint_matches_its_definition(p: int) -> None:
     data, _ = blob_of([0, 2, 7, 11, 30], p, seed=9)
     a = data_blob.alpha(data, 77)
@@ -433,7 +436,7 @@ def test_unpack_at_p_5_refuses_a_third_head() -> None:
         data_blob.unpack([*w[:3], w[3] + 1], 5)  # head_2 must be 0
 
 
-@pytest.mark.parametrize("p", [1, 2, 4, 5])
+@pytest.mark.parametrize("p", [1, 2, 4, 5, 16, 32])
 def test_the_field_evaluation_equals_the_checked_one_in_range(p: int) -> None:
     """seal(strict=False), the model's per-write records, gives the strict entry for every
     in-range leaf (only out-of-range leaves differ: those raise when strict)."""
