@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from prover.crypto.field import P
@@ -313,4 +314,10 @@ def market_hash(
     mode, which records the broken promises itself."""
     if check:
         check_table(epoch, rows)
+    return _padded_hash(epoch, tuple(rows), m, s)
+
+
+@lru_cache(maxsize=32)
+def _padded_hash(epoch: int, rows: tuple[MarketRow, ...], m: int, s: int) -> int:
+    # cached: a batch is tried against the same table once per candidate while it is sealed
     return poseidon([epoch % P, m, s, fold([r.hash() for r in padded(rows, m, s)])])

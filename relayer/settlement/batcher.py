@@ -316,6 +316,36 @@ class Batcher:
                 return max(self.last_timestamp + 1, min(timestamp, expiry))
         return timestamp
 
+    def _take_fills(self, batch: Batch, queued: int) -> tuple[Batch, list[PendingFill]]:
+        """The waiting fills the batch takes, in order: all of the first slots' worth in one
+        model run when they pass together (the usual case), else one unit at a time, holding
+        at the first that may pass later and refusing those that never can."""
+        cfg = self.config
+        pending = list(self.fills)
+        every = [pf for unit in _first_units(pending, cfg.trades) for pf in unit]
+        if every:
+            cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in every)))
+            if self._try(cand) is None:
+                return cand, every
+        trades: list[PendingFill] = []
+        i = 0
+        while i < len(pending) and len(trades) < cfg.trades:
+            unit = _unit(pending, i)  # one fill, or every fill of an atomic group: together
+            i += len(unit)
+            if len(trades) + len(unit) > cfg.trades and trades:
+                break  # the group goes first in the next batch
+            cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in unit)))
+            err = self._try(cand)
+            if err is None:
+                batch, trades = cand, [*trades, *unit]
+            elif any(self._may_pass_later(pf, err, queued) for pf in unit):
+                self.held = Hold(f"fill {unit[-1].fill_id}", err.rule, err.detail)
+                break
+            else:  # never valid: dropped from settlement with the model's reason (a group whole)
+                for pf in unit:
+                    self._refuse_fill(pf, err)
+        return batch, trades
+
     def seal(self, timestamp: int, *, allow_empty: bool = False) -> SealedBatch | None:
         """The next batch at ``timestamp`` (> the previous one; earlier if the next fill's
         orders expire before it), or None if nothing fits (``allow_empty``: then an empty
@@ -333,24 +363,8 @@ class Batcher:
         if err is not None:
             raise SettlementError(f"the deposit queue cannot be consumed: {err}")
 
-        trades: list[PendingFill] = []
         self.held = None
-        pending, i = list(self.fills), 0
-        while i < len(pending) and len(trades) < cfg.trades:
-            unit = _unit(pending, i)  # one fill, or every fill of an atomic group: together
-            i += len(unit)
-            if len(trades) + len(unit) > cfg.trades and trades:
-                break  # the group goes first in the next batch
-            cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in unit)))
-            err = self._try(cand)
-            if err is None:
-                batch, trades = cand, [*trades, *unit]
-            elif any(self._may_pass_later(pf, err, len(queued)) for pf in unit):
-                self.held = Hold(f"fill {unit[-1].fill_id}", err.rule, err.detail)
-                break
-            else:  # never valid: dropped from settlement with the model's reason (a group whole)
-                for pf in unit:
-                    self._refuse_fill(pf, err)
+        batch, trades = self._take_fills(batch, len(queued))
 
         before_keepers = batch
         batch = self._keeper_ops(batch)
@@ -424,6 +438,21 @@ def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
     """The signed atomic groups a fill's orders belong to: (account, group id, legs)."""
     orders = (pf.trade.buy.order, pf.trade.sell.order)
     return {(o.account_id, o.group_id, o.leg_count) for o in orders if o.leg_count}
+
+
+def _first_units(pending: list[PendingFill], slots: int) -> list[list[PendingFill]]:
+    """The units (:func:`_unit`) that fill the first ``slots`` trade slots, as the one-at-a-time
+    loop takes them when every one passes."""
+    units: list[list[PendingFill]] = []
+    taken = i = 0
+    while i < len(pending) and taken < slots:
+        unit = _unit(pending, i)
+        i += len(unit)
+        if taken + len(unit) > slots and taken:
+            break
+        units.append(unit)
+        taken += len(unit)
+    return units
 
 
 def _unit(pending: list[PendingFill], i: int) -> list[PendingFill]:

@@ -136,8 +136,9 @@ class SettlementPipeline:
     def seal(self, *, allow_empty: bool = False) -> SealedBatch | None:
         """Seal the next batch (``allow_empty``: even with no operation, a keep-alive) and
         record it, and the withdrawals and fills the model refused for good, in the store."""
-        t0 = time.monotonic()
-        sb = self.batcher.seal(self.next_timestamp(), allow_empty=allow_empty)
+        stamp = self.next_timestamp()
+        t0 = time.monotonic()  # the seal stage is the batcher's work, not the wait for a new block
+        sb = self.batcher.seal(stamp, allow_empty=allow_empty)
         refused = self.batcher.take_refused()
         refused_fills = self.batcher.take_refused_fills()
         for fill_id, hold in refused_fills:
