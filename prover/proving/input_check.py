@@ -9,6 +9,8 @@ inputs (circom numbers main's outputs first, then its inputs, then everything el
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from prover.build.binfile import r1cs_header
@@ -20,18 +22,26 @@ _MAIN_SIGNAL = re.compile(r"^main\.([A-Za-z_$][A-Za-z0-9_$]*)((?:\[\d+\])*)$")
 
 def expected_inputs(circuit: CompiledCircuit) -> dict[str, int]:
     """Input signal names of main, in declaration order, with how many values each takes."""
-    head = r1cs_header(circuit.r1cs)
+    stat = circuit.sym.stat()
+    return dict(_expected(circuit.r1cs, circuit.sym, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _expected(r1cs: Path, sym: Path, _mtime: int, _size: int) -> tuple[tuple[str, int], ...]:
+    # read once per compiled circuit: a large circuit's .sym takes seconds to scan (2.4 s for
+    # prod's), which every batch's witness paid
+    head = r1cs_header(r1cs)
     first = 1 + head.n_outputs
     last = first + head.n_pub_inputs + head.n_prv_inputs
     counts: dict[str, int] = {}
-    for line in circuit.sym.read_text().splitlines():
+    for line in sym.read_text().splitlines():
         parts = line.split(",", 3)
         if len(parts) < 4 or not first <= int(parts[0]) < last:
             continue
         m = _MAIN_SIGNAL.match(parts[3])
         if m:
             counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    return counts
+    return tuple(counts.items())
 
 
 def _count(value: Any) -> int:
