@@ -1,8 +1,10 @@
 """Named parameter sets of the batch circuit, and the main source each one compiles from.
 
-``test`` is proven in CI (small trees, one slot per kind); ``demo`` is the production shape
-(account tree of 10 4-ary levels = 2^20 accounts, 4-ary order tree of 4 levels = 2^8 slots, P = 4,
-S = 16). A config fixes the deployment's domain too:
+``test`` is proven in CI (small trees, one slot per kind; ``test_wide`` the same with a wide
+leaf); ``demo`` is the production shape (account tree of 10 4-ary levels = 2^20 accounts, 4-ary
+order tree of 4 levels = 2^8 slots, P = 4, S = 16) with 4 trade slots; ``prod`` the same with 16
+(throughput), ``wide`` with 16 position slots per account. A config fixes the deployment's
+domain too:
 signatures are bound to (chain id, settlement address), and the circuit takes the domain as a
 compile-time constant, so a different deployment is a different circuit (and verifying key).
 """
