@@ -99,87 +99,46 @@ class CircuitConfig:
         return replace(self, chain_id=chain_id, settlement_address=settlement_address)
 
 
+_TEST = CircuitConfig(
+    "test",
+    account_depth=2,
+    order_depth=2,
+    positions=2,
+    scenarios=2,
+    series=2,
+    trades=1,
+    deposits=1,
+    withdrawals=1,
+    liquidations=1,
+    settlements=1,
+    fee=1,
+    penalty=2,
+)
+_DEMO = CircuitConfig(
+    "demo",
+    account_depth=10,
+    order_depth=8,
+    positions=4,
+    scenarios=16,
+    series=16,
+    trades=4,
+    deposits=2,
+    withdrawals=2,
+    liquidations=1,
+    settlements=2,
+    fee=10,
+    penalty=100,
+)
 CONFIGS: dict[str, CircuitConfig] = {
-    "test": CircuitConfig(
-        "test",
-        account_depth=2,
-        order_depth=2,
-        positions=2,
-        scenarios=2,
-        series=2,
-        trades=1,
-        deposits=1,
-        withdrawals=1,
-        liquidations=1,
-        settlements=1,
-        fee=1,
-        penalty=2,
-    ),
-    "demo": CircuitConfig(
-        "demo",
-        account_depth=10,
-        order_depth=8,
-        positions=4,
-        scenarios=16,
-        series=16,
-        trades=4,
-        deposits=2,
-        withdrawals=2,
-        liquidations=1,
-        settlements=2,
-        fee=10,
-        penalty=100,
-    ),
-    # test with wide leaves (P = 6 > 5: positions hashed apart), so CI proves the wide layout
-    "test_wide": CircuitConfig(
-        "test_wide",
-        account_depth=2,
-        order_depth=2,
-        positions=6,
-        scenarios=2,
-        series=2,
-        trades=1,
-        deposits=1,
-        withdrawals=1,
-        liquidations=1,
-        settlements=1,
-        fee=1,
-        penalty=2,
-    ),
-    # demo's rules and trees with 16 trade slots: the fixed part (table hash, queue, withdrawal,
-    # liquidation, settlement and fee slots) is paid once per 16 fills instead of 4
-    "prod": CircuitConfig(
-        "prod",
-        account_depth=10,
-        order_depth=8,
-        positions=4,
-        scenarios=16,
-        series=16,
-        trades=16,
-        deposits=2,
-        withdrawals=2,
-        liquidations=1,
-        settlements=2,
-        fee=10,
-        penalty=100,
-    ),
-    # demo with room for a real options book: 16 position slots per account (a wide leaf
-    # hashes its positions apart, encoding.positions_hash)
-    "wide": CircuitConfig(
-        "wide",
-        account_depth=10,
-        order_depth=8,
-        positions=16,
-        scenarios=16,
-        series=16,
-        trades=4,
-        deposits=2,
-        withdrawals=2,
-        liquidations=1,
-        settlements=2,
-        fee=10,
-        penalty=100,
-    ),
+    "test": _TEST,
+    # wide leaves (P = 6 > 5: positions hashed apart), so CI proves the wide layout
+    "test_wide": replace(_TEST, name="test_wide", positions=6),
+    "demo": _DEMO,
+    # the fixed part (table hash, queue, withdrawal, liquidation, settlement and fee slots) is
+    # paid once per 16 fills instead of 4
+    "prod": replace(_DEMO, name="prod", trades=16),
+    # room for a real options book: 16 position slots per account (encoding.positions_hash)
+    "wide": replace(_DEMO, name="wide", positions=16),
 }
 
 
