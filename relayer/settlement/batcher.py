@@ -45,6 +45,7 @@ blob until the chain confirms it; a failed submission leaves it ``sealed`` for t
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -328,12 +329,9 @@ class Batcher:
             if self._try(cand) is None:
                 return cand, every
         trades: list[PendingFill] = []
-        i = 0
-        while i < len(pending) and len(trades) < cfg.trades:
-            unit = _unit(pending, i)  # one fill, or every fill of an atomic group: together
-            i += len(unit)
-            if len(trades) + len(unit) > cfg.trades and trades:
-                break  # the group goes first in the next batch
+        for unit in _units(pending):
+            if not _fits(len(trades), len(unit), cfg.trades):
+                break  # full, or the group goes first in the next batch
             cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in unit)))
             err = self._try(cand)
             if err is None:
@@ -441,18 +439,31 @@ def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
 
 
 def _first_units(pending: list[PendingFill], slots: int) -> list[list[PendingFill]]:
-    """The units (:func:`_unit`) that fill the first ``slots`` trade slots, as the one-at-a-time
-    loop takes them when every one passes."""
+    """The units that fill the first ``slots`` trade slots, as the one-at-a-time loop takes
+    them when every one passes."""
     units: list[list[PendingFill]] = []
-    taken = i = 0
-    while i < len(pending) and taken < slots:
-        unit = _unit(pending, i)
-        i += len(unit)
-        if taken + len(unit) > slots and taken:
+    taken = 0
+    for unit in _units(pending):
+        if not _fits(taken, len(unit), slots):
             break
         units.append(unit)
         taken += len(unit)
     return units
+
+
+def _fits(taken: int, size: int, slots: int) -> bool:
+    """A unit of ``size`` fills goes in after ``taken``: a slot is free and the unit fits whole,
+    or it is the batch's first (a group larger than a batch is then tried, and refused)."""
+    return taken < slots and (taken + size <= slots or taken == 0)
+
+
+def _units(pending: list[PendingFill]) -> Iterator[list[PendingFill]]:
+    """``pending`` cut into units (:func:`_unit`), in order."""
+    i = 0
+    while i < len(pending):
+        unit = _unit(pending, i)  # one fill, or every fill of an atomic group: together
+        i += len(unit)
+        yield unit
 
 
 def _unit(pending: list[PendingFill], i: int) -> list[PendingFill]:
