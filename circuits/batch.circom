@@ -91,6 +91,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input mkVim[M][S];
     signal input mkVmm[M][S];
     signal input mkExpiry[M];
+    signal input mkDelta[M];
 
     // ---- queue entries (deposits, forced withdrawals, cancels) ----
     signal input dEnabled[D];
@@ -255,12 +256,12 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
 
     // the table the batch is checked against is the registered one
     signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
-                                         mkVmm, mkExpiry);
+                                         mkVmm, mkExpiry, mkDelta);
     tableHash === marketHash;
     // the oracle's promises about that table (docs/risk.md, "Oracle promises"), once per batch
     MarketIds(M)(mkIds);
     MarketStatus(M)(mkStatus);
-    MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm, mkExpiry);
+    MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm, mkExpiry, mkDelta);
     MarketRanges(M)(mkMark, mkSettle, mkExpiry);
 
     signal root[D + T + L + X + W + 2];
@@ -381,6 +382,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         trades[t].marks <== mkMark;
         trades[t].expiries <== mkExpiry;
         trades[t].vim <== mkVim;
+        trades[t].deltas <== mkDelta;
         trades[t].enc <== tEnc[t];
         trades[t].count <== tCount[t];
         trades[t].touch <== tTouch[t];
@@ -413,9 +415,9 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         groups.fillQty[t] <== tQty[t];
         groups.accountId[t] <== tAccount[t];
         groups.orderId[t] <== tOrderId[t];
-        groups.groupId[t] <== tGroupId[t];
-        groups.legIndex[t] <== tLegIndex[t];
-        groups.legCount[t] <== tLegCount[t];
+        groups.groupId[t] <== trades[t].gGroupId;
+        groups.legIndex[t] <== trades[t].gLegIndex;
+        groups.legCount[t] <== trades[t].gLegCount;
         groups.orderQty[t] <== tOrderQty[t];
         groups.filled[t] <== trades[t].filled;
     }

@@ -56,6 +56,7 @@ template Exit(AD, P, M, S, DOMAIN) {
     signal input mkVim[M][S];
     signal input mkVmm[M][S];
     signal input mkExpiry[M];
+    signal input mkDelta[M];
 
     // the leaf is the account's, in the claimed root
     signal leaf <== AccountLeaf(P)(Ax, Ay, collateral, ordersRoot, posSeries, posQty, enc,
@@ -65,7 +66,7 @@ template Exit(AD, P, M, S, DOMAIN) {
 
     // the marks are the registered table's
     signal tableHash <== MarketHash(M, S)(mkEpoch, mkIds, mkStatus, mkMark, mkSettle, mkVim,
-                                          mkVmm, mkExpiry);
+                                          mkVmm, mkExpiry, mkDelta);
     marketHash === tableHash;
 
     // the amount is the equity at those marks, floored at 0

@@ -28,12 +28,23 @@ template Margin(P, M, S) {
     signal input V[M][S];
 
     signal equity[S] <== ScenarioEquity(P, M, S)(enabled, collateral, series, qty, ids, V);
-    signal gated[S];
-    var B = equityBits(P);
-    component nonNeg[S];
-    for (var s = 0; s < S; s++) {
-        gated[s] <== enabled * equity[s];
-        nonNeg[s] = Num2Bits(B);
-        nonNeg[s].in <== gated[s];
+    NonNegative(S, equityBits(P))(enabled, equity);
+}
+
+/*
+ * NonNegative: every value, an integer with |v| < 2^B, is >= 0.
+ * @param N - values; @param B - bits (|v| < 2^B)
+ * @input enabled - 1 to enforce (boolean, checked by the caller)
+ * @input v[N] - field values of integers with |v| < 2^B
+ * Guarantees (when enabled): each v is in [0, 2^B) (a negative one is near p).
+ */
+template NonNegative(N, B) {
+    signal input enabled;
+    signal input v[N];
+
+    signal gated[N];
+    for (var i = 0; i < N; i++) {
+        gated[i] <== enabled * v[i];
+        _ <== Num2Bits(B)(gated[i]);
     }
 }

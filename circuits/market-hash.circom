@@ -33,13 +33,14 @@ template Fold16(N) {
  * MarketHash: the hash the risk oracle registers for the market table (docs/risk.md,
  * relayer/risk/table_hash.py), recomputed from the rows the batch uses:
  *   rowHash[j] = Poseidon([ids, status, mark, settlement, Poseidon(vim[j]), Poseidon(vmm[j]),
- *                          expiry])
+ *                          expiry, delta])
  *   out = Poseidon([epoch, M, S, Fold16(rowHash)])
  * Signed values are v mod p. Rows after the table's series are padding rows (all zero).
  * @param M - table rows; @param S - scenarios (S <= 16)
  * @input epoch - the risk epoch
  * @input ids[M], status[M] (0 live, 1 expired), mark[M], settlement[M], vim[M][S], vmm[M][S],
- *        expiry[M] (unix seconds: the series trades strictly before it)
+ *        expiry[M] (unix seconds: the series trades strictly before it), delta[M] (signed,
+ *        per long contract: what hedge mandates are checked against)
  * @output out - field; the market hash
  * NOTE: checks no ranges and no ordering; Batch checks the oracle's promises once per batch
  * (MarketIds, MarketStatus, MarketPadding, MarketRanges) and trusts the oracle for the rest
@@ -54,12 +55,13 @@ template MarketHash(M, S) {
     signal input vim[M][S];
     signal input vmm[M][S];
     signal input expiry[M];
+    signal input delta[M];
     signal output out;
 
     signal rows[M];
     for (var j = 0; j < M; j++) {
-        rows[j] <== Poseidon(7)([ids[j], status[j], mark[j], settlement[j],
-                                 Poseidon(S)(vim[j]), Poseidon(S)(vmm[j]), expiry[j]]);
+        rows[j] <== Poseidon(8)([ids[j], status[j], mark[j], settlement[j],
+                                 Poseidon(S)(vim[j]), Poseidon(S)(vmm[j]), expiry[j], delta[j]]);
     }
     out <== Poseidon(4)([epoch, M, S, Fold16(M)(rows)]);
 }

@@ -2,7 +2,7 @@ pragma circom 2.1.0;
 
 include "account-leaf.circom";
 include "leaf-update.circom";
-include "margin.circom";
+include "margin-delta.circom";
 include "order-hash.circom";
 include "order-slot-update.circom";
 include "position-add.circom";
@@ -27,7 +27,7 @@ include "signed-message.circom";
  * @input fillQty - contracts filled (range-checked by Fill)
  * @input collateralDelta - signed change of collateral (buyer -(notional+fee), seller notional-fee)
  * @input positionDelta - signed change of position (buyer +qty, seller -qty)
- * @input ids[M], vim[M][S] - the market table's ids and initial-margin rows
+ * @input ids[M], vim[M][S], deltas[M] - the market table's ids, initial-margin rows and deltas
  * @input enc, count - the leaf's ECDH x-coordinate and write count before
  * @input touch - 1 to rewrite the leaf of a disabled side with count + 1 and nothing else
  *        (cover, DA_SPEC sec. 2); boolean, touch * enabled == 0
@@ -36,6 +36,7 @@ include "signed-message.circom";
  * @output newLeaf, outCollateral, outOrdersRoot, outSeries[P], outQty[P], outCount - the leaf
  *        written (its hash and fields, for the blob record)
  * @output filled - the order's filled quantity after the fill (for GroupChain)
+ * @output delta - the account's portfolio delta after the fill (MarginDelta; for HedgeRule)
  * Guarantees: the order is signed by the account's key (enabled fixed to 1; a disabled slot
  * carries a valid dummy); the order's account is the leaf updated; the fill fits the order's
  * remaining quantity under the replay rule; new collateral is unsigned 64-bit; when enabled the
@@ -77,6 +78,7 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal input positionDelta;
     signal input ids[M];
     signal input vim[M][S];
+    signal input deltas[M];
     signal input enc;
     signal input count;
     signal input touch;
@@ -89,6 +91,7 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
     signal output outQty[P];
     signal output outCount;
     signal output filled;
+    signal output delta;
 
     touch * (touch - 1) === 0;
     touch * enabled === 0;
@@ -131,11 +134,13 @@ template TradeSide(AD, OD, P, M, S, DOMAIN) {
                                outCount);
     rootOut <== LeafUpdate(AD)(written, rootIn, accountId, oldLeaf, newLeaf, accPath);
 
-    component margin = Margin(P, M, S);
+    component margin = MarginDelta(P, M, S);
     margin.enabled <== enabled;
     margin.collateral <== outCollateral;
     margin.series <== pos.newSeries;
     margin.qty <== pos.newQty;
     margin.ids <== ids;
     margin.V <== vim;
+    margin.deltas <== deltas;
+    delta <== margin.delta;
 }

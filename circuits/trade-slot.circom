@@ -2,6 +2,7 @@ pragma circom 2.1.0;
 
 include "before-expiry.circom";
 include "fill.circom";
+include "hedge-rule.circom";
 include "not-operator.circom";
 include "series-lookup.circom";
 include "trade-side.circom";
@@ -16,15 +17,20 @@ include "trigger-holds.circom";
  * @input timestamp - batch timestamp (range-checked by the batch)
  * @input price, qty - the fill
  * @input (per side k = 0 buy, 1 sell) the TradeSide inputs as [2] arrays
- * @input ids[M], status[M], marks[M], expiries[M], vim[M][S] - the market table
+ * @input ids[M], status[M], marks[M], expiries[M], vim[M][S], deltas[M] - the market table
  * @input enc[2], count[2], touch[2] - per side, as TradeSide (a disabled slot's sides may touch)
  * @output written[2], newLeaf[2], outCollateral[2], outOrdersRoot[2], outSeries[2][P],
  *         outQty[2][P], outCount[2] - per side, the blob record (TradeSide)
  * @output rootOut - state root after; @output fees - fees collected (2 * FEE * qty if enabled)
  * @output filled[2] - per side, the order's filled quantity after the fill (GroupChain)
+ * @output gGroupId[2], gLegIndex[2], gLegCount[2] - per side, the group fields GroupChain reads
+ *         (0 on a mandate side, whose group fields carry its band)
  * Guarantees: the Fill rules, the series is live in the table and the batch is before its
  * expiry (BeforeExpiry), neither party is account 0 (NotOperator), each side's trigger holds in
- * the table (TriggerHolds), and both TradeSides; notional
+ * the table (TriggerHolds), and both TradeSides. A side whose triggerDir is 3 is a hedge mandate
+ * (at most one per fill): it signs side 0 and takes the side it sits on, its limit is the
+ * series' mark plus (buying) or minus (selling) its price field, and the fill is a hedge
+ * (HedgeRule: band lo, hi and the per-fill limit in its groupId, legIndex, legCount). Notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
  */
 template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
@@ -65,6 +71,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal input marks[M];
     signal input expiries[M];
     signal input vim[M][S];
+    signal input deltas[M];
     signal input enc[2];
     signal input count[2];
     signal input touch[2];
@@ -78,21 +85,11 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal output outQty[2][P];
     signal output outCount[2];
     signal output filled[2];
+    signal output gGroupId[2];
+    signal output gLegIndex[2];
+    signal output gLegCount[2];
 
     enabled * (enabled - 1) === 0;
-
-    component fill = Fill(FEE);
-    fill.buySeries <== seriesId[0];
-    fill.buySide <== side[0];
-    fill.buyPrice <== limit[0];
-    fill.buyExpiry <== expiry[0];
-    fill.sellSeries <== seriesId[1];
-    fill.sellSide <== side[1];
-    fill.sellPrice <== limit[1];
-    fill.sellExpiry <== expiry[1];
-    fill.price <== price;
-    fill.qty <== qty;
-    fill.timestamp <== timestamp;
 
     component lookup = SeriesLookup(M);
     lookup.enabled <== enabled;
@@ -101,8 +98,35 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     lookup.status <== status;
     lookup.marks <== marks;
     lookup.expiries <== expiries;
+    lookup.deltas <== deltas;
     signal seriesMark <== lookup.mark;
     BeforeExpiry()(enabled, timestamp, lookup.expiry);
+
+    signal mandate[2];
+    for (var k = 0; k < 2; k++) {
+        mandate[k] <== TriggerHolds(M)(enabled, triggerSeries[k], triggerLevel[k],
+                                       triggerDir[k], ids, marks);
+        gGroupId[k] <== groupId[k] * (1 - mandate[k]);
+        gLegIndex[k] <== legIndex[k] * (1 - mandate[k]);
+        gLegCount[k] <== legCount[k] * (1 - mandate[k]);
+    }
+    mandate[0] * mandate[1] === 0;  // a hedge trades against an order
+    // a mandate's limit is relative to the mark: mark + price buying, mark - price selling
+    signal buyMark <== mandate[0] * seriesMark;
+    signal sellMark <== mandate[1] * (seriesMark - 2 * limit[1]);
+
+    component fill = Fill(FEE);
+    fill.buySeries <== seriesId[0];
+    fill.buySide <== side[0];
+    fill.buyPrice <== limit[0] + buyMark;
+    fill.buyExpiry <== expiry[0];
+    fill.sellSeries <== seriesId[1];
+    fill.sellSide <== side[1];
+    fill.sellPrice <== limit[1] + sellMark;
+    fill.sellExpiry <== expiry[1];
+    fill.price <== price;
+    fill.qty <== qty;
+    fill.timestamp <== timestamp;
 
     var collateralDelta[2] = [-fill.notional - fill.fee, fill.notional - fill.fee];
     var positionDelta[2] = [qty, -qty];
@@ -117,7 +141,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].accountId <== accountId[k];
         sides[k].orderId <== orderId[k];
         sides[k].seriesId <== seriesId[k];
-        sides[k].side <== side[k];
+        sides[k].side <== side[k] * (1 - mandate[k]);  // a mandate signs side 0
         sides[k].limit <== limit[k];
         sides[k].orderQty <== orderQty[k];
         sides[k].expiry <== expiry[k];
@@ -127,7 +151,6 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].triggerSeries <== triggerSeries[k];
         sides[k].triggerLevel <== triggerLevel[k];
         sides[k].triggerDir <== triggerDir[k];
-        TriggerHolds(M)(enabled, triggerSeries[k], triggerLevel[k], triggerDir[k], ids, marks);
         sides[k].R8x <== R8x[k];
         sides[k].R8y <== R8y[k];
         sides[k].S8 <== S8[k];
@@ -147,6 +170,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].positionDelta <== positionDelta[k];
         sides[k].ids <== ids;
         sides[k].vim <== vim;
+        sides[k].deltas <== deltas;
         sides[k].enc <== enc[k];
         sides[k].count <== count[k];
         sides[k].touch <== touch[k];
@@ -161,5 +185,15 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         filled[k] <== sides[k].filled;
     }
     rootOut <== root[2];
+
+    // the mandate side's delta, moved by +qty (buying) or -qty (selling) times the series' delta
+    signal hedging <== enabled * (mandate[0] + mandate[1]);
+    signal moved <== qty * lookup.delta;
+    signal change <== moved - 2 * mandate[1] * moved;
+    signal after <== sides[0].delta + mandate[1] * (sides[1].delta - sides[0].delta);
+    signal lo <== groupId[0] + mandate[1] * (groupId[1] - groupId[0]);
+    signal hi <== legIndex[0] + mandate[1] * (legIndex[1] - legIndex[0]);
+    signal perFill <== legCount[0] + mandate[1] * (legCount[1] - legCount[0]);
+    HedgeRule(P)(hedging, after, change, lo, hi, perFill, qty);
     fees <== enabled * (2 * fill.fee);
 }

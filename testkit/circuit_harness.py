@@ -15,6 +15,7 @@ from prover.build.circom import CompiledCircuit
 from prover.errors import WitnessError
 from prover.proving import circuit_stats as stats
 from prover.proving.witness import calculate
+from testkit.wtns import read_wtns, signal_index
 
 _MAINS = Path(tempfile.gettempdir()) / "darkbook-test-mains"
 
@@ -24,6 +25,12 @@ def compile_template(file: str, template: str, params: Sequence[int] = ()) -> Co
     circuit = stats.compile_template(file, template, params, _MAINS)
     print(f"{template}({', '.join(str(p) for p in params)}): {circuit.constraints} constraints")
     return circuit
+
+
+def output(circuit: CompiledCircuit, inputs: dict[str, Any], name: str, folder: Path) -> int:
+    """The value of signal ``main.<name>`` in the witness of ``inputs``."""
+    w = read_wtns(calculate(circuit, inputs, folder / "w.wtns"))
+    return w[signal_index(circuit, f"main.{name}")]
 
 
 def witness_ok(circuit: CompiledCircuit, inputs: dict[str, Any]) -> bool:

@@ -25,6 +25,7 @@ from prover.model.ops import (
     Touch,
     Trade,
     Withdrawal,
+    sign_mandate,
     sign_order,
     sign_withdrawal,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "apply_batch",
     "get_config",
     "market_hash",
+    "sign_mandate",
     "sign_order",
     "sign_withdrawal",
 ]

@@ -46,6 +46,7 @@ from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.config import CircuitConfig
 from prover.statement.deposits import key_decomposition, refund_reason
 from prover.statement.errors import StatementError
+from prover.statement.hedge import hedge_broken, portfolio_delta
 from prover.statement.margin import margin_ok, scenario_equities
 from prover.statement.market import MarketTable, market_hash
 from prover.statement.public_inputs import (
@@ -140,20 +141,48 @@ def _live(market: MarketTable, series_id: int) -> bool:
     return series_id != 0 and row is not None and row.status == 0
 
 
+# a trade side's order fields as the circuit takes them, in encoding order (Order.fields)
+SIGNED_KEYS = (
+    "account",
+    "orderId",
+    "series",
+    "side",
+    "limit",
+    "orderQty",
+    "expiry",
+    "groupId",
+    "legIndex",
+    "legCount",
+    "triggerSeries",
+    "triggerLevel",
+    "triggerDir",
+)
+
+
 def _trade_side(
-    ctx: _Ctx, so: SignedOrder, qty: int, col_delta: int, pos_delta: int, named: int | None
+    ctx: _Ctx,
+    so: SignedOrder,
+    side: int,
+    qty: int,
+    col_delta: int,
+    named: int | None,
 ) -> tuple[Record, GroupFill]:
     o = so.order
+    pos_delta = qty if side == encoding.SIDE_BUY else -qty
     ctx.check(
         o.account_id != OPERATOR_ACCOUNT, "operator_trade", f"order {o.order_id} of account 0"
     )
     acct = ctx.account(o.account_id)
     ctx.check(
-        eddsa.verify((acct.ax, acct.ay), encoding.order_hash(ctx.cfg.domain, o), so.sig),
+        eddsa.verify((acct.ax, acct.ay), encoding.signed_hash(ctx.cfg.domain, o), so.sig),
         "signature",
         f"order {o.order_id} of account {o.account_id}",
     )
-    _trigger(ctx, o)
+    mandate = isinstance(o, encoding.Mandate)
+    if mandate:
+        _hedge(ctx, o, acct.positions, qty, pos_delta)
+    else:
+        _trigger(ctx, o)
     slot_id, slot_filled = acct.read_slot(o.order_id)
     base = slot_filled if o.order_id == slot_id else 0
     ctx.check(o.order_id >= slot_id, "replay", f"order id {o.order_id} < {slot_id}")
@@ -162,19 +191,8 @@ def _trade_side(
 
     idx = _pick_slot(ctx, acct.positions, o.series_id, named, f"account {o.account_id}")
     rec: Record = {
-        "account": o.account_id,
-        "orderId": o.order_id,
-        "series": o.series_id,
-        "side": o.side,
-        "limit": o.price,
-        "orderQty": o.qty,
-        "expiry": o.expiry,
-        "groupId": o.group_id,
-        "legIndex": o.leg_index,
-        "legCount": o.leg_count,
-        "triggerSeries": o.trigger_series,
-        "triggerLevel": encoding.to_field(o.trigger_level),
-        "triggerDir": o.trigger_dir,
+        **dict(zip(SIGNED_KEYS, o.fields(), strict=True)),
+        **({"side": side} if mandate else {}),  # a mandate takes the side it sits on
         "R8x": so.sig.r8x,
         "R8y": so.sig.r8y,
         "S": so.sig.s,
@@ -194,10 +212,28 @@ def _trade_side(
     acct.write_slot(o.order_id, filled)
     ctx.write(o.account_id, acct)
     ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
-    fill = GroupFill(
-        o.account_id, o.order_id, o.group_id, o.leg_index, o.leg_count, qty, o.qty, filled
-    )
+    group = (0, 0, 0) if mandate else (o.group_id, o.leg_index, o.leg_count)
+    fill = GroupFill(o.account_id, o.order_id, *group, qty, o.qty, filled)
     return rec, fill
+
+
+def _hedge(
+    ctx: _Ctx,
+    m: encoding.Mandate,
+    positions: list[tuple[int, int]],
+    qty: int,
+    pos_delta: int,
+) -> None:
+    """A hedge fill under mandate ``m``: within its per-fill limit, and moving the account's
+    delta under the batch's table toward the band without crossing it (prover.statement.hedge)."""
+    who = f"mandate {m.order_id} of account {m.account_id}"
+    ctx.check(qty <= m.max_per_fill, "hedge_per_fill", f"{who}: {qty} > {m.max_per_fill}")
+    deltas = ctx.batch.market.deltas()
+    before = portfolio_delta(positions, deltas)
+    change = pos_delta * deltas.get(m.series_id, 0)
+    broken = hedge_broken(before, change, m.band_lo, m.band_hi)
+    band = f"[{m.band_lo}, {m.band_hi}]"
+    ctx.check(broken is None, broken or "", f"{who}: delta {before} -> {before + change}, {band}")
 
 
 def _trigger(ctx: _Ctx, o: encoding.Order) -> None:
@@ -218,15 +254,31 @@ def _trigger(ctx: _Ctx, o: encoding.Order) -> None:
     )
 
 
+def _terms(o: encoding.Order | encoding.Mandate, side: int, mark: int) -> tuple[int, int, str]:
+    """(side, limit, rule) a fill is checked against on one side: an order's own; a mandate
+    takes the side it sits on, its limit the mark plus (buying) or minus (selling) its distance
+    (``rule``: what a fill past the limit breaks)."""
+    buy = side == encoding.SIDE_BUY
+    if isinstance(o, encoding.Mandate):
+        return side, mark + o.price if buy else mark - o.price, "mandate_limit"
+    return o.side, o.price, "buy_limit" if buy else "sell_limit"
+
+
 def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:
     b, s = t.buy.order, t.sell.order
     ts = ctx.batch.timestamp
     ctx.check(b.series_id == s.series_id, "series", f"{b.series_id} != {s.series_id}")
-    ctx.check(b.side == encoding.SIDE_BUY and s.side == encoding.SIDE_SELL, "sides")
+    both = isinstance(b, encoding.Mandate) and isinstance(s, encoding.Mandate)
+    ctx.check(not both, "hedge_pair", f"mandates {b.order_id} and {s.order_id}")
+    listed = ctx.batch.market.row(b.series_id)
+    mark = listed.mark if listed is not None else 0
+    b_side, b_limit, b_rule = _terms(b, encoding.SIDE_BUY, mark)
+    s_side, s_limit, s_rule = _terms(s, encoding.SIDE_SELL, mark)
+    ctx.check(b_side == encoding.SIDE_BUY and s_side == encoding.SIDE_SELL, "sides")
     _range(ctx, t.price, False, "fill price")
     _range(ctx, t.qty, False, "fill qty")
-    ctx.check(t.price <= b.price, "buy_limit", f"{t.price} > {b.price}")
-    ctx.check(t.price >= s.price, "sell_limit", f"{t.price} < {s.price}")
+    ctx.check(t.price <= b_limit, b_rule, f"{t.price} > {b_limit}")
+    ctx.check(t.price >= s_limit, s_rule, f"{t.price} < {s_limit}")
     ctx.check(t.qty >= 1, "qty_positive")
     ctx.check(ts <= b.expiry and ts <= s.expiry, "expired", f"timestamp {ts}")
     ctx.check(_live(ctx.batch.market, b.series_id), "series_not_live", f"series {b.series_id}")
@@ -236,8 +288,8 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:
         ctx.check(ts < ends, "series_expired", f"series {b.series_id} expires {ends}, batch {ts}")
     notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
     buy_slot, sell_slot = t.position_slots
-    buy, buy_fill = _trade_side(ctx, t.buy, t.qty, -notional - fee, t.qty, buy_slot)
-    sell, sell_fill = _trade_side(ctx, t.sell, t.qty, notional - fee, -t.qty, sell_slot)
+    buy, buy_fill = _trade_side(ctx, t.buy, encoding.SIDE_BUY, t.qty, -notional - fee, buy_slot)
+    sell, sell_fill = _trade_side(ctx, t.sell, encoding.SIDE_SELL, t.qty, notional - fee, sell_slot)
     rec = {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}
     return rec, 2 * fee, [buy_fill, sell_fill]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prover.errors import DarkbookError
+from prover.statement.hedge import HEDGE_RULES
 from prover.statement.market import PROMISES
 
 RULES: dict[str, str] = {
@@ -52,6 +53,9 @@ RULES: dict[str, str] = {
     "market": "the market table does not fit the circuit",
     "touch": "a cover touch names no existing account (a touch only rewrites a leaf that "
     "exists, count + 1)",
+    "mandate_limit": "a hedge fill's price is worse than the mandate's limit (the mark plus "
+    "its distance buying, minus it selling)",
+    **HEDGE_RULES,
     # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)
     **{
         name: f"the market table breaks an oracle promise: {what}"

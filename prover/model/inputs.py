@@ -231,6 +231,7 @@ def market_inputs(config: CircuitConfig, market: MarketTable) -> Record:
         "mkVim": [list(r.v_im) for r in rows],
         "mkVmm": [list(r.v_mm) for r in rows],
         "mkExpiry": [r.expiry for r in rows],
+        "mkDelta": [r.delta for r in rows],
     }
 
 

@@ -11,7 +11,9 @@ from prover.statement.market import MarketTable
 
 @dataclass(frozen=True)
 class SignedOrder:
-    order: encoding.Order
+    """A signed order, or a signed hedge mandate taking one side of a hedge fill."""
+
+    order: encoding.Order | encoding.Mandate
     sig: Signature
 
 
@@ -142,6 +144,10 @@ class Batch:
 
 def sign_order(key: PrivateKey, domain: int, order: encoding.Order) -> SignedOrder:
     return SignedOrder(order, key.sign(encoding.order_hash(domain, order)))
+
+
+def sign_mandate(key: PrivateKey, domain: int, mandate: encoding.Mandate) -> SignedOrder:
+    return SignedOrder(mandate, key.sign(encoding.mandate_hash(domain, mandate)))
 
 
 def sign_withdrawal(

@@ -27,7 +27,7 @@ from prover.model.ops import (
 from prover.model.state import State
 from prover.statement import encoding, queue
 from prover.statement.config import CircuitConfig
-from prover.statement.market import MarketRow, MarketTable
+from prover.statement.market import DELTA_SCALE, MarketRow, MarketTable
 
 NOW = 1_900_000_000
 
@@ -47,13 +47,15 @@ class World:
 
 
 def sample_market(config: CircuitConfig, rng: random.Random, epoch: int = 1) -> MarketTable:
-    """config.series live series (ids 1..M): long values straddle the mark per scenario."""
+    """config.series live series (ids 1..M): long values straddle the mark per scenario; deltas
+    of alternating sign (not drawn from ``rng``: the values a seed gave stay the same)."""
     rows = []
     for j in range(config.series):
         mark = rng.randint(50, 500)
         im = tuple(mark + rng.randint(-mark, mark) for _ in range(config.scenarios))
         mm = tuple((v + mark) // 2 for v in im)
-        rows.append(MarketRow(j + 1, 0, mark, 0, im, mm))
+        delta = (2 * (j % 2) - 1) * DELTA_SCALE * (j + 1) // (config.series + 1)
+        rows.append(MarketRow(j + 1, 0, mark, 0, im, mm, delta=delta))
     return MarketTable(epoch, tuple(rows))
 
 

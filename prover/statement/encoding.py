@@ -41,6 +41,8 @@ TRIGGER_ABOVE: int = 1
 """Fire when the table's mark of the trigger series is at or above the level."""
 TRIGGER_BELOW: int = 2
 """Fire when the mark is at or below the level."""
+MANDATE: int = 3
+"""The ``triggerDir`` word of a delta-band hedge mandate (:class:`Mandate`): never an order's."""
 MAX_LEGS: int = 4
 """Legs of one atomic group (the circuit's GroupLeg holds leg_index in 2 bits)."""
 
@@ -183,6 +185,55 @@ class Order:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    """A delta-band hedge mandate as signed by its desk (docs/CONVENTIONS.md, "Mandates").
+
+    When the account's portfolio delta under a registered table (``sum qty * delta``,
+    prover.statement.hedge) is outside ``[band_lo, band_hi]``, the venue may trade the future
+    ``series_id`` toward the band: each fill at most ``max_per_fill`` contracts, all fills
+    together at most ``qty`` (the order slot ``order_id`` counts them, so a mandate is revoked
+    like an order), at a price no worse than the mark plus (buying) or minus (selling)
+    ``price``. The batch proof checks every hedge fill against the table it uses.
+
+    It is signed as an order message (tag 1) whose ``triggerDir`` is :data:`MANDATE`, with the
+    band and per-fill limit where an order has its group fields.
+    """
+
+    account_id: int
+    order_id: int
+    series_id: int
+    price: int  # the price limit's distance from the mark, collateral units per contract
+    qty: int  # contracts, all hedges together
+    expiry: int
+    band_lo: int  # signed 64-bit, DELTA_SCALE units (prover.statement.market)
+    band_hi: int
+    max_per_fill: int
+
+    def __post_init__(self) -> None:
+        for name in ("account_id", "order_id", "series_id", "price", "qty", "expiry"):
+            u64(getattr(self, name), f"mandate.{name}")
+        for name in ("band_lo", "band_hi"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not I64_MIN <= v <= I64_MAX:
+                raise EncodingError(f"mandate.{name}: {v!r} must be a signed 64-bit delta")
+        if self.band_lo > self.band_hi:
+            raise EncodingError(f"mandate band: lo {self.band_lo} is above hi {self.band_hi}")
+        if self.qty == 0 or u64(self.max_per_fill, "mandate.max_per_fill") == 0:
+            raise EncodingError("mandate.qty and max_per_fill: must be > 0")
+
+    @property
+    def trigger_dir(self) -> int:
+        return MANDATE
+
+    def fields(self) -> tuple[int, ...]:
+        """The hashed fields after tag and domain: an order's, side 0, the band in the group
+        fields, ``triggerDir`` = MANDATE."""
+        band = (to_field(self.band_lo), to_field(self.band_hi), self.max_per_fill)
+        head = (self.account_id, self.order_id, self.series_id, SIDE_BUY, self.price, self.qty)
+        return (*head, self.expiry, *band, 0, 0, MANDATE)
+
+
 def check_trigger(series: int, level: int, direction: int) -> None:
     """The trigger fields' rules (the circuit's TriggerHolds checks the same)."""
     if direction not in (TRIGGER_NONE, TRIGGER_ABOVE, TRIGGER_BELOW):
@@ -229,6 +280,17 @@ def order_hash(dom: int, order: Order) -> int:
     This is what the desk signs (EdDSA-Poseidon) and the relayer's idempotency key.
     """
     return tagged_hash(TAG_ORDER, dom, order.fields())
+
+
+def mandate_hash(dom: int, mandate: Mandate) -> int:
+    """``Poseidon([1, domain, accountId, orderId, seriesId, 0, price, qty, expiry, bandLo,
+    bandHi, maxPerFill, 0, 0, 3])`` (the band signed): what the desk signs for a mandate."""
+    return tagged_hash(TAG_ORDER, dom, mandate.fields())
+
+
+def signed_hash(dom: int, order: Order | Mandate) -> int:
+    """What the desk signed for an order or a mandate."""
+    return mandate_hash(dom, order) if isinstance(order, Mandate) else order_hash(dom, order)
 
 
 def cancel_hash(dom: int, account_id: int, order_id: int) -> int:
@@ -352,6 +414,7 @@ __all__ = [
     "FLAT_POSITIONS",
     "I64_MAX",
     "I64_MIN",
+    "MANDATE",
     "MAX_LEGS",
     "MAX_POSITIONS",
     "ORDER_FIELDS",
@@ -369,6 +432,7 @@ __all__ = [
     "U64",
     "EncodingError",
     "FieldError",
+    "Mandate",
     "Order",
     "account_leaf",
     "address_to_int",
@@ -379,10 +443,12 @@ __all__ = [
     "exit_hash",
     "from_field",
     "leaf_layout",
+    "mandate_hash",
     "order_hash",
     "order_leaf",
     "positions_hash",
     "series_id",
+    "signed_hash",
     "tagged_hash",
     "to_field",
     "u64",

@@ -185,5 +185,6 @@ def exit_inputs(
         "mkVim": [[v % P for v in r.v_im] for r in rows],
         "mkVmm": [[v % P for v in r.v_mm] for r in rows],
         "mkExpiry": [r.expiry % P for r in rows],
+        "mkDelta": [r.delta % P for r in rows],
     }
     return inputs, public

@@ -2,7 +2,8 @@
 
     imHash_i  = Poseidon(V_im[i][0..S-1])            (S <= 16 inputs)
     mmHash_i  = Poseidon(V_mm[i][0..S-1])
-    rowHash_i = Poseidon([seriesId, status, mark, settlement, imHash_i, mmHash_i, expiry_i])
+    rowHash_i = Poseidon([seriesId, status, mark, settlement, imHash_i, mmHash_i, expiry_i,
+                          delta_i])
     rows in ascending seriesId, then padding rows (all fields 0, hashed the same way) up to M
     level_0 = [rowHash_0 .. rowHash_{M-1}]; level_{j+1}: pad level_j with 0 to a multiple of
     16 and hash each chunk of 16 with Poseidon(16); root = the single node left
@@ -37,6 +38,9 @@ U64 = 1 << 64
 I64 = 1 << 63
 SERIES_LIMIT = 1 << 29  # series ids are below 2^29: the data blob packs one in 29 bits
 NO_EXPIRY = U64 - 1  # a row built without its series' expiry: tradable at any 64-bit time
+DELTA_SCALE = 10**6
+"""A row's delta is in millionths of a unit of the underlying per long contract: a portfolio's
+delta (``sum qty * delta``, prover.statement.hedge) is in the same unit."""
 
 # promise name (also the model's rule name) -> what the oracle promises
 PROMISES: dict[str, str] = {
@@ -45,8 +49,8 @@ PROMISES: dict[str, str] = {
     "market_status": "every status is 0 (live) or 1 (expired)",
     "market_padding": "a padding row (series id 0) has every field 0",
     "market_range": "mark and settlement signed 64-bit, expiry unsigned 64-bit (also checked by "
-    "the circuit); every scenario value signed 64-bit and the epoch unsigned 64-bit (not "
-    "checked by the circuit)",
+    "the circuit); every scenario value and delta signed 64-bit and the epoch unsigned 64-bit "
+    "(not checked by the circuit)",
 }
 
 
@@ -73,6 +77,8 @@ class MarketRow:
     v_mm: tuple[int, ...]
     # unix seconds: no fill of the series at or after it (issue 18 rule 2; 0 on padding rows)
     expiry: int = NO_EXPIRY
+    # signed, DELTA_SCALE units per long contract: what hedge mandates are proven against
+    delta: int = 0
 
     def values(self, level: Level) -> tuple[int, ...]:
         if level not in ("im", "mm"):
@@ -88,6 +94,7 @@ class MarketRow:
             self.v_im,
             self.v_mm,
             self.expiry,
+            self.delta,
         )
 
 
@@ -115,6 +122,9 @@ class MarketTable:
     def marks(self) -> dict[int, int]:
         return {r.series_id: r.mark for r in self.rows}
 
+    def deltas(self) -> dict[int, int]:
+        return {r.series_id: r.delta for r in self.rows}
+
     def violations(self) -> list[MarketTableError]:
         """Every broken oracle promise (:func:`table_violations`); empty for a sound table."""
         return table_violations(self.epoch, self.rows)
@@ -132,7 +142,16 @@ class MarketTable:
         """The one stored form of a table (exact ints): what was registered can be hashed
         again to the same value."""
         rows = [
-            [r.series_id, r.status, r.mark, r.settlement, list(r.v_im), list(r.v_mm), r.expiry]
+            [
+                r.series_id,
+                r.status,
+                r.mark,
+                r.settlement,
+                list(r.v_im),
+                list(r.v_mm),
+                r.expiry,
+                r.delta,
+            ]
             for r in self.rows
         ]
         return {"epoch": self.epoch, "rows": rows}
@@ -141,24 +160,25 @@ class MarketTable:
     def from_json(cls, d: dict[str, Any]) -> MarketTable:
         """Inverse of :meth:`to_json`."""
         rows = tuple(
-            MarketRow(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), r[6]) for r in d["rows"]
+            MarketRow(r[0], r[1], r[2], r[3], tuple(r[4]), tuple(r[5]), *r[6:8]) for r in d["rows"]
         )
         return cls(d["epoch"], rows)
 
     def to_words(self) -> list[int]:
         """The table as the oracle publishes it on-chain (``int256[]``, docs/CONVENTIONS.md
         "Market table words"): epoch, then per row series id, status, mark, settlement,
-        expiry, the S initial and the S maintenance scenario values (signed)."""
+        expiry, delta, the S initial and the S maintenance scenario values (signed)."""
         words = [self.epoch]
         for r in self.rows:
-            words += [r.series_id, r.status, r.mark, r.settlement, r.expiry, *r.v_im, *r.v_mm]
+            head = [r.series_id, r.status, r.mark, r.settlement, r.expiry, r.delta]
+            words += [*head, *r.v_im, *r.v_mm]
         return words
 
     @classmethod
     def from_words(cls, words: Sequence[int], s: int) -> MarketTable:
         """Inverse of :meth:`to_words` for S = ``s`` scenarios; StatementError if the words
         cannot be such a table."""
-        width = 5 + 2 * s
+        width = 6 + 2 * s
         if not words or (len(words) - 1) % width:
             raise StatementError(
                 f"{len(words)} market table words: expected 1 + a multiple of {width} (S = {s})"
@@ -166,9 +186,8 @@ class MarketTable:
         rows = []
         for i in range(1, len(words), width):
             w = words[i : i + width]
-            rows.append(
-                MarketRow(w[0], w[1], w[2], w[3], tuple(w[5 : 5 + s]), tuple(w[5 + s :]), w[4])
-            )
+            v_im, v_mm = tuple(w[6 : 6 + s]), tuple(w[6 + s :])
+            rows.append(MarketRow(w[0], w[1], w[2], w[3], v_im, v_mm, w[4], w[5]))
         return cls(words[0], tuple(rows))
 
 
@@ -188,13 +207,14 @@ def row_hash(
     v_im: Sequence[int],
     v_mm: Sequence[int],
     expiry: int = NO_EXPIRY,
+    delta: int = 0,
 ) -> int:
     im = poseidon([v % P for v in v_im])
     mm = poseidon([v % P for v in v_mm])
     # ids and status reduce like signed values too: identical for a sound table, and a broken
     # one still hashes as the circuit sees it (the model's non-strict mode)
     fields = [series_id, status, mark, settlement]
-    return poseidon([*(v % P for v in fields), im, mm, expiry % P])
+    return poseidon([*(v % P for v in fields), im, mm, expiry % P, delta % P])
 
 
 def fold(nodes: Sequence[int]) -> int:
@@ -270,7 +290,7 @@ def table_violations(epoch: int, rows: Sequence[MarketRow]) -> list[MarketTableE
             i
             for i, r in enumerate(rows)
             if r.series_id == 0
-            and any((r.status, r.mark, r.settlement, r.expiry, *r.v_im, *r.v_mm))
+            and any((r.status, r.mark, r.settlement, r.expiry, r.delta, *r.v_im, *r.v_mm))
         ),
         None,
     )
@@ -288,7 +308,7 @@ def _range_violation(epoch: int, rows: Sequence[MarketRow]) -> str | None:
     for i, r in enumerate(rows):
         if not 0 <= r.expiry < U64:
             return f"row {i} (series {r.series_id}): expiry {r.expiry} not unsigned 64-bit"
-        named = [("mark", r.mark), ("settlement", r.settlement)]
+        named = [("mark", r.mark), ("settlement", r.settlement), ("delta", r.delta)]
         named += [(f"v_im[{s}]", v) for s, v in enumerate(r.v_im)]
         named += [(f"v_mm[{s}]", v) for s, v in enumerate(r.v_mm)]
         for name, v in named:

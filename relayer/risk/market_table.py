@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from prover.statement.market import MarketRow, MarketTable, MarketTableError, check_series_ids
+from prover.statement.market import (
+    DELTA_SCALE,
+    MarketRow,
+    MarketTable,
+    MarketTableError,
+    check_series_ids,
+)
 from relayer.markets.series import KIND_NAMES, SeriesSpec
 from relayer.risk._normal import Array
 from relayer.risk.config import LevelParams, RiskConfig
@@ -99,6 +105,9 @@ def build_market_table(
     for name, lv in (("im", cfg.im), ("mm", cfg.mm)):
         mk, v = _level_rows(live, market, lv, cfg, scale)
         mark[~expired], rows[name][~expired] = np.rint(mk), v
+    greeks = series_greeks(live, expired, market, cfg)
+    # the hashed delta (hedge mandates are proven against it): x multiplier, millionths
+    delta = to_int(np.rint(greeks["delta"] * DELTA_SCALE), "delta")
     columns = zip(
         [s.id for s in series],
         expired.astype(np.int64).tolist(),
@@ -107,6 +116,7 @@ def build_market_table(
         map(tuple, to_int(rows["im"], "v_im").tolist()),
         map(tuple, to_int(rows["mm"], "v_mm").tolist()),
         [s.expiry for s in series],  # no fill at or after it (issue 18 rule 2)
+        delta.tolist(),
         strict=True,
     )
     table = MarketTable(epoch, tuple(MarketRow(*c) for c in columns))
@@ -114,7 +124,6 @@ def build_market_table(
         table.check()
     except MarketTableError as exc:
         raise RiskError(str(exc)) from None
-    greeks = series_greeks(live, expired, market, cfg)
     per_series = {s.id: {g: float(v[i]) for g, v in greeks.items()} for i, s in enumerate(series)}
     return PricedTable(table, per_series)
 

@@ -18,8 +18,8 @@ M, S = 4, 2
 U64, I64 = 1 << 64, 1 << 63
 IDS = 1 << 29  # series ids are in [1, 2^29)
 ROWS = (
-    MarketRow(3, 0, 120, 0, (150, -20), (140, -10)),
-    MarketRow(9, 1, -40, -40, (-40, -40), (-40, -40)),
+    MarketRow(3, 0, 120, 0, (150, -20), (140, -10), delta=550_000),
+    MarketRow(9, 1, -40, -40, (-40, -40), (-40, -40), delta=-1_000_000),
 )
 
 
@@ -36,6 +36,7 @@ def _fields(rows: list[MarketRow]) -> dict:
         "vim": [[v % P for v in r.v_im] for r in rows],
         "vmm": [[v % P for v in r.v_mm] for r in rows],
         "expiry": [r.expiry % P for r in rows],
+        "delta": [r.delta % P for r in rows],
     }
 
 
@@ -135,6 +136,7 @@ def test_market_padding_accepts(padding):
         {"v_im": (0, 7)},
         {"v_mm": (-3, 0)},
         {"expiry": 1},
+        {"delta": -1},
     ],
 )
 def test_market_padding_rejects_a_non_zero_padding_field(padding, over):
@@ -178,6 +180,7 @@ def test_market_ranges_rejects(ranges, field, value):
 
 
 def test_scenario_value_ranges_are_a_statement_check_only():
-    """The circuit trusts the oracle for V ranges (docs/risk.md); the statement layer refuses."""
-    for over in ({"v_im": (I64, 0)}, {"v_mm": (0, -I64 - 1)}):
+    """The circuit trusts the oracle for V and delta ranges (docs/risk.md); the statement layer
+    refuses."""
+    for over in ({"v_im": (I64, 0)}, {"v_mm": (0, -I64 - 1)}, {"delta": I64}):
         assert _promises(_with(_table(), 0, **over)) == {"market_range"}

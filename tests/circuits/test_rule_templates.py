@@ -8,7 +8,7 @@ from prover.crypto.field import P
 from prover.crypto.merkle import MerkleTree
 from prover.proving.witness import calculate
 from prover.statement import encoding
-from testkit.circuit_harness import compile_template, witness_ok
+from testkit.circuit_harness import compile_template, output, witness_ok
 from testkit.wtns import read_wtns, signal_index
 
 pytestmark = pytest.mark.slow  # compiles circuit templates bigger than the smoke circuit
@@ -17,9 +17,7 @@ U64 = 1 << 64
 DEPTH = 2
 
 
-def _output(circuit, inputs, name, tmp_path):
-    w = read_wtns(calculate(circuit, inputs, tmp_path / "w.wtns"))
-    return w[signal_index(circuit, f"main.{name}")]
+_output = output
 
 
 # --- OrderSlotUpdate -------------------------------------------------------------------------
@@ -306,8 +304,8 @@ def test_market_hash_matches_model(market_hash, tmp_path):
     from prover.statement.market import market_hash as py_hash
 
     rows = [
-        MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45), 1_900_000_000),
-        MarketRow(9, 1, 30, 30, (30, 30), (30, 30)),  # no expiry given: 2^64 - 1
+        MarketRow(7, 0, 45, 0, (-50, 40), (-55, 45), 1_900_000_000, -420_000),
+        MarketRow(9, 1, 30, 30, (30, 30), (30, 30)),  # no expiry given: 2^64 - 1, delta 0
     ]
     inputs = {
         "epoch": 12,
@@ -318,6 +316,7 @@ def test_market_hash_matches_model(market_hash, tmp_path):
         "vim": [[(-50) % P, 40], [30, 30]],
         "vmm": [[(-55) % P, 45], [30, 30]],
         "expiry": [1_900_000_000, (1 << 64) - 1],
+        "delta": [(-420_000) % P, 0],
     }
     assert _output(market_hash, inputs, "out", tmp_path) == py_hash(12, rows, 2, 2)
 
@@ -335,12 +334,14 @@ def _lookup(sid, enabled=1):
         "status": [0, 1, 0],
         "marks": [45, 30, 0],
         "expiries": [1_900_000_000, 1_800_000_000, 0],
+        "deltas": [-310_000 % P, 1_000_000, 0],
     }
 
 
 def test_series_lookup(lookup, tmp_path):
     assert _output(lookup, _lookup(7), "mark", tmp_path) == 45
     assert _output(lookup, _lookup(7), "expiry", tmp_path) == 1_900_000_000
+    assert _output(lookup, _lookup(7), "delta", tmp_path) == -310_000 % P
     assert not witness_ok(lookup, _lookup(9))  # expired
     assert not witness_ok(lookup, _lookup(8))  # not listed
     assert not witness_ok(lookup, _lookup(0))  # the padding id
@@ -353,7 +354,10 @@ def test_market_hash_two_level_fold(tmp_path):
     from prover.statement.market import market_hash as py_hash
 
     circuit = compile_template("market-hash.circom", "MarketHash", [17, 1])
-    rows = [MarketRow(j + 1, j % 2, 10 * j, j % 2 * 7, (-j,), (j - 3,)) for j in range(17)]
+    rows = [
+        MarketRow(j + 1, j % 2, 10 * j, j % 2 * 7, (-j,), (j - 3,), delta=1000 * j - 7000)
+        for j in range(17)
+    ]
     inputs = {
         "epoch": 3,
         "ids": [r.series_id for r in rows],
@@ -363,6 +367,7 @@ def test_market_hash_two_level_fold(tmp_path):
         "vim": [[r.v_im[0] % P] for r in rows],
         "vmm": [[r.v_mm[0] % P] for r in rows],
         "expiry": [r.expiry for r in rows],
+        "delta": [r.delta % P for r in rows],
     }
     assert _output(circuit, inputs, "out", tmp_path) == py_hash(3, rows, 17, 1)
 

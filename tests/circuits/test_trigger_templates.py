@@ -10,7 +10,7 @@ import pytest
 from prover.crypto.field import P
 from prover.statement import encoding
 from prover.statement.triggers import trigger_holds
-from testkit.circuit_harness import compile_template, witness_ok
+from testkit.circuit_harness import compile_template, output, witness_ok
 
 pytestmark = pytest.mark.slow
 
@@ -75,10 +75,18 @@ def test_a_trigger_the_table_does_not_satisfy_is_refused(holds, series, level, d
 
 @pytest.mark.parametrize(
     "field,value",
-    [("triggerDir", 3), ("triggerLevel", 1 << 63), ("triggerLevel", P - (1 << 63) - 1)],
+    [("triggerDir", 4), ("triggerLevel", 1 << 63), ("triggerLevel", P - (1 << 63) - 1)],
 )
 def test_trigger_fields_out_of_range_are_refused(holds, field, value) -> None:
     assert not witness_ok(holds, {**inputs(0, 0, 0, enabled=0), field: value})
+
+
+@pytest.mark.parametrize("series,level", [(0, 0), (55, 2_001), (101, 2_001)])
+def test_a_mandate_is_no_trigger_whatever_its_trigger_fields(holds, tmp_path, series, level):
+    """Direction 3 marks a hedge mandate (HedgeRule's): TriggerHolds reports it, checks nothing."""
+    assert witness_ok(holds, inputs(series, level, encoding.MANDATE))
+    assert output(holds, inputs(series, level, encoding.MANDATE), "mandate", tmp_path) == 1
+    assert output(holds, inputs(101, 2_000, ABOVE), "mandate", tmp_path) == 0
 
 
 def test_model_and_circuit_agree_on_random_triggers(holds) -> None:

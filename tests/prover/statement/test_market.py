@@ -22,7 +22,7 @@ from testkit import risk_book as book
 TABLE = MarketTable(
     7,
     (
-        MarketRow(3, 0, 120, 0, (150, -20), (140, -10)),
+        MarketRow(3, 0, 120, 0, (150, -20), (140, -10), delta=-250_000),
         MarketRow(9, 1, 40, 40, (40, 40), (40, 40)),
     ),
 )
@@ -115,15 +115,11 @@ def test_series_ids_are_checked_on_their_own():
 
 def test_the_published_words_give_the_table_back_and_nothing_else():
     words = TABLE.to_words()
-    assert words[:6] == [7, 3, 0, 120, 0, TABLE.rows[0].expiry] and words[6:10] == [
-        150,
-        -20,
-        140,
-        -10,
-    ]
+    head = [7, 3, 0, 120, 0, TABLE.rows[0].expiry, -250_000]
+    assert words[:7] == head and words[7:11] == [150, -20, 140, -10]
     assert MarketTable.from_words(words, 2) == TABLE
     for bad in (words[:-1], [], [*words, 0]):
         with pytest.raises(StatementError, match="market table words"):
             MarketTable.from_words(bad, 2)
     with pytest.raises(StatementError, match="S = 3"):
-        MarketTable.from_words(words, 3)  # 2 rows of width 9 are not rows of width 11
+        MarketTable.from_words(words, 3)  # 2 rows of width 10 are not rows of width 12

@@ -8,6 +8,7 @@ import numpy as np
 import pydantic
 import pytest
 
+from prover.statement.market import DELTA_SCALE
 from relayer.markets.series import KIND_NAMES
 from relayer.risk.config import RiskConfig
 from relayer.risk.errors import RiskError, TableRangeError
@@ -157,3 +158,22 @@ def test_edge_tables_all_expired_and_empty() -> None:
     assert [g["delta"] for g in gone.greeks.values()] == [0]
     empty = build_market_table([], book.market(), CFG, epoch=1)
     assert empty.table.rows == () and empty.table.values("im") == {} and empty.greeks == {}
+
+
+def test_the_hashed_delta_is_the_series_delta_in_millionths() -> None:
+    """The delta column hedge mandates are proven against: a future's is its multiplier, a
+    call's in (0, multiplier), a put's in (-multiplier, 0), an expired series' 0."""
+    priced = book.table()
+    rows = {r.series_id: r for r in priced.table.rows}
+    unit = CFG.contract_multiplier * DELTA_SCALE
+    assert rows[book.find("future", 0, book.NEAR)].delta == round(unit)
+    for sid, row in rows.items():
+        assert row.delta == round(priced.greeks[sid]["delta"] * DELTA_SCALE)
+        assert row.status == 0 or row.delta == 0
+    calls = [r.delta for r in priced.table.rows if r.status == 0 and _kind(r.series_id) == "call"]
+    puts = [r.delta for r in priced.table.rows if r.status == 0 and _kind(r.series_id) == "put"]
+    assert calls and puts and all(0 < d < unit for d in calls) and all(-unit < d < 0 for d in puts)
+
+
+def _kind(series_id: int) -> str:
+    return next(s.kind for s in book.series() if s.id == series_id)

@@ -31,10 +31,10 @@ def _by_hand(t: MarketTable, m: int) -> int:
             r = t.rows[i]
             head = [r.series_id, r.status, r.mark % P, r.settlement % P]
             im, mm = [v % P for v in r.v_im], [v % P for v in r.v_mm]
-            expiry = r.expiry
+            expiry, delta = r.expiry, r.delta % P
         else:
-            head, im, mm, expiry = [0, 0, 0, 0], [0] * 16, [0] * 16, 0
-        rows.append(poseidon([*head, poseidon(im), poseidon(mm), expiry]))
+            head, im, mm, expiry, delta = [0, 0, 0, 0], [0] * 16, [0] * 16, 0, 0
+        rows.append(poseidon([*head, poseidon(im), poseidon(mm), expiry, delta]))
     if m == 16:
         root = poseidon(rows)
     else:  # m == 32: two chunks, then one zero-padded chunk of their hashes
@@ -64,23 +64,24 @@ def test_every_field_is_bound(small: MarketTable) -> None:
         _with_row(small, 2, status=1),
         _with_row(small, 3, series_id=26),
         _with_row(small, 1, expiry=1_900_000_000),
+        _with_row(small, 0, delta=small.rows[0].delta + 1),
     ]
     assert [r.status for r in small.rows] == [0, 0, 0, 1] and small.series_ids == (1, 2, 11, 25)
     assert len({base, *(t.hash(16, S) for t in changed)}) == 1 + len(changed)
 
 
 def test_negative_values_enter_as_p_minus(small: MarketTable) -> None:
-    neg = _with_row(small, 0, mark=-5)
-    assert neg.rows[0].mark == -5
+    neg = _with_row(small, 0, mark=-5, delta=-7)
+    assert (neg.rows[0].mark, neg.rows[0].delta) == (-5, -7)
     head = [1, 0, P - 5, 0]
     im = poseidon([x % P for x in neg.rows[0].v_im])
     mm = poseidon([x % P for x in neg.rows[0].v_mm])
-    assert poseidon([*head, im, mm, neg.rows[0].expiry]) in _row_hashes(neg)
+    assert poseidon([*head, im, mm, neg.rows[0].expiry, P - 7]) in _row_hashes(neg)
 
 
 def _row_hashes(t: MarketTable) -> list[int]:
     return [
-        row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm, r.expiry)
+        row_hash(r.series_id, r.status, r.mark, r.settlement, r.v_im, r.v_mm, r.expiry, r.delta)
         for r in t.rows
     ]
 
