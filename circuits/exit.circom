@@ -23,7 +23,7 @@ include "signed-message.circom";
  * @input accPath[AD][3] - its Merkle siblings
  * @input to - the address the owner signed; @input R8x, R8y, S8 - the owner's signature
  * @input mkEpoch, mkIds[M], mkStatus[M], mkMark[M], mkSettle[M], mkVim[M][S], mkVmm[M][S],
- *        mkExpiry[M] - the market table (as in Batch)
+ *        mkExpiry[M], mkDelta[M] - the market table (as in Batch)
  * Guarantees: the leaf is at accountId under root; the table hashes to marketHash; amount is
  * max(0, collateral + sum qty * mark) over that table; the leaf's key signed
  * Poseidon([5, DOMAIN, accountId, to]), so only the key holder chooses who is paid.

@@ -21,3 +21,6 @@ def test_circuit_stats_test_config(capsys):
     assert data["per_slot"]["trade"] < data["total"]
     checks = {"MarketIds", "MarketStatus", "MarketPadding", "MarketRanges"}  # once per batch
     assert all(data["per_template"][name] > 0 for name in checks)
+    # strategy rules are priced per fill: the hedge check and the trigger check
+    assert 0 < data["per_template"]["HedgeRule"] < 1_000
+    assert 0 < data["per_template"]["TriggerHolds"] < 1_000
