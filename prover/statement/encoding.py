@@ -273,6 +273,27 @@ ORDER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(Order))
 the one list the API, the command log and the store read and write an order by."""
 
 
+def stored_values(message: Order | Mandate) -> tuple[int, ...]:
+    """A signed order or mandate as ORDER_FIELDS values (signed ints where signed): how the
+    relayer logs and stores either (a mandate's band in the group fields, CONVENTIONS.md)."""
+    if isinstance(message, Order):
+        return tuple(getattr(message, f) for f in ORDER_FIELDS)
+    m = message
+    head = (m.account_id, m.order_id, m.series_id, SIDE_BUY, m.price, m.qty, m.expiry)
+    return (*head, m.band_lo, m.band_hi, m.max_per_fill, 0, 0, MANDATE)
+
+
+def from_stored(*values: int) -> Order | Mandate:
+    """Inverse of :func:`stored_values`: an order, or a mandate when ``triggerDir`` is
+    MANDATE (EncodingError if the values are neither)."""
+    if len(values) != len(ORDER_FIELDS) or values[-1] != MANDATE:
+        return Order(*values)
+    account, order_id, series, side, price, qty, expiry, lo, hi, per_fill, ts, tl, _ = values
+    if side != SIDE_BUY or ts or tl:
+        raise EncodingError("mandate: side, trigger_series and trigger_level are signed 0")
+    return Mandate(account, order_id, series, price, qty, expiry, lo, hi, per_fill)
+
+
 def order_hash(dom: int, order: Order) -> int:
     """``Poseidon([1, domain, accountId, orderId, seriesId, side, price, qty, expiry, groupId,
     legIndex, legCount, triggerSeries, triggerLevel, triggerDir])`` (triggerLevel signed).
@@ -442,6 +463,7 @@ __all__ = [
     "domain",
     "exit_hash",
     "from_field",
+    "from_stored",
     "leaf_layout",
     "mandate_hash",
     "order_hash",
@@ -449,6 +471,7 @@ __all__ = [
     "positions_hash",
     "series_id",
     "signed_hash",
+    "stored_values",
     "tagged_hash",
     "to_field",
     "u64",

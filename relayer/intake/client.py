@@ -6,7 +6,14 @@ Nothing here runs in the server; it shows, in code, exactly what a desk signs.
 from __future__ import annotations
 
 from prover.crypto.eddsa import PrivateKey
-from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
+from prover.statement.encoding import (
+    Mandate,
+    Order,
+    cancel_hash,
+    mandate_hash,
+    order_hash,
+    withdrawal_hash,
+)
 from relayer.intake.auth import sign_request
 
 
@@ -48,6 +55,22 @@ def signed_leg(
     if trigger[2]:
         body.update(trigger_series=trigger[0], trigger_level=trigger[1], trigger_dir=trigger[2])
     return body
+
+
+def signed_mandate(key: PrivateKey, dom: int, m: Mandate) -> dict:
+    """A hedge mandate as ``POST /v1/mandates`` takes it, signed over its mandate hash."""
+    body: dict = {
+        "account_id": m.account_id,
+        "order_id": m.order_id,
+        "series_id": m.series_id,
+        "price": str(m.price),
+        "qty": str(m.qty),
+        "expiry": m.expiry,
+        "band_lo": str(m.band_lo),
+        "band_hi": str(m.band_hi),
+        "max_per_fill": str(m.max_per_fill),
+    }
+    return body | {"signature": _sig(key, mandate_hash(dom, m))}
 
 
 def group_of(order_ids: list[int], i: int) -> tuple[int, int, int]:

@@ -17,8 +17,10 @@ from prover.errors import CryptoError
 from prover.statement.accounts import OPERATOR_ACCOUNT
 from prover.statement.encoding import (
     ORDER_FIELDS,
+    Mandate,
     Order,
     cancel_hash,
+    mandate_hash,
     order_hash,
     withdrawal_hash,
 )
@@ -37,6 +39,7 @@ from relayer.matching.types import (
     ExpireCmd,
     Fill,
     FireCmd,
+    HedgeCmd,
     KeeperCmd,
     Leg,
     Outcome,
@@ -84,6 +87,40 @@ class CommandService:
             raise ApiError(exc.code, exc.field, exc.reason) from None
         return self._writer.submit(lambda: self._submit_step(legs, extras, req.type, req.oco))
 
+    def submit_mandate(self, req: schemas.MandateIn) -> tuple[int, bool]:
+        """Verify and arm a signed hedge mandate; (its hash, whether it was known already)."""
+        _not_operator(req.account_id, "account_id")
+        try:
+            m = Mandate(
+                req.account_id,
+                req.order_id,
+                req.series_id,
+                req.price,
+                req.qty,
+                req.expiry,
+                req.band_lo,
+                req.band_hi,
+                req.max_per_fill,
+            )
+        except CryptoError as exc:
+            raise ApiError("bad_field", "mandate", str(exc)) from None
+        h = mandate_hash(self._state.domain, m)
+        sig = self._verify(req.account_id, h, req.signature, "")
+        leg, extra = Leg(h, m), LegExtra(sig, req.client_order_id)
+        try:
+            self._limiter.take(req.account_id, self._state.clock())
+        except Rejected as exc:
+            raise ApiError(exc.code, exc.field, exc.reason) from None
+        return self._writer.submit(lambda: self._mandate_step(leg, extra))
+
+    def _mandate_step(self, leg: Leg, extra: LegExtra) -> Step:
+        state = self._state
+        h = leg.order_hash
+        if h in state.engine.orders:  # the same signed mandate again
+            return Step(None, {}, lambda: (h, True))
+        cmd = SubmitCmd((leg,), Tif.LIMIT, state.now(), state.snapshot.epoch)
+        return Step(self._prepare(cmd), {h: extra}, lambda: (h, False))
+
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         msg = cancel_hash(self._state.domain, req.account_id, req.order_id)
         self._verify(req.account_id, msg, req.signature, "")
@@ -120,6 +157,17 @@ class CommandService:
         while self._writer.submit(self._fire_step):
             fired += 1
         return fired
+
+    def hedge_mandates(self) -> int:
+        """One hedge for every armed mandate the current table puts outside its band (one
+        event each, arming order, so replays do the same); returns how many traded."""
+        traded = 0
+        state = self._state
+        with state.lock:
+            due = state.engine.due_hedges(state.snapshot.epoch, state.now())
+        for h in due:
+            traded += bool(self._writer.submit(lambda h=h: self._hedge_step(h)))
+        return traded
 
     def sweep(self) -> int:
         """Expire every open order past its expiry (an event, so replays do the same);
@@ -276,6 +324,11 @@ class CommandService:
             return Step(None, {}, lambda: False)
         out = self._prepare(FireCmd(h, epoch, now))
         return Step(out, {}, lambda: True)
+
+    def _hedge_step(self, h: int) -> Step:
+        state = self._state
+        out = self._prepare(HedgeCmd(h, state.snapshot.epoch, state.now()))
+        return Step(out if out.fills else None, {}, lambda: len(out.fills))
 
     def _sweep_step(self) -> Step:
         out = self._prepare(ExpireCmd(self._state.now()))

@@ -48,6 +48,32 @@ class QueryService:
                         break
             return out
 
+    def mandates(self, account_id: int) -> list[schemas.MandateOut]:
+        """The account's hedge mandates, newest first, each with its hedge fills."""
+        state = self._state
+        with state.lock:
+            mine = [
+                state.engine.orders[h]
+                for h in reversed(state.engine.account_orders.get(account_id, []))
+                if state.engine.orders[h].leg.mandate is not None
+            ]
+            fills = state.engine.account_fills.get(account_id, [])
+            hedges = {
+                o.leg.order_hash: [f for f in fills if f.taker_hash == o.leg.order_hash]
+                for o in mine
+            }
+        now = state.now()
+        return [
+            views.mandate_out(o, self._fills_out(account_id, hedges[o.leg.order_hash]), now)
+            for o in mine
+        ]
+
+    def mandate(self, account_id: int, h: int) -> schemas.MandateOut:
+        for m in self.mandates(account_id):
+            if int(m.mandate_hash, 16) == h:
+                return m
+        raise ApiError("not_found", "mandate_hash", "no such mandate of this account")
+
     def fills(self, account_id: int, after: int, limit: int) -> list[schemas.FillOut]:
         """Oldest first, each with its settlement as the settlement side recorded it (pending,
         in_batch, confirmed, or refused with the batch model's reason)."""

@@ -43,6 +43,21 @@ def submit_order(body: schemas.SubmitOrderIn, v: VenueDep, request: Request) -> 
     return out
 
 
+@router.post(
+    "/mandates",
+    response_model=schemas.MandateOut,
+    tags=["orders"],
+    dependencies=[Depends(venue_ready)],
+)
+def submit_mandate(body: schemas.MandateIn, v: VenueDep) -> schemas.MandateOut:
+    """Arm a signed delta-band hedge mandate (docs/CONVENTIONS.md, "Mandates"). After every
+    registered market table the venue hedges the account toward the band with the mandate's
+    future; every hedge fill is proven against the table its batch uses. Sending the same
+    signed mandate again returns it with ``duplicate: true``; revoke it with ``/orders/cancel``
+    (its order_id)."""
+    return v.submit_mandate(body)
+
+
 @router.post("/orders/cancel", response_model=schemas.OrderOut, tags=["orders"])
 def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
     """Cancel by (account, order id), signed over ``Poseidon([2, domain, accountId, orderId])``."""
@@ -94,6 +109,20 @@ def list_orders(
     """The account's orders, newest first."""
     same_account(account_id, auth_id)
     return v.orders(account_id, status, client_order_id, limit)
+
+
+@router.get(
+    "/accounts/{account_id}/mandates",
+    response_model=list[schemas.MandateOut],
+    tags=["accounts"],
+)
+def list_mandates(
+    account_id: AccountPath, v: VenueDep, auth_id: OwnerDep
+) -> list[schemas.MandateOut]:
+    """The account's hedge mandates, newest first: armed, filled (used up), cancelled
+    (revoked) or expired, each with its hedge fills and their batches."""
+    same_account(account_id, auth_id)
+    return v.mandates(account_id)
 
 
 @router.get("/accounts/{account_id}/fills", response_model=list[schemas.FillOut], tags=["accounts"])

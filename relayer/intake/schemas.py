@@ -73,6 +73,27 @@ class SubmitOrderIn(_In):
     )
 
 
+class MandateIn(_In):
+    """A signed delta-band hedge mandate (docs/CONVENTIONS.md, "Mandates"): after each market
+    table, while the account's delta (sum of qty x the table's delta per series) is outside
+    [band_lo, band_hi], the venue trades the future ``series_id`` toward the band. Signed as an
+    order message: ``Poseidon([1, domain, accountId, orderId, seriesId, 0, price, qty, expiry,
+    bandLo, bandHi, maxPerFill, 0, 0, 3])``. Revoke it like an order (``/orders/cancel`` with
+    its order_id, or the on-chain cancel)."""
+
+    account_id: U64
+    order_id: U64 = Field(description="its order slot (slot = order_id mod 2^ORDER_DEPTH)")
+    series_id: U64 = Field(description="the future it hedges with")
+    price: U64 = Field(description="the limit's distance from the mark: buy <= mark + price")
+    qty: Annotated[int, Field(gt=0, lt=2**63)] = Field(description="contracts, all hedges")
+    expiry: U64 = Field(description="unix seconds")
+    band_lo: I64 = Field(description="delta band, millionths of the underlying (DELTA_SCALE)")
+    band_hi: I64
+    max_per_fill: Annotated[int, Field(gt=0, lt=2**64)] = Field(description="contracts a fill")
+    client_order_id: ClientId | None = None
+    signature: SignatureIn
+
+
 class CancelIn(_In):
     account_id: U64
     order_id: U64
@@ -126,7 +147,9 @@ class OrderOut(BaseModel):
         0, description="legs of the atomic group this order signed (0: none; docs/CONVENTIONS.md)"
     )
     leg_index: int = Field(0, description="this order's leg in its signed group")
-    trigger_dir: int = Field(0, description="its signed trigger: 0 none, 1 mark >= level, 2 <=")
+    trigger_dir: int = Field(
+        0, description="its signed trigger: 0 none, 1 mark >= level, 2 <=; 3 a hedge mandate"
+    )
     trigger_series: str = "0"
     trigger_level: str = "0"
     oco_with: str | None = Field(
@@ -158,6 +181,27 @@ class FillOut(BaseModel):
     )
     timestamp: int = Field(description="unix seconds: when the relayer matched it")
     fee: str = Field(description="what this side paid: fee per contract x qty, base units")
+
+
+class MandateOut(BaseModel):
+    mandate_hash: str
+    account_id: int
+    order_id: str
+    series_id: str
+    price: str
+    qty: str
+    expiry: int
+    band_lo: str
+    band_hi: str
+    max_per_fill: str
+    status: Literal["armed", "filled", "cancelled", "expired"] = Field(
+        description="armed: hedging after each table; filled: its qty is used up; cancelled "
+        "(revoked: reason) or expired"
+    )
+    filled_qty: str = Field(description="contracts its hedges traded")
+    reason: str | None
+    hedges: list[FillOut] = Field(description="its hedge fills, each with its batch")
+    duplicate: bool = False
 
 
 class SubmitOut(BaseModel):

@@ -123,6 +123,15 @@ class Venue:
     def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
         return self.commands.submit(req)
 
+    def submit_mandate(self, req: schemas.MandateIn) -> schemas.MandateOut:
+        h, duplicate = self.commands.submit_mandate(req)
+        self.commands.hedge_mandates()  # outside its band already: it hedges at once
+        out = self.queries.mandate(req.account_id, h)
+        return out.model_copy(update={"duplicate": duplicate})
+
+    def mandates(self, account_id: int) -> list[schemas.MandateOut]:
+        return self.queries.mandates(account_id)
+
     def cancel(self, req: schemas.CancelIn) -> schemas.OrderOut:
         return self.commands.cancel(req)
 
@@ -217,7 +226,9 @@ class Venue:
             self.state.registry.snapshots.append(snap)
             self.state.engine.tables[snap.epoch] = snap.rows_im
             self.state.engine.marks[snap.epoch] = snap.marks
+            self.state.engine.deltas[snap.epoch] = snap.deltas
         self.commands.fire_triggers()  # armed orders this table fires enter the book
+        self.commands.hedge_mandates()  # then mandates this table puts outside their band
 
     @property
     def last_queue_index(self) -> int:

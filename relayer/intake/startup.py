@@ -63,6 +63,7 @@ def new_engine(settings: Settings, registry: Registry) -> Engine:
     for snap in registry.snapshots:
         engine.tables[snap.epoch] = snap.rows_im
         engine.marks[snap.epoch] = snap.marks
+        engine.deltas[snap.epoch] = snap.deltas
     return engine
 
 

@@ -16,7 +16,7 @@ from relayer.intake.startup import Registry, new_engine
 from relayer.intake.stream_hub import StreamHub
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.engine import Engine
-from relayer.matching.types import FireCmd, Outcome, SubmitCmd
+from relayer.matching.types import FireCmd, HedgeCmd, Outcome, SubmitCmd
 from relayer.settings import Settings
 from relayer.storage.repository import Repository
 
@@ -56,7 +56,8 @@ class VenueState:
     def note_fills(self, out: Outcome) -> None:
         """Remember when ``out``'s fills were matched: its order's acceptance (or firing) time,
         which the log keeps, so a replay gives every fill the same timestamp."""
-        if isinstance(out.command, SubmitCmd | FireCmd):  # a fired trigger: when it fired
+        # a fired trigger or a hedge: when it fired
+        if isinstance(out.command, SubmitCmd | FireCmd | HedgeCmd):
             for f in out.fills:
                 self.fill_times[f.fill_id] = out.command.now
 

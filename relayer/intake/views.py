@@ -72,6 +72,29 @@ def fill_out(
     )
 
 
+def mandate_out(o: OrderState, hedges: list[schemas.FillOut], now: int) -> schemas.MandateOut:
+    """An armed (or used up, revoked, expired) hedge mandate and its hedge fills."""
+    m = o.leg.mandate
+    assert m is not None
+    status = Status.EXPIRED if o.status == Status.ARMED and m.expiry <= now else o.status
+    return schemas.MandateOut(
+        mandate_hash=hexh(o.leg.order_hash),
+        account_id=m.account_id,
+        order_id=str(m.order_id),
+        series_id=str(m.series_id),
+        price=str(m.price),
+        qty=str(m.qty),
+        expiry=m.expiry,
+        band_lo=str(m.band_lo),
+        band_hi=str(m.band_hi),
+        max_per_fill=str(m.max_per_fill),
+        status=status.value,  # type: ignore[arg-type]
+        filled_qty=str(o.filled),
+        reason=o.reason,
+        hedges=hedges,
+    )
+
+
 def margin_level(
     collateral: int, equity: int, held: list[tuple[int, int]], rows: Mapping[int, Sequence[int]]
 ) -> schemas.MarginLevelOut:

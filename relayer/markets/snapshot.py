@@ -54,6 +54,10 @@ class MarketSnapshot:
     def marks(self) -> dict[int, int]:
         return self.table.marks()
 
+    @cached_property
+    def deltas(self) -> dict[int, int]:
+        return self.table.deltas()
+
     def to_json(self) -> dict[str, Any]:
         """The table in its one stored form (``MarketTable.to_json``), with the Greeks."""
         return {

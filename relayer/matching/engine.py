@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from prover.statement.accounts import OPERATOR_ACCOUNT
+from prover.statement.encoding import Order
 from prover.statement.margin import account_passes, slots_fit
 from prover.statement.triggers import trigger_holds
 from relayer.accounts.state import Ledger
@@ -48,6 +49,7 @@ from relayer.markets.series import SeriesSpec
 from relayer.matching import rules
 from relayer.matching.book import Book, crosses
 from relayer.matching.errors import Rejected
+from relayer.matching.hedge_plan import Hedge, plan_hedge
 from relayer.matching.plan import Plan
 from relayer.matching.types import (
     BUY,
@@ -59,6 +61,7 @@ from relayer.matching.types import (
     ExpireCmd,
     Fill,
     FireCmd,
+    HedgeCmd,
     KeeperCmd,
     Leg,
     OrderState,
@@ -96,6 +99,7 @@ class Engine:
         self.max_group_fills = max_group_fills
         self.tables: dict[int, Rows] = {}
         self.marks: dict[int, Mapping[int, int]] = {}  # epoch -> series id -> mark (triggers)
+        self.deltas: dict[int, Mapping[int, int]] = {}  # epoch -> series id -> delta (hedges)
         # triggered orders off the book: account -> armed orders by hash (as ``open``)
         self.armed: dict[int, dict[int, OrderState]] = {}
         self.ledger = Ledger()
@@ -136,6 +140,8 @@ class Engine:
             return self._prepare_chain_request(cmd)
         if isinstance(cmd, FireCmd):
             return self._prepare_fire(cmd)
+        if isinstance(cmd, HedgeCmd):
+            return self._prepare_hedge(cmd)
         return self._prepare_deposit(cmd)
 
     def _close_orders(self, out: Outcome, hashes: Iterable[int], reason: str) -> None:
@@ -273,12 +279,18 @@ class Engine:
         return ([h] if h is not None else []) + held
 
     def _prepare_submit(self, cmd: SubmitCmd) -> Outcome:
-        rules.check_shape(cmd, self.series)
+        mandate = cmd.legs[0].mandate
+        if mandate is not None:
+            rules.check_mandate(cmd, self.series)
+        else:
+            rules.check_shape(cmd, self.series)
         account = cmd.legs[0].account_id
         acct = self.ledger.get(account)
         if acct is None:
             raise Rejected("unknown_account", "legs[0].account_id", "no such account")
         rules.check_nonces(cmd, self.slots, self.order_depth)
+        if mandate is not None:  # armed until revoked, expired or used up; never on the book
+            return self._arm(cmd, self._replaced(cmd))
         if cmd.oco:
             return self._admit_oco(cmd, self._replaced(cmd))
         return self._admit(cmd, self._replaced(cmd))
@@ -411,6 +423,52 @@ class Engine:
                 )
         return out
 
+    def due_hedges(self, epoch: int, now: int) -> list[int]:
+        """Armed mandates (arming order) whose account the table of ``epoch`` puts outside
+        its band with something left to trade."""
+        due = []
+        for mine in self.armed.values():
+            for o in mine.values():
+                m = o.leg.mandate
+                if m is not None and m.expiry > now and self._hedge_for(o, epoch) is not None:
+                    due.append(o)
+        return [o.leg.order_hash for o in sorted(due, key=lambda o: o.seq)]
+
+    def _hedge_for(self, o: OrderState, epoch: int) -> Hedge | None:
+        m = o.leg.mandate
+        acct = self.ledger.get(o.leg.account_id)
+        if m is None or acct is None:
+            return None
+        deltas, marks = self.deltas.get(epoch, {}), self.marks.get(epoch, {})
+        tick = self.series[m.series_id].size_tick
+        return plan_hedge(m, o.remaining, acct.positions, deltas, marks.get(m.series_id), tick)
+
+    def _prepare_hedge(self, cmd: HedgeCmd) -> Outcome:
+        """One hedge under an armed mandate: an ioc toward the band against the book (its
+        fills name the mandate, whose order slot counts them); the mandate stays armed until
+        its quantity is used up."""
+        o = self.orders.get(cmd.order_hash)
+        if o is None or o.status != Status.ARMED or o.leg.expiry <= cmd.now:
+            return Outcome(cmd)
+        hedge = self._hedge_for(o, cmd.epoch)
+        if hedge is None:
+            return Outcome(cmd)
+        m = o.leg.order
+        order = Order(
+            m.account_id, m.order_id, m.series_id, hedge.side, hedge.limit, hedge.qty, m.expiry
+        )
+        st = OrderState(Leg(o.leg.order_hash, order), o.seq, Tif.IOC, o.group)
+        plan = Plan(self.ledger)
+        marks = self.marks.get(cmd.epoch, {})
+        self._take(st.leg, st, plan, self.tables.get(cmd.epoch, {}), cmd.now, marks)
+        out = Outcome(cmd)
+        self._book_plan(out, plan)
+        if st.filled:
+            filled = o.filled + st.filled
+            done = Status.FILLED if filled == o.leg.qty else Status.ARMED
+            out.updates.append(OrderUpdate(o.leg.order_hash, filled, done, None))
+        return out
+
     def _slot_key(self, account_id: int, nonce: int) -> tuple[int, int]:
         """(account, order slot) of a nonce: orders and withdrawals share the slots."""
         return (account_id, nonce & ((1 << self.order_depth) - 1))
@@ -467,6 +525,11 @@ class Engine:
         cap = self.max_group_fills
         if cmd.legs[0].leg_count and cap is not None and len(plan.fills) > cap:
             return _killed(out, states, replaced, "group_exceeds_batch")
+        self._book_plan(out, plan)
+        return out
+
+    def _book_plan(self, out: Outcome, plan: Plan) -> None:
+        """The makers a plan closed or took from, its fills, account deltas and fees."""
         for h, (status, reason) in plan.closed.items():
             o = self.orders[h]
             out.updates.append(OrderUpdate(h, o.filled + plan.taken.get(h, 0), status, reason))
@@ -480,7 +543,6 @@ class Engine:
         out.fills = plan.fills
         out.deltas = plan.deltas()
         out.fees = plan.fees
-        return out
 
     def _slide(self, st: OrderState, plan: Plan, now: int) -> None:
         """A post-only order that would cross rests one tick behind the opposite best, inside
@@ -597,8 +659,9 @@ class Engine:
             o = self.orders[u.order_hash]
             was_armed = o.status == Status.ARMED
             o.filled, o.status, o.reason = u.filled, u.status, u.reason
-            if was_armed:
-                del self.armed[o.leg.account_id][u.order_hash]  # off the book: nothing else
+            if was_armed:  # off the book: nothing else (a mandate that hedged stays armed)
+                if u.status != Status.ARMED:
+                    del self.armed[o.leg.account_id][u.order_hash]
             elif u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]

@@ -53,6 +53,28 @@ def check_shape(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
     check_oco(cmd)
 
 
+def check_mandate(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
+    """A hedge mandate: alone, on a live future, its quantities on the size tick, not expired
+    (the band and limits are the encoding's: prover.statement.encoding.Mandate)."""
+    if len(cmd.legs) != 1 or cmd.oco:
+        raise Rejected("bad_legs", "legs", "a mandate is signed alone")
+    m = cmd.legs[0].mandate
+    assert m is not None
+    rule = series.get(m.series_id)
+    if rule is None:
+        raise Rejected("unknown_series", "series_id", f"no series {m.series_id}")
+    if rule.kind != "future" or rule.expiry <= cmd.now:
+        raise Rejected("bad_series", "series_id", "a mandate hedges with a live future")
+    for name in ("qty", "max_per_fill"):
+        off = qty_off_tick(getattr(m, name), rule.size_tick)
+        if off:
+            raise Rejected("bad_tick", name, off)
+    if m.qty >= MAX_QTY:
+        raise Rejected("bad_field", "qty", "positions are signed 64-bit: qty < 2^63")
+    if m.expiry <= cmd.now:
+        raise Rejected("expired", "expiry", "the mandate's expiry time has passed")
+
+
 def check_trigger(cmd: SubmitCmd, series: Mapping[int, SeriesSpec]) -> None:
     """A triggered order (docs/CONVENTIONS.md, "Triggers") is one leg, limit or ioc, on a
     series of the venue (the table marks every one)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from prover.statement.encoding import SIDE_BUY, SIDE_SELL, Order
+from prover.statement.encoding import SIDE_BUY, SIDE_SELL, Mandate, Order, from_stored
 
 BUY, SELL = SIDE_BUY, SIDE_SELL
 
@@ -31,15 +31,22 @@ class Status(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Leg:
     """One signed order the relayer has verified: the fields the desk signed (the statement
-    layer's ``Order``, docs/CONVENTIONS.md) and their hash, the idempotency key."""
+    layer's ``Order``, docs/CONVENTIONS.md) and their hash, the idempotency key. A hedge
+    mandate (``Mandate``) is held as a leg too: armed, never on the book; its group and
+    trigger properties read 0 (it is neither), its side buy (what it signs)."""
 
     order_hash: int
-    order: Order
+    order: Order | Mandate
 
     @classmethod
     def of(cls, order_hash: int, *fields: int) -> Leg:
-        """A leg from the hash and the order's fields in conventions order."""
-        return cls(order_hash, Order(*fields))
+        """A leg from the hash and the stored fields in conventions order
+        (``encoding.stored_values``: an order, or a mandate)."""
+        return cls(order_hash, from_stored(*fields))
+
+    @property
+    def mandate(self) -> Mandate | None:
+        return self.order if isinstance(self.order, Mandate) else None
 
     @property
     def account_id(self) -> int:
@@ -55,7 +62,7 @@ class Leg:
 
     @property
     def side(self) -> int:  # BUY / SELL
-        return self.order.side
+        return SIDE_BUY if self.mandate else self.order.side
 
     @property
     def price(self) -> int:
@@ -71,23 +78,23 @@ class Leg:
 
     @property
     def group_id(self) -> int:
-        return self.order.group_id
+        return 0 if self.mandate else self.order.group_id
 
     @property
     def leg_index(self) -> int:
-        return self.order.leg_index
+        return 0 if self.mandate else self.order.leg_index
 
     @property
     def leg_count(self) -> int:  # > 0: a leg of a signed atomic group (CONVENTIONS.md)
-        return self.order.leg_count
+        return 0 if self.mandate else self.order.leg_count
 
     @property
     def trigger_series(self) -> int:
-        return self.order.trigger_series
+        return 0 if self.mandate else self.order.trigger_series
 
     @property
     def trigger_level(self) -> int:
-        return self.order.trigger_level
+        return 0 if self.mandate else self.order.trigger_level
 
     @property
     def trigger_dir(self) -> int:  # != 0: a triggered order (CONVENTIONS.md, "Triggers")
@@ -185,6 +192,17 @@ class ChainRequestCmd:
 
 
 @dataclass(frozen=True, slots=True)
+class HedgeCmd:
+    """Armed mandate ``order_hash`` hedges once under the registered table of ``epoch``: an
+    ioc on its future toward the band (prover.statement.hedge), sized and priced so every fill
+    proves; a no-op if the account's delta is inside the band or nothing can be done."""
+
+    order_hash: int
+    epoch: int
+    now: int
+
+
+@dataclass(frozen=True, slots=True)
 class FireCmd:
     """Armed order ``order_hash`` enters the book as the order it describes: the registered
     table of ``epoch`` fires its trigger (a no-op if it is no longer armed, has expired, or
@@ -204,6 +222,7 @@ Command = (
     | KeeperCmd
     | ChainRequestCmd
     | FireCmd
+    | HedgeCmd
 )
 
 

@@ -151,7 +151,7 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
     """A ``Repository.trades_after`` row (fill plus both signed orders) as a model Trade."""
 
     def signed(o: dict[str, Any]) -> SignedOrder:
-        order = encoding.Order(*(o[f] for f in encoding.ORDER_FIELDS))
+        order = encoding.from_stored(*(o[f] for f in encoding.ORDER_FIELDS))  # or a mandate
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 
     trade = Trade(signed(row["buy"]), signed(row["sell"]), row["price"], row["qty"])
@@ -435,7 +435,11 @@ class Batcher:
 def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
     """The signed atomic groups a fill's orders belong to: (account, group id, legs)."""
     orders = (pf.trade.buy.order, pf.trade.sell.order)
-    return {(o.account_id, o.group_id, o.leg_count) for o in orders if o.leg_count}
+    return {
+        (o.account_id, o.group_id, o.leg_count)
+        for o in orders
+        if isinstance(o, encoding.Order) and o.leg_count  # a mandate is never a group leg
+    }
 
 
 def _first_units(pending: list[PendingFill], slots: int) -> list[list[PendingFill]]:

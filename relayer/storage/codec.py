@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from prover.statement.encoding import ORDER_FIELDS
+from prover.statement.encoding import ORDER_FIELDS, stored_values
 from relayer.matching.types import (
     CancelCmd,
     ChainRequestCmd,
@@ -12,6 +12,7 @@ from relayer.matching.types import (
     DepositCmd,
     ExpireCmd,
     FireCmd,
+    HedgeCmd,
     KeeperCmd,
     Leg,
     SubmitCmd,
@@ -33,6 +34,7 @@ _KINDS = {
     KeeperCmd: "keeper",
     ChainRequestCmd: "chain_request",
     FireCmd: "fire",
+    HedgeCmd: "hedge",
 }
 
 _REQUEST_INTS = ("queue_index", "account_id", "ax", "ay", "value", "deadline", "now")
@@ -45,7 +47,7 @@ def kind_of(cmd: Command) -> str:
 def encode(cmd: Command) -> str:
     if isinstance(cmd, SubmitCmd):
         d: dict = {
-            "legs": [{f: str(getattr(leg, f)) for f in _LEG_FIELDS} for leg in cmd.legs],
+            "legs": [_leg_json(leg) for leg in cmd.legs],
             "tif": cmd.tif.value,
             "now": cmd.now,
             "epoch": cmd.epoch,
@@ -64,7 +66,7 @@ def encode(cmd: Command) -> str:
         d = {"batch": cmd.batch, "deltas": deltas, "now": cmd.now}
         if cmd.liquidated:  # older logs: no key, nothing liquidated
             d["liquidated"] = list(cmd.liquidated)
-    elif isinstance(cmd, FireCmd):
+    elif isinstance(cmd, FireCmd | HedgeCmd):
         d = {"order_hash": str(cmd.order_hash), "epoch": cmd.epoch, "now": cmd.now}
     elif isinstance(cmd, ChainRequestCmd):
         d = {f: str(getattr(cmd, f)) for f in _REQUEST_INTS} | {
@@ -78,6 +80,12 @@ def encode(cmd: Command) -> str:
     return json.dumps(d, separators=(",", ":"), sort_keys=True)
 
 
+def _leg_json(leg: Leg) -> dict[str, str]:
+    """A leg's signed fields as stored (a mandate's band in the group fields)."""
+    values = (leg.order_hash, *stored_values(leg.order))
+    return {f: str(v) for f, v in zip(_LEG_FIELDS, values, strict=True)}
+
+
 def decode(kind: str, payload: str) -> Command:
     d = json.loads(payload)
     if kind == "submit":
@@ -86,6 +94,8 @@ def decode(kind: str, payload: str) -> Command:
         return SubmitCmd(legs, Tif(d["tif"]), d["now"], d["epoch"], d.get("oco", False))
     if kind == "fire":
         return FireCmd(int(d["order_hash"]), d["epoch"], d["now"])
+    if kind == "hedge":
+        return HedgeCmd(int(d["order_hash"]), d["epoch"], d["now"])
     if kind == "cancel":
         return CancelCmd(d["account_id"], int(d["order_id"]), d["now"])
     if kind == "expire":

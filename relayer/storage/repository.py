@@ -16,6 +16,7 @@ from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.types import (
     DepositCmd,
     FireCmd,
+    Leg,
     Outcome,
     Status,
     SubmitCmd,
@@ -30,6 +31,7 @@ from relayer.storage.tables import (
     events,
     fill_refusals,
     fills,
+    mandates,
     market_snapshots,
     metadata,
     orders,
@@ -127,7 +129,7 @@ class Repository:
                 rows.append(
                     dict(
                         order_hash=leg.order_hash,
-                        **{f: getattr(leg.order, f) for f in ORDER_FIELDS},
+                        **{f: getattr(leg, f) for f in ORDER_FIELDS},  # a mandate: no band
                         tif=st.tif.value,
                         group_hash=st.group,
                         client_order_id=ex.client_order_id,
@@ -143,6 +145,9 @@ class Repository:
                     )
                 )
             conn.execute(insert(orders), rows)
+            bands = [_band(st.leg) for st in out.new_orders if st.leg.mandate is not None]
+            if bands:
+                conn.execute(insert(mandates), bands)
         if isinstance(cmd, WithdrawCmd):
             ex = extras[cmd.withdrawal_hash]
             conn.execute(
@@ -275,6 +280,11 @@ class Repository:
             hashes = {h for r in rows for h in (r["maker_hash"], r["taker_hash"])}
             found = conn.execute(select(orders).where(orders.c.order_hash.in_(hashes)))
             by_hash = {o["order_hash"]: dict(o) for o in found.mappings()}
+            banded = conn.execute(select(mandates).where(mandates.c.order_hash.in_(hashes)))
+            for b in banded.mappings():  # the mandate's signed band, where an order's group is
+                by_hash[b["order_hash"]].update(
+                    group_id=b["band_lo"], leg_index=b["band_hi"], leg_count=b["max_per_fill"]
+                )
         out = []
         for r in rows:
             taker, maker = by_hash[r["taker_hash"]], by_hash[r["maker_hash"]]
@@ -385,3 +395,14 @@ class Repository:
     def refused_fill_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(fill_refusals)).scalar_one()
+
+
+def _band(leg: Leg) -> dict[str, int]:
+    m = leg.mandate
+    assert m is not None
+    return dict(
+        order_hash=leg.order_hash,
+        band_lo=m.band_lo,
+        band_hi=m.band_hi,
+        max_per_fill=m.max_per_fill,
+    )

@@ -127,6 +127,17 @@ orders = Table(
     Index("ix_orders_account_order", "account_id", "order_id"),
 )
 
+# a hedge mandate's band and per-fill limit (docs/CONVENTIONS.md, "Mandates"): its orders row
+# holds the rest (trigger_dir 3, group fields 0); the batcher rebuilds the signed message
+mandates = Table(
+    "mandates",
+    metadata,
+    Column("order_hash", Felt, primary_key=True),
+    Column("band_lo", BigInteger, nullable=False),
+    Column("band_hi", BigInteger, nullable=False),
+    Column("max_per_fill", U64, nullable=False),
+)
+
 fills = Table(
     "fills",
     metadata,
