@@ -334,6 +334,11 @@ class SeriesOut(BaseModel):
     price_tick: str
     size_tick: str
     mark: str | None
+    delta: str | None = Field(
+        None,
+        description="the registered table's delta per long contract, millionths of the "
+        "underlying: what hedge mandates are proven against (docs/CONVENTIONS.md, Mandates)",
+    )
 
 
 class AccountByKeyOut(BaseModel):

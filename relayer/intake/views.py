@@ -154,6 +154,7 @@ def series_out(s: SeriesSpec, snap: MarketSnapshot) -> schemas.SeriesOut:
         price_tick=str(s.price_tick),
         size_tick=str(s.size_tick),
         mark=None if mark is None else str(mark),
+        delta=None if mark is None else str(snap.deltas.get(s.id, 0)),
     )
 
 

@@ -1,8 +1,10 @@
 """`darkbook relayer run` is the venue: desks deposit on its chain and are credited once the
 deposit is deep enough, trade over HTTP (the maker a triggered order, the taker a signed
-one-leg group: a proven fill-or-kill), and the service's own settlement loop seals, proves and
-lands the batch (its new root is the contract's); a withdrawal through the API ends
-`claimable` and is paid by `claim()`. Real anvil, real proofs (`test` circuit), real HTTP."""
+one-leg group: a proven fill-or-kill), the taker's delta-band mandate hedges the call with the
+future, and the service's own settlement loop seals, proves and lands the batches (the new
+root is the contract's; the hedge fill proven against the table); a withdrawal through the API
+ends `claimable` and is paid by `claim()`. Real anvil, real proofs (`test` circuit), real
+HTTP."""
 
 from __future__ import annotations
 
@@ -20,10 +22,16 @@ from web3 import Web3
 
 from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
-from prover.statement.encoding import TRIGGER_ABOVE
+from prover.statement.encoding import TRIGGER_ABOVE, Mandate
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
-from relayer.intake.client import group_of, sign_request, signed_leg, signed_withdrawal
+from relayer.intake.client import (
+    group_of,
+    sign_request,
+    signed_leg,
+    signed_mandate,
+    signed_withdrawal,
+)
 from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.cli.test_relayer_run import _health
 
@@ -116,6 +124,16 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
         taker = signed_leg(key_b, dom, b_id, 1, sid, "buy", price, 1, expiry, group_of([1], 0))
         r = http.post("/v1/orders", json={"legs": [taker], "type": "fok"})
         assert r.status_code == 200 and len(r.json()["fills"]) == 1, r.text
+        # B is long the call: its mandate sells the future until its delta is in [-2u, 0]
+        fut = next(s for s in venue["series"] if s["kind"] == "future")
+        fid, fmark, ftick = int(fut["series_id"]), int(fut["mark"]), int(fut["price_tick"])
+        unit = int(fut["delta"])
+        assert 0 < int(series["delta"]) < unit
+        bid = signed_leg(key_a, dom, a_id, 3, fid, "buy", fmark // ftick * ftick, 1, expiry)
+        assert http.post("/v1/orders", json={"legs": [bid], "type": "limit"}).status_code == 200
+        mandate = Mandate(b_id, 2, fid, fmark // 50, 1, expiry, -2 * unit, 0, 1)
+        r = http.post("/v1/mandates", json=signed_mandate(key_b, dom, mandate))
+        assert r.status_code == 200 and len(r.json()["hedges"]) == 1, r.text
         body = signed_withdrawal(key_a, dom, a_id, 2, WITHDRAW, eth_a)
         r = http.post("/v1/withdrawals", json=body)
         assert r.status_code == 200, r.text
@@ -127,7 +145,8 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
 
         def pending() -> bool:
             ws = get(key_a, a_id, f"/v1/accounts/{a_id}/withdrawals").json()
-            return ws[0]["status"] != "claimable"
+            (m,) = get(key_b, b_id, f"/v1/accounts/{b_id}/mandates").json()
+            return ws[0]["status"] != "claimable" or m["hedges"][0]["settlement"] != "confirmed"
 
         batches = _until("settled", settled, timeout=600, every=1.0)
         assert int(batches[0]["new_root"], 16) == settlement.functions.stateRoot().call()
