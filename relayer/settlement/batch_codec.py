@@ -24,20 +24,18 @@ from prover.model.ops import (
     Trade,
     Withdrawal,
 )
-from prover.statement.encoding import Order
+from prover.statement.encoding import from_stored, stored_values
 from prover.statement.market import MarketTable
 
 
 def _signed(so: SignedOrder) -> list[Any]:
-    o = so.order
-    return [
-        [o.account_id, o.order_id, o.series_id, o.side, o.price, o.qty, o.expiry],
-        list(so.sig),
-    ]
+    """Every signed field (group, trigger, a mandate's band): the replay re-verifies it."""
+    return [list(stored_values(so.order)), list(so.sig)]
 
 
 def _signed_from(d: list[Any]) -> SignedOrder:
-    return SignedOrder(Order(*d[0]), Signature(*d[1]))
+    # a record from before groups and triggers were kept has the first 7 fields only
+    return SignedOrder(from_stored(*d[0]), Signature(*d[1]))
 
 
 def _entry(e: QueueEntry) -> list[Any]:
