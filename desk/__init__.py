@@ -20,6 +20,7 @@ from desk.errors import (
     WrongPassphrase,
     WrongUnit,
 )
+from desk.mandates import HedgeBand
 from desk.orders import Leg, Trigger
 from desk.owner_exit import AlreadyExited, NotInExitMode
 from desk.units import base_units
@@ -32,6 +33,7 @@ __all__ = [
     "Desk",
     "DeskError",
     "ExitMode",
+    "HedgeBand",
     "KeystoreError",
     "Leg",
     "NotInExitMode",

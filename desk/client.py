@@ -7,6 +7,8 @@ desk.order([Leg(101, "buy", 2_000_000, 1)])    # limit, signed, submitted (safe 
 desk.account()                                 # collateral, positions, margin, Greeks
 desk.what_if(Leg(101, "sell", 2_000_000, 5))   # margin per scenario before and after
 desk.cancel_all()                              # every resting order, one signed request
+desk.mandate(HedgeBand(109, -2_000_000, 0, 1, 5, 500))  # delta kept in a band (a future)
+desk.mandates()                                # mandates and their proven hedge fills
 async for ev in desk.stream(): ...             # own orders, fills, balance, pushed
 desk.request_cancel(7)                         # on-chain, served by a batch: no operator needed
 desk.request_withdrawal(everything=True)       # forced withdrawal, then desk.claim()
@@ -32,6 +34,7 @@ from desk.errors import (
     WaitTimeout,
 )
 from desk.keystore import DeskKeys, open_keys
+from desk.mandates import HedgeBand, sign_mandate
 from desk.nonces import NonceBook
 from desk.orders import Leg, SignedOrder, Trigger, check_legs, sign_oco, sign_order
 from desk.owner_exit import (
@@ -58,6 +61,7 @@ from relayer.intake.schemas import (
     ChainRequestOut,
     ClientOrderOut,
     FillOut,
+    MandateOut,
     OrderOut,
     StreamEventOut,
     SubmitOut,
@@ -351,6 +355,18 @@ class Desk:
             legs, order_type, expiry=expiry, client_order_id=client_order_id, trigger=trigger
         )
         return self.submit(signed)
+
+    def mandate(self, band: HedgeBand, *, expiry: int | None = None) -> MandateOut:
+        """Check, sign and arm a delta-band hedge mandate on a fresh order id (revoke it with
+        :meth:`cancel` of its ``order_id``). Sending the same one again is safe."""
+        (oid,) = self._fresh_ids(1)
+        body = sign_mandate(self.keys.trading, self.venue, self.account_id, oid, band, expiry)
+        return MandateOut.model_validate(self.api.post("/v1/mandates", body))
+
+    def mandates(self) -> list[MandateOut]:
+        """Your mandates, newest first, each with its hedge fills and their batches."""
+        rows = self._read(f"/v1/accounts/{self.account_id}/mandates")
+        return [MandateOut.model_validate(r) for r in rows]  # type: ignore[union-attr]
 
     def cancel(self, order_id: int) -> OrderOut:
         body = signed_cancel(self.keys.trading, self.domain, self.account_id, order_id)

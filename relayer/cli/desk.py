@@ -91,6 +91,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "cancels the other",
     )
 
+    mandate = _add(dsub, "mandate", mandate_cmd, "keep your delta in a band with a future", True)
+    mandate.add_argument("series", type=int, help="the future to hedge with")
+    mandate.add_argument("lo", type=int, help="band low: delta in millionths of the underlying")
+    mandate.add_argument("hi", type=int, help="band high (the series list shows each delta)")
+    mandate.add_argument("--per-fill", type=int, default=1, help="contracts per hedge fill")
+    mandate.add_argument("--total", type=int, default=10, help="contracts over all hedges")
+    mandate.add_argument(
+        "--slippage", type=int, default=0, help="base units per contract worse than the mark"
+    )
+    mandate.add_argument("--expiry", type=int, help="unix seconds (default: in 24 h)")
+    _add(dsub, "mandates", mandates_cmd, "your hedge mandates and their hedges", read=True)
+
     cancel = _add(dsub, "cancel", cancel_cmd, "cancel an order by its order id", read=True)
     cancel.add_argument("order_id", type=int)
     cancel.add_argument(
@@ -498,6 +510,26 @@ def order_cmd(args: argparse.Namespace) -> int:
     rows = [o.model_dump() for o in out.orders]
     cols = ["order_id", "series_id", "side", "price", "qty", "filled_qty", "status", "order_hash"]
     return _show(args, out, rows, cols)
+
+
+MANDATE_COLUMNS = ["order_id", "series_id", "band_lo", "band_hi", "filled_qty", "status", "hedges"]
+
+
+def _mandate_row(m: Any) -> dict:
+    return {**m.model_dump(), "hedges": len(m.hedges)}
+
+
+def mandate_cmd(args: argparse.Namespace) -> int:
+    from desk.mandates import HedgeBand
+
+    band = HedgeBand(args.series, args.lo, args.hi, args.per_fill, args.total, args.slippage)
+    m = _desk(args).mandate(band, expiry=args.expiry)
+    return _show(args, m, [_mandate_row(m)], MANDATE_COLUMNS)
+
+
+def mandates_cmd(args: argparse.Namespace) -> int:
+    got = _desk(args).mandates()
+    return _show(args, got, [_mandate_row(m) for m in got], MANDATE_COLUMNS)
 
 
 def _request_row(r: Any) -> dict:

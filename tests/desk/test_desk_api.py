@@ -286,3 +286,41 @@ def test_a_one_cancels_other_pair_through_the_sdk(
     fired, other = (a.order_status(o.order_hash) for o in out.orders)
     assert fired.status == "filled"
     assert (other.status, other.reason) == ("cancelled", "oco_other_fired")
+
+
+def test_a_hedge_mandate_through_the_sdk_and_the_cli(
+    pair: tuple[Desk, Desk], live: LiveServer, tmp_path: Path
+) -> None:
+    """``Desk.mandate(HedgeBand(...))``: armed, hedges at once when the delta is outside the
+    band, listed with its hedge fills (SDK and ``darkbook desk mandates``), revoked by cancel."""
+    from desk import HedgeBand
+    from desk.errors import OrderInputError
+    from tests.relayer.conftest import FUT
+
+    a, b = pair
+    snap = live.venue.snapshot
+    b.order(Leg(SERIES, "sell", PX, 2))
+    a.order(Leg(SERIES, "buy", PX, 2), "ioc")  # long two calls: delta 2 x the call's
+    fut_mark, unit = snap.marks[FUT], snap.deltas[FUT]
+    b.order(Leg(FUT, "buy", fut_mark // 500_000 * 500_000, 3))  # a bid on the future's tick
+    held = 2 * snap.deltas[SERIES]
+    with pytest.raises(OrderInputError, match="hedges with a future"):
+        a.mandate(HedgeBand(SERIES, 0, 1, 1, 1, 0))
+    band = HedgeBand(FUT, held - unit - unit // 2, held - unit // 2, 1, 3, fut_mark // 100)
+    m = a.mandate(band)
+    assert (m.status, m.filled_qty, [h.side for h in m.hedges]) == ("armed", "1", ["sell"])
+    assert [x.mandate_hash for x in a.mandates()] == [m.mandate_hash]
+    env = {
+        "DARKBOOK_DESK_RELAYER_URL": live.url,
+        "DARKBOOK_DESK_KEYS_DIR": str(tmp_path),
+        "DARKBOOK_DESK_KEY": "alpha",
+        "DARKBOOK_DESK_PASSPHRASE": "pw",
+    }
+    (listed,) = json.loads(desk_cli(env, "mandates", "--json").stdout)
+    assert (listed["band_lo"], len(listed["hedges"])) == (str(band.lo), 1)
+    assert a.cancel(int(m.order_id)).status == "cancelled"
+    assert a.mandates()[0].status == "cancelled"
+    # a second mandate from the CLI, inside its band: armed, nothing traded
+    lo, hi = str(held - 10 * unit), str(held + 10 * unit)
+    out = json.loads(desk_cli(env, "mandate", str(FUT), lo, hi, "--json").stdout)
+    assert (out["status"], out["hedges"]) == ("armed", [])
