@@ -121,7 +121,10 @@ class Venue:
     # -- the write path ---------------------------------------------------------------
 
     def submit(self, req: schemas.SubmitOrderIn) -> schemas.SubmitOut:
-        return self.commands.submit(req)
+        out = self.commands.submit(req)
+        if not out.duplicate and any(o.status == "open" for o in out.orders):
+            self.commands.hedge_mandates()  # new liquidity: a mandate outside its band may use it
+        return out
 
     def submit_mandate(self, req: schemas.MandateIn) -> schemas.MandateOut:
         h, duplicate = self.commands.submit_mandate(req)

@@ -102,6 +102,7 @@ class Engine:
         self.deltas: dict[int, Mapping[int, int]] = {}  # epoch -> series id -> delta (hedges)
         # triggered orders off the book: account -> armed orders by hash (as ``open``)
         self.armed: dict[int, dict[int, OrderState]] = {}
+        self.mandates: dict[int, OrderState] = {}  # armed hedge mandates by hash (seq order)
         self.ledger = Ledger()
         self.orders: dict[int, OrderState] = {}
         self.by_nonce: dict[tuple[int, int], int] = {}  # (account, orderId) -> hash
@@ -426,13 +427,11 @@ class Engine:
     def due_hedges(self, epoch: int, now: int) -> list[int]:
         """Armed mandates (arming order) whose account the table of ``epoch`` puts outside
         its band with something left to trade."""
-        due = []
-        for mine in self.armed.values():
-            for o in mine.values():
-                m = o.leg.mandate
-                if m is not None and m.expiry > now and self._hedge_for(o, epoch) is not None:
-                    due.append(o)
-        return [o.leg.order_hash for o in sorted(due, key=lambda o: o.seq)]
+        return [
+            h
+            for h, o in self.mandates.items()
+            if o.leg.expiry > now and self._hedge_for(o, epoch) is not None
+        ]
 
     def _hedge_for(self, o: OrderState, epoch: int) -> Hedge | None:
         m = o.leg.mandate
@@ -662,6 +661,7 @@ class Engine:
             if was_armed:  # off the book: nothing else (a mandate that hedged stays armed)
                 if u.status != Status.ARMED:
                     del self.armed[o.leg.account_id][u.order_hash]
+                    self.mandates.pop(u.order_hash, None)
             elif u.status != Status.OPEN:
                 self.books[o.leg.series_id].side(o.leg.side).remove(o)
                 del self.open[o.leg.account_id][u.order_hash]
@@ -678,6 +678,8 @@ class Engine:
             self.slots[key] = max(self.slots.get(key, -1), leg.order_id)
             if st.status == Status.ARMED:
                 self.armed.setdefault(leg.account_id, {})[leg.order_hash] = st
+                if leg.mandate is not None:
+                    self.mandates[leg.order_hash] = st
             if st.status == Status.OPEN:
                 self.books[leg.series_id].side(leg.side).add(st)
                 self.open.setdefault(leg.account_id, {})[leg.order_hash] = st

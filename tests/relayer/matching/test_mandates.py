@@ -140,3 +140,16 @@ def _shock(server: LiveServer, spot: float) -> None:
     series = list(venue.series.values())
     newer = build_snapshot(series, first.created_at + 60, first.epoch + 1, Quote(spot, 0.6))
     venue.adopt_snapshot(newer)
+
+
+def test_a_mandate_with_no_book_to_hedge_against_hedges_when_a_bid_arrives(
+    server: LiveServer, desks: list[Desk]
+) -> None:
+    a, b, c = desks
+    unit = _delta(server, FUT)
+    before = _long_calls(a, c, 4)
+    body = _mandate(a, before - unit - unit // 2, before - unit // 2)
+    assert server.http.post("/v1/mandates", json=body).json()["hedges"] == []  # no bid yet
+    b.order(FUT, "buy", _fut_mark(server), 10)  # liquidity: the venue tries the mandate again
+    (m,) = a.get(f"/v1/accounts/{a.account_id}/mandates").json()
+    assert (m["filled_qty"], len(m["hedges"])) == ("1", 1), m
