@@ -11,16 +11,18 @@ include "signed-range-64.circom";
  * "Mandates"; the model's prover.statement.hedge).
  * @param P - position slots of the account (bounds its delta: |delta| < 2^equityBits(P))
  * @input enabled - 1 when the fill has a mandate side (boolean, checked by the caller)
+ * @input buying - 1 when the mandate buys (its band is above the delta), 0 when it sells
  * @input after - the mandate account's portfolio delta after the fill (MarginDelta)
  * @input change - the fill's change of that delta (+-qty times the hedge series' delta)
  * @input lo, hi - the mandate's signed band; @input perFill - its per-fill limit
  * @input qty - the fill quantity (unsigned 64-bit: Fill)
- * Guarantees (when enabled): lo, hi signed 64-bit, perFill unsigned 64-bit, qty <= perFill; the
- * delta before (after - change) is below lo and the fill raises it to at most hi, or it is
- * above hi and the fill lowers it to at least lo.
+ * Guarantees (when enabled): lo, hi signed 64-bit, perFill unsigned 64-bit, qty <= perFill;
+ * buying boolean; buying: the delta before (after - change) is below lo and the fill raises it
+ * to at most hi; selling: it is above hi and the fill lowers it to at least lo.
  */
 template HedgeRule(P) {
     signal input enabled;
+    signal input buying;
     signal input after;
     signal input change;
     signal input lo;
@@ -38,13 +40,11 @@ template HedgeRule(P) {
     enabled * (1 - fits) === 0;
 
     signal before <== after - change;
-    // the edge the delta is outside of: either choice holds only for a hedge (circom's < is signed)
-    signal below;
-    below <-- before < loG ? 1 : 0;
-    below * (below - 1) === 0;
-    signal edge <== hiG + below * (loG - hiG);
-    signal far <== loG + below * (hiG - loG);
-    var sgn = 2 * below - 1;
+    // a buying mandate sits below its band, a selling one above it
+    buying * (buying - 1) === 0;
+    signal edge <== hiG + buying * (loG - hiG);
+    signal far <== loG + buying * (hiG - loG);
+    var sgn = 2 * buying - 1;
     signal outside <== sgn * (edge - before);
     signal toward <== sgn * change;
     signal within <== sgn * (far - after);

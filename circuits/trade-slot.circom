@@ -194,6 +194,6 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     signal lo <== groupId[0] + mandate[1] * (groupId[1] - groupId[0]);
     signal hi <== legIndex[0] + mandate[1] * (legIndex[1] - legIndex[0]);
     signal perFill <== legCount[0] + mandate[1] * (legCount[1] - legCount[0]);
-    HedgeRule(P)(hedging, after, change, lo, hi, perFill, qty);
+    HedgeRule(P)(hedging, mandate[0], after, change, lo, hi, perFill, qty);
     fees <== enabled * (2 * fill.fee);
 }

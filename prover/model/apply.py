@@ -231,7 +231,7 @@ def _hedge(
     deltas = ctx.batch.market.deltas()
     before = portfolio_delta(positions, deltas)
     change = pos_delta * deltas.get(m.series_id, 0)
-    broken = hedge_broken(before, change, m.band_lo, m.band_hi)
+    broken = hedge_broken(before, change, m.band_lo, m.band_hi, pos_delta > 0)
     band = f"[{m.band_lo}, {m.band_hi}]"
     ctx.check(broken is None, broken or "", f"{who}: delta {before} -> {before + change}, {band}")
 

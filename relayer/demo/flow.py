@@ -22,6 +22,7 @@ from typing import Any
 from relayer.demo.chain import DeskChain, batch_numbers
 from relayer.demo.collect import collect
 from relayer.demo.desks import Desk, demo_key, demo_secret, mark_price
+from relayer.demo.hedges import arm_mandate, mandate_hedged
 from relayer.demo.keepers import (
     price_file_settings,
     price_shock_and_liquidation,
@@ -280,12 +281,17 @@ def run_demo(
             story.withdraw()
             story.settle()
             story.claim()
-            say("10. keepers: a stop armed, a price shock and a liquidation, a series expiring")
-            stop = arm_stop(story)
+            say(
+                "10. keepers: a stop and a hedge mandate armed, a price shock and a "
+                "liquidation, the stop fired, the hedge traded, a series expiring"
+            )
+            stop, mandate = arm_stop(story), arm_mandate(story)
             shock = price_shock_and_liquidation(story, prices)
             if prices is None:
                 stop.skipped = "no price shock to fire it (no oracle price source setting)"
-            report.keepers = [shock, stop_fired(story, stop), series_expiry(story)]
+                mandate.skipped = "no price shock to move the delta (no oracle price source)"
+            fired, hedged = stop_fired(story, stop), mandate_hedged(story, mandate)
+            report.keepers = [shock, fired, hedged, series_expiry(story)]
             for k in report.keepers:
                 if k.skipped:
                     say(f"   {k.name}: skipped: {k.skipped}")

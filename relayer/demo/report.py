@@ -104,6 +104,7 @@ class DemoReport:
             "liquidations": self._count("liquidation"),
             "expiries": self._count("expiry"),
             "triggers_fired": self._count("trigger"),
+            "hedges": self._count("hedge"),
             "withdrawals": sum(1 for w in self.withdrawals if w.claimed),
             "gas_per_fill": gas // len(proven) if proven else None,  # all batch gas / fills
             "prove_seconds_per_batch": round(self.prove_seconds_per_batch, 2),

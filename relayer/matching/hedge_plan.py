@@ -40,14 +40,15 @@ def plan_hedge(
     before = portfolio_delta(list(positions.items()), deltas)
     if m.band_lo <= before <= m.band_hi:
         return None
-    gap = (m.band_lo if before < m.band_lo else m.band_hi) - before
-    side = SIDE_BUY if (gap > 0) == (unit > 0) else SIDE_SELL
-    per_contract = unit if side == SIDE_BUY else -unit
+    buying = before < m.band_lo  # a mandate buys below its band, sells above it
+    gap = (m.band_lo if buying else m.band_hi) - before
+    per_contract = unit if buying else -unit
     reach = -(-abs(gap) // (abs(unit) * tick)) * tick  # the fewest ticks that reach the band
-    if hedge_broken(before, reach * per_contract, m.band_lo, m.band_hi) is not None:
-        return None  # a band narrower than one tick's delta: no hedge proves
+    if hedge_broken(before, reach * per_contract, m.band_lo, m.band_hi, buying) is not None:
+        return None  # the series moves the delta away, or one tick overshoots the band
     qty = min(reach, m.max_per_fill, left) // tick * tick
     if qty == 0:
         return None
-    limit = mark + m.price if side == SIDE_BUY else mark - m.price
+    side = SIDE_BUY if buying else SIDE_SELL
+    limit = mark + m.price if buying else mark - m.price
     return Hedge(side, qty, min(max(limit, 0), U64 - 1))

@@ -59,7 +59,10 @@ def test_demo_through_the_service_on_the_test_configuration(tmp_path: Path) -> N
     for k in report.keepers:  # done, or skipped with the reason
         assert (k.skipped is None) == (k.count > 0), k
     counted = summary["liquidations"] + summary["expiries"] + summary["triggers_fired"]
-    assert counted == sum(k.count for k in report.keepers)
+    assert counted + summary["hedges"] == sum(k.count for k in report.keepers)
+    # desk B's mandate, armed before the shock, hedges with the future after it, proven
+    hedge = next(k for k in report.keepers if k.name == "hedge")
+    assert hedge.skipped is None and summary["hedges"] >= 1, text
     # the stop armed before the price shock fires on the shocked table and its fill is proven
     stop = next(k for k in report.keepers if k.name == "trigger")
     assert stop.skipped is None and summary["triggers_fired"] == 1, text

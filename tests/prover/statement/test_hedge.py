@@ -44,22 +44,24 @@ def test_an_order_never_carries_the_mandate_direction() -> None:
 
 
 @pytest.mark.parametrize(
-    "before,change,rule",
+    "before,change,buying,rule",
     [
-        (0, 5, "hedge_inside"),
-        (-1_000, 5, "hedge_inside"),  # the band's edges are inside
-        (-1_001, 0, "hedge_direction"),
-        (-1_001, -1, "hedge_direction"),
-        (2_001, 1, "hedge_direction"),
-        (-1_001, 3_002, "hedge_overshoot"),
-        (2_001, -3_002, "hedge_overshoot"),
-        (-1_001, 1, None),
-        (-1_001, 3_001, None),  # lands on hi
-        (2_001, -3_001, None),  # lands on lo
+        (0, 5, True, "hedge_inside"),
+        (-1_000, 5, True, "hedge_inside"),  # the band's edges are inside
+        (-1_001, 0, True, "hedge_direction"),
+        (-1_001, -1, True, "hedge_direction"),
+        (2_001, 1, False, "hedge_direction"),
+        (-1_001, 1, False, "hedge_direction"),  # sells below the band (a negative delta)
+        (2_001, -1, True, "hedge_direction"),  # buys above it
+        (-1_001, 3_002, True, "hedge_overshoot"),
+        (2_001, -3_002, False, "hedge_overshoot"),
+        (-1_001, 1, True, None),
+        (-1_001, 3_001, True, None),  # lands on hi
+        (2_001, -3_001, False, None),  # lands on lo
     ],
 )
-def test_the_hedge_rule(before, change, rule) -> None:
-    assert hedge_broken(before, change, -1_000, 2_000) == rule
+def test_the_hedge_rule(before, change, buying, rule) -> None:
+    assert hedge_broken(before, change, -1_000, 2_000, buying) == rule
 
 
 def test_portfolio_delta_sums_listed_series_only() -> None:
