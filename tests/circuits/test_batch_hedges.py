@@ -8,12 +8,13 @@ the inputs the model builds for it anyway.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from prover.model.apply import apply_batch
 from prover.model.errors import Rejected
-from prover.model.ops import Batch, SignedOrder, Trade, sign_mandate, sign_order
+from prover.model.ops import Batch, Cancel, SignedOrder, Trade, sign_mandate, sign_order
 from prover.model.sample import NOW, World, genesis
 from prover.statement import encoding
 from prover.statement.hedge import portfolio_delta
@@ -80,7 +81,17 @@ def test_a_selling_hedge_from_above_the_band_is_accepted() -> None:
     assert accepted(apply_batch(w.state, batch).inputs)
 
 
+def _revoked(w: World) -> Batch:
+    """The owner revoked the mandate on-chain (a queue cancel of its order id, served first in
+    the same batch): a hedge under it after that is refused (its slot is spent)."""
+    batch = _hedge(w)
+    mandate = batch.trades[0].buy.order
+    revoke = Cancel(*w.keys[1].public_key(), 1, mandate.order_id)
+    return replace(batch, deposits=(revoke,))
+
+
 CASES = {
+    "revoked": _revoked,
     "hedge_inside": lambda w: _hedge(w, band_lo=-1_000_000, band_hi=1_000_000),
     "hedge_overshoot": lambda w: _hedge(w, fill=2, band_lo=1_000_000, band_hi=1_200_000),
     "hedge_direction": lambda w: _sell_hedge(w),  # below the band, and it sells
@@ -103,7 +114,13 @@ CASES = {
 
 
 # the template whose constraint refuses each cheat (the witness calculator names it)
-REFUSED_BY = {"hedge_pair": "TradeSlot", "mandate_limit": "Fill", "overfill": "OrderSlotUpdate"}
+REFUSED_BY = {
+    "hedge_pair": "TradeSlot",
+    "mandate_limit": "Fill",
+    "overfill": "OrderSlotUpdate",
+    "revoked": "OrderSlotUpdate",
+}
+RULE_OF = {"revoked": "overfill"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -111,11 +128,12 @@ def test_a_hedge_breaking_one_rule_is_refused_by_model_and_circuit(case: str) ->
     batch_circuit()
     w = _world()
     batch = CASES[case](w)
+    rule = RULE_OF.get(case, case)
     with pytest.raises(Rejected) as err:
         apply_batch(w.state, batch)
-    assert err.value.rule == case
+    assert err.value.rule == rule
     loose = apply_batch(w.state, batch, strict=False)
-    assert set(loose.rules) == {case}, loose.violations
+    assert set(loose.rules) == {rule}, loose.violations
     error = refusal(loose.inputs)
     assert error is not None, f"the circuit accepted a hedge breaking {case}"
     assert f"template {REFUSED_BY.get(case, 'HedgeRule')}_" in error, error
