@@ -9,9 +9,8 @@ import time
 from prover.statement.encoding import Mandate
 from prover.statement.hedge import portfolio_delta
 from relayer.intake.client import signed_mandate
-from relayer.markets.price_source import Quote
-from relayer.markets.snapshot import build_snapshot
 from tests.relayer.conftest import FUT, SERIES, Desk, LiveServer, deposit, make_key
+from tests.relayer.matching.test_triggers import _shock
 
 PX = 2_000_000_000  # the call's limit in these tests
 
@@ -132,14 +131,6 @@ def test_a_mandate_and_its_hedges_survive_a_restart(make_server, tmp_path) -> No
     again = make_server(data_dir=data)
     a2 = Desk(again, a.key, a.account_id, again.dom)
     assert a2.get(f"/v1/accounts/{a.account_id}/mandates").json() == seen
-
-
-def _shock(server: LiveServer, spot: float) -> None:
-    venue = server.venue
-    first = venue.snapshot
-    series = list(venue.series.values())
-    newer = build_snapshot(series, first.created_at + 60, first.epoch + 1, Quote(spot, 0.6))
-    venue.adopt_snapshot(newer)
 
 
 def test_a_mandate_with_no_book_to_hedge_against_hedges_when_a_bid_arrives(
