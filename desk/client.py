@@ -363,6 +363,12 @@ class Desk:
         body = sign_mandate(self.keys.trading, self.venue, self.account_id, oid, band, expiry)
         return MandateOut.model_validate(self.api.post("/v1/mandates", body))
 
+    def revoke(self, order_id: int) -> MandateOut:
+        """Revoke your mandate on ``order_id`` (a signed cancel; ``request_cancel`` is the
+        on-chain way)."""
+        body = signed_cancel(self.keys.trading, self.domain, self.account_id, order_id)
+        return MandateOut.model_validate(self.api.post("/v1/mandates/revoke", body))
+
     def mandates(self) -> list[MandateOut]:
         """Your mandates, newest first, each with its hedge fills and their batches."""
         rows = self._read(f"/v1/accounts/{self.account_id}/mandates")

@@ -58,6 +58,14 @@ def submit_mandate(body: schemas.MandateIn, v: VenueDep) -> schemas.MandateOut:
     return v.submit_mandate(body)
 
 
+@router.post("/mandates/revoke", response_model=schemas.MandateOut, tags=["orders"])
+def revoke_mandate(body: schemas.CancelIn, v: VenueDep) -> schemas.MandateOut:
+    """Revoke a mandate by (account, order id): the same signed cancel as ``/orders/cancel``
+    (``Poseidon([2, domain, accountId, orderId])``); answers with the mandate, ``cancelled``.
+    On-chain, ``Settlement.requestCancel`` of its order id revokes it without the relayer."""
+    return v.revoke_mandate(body)
+
+
 @router.post("/orders/cancel", response_model=schemas.OrderOut, tags=["orders"])
 def cancel_order(body: schemas.CancelIn, v: VenueDep) -> schemas.OrderOut:
     """Cancel by (account, order id), signed over ``Poseidon([2, domain, accountId, orderId])``."""

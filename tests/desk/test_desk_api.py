@@ -318,7 +318,7 @@ def test_a_hedge_mandate_through_the_sdk_and_the_cli(
     }
     (listed,) = json.loads(desk_cli(env, "mandates", "--json").stdout)
     assert (listed["band_lo"], len(listed["hedges"])) == (str(band.lo), 1)
-    assert a.cancel(int(m.order_id)).status == "cancelled"
+    assert a.revoke(int(m.order_id)).status == "cancelled"
     assert a.mandates()[0].status == "cancelled"
     # a second mandate from the CLI, inside its band: armed, nothing traded
     lo, hi = str(held - 10 * unit), str(held + 10 * unit)

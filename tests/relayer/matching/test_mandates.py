@@ -8,7 +8,7 @@ import time
 
 from prover.statement.encoding import Mandate
 from prover.statement.hedge import portfolio_delta
-from relayer.intake.client import signed_mandate
+from relayer.intake.client import signed_cancel, signed_mandate
 from tests.relayer.conftest import FUT, SERIES, Desk, LiveServer, deposit, make_key
 from tests.relayer.matching.test_triggers import _shock
 
@@ -80,7 +80,11 @@ def test_a_mandate_inside_its_band_waits_and_a_revoked_one_never_trades(
     body = _mandate(a, before - 10, before + 10)
     r = server.http.post("/v1/mandates", json=body)
     assert (r.json()["status"], r.json()["hedges"]) == ("armed", []), r.text
-    assert a.cancel(body["order_id"]).json()["status"] == "cancelled"
+    revoke = signed_cancel(a.key, a.dom, a.account_id, body["order_id"])
+    r = server.http.post("/v1/mandates/revoke", json=revoke)
+    assert (r.json()["status"], r.json()["reason"]) == ("cancelled", "cancelled_by_owner"), r.text
+    other = signed_cancel(a.key, a.dom, a.account_id, 999)  # no mandate on that order id
+    assert server.http.post("/v1/mandates/revoke", json=other).status_code == 404
     _shock(server, 80_000)  # the calls' delta jumps: a live mandate would hedge now
     (m,) = a.get(f"/v1/accounts/{a.account_id}/mandates").json()
     assert (m["status"], m["hedges"]) == ("cancelled", [])
