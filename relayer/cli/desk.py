@@ -318,7 +318,8 @@ def venue(args: argparse.Namespace) -> int:
         chain = v.chain
         where = f"chain {chain.chain_id}, Settlement {chain.settlement_address}" if chain else ""
         print(f"{v.underlying} venue, {where}, domain {v.signing.domain}")
-    return _show(args, v, rows, ["series_id", "kind", "strike", "expiry", "price_tick", "mark"])
+    cols = ["series_id", "kind", "strike", "expiry", "price_tick", "mark", "delta"]
+    return _show(args, v, rows, cols)  # delta: what a mandate's band is in (millionths)
 
 
 def orders_cmd(args: argparse.Namespace) -> int:
