@@ -212,8 +212,9 @@ def _trade_side(
     acct.write_slot(o.order_id, filled)
     ctx.write(o.account_id, acct)
     ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
-    group = (0, 0, 0) if mandate else (o.group_id, o.leg_index, o.leg_count)
-    fill = GroupFill(o.account_id, o.order_id, *group, qty, o.qty, filled)
+    fill = GroupFill(
+        o.account_id, o.order_id, o.group_id, o.leg_index, o.leg_count, qty, o.qty, filled
+    )
     return rec, fill
 
 

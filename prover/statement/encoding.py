@@ -222,9 +222,12 @@ class Mandate:
         if self.qty == 0 or u64(self.max_per_fill, "mandate.max_per_fill") == 0:
             raise EncodingError("mandate.qty and max_per_fill: must be > 0")
 
-    @property
-    def trigger_dir(self) -> int:
-        return MANDATE
+    # how the rest of the venue sees it: signed side 0, no atomic group, no trigger (its band
+    # and per-fill limit are in the signed message only: fields, stored_values)
+    side = SIDE_BUY
+    group_id = leg_index = leg_count = 0
+    trigger_series = trigger_level = 0
+    trigger_dir = MANDATE
 
     def fields(self) -> tuple[int, ...]:
         """The hashed fields after tag and domain: an order's, side 0, the band in the group

@@ -32,8 +32,7 @@ class Status(StrEnum):
 class Leg:
     """One signed order the relayer has verified: the fields the desk signed (the statement
     layer's ``Order``, docs/CONVENTIONS.md) and their hash, the idempotency key. A hedge
-    mandate (``Mandate``) is held as a leg too: armed, never on the book; its group and
-    trigger properties read 0 (it is neither), its side buy (what it signs)."""
+    mandate (``Mandate``) is held as a leg too: armed, never on the book."""
 
     order_hash: int
     order: Order | Mandate
@@ -62,7 +61,7 @@ class Leg:
 
     @property
     def side(self) -> int:  # BUY / SELL
-        return SIDE_BUY if self.mandate else self.order.side
+        return self.order.side
 
     @property
     def price(self) -> int:
@@ -78,23 +77,23 @@ class Leg:
 
     @property
     def group_id(self) -> int:
-        return 0 if self.mandate else self.order.group_id
+        return self.order.group_id
 
     @property
     def leg_index(self) -> int:
-        return 0 if self.mandate else self.order.leg_index
+        return self.order.leg_index
 
     @property
     def leg_count(self) -> int:  # > 0: a leg of a signed atomic group (CONVENTIONS.md)
-        return 0 if self.mandate else self.order.leg_count
+        return self.order.leg_count
 
     @property
     def trigger_series(self) -> int:
-        return 0 if self.mandate else self.order.trigger_series
+        return self.order.trigger_series
 
     @property
     def trigger_level(self) -> int:
-        return 0 if self.mandate else self.order.trigger_level
+        return self.order.trigger_level
 
     @property
     def trigger_dir(self) -> int:  # != 0: a triggered order (CONVENTIONS.md, "Triggers")

@@ -435,11 +435,7 @@ class Batcher:
 def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
     """The signed atomic groups a fill's orders belong to: (account, group id, legs)."""
     orders = (pf.trade.buy.order, pf.trade.sell.order)
-    return {
-        (o.account_id, o.group_id, o.leg_count)
-        for o in orders
-        if isinstance(o, encoding.Order) and o.leg_count  # a mandate is never a group leg
-    }
+    return {(o.account_id, o.group_id, o.leg_count) for o in orders if o.leg_count}
 
 
 def _first_units(pending: list[PendingFill], slots: int) -> list[list[PendingFill]]:
