@@ -48,20 +48,28 @@ class QueryService:
                         break
             return out
 
-    def mandates(self, account_id: int) -> list[schemas.MandateOut]:
-        """The account's hedge mandates, newest first, each with its hedge fills."""
+    def mandate_hashes(self, account_id: int, order_id: int | None = None) -> list[int]:
+        """The account's hedge mandates (on ``order_id`` if given), newest first."""
         state = self._state
         with state.lock:
-            mine = [
-                state.engine.orders[h]
+            orders = state.engine.orders
+            return [
+                h
                 for h in reversed(state.engine.account_orders.get(account_id, []))
-                if state.engine.orders[h].leg.mandate is not None
+                if orders[h].leg.mandate is not None
+                and (order_id is None or orders[h].leg.order_id == order_id)
             ]
+
+    def mandates(
+        self, account_id: int, hashes: list[int] | None = None
+    ) -> list[schemas.MandateOut]:
+        """The account's hedge mandates (these ones if given), each with its hedge fills."""
+        state = self._state
+        hashes = self.mandate_hashes(account_id) if hashes is None else hashes
+        with state.lock:
+            mine = [state.engine.orders[h] for h in hashes]
             fills = state.engine.account_fills.get(account_id, [])
-            hedges = {
-                o.leg.order_hash: [f for f in fills if f.taker_hash == o.leg.order_hash]
-                for o in mine
-            }
+            hedges = {h: [f for f in fills if f.taker_hash == h] for h in hashes}
         now = state.now()
         return [
             views.mandate_out(o, self._fills_out(account_id, hedges[o.leg.order_hash]), now)
@@ -69,10 +77,9 @@ class QueryService:
         ]
 
     def mandate(self, account_id: int, h: int) -> schemas.MandateOut:
-        for m in self.mandates(account_id):
-            if int(m.mandate_hash, 16) == h:
-                return m
-        raise ApiError("not_found", "mandate_hash", "no such mandate of this account")
+        if h not in self.mandate_hashes(account_id):
+            raise ApiError("not_found", "mandate_hash", "no such mandate of this account")
+        return self.mandates(account_id, [h])[0]
 
     def fills(self, account_id: int, after: int, limit: int) -> list[schemas.FillOut]:
         """Oldest first, each with its settlement as the settlement side recorded it (pending,

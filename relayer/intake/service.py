@@ -133,11 +133,11 @@ class Venue:
         return out.model_copy(update={"duplicate": duplicate})
 
     def revoke_mandate(self, req: schemas.CancelIn) -> schemas.MandateOut:
-        mine = [m for m in self.queries.mandates(req.account_id) if int(m.order_id) == req.order_id]
+        mine = self.queries.mandate_hashes(req.account_id, req.order_id)
         if not mine:
             raise ApiError("not_found", "order_id", "no mandate of this account on that order id")
         self.commands.cancel(req)
-        return self.queries.mandate(req.account_id, int(mine[0].mandate_hash, 16))
+        return self.queries.mandates(req.account_id, mine[:1])[0]
 
     def mandates(self, account_id: int) -> list[schemas.MandateOut]:
         return self.queries.mandates(account_id)
