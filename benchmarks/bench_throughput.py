@@ -2,7 +2,7 @@
 confirmed) with one process worker, two process workers and two Ray workers, in one run.
 
     .venv/bin/python benchmarks/bench_throughput.py [--config demo] [--fills 16]
-        [--modes local1,local2,ray2]
+        [--modes local1,local2,ray2] (also threads2)
 
 Each mode starts `darkbook relayer run` in its own process (relayer.demo.service: its own
 anvil, SQLite in a temporary folder) with ``prover_cluster`` / ``prover_workers`` set; the
@@ -10,7 +10,8 @@ workload, the desks and the timing are benchmarks/bench_e2e.py's (crossing pairs
 at-the-money call, sent as fast as the API acknowledges them). ``ray2`` starts a local Ray head
 first (`ray start --head`, 2 CPUs, no dashboard, its own temp folder) and the service joins it
 with ``prover_cluster = "ray:auto"``, as on a machine of a multi-machine cluster
-(docs/operations.md).
+(docs/operations.md). ``threads2`` is two prover threads of the service's own process sharing
+one loaded key (``prover_cluster = "threads"``).
 
 Reported per mode: proven fills per minute and its ratio to ``local1`` (same run), order-to-
 finality p50/p99, and seconds per batch by stage (seal, witness, prove, submit, confirm) from
@@ -46,7 +47,12 @@ from relayer.demo.service import running_service
 from relayer.demo.stage_times import stage_totals
 
 STAGES = ("seal", "witness", "prove", "submit", "confirm")
-MODES = {"local1": ("local", 1), "local2": ("local", 2), "ray2": ("ray", 2)}
+MODES = {
+    "local1": ("local", 1),
+    "local2": ("local", 2),
+    "threads2": ("threads", 2),
+    "ray2": ("ray", 2),
+}
 
 
 @dataclass
@@ -153,7 +159,7 @@ def main() -> int:
             with ray_head(workers) as address:
                 runs.append(measure(args.config, args.fills, address, workers, mode))
         else:
-            runs.append(measure(args.config, args.fills, "local", workers, mode))
+            runs.append(measure(args.config, args.fills, kind, workers, mode))
         report(runs[-1], runs[0] if len(runs) > 1 else None)
     return 0
 

@@ -115,15 +115,17 @@ class Settings(BaseSettings):
     )
     prover_cluster: str = Field(
         "local",
-        pattern=r"^(local|ray:auto|ray://[^\s/:]+:\d+)$",
-        description="where batches are proved: local (worker processes here), ray://host:port "
-        "(an existing Ray cluster's client server) or ray:auto (the cluster this machine "
-        "joined with `ray start`); see docs/operations.md",
+        pattern=r"^(local|threads|ray:auto|ray://[^\s/:]+:\d+)$",
+        description="where batches are proved: local (worker processes here), threads "
+        "(threads here sharing one proving key: less memory, no crash isolation), "
+        "ray://host:port (an existing Ray cluster's client server) or ray:auto (the cluster "
+        "this machine joined with `ray start`); see docs/operations.md",
     )
     prover_workers: int | None = Field(
         None,
         ge=1,
-        description="prover workers (processes or Ray actors), each holding the proving key; "
+        description="prover workers (processes or Ray actors, each holding the proving key, "
+        "or threads sharing one); "
         "default one per core here, or one per CPU of the Ray cluster",
     )
     deposit_confirmations: int = Field(

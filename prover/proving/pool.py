@@ -9,8 +9,9 @@ memory) breaks the executor: the pool starts a fresh one and proves that witness
 loss costs a retry, not the batch.
 
 ``open_pool`` picks the implementation from the relayer's ``prover_cluster`` setting: ``local``
-(this class) or ``ray://host:port`` / ``ray:auto`` (prover.proving.ray_pool), both behind
-``ProofPool`` (prover.proving.interface).
+(this class), ``threads`` (prover.proving.thread_pool: one key for every worker) or
+``ray://host:port`` / ``ray:auto`` (prover.proving.ray_pool), all behind ``ProofPool``
+(prover.proving.interface).
 """
 
 from __future__ import annotations
@@ -195,16 +196,20 @@ def open_pool(
     backend: str = "arkworks",
 ) -> ProofPool:
     """The prover pool ``cluster`` names: ``local`` (processes here, default one per core),
-    ``ray://host:port`` (an existing Ray cluster's client server) or ``ray:auto`` (the cluster
-    this machine's ``ray start`` joined); with Ray, ``workers`` actors (default: one per CPU
-    the cluster has)."""
+    ``threads`` (threads here sharing one loaded key), ``ray://host:port`` (an existing Ray
+    cluster's client server) or ``ray:auto`` (the cluster this machine's ``ray start``
+    joined); with Ray, ``workers`` actors (default: one per CPU the cluster has)."""
     if cluster == "local":
         return ProverPool(keys, workers=workers, backend=backend)
+    if cluster == "threads":
+        from prover.proving.thread_pool import ThreadProverPool
+
+        return ThreadProverPool(keys, workers=workers, backend=backend)
     if cluster == "ray:auto" or cluster.startswith("ray://"):
         from prover.proving.ray_pool import RayProverPool
 
         address = "auto" if cluster == "ray:auto" else cluster
         return RayProverPool(keys, address=address, workers=workers, backend=backend)
     raise ProvingError(
-        f"prover_cluster {cluster!r} is not one of: local, ray://host:port, ray:auto"
+        f"prover_cluster {cluster!r} is not one of: local, threads, ray://host:port, ray:auto"
     )

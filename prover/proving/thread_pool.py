@@ -1,0 +1,73 @@
+"""Prover threads in this process sharing one proving key (``prover_cluster = "threads"``).
+
+groth16py proves on one core and releases the GIL while it does, so N threads keep N cores
+busy as N processes would (measured 1.70x with two threads against 1.79x with two processes,
+docs/operations.md), but the key is loaded and held once instead of once per worker: at the
+``prod`` size that is gigabytes per core saved. The price is isolation: a prover that dies
+(out of memory, a crash in native code) takes the relayer with it, where the process pool
+would lose one worker and retry. Choose it when memory, not crash isolation, is what binds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+
+from prover.proving.interface import Proof, ProvingKeys
+
+
+class ThreadProverPool:
+    """`workers` proving threads (default one per core) over one backend, one loaded key."""
+
+    def __init__(
+        self, keys: ProvingKeys, *, workers: int | None = None, backend: str = "arkworks"
+    ) -> None:
+        from prover.proving.select import make_backend
+
+        self.workers = workers or os.cpu_count() or 1
+        self.lost = 0  # the ProofPool counter: threads are never lost on their own
+        self.backend = make_backend(backend, keys)
+        self._loaded = False
+        self._load_lock = threading.Lock()
+        self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="darkbook-prover")
+
+    def warm_up(self, rounds: int = 50) -> None:
+        """Load the key now (once for every thread), so the first proofs do not pay for it."""
+        with self._load_lock:  # two first proofs must not load the key twice
+            if not self._loaded:
+                preload = getattr(self.backend, "preload", None)
+                if preload is not None:
+                    preload()
+                self._loaded = True
+
+    def _prove(self, wtns: Path) -> Proof:
+        self.warm_up()
+        t = time.perf_counter()
+        proof = self.backend.prove(wtns)
+        return replace(proof, seconds=time.perf_counter() - t)
+
+    def submit_witness(self, wtns: Path) -> Future[Proof]:
+        return self._threads.submit(self._prove, Path(wtns))
+
+    def prove_all(self, witnesses: list[Path]) -> list[Proof]:
+        """Prove every witness, proofs returned in the order given."""
+        return [f.result() for f in [self.submit_witness(w) for w in witnesses]]
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ThreadProverPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
