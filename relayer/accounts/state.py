@@ -1,10 +1,11 @@
 """Accounts as plain data: trading key, collateral, positions (series id -> signed contracts).
 
 ``Ledger`` is the relayer's off-chain view. It changes only through the matching engine's
-outcomes (fills, withdrawals), deposits, and what sealed batches' keepers did (liquidations,
-expiry settlements: ``KeeperCmd``, once per batch), all replayed from the order log on
-restart. Account ids come from the statement layer's allocator
-(``prover.statement.accounts.AccountIds``), the one the batcher uses for the on-chain queue.
+outcomes (fills, withdrawals), deposits, what sealed batches' keepers did (liquidations,
+expiry settlements: ``KeeperCmd``, once per batch) and the fills the batch model refused for
+good, taken back (``UnwindCmd``, once per fill), all replayed from the order log on restart.
+Account ids come from the statement layer's allocator (``prover.statement.accounts.AccountIds``),
+the one the batcher uses for the on-chain queue.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from relayer.matching.types import (
     Outcome,
     SubmitCmd,
     Tif,
+    UnwindCmd,
     WithdrawCmd,
 )
 from relayer.settings import GenesisAccount
@@ -200,6 +201,25 @@ class CommandService:
         """Book an on-chain request (once per queue index, through the write path): a cancel
         closes the slot's orders at once. False if it was booked already."""
         return self._writer.submit(lambda: self._chain_request_step(cmd))
+
+    def unwind_refused(self, refused: list[tuple[int, str]]) -> int:
+        """Take back from the ledger every fill of ``refused`` (fill id, reason: the batch
+        model refused it for good) not taken back yet, in fill order, one ``unwind`` event
+        each (replayed); returns how many."""
+        done = 0
+        for fill_id, reason in refused:
+            with self._state.lock:
+                if fill_id in self._state.engine.unwound:
+                    continue
+            cmd = UnwindCmd(fill_id, reason, self._state.now())
+            try:
+                self._writer.submit(lambda cmd=cmd: Step(self._prepare(cmd), {}, lambda: None))
+            except ApiError as exc:  # another caller took it back first
+                if exc.code != "duplicate_unwind":
+                    raise
+                continue
+            done += 1
+        return done
 
     def _chain_request_step(self, cmd: ChainRequestCmd) -> Step:
         if cmd.queue_index <= self._state.engine.last_request_index:

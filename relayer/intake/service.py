@@ -220,6 +220,16 @@ class Venue:
         self._opened.callback(feed.stop)
         return feed
 
+    def unwind_refused_fills(self) -> int:
+        """Take back from the ledger what each fill the batch model refused for good booked
+        (stored by the settlement side, in ``fill_refusals``), once each: the relayer's
+        balances and positions stay the proven ones. Returns how many were taken back now."""
+        refused = self.repo.refused_fills()
+        taken = self.commands.unwind_refused(refused)
+        if taken:
+            log.warning("%d refused fill(s) taken back from the ledger", taken)
+        return taken
+
     @property
     def last_keeper_batch(self) -> int:
         """The last batch whose keeper ops the ledger holds (0: none)."""

@@ -70,8 +70,10 @@ from relayer.matching.types import (
     Status,
     SubmitCmd,
     Tif,
+    UnwindCmd,
     WithdrawCmd,
 )
+from relayer.matching.unwind import undo
 
 Rows = Mapping[int, Sequence[int]]
 
@@ -117,6 +119,7 @@ class Engine:
         self.account_requests: dict[int, list[int]] = {}  # account -> its requests' indices
         self.request_cancelled: dict[int, list[int]] = {}  # queue index -> orders it closed
         self.last_request_index = -1  # the last on-chain request booked (queue order)
+        self.unwound: set[int] = set()  # fills refused at seal, taken back from the ledger
         self.seq = 0
 
     # -- commands ---------------------------------------------------------------------
@@ -143,6 +146,8 @@ class Engine:
             return self._prepare_fire(cmd)
         if isinstance(cmd, HedgeCmd):
             return self._prepare_hedge(cmd)
+        if isinstance(cmd, UnwindCmd):
+            return self._prepare_unwind(cmd)
         return self._prepare_deposit(cmd)
 
     def _close_orders(self, out: Outcome, hashes: Iterable[int], reason: str) -> None:
@@ -192,6 +197,17 @@ class Engine:
         for aid in cmd.liquidated:
             self._close_orders(out, self._waiting(aid), "liquidated")
         return out
+
+    def _prepare_unwind(self, cmd: UnwindCmd) -> Outcome:
+        """Take back what refused fill ``cmd.fill_id`` booked (once): its orders keep their
+        filled quantity, so the venue never offers more of them than the proof allows."""
+        if cmd.fill_id in self.unwound:
+            raise Rejected("duplicate_unwind", "fill_id", f"fill {cmd.fill_id} is taken back")
+        if not 0 < cmd.fill_id <= len(self.fills):
+            raise Rejected("unknown_fill", "fill_id", f"no fill {cmd.fill_id}")
+        fill = self.fills[cmd.fill_id - 1]
+        deltas, fees = undo(fill, self.fee)
+        return Outcome(cmd, deltas=deltas, fees=fees)
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
         if not 0 < cmd.amount < 2**64:
@@ -643,6 +659,8 @@ class Engine:
             return
         if isinstance(cmd, KeeperCmd):
             self.ledger.last_keeper_batch = cmd.batch
+        if isinstance(cmd, UnwindCmd):
+            self.unwound.add(cmd.fill_id)
         if isinstance(cmd, ChainRequestCmd):
             self.chain_requests[cmd.queue_index] = cmd
             self.last_request_index = cmd.queue_index

@@ -167,6 +167,18 @@ class KeeperCmd:
     liquidated: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class UnwindCmd:
+    """Fill ``fill_id`` will never settle: the batch model refused it for good (``reason``,
+    its rule and detail), so the ledger takes back what the fill booked (both sides' cash and
+    positions, the fees). Booked once per fill; the fill stays in the history, read as
+    ``refused``."""
+
+    fill_id: int
+    reason: str
+    now: int
+
+
 REQUEST_CANCEL = "cancel"
 REQUEST_WITHDRAWAL = "withdrawal"
 
@@ -222,6 +234,7 @@ Command = (
     | ChainRequestCmd
     | FireCmd
     | HedgeCmd
+    | UnwindCmd
 )
 
 

@@ -9,6 +9,7 @@ hands the venue directly is done there instead by ``VenueFollower``, every
   event, by queue index, so never twice) — the settle process seals it from the chain itself;
 - the keeper ops (liquidations, expiry settlements) of every batch the settle process stored
   (``batch_contents``) are booked in the ledger once, in batch order;
+- the fills it refused for good (``fill_refusals``) are taken back from the ledger, once each;
 - the oracle keeper registers newer market tables (and the venue adopts them), only while the
   database shows no batch in flight (sealed and not confirmed), as the in-process loop does.
 
@@ -101,6 +102,7 @@ class VenueFollower:
         from_block: int,
         confirmations: int,
         oracle: OracleKeeper | None = None,
+        unwind: Callable[[], int] | None = None,
     ) -> None:
         self.dep = dep
         self.repo = repo
@@ -110,6 +112,7 @@ class VenueFollower:
         self.booked_through = booked_through
         self.confirmations = confirmations
         self.oracle = oracle
+        self.unwind = unwind
         self.watcher = DepositWatcher(dep.settlement, from_block)
         self.looked_at = 0  # the last stored batch whose keeper ops were looked at
 
@@ -124,6 +127,8 @@ class VenueFollower:
             log.info("queue entry %d credited to account %d", dep.queue_index, aid)
         if self.book is not None:
             self._book_stored(self.book)
+        if self.unwind is not None:  # fills the settle process refused for good
+            self.unwind()
         if self.oracle is not None and not _in_flight(self.repo):
             w3 = self.dep.settlement.w3
             self.oracle.step(int(w3.eth.get_block("latest")["timestamp"]))

@@ -196,6 +196,8 @@ class SettlementLoop:
         # the last batch the ledger booked (set with ``book``): batches sealed again are not
         # booked twice (relayer.settlement.keeper_reseal)
         self.booked_through: Callable[[], int] | None = None
+        # takes back from the venue's ledger the fills this loop refused (set by the worker)
+        self.unwind: Callable[[], int] | None = None
         self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
         self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
         self._batch_count = 0  # the contract's batchCount at this pass's start
@@ -256,6 +258,8 @@ class SettlementLoop:
         refused = self.pipeline.refused_fills - refused_before
         if refused:
             self.observe("refused_fills", refused)
+            if self.unwind is not None:  # stored by the seal: the ledger drops them now
+                self.unwind()
         if sb is None:
             return None
         if keepalive:

@@ -17,6 +17,7 @@ from relayer.matching.types import (
     Leg,
     SubmitCmd,
     Tif,
+    UnwindCmd,
     WithdrawCmd,
 )
 
@@ -35,6 +36,7 @@ _KINDS = {
     ChainRequestCmd: "chain_request",
     FireCmd: "fire",
     HedgeCmd: "hedge",
+    UnwindCmd: "unwind",
 }
 
 _REQUEST_INTS = ("queue_index", "account_id", "ax", "ay", "value", "deadline", "now")
@@ -68,6 +70,8 @@ def encode(cmd: Command) -> str:
             d["liquidated"] = list(cmd.liquidated)
     elif isinstance(cmd, FireCmd | HedgeCmd):
         d = {"order_hash": str(cmd.order_hash), "epoch": cmd.epoch, "now": cmd.now}
+    elif isinstance(cmd, UnwindCmd):
+        d = {"fill_id": cmd.fill_id, "reason": cmd.reason, "now": cmd.now}
     elif isinstance(cmd, ChainRequestCmd):
         d = {f: str(getattr(cmd, f)) for f in _REQUEST_INTS} | {
             "kind": cmd.kind,
@@ -114,6 +118,8 @@ def decode(kind: str, payload: str) -> Command:
     if kind == "keeper":
         deltas = tuple((a, int(c), tuple((s, int(q)) for s, q in pos)) for a, c, pos in d["deltas"])
         return KeeperCmd(d["batch"], deltas, d["now"], tuple(d.get("liquidated", ())))
+    if kind == "unwind":
+        return UnwindCmd(d["fill_id"], d["reason"], d["now"])
     if kind == "chain_request":
         n = {f: int(d[f]) for f in _REQUEST_INTS}
         return ChainRequestCmd(

@@ -392,6 +392,17 @@ class Repository:
             out[r.fill_id] = {"settlement": status, "batch_id": r.batch_id, "reason": r.reason}
         return out
 
+    def refused_fills(self) -> list[tuple[int, str]]:
+        """Every fill the batch model refused for good: (fill id, "<rule>: <detail>"), in
+        fill order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(fill_refusals.c.fill_id, fill_refusals.c.reason).order_by(
+                    fill_refusals.c.fill_id
+                )
+            ).all()
+        return [(r.fill_id, r.reason) for r in rows]
+
     def refused_fill_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(fill_refusals)).scalar_one()
