@@ -2,8 +2,9 @@
 
 ``Ledger`` is the relayer's off-chain view. It changes only through the matching engine's
 outcomes (fills, withdrawals), deposits, what sealed batches' keepers did (liquidations,
-expiry settlements: ``KeeperCmd``, once per batch) and the fills the batch model refused for
-good, taken back (``UnwindCmd``, once per fill), all replayed from the order log on restart.
+expiry settlements: ``KeeperCmd``, once per batch) and the fills and withdrawals the batch
+model refused for good, taken back (``UnwindCmd``, once each), all replayed from the order log
+on restart.
 Account ids come from the statement layer's allocator (``prover.statement.accounts.AccountIds``),
 the one the batcher uses for the on-chain queue.
 """

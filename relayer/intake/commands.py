@@ -202,16 +202,16 @@ class CommandService:
         closes the slot's orders at once. False if it was booked already."""
         return self._writer.submit(lambda: self._chain_request_step(cmd))
 
-    def unwind_refused(self, refused: list[tuple[int, str]]) -> int:
-        """Take back from the ledger every fill of ``refused`` (fill id, reason: the batch
-        model refused it for good) not taken back yet, in fill order, one ``unwind`` event
-        each (replayed); returns how many."""
+    def unwind_refused(self, kind: str, refused: list[tuple[int, str]]) -> int:
+        """Take back from the ledger every ``kind`` (fill or withdrawal) of ``refused`` (its
+        id or hash, reason: the batch model refused it for good) not taken back yet, in the
+        order given, one ``unwind`` event each (replayed); returns how many."""
         done = 0
-        for fill_id, reason in refused:
+        for ref, reason in refused:
             with self._state.lock:
-                if fill_id in self._state.engine.unwound:
+                if (kind, ref) in self._state.engine.unwound:
                     continue
-            cmd = UnwindCmd(fill_id, reason, self._state.now())
+            cmd = UnwindCmd(kind, ref, reason, self._state.now())
             try:
                 self._writer.submit(lambda cmd=cmd: Step(self._prepare(cmd), {}, lambda: None))
             except ApiError as exc:  # another caller took it back first

@@ -45,7 +45,7 @@ from relayer.intake.writer import GroupWriter
 from relayer.markets.series import SeriesSpec
 from relayer.markets.snapshot import MarketSnapshot
 from relayer.matching.engine import Engine
-from relayer.matching.types import ChainRequestCmd
+from relayer.matching.types import UNWIND_FILL, UNWIND_WITHDRAWAL, ChainRequestCmd
 from relayer.settings import Settings
 from relayer.storage.batch_ops import liquidated_accounts
 
@@ -220,15 +220,22 @@ class Venue:
         self._opened.callback(feed.stop)
         return feed
 
-    def unwind_refused_fills(self) -> int:
-        """Take back from the ledger what each fill the batch model refused for good booked
-        (stored by the settlement side, in ``fill_refusals``), once each: the relayer's
-        balances and positions stay the proven ones. Returns how many were taken back now."""
-        refused = self.repo.refused_fills()
-        taken = self.commands.unwind_refused(refused)
-        if taken:
-            log.warning("%d refused fill(s) taken back from the ledger", taken)
-        return taken
+    def unwind_refused(self) -> int:
+        """Take back from the ledger what each fill and withdrawal the batch model refused for
+        good booked (stored by the settlement side: ``fill_refusals``, withdrawals ``refused``),
+        once each: the relayer's balances and positions stay the proven ones. Returns how many
+        were taken back now."""
+        fills = self.commands.unwind_refused(UNWIND_FILL, self.repo.refused_fills())
+        withdrawals = self.commands.unwind_refused(
+            UNWIND_WITHDRAWAL, self.repo.refused_withdrawals()
+        )
+        if fills or withdrawals:
+            log.warning(
+                "taken back from the ledger: %d refused fill(s), %d refused withdrawal(s)",
+                fills,
+                withdrawals,
+            )
+        return fills + withdrawals
 
     @property
     def last_keeper_batch(self) -> int:

@@ -54,6 +54,8 @@ from relayer.matching.plan import Plan
 from relayer.matching.types import (
     BUY,
     REQUEST_CANCEL,
+    UNWIND_FILL,
+    UNWIND_WITHDRAWAL,
     CancelCmd,
     ChainRequestCmd,
     Command,
@@ -119,7 +121,8 @@ class Engine:
         self.account_requests: dict[int, list[int]] = {}  # account -> its requests' indices
         self.request_cancelled: dict[int, list[int]] = {}  # queue index -> orders it closed
         self.last_request_index = -1  # the last on-chain request booked (queue order)
-        self.unwound: set[int] = set()  # fills refused at seal, taken back from the ledger
+        # (kind, ref) of the fills and withdrawals refused at seal, taken back from the ledger
+        self.unwound: set[tuple[str, int]] = set()
         self.seq = 0
 
     # -- commands ---------------------------------------------------------------------
@@ -199,14 +202,19 @@ class Engine:
         return out
 
     def _prepare_unwind(self, cmd: UnwindCmd) -> Outcome:
-        """Take back what refused fill ``cmd.fill_id`` booked (once): its orders keep their
-        filled quantity, so the venue never offers more of them than the proof allows."""
-        if cmd.fill_id in self.unwound:
-            raise Rejected("duplicate_unwind", "fill_id", f"fill {cmd.fill_id} is taken back")
-        if not 0 < cmd.fill_id <= len(self.fills):
-            raise Rejected("unknown_fill", "fill_id", f"no fill {cmd.fill_id}")
-        fill = self.fills[cmd.fill_id - 1]
-        deltas, fees = undo(fill, self.fee)
+        """Take back what a refused fill or withdrawal booked (once). A fill's orders keep their
+        filled quantity and a withdrawal its nonce, so the venue never offers more than the
+        proof allows."""
+        if (cmd.kind, cmd.ref) in self.unwound:
+            raise Rejected("duplicate_unwind", "ref", f"{cmd.kind} {cmd.ref} is taken back")
+        if cmd.kind == UNWIND_WITHDRAWAL:
+            w = self.withdrawals.get(cmd.ref)
+            if w is None:
+                raise Rejected("unknown_withdrawal", "ref", f"no withdrawal {cmd.ref:#x}")
+            return Outcome(cmd, deltas={w.account_id: (w.amount, {})})
+        if cmd.kind != UNWIND_FILL or not 0 < cmd.ref <= len(self.fills):
+            raise Rejected("unknown_fill", "ref", f"no {cmd.kind} {cmd.ref}")
+        deltas, fees = undo(self.fills[cmd.ref - 1], self.fee)
         return Outcome(cmd, deltas=deltas, fees=fees)
 
     def _prepare_deposit(self, cmd: DepositCmd) -> Outcome:
@@ -660,7 +668,7 @@ class Engine:
         if isinstance(cmd, KeeperCmd):
             self.ledger.last_keeper_batch = cmd.batch
         if isinstance(cmd, UnwindCmd):
-            self.unwound.add(cmd.fill_id)
+            self.unwound.add((cmd.kind, cmd.ref))
         if isinstance(cmd, ChainRequestCmd):
             self.chain_requests[cmd.queue_index] = cmd
             self.last_request_index = cmd.queue_index

@@ -169,14 +169,20 @@ class KeeperCmd:
 
 @dataclass(frozen=True, slots=True)
 class UnwindCmd:
-    """Fill ``fill_id`` will never settle: the batch model refused it for good (``reason``,
-    its rule and detail), so the ledger takes back what the fill booked (both sides' cash and
-    positions, the fees). Booked once per fill; the fill stays in the history, read as
-    ``refused``."""
+    """A fill or withdrawal that will never settle: the batch model refused it for good
+    (``reason``: its rule and detail), so the ledger takes back what it booked (a fill: both
+    sides' cash and positions, the fees; a withdrawal: the amount, credited back). ``kind`` is
+    ``UNWIND_FILL`` (``ref``: the fill id) or ``UNWIND_WITHDRAWAL`` (``ref``: the withdrawal
+    hash). Booked once each; the history keeps it, read as ``refused``."""
 
-    fill_id: int
+    kind: str
+    ref: int
     reason: str
     now: int
+
+
+UNWIND_FILL = "fill"
+UNWIND_WITHDRAWAL = "withdrawal"
 
 
 REQUEST_CANCEL = "cancel"

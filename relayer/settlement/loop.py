@@ -253,13 +253,15 @@ class SettlementLoop:
     def _seal(self, *, keepalive: bool = False) -> SealedBatch | None:
         t0 = self.clock()
         refused_before = self.pipeline.refused_fills
+        withdrawals_before = self.pipeline.refused_withdrawals
         sb = self.pipeline.seal(allow_empty=keepalive)
         self.observe("seal_seconds", self.clock() - t0)
         refused = self.pipeline.refused_fills - refused_before
         if refused:
             self.observe("refused_fills", refused)
-            if self.unwind is not None:  # stored by the seal: the ledger drops them now
-                self.unwind()
+        withdrawals = self.pipeline.refused_withdrawals - withdrawals_before
+        if (refused or withdrawals) and self.unwind is not None:
+            self.unwind()  # stored by the seal: the ledger takes them back now
         if sb is None:
             return None
         if keepalive:

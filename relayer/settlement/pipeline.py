@@ -75,6 +75,7 @@ class SettlementPipeline:
         self.submitter = Submitter(self.w3, venue.settlement, venue.relayer, txs=txs)
         self.store: Repository | None = None  # the relayer's database, for GET /v1/batches
         self.refused_fills = 0  # fills the model refused for good (logged, stored)
+        self.refused_withdrawals = 0  # withdrawals it refused for good (stored)
         # forgets the unlanded batches when the first can never land (relayer.settlement.resume)
         self.restamp: Callable[[], bool] | None = None
         self.prove_ahead = False  # start proving at seal, on the prover's pool (if it has one)
@@ -146,6 +147,7 @@ class SettlementPipeline:
         if self.store is not None:  # one transaction: the batch, its contents, the refusals
             batch_store.record_sealed(self.store, sb, refused, refused_fills)
         self.refused_fills += len(refused_fills)
+        self.refused_withdrawals += len(refused)
         if sb is not None:
             self._times(sb).seconds["seal"] = time.monotonic() - t0
             self.start_proving(sb)

@@ -257,7 +257,7 @@ class SettlementWorker:
                 lambda: venue.last_queue_index,
                 venue.book_keeper_batch,
                 lambda: venue.last_keeper_batch,
-                unwind=venue.unwind_refused_fills,
+                unwind=venue.unwind_refused,
                 from_block=from_block,
                 confirmations=s.deposit_confirmations,
                 oracle=oracle,
@@ -281,13 +281,13 @@ class SettlementWorker:
             self.loop.pipeline.prove_ahead = True  # seal k+1 -> its witness while k proves
             self.loop.book = venue.book_keeper_batch
             self.loop.booked_through = lambda: venue.last_keeper_batch
-            self.loop.unwind = venue.unwind_refused_fills
+            self.loop.unwind = venue.unwind_refused
             submission.configure(self.loop.pipeline, s)  # stuck txs, private sends, finality
             self._set_stage("resuming the stored batches")
             resume.resume(self.loop.pipeline, from_block)
             # a crash between sealing a batch and booking its keeper ops in the ledger
             book_stored(store, venue.book_keeper_batch, venue.last_keeper_batch)
-            venue.unwind_refused_fills()  # and between refusing a fill and taking it back
+            venue.unwind_refused()  # and between refusing a fill and taking it back
         if self.on_ready is not None:
             self.on_ready(self.chain_info)
         self.ready = True

@@ -71,7 +71,7 @@ def encode(cmd: Command) -> str:
     elif isinstance(cmd, FireCmd | HedgeCmd):
         d = {"order_hash": str(cmd.order_hash), "epoch": cmd.epoch, "now": cmd.now}
     elif isinstance(cmd, UnwindCmd):
-        d = {"fill_id": cmd.fill_id, "reason": cmd.reason, "now": cmd.now}
+        d = {"kind": cmd.kind, "ref": str(cmd.ref), "reason": cmd.reason, "now": cmd.now}
     elif isinstance(cmd, ChainRequestCmd):
         d = {f: str(getattr(cmd, f)) for f in _REQUEST_INTS} | {
             "kind": cmd.kind,
@@ -119,7 +119,7 @@ def decode(kind: str, payload: str) -> Command:
         deltas = tuple((a, int(c), tuple((s, int(q)) for s, q in pos)) for a, c, pos in d["deltas"])
         return KeeperCmd(d["batch"], deltas, d["now"], tuple(d.get("liquidated", ())))
     if kind == "unwind":
-        return UnwindCmd(d["fill_id"], d["reason"], d["now"])
+        return UnwindCmd(d["kind"], int(d["ref"]), d["reason"], d["now"])
     if kind == "chain_request":
         n = {f: int(d[f]) for f in _REQUEST_INTS}
         return ChainRequestCmd(

@@ -403,6 +403,17 @@ class Repository:
             ).all()
         return [(r.fill_id, r.reason) for r in rows]
 
+    def refused_withdrawals(self) -> list[tuple[int, str]]:
+        """Every withdrawal the batch model refused for good: (hash, "<rule>: <detail>"), in
+        acceptance order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(withdrawals.c.withdrawal_hash, withdrawals.c.reason)
+                .where(withdrawals.c.status == "refused")
+                .order_by(withdrawals.c.event_seq)
+            ).all()
+        return [(r.withdrawal_hash, r.reason or "") for r in rows]
+
     def refused_fill_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(fill_refusals)).scalar_one()
