@@ -30,7 +30,10 @@ rejects is never sealed.
   accounts failing maintenance after the batch's fills (relayer.settlement.liquidations), then
   expiry settlements, payers first (relayer.settlement.expiries), each tried with the model and
   within the slot counts; ``keeper_deltas`` is what they did, for the relayer's ledger. The
-  table is the newest registered one (``use_market``, set by the oracle keeper).
+  table is the newest registered one (``use_market``, set by the oracle keeper), except that
+  the fills matched on the table it replaced are sealed on that one first, while the contract
+  still takes it (``previous_until``): a batch of just those fills (and the deposits and keeper
+  ops on that table, no withdrawal), so a newer table never refuses what its own passed.
 
 Before sealing, ``prover.model.cover.with_cover`` adds cover touches: random existing accounts
 the batch does not write, in its empty touch-capable slots, until 2T + 1 ids are written (when
@@ -87,6 +90,7 @@ class PendingFill:
     fill_id: int
     trade: Trade
     event_seq: int = 0  # the relayer event that made it (0: unknown, no ordering)
+    epoch: int | None = None  # the market table it was matched (margined) on; None: unknown
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ def trade_from_row(row: dict[str, Any]) -> PendingFill:
         return SignedOrder(order, Signature(o["sig_r8x"], o["sig_r8y"], o["sig_s"]))
 
     trade = Trade(signed(row["buy"]), signed(row["sell"]), row["price"], row["qty"])
-    return PendingFill(row["fill_id"], trade, row["event_seq"])
+    return PendingFill(row["fill_id"], trade, row["event_seq"], row.get("epoch"))
 
 
 def withdrawal_from_row(row: dict[str, Any]) -> PendingWithdrawal:
@@ -174,6 +178,9 @@ class Batcher:
     def __init__(self, config: CircuitConfig, market: MarketTable, operator: PrivateKey) -> None:
         self.config = config
         self.market = market
+        # the table ``market`` replaced and the chain time until which a batch on it still
+        # lands (the contract's grace for it, less the time to prove): fills matched on it
+        self.previous: tuple[MarketTable, int] | None = None
         self.operator = operator  # account 0's key: its secret scalar makes each leaf's enc
         self.operator_key = operator.public_key()
         # after every sealed batch; account 0 is the operator's from genesis (issue 18 rule 6)
@@ -266,9 +273,25 @@ class Batcher:
     def has_work(self) -> bool:
         return bool(self.deposits or self.fills or self.withdrawals)
 
-    def use_market(self, market: MarketTable) -> None:
-        """Seal from now on with ``market`` (the newest registered table)."""
+    def use_market(self, market: MarketTable, *, previous_until: int | None = None) -> None:
+        """Seal from now on with ``market`` (the newest registered table). ``previous_until``:
+        until that chain time, fills matched on the table it replaces are still sealed on that
+        table (the contract takes it during its grace), so a newer table never refuses a fill
+        its own table passed; later they meet the newest, like every other operation."""
+        if previous_until is not None and market.epoch > self.market.epoch:
+            self.previous = (self.market, previous_until)
+        elif market.epoch != self.market.epoch:
+            self.previous = None
         self.market = market
+
+    def _table_for(self, timestamp: int) -> MarketTable:
+        """The table the next batch uses: the replaced one while the first waiting fill was
+        matched on it and the batch still lands in its grace, else the newest."""
+        if self.previous is not None and self.fills:
+            table, until = self.previous
+            if self.fills[0].epoch == table.epoch and timestamp <= until:
+                return table
+        return self.market
 
     def keeper_work(self) -> bool:
         """An account of the sealed state fails maintenance, or holds an expired series."""
@@ -279,15 +302,16 @@ class Batcher:
 
     def _keeper_ops(self, batch: Batch) -> Batch:
         """``batch`` (deposits and fills) plus the liquidations, then the expiry settlements
-        (payers first), that the model accepts on top of it, within the slot counts."""
+        (payers first), that the model accepts on top of it (on its table), within the slot
+        counts."""
         cfg = self.config
         mid = apply_batch(self.state, batch).state
-        for lq in failing_maintenance(mid, self.market)[: cfg.liquidations]:
+        for lq in failing_maintenance(mid, batch.market)[: cfg.liquidations]:
             cand = replace(batch, liquidations=(*batch.liquidations, lq))
             if self._try(cand) is None:
                 batch = cand
         after = apply_batch(self.state, batch).state
-        for x in expired_positions(after, self.market):
+        for x in expired_positions(after, batch.market):
             if len(batch.settlements) == cfg.settlements:
                 break
             cand = replace(batch, settlements=(*batch.settlements, x))
@@ -304,13 +328,13 @@ class Batcher:
             return exc
         return None
 
-    def _timestamp_for_head_fill(self, timestamp: int) -> int:
+    def _timestamp_for_head_fill(self, timestamp: int, market: MarketTable) -> int:
         """An earlier timestamp (never before previous + 1) when the next fill's orders or its
         series expire before ``timestamp``: the circuit checks timestamp <= the orders' expiry
         and < the series' (rule 2), the contract only previous < timestamp <= now."""
         for pf in self.fills:
             o = pf.trade.buy.order
-            row = self.market.row(o.series_id)
+            row = market.row(o.series_id)
             series_last = row.expiry - 1 if row is not None else o.expiry
             expiry = min(o.expiry, pf.trade.sell.order.expiry, series_last)
             if expiry > self.last_timestamp:  # an earlier one can never pass: refused below
@@ -320,9 +344,14 @@ class Batcher:
     def _take_fills(self, batch: Batch, queued: int) -> tuple[Batch, list[PendingFill]]:
         """The waiting fills the batch takes, in order: all of the first slots' worth in one
         model run when they pass together (the usual case), else one unit at a time, holding
-        at the first that may pass later and refusing those that never can."""
+        at the first that may pass later and refusing those that never can. On the table a
+        newer one replaced, only the fills matched on it (the ones in front)."""
         cfg = self.config
         pending = list(self.fills)
+        if batch.market is not self.market:
+            epoch = batch.market.epoch
+            ahead = next((i for i, pf in enumerate(pending) if pf.epoch != epoch), len(pending))
+            pending = pending[:ahead]
         every = [pf for unit in _first_units(pending, cfg.trades) for pf in unit]
         if every:
             cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in every)))
@@ -353,10 +382,11 @@ class Batcher:
             raise SettlementError(
                 f"batch timestamp {timestamp} must be after the previous {self.last_timestamp}"
             )
-        timestamp = self._timestamp_for_head_fill(timestamp)
+        market = self._table_for(timestamp)
+        timestamp = self._timestamp_for_head_fill(timestamp, market)
         queued = _queue_slice(self.deposits, cfg.deposits)
         deps = tuple(d.operation(self._account_of(d)) for d in queued)
-        batch = Batch(timestamp, self.market, deps)
+        batch = Batch(timestamp, market, deps)
         err = self._try(batch)
         if err is not None:
             raise SettlementError(f"the deposit queue cannot be consumed: {err}")
@@ -370,8 +400,8 @@ class Batcher:
         taken: list[PendingWithdrawal] = []
         left = list(self.fills)[len(trades) :]
         barrier = left[0].event_seq if left and left[0].event_seq else None  # unsealed fill
-        for pw in list(self.withdrawals):
-            if len(taken) == cfg.withdrawals:
+        for pw in list(self.withdrawals) if market is self.market else []:
+            if len(taken) == cfg.withdrawals:  # (margined on the newest table: wait for it)
                 break
             if barrier is not None and pw.event_seq is not None and pw.event_seq > barrier:
                 break  # accepted after a fill still waiting: after it, in order

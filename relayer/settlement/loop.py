@@ -198,6 +198,7 @@ class SettlementLoop:
         self.booked_through: Callable[[], int] | None = None
         # takes back from the venue's ledger the fills this loop refused (set by the worker)
         self.unwind: Callable[[], int] | None = None
+        self._limits: tuple[int, int] | None = None  # (marketGracePeriod, maxMarketAge)
         self._market_hash = market.hash(venue.config.series, venue.config.scenarios)
         self._keepers_tried: tuple[int, int] | None = None  # (batches, epoch) found nothing
         self._batch_count = 0  # the contract's batchCount at this pass's start
@@ -326,7 +327,9 @@ class SettlementLoop:
         cfg = self.pipeline.venue.config
         snap = self.oracle.step(chain_now) if self.oracle is not None else None
         if snap is not None:
-            self.batcher.use_market(snap.table)
+            # fills matched on the table it replaces keep it while a batch on it can land
+            until = self._previous_until(self._market_hash)
+            self.batcher.use_market(snap.table, previous_until=until)
             self._market_hash = snap.table.hash(cfg.series, cfg.scenarios)
             self.observe("market_tables", 1)
             self._read_at = None  # the registration moved the chain: read it again next pass
@@ -338,6 +341,17 @@ class SettlementLoop:
                 f"the contract's newest market table {newest:#x} is not the one the batcher "
                 f"holds ({self._market_hash:#x}): was a table registered outside this relayer?"
             )
+
+    def _previous_until(self, replaced: int) -> int:
+        """The last chain time to seal a batch on table ``replaced`` (just replaced): before the
+        contract stops taking it (its grace end, or its age limit), less half the grace, left
+        to prove and land the batch."""
+        f = self.pipeline.venue.settlement.functions
+        if self._limits is None:  # immutable: read once
+            self._limits = (int(f.marketGracePeriod().call()), int(f.maxMarketAge().call()))
+        grace, max_age = self._limits
+        registered_at, accept_until = (int(x) for x in f.markets(replaced).call())
+        return min(accept_until, registered_at + max_age) - grace // 2
 
     def _keepers_due(self) -> bool:
         """Liquidations or expiry settlements wait (checked again after every batch and every

@@ -263,8 +263,9 @@ class Repository:
 
     def trades_after(self, fill_id: int, limit: int = 1000) -> list[dict]:
         """Fills with id > ``fill_id`` in order, each with both signed orders, as the batcher
-        needs them (``prover.model.ops.Trade``: buy order, sell order, price, qty); a fill the
-        batch model refused for good (``fill_refusals``) is never read again."""
+        needs them (``prover.model.ops.Trade``: buy order, sell order, price, qty), and the
+        market ``epoch`` it was matched on (its event's); a fill the batch model refused for
+        good (``fill_refusals``) is never read again."""
         refused = select(fill_refusals.c.fill_id)
         with self.engine.connect() as conn:
             rows = (
@@ -285,11 +286,17 @@ class Repository:
                 by_hash[b["order_hash"]].update(
                     group_id=b["band_lo"], leg_index=b["band_hi"], leg_count=b["max_per_fill"]
                 )
+            made = conn.execute(
+                select(events.c.seq, events.c.payload).where(
+                    events.c.seq.in_({r["event_seq"] for r in rows})
+                )
+            )
+            epochs = {e.seq: json.loads(e.payload).get("epoch") for e in made}
         out = []
         for r in rows:
             taker, maker = by_hash[r["taker_hash"]], by_hash[r["maker_hash"]]
             buy, sell = (taker, maker) if r["taker_side"] == 0 else (maker, taker)
-            out.append({**dict(r), "buy": buy, "sell": sell})
+            out.append({**dict(r), "buy": buy, "sell": sell, "epoch": epochs.get(r["event_seq"])})
         return out
 
     def withdrawal_count(self) -> int:

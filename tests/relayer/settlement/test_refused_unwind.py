@@ -35,7 +35,9 @@ def test_a_refused_fill_is_taken_back_from_the_ledger_once(tmp_path: Path) -> No
         _cross(v, series, price, 1, NOW + 10)  # fill 1: expired before a batch can stamp it
         _cross(v, series, price, 2, NOW + 3600)  # fill 2
         assert b.seal(NOW + 20, allow_empty=True) is not None  # batches are past fill 1 now
-        for row in v.repo.trades_after(0):
+        rows = v.repo.trades_after(0)
+        assert [r["epoch"] for r in rows] == [vm.table.epoch] * 2  # matched on this table
+        for row in rows:
             b.add_fill(trade_from_row(row))
         sealed = b.seal(NOW + 100)
         assert sealed is not None and sealed.fill_ids == [2]
