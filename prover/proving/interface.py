@@ -12,7 +12,8 @@ import json
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from types import TracebackType
+from typing import Any, Literal, Protocol, Self
 
 from prover.build.binfile import read_wtns, wtns_size
 from prover.errors import ProvingError
@@ -110,3 +111,29 @@ def check_witness_fits(keys: ProvingKeys, wtns: Path) -> None:
             f"witness {wtns} has {count} values but the keys are for a circuit with "
             f"{keys.n_wires} wires: witness and keys belong to different circuits"
         )
+
+
+class PoolBase:
+    """What every prover pool shares: a list proved in order, and closing as a context
+    manager. Subclasses give ``submit_witness`` and ``close``."""
+
+    def submit_witness(self, wtns: Path) -> Future[Proof]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def prove_all(self, witnesses: list[Path]) -> list[Proof]:
+        """Prove every witness, proofs returned in the order given."""
+        return [f.result() for f in [self.submit_witness(w) for w in witnesses]]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -26,12 +26,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from prover.build.circom import CompiledCircuit
 from prover.errors import ProvingError
-from prover.proving.interface import Proof, ProofPool, ProvingBackend, ProvingKeys
+from prover.proving.interface import PoolBase, Proof, ProofPool, ProvingBackend, ProvingKeys
 
 log = logging.getLogger("darkbook.prover")
 
@@ -81,7 +80,7 @@ def _warm() -> int:
     return os.getpid()
 
 
-class ProverPool:
+class ProverPool(PoolBase):
     """`workers` prover processes bound to one circuit's keys (default: one per core).
     ``hold_seconds`` is for tests only: each proof waits that long first, so a test can kill
     its worker mid-proof."""
@@ -165,27 +164,12 @@ class ProverPool:
     def submit_inputs(self, circuit: CompiledCircuit, inputs: dict[str, Any]) -> Future[Proof]:
         return self._executor.submit(_prove_inputs, circuit, inputs)
 
-    def prove_all(self, witnesses: list[Path]) -> list[Proof]:
-        """Prove every witness, proofs returned in the order given."""
-        return [f.result() for f in [self.submit_witness(w) for w in witnesses]]
-
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def pids(self) -> list[int]:
         """The worker processes' ids (tests kill one mid-proof)."""
         return [p.pid for p in list(self._executor._processes.values()) if p.pid is not None]
-
-    def __enter__(self) -> ProverPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_pool(

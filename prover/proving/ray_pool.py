@@ -25,7 +25,6 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import ray
@@ -33,7 +32,7 @@ from ray.exceptions import RayError, RayTaskError
 
 from prover.build.cache import file_digest
 from prover.errors import ProvingError
-from prover.proving.interface import Proof, ProvingKeys
+from prover.proving.interface import PoolBase, Proof, ProvingKeys
 
 log = logging.getLogger("darkbook.prover")
 
@@ -106,7 +105,7 @@ class _ProverActor:
         return dataclasses.replace(proof, seconds=time.perf_counter() - t)
 
 
-class RayProverPool:
+class RayProverPool(PoolBase):
     """``workers`` prover actors on a Ray cluster (default: one per CPU it has).
 
     ``address``: ``ray://host:port`` (Ray Client), ``auto`` (the cluster this machine joined)
@@ -158,10 +157,6 @@ class RayProverPool:
     def submit_witness(self, wtns: Path) -> Future[Proof]:
         return self._threads.submit(self._prove, Path(wtns).read_bytes(), str(wtns))
 
-    def prove_all(self, witnesses: list[Path]) -> list[Proof]:
-        """Prove every witness, proofs returned in the order given."""
-        return [f.result() for f in [self.submit_witness(w) for w in witnesses]]
-
     def busy(self) -> list[Any]:
         """The actors proving right now (tests kill one mid-proof)."""
         with self._lock:
@@ -205,14 +200,3 @@ class RayProverPool:
         self._actors = []
         if self._owns_ray:
             ray.shutdown()
-
-    def __enter__(self) -> RayProverPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

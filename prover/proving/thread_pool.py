@@ -16,12 +16,11 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 
-from prover.proving.interface import Proof, ProvingKeys
+from prover.proving.interface import PoolBase, Proof, ProvingKeys
 
 
-class ThreadProverPool:
+class ThreadProverPool(PoolBase):
     """`workers` proving threads (default one per core) over one backend, one loaded key."""
 
     def __init__(
@@ -54,20 +53,5 @@ class ThreadProverPool:
     def submit_witness(self, wtns: Path) -> Future[Proof]:
         return self._threads.submit(self._prove, Path(wtns))
 
-    def prove_all(self, witnesses: list[Path]) -> list[Proof]:
-        """Prove every witness, proofs returned in the order given."""
-        return [f.result() for f in [self.submit_witness(w) for w in witnesses]]
-
     def close(self) -> None:
         self._threads.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> ThreadProverPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

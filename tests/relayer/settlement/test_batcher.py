@@ -353,14 +353,21 @@ def _cross(v: Venue, series: int, price: int, oid: int, expiry: int) -> None:
         assert out.orders[0].status in {"open", "filled"}
 
 
+def _expiring_then_live(v: Venue, vm: VenueMarket) -> int:
+    """Fill 1, whose orders expire at NOW + 10, then fill 2 (NOW + 3600): A buys one lot of
+    the first series from B each time; returns the series."""
+    series = vm.table.rows[0].series_id
+    price = next(s for s in vm.series if s.id == series).price_tick * 1_000
+    _cross(v, series, price, 1, NOW + 10)
+    _cross(v, series, price, 2, NOW + 3600)
+    return series
+
+
 def test_an_expired_fill_is_refused_recorded_and_read_by_its_owner(tmp_path: Path) -> None:
     b, vm = funded()
     v = _venue_with_desks(tmp_path, b.config, vm)
     try:
-        series = vm.table.rows[0].series_id
-        price = next(s for s in vm.series if s.id == series).price_tick * 1_000
-        _cross(v, series, price, 1, NOW + 10)  # fill 1: expires at NOW + 10
-        _cross(v, series, price, 2, NOW + 3600)  # fill 2
+        _expiring_then_live(v, vm)
         keepalive = b.seal(NOW + 20, allow_empty=True)  # an empty batch: nothing to seal
         assert keepalive is not None and keepalive.batch.trades == () and not keepalive.deposits
         for row in v.repo.trades_after(0):

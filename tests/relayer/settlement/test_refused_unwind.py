@@ -13,7 +13,11 @@ from relayer.intake.service import Venue
 from relayer.settlement import batch_store
 from relayer.settlement.batcher import Batcher, trade_from_row, withdrawal_from_row
 from testkit.settlement import DESK_B, FUNDS, NOW, funded
-from tests.relayer.settlement.test_batcher import _cross, _venue_with_desks, _withdraw
+from tests.relayer.settlement.test_batcher import (
+    _expiring_then_live,
+    _venue_with_desks,
+    _withdraw,
+)
 
 
 def _agrees(ledger: Ledger, b: Batcher, fee_fills: int, b_extra: int) -> None:
@@ -30,10 +34,7 @@ def test_a_refused_fill_is_taken_back_from_the_ledger_once(tmp_path: Path) -> No
     b, vm = funded()
     v = _venue_with_desks(tmp_path, b.config, vm)
     try:
-        series = vm.table.rows[0].series_id
-        price = next(s for s in vm.series if s.id == series).price_tick * 1_000
-        _cross(v, series, price, 1, NOW + 10)  # fill 1: expired before a batch can stamp it
-        _cross(v, series, price, 2, NOW + 3600)  # fill 2
+        series = _expiring_then_live(v, vm)
         assert b.seal(NOW + 20, allow_empty=True) is not None  # batches are past fill 1 now
         rows = v.repo.trades_after(0)
         assert [r["epoch"] for r in rows] == [vm.table.epoch] * 2  # matched on this table
