@@ -342,6 +342,26 @@ class SettlementLoop:
                 f"holds ({self._market_hash:#x}): was a table registered outside this relayer?"
             )
 
+    def restore_previous(self) -> bool:
+        """After a restart (``resume``): the table the newest replaced, if the contract still
+        takes it and the store holds it, so fills matched on it are still sealed on it
+        (``Batcher.use_market``); True if restored."""
+        f = self.pipeline.venue.settlement.functions
+        replaced = int(f.previousMarketHash().call())
+        if replaced == 0:
+            return False
+        cfg = self.pipeline.venue.config
+        tables = [s.table for s in self.store.snapshots()]
+        table = next((t for t in tables if t.hash(cfg.series, cfg.scenarios) == replaced), None)
+        if table is None or table.epoch >= self.batcher.market.epoch:
+            return False
+        chain_now = int(self.pipeline.venue.settlement.w3.eth.get_block("latest")["timestamp"])
+        until = self._previous_until(replaced)
+        if until < chain_now:
+            return False
+        self.batcher.previous = (table, until)
+        return True
+
     def _previous_until(self, replaced: int) -> int:
         """The last chain time to seal a batch on table ``replaced`` (just replaced): before the
         contract stops taking it (its grace end, or its age limit), less half the grace, left

@@ -74,6 +74,7 @@ def settle(settings: Settings, w3: Web3, stop: threading.Event, say: Callable[[s
         pipeline = loop.pipeline
         submission.configure(pipeline, settings)  # stuck txs, private sends, finality
         resume.resume(pipeline, record.deploy_block)
+        loop.restore_previous()  # fills matched on the replaced table keep it
         pending = pipeline.batcher.unconfirmed()
         say(
             f"darkbook relayer settle: Settlement {dep.settlement.address}, "

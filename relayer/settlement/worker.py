@@ -285,6 +285,7 @@ class SettlementWorker:
             submission.configure(self.loop.pipeline, s)  # stuck txs, private sends, finality
             self._set_stage("resuming the stored batches")
             resume.resume(self.loop.pipeline, from_block)
+            self.loop.restore_previous()  # fills matched on the replaced table keep it
             # a crash between sealing a batch and booking its keeper ops in the ledger
             book_stored(store, venue.book_keeper_batch, venue.last_keeper_batch)
             venue.unwind_refused()  # and between refusing a fill and taking it back
