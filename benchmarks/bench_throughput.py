@@ -14,8 +14,10 @@ with ``prover_cluster = "ray:auto"``, as on a machine of a multi-machine cluster
 one loaded key (``prover_cluster = "threads"``).
 
 Reported per mode: proven fills per minute and its ratio to ``local1`` (same run), order-to-
-finality p50/p99, and seconds per batch by stage (seal, witness, prove, submit, confirm) from
-the service's ``/metrics`` (``darkbook_settlement_stage_seconds``). Every mode pays its key load
+finality p50/p99, seconds per batch by stage (seal, witness, prove, submit, confirm) from
+the service's ``/metrics`` (``darkbook_settlement_stage_seconds``), and the resident memory
+of the service's process tree after the run (its prover workers hold the keys; not for Ray,
+whose actors live in the cluster). Every mode pays its key load
 before the timed part (the service is ``ok`` only once prepared, and the workers load the key
 meanwhile); the demo key alone takes ~30 s to load per worker.
 """
@@ -60,6 +62,28 @@ class ModeRun:
     mode: str
     run: Run
     per_batch: dict[str, float]  # stage -> mean seconds per batch in the timed part
+    rss_mb: float | None = None  # the service's process tree after the run (None: Ray)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and every process under it (its prover workers, its anvil),
+    from /proc: what proving keys cost on this machine."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, pp in parents.items() if pp == p and c not in tree]
+    kb = 0
+    for p in tree:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    kb += int(line.split()[1])
+    return kb / 1024
 
 
 @contextlib.contextmanager
@@ -126,22 +150,27 @@ def measure(config: str, fills: int, cluster: str, workers: int, mode: str) -> M
             after = _stages(svc.client.get("/metrics").text)
             batches = len(svc.get("/v1/batches?limit=1000")) - before_batches
             trades = svc.get("/v1/venue")["circuit"]["slots_per_batch"]["trades"]
+            rss = None if cluster.startswith("ray") else tree_rss_mb(svc.proc.pid)
     per_batch = {}
     for s in STAGES:
         n, total = after[s][0] - before[s][0], after[s][1] - before[s][1]
         per_batch[s] = total / n if n else float("nan")
     latencies = [final[f] - sent[f] for f in sent]
-    return ModeRun(mode, Run(config, trades, fills, seconds, latencies, batches), per_batch)
+    run = Run(config, trades, fills, seconds, latencies, batches)
+    return ModeRun(mode, run, per_batch, rss)
 
 
 def report(m: ModeRun, base: ModeRun | None) -> None:
     r = m.run
     ratio = f", {r.per_minute / base.run.per_minute:.2f}x {base.mode}" if base else ""
     stages = ", ".join(f"{s} {m.per_batch[s]:.2f}" for s in STAGES)
+    memory = "" if m.rss_mb is None else f"; service tree RSS {m.rss_mb:,.0f} MB"
+    if m.rss_mb is not None and base is not None and base.rss_mb:
+        memory += f" ({m.rss_mb / base.rss_mb:.2f}x {base.mode})"
     print(
         f"{m.mode:6} {r.config} (T={r.trades_per_batch}): {r.fills} fills, {r.batches} batches "
         f"in {r.seconds:.1f} s: {r.per_minute:.1f} proven fills/min{ratio}; order-to-finality "
-        f"p50 {r.pct(50):.1f} s, p99 {r.pct(99):.1f} s; s/batch: {stages}",
+        f"p50 {r.pct(50):.1f} s, p99 {r.pct(99):.1f} s; s/batch: {stages}{memory}",
         flush=True,
     )
 
