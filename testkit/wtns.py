@@ -49,6 +49,8 @@ def write_wtns(path: Path, template: Path, values: list[int]) -> None:
 
 def signal_index(circuit: CompiledCircuit, name: str) -> int:
     """The witness wire of a named signal (from the .sym file)."""
+    if circuit.sym is None:
+        raise KeyError(f"{name}: {circuit.name} was compiled without symbols")
     for line in circuit.sym.read_text().splitlines():
         parts = line.split(",")
         if len(parts) >= 4 and parts[3] == name:

@@ -30,7 +30,7 @@ class CompiledCircuit:
     folder: Path
     r1cs: Path
     wasm: Path
-    sym: Path
+    sym: Path | None  # None: compiled without signal names (``symbols=False``)
     constraints: int
     key: str
 
@@ -70,29 +70,40 @@ def _find_include(name: str, including: Path, include_dirs: list[Path]) -> Path:
     )
 
 
-def compile_key(source: Path, include_dirs: list[Path], prime: str = "bn128") -> str:
+def compile_key(
+    source: Path, include_dirs: list[Path], prime: str = "bn128", *, symbols: bool = True
+) -> str:
     files = resolve_includes(source, include_dirs)
     parts = [toolchain.tool_version("circom2"), toolchain.npm_package_version("circomlib"), prime]
     parts += [f.name + ":" + cache.file_digest(f) for f in files]
+    if not symbols:  # another build: no .sym in it
+        parts.append("no-sym")
     return cache.content_key(*parts)
 
 
 def compile_circuit(
-    source: Path, include_dirs: list[Path] | None = None, *, progress: bool = False
+    source: Path,
+    include_dirs: list[Path] | None = None,
+    *,
+    progress: bool = False,
+    symbols: bool = True,
 ) -> CompiledCircuit:
-    """Compile (or fetch from the cache) source into r1cs, wasm and sym with --O2."""
+    """Compile (or fetch from the cache) source into r1cs, wasm and (``symbols``) sym with
+    --O2. Without symbols circom never builds the signal-name table: at ``prod``'s size
+    (3 million labels) building it took circom2's WebAssembly heap past the 2 GiB its file
+    writes can address (``RangeError: Start offset -1829821712``)."""
     source = Path(source).resolve()
     if not source.is_file():
         raise CircomCompileError(f"circuit source {source} does not exist")
     dirs = [Path(d).resolve() for d in (include_dirs or default_include_dirs())]
-    key = compile_key(source, dirs)
+    key = compile_key(source, dirs, symbols=symbols)
     name = source.stem
     found = cache.lookup("circom", key)
     if found is None:
         if progress:
             print(f"compiling {source.name} with circom --O2 ...", flush=True)
         with cache.building("circom", key, label=source.name) as scratch:
-            _run_circom(source, dirs, scratch)
+            _run_circom(source, dirs, scratch, symbols)
         found = cache.entry_path("circom", key)
     info = json.loads((found / "info.json").read_text())
     return CompiledCircuit(
@@ -100,13 +111,13 @@ def compile_circuit(
         folder=found,
         r1cs=found / f"{name}.r1cs",
         wasm=found / f"{name}_js" / f"{name}.wasm",
-        sym=found / f"{name}.sym",
+        sym=found / f"{name}.sym" if symbols else None,
         constraints=info["constraints"],
         key=key,
     )
 
 
-def _run_circom(source: Path, include_dirs: list[Path], out: Path) -> None:
+def _run_circom(source: Path, include_dirs: list[Path], out: Path, symbols: bool = True) -> None:
     # circom2 sees only paths below its working directory: stage everything in one folder.
     stage = out / "src"
     stage.mkdir()
@@ -115,7 +126,7 @@ def _run_circom(source: Path, include_dirs: list[Path], out: Path) -> None:
         f"src/{source.name}",
         "--r1cs",
         "--wasm",
-        "--sym",
+        *(["--sym"] if symbols else []),
         "--O2",
         "-o",
         ".",

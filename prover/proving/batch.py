@@ -54,7 +54,7 @@ def batch_main(config: CircuitConfig, folder: Path | None = None) -> Path:
 def batch_circuit(
     config: CircuitConfig, *, folder: Path | None = None, progress: bool = False
 ) -> CompiledCircuit:
-    return compile_circuit(batch_main(config, folder), progress=progress)
+    return compile_circuit(batch_main(config, folder), progress=progress, symbols=config.symbols)
 
 
 def batch_keys(

@@ -107,7 +107,7 @@ def circuit_stats(name: str) -> dict[str, Any]:
     """{"config", "params", "total", "per_slot", "per_template", "per_fill", "fixed"}:
     constraint counts (``fixed`` = total - T * per_fill: what a batch costs with no fill)."""
     c = get_config(name)
-    batch = compile_circuit(batch_main(c))
+    batch = compile_circuit(batch_main(c), symbols=c.symbols)
     slots, templates = _parts(c)
     per_slot = {k: compile_template(*v).constraints for k, v in slots.items()}
     per_template = {k: compile_template(*v).constraints for k, v in templates.items()}

@@ -41,6 +41,9 @@ class CircuitConfig:
     chain_id: int = ANVIL_CHAIN_ID
     settlement_address: int = ANVIL_SETTLEMENT
     account_arity: int = 4  # the circuit's LeafUpdate is 4-ary (MerkleUpdate4)
+    # circom's .sym (every signal's name: input checks, tests' wire lookups); off where writing
+    # it would take circom2's WebAssembly heap past the 2 GiB its file writes can address
+    symbols: bool = True
 
     def __post_init__(self) -> None:
         if self.account_arity != 4:
@@ -136,7 +139,7 @@ CONFIGS: dict[str, CircuitConfig] = {
     "demo": _DEMO,
     # the fixed part (table hash, queue, withdrawal, liquidation, settlement and fee slots) is
     # paid once per 16 fills instead of 4
-    "prod": replace(_DEMO, name="prod", trades=16),
+    "prod": replace(_DEMO, name="prod", trades=16, symbols=False),
     # room for a real options book: 16 position slots per account (encoding.positions_hash)
     "wide": replace(_DEMO, name="wide", positions=16),
 }

@@ -55,3 +55,25 @@ def test_compile_is_cached_and_keyed_by_includes(
     )
     changed = circom.compile_circuit(main, [lib])
     assert changed.key != first.key and len(calls) == 1  # an included file changed: rebuilt
+
+
+def test_a_build_without_symbols_is_its_own_entry_and_still_makes_witnesses(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    from prover.proving.input_check import check_inputs
+    from prover.proving.prove_circuit import compute_witness
+
+    main = tmp_path / "square.circom"
+    main.write_text(
+        "pragma circom 2.1.0;\ntemplate S() { signal input a; signal output b; b <== a * a; }\n"
+        "component main = S();\n"
+    )
+    named = circom.compile_circuit(main, [])
+    bare = circom.compile_circuit(main, [], symbols=False)
+    assert bare.key != named.key and bare.sym is None
+    assert not list(bare.folder.glob("*.sym")) and named.sym is not None and named.sym.is_file()
+    with pytest.raises(Exception, match="unknown signal 'x'"):
+        check_inputs(named, {"x": 3})  # names checked where circom wrote them
+    check_inputs(bare, {"x": 3})  # no names: the witness calculator checks
+    wtns = compute_witness(bare, {"a": 3}, tmp_path / "w.wtns")
+    assert wtns.is_file()
