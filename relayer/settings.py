@@ -117,7 +117,7 @@ class Settings(BaseSettings):
         "local",
         pattern=r"^(local|threads|ray:auto|ray://[^\s/:]+:\d+)$",
         description="where batches are proved: local (worker processes here), threads "
-        "(threads here sharing one proving key: less memory, no crash isolation), "
+        "(threads here sharing one loaded proving key, no crash isolation), "
         "ray://host:port (an existing Ray cluster's client server) or ray:auto (the cluster "
         "this machine joined with `ray start`); see docs/operations.md",
     )

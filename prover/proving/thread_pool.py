@@ -1,11 +1,12 @@
 """Prover threads in this process sharing one proving key (``prover_cluster = "threads"``).
 
 groth16py proves on one core and releases the GIL while it does, so N threads keep N cores
-busy as N processes would (measured 1.70x with two threads against 1.79x with two processes,
-docs/operations.md), but the key is loaded and held once instead of once per worker: at the
-``prod`` size that is gigabytes per core saved. The price is isolation: a prover that dies
-(out of memory, a crash in native code) takes the relayer with it, where the process pool
-would lose one worker and retry. Choose it when memory, not crash isolation, is what binds.
+busy as N processes would (measured 1.70x with two threads against 1.79x with two processes;
+end to end the same throughput, docs/operations.md), and the key is loaded and held once
+instead of once per worker. At two workers that saves no measurable memory (a proof's own
+buffers dominate); it counts with many workers on one machine. The price is isolation: a
+prover that dies (out of memory, a crash in native code) takes the relayer with it, where the
+process pool would lose one worker and retry.
 """
 
 from __future__ import annotations
