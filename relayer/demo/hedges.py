@@ -44,14 +44,12 @@ def arm_mandate(story: Story) -> KeeperChapter:
     r = story.http.post("/v1/mandates", json=signed_mandate(c.key, c.domain, m))
     r.raise_for_status()
     got = r.json()
-    chapter.actions.append(
+    chapter.record(
+        story.say,
         f"{c.name} signs a hedge mandate on {fid}: delta band [{lo / 1e6:+.2f}, {hi / 1e6:+.2f}] "
-        f"(now {delta / 1e6:+.2f}), one future a fill: {got['status']}"
+        f"(now {delta / 1e6:+.2f}), one future a fill: {got['status']}",
     )
-    story.say(f"   {chapter.actions[-1]}")
-    if got["status"] != "armed":
-        chapter.skipped = f"the mandate was {got['status']}, not armed, before the shock"
-    chapter.ref = got["mandate_hash"]
+    chapter.expect_armed("mandate", got["status"], got["mandate_hash"])
     return chapter
 
 
@@ -81,10 +79,10 @@ def mandate_hedged(story: Story, chapter: KeeperChapter) -> KeeperChapter:
         return chapter
     chapter.count = len(fills)
     after = _delta(story, HEDGER, _series(story))
-    chapter.actions.append(
+    chapter.record(
+        story.say,
         f"the shock took {c.name}'s delta to {delta / 1e6:+.2f}; its mandate sold "
         f"{sum(int(f['qty']) for f in fills)} future(s) into {b.name}'s bid: delta "
-        f"{after / 1e6:+.2f}, each hedge fill proven against its table"
+        f"{after / 1e6:+.2f}, each hedge fill proven against its table",
     )
-    story.say(f"   {chapter.actions[-1]}")
     return chapter

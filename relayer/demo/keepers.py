@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,18 @@ class KeeperChapter:
     actions: list[str] = field(default_factory=list)
     skipped: str | None = None
     ref: str | None = None  # what the chapter follows across steps (a stop's order hash)
+
+    def record(self, say: Callable[[str], None], action: str, prefix: str = "") -> None:
+        """Keep ``action`` for the report and tell it now."""
+        self.actions.append(action)
+        say(f"   {prefix}{action}")
+
+    def expect_armed(self, what: str, status: str, ref: str) -> None:
+        """Follow ``ref`` (an order or mandate hash); skip the chapter unless the venue holds
+        it ``armed`` before the shock."""
+        if status != "armed":
+            self.skipped = f"the {what} was {status}, not armed, before the shock"
+        self.ref = ref
 
 
 def price_file_settings(data_dir: Path) -> dict[str, Any]:
@@ -98,8 +111,11 @@ def price_shock_and_liquidation(story: Story, prices: Path | None) -> KeeperChap
     quote = json.loads(prices.read_text())
     shocked = {**quote, "spot": quote["spot"] * SHOCK}
     _write_atomically(prices, shocked)
-    chapter.actions.append(f"oracle spot {quote['spot']:,.0f} -> {shocked['spot']:,.0f}")
-    story.say(f"   price shock: {chapter.actions[-1]}")
+    chapter.record(
+        story.say,
+        f"oracle spot {quote['spot']:,.0f} -> {shocked['spot']:,.0f}",
+        prefix="price shock: ",
+    )
     new = story.wait_for(
         "a new market table", lambda: story.svc.get("/v1/venue")["market_epoch"] > epoch, TABLE_WAIT
     )
@@ -107,11 +123,11 @@ def price_shock_and_liquidation(story: Story, prices: Path | None) -> KeeperChap
         chapter.skipped = f"no new market table within {TABLE_WAIT:.0f}s of the price shock"
         return chapter
     failing = _failing_maintenance(story)
-    chapter.actions.append(
+    chapter.record(
+        story.say,
         f"oracle keeper registered epoch {story.svc.get('/v1/venue')['market_epoch']}; failing "
-        f"maintenance in the relayer's view: {', '.join(failing) or 'none'}"
+        f"maintenance in the relayer's view: {', '.join(failing) or 'none'}",
     )
-    story.say(f"   {chapter.actions[-1]}")
     # the keeper acts on the pass after a table update: a batch is sealed at once, or never
     sealed = story.wait_for("a keeper batch", lambda: _batch_count(story) > batches, SEAL_WAIT)
     if not sealed:
@@ -129,8 +145,7 @@ def price_shock_and_liquidation(story: Story, prices: Path | None) -> KeeperChap
     chapter.count = len(names)
     for name in names:
         held = ", ".join(f"{q:+d} x {s}" for s, q in sorted(before[name].items()))
-        chapter.actions.append(f"{name} liquidated ({held} moved to account 0), proven")
-        story.say(f"   {chapter.actions[-1]}")
+        chapter.record(story.say, f"{name} liquidated ({held} moved to account 0), proven")
     return chapter
 
 
@@ -177,19 +192,18 @@ def series_expiry(story: Story) -> KeeperChapter:
     head = int(w3.eth.get_block("latest")["timestamp"])
     w3.provider.make_request("evm_setNextBlockTimestamp", [max(head, expiry) + 1])
     w3.provider.make_request("evm_mine", [])
-    chapter.actions.append(f"chain clock moved past the series' expiry ({expiry})")
-    story.say(f"   {chapter.actions[-1]}")
+    chapter.record(story.say, f"chain clock moved past the series' expiry ({expiry})")
     new = story.wait_for(
         "the expired table", lambda: story.svc.get("/v1/venue")["market_epoch"] > epoch, TABLE_WAIT
     )
     if not new:
         chapter.skipped = f"no expired market table within {TABLE_WAIT:.0f}s of the expiry"
         return chapter
-    chapter.actions.append(
+    chapter.record(
+        story.say,
         f"oracle keeper registered the expired table (epoch "
-        f"{story.svc.get('/v1/venue')['market_epoch']})"
+        f"{story.svc.get('/v1/venue')['market_epoch']})",
     )
-    story.say(f"   {chapter.actions[-1]}")
     holders = [d for d in story.desks if before[d.name]]
 
     def settled() -> bool:
@@ -201,6 +215,5 @@ def series_expiry(story: Story) -> KeeperChapter:
     for d in holders:
         held = ", ".join(f"{q:+d} x {s}" for s, q in sorted(before[d.name].items()))
         chapter.count += len(before[d.name])
-        chapter.actions.append(f"{d.name}: {held} settled at expiry, proven")
-        story.say(f"   {chapter.actions[-1]}")
+        chapter.record(story.say, f"{d.name}: {held} settled at expiry, proven")
     return chapter

@@ -36,14 +36,12 @@ def arm_stop(story: Story) -> KeeperChapter:
     r = a.send(story.http, [stop], "ioc")
     r.raise_for_status()
     (order,) = r.json()["orders"]
-    chapter.actions.append(
+    chapter.record(
+        story.say,
         f"{a.name} arms a buy-stop on {sid} (fires at a mark >= {usd(level)}; {b.name} offers "
-        f"one at {usd(OFFER * mark)}): {order['status']}"
+        f"one at {usd(OFFER * mark)}): {order['status']}",
     )
-    story.say(f"   {chapter.actions[-1]}")
-    if order["status"] != "armed":
-        chapter.skipped = f"the stop was {order['status']}, not armed, before the shock"
-    chapter.ref = order["order_hash"]
+    chapter.expect_armed("stop", order["status"], order["order_hash"])
     return chapter
 
 
@@ -62,6 +60,5 @@ def stop_fired(story: Story, chapter: KeeperChapter) -> KeeperChapter:
         chapter.skipped = f"the stop did not fire and land within {FIRE_WAIT:.0f}s of the shock"
         return chapter
     chapter.count = 1
-    chapter.actions.append(f"{a.name}'s stop fired on the shocked table and filled, proven")
-    story.say(f"   {chapter.actions[-1]}")
+    chapter.record(story.say, f"{a.name}'s stop fired on the shocked table and filled, proven")
     return chapter
