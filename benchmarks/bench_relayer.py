@@ -33,9 +33,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for testkit
 
-from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.encoding import domain
+from relayer.api.listen import wait_for_url
 from relayer.intake.client import signed_leg
 from relayer.markets.series import default_series
 from relayer.markets.snapshot import build_reference_snapshot
@@ -148,20 +148,19 @@ def bench_engine(naive: bool, setup: list, run: list) -> tuple[float, int, list]
 
 
 def bench_http(n: int, concurrency: int) -> dict:
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         # desks are funded through the faucet
         env = relayer_env(  # throughput, not the per-account rate limit (docs/privacy.md)
             local_chain="false", max_open_orders=10**6, dev_faucet="true", order_rate_per_second=0
         )
         proc = subprocess.Popen(
-            relayer_command(port, tmp),
+            relayer_command(tmp),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        base = f"http://127.0.0.1:{port}"
         try:
+            base = wait_for_url(Path(tmp), proc)
             with httpx.Client(base_url=base, timeout=60) as http:
                 for _ in range(600):
                     try:

@@ -1,10 +1,11 @@
 """Start `darkbook relayer run` (or `relayer settle`) as its own process, the way an operator
 does (tests, benchmarks), and stop or kill it.
 
-A free port comes from ``prover.build.anvil.free_port``. ``RelayerProcess`` keeps one process
-with its output in a log file; ``stop_anvil`` ends the anvil a ``relayer run`` keeps for a data
-folder (it outlives a ``kill -9`` of the relayer by design: relayer.settlement.local_chain);
-``SignedReads`` are an account owner's reads over HTTP."""
+The relayer binds any free port and writes it to ``<data_dir>/api.json`` (relayer.api.listen).
+``RelayerProcess`` keeps one process with its output in a log file; ``stop_anvil`` ends the
+anvil a ``relayer run`` keeps for a data folder (it outlives a ``kill -9`` of the relayer by
+design: relayer.settlement.local_chain); ``SignedReads`` are an account owner's reads over
+HTTP."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from prover.crypto.eddsa import PrivateKey
+from relayer.api.listen import wait_for_url
 from relayer.intake.client import sign_request
 
 
@@ -38,9 +40,11 @@ def relayer_cli(command: str, data_dir: Path | str, *extra: str) -> list[str]:
     ]
 
 
-def relayer_command(port: int, data_dir: Path | str, *extra: str) -> list[str]:
-    """`python -m relayer.cli relayer run --data-dir D --port P [extra...]`."""
-    return relayer_cli("run", data_dir, "--port", str(port), *extra)
+def relayer_command(data_dir: Path | str, *extra: str) -> list[str]:
+    """`python -m relayer.cli relayer run --data-dir D --port 0 [extra...]`: any free port,
+    read back with ``wait_for_url`` (a port picked beforehand can be taken by another
+    process before the relayer binds it, and that process would answer in its place)."""
+    return relayer_cli("run", data_dir, "--port", "0", *extra)
 
 
 def relayer_env(**settings: object) -> dict[str, str]:
@@ -73,6 +77,13 @@ class RelayerProcess:
                 raise AssertionError(f"no {line!r} within {timeout}s:\n{text}")
             time.sleep(0.1)
         return text
+
+    def url(self, data_dir: Path, timeout: float = 300.0) -> str:
+        """The API URL this process bound (from ``<data_dir>/api.json``)."""
+        try:
+            return wait_for_url(data_dir, self.proc, timeout)
+        except RuntimeError as exc:
+            raise AssertionError(f"{exc}:\n{self.text()}") from None
 
     def kill(self) -> None:
         """``kill -9``: no shutdown code runs."""

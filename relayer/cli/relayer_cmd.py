@@ -376,20 +376,19 @@ def _serve(
     import uvicorn
 
     from relayer.api.app import create_app
+    from relayer.api.listen import api_url, bind_api, write_record
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    sock = bind_api(settings.host, settings.port)
+    url = api_url(settings.host, sock)
+    write_record(Path(settings.data_dir), url)
     print(
-        f"darkbook relayer: http://{settings.host}:{settings.port} "
-        f"(database {settings.db_url().split('://')[0]}, docs at /docs)",
+        f"darkbook relayer: {url} (database {settings.db_url().split('://')[0]}, docs at /docs)",
         flush=True,
     )
-    uvicorn.run(
-        create_app(settings, chain=chain, settlement=settlement),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+    app = create_app(settings, chain=chain, settlement=settlement)
+    config = uvicorn.Config(app, log_level=settings.log_level, access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0

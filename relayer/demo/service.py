@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from prover.build.anvil import free_port
+from relayer.api.listen import ListenError, wait_for_url
 
 ANVIL_LINE = "anvil at "
 
@@ -58,7 +58,8 @@ class ServiceProcess:
         return "\n".join(self.lines[-n:])
 
 
-def service_command(port: int, data_dir: Path, config_file: Path) -> list[str]:
+def service_command(data_dir: Path, config_file: Path) -> list[str]:
+    """``relayer run`` on any free port (the one it binds is in ``<data_dir>/api.json``)."""
     return [
         sys.executable,
         "-m",
@@ -66,7 +67,7 @@ def service_command(port: int, data_dir: Path, config_file: Path) -> list[str]:
         "relayer",
         "run",
         "--port",
-        str(port),
+        "0",
         "--data-dir",
         str(data_dir),
         "--config",
@@ -93,20 +94,21 @@ def running_service(
     data_dir.mkdir(parents=True, exist_ok=True)
     config_file = data_dir / "relayer.json"
     config_file.write_text(json.dumps(settings, indent=1))
-    port = free_port()
     proc = subprocess.Popen(
-        service_command(port, data_dir, config_file),
+        service_command(data_dir, config_file),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    svc = ServiceProcess(
-        f"http://127.0.0.1:{port}",
-        proc,
-        data_dir / "relayer.log",
-        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30),
-    )
-    threading.Thread(target=_pump, args=(proc, svc.lines, svc.log_path), daemon=True).start()
+    lines: list[str] = []
+    log_path = data_dir / "relayer.log"
+    threading.Thread(target=_pump, args=(proc, lines, log_path), daemon=True).start()
+    try:
+        url = wait_for_url(data_dir, proc)
+    except ListenError as exc:
+        _stop(proc)
+        raise ServiceError(f"{exc}:\n" + "\n".join(lines[-30:])) from None
+    svc = ServiceProcess(url, proc, log_path, httpx.Client(base_url=url, timeout=30), lines)
     try:
         wait_ready(svc, say)
         yield svc

@@ -20,7 +20,7 @@ import pytest
 from web3 import Web3
 from web3.contract import Contract
 
-from prover.build.anvil import free_port
+from relayer.api.listen import wait_for_url
 from relayer.chain.deploy import compile_contracts
 from testkit.relayer_process import relayer_command, relayer_env, stop_anvil
 
@@ -83,11 +83,10 @@ def running_venue(tmp: Path) -> Iterator[Venue]:
         'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
         "deposit_confirmations = 1\n"
     )
-    port = free_port()
     log_path = tmp / "relayer.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        relayer_command(port, tmp / "data", "--config", str(config)),
+        relayer_command(tmp / "data", "--config", str(config)),
         env=relayer_env(),
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -95,8 +94,8 @@ def running_venue(tmp: Path) -> Iterator[Venue]:
         start_new_session=True,
         cwd=REPO,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
+        url = wait_for_url(tmp / "data", proc)
         _until("ready", lambda: _health(url) == "ok", proc, log_path)
         rpc = log_path.read_text().split("anvil at ", 1)[1].split(";", 1)[0].strip()
         w3 = Web3(Web3.HTTPProvider(rpc))

@@ -18,7 +18,6 @@ import httpx
 import pytest
 from web3 import Web3
 
-from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
@@ -60,13 +59,12 @@ def run_and_audit(
     config.write_text(
         'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n' + settings
     )
-    port = free_port()
     proc = RelayerProcess(
-        relayer_command(port, tmp_path / "data", "--config", str(config)),
+        relayer_command(tmp_path / "data", "--config", str(config)),
         relayer_env(),
         tmp_path / "relayer.log",
     )
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    http = httpx.Client(base_url=proc.url(tmp_path / "data"), timeout=30)
     try:
         if not rpc:
             text = proc.wait_for("anvil at ", timeout=300)

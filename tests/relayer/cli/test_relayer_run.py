@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 from web3 import Web3
 
-from prover.build.anvil import free_port
 from prover.statement.encoding import domain
+from relayer.api.listen import wait_for_url
 from testkit.relayer_process import relayer_command, relayer_env
 
 DECIMALS_ABI = [
@@ -38,15 +38,15 @@ TOKEN_ABI = [
 ]
 
 
-def _health(port: int) -> str | None:
+def _health(url: str) -> str | None:
+    """The relayer's ``/health`` status at ``url`` (None: not answering yet)."""
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["status"]
+        return httpx.get(f"{url}/health", timeout=5).json()["status"]
     except httpx.TransportError:
         return None
 
 
 def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
-    port = free_port()
     series = tmp_path / "series.json"  # the test circuit's market table holds two series
     expiry = int(time.time()) + 30 * 86_400
     series.write_text(
@@ -72,7 +72,7 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
         )
     )
     env = relayer_env(circuit="test", series_file=series)
-    cmd = relayer_command(port, tmp_path)
+    cmd = relayer_command(tmp_path)
     proc = subprocess.Popen(
         cmd,
         env=env,
@@ -93,15 +93,16 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
         rpc = re.search(r"anvil at (http://127\.0\.0\.1:\d+)", text).group(1)
         settlement = re.search(r"Settlement will be at (0x[0-9a-fA-F]{40})", text).group(1)
         w3 = Web3(Web3.HTTPProvider(rpc))
+        url = wait_for_url(tmp_path, proc)
         # The line above is printed before the venue starts (replay, snapshot), and the venue
         # compiles, sets up keys and deploys in the background: poll until it is ready.
-        while _health(port) != "ok":
+        while _health(url) != "ok":
             assert time.monotonic() < deadline, "the venue never became ready"
             assert proc.poll() is None, "relayer exited:\n" + "".join(lines)
             time.sleep(0.2)
         assert len(w3.eth.get_code(settlement)) > 100  # the contracts are really deployed
         token = w3.eth.contract(address=settlement, abi=TOKEN_ABI).functions.token().call()
-        venue = httpx.get(f"http://127.0.0.1:{port}/v1/venue", timeout=5).json()
+        venue = httpx.get(f"{url}/v1/venue", timeout=5).json()
         decimals = w3.eth.contract(address=token, abi=DECIMALS_ABI).functions.decimals().call()
         assert venue["chain"] == {
             "chain_id": w3.eth.chain_id,
@@ -112,7 +113,7 @@ def test_relayer_run_deploys_on_its_own_anvil(tmp_path: Path) -> None:
         }
         assert venue["signing"]["domain"] == f"0x{domain(w3.eth.chain_id, settlement):064x}"
         assert venue["circuit"]["name"] == "test" and venue["position_slots"] == 2
-        faucet = httpx.post(f"http://127.0.0.1:{port}/v1/dev/deposit", json={}, timeout=5)
+        faucet = httpx.post(f"{url}/v1/dev/deposit", json={}, timeout=5)
         assert faucet.status_code == 404  # off unless --dev-faucet
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from prover.build.anvil import free_port, local_chain
+from prover.build.anvil import local_chain
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
@@ -56,9 +56,8 @@ def test_settle_in_its_own_process_on_an_rpc_url_chain(tmp_path: Path) -> None:
         assert deploy.proc.wait(timeout=900) == 0, deploy.text()
         assert "recorded in sqlite" in deploy.text()
 
-        port = free_port()
         venue_proc = RelayerProcess(
-            relayer_command(port, data, "--no-settle", *with_config),
+            relayer_command(data, "--no-settle", *with_config),
             relayer_env(),
             tmp_path / "run.log",
         )
@@ -75,9 +74,10 @@ def test_settle_in_its_own_process_on_an_rpc_url_chain(tmp_path: Path) -> None:
             return p
 
         try:
-            _until("ok", lambda: _health(port) == "ok" or venue_proc.proc.poll() is not None, 600)
+            url = venue_proc.url(data)
+            _until("ok", lambda: _health(url) == "ok" or venue_proc.proc.poll() is not None, 600)
             assert venue_proc.proc.poll() is None, venue_proc.text()
-            http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+            http = httpx.Client(base_url=url, timeout=30)
             health = http.get("/health").json()
             assert "relayer settle" in health["settlement"]["stage"]
             settle = settler("settle1", pause_at="proving:3")

@@ -20,9 +20,9 @@ import httpx
 import pytest
 from web3 import Web3
 
-from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from prover.statement.encoding import TRIGGER_ABOVE, Mandate
+from relayer.api.listen import wait_for_url
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
 from relayer.intake.client import (
@@ -63,20 +63,19 @@ def test_service_credits_deposits_and_settles(tmp_path: Path) -> None:
         'circuit = "test"\nbatch_seconds = 1.0\nsettle_poll_seconds = 0.2\n'
         "deposit_confirmations = 2\n"
     )
-    port = free_port()
-    cmd = relayer_command(port, tmp_path / "data", "--config", str(config))
+    cmd = relayer_command(tmp_path / "data", "--config", str(config))
     env = relayer_env()
     log = (tmp_path / "relayer.log").open("w")
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        first = _until("/health", lambda: _health(port), timeout=60, every=0.1)
+        base = wait_for_url(tmp_path / "data", proc, timeout=60)
+        first = _until("/health", lambda: _health(base), timeout=60, every=0.1)
         answered = time.monotonic() - started
         assert first in ("preparing", "ok") and answered < 30
-        _until("ready", lambda: _health(port) == "ok" or proc.poll() is not None, timeout=900)
+        _until("ready", lambda: _health(base) == "ok" or proc.poll() is not None, timeout=900)
         assert proc.poll() is None, (tmp_path / "relayer.log").read_text()
         print(f"/health answered after {answered:.1f}s, ok after {time.monotonic() - started:.1f}s")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from prover.build.anvil import free_port
 from prover.statement.encoding import domain
+from relayer.api.listen import ListenError, wait_for_url
 from relayer.settings import Settings
 from testkit.relayer_process import relayer_command, relayer_env
 from tests.relayer.conftest import PUT, SERIES, Desk, deposit, make_key
@@ -23,17 +23,21 @@ TICK = 1_000_000
 
 class Proc:
     def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
         # the desks are funded through the faucet
         env = relayer_env(local_chain="false", dev_faucet="true")
         self.p = subprocess.Popen(
-            relayer_command(self.port, data_dir),
+            relayer_command(data_dir),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+        try:
+            url = wait_for_url(data_dir, self.p, timeout=60)
+        except ListenError as exc:
+            os.killpg(self.p.pid, signal.SIGKILL)  # if it still runs, so that stderr ends
+            raise RuntimeError(f"{exc}: {self.p.stderr.read().decode()[-2000:]}") from None
+        self.http = httpx.Client(base_url=url, timeout=30)
         deadline = time.monotonic() + 60
         while True:
             if self.p.poll() is not None:

@@ -141,7 +141,7 @@ def test_kill_9_between_registering_and_adopting_a_table_leaves_no_gap(tmp_path:
             "deposit batch",
             lambda: any(b["status"] == "confirmed" for b in svc.batches().values()),
         )
-        assert _health(svc.port) == "ok"
+        assert _health(svc.url) == "ok"
         run.stop()
     finally:
         if svc.proc is not None and svc.proc.proc.poll() is None:

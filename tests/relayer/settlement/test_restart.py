@@ -25,7 +25,6 @@ import httpx
 import pytest
 from web3 import Web3
 
-from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from prover.statement import data_blob
 from prover.statement.public_inputs import PublicInputs
@@ -60,18 +59,18 @@ def _key(name: str) -> PrivateKey:
 
 
 class Service:
-    """Starts and kills `relayer run` on one data folder, one port, one config."""
+    """Starts and kills `relayer run` on one data folder and one config."""
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.data = tmp / "data"
         self.config = tmp / "relayer.toml"
         self.config.write_text(CONFIG)
-        self.port = free_port()
         self.hold = tmp / "hold-seal"  # while it exists the loop seals nothing
         self.runs = 0
         self.proc: RelayerProcess | None = None
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+        self.url = ""  # each start binds a free port (one client, its base moved at start)
+        self.http = httpx.Client(timeout=30)
 
     def start(self, pause_at: str | None = None) -> RelayerProcess:
         env = relayer_env()
@@ -79,11 +78,12 @@ class Service:
         if pause_at is not None:
             env[FAULT_ENV] = pause_at
         self.runs += 1
-        cmd = relayer_command(self.port, self.data, "--config", str(self.config))
+        cmd = relayer_command(self.data, "--config", str(self.config))
         self.proc = RelayerProcess(cmd, env, self.tmp / f"run{self.runs}.log")
         proc = self.proc.proc
-        _until("ok", lambda: _health(self.port) in ("ok", "failed") or proc.poll() is not None, 600)
-        assert proc.poll() is None and _health(self.port) == "ok", self.proc.text()
+        self.url = self.http.base_url = self.proc.url(self.data)
+        _until("ok", lambda: _health(self.url) in ("ok", "failed") or proc.poll() is not None, 600)
+        assert proc.poll() is None and _health(self.url) == "ok", self.proc.text()
         return self.proc
 
     def batches(self) -> dict[int, dict]:

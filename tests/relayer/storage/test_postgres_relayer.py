@@ -16,7 +16,6 @@ import httpx
 import pytest
 from web3 import Web3
 
-from prover.build.anvil import free_port
 from prover.crypto.eddsa import PrivateKey
 from relayer.chain.deploy import compile_contracts
 from relayer.chain.deposit import mint_and_deposit
@@ -47,28 +46,29 @@ def _key(name: str) -> PrivateKey:
 
 
 class Service:
-    """`relayer run` on one data folder (its anvil), one port, one PostgreSQL database."""
+    """`relayer run` on one data folder (its anvil) and one PostgreSQL database."""
 
     def __init__(self, tmp: Path, url: str) -> None:
         self.tmp, self.url = tmp, url
         self.data = tmp / "data"
         self.config = tmp / "relayer.toml"
         self.config.write_text(CONFIG)
-        self.port = free_port()
         self.runs = 0
         self.proc: RelayerProcess | None = None
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+        self.api = ""  # each start binds a free port (one client, its base moved at start)
+        self.http = httpx.Client(timeout=30)
 
     def env(self) -> dict[str, str]:
         return relayer_env(database_url=self.url)
 
     def start(self) -> RelayerProcess:
         self.runs += 1
-        cmd = relayer_command(self.port, self.data, "--config", str(self.config))
+        cmd = relayer_command(self.data, "--config", str(self.config))
         self.proc = RelayerProcess(cmd, self.env(), self.tmp / f"run{self.runs}.log")
         proc = self.proc.proc
-        _until("ok", lambda: _health(self.port) in ("ok", "failed") or proc.poll() is not None, 600)
-        assert proc.poll() is None and _health(self.port) == "ok", self.proc.text()
+        self.api = self.http.base_url = self.proc.url(self.data)
+        _until("ok", lambda: _health(self.api) in ("ok", "failed") or proc.poll() is not None, 600)
+        assert proc.poll() is None and _health(self.api) == "ok", self.proc.text()
         return self.proc
 
     def batches(self) -> dict[int, dict]:
@@ -139,9 +139,7 @@ def test_relayer_run_settles_on_postgresql_and_resumes(tmp_path: Path, pg_url: s
         text = svc.refused("settle", relayer_cli("settle", svc.data, "--config", str(svc.config)))
         assert "another settlement loop (darkbook settlement loop, pid " in text
         assert f"pid {run.proc.pid} on " in text
-        other = relayer_command(
-            free_port(), tmp_path / "other", "--config", str(svc.config), "--no-chain"
-        )
+        other = relayer_command(tmp_path / "other", "--config", str(svc.config), "--no-chain")
         text = svc.refused("venue", [*other, "--no-settle"])
         assert "another relayer is using database" in text and f"pid {run.proc.pid}" in text
 
