@@ -1,7 +1,9 @@
 """A real local chain: anvil on a free loopback port, with a connected web3, always stopped.
 
 The process runs in its own process group and is killed (group-wide) on exit from the
-context, on an exception, and at interpreter exit, so no anvil outlives its test.
+context, on an exception, and at interpreter exit, so no anvil outlives its test. The chain is
+used only once the process started here holds the port's listening socket: a port picked free
+can be taken by another anvil before this one binds it, and that one would answer instead.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from web3 import Web3
 
 from prover.build import toolchain
@@ -32,6 +35,10 @@ class LocalChain:
     w3: Web3
     url: str
     process: subprocess.Popen[bytes]
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     @property
     def accounts(self) -> list[str]:
@@ -69,10 +76,44 @@ def local_chain(
 ) -> Iterator[LocalChain]:
     """Start anvil, wait until JSON-RPC answers, yield it; stop it whatever happens.
 
-    ``port``: that one (default a free one). ``state_file``: anvil's ``--state``: the chain
+    ``port``: that one (default a free one, another one if something else took it before anvil
+    bound it). ``state_file``: anvil's ``--state``: the chain
     (blocks, receipts, logs) is loaded from the file if it exists and written back to it on a
     graceful exit, and every ``state_interval`` seconds when given (``--state-interval``)."""
-    port = port or free_port()
+    for attempt in range(3):
+        try:
+            proc, w3, url = _start(
+                port or free_port(),
+                block_time,
+                extra_args,
+                startup_timeout,
+                state_file,
+                state_interval,
+            )
+            break
+        except PortTaken:
+            if port is not None or attempt == 2:
+                raise
+    try:
+        yield LocalChain(w3=w3, url=url, process=proc)
+    finally:
+        _stop(proc)
+        atexit.unregister(_stop)
+
+
+class PortTaken(ChainError):
+    """Another process answered on the port picked for anvil."""
+
+
+def _start(
+    port: int,
+    block_time: float | None,
+    extra_args: list[str] | None,
+    startup_timeout: float,
+    state_file: Path | None,
+    state_interval: float | None,
+) -> tuple[subprocess.Popen[bytes], Web3, str]:
+    """Start anvil on ``port`` and connect: the process, its web3 and URL."""
     args = [
         str(toolchain.tool_path("anvil")),
         "--host",
@@ -96,13 +137,32 @@ def local_chain(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
     atexit.register(_stop, proc)
+    url = f"http://127.0.0.1:{port}"
     try:
-        url = f"http://127.0.0.1:{port}"
         w3 = _connect(url, proc, startup_timeout)
-        yield LocalChain(w3=w3, url=url, process=proc)
-    finally:
+        if not _listens(proc, port):
+            raise PortTaken(f"port {port} answered, but not from the anvil started for it")
+    except BaseException:
         _stop(proc)
         atexit.unregister(_stop)
+        raise
+    return proc, w3, url
+
+
+def _listens(proc: subprocess.Popen[bytes], port: int) -> bool:
+    """Whether ``proc`` or a child of it (npm's launcher runs the anvil binary as its child)
+    holds the listening socket of ``port``."""
+    try:
+        root = psutil.Process(proc.pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return False
+    for p in tree:
+        with contextlib.suppress(psutil.Error):
+            for c in p.net_connections(kind="tcp"):
+                if c.status == psutil.CONN_LISTEN and c.laddr.port == port:
+                    return True
+    return False
 
 
 def _connect(url: str, proc: subprocess.Popen[bytes], timeout: float) -> Web3:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-from prover.build.anvil import CHAIN_ID, free_port, local_chain
+from prover.build.anvil import CHAIN_ID, local_chain
 from relayer.settlement.errors import SettlementError
 
 STATE_FILE = "anvil-state.json"
@@ -132,11 +132,11 @@ def venue_chain(data_dir: Path) -> Iterator[VenueChain]:
                 _stop_pid(rec["pid"])
                 (data_dir / RECORD_FILE).unlink(missing_ok=True)
             return
-        port = rec["port"] if rec is not None and _port_free(rec["port"]) else free_port()
+        port = rec["port"] if rec is not None and _port_free(rec["port"]) else None
         with local_chain(
             port=port, state_file=data_dir / STATE_FILE, state_interval=STATE_INTERVAL
         ) as chain:
-            record = {"pid": chain.process.pid, "url": chain.url, "port": port}
+            record = {"pid": chain.process.pid, "url": chain.url, "port": chain.port}
             (data_dir / RECORD_FILE).write_text(json.dumps(record))
             yield VenueChain(chain.w3, chain.url, chain.process.pid, attached=False)
         (data_dir / RECORD_FILE).unlink(missing_ok=True)
