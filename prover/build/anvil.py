@@ -171,7 +171,8 @@ def _connect(url: str, proc: subprocess.Popen[bytes], timeout: float) -> Web3:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise ChainError(f"anvil exited with code {proc.returncode}: {toolchain.tail(err)}")
+            gone = PortTaken if "already in use" in err else ChainError
+            raise gone(f"anvil exited with code {proc.returncode}: {toolchain.tail(err)}")
         with contextlib.suppress(Exception):
             if w3.is_connected() and w3.eth.chain_id == CHAIN_ID:
                 return w3

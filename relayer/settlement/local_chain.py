@@ -35,7 +35,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-from prover.build.anvil import CHAIN_ID, local_chain
+from prover.build.anvil import CHAIN_ID, LocalChain, PortTaken, local_chain
 from relayer.settlement.errors import SettlementError
 
 STATE_FILE = "anvil-state.json"
@@ -109,6 +109,16 @@ def _stop_pid(pid: int, timeout: float = 10.0) -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
+def _start(stack: contextlib.ExitStack, data_dir: Path, port: int | None) -> LocalChain:
+    """anvil on the state file, on ``port`` (the last run's, so desks keep their RPC URL) or,
+    if something else took it meanwhile, on a free one."""
+    state = {"state_file": data_dir / STATE_FILE, "state_interval": STATE_INTERVAL}
+    try:
+        return stack.enter_context(local_chain(port=port, **state))
+    except PortTaken:
+        return stack.enter_context(local_chain(**state))
+
+
 @contextlib.contextmanager
 def venue_chain(data_dir: Path) -> Iterator[VenueChain]:
     """The relayer's anvil for ``data_dir`` (reattached, or started on its state file), held
@@ -133,9 +143,8 @@ def venue_chain(data_dir: Path) -> Iterator[VenueChain]:
                 (data_dir / RECORD_FILE).unlink(missing_ok=True)
             return
         port = rec["port"] if rec is not None and _port_free(rec["port"]) else None
-        with local_chain(
-            port=port, state_file=data_dir / STATE_FILE, state_interval=STATE_INTERVAL
-        ) as chain:
+        with contextlib.ExitStack() as stack:
+            chain = _start(stack, data_dir, port)
             record = {"pid": chain.process.pid, "url": chain.url, "port": chain.port}
             (data_dir / RECORD_FILE).write_text(json.dumps(record))
             yield VenueChain(chain.w3, chain.url, chain.process.pid, attached=False)

@@ -5,12 +5,15 @@ relayer per data folder's anvil, which keeps its chain in a state file across a 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+from prover.build.anvil import local_chain
 from relayer.settlement import faults
+from relayer.settlement import local_chain as local_chain_module
 from relayer.settlement.errors import SettlementError
 from relayer.settlement.local_chain import STATE_FILE, attached_url, venue_chain
 from relayer.settlement.lock import SettlementLocked, lock_settlement, settlement_lock
@@ -35,6 +38,22 @@ def test_the_venue_chain_is_held_and_kept_in_its_state_file(tmp_path: Path) -> N
     assert attached_url(tmp_path) is None and (tmp_path / STATE_FILE).exists()
     with venue_chain(tmp_path) as again:  # stopped gracefully: started from its state file
         assert not again.attached and again.w3.eth.block_number == height
+
+
+def test_a_recorded_port_another_anvil_took_is_left_for_a_free_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its anvil died, and between the check that its old port is free and the new anvil's
+    bind another anvil took the port: the venue starts on a free port, not on that chain."""
+    with venue_chain(tmp_path / "first") as first:
+        first.w3.provider.make_request("evm_mine", [])
+    with local_chain() as other:
+        record = {"pid": 2**22 + 1, "url": other.url, "port": other.port}  # a pid that is gone
+        (tmp_path / "first" / local_chain_module.RECORD_FILE).write_text(json.dumps(record))
+        monkeypatch.setattr(local_chain_module, "_port_free", lambda _port: True)
+        with venue_chain(tmp_path / "first") as again:
+            assert again.url != other.url and again.w3.eth.block_number == 1
+        assert other.w3.eth.block_number == 0
 
 
 def test_the_fault_hook_is_inert_unless_it_names_the_step(
