@@ -8,7 +8,8 @@ include "range-check-64.circom";
 
 /*
  * AccountSlot: one account's leaf written once for all of its fills in the batch (FillSide,
- * routed by AccountRoute), with the initial margin rule checked on its state after them.
+ * routed by AccountPick and AccountWrite), with the initial margin rule checked on its state
+ * after them.
  * @param AD - account tree depth (4-ary levels); @param P, M, S - positions, rows, scenarios
  * @input enabled - 1 for an account with fills in the batch (boolean, checked here)
  * @input touch - 1 to rewrite the leaf of an unused slot with count + 1 and nothing else (cover,
@@ -17,7 +18,7 @@ include "range-check-64.circom";
  * @input accountId, Ax, Ay, collateral, ordersRoot, posSeries[P], posQty[P], enc, count,
  *        accPath[AD][3] - the account's leaf before, and its path
  * @input outCollateral, outOrdersRoot, outSeries[P], outQty[P] - its state after its fills (the
- *        running state AccountRoute ends with; the state before when no fill names the slot)
+ *        running state the routing ends with; the state before when no fill names the slot)
  * @input ids[M], vim[M][S], deltas[M] - the market table's ids, initial-margin rows and deltas
  * @output rootOut - state root after (rootIn if neither enabled nor touched)
  * @output written - enabled + touch: the leaf was rewritten (a blob record)

@@ -7,7 +7,7 @@ include "signed-message.circom";
 
 /*
  * FillSide: one order's half of a fill, applied to its account's running state (the state the
- * account slot it names holds after the account's earlier fills in the batch: AccountRoute).
+ * account slot it names holds after the account's earlier fills in the batch: AccountPick).
  * The account's leaf is written once, by its AccountSlot, which also checks its margin and the
  * range of its collateral after all of its fills.
  * @param OD - order slot bits (even; 4-ary order tree of OD / 2 levels); @param P - positions

@@ -1,12 +1,9 @@
 pragma circom 2.1.0;
 
-include "before-expiry.circom";
-include "fill.circom";
+include "fill-terms.circom";
 include "hedge-rule.circom";
 include "not-operator.circom";
-include "series-lookup.circom";
 include "trade-side.circom";
-include "trigger-holds.circom";
 
 /*
  * TradeSlot: one fill between a buy order (side 0) and a sell order (side 1) of two accounts
@@ -25,12 +22,12 @@ include "trigger-holds.circom";
  * @output filled[2] - per side, the order's filled quantity after the fill (GroupChain)
  * @output gGroupId[2], gLegIndex[2], gLegCount[2] - per side, the group fields GroupChain reads
  *         (0 on a mandate side, whose group fields carry its band)
- * Guarantees: the Fill rules, the series is live in the table and the batch is before its
- * expiry (BeforeExpiry), neither party is account 0 (NotOperator), each side's trigger holds in
- * the table (TriggerHolds), and both TradeSides. A side whose triggerDir is 3 is a hedge mandate
- * (at most one per fill): it signs side 0 and takes the side it sits on, its limit is the
- * series' mark plus (buying) or minus (selling) its price field, and the fill is a hedge
- * (HedgeRule: band lo, hi and the per-fill limit in its groupId, legIndex, legCount). Notional
+ * Guarantees: FillTerms' rules (Fill, the series live and unexpired, triggers, a mandate's
+ * mark-relative limit), neither party is account 0 (NotOperator), and both TradeSides. A side
+ * whose triggerDir is 3 is a hedge mandate (at most one per fill): it signs side 0 and takes the
+ * side it sits on, its limit is the series' mark plus (buying) or minus (selling) its price
+ * field, and the fill is a hedge (HedgeRule: band lo, hi and the per-fill limit in its groupId,
+ * legIndex, legCount). Notional
  * moves from buyer to seller, qty contracts from seller to buyer, FEE * qty from each to fees.
  */
 template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
@@ -91,44 +88,32 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
 
     enabled * (enabled - 1) === 0;
 
-    component lookup = SeriesLookup(M);
-    lookup.enabled <== enabled;
-    lookup.seriesId <== seriesId[0];
-    lookup.ids <== ids;
-    lookup.status <== status;
-    lookup.marks <== marks;
-    lookup.expiries <== expiries;
-    lookup.deltas <== deltas;
-    signal seriesMark <== lookup.mark;
-    BeforeExpiry()(enabled, timestamp, lookup.expiry);
+    component terms = FillTerms(M, FEE);
+    terms.enabled <== enabled;
+    terms.timestamp <== timestamp;
+    terms.price <== price;
+    terms.qty <== qty;
+    terms.seriesId <== seriesId;
+    terms.side <== side;
+    terms.limit <== limit;
+    terms.expiry <== expiry;
+    terms.groupId <== groupId;
+    terms.legIndex <== legIndex;
+    terms.legCount <== legCount;
+    terms.triggerSeries <== triggerSeries;
+    terms.triggerLevel <== triggerLevel;
+    terms.triggerDir <== triggerDir;
+    terms.ids <== ids;
+    terms.status <== status;
+    terms.marks <== marks;
+    terms.expiries <== expiries;
+    terms.deltas <== deltas;
+    gGroupId <== terms.gGroupId;
+    gLegIndex <== terms.gLegIndex;
+    gLegCount <== terms.gLegCount;
+    signal mandate[2] <== terms.mandate;
 
-    signal mandate[2];
-    for (var k = 0; k < 2; k++) {
-        mandate[k] <== TriggerHolds(M)(enabled, triggerSeries[k], triggerLevel[k],
-                                       triggerDir[k], ids, marks);
-        gGroupId[k] <== groupId[k] * (1 - mandate[k]);
-        gLegIndex[k] <== legIndex[k] * (1 - mandate[k]);
-        gLegCount[k] <== legCount[k] * (1 - mandate[k]);
-    }
-    mandate[0] * mandate[1] === 0;  // a hedge trades against an order
-    // a mandate's limit is relative to the mark: mark + price buying, mark - price selling
-    signal buyMark <== mandate[0] * seriesMark;
-    signal sellMark <== mandate[1] * (seriesMark - 2 * limit[1]);
-
-    component fill = Fill(FEE);
-    fill.buySeries <== seriesId[0];
-    fill.buySide <== side[0];
-    fill.buyPrice <== limit[0] + buyMark;
-    fill.buyExpiry <== expiry[0];
-    fill.sellSeries <== seriesId[1];
-    fill.sellSide <== side[1];
-    fill.sellPrice <== limit[1] + sellMark;
-    fill.sellExpiry <== expiry[1];
-    fill.price <== price;
-    fill.qty <== qty;
-    fill.timestamp <== timestamp;
-
-    var collateralDelta[2] = [-fill.notional - fill.fee, fill.notional - fill.fee];
+    var collateralDelta[2] = [-terms.notional - terms.fee, terms.notional - terms.fee];
     var positionDelta[2] = [qty, -qty];
     component sides[2];
     signal root[3];
@@ -141,7 +126,7 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
         sides[k].accountId <== accountId[k];
         sides[k].orderId <== orderId[k];
         sides[k].seriesId <== seriesId[k];
-        sides[k].side <== side[k] * (1 - mandate[k]);  // a mandate signs side 0
+        sides[k].side <== terms.signedSide[k];  // a mandate signs side 0
         sides[k].limit <== limit[k];
         sides[k].orderQty <== orderQty[k];
         sides[k].expiry <== expiry[k];
@@ -186,14 +171,9 @@ template TradeSlot(AD, OD, P, M, S, DOMAIN, FEE) {
     }
     rootOut <== root[2];
 
-    // the mandate side's delta, moved by +qty (buying) or -qty (selling) times the series' delta
-    signal hedging <== enabled * (mandate[0] + mandate[1]);
-    signal moved <== qty * lookup.delta;
-    signal change <== moved - 2 * mandate[1] * moved;
+    // the mandate account's delta after the fill
     signal after <== sides[0].delta + mandate[1] * (sides[1].delta - sides[0].delta);
-    signal lo <== groupId[0] + mandate[1] * (groupId[1] - groupId[0]);
-    signal hi <== legIndex[0] + mandate[1] * (legIndex[1] - legIndex[0]);
-    signal perFill <== legCount[0] + mandate[1] * (legCount[1] - legCount[0]);
-    HedgeRule(P)(hedging, mandate[0], after, change, lo, hi, perFill, qty);
-    fees <== enabled * (2 * fill.fee);
+    HedgeRule(P)(terms.hedging, mandate[0], after, terms.change, terms.lo, terms.hi,
+                 terms.perFill, qty);
+    fees <== enabled * (2 * terms.fee);
 }

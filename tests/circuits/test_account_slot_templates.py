@@ -1,5 +1,5 @@
-"""Account slots apart from fill slots (docs/circuits.md, "What 30,000 a fill takes"): the
-routing of a fill side to its account slot (AccountRoute), an order's half of a fill on the
+"""Account slots apart from fill slots (docs/circuits.md, "What 30,000 a fill takes"): a fill
+side's routing to its account slot (AccountPick, AccountWrite), an order's half of a fill on the
 account's running state (FillSide) and the account's one leaf write with its margin after all of
 its fills (AccountSlot), each compiled alone and checked against the Python encodings and the
 integer margin rule. Not wired into Batch yet."""
@@ -31,32 +31,34 @@ def _out(circuit, inputs, names, tmp_path):
     return [w[signal_index(circuit, f"main.{n}")] for n in names]
 
 
-# --- AccountRoute ------------------------------------------------------------------------------
+# --- AccountPick, AccountWrite -----------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def route():
-    return compile_template("account-route.circom", "AccountRoute", [3, 2])
+def pick():
+    return compile_template("account-route.circom", "AccountPick", [3, 2])
+
+
+@pytest.fixture(scope="module")
+def write():
+    return compile_template("account-route.circom", "AccountWrite", [3, 2])
 
 
 STATE = [[1, 2], [3, 4], [5, 6]]
+NEXT = [f"next[{a}][{w}]" for a in range(3) for w in range(2)]
 
 
-def _route(enabled=1, sel=(0, 1, 0), open_=(1, 1, 0), value=(7, 8)):
-    return {"enabled": enabled, "open": list(open_), "sel": list(sel), "state": STATE,
-            "value": list(value)}  # fmt: skip
+def _pick(enabled=1, sel=(0, 1, 0), open_=(1, 1, 0)):
+    return {"enabled": enabled, "open": list(open_), "sel": list(sel), "state": STATE}
 
 
-def test_route_picks_the_named_slot_and_writes_only_it(route, tmp_path):
-    names = ["picked[0]", "picked[1]"] + [f"next[{a}][{w}]" for a in range(3) for w in range(2)]
-    got = _out(route, _route(), names, tmp_path)
-    assert got == [3, 4, 1, 2, 7, 8, 5, 6]
+def test_pick_reads_the_named_slot(pick, tmp_path):
+    assert _out(pick, _pick(), ["picked[0]", "picked[1]"], tmp_path) == [3, 4]
 
 
-def test_an_empty_side_reads_nothing_and_changes_nothing(route, tmp_path):
-    names = ["picked[0]", "picked[1]"] + [f"next[{a}][{w}]" for a in range(3) for w in range(2)]
-    got = _out(route, _route(enabled=0, sel=(0, 0, 0), value=(9, 9)), names, tmp_path)
-    assert got == [0, 0, 1, 2, 3, 4, 5, 6]
+def test_an_empty_side_picks_nothing(pick, tmp_path):
+    got = _out(pick, _pick(enabled=0, sel=(0, 0, 0)), ["picked[0]", "picked[1]"], tmp_path)
+    assert got == [0, 0]
 
 
 @pytest.mark.parametrize(
@@ -69,8 +71,15 @@ def test_an_empty_side_reads_nothing_and_changes_nothing(route, tmp_path):
         {"sel": [2, FIELD - 1, 0]},  # not boolean, sums to one
     ],
 )
-def test_route_rejects(route, change):
-    assert not witness_ok(route, {**_route(), **change})
+def test_pick_rejects(pick, change):
+    assert not witness_ok(pick, {**_pick(), **change})
+
+
+def test_write_changes_only_the_named_slot(write, tmp_path):
+    inputs = {"sel": [0, 1, 0], "state": STATE, "picked": [3, 4], "value": [7, 8]}
+    assert _out(write, inputs, NEXT, tmp_path) == [1, 2, 7, 8, 5, 6]
+    empty = {"sel": [0, 0, 0], "state": STATE, "picked": [0, 0], "value": [9, 9]}
+    assert _out(write, empty, NEXT, tmp_path) == [1, 2, 3, 4, 5, 6]
 
 
 # --- FillSide ----------------------------------------------------------------------------------
@@ -273,3 +282,111 @@ def test_account_slot_rejects(account_slot, case):
         inputs, _ = _slot()
         inputs["collateral"] = 1001
     assert not witness_ok(account_slot, inputs)
+
+
+# --- FillSlot ----------------------------------------------------------------------------------
+
+SLOTS = 3  # account slots: buyer, seller, one unused
+FEE = 1
+NOW = 1_800_000_000
+TABLE = {"ids": [11, 12], "status": [0, 0], "marks": [95, 50], "expiries": [NOW + 86_400] * 2,
+         "deltas": [60 % FIELD, (-25) % FIELD]}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fill_slot():
+    return compile_template("fill-slot.circom", "FillSlot", [OD, POS, M, SLOTS, DOMAIN, FEE])
+
+
+def _account(key, account_id, orders, collateral, positions):
+    ax, ay = key.public_key()
+    return [account_id, ax, ay, orders.root, collateral, *[s for s, _ in positions],
+            *[q % FIELD for _, q in positions]]  # fmt: skip
+
+
+def _fill_slot(buy_key=KEY, sell_key=OTHER, buyer=5, seller=6, price=98, qty=4, sel=(0, 1)):
+    """Account `buyer` in slot 0 buys `qty` of series 11 from `seller` in slot 1 (or both in
+    the slots ``sel`` names); slot 2 is unused."""
+    buy = encoding.Order(buyer, 6, 11, 0, 100, 10, NOW + 3600)
+    sell = encoding.Order(seller, 9, 11, 1, 90, 5, NOW + 3600)
+    tree = MerkleTree(OD // 2, {}, arity=4)
+    state = [
+        _account(KEY, 5, tree, 1000, [(11, 3), (0, 0)]),
+        _account(OTHER, 6, tree, 2000, [(0, 0), (0, 0)]),
+        [0] * (5 + 2 * POS),
+    ]
+    buy_sig = buy_key.sign(encoding.order_hash(DOMAIN, buy))
+    sell_sig = sell_key.sign(encoding.order_hash(DOMAIN, sell))
+    after_buy = MerkleTree(OD // 2, {2: encoding.order_leaf(6, qty)}, arity=4)
+    sell_tree = after_buy if sel[0] == sel[1] else tree  # a self-trade: one orders tree
+    onehot = [[int(a == sel[k]) for a in range(SLOTS)] for k in range(2)]
+    return {
+        "enabled": 1,
+        "timestamp": NOW,
+        "price": price,
+        "qty": qty,
+        **{
+            n: [f1, f2]
+            for n, f1, f2 in zip(_ORDER_NAMES, buy.fields()[1:], sell.fields()[1:], strict=True)
+        },
+        "R8x": [buy_sig.r8x, sell_sig.r8x],
+        "R8y": [buy_sig.r8y, sell_sig.r8y],
+        "S8": [buy_sig.s, sell_sig.s],
+        "slotId": [0, 0],
+        "slotFilled": [0, 0],
+        "slotPath": [tree.proof(2).circuit_siblings, sell_tree.proof(1).circuit_siblings],
+        "posSel": [[1, 0], [0, 1] if sel[0] != sel[1] else [1, 0]],
+        "sel": onehot,
+        "open": [1, 1, 0],
+        "state": state,
+        **TABLE,
+    }
+
+
+def _state_out(circuit, inputs, tmp_path):
+    words = 5 + 2 * POS
+    names = [f"stateOut[{a}][{w}]" for a in range(SLOTS) for w in range(words)]
+    flat = _out(circuit, inputs, [*names, "fees", "filled[0]", "filled[1]"], tmp_path)
+    return [flat[a * words : (a + 1) * words] for a in range(SLOTS)], flat[-3:]
+
+
+def test_fill_slot_moves_each_side_in_its_own_account_slot(fill_slot, tmp_path):
+    inputs = _fill_slot()
+    state, (fees, buy_filled, sell_filled) = _state_out(fill_slot, inputs, tmp_path)
+    buy_orders = MerkleTree(OD // 2, {2: encoding.order_leaf(6, 4)}, arity=4)
+    sell_orders = MerkleTree(OD // 2, {1: encoding.order_leaf(9, 4)}, arity=4)
+    assert state[0] == _account(KEY, 5, buy_orders, 1000 - 392 - 4, [(11, 7), (0, 0)])
+    assert state[1] == _account(OTHER, 6, sell_orders, 2000 + 392 - 4, [(0, 0), (11, -4)])
+    assert state[2] == [0] * (5 + 2 * POS)  # the unused slot
+    assert (fees, buy_filled, sell_filled) == (8, 4, 4)
+
+
+def test_a_self_trade_applies_buyer_then_seller_to_one_slot(fill_slot, tmp_path):
+    inputs = _fill_slot(sell_key=KEY, seller=5, sel=(0, 0))
+    state, _ = _state_out(fill_slot, inputs, tmp_path)
+    orders = MerkleTree(
+        OD // 2, {2: encoding.order_leaf(6, 4), 1: encoding.order_leaf(9, 4)}, arity=4
+    )
+    assert state[0] == _account(KEY, 5, orders, 1000 - 8, [(11, 3), (0, 0)])
+    assert state[1] == _account(OTHER, 6, MerkleTree(OD // 2, {}, arity=4), 2000, [(0, 0)] * 2)
+
+
+def test_an_empty_fill_slot_changes_no_account(fill_slot, tmp_path):
+    inputs = _fill_slot()
+    inputs.update(enabled=0, sel=[[0] * SLOTS, [0] * SLOTS], posSel=[[0, 0], [0, 0]])
+    state, (fees, *_) = _state_out(fill_slot, inputs, tmp_path)
+    assert state == inputs["state"] and fees == 0
+
+
+@pytest.mark.parametrize("case", ["slot_of_other_account", "unused_slot", "price", "both_slots"])
+def test_fill_slot_rejects(fill_slot, case):
+    inputs = _fill_slot()
+    if case == "slot_of_other_account":  # the buy order routed to the seller's slot
+        inputs["sel"] = [[0, 1, 0], [0, 1, 0]]
+    elif case == "unused_slot":  # a side routed to a slot no AccountSlot writes
+        inputs["sel"][1] = [0, 0, 1]
+    elif case == "price":  # above the buyer's limit
+        inputs = _fill_slot(price=101)
+    else:  # one side in two slots
+        inputs["sel"][0] = [1, 1, 0]
+    assert not witness_ok(fill_slot, inputs)
