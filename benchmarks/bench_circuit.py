@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/bench_circuit.py [--configs test,demo] [--snarkjs]
 
-Constraints (circom --O2): the whole batch, and one TradeSlot (a fill: two signed orders, two
-order-slot updates, two account updates, fill rules, two margin checks) compiled alone with the
-config's parameters. Goal (issue 6): at most 40,000 per fill at 2^20 accounts (demo).
+Constraints (circom --O2): the whole batch, and per fill what ``darkbook circuit stats`` counts
+(a fill slot: two signed orders, two order-slot updates, the fill rules, the routing to account
+slots; plus A / T account slots: a leaf update and a margin check each). Goal (issue 6): at most
+40,000 per fill at 2^20 accounts (demo).
 
 Proving: a random valid batch of the config with every trade slot used (reference model),
 proven with arkworks (dev keys, seconds of setup; the proving key is loaded before the clock
@@ -27,7 +28,7 @@ from prover.model.sample import genesis, random_trade
 from prover.proving.arkworks import ArkworksBackend
 from prover.proving.batch import BatchProver, batch_circuit
 from prover.proving.ceremony import ceremony_keys
-from prover.proving.circuit_stats import compile_template
+from prover.proving.circuit_stats import circuit_stats
 from prover.proving.dev_setup import dev_keys
 from prover.statement.config import CircuitConfig, get_config
 
@@ -35,7 +36,8 @@ GOAL_PER_FILL = 40_000
 
 
 def full_batch(cfg: CircuitConfig, rng: random.Random):
-    """A batch whose T trade slots are all used (the model accepts every one)."""
+    """A batch whose T fill slots are all used (the model accepts every one; the fills touch at
+    most A accounts)."""
     world = genesis(cfg, 6, rng)
     trades: tuple = ()
     while len(trades) < cfg.trades:
@@ -51,19 +53,7 @@ def full_batch(cfg: CircuitConfig, rng: random.Random):
 def measure(name: str, with_snarkjs: bool) -> dict:
     cfg = get_config(name)
     circuit = batch_circuit(cfg, progress=True)
-    fill = compile_template(
-        "trade-slot.circom",
-        "TradeSlot",
-        (
-            cfg.account_depth,
-            cfg.order_depth,
-            cfg.positions,
-            cfg.series,
-            cfg.scenarios,
-            cfg.domain,
-            cfg.fee,
-        ),
-    ).constraints
+    fill = circuit_stats(name)["per_fill"]  # a fill slot and its share of the account slots
     result = full_batch(cfg, random.Random(1))
     out = {
         "config": name,

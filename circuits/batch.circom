@@ -18,12 +18,15 @@ include "operator-key.circom";
 include "queue-slot.circom";
 include "range-check-64.circom";
 include "settle-slot.circom";
-include "trade-slot.circom";
+include "account-slot.circom";
+include "fill-slot.circom";
+include "hedge-rule.circom";
 include "withdrawal-slot.circom";
 
 /*
- * Batch: one state transition oldRoot -> newRoot made of D queue slots, T trade slots,
- * L liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
+ * Batch: one state transition oldRoot -> newRoot made of D queue slots, T fill slots applied to
+ * the running state of A account slots, which then write each account's leaf once, L
+ * liquidation slots, X expiry-settlement slots and W withdrawal slots, in this order, then the
  * net flow of account 0 (settlements out, shorts' payments in); an empty slot (enabled = 0)
  * changes nothing. Account 0 is never a trade party nor a withdrawer (NotOperator).
  * Public inputs, in this order (docs/CONVENTIONS.md, "Batch public inputs"):
@@ -44,25 +47,26 @@ include "withdrawal-slot.circom";
  * @param AD - account tree depth in 4-ary levels; @param OD - order slot bits (even)
  * @param P - position slots
  * @param M, S - market-table rows and scenarios
- * @param T, D, W, L, X - trade/queue/withdrawal/liquidation/settlement slots
+ * @param T, A, D, W, L, X - fill/account/queue/withdrawal/liquidation/settlement slots
  * @param FEE - fee per contract per side; @param PENALTY - liquidation penalty per contract
  * @param DOMAIN - Poseidon([chainId, settlementAddress])
  * @param EMPTY_ORDERS_ROOT - root of an empty 4-ary order tree of OD / 2 levels
  * Private inputs: the market table rows (mk*), and per slot kind the arrays documented in
- * TradeSlot (t*), QueueSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*)
- * and FeeCredit (f*), indexed by slot; every leaf's enc and count (dEnc, tEnc, qEnc, qLEnc, ...),
- * the touch flags of the touch-capable slots (tTouch[T][2], xTouch[X], wTouch[W]) and opSecret,
- * account 0's secret scalar (OperatorKey).
+ * FillSlot (t*, with tSel[T][2][A] naming each side's account slot), AccountSlot (a*),
+ * QueueSlot (d*), LiquidationSlot (q*), SettleSlot (x*), WithdrawalSlot (w*) and FeeCredit (f*),
+ * indexed by slot; every leaf's enc and count (dEnc, aEnc, qEnc, qLEnc, ...), the touch flags
+ * of the touch-capable slots (aTouch[A], xTouch[X], wTouch[W]) and opSecret, account 0's secret
+ * scalar (OperatorKey).
  * Guarantees: every rule of the slot templates; the table hashes to marketHash and keeps the
  * oracle's checkable promises (MarketIds, MarketStatus, MarketPadding, MarketRanges); the queue
  * chain advances exactly over the enabled entries, each applied as its kind says, with at most
  * one forced withdrawal per batch (its payout in the stamp); each withdrawal public input is what its
  * slot paid; every leg of an atomic group fills completely in this batch or none does
- * (GroupChain, its chain in tFirst, tPrevSel, tNextSel, tMaskIn); newRoot is the root after all
- * slots.
+ * (GroupChain, its chain in tFirst, tPrevSel, tNextSel, tMaskIn); a hedge mandate's account
+ * has no fill side in the batch but the mandate's, so HedgeRule reads its delta after all its
+ * fills; newRoot is the root after all slots.
  * Data availability (DA_SPEC secs. 2-5): every write of a leaf is a record (slot order: queue,
- * trades buy then sell, liquidations account then account 0, settlements, withdrawals, fee
- * credit); the last write of each id is published (BlobPublished), enciphered under its enc and
+ * account slots, liquidations account then account 0, settlements, withdrawals, fee credit); the last write of each id is published (BlobPublished), enciphered under its enc and
  * the batch's pad seed Poseidon([oldRoot, time]) (BlobCipher) and folded into the fingerprint F
  * at alpha = dataBinding's low 128 bits (BindingSplit, BlobRecord, BlobFingerprint); F's low 125
  * bits must be dataBinding's tail
@@ -70,7 +74,7 @@ include "withdrawal-slot.circom";
  * The table's scenario values (mkVim, mkVmm) are not range-checked: the oracle is trusted for
  * them (docs/risk.md, "Oracle promises").
  */
-template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT) {
+template Batch(AD, OD, P, M, S, T, A, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT) {
     // ---- public inputs (order is the interface) ----
     signal input oldRoot;
     signal input newRoot;
@@ -118,11 +122,10 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input dEnc[D];
     signal input dCount[D];
 
-    // ---- trades (index [t][0] = buy side, [t][1] = sell side) ----
+    // ---- fills (index [t][0] = buy side, [t][1] = sell side) ----
     signal input tEnabled[T];
     signal input tPrice[T];
     signal input tQty[T];
-    signal input tAccount[T][2];
     signal input tOrderId[T][2];
     signal input tSeries[T][2];
     signal input tSide[T][2];
@@ -142,20 +145,25 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     signal input tR8x[T][2];
     signal input tR8y[T][2];
     signal input tS[T][2];
-    signal input tAx[T][2];
-    signal input tAy[T][2];
-    signal input tCollateral[T][2];
-    signal input tOrdersRoot[T][2];
-    signal input tPosSeries[T][2][P];
-    signal input tPosQty[T][2][P];
-    signal input tAccPath[T][2][AD][3];
     signal input tSlotId[T][2];
     signal input tSlotFilled[T][2];
     signal input tSlotPath[T][2][OD \ 2][3];
     signal input tPosSel[T][2][P];
-    signal input tEnc[T][2];
-    signal input tCount[T][2];
-    signal input tTouch[T][2];
+    signal input tSel[T][2][A];
+
+    // ---- account slots (each account with fills, written once after all of them) ----
+    signal input aEnabled[A];
+    signal input aTouch[A];
+    signal input aAccount[A];
+    signal input aAx[A];
+    signal input aAy[A];
+    signal input aCollateral[A];
+    signal input aOrdersRoot[A];
+    signal input aPosSeries[A][P];
+    signal input aPosQty[A][P];
+    signal input aAccPath[A][AD][3];
+    signal input aEnc[A];
+    signal input aCount[A];
 
     // ---- liquidations (the liquidator is account 0) ----
     signal input qEnabled[L];
@@ -239,7 +247,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
 
     // the blob records, one per leaf write in slot order (DA_SPEC sec. 2)
     var K = P <= 4 ? 2 : (P + 1) \ 2;
-    var N = D + 2 * T + 2 * L + X + W + 1;
+    var N = D + A + 2 * L + X + W + 1;
     signal alpha, tail;
     (alpha, tail) <== BindingSplit()(dataBinding);
     signal pow[K + 4] <== AlphaPowers(K + 4)(alpha);
@@ -264,7 +272,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     MarketPadding(M, S)(mkIds, mkStatus, mkMark, mkSettle, mkVim, mkVmm, mkExpiry, mkDelta);
     MarketRanges(M)(mkMark, mkSettle, mkExpiry);
 
-    signal root[D + T + L + X + W + 2];
+    signal root[D + A + L + X + W + 2];
     root[0] <== oldRoot;
 
     // the queue: consumed in order, each entry applied as its word says
@@ -340,69 +348,127 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         entry[r].seed <== padSeed;
     }
 
-    // trades: their fees leave the tree (BatchStamp), for the contract's feesAccrued
-    component trades[T];
+    // fills, each side on its account slot's running state (id, key, orders root, collateral,
+    // positions); their fees leave the tree (BatchStamp), for the contract's feesAccrued
+    var WS = 5 + 2 * P;
+    signal running[T + 1][A][WS];
+    for (var a = 0; a < A; a++) {
+        running[0][a][0] <== aAccount[a];
+        running[0][a][1] <== aAx[a];
+        running[0][a][2] <== aAy[a];
+        running[0][a][3] <== aOrdersRoot[a];
+        running[0][a][4] <== aCollateral[a];
+        for (var i = 0; i < P; i++) {
+            running[0][a][5 + i] <== aPosSeries[a][i];
+            running[0][a][5 + P + i] <== aPosQty[a][i];
+        }
+    }
+    component fills[T];
     var fees = 0;
     for (var t = 0; t < T; t++) {
-        trades[t] = TradeSlot(AD, OD, P, M, S, DOMAIN, FEE);
-        trades[t].enabled <== tEnabled[t];
-        trades[t].rootIn <== root[D + t];
-        trades[t].timestamp <== time;
-        trades[t].price <== tPrice[t];
-        trades[t].qty <== tQty[t];
-        trades[t].accountId <== tAccount[t];
-        trades[t].orderId <== tOrderId[t];
-        trades[t].seriesId <== tSeries[t];
-        trades[t].side <== tSide[t];
-        trades[t].limit <== tLimit[t];
-        trades[t].orderQty <== tOrderQty[t];
-        trades[t].expiry <== tExpiry[t];
-        trades[t].groupId <== tGroupId[t];
-        trades[t].legIndex <== tLegIndex[t];
-        trades[t].legCount <== tLegCount[t];
-        trades[t].triggerSeries <== tTriggerSeries[t];
-        trades[t].triggerLevel <== tTriggerLevel[t];
-        trades[t].triggerDir <== tTriggerDir[t];
-        trades[t].R8x <== tR8x[t];
-        trades[t].R8y <== tR8y[t];
-        trades[t].S8 <== tS[t];
-        trades[t].Ax <== tAx[t];
-        trades[t].Ay <== tAy[t];
-        trades[t].collateral <== tCollateral[t];
-        trades[t].ordersRoot <== tOrdersRoot[t];
-        trades[t].posSeries <== tPosSeries[t];
-        trades[t].posQty <== tPosQty[t];
-        trades[t].accPath <== tAccPath[t];
-        trades[t].slotId <== tSlotId[t];
-        trades[t].slotFilled <== tSlotFilled[t];
-        trades[t].slotPath <== tSlotPath[t];
-        trades[t].posSel <== tPosSel[t];
-        trades[t].ids <== mkIds;
-        trades[t].status <== mkStatus;
-        trades[t].marks <== mkMark;
-        trades[t].expiries <== mkExpiry;
-        trades[t].vim <== mkVim;
-        trades[t].deltas <== mkDelta;
-        trades[t].enc <== tEnc[t];
-        trades[t].count <== tCount[t];
-        trades[t].touch <== tTouch[t];
-        root[D + t + 1] <== trades[t].rootOut;
-        for (var k = 0; k < 2; k++) {
-            var r = D + 2 * t + k;
-            recW[r] <== trades[t].written[k];
-            recId[r] <== tAccount[t][k];
-            entry[r].accountId <== tAccount[t][k];
-            entry[r].leafHash <== trades[t].newLeaf[k];
-            entry[r].enc <== tEnc[t][k];
-            entry[r].collateral <== trades[t].outCollateral[k];
-            entry[r].ordersRoot <== trades[t].outOrdersRoot[k];
-            entry[r].series <== trades[t].outSeries[k];
-            entry[r].qty <== trades[t].outQty[k];
-            entry[r].count <== trades[t].outCount[k];
-        }
-        fees += trades[t].fees;
+        fills[t] = FillSlot(OD, P, M, A, DOMAIN, FEE);
+        fills[t].enabled <== tEnabled[t];
+        fills[t].timestamp <== time;
+        fills[t].price <== tPrice[t];
+        fills[t].qty <== tQty[t];
+        fills[t].orderId <== tOrderId[t];
+        fills[t].seriesId <== tSeries[t];
+        fills[t].side <== tSide[t];
+        fills[t].limit <== tLimit[t];
+        fills[t].orderQty <== tOrderQty[t];
+        fills[t].expiry <== tExpiry[t];
+        fills[t].groupId <== tGroupId[t];
+        fills[t].legIndex <== tLegIndex[t];
+        fills[t].legCount <== tLegCount[t];
+        fills[t].triggerSeries <== tTriggerSeries[t];
+        fills[t].triggerLevel <== tTriggerLevel[t];
+        fills[t].triggerDir <== tTriggerDir[t];
+        fills[t].R8x <== tR8x[t];
+        fills[t].R8y <== tR8y[t];
+        fills[t].S8 <== tS[t];
+        fills[t].slotId <== tSlotId[t];
+        fills[t].slotFilled <== tSlotFilled[t];
+        fills[t].slotPath <== tSlotPath[t];
+        fills[t].posSel <== tPosSel[t];
+        fills[t].sel <== tSel[t];
+        fills[t].open <== aEnabled;
+        fills[t].state <== running[t];
+        fills[t].ids <== mkIds;
+        fills[t].status <== mkStatus;
+        fills[t].marks <== mkMark;
+        fills[t].expiries <== mkExpiry;
+        fills[t].deltas <== mkDelta;
+        running[t + 1] <== fills[t].stateOut;
+        fees += fills[t].fees;
     }
     fees === stamp.fees;  // the fees bits of the stamp are the trades' fees
+
+    // account slots: each account's leaf written once, its margin checked after all its fills
+    component accounts[A];
+    for (var a = 0; a < A; a++) {
+        accounts[a] = AccountSlot(AD, P, M, S);
+        accounts[a].enabled <== aEnabled[a];
+        accounts[a].touch <== aTouch[a];
+        accounts[a].rootIn <== root[D + a];
+        accounts[a].accountId <== aAccount[a];
+        accounts[a].Ax <== aAx[a];
+        accounts[a].Ay <== aAy[a];
+        accounts[a].collateral <== aCollateral[a];
+        accounts[a].ordersRoot <== aOrdersRoot[a];
+        accounts[a].posSeries <== aPosSeries[a];
+        accounts[a].posQty <== aPosQty[a];
+        accounts[a].enc <== aEnc[a];
+        accounts[a].count <== aCount[a];
+        accounts[a].accPath <== aAccPath[a];
+        accounts[a].outOrdersRoot <== running[T][a][3];
+        accounts[a].outCollateral <== running[T][a][4];
+        for (var i = 0; i < P; i++) {
+            accounts[a].outSeries[i] <== running[T][a][5 + i];
+            accounts[a].outQty[i] <== running[T][a][5 + P + i];
+        }
+        accounts[a].ids <== mkIds;
+        accounts[a].vim <== mkVim;
+        accounts[a].deltas <== mkDelta;
+        root[D + a + 1] <== accounts[a].rootOut;
+        var r = D + a;
+        recW[r] <== accounts[a].written;
+        recId[r] <== aAccount[a];
+        entry[r].accountId <== aAccount[a];
+        entry[r].leafHash <== accounts[a].newLeaf;
+        entry[r].enc <== aEnc[a];
+        entry[r].collateral <== running[T][a][4];
+        entry[r].ordersRoot <== running[T][a][3];
+        for (var i = 0; i < P; i++) {
+            entry[r].series[i] <== running[T][a][5 + i];
+            entry[r].qty[i] <== running[T][a][5 + P + i];
+        }
+        entry[r].count <== accounts[a].outCount;
+    }
+
+    // hedges: the mandate account's delta after all its fills is the one after this fill, as
+    // the fill is its only one in the batch
+    var sidesOf[A];
+    for (var a = 0; a < A; a++) {
+        sidesOf[a] = 0;
+        for (var t = 0; t < T; t++) {
+            sidesOf[a] += tSel[t][0][a] + tSel[t][1][a];
+        }
+    }
+    signal hedgeDelta[T][A];
+    signal hedgeSides[T][A];
+    for (var t = 0; t < T; t++) {
+        var after = 0;
+        var count = 0;
+        for (var a = 0; a < A; a++) {
+            hedgeDelta[t][a] <== fills[t].mandateSel[a] * accounts[a].delta;
+            hedgeSides[t][a] <== fills[t].mandateSel[a] * sidesOf[a];
+            after += hedgeDelta[t][a];
+            count += hedgeSides[t][a];
+        }
+        fills[t].hedging * (count - 1) === 0;
+        HedgeRule(P)(fills[t].hedging, fills[t].buying, after, fills[t].change, fills[t].lo,
+                     fills[t].hi, fills[t].perFill, tQty[t]);
+    }
 
     // atomic groups: every leg of a group fills completely in this batch, or none does
     component groups = GroupChain(T);
@@ -413,13 +479,13 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     for (var t = 0; t < T; t++) {
         groups.enabled[t] <== tEnabled[t];
         groups.fillQty[t] <== tQty[t];
-        groups.accountId[t] <== tAccount[t];
+        groups.accountId[t] <== fills[t].accountId;
         groups.orderId[t] <== tOrderId[t];
-        groups.groupId[t] <== trades[t].gGroupId;
-        groups.legIndex[t] <== trades[t].gLegIndex;
-        groups.legCount[t] <== trades[t].gLegCount;
+        groups.groupId[t] <== fills[t].gGroupId;
+        groups.legIndex[t] <== fills[t].gLegIndex;
+        groups.legCount[t] <== fills[t].gLegCount;
         groups.orderQty[t] <== tOrderQty[t];
-        groups.filled[t] <== trades[t].filled;
+        groups.filled[t] <== fills[t].filled;
     }
 
     // liquidations
@@ -427,7 +493,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     for (var q = 0; q < L; q++) {
         liquidations[q] = LiquidationSlot(AD, P, M, S, PENALTY);
         liquidations[q].enabled <== qEnabled[q];
-        liquidations[q].rootIn <== root[D + T + q];
+        liquidations[q].rootIn <== root[D + A + q];
         liquidations[q].accountId <== qAccount[q];
         liquidations[q].scenarioSel <== qScenarioSel[q];
         liquidations[q].Ax <== qAx[q];
@@ -453,8 +519,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         liquidations[q].count <== qCount[q];
         liquidations[q].lEnc <== qLEnc[q];
         liquidations[q].lCount <== qLCount[q];
-        root[D + T + q + 1] <== liquidations[q].rootOut;
-        var r = D + 2 * T + 2 * q;
+        root[D + A + q + 1] <== liquidations[q].rootOut;
+        var r = D + A + 2 * q;
         recW[r] <== liquidations[q].written;
         recId[r] <== qAccount[q];
         entry[r].accountId <== qAccount[q];
@@ -483,7 +549,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     for (var x = 0; x < X; x++) {
         settlements[x] = SettleSlot(AD, P, M);
         settlements[x].enabled <== xEnabled[x];
-        settlements[x].rootIn <== root[D + T + L + x];
+        settlements[x].rootIn <== root[D + A + L + x];
         settlements[x].accountId <== xAccount[x];
         settlements[x].sel <== xSel[x];
         settlements[x].Ax <== xAx[x];
@@ -499,8 +565,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         settlements[x].enc <== xEnc[x];
         settlements[x].count <== xCount[x];
         settlements[x].touch <== xTouch[x];
-        root[D + T + L + x + 1] <== settlements[x].rootOut;
-        var r = D + 2 * T + 2 * L + x;
+        root[D + A + L + x + 1] <== settlements[x].rootOut;
+        var r = D + A + 2 * L + x;
         recW[r] <== settlements[x].written;
         recId[r] <== xAccount[x];
         entry[r].accountId <== xAccount[x];
@@ -519,7 +585,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     for (var w = 0; w < W; w++) {
         withdrawals[w] = WithdrawalSlot(AD, OD, P, M, S, DOMAIN);
         withdrawals[w].enabled <== wEnabled[w];
-        withdrawals[w].rootIn <== root[D + T + L + X + w];
+        withdrawals[w].rootIn <== root[D + A + L + X + w];
         withdrawals[w].accountId <== wAccount[w];
         withdrawals[w].nonce <== wNonce[w];
         withdrawals[w].amount <== wAmount[w];
@@ -542,8 +608,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
         withdrawals[w].enc <== wEnc[w];
         withdrawals[w].count <== wCount[w];
         withdrawals[w].touch <== wTouch[w];
-        root[D + T + L + X + w + 1] <== withdrawals[w].rootOut;
-        var r = D + 2 * T + 2 * L + X + w;
+        root[D + A + L + X + w + 1] <== withdrawals[w].rootOut;
+        var r = D + A + 2 * L + X + w;
         recW[r] <== withdrawals[w].written;
         recId[r] <== wAccount[w];
         entry[r].accountId <== wAccount[w];
@@ -559,7 +625,7 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
 
     // settlement payouts out of account 0 (shorts' payments in)
     component fee = FeeCredit(AD, P);
-    fee.rootIn <== root[D + T + L + X + W];
+    fee.rootIn <== root[D + A + L + X + W];
     fee.net <== 0 - flows;
     fee.Ax <== fAx;
     fee.Ay <== fAy;
@@ -570,8 +636,8 @@ template Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDER
     fee.enc <== fEnc;
     fee.count <== fCount;
     fee.accPath <== fAccPath;
-    root[D + T + L + X + W + 1] <== fee.rootOut;
-    root[D + T + L + X + W + 1] === newRoot;
+    root[D + A + L + X + W + 1] <== fee.rootOut;
+    root[D + A + L + X + W + 1] === newRoot;
     recW[N - 1] <== 1;
     recId[N - 1] <== 0;
     entry[N - 1].accountId <== 0;

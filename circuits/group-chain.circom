@@ -14,7 +14,7 @@ include "group-link.circom";
  * group's final leg) or is continued in the next slot. A chain cannot start before slot 0 or
  * run past slot T - 1, so a group never spans two batches.
  * @param T - trade slots
- * @input enabled[T] - the slot's fill is real (boolean, checked by TradeSlot)
+ * @input enabled[T] - the slot's fill is real (boolean, checked by FillSlot)
  * @input accountId[T][2], orderId[T][2], groupId[T][2], legIndex[T][2], legCount[T][2] - the
  *        signed orders of each slot's buy (0) and sell (1) side
  * @input fillQty[T], orderQty[T][2], filled[T][2] - the fill, the orders' quantities and their

@@ -17,7 +17,7 @@ include "signed-message.circom";
  * (withdrawals and orders share one nonce space, so a withdrawal also kills an older order in
  * that slot). The account keeps passing the initial margin rule, and is never account 0
  * (NotOperator: what account 0 holds is owed to others; issue 18 rule 1).
- * @param AD, OD, P, M, S, DOMAIN - as TradeSide
+ * @param AD, OD, P, M, S, DOMAIN - as AccountSlot and FillSide
  * @input enabled - 1 for a real withdrawal, 0 for an empty slot (boolean, checked here)
  * @input rootIn - state root before
  * @input accountId, nonce, amount - unsigned 64-bit; ethAddress - 160-bit

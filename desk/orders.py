@@ -99,12 +99,14 @@ def sign_order(
 ) -> SignedOrder:
     """Check the legs, then sign each with its order id (one per leg, distinct slots). A fok
     order is signed as an atomic group (docs/CONVENTIONS.md), so the batch proof fills every
-    leg completely or none; on a venue whose batch has fewer trade slots than the legs, no
-    group of them can prove, and the legs are atomic at the relayer only."""
+    leg completely or none; on a venue whose batch has fewer fill slots than the legs (or fewer
+    account slots than the legs and their account), no group of them can prove, and the legs
+    are atomic at the relayer only."""
     legs = check_legs(venue, legs, order_type)
     expires = _expiry(expiry)
     dom = venue_domain(venue)
-    proven = order_type == "fok" and len(legs) <= venue.circuit.slots_per_batch.trades
+    slots = venue.circuit.slots_per_batch  # a group's fills and accounts fit one batch
+    proven = order_type == "fok" and len(legs) <= min(slots.trades, slots.accounts - 1)
     if trigger is not None and (len(legs) > 1 or order_type not in ("limit", "ioc")):
         raise OrderInputError("a triggered order is one leg, type limit or ioc")
     fires = trigger.fields() if trigger is not None else (0, 0, 0)

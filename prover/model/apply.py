@@ -1,7 +1,9 @@
 """Apply a batch to the state in plain integers, exactly as circuits/batch.circom does.
 
-Order: queue entries (deposits, forced withdrawals, cancels: prover.model.requests), trades
-(buyer side, then seller side), liquidations, expiry settlements,
+Order: queue entries (deposits, forced withdrawals, cancels: prover.model.requests), fills
+(buyer side, then seller side, each on its account's running state), the account slots (each
+account the fills touch written once, its collateral range and margin checked on its state
+after all of its fills), liquidations, expiry settlements,
 withdrawals, then account 0's net flow (settlement payouts out, shorts' payments in). The
 trades' fees leave the account tree as a batch total in the public inputs, for the contract's
 ``feesAccrued`` (issue 18 rule 1): what account 0 holds is owed to others (settlement float,
@@ -19,6 +21,7 @@ circuit, which must refuse them).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +162,34 @@ SIGNED_KEYS = (
 )
 
 
+class _AccountSlots:
+    """The batch's account slots: each account its fills touch, in order of first touch, with
+    its leaf before the batch's fills (written once, after all of them: AccountSlot) and how
+    many fill sides it has (a mandate's account may have only the mandate's)."""
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+        self.order: list[int] = []
+        self.before: dict[int, Account] = {}
+        self.sides: dict[int, int] = {}
+
+    def join(self, account_id: int) -> tuple[Account, list[int]]:
+        """The account's running state (the live leaf, not written until the end) and the
+        one-hot selector of its slot."""
+        ctx = self.ctx
+        acct = ctx.account(account_id)
+        if account_id not in self.before:
+            if len(self.order) == ctx.cfg.accounts:  # no selector to build: always fatal
+                raise Rejected(
+                    "slot_count", f"the fills touch more than {ctx.cfg.accounts} accounts"
+                )
+            self.order.append(account_id)
+            self.before[account_id] = copy.deepcopy(acct)
+        self.sides[account_id] = self.sides.get(account_id, 0) + 1
+        index = self.order.index(account_id)
+        return acct, [int(a == index) for a in range(ctx.cfg.accounts)]
+
+
 def _trade_side(
     ctx: _Ctx,
     so: SignedOrder,
@@ -166,13 +197,16 @@ def _trade_side(
     qty: int,
     col_delta: int,
     named: int | None,
+    slots: _AccountSlots,
 ) -> tuple[Record, GroupFill]:
+    """One order's half of a fill on its account's running state (FillSide): its collateral
+    and margin are checked once, after all of the account's fills (:func:`_write_accounts`)."""
     o = so.order
     pos_delta = qty if side == encoding.SIDE_BUY else -qty
     ctx.check(
         o.account_id != OPERATOR_ACCOUNT, "operator_trade", f"order {o.order_id} of account 0"
     )
-    acct = ctx.account(o.account_id)
+    acct, sel = slots.join(o.account_id)
     ctx.check(
         eddsa.verify((acct.ax, acct.ay), encoding.signed_hash(ctx.cfg.domain, o), so.sig),
         "signature",
@@ -191,31 +225,58 @@ def _trade_side(
 
     idx = _pick_slot(ctx, acct.positions, o.series_id, named, f"account {o.account_id}")
     rec: Record = {
-        **dict(zip(SIGNED_KEYS, o.fields(), strict=True)),
+        **dict(zip(SIGNED_KEYS[1:], o.fields()[1:], strict=True)),
         **({"side": side} if mandate else {}),  # a mandate takes the side it sits on
         "R8x": so.sig.r8x,
         "R8y": so.sig.r8y,
         "S": so.sig.s,
-        **account_fields(acct, ctx.st.proof(o.account_id)),
         "slotId": slot_id,
         "slotFilled": slot_filled,
         "slotPath": acct.slot_proof(o.order_id).circuit_siblings,
         "posSel": [int(i == idx) for i in range(ctx.cfg.positions)],
+        "sel": sel,
     }
 
     new_qty = acct.positions[idx][1] + pos_delta
     _range(ctx, new_qty, True, "position")
     acct.positions[idx] = (o.series_id, new_qty) if new_qty else (0, 0)
     acct.collateral += col_delta
-    ctx.check(acct.collateral >= 0, "collateral", f"account {o.account_id}")
-    ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
     acct.write_slot(o.order_id, filled)
-    ctx.write(o.account_id, acct)
-    ctx.margin(acct, f"account {o.account_id} after order {o.order_id}")
     fill = GroupFill(
         o.account_id, o.order_id, o.group_id, o.leg_index, o.leg_count, qty, o.qty, filled
     )
     return rec, fill
+
+
+def _write_accounts(
+    ctx: _Ctx, slots: _AccountSlots, mandates: list[tuple[int, int]]
+) -> list[Record]:
+    """Each account slot's one write, in slot order, after all fills (AccountSlot): the final
+    collateral in range, the initial margin rule on the final state; a mandate's account had
+    no fill but the mandate's (its delta after all fills is the one after the hedge)."""
+    recs = []
+    for aid in slots.order:
+        acct = ctx.account(aid)
+        ctx.check(acct.collateral >= 0, "collateral", f"account {aid}")
+        ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
+        recs.append(
+            {
+                "enabled": 1,
+                "touch": 0,
+                "account": aid,
+                **account_fields(slots.before[aid], ctx.st.proof(aid)),
+            }
+        )
+        ctx.write(aid, acct)
+        ctx.margin(acct, f"account {aid} after its fills")
+    for aid, order_id in mandates:
+        ctx.check(
+            slots.sides[aid] == 1,
+            "hedge_alone",
+            f"mandate {order_id} of account {aid}: the account has {slots.sides[aid]} fill "
+            "sides in this batch; a hedge must be its only one",
+        )
+    return recs
 
 
 def _hedge(
@@ -265,7 +326,7 @@ def _terms(o: encoding.Order | encoding.Mandate, side: int, mark: int) -> tuple[
     return o.side, o.price, "buy_limit" if buy else "sell_limit"
 
 
-def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:
+def _trade(ctx: _Ctx, t: Trade, slots: _AccountSlots) -> tuple[Record, int, list[GroupFill]]:
     b, s = t.buy.order, t.sell.order
     ts = ctx.batch.timestamp
     ctx.check(b.series_id == s.series_id, "series", f"{b.series_id} != {s.series_id}")
@@ -289,8 +350,12 @@ def _trade(ctx: _Ctx, t: Trade) -> tuple[Record, int, list[GroupFill]]:
         ctx.check(ts < ends, "series_expired", f"series {b.series_id} expires {ends}, batch {ts}")
     notional, fee = t.price * t.qty, ctx.cfg.fee * t.qty
     buy_slot, sell_slot = t.position_slots
-    buy, buy_fill = _trade_side(ctx, t.buy, encoding.SIDE_BUY, t.qty, -notional - fee, buy_slot)
-    sell, sell_fill = _trade_side(ctx, t.sell, encoding.SIDE_SELL, t.qty, notional - fee, sell_slot)
+    buy, buy_fill = _trade_side(
+        ctx, t.buy, encoding.SIDE_BUY, t.qty, -notional - fee, buy_slot, slots
+    )
+    sell, sell_fill = _trade_side(
+        ctx, t.sell, encoding.SIDE_SELL, t.qty, notional - fee, sell_slot, slots
+    )
     rec = {"enabled": 1, "price": t.price, "qty": t.qty, "sides": [buy, sell]}
     return rec, 2 * fee, [buy_fill, sell_fill]
 
@@ -581,14 +646,21 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         if reason is not None:
             refunds |= 1 << i
             ctx.refunded.append((i, reason))
-    trades, fees, fills = [], 0, []
+    trades, fees, fills, slots = [], 0, [], _AccountSlots(ctx)
     for t in batch.trades:
-        rec, fee, sides = _trade(ctx, t)
+        rec, fee, sides = _trade(ctx, t, slots)
         trades.append(rec)
         fills.append(sides)
         fees += fee
     _groups(ctx, trades, fills)
-    touches.apply_kind(ctx, placed, "trade")
+    mandates = [
+        (so.order.account_id, so.order.order_id)
+        for t in batch.trades
+        for so in (t.buy, t.sell)
+        if isinstance(so.order, encoding.Mandate)
+    ]
+    accounts = _write_accounts(ctx, slots, mandates)
+    touches.apply_kind(ctx, placed, "account")
     liquidations = [_liquidation(ctx, lq) for lq in batch.liquidations]
     settlements, flows = [], 0
     for x in batch.settlements:
@@ -628,6 +700,7 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         batch.market,
         deposits,
         trades,
+        accounts,
         withdrawals,
         fee_rec,
         liquidations,

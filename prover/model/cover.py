@@ -3,7 +3,7 @@
 Every write bumps a leaf's ``count``, so a batch's blob names exactly the accounts it wrote; a
 batch of one fill would tell the chain who traded. Cover hides that: random existing accounts
 the batch does not write get a touch (count + 1, nothing else) in the batch's empty
-touch-capable slots, until the blob holds ``2 T + 1`` entries (``data_blob.entry_floor``)
+touch-capable slots, until the blob holds ``A + 1`` entries (``data_blob.entry_floor``)
 when the tree and the slots allow. A touched entry looks like any other write on chain.
 """
 
@@ -23,7 +23,7 @@ from prover.statement.data_blob import entry_floor
 
 
 def cover_count(written: int, free_slots: int, candidates: int, config: CircuitConfig) -> int:
-    """How many touches: enough for ``2 T + 1`` entries, within the empty touch-capable slots
+    """How many touches: enough for ``A + 1`` entries, within the empty touch-capable slots
     and the accounts there are to touch."""
     return max(0, min(entry_floor(config) - written, free_slots, candidates))
 

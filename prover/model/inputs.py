@@ -2,7 +2,7 @@
 
 apply.py records each operation as it applies it (leaf contents and Merkle paths taken just
 before the write); this module supplies the dummies for empty slots, places cover touches into
-empty touch-capable slots (DA_SPEC sec. 2: trade sides, settlements, withdrawals) and assembles
+empty touch-capable slots (DA_SPEC sec. 2: account slots, settlements, withdrawals) and assembles
 the JSON object for circuits/batch.circom (signal names documented there and in
 docs/circuits.md).
 """
@@ -80,6 +80,8 @@ def _empty_fields(config: CircuitConfig, collateral: int = 0) -> Record:
 
 @lru_cache(maxsize=8)
 def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
+    """An empty fill slot: a valid dummy fill of two dummy orders (Fill and the order hashes are
+    checked whether enabled or not), naming no account slot (nothing signed, nothing moved)."""
     sides = []
     for side in (encoding.SIDE_BUY, encoding.SIDE_SELL):
         order = encoding.Order(
@@ -88,7 +90,6 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
         sig = DUMMY_KEY.sign(encoding.order_hash(config.domain, order))
         sides.append(
             {
-                "account": 0,
                 "orderId": 1,
                 "series": 1,
                 "side": side,
@@ -100,12 +101,11 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
                 "R8x": sig.r8x,
                 "R8y": sig.r8y,
                 "S": sig.s,
-                **_empty_fields(config, collateral=config.fee),
                 "slotId": 0,
                 "slotFilled": 0,
                 "slotPath": empty_slot_path(config),
-                "posSel": [1] + [0] * (config.positions - 1),
-                "touch": 0,
+                "posSel": [0] * config.positions,
+                "sel": [0] * config.accounts,
             }
         )
     return tuple({"enabled": 0, "price": 0, "qty": 1, "sides": sides}.items())
@@ -113,6 +113,11 @@ def _dummy_trade_cached(config: CircuitConfig) -> tuple[tuple[str, Any], ...]:
 
 def dummy_trade(config: CircuitConfig) -> Record:
     return dict(_dummy_trade_cached(config))
+
+
+def dummy_account(config: CircuitConfig) -> Record:
+    """An unused account slot: an empty leaf, neither written nor margined."""
+    return {"enabled": 0, "touch": 0, "account": 0, **_empty_fields(config)}
 
 
 @lru_cache(maxsize=8)
@@ -235,7 +240,7 @@ def market_inputs(config: CircuitConfig, market: MarketTable) -> Record:
     }
 
 
-_TOUCH_KINDS = ("trade", "settlement", "withdrawal")
+_TOUCH_KINDS = ("account", "settlement", "withdrawal")
 _ACCOUNT_KEYS = ("Ax", "Ay", "collateral", "ordersRoot", "posSeries", "posQty", "enc", "count")
 
 
@@ -247,36 +252,27 @@ def _touched(dummy: Record, touch: Record, config: CircuitConfig) -> Record:
     out["accPath"] = touch["accPath"]
     out["account"] = touch["account"]
     out["touch"] = 1
-    if "posSel" in out:  # a touched trade side adds no position
-        out["posSel"] = [0] * config.positions
     return out
 
 
 def _place_touches(
     config: CircuitConfig,
     touches: list[Record],
-    trades: list[Record],
+    accounts: list[Record],
     settlements: list[Record],
     withdrawals: list[Record],
 ) -> None:
     """Put each touch record into the (padded, still empty) slot it names (in place)."""
     for t in touches:
-        kind, slot, side = t.get("kind"), t.get("slot"), t.get("side", 0)
+        kind, slot = t.get("kind"), t.get("slot")
         if kind not in _TOUCH_KINDS:
             raise ValueError(f"touch kind {kind!r}: touch-capable slots are {_TOUCH_KINDS}")
-        rows = {"trade": trades, "settlement": settlements, "withdrawal": withdrawals}[kind]
+        rows = {"account": accounts, "settlement": settlements, "withdrawal": withdrawals}[kind]
         if not isinstance(slot, int) or not 0 <= slot < len(rows) or rows[slot]["enabled"]:
             raise ValueError(f"touch into {kind} slot {slot}: not an empty slot of this batch")
-        if kind == "trade":
-            sides = list(rows[slot]["sides"])
-            if side not in (0, 1) or sides[side]["touch"]:
-                raise ValueError(f"touch into trade slot {slot} side {side}: taken or no side")
-            sides[side] = _touched(sides[side], t, config)
-            rows[slot] = {**rows[slot], "sides": sides}
-        else:
-            if rows[slot]["touch"]:
-                raise ValueError(f"touch into {kind} slot {slot}: already touched")
-            rows[slot] = _touched(rows[slot], t, config)
+        if rows[slot]["touch"]:
+            raise ValueError(f"touch into {kind} slot {slot}: already touched")
+        rows[slot] = _touched(rows[slot], t, config)
 
 
 def _with_touch_flag(records: list[Record]) -> list[Record]:
@@ -290,6 +286,7 @@ def assemble(
     market: MarketTable,
     deposits: list[Record],
     trades: list[Record],
+    accounts: list[Record],
     withdrawals: list[Record],
     fee: Record | None,
     liquidations: list[Record],
@@ -299,7 +296,8 @@ def assemble(
 ) -> Record:
     """The whole input object (public inputs first, in the conventions' order).
 
-    ``touches``: cover records ``{"kind": "trade"|"settlement"|"withdrawal", "slot", "side",
+    ``accounts``: the account slots' records (apply.py), in slot order. ``touches``: cover
+    records ``{"kind": "account"|"settlement"|"withdrawal", "slot", "side",
     "account", **account_fields(before, path)}`` in circuit order, each placed into the empty
     slot it names. ``op_secret``: account 0's secret scalar (``State.operator_scalar``), the
     batch's private ``opSecret`` (OperatorKey binds it to account 0's key)."""
@@ -310,12 +308,10 @@ def assemble(
     deposits = deposits + [dummy_deposit(config)] * (config.deposits - len(deposits))
     trades = trades + [dummy_trade(config)] * (config.trades - len(trades))
     withdrawals = withdrawals + [dummy_withdrawal(config)] * (config.withdrawals - len(withdrawals))
-    trades = [
-        t if t["enabled"] == 0 else {**t, "sides": _with_touch_flag(t["sides"])} for t in trades
-    ]
+    accounts = accounts + [dummy_account(config)] * (config.accounts - len(accounts))
     settlements = _with_touch_flag(settlements)
     withdrawals = _with_touch_flag(withdrawals)
-    _place_touches(config, list(touches or []), trades, settlements, withdrawals)
+    _place_touches(config, list(touches or []), accounts, settlements, withdrawals)
     out: Record = dict(public.signals())
     out["opSecret"] = op_secret
     out.update(market_inputs(config, market))
@@ -323,6 +319,7 @@ def assemble(
     out.update(_columns("t", trades, skip=("sides",)))
     for key in trades[0]["sides"][0]:
         out["t" + _cap(key)] = [[side[key] for side in t["sides"]] for t in trades]
+    out.update(_columns("a", accounts))
     out.update(_columns("q", liquidations))
     out.update(_columns("x", settlements))
     out.update(_columns("w", withdrawals))

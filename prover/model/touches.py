@@ -1,12 +1,12 @@
 """Cover touches in the reference model (DA_SPEC sec. 2): where they go and how they apply.
 
 A touch rewrites an existing account's leaf with ``count`` + 1 and nothing else changed, from
-a slot the batch leaves empty. The touch-capable slots, in circuit order, are each side of an
-empty trade slot (buy side, then sell side), each empty settlement slot and each empty
-withdrawal slot; ``Batch.touches`` fill them in that order (:func:`free_touch_slots`). A touch
-applies at its slot's place in the circuit order (after the trades for a trade slot, after the
-settlements for a settlement slot, after the withdrawals for a withdrawal slot), so its record
-shows the leaf and Merkle path the circuit sees there.
+a slot the batch leaves empty. The touch-capable slots, in circuit order, are each account slot
+the fills leave unused, each empty settlement slot and each empty withdrawal slot;
+``Batch.touches`` fill them in that order (:func:`free_touch_slots`). A touch applies at its
+slot's place in the circuit order (after the fills' account writes for an account slot, after
+the settlements for a settlement slot, after the withdrawals for a withdrawal slot), so its
+record shows the leaf and Merkle path the circuit sees there.
 """
 
 from __future__ import annotations
@@ -21,20 +21,29 @@ from prover.statement.config import CircuitConfig
 if TYPE_CHECKING:
     from prover.model.apply import _Ctx
 
-Kind = Literal["trade", "settlement", "withdrawal"]
-TouchSlot = tuple[Kind, int, int]  # (slot kind, slot index, side: 0 buy / 1 sell, else 0)
-KINDS: tuple[Kind, ...] = ("trade", "settlement", "withdrawal")
+Kind = Literal["account", "settlement", "withdrawal"]
+TouchSlot = tuple[Kind, int, int]  # (slot kind, slot index, 0)
+KINDS: tuple[Kind, ...] = ("account", "settlement", "withdrawal")
 
 
 def free_touch_slots(batch: Batch, config: CircuitConfig) -> list[TouchSlot]:
     """The batch's empty touch-capable slots in circuit order: how many touches it can take,
     and where its ``touches`` go, in order."""
-    out: list[TouchSlot] = []
-    for t in range(len(batch.trades), config.trades):
-        out += [("trade", t, 0), ("trade", t, 1)]
+    used = len(fill_accounts(batch))
+    out: list[TouchSlot] = [("account", a, 0) for a in range(used, config.accounts)]
     out += [("settlement", i, 0) for i in range(len(batch.settlements), config.settlements)]
     out += [("withdrawal", i, 0) for i in range(len(batch.withdrawals), config.withdrawals)]
     return out
+
+
+def fill_accounts(batch: Batch) -> list[int]:
+    """The accounts the batch's fills touch, in order of first touch (buyer, then seller):
+    its account slots, in order."""
+    seen: dict[int, None] = {}
+    for t in batch.trades:
+        seen.setdefault(t.buy.order.account_id)
+        seen.setdefault(t.sell.order.account_id)
+    return list(seen)
 
 
 def placed(batch: Batch, config: CircuitConfig) -> dict[Kind, list[tuple[TouchSlot, Touch]]]:

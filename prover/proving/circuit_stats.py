@@ -40,7 +40,8 @@ def compile_template(
 def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
     ad, od, p, m, s = c.account_depth, c.order_depth, c.positions, c.series, c.scenarios
     slots = {
-        "trade": ("trade-slot.circom", "TradeSlot", (ad, od, p, m, s, c.domain, c.fee)),
+        "fill": ("fill-slot.circom", "FillSlot", (od, p, m, c.accounts, c.domain, c.fee)),
+        "account": ("account-slot.circom", "AccountSlot", (ad, p, m, s)),
         "queue": ("queue-slot.circom", "QueueSlot", (ad, od, p, m, s, c.empty_orders_root)),
         "withdrawal": ("withdrawal-slot.circom", "WithdrawalSlot", (ad, od, p, m, s, c.domain)),
         "liquidation": ("liquidation-slot.circom", "LiquidationSlot", (ad, p, m, s, c.penalty)),
@@ -77,7 +78,10 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
         "MarketStatus": ("market-status.circom", "MarketStatus", (m,)),
         "MarketPadding": ("market-padding.circom", "MarketPadding", (m, s)),
         "MarketRanges": ("market-ranges.circom", "MarketRanges", (m,)),
-        "TradeSide": ("trade-side.circom", "TradeSide", (ad, od, p, m, s, c.domain)),
+        "FillSide": ("fill-side.circom", "FillSide", (od, p, c.domain)),
+        "FillTerms": ("fill-terms.circom", "FillTerms", (m, c.fee)),
+        "AccountPick": ("account-route.circom", "AccountPick", (c.accounts, 5 + 2 * p)),
+        "AccountWrite": ("account-route.circom", "AccountWrite", (c.accounts, 2 + 2 * p)),
         "OperatorKey": ("operator-key.circom", "OperatorKey", ()),
         "NewAccountEnc": ("new-account-enc.circom", "NewAccountEnc", ()),
         "BlobCipher": ("blob-cipher.circom", "BlobCipher", (p,)),
@@ -91,27 +95,40 @@ def _parts(c: CircuitConfig) -> tuple[dict[str, tuple], dict[str, tuple]]:
 
 def records(c: CircuitConfig) -> int:
     """Blob records of the batch: one per leaf-writing slot (DA_SPEC sec. 2), N =
-    D + 2T + 2L + X + W + 1."""
-    return c.deposits + 2 * c.trades + 2 * c.liquidations + c.settlements + c.withdrawals + 1
+    D + A + 2L + X + W + 1."""
+    return c.deposits + c.accounts + 2 * c.liquidations + c.settlements + c.withdrawals + 1
 
 
-def per_fill(per_slot: dict[str, int], per_template: dict[str, int]) -> int:
-    """What one more fill costs: its trade slot, its two blob records (BlobEntry each) and
-    their share of BlobPublished (the pairs with the other records) and BlobFingerprint (2
-    constraints a record)."""
+def fill_part(c: CircuitConfig, per_slot: dict[str, int], per_template: dict[str, int]) -> int:
+    """What one more fill slot costs: FillSlot, its HedgeRule and the 2A products that read
+    the mandate account's delta and fill count."""
+    return per_slot["fill"] + per_template["HedgeRule"] + 2 * c.accounts
+
+
+def account_part(per_slot: dict[str, int], per_template: dict[str, int]) -> int:
+    """What one more account slot costs: AccountSlot, its blob record (BlobEntry), its share of
+    BlobPublished (the pairs with the other records) and of BlobFingerprint (2 a record)."""
     published = per_template["BlobPublished"] - per_template["BlobPublished(-2)"]
-    return per_slot["trade"] + 2 * per_template["BlobEntry"] + published + 2 * 2
+    return per_slot["account"] + per_template["BlobEntry"] + published // 2 + 2
+
+
+def per_fill(c: CircuitConfig, per_slot: dict[str, int], per_template: dict[str, int]) -> int:
+    """A full batch's cost per fill beyond the fixed part: a fill slot and A / T account
+    slots."""
+    part = account_part(per_slot, per_template)
+    return fill_part(c, per_slot, per_template) + round(c.accounts * part / c.trades)
 
 
 def circuit_stats(name: str) -> dict[str, Any]:
-    """{"config", "params", "total", "per_slot", "per_template", "per_fill", "fixed"}:
-    constraint counts (``fixed`` = total - T * per_fill: what a batch costs with no fill)."""
+    """{"config", "params", "total", "per_slot", "per_template", "per_fill", "per_fill_slot",
+    "per_account_slot", "fixed"}: constraint counts (``fixed`` = total - T * per_fill_slot -
+    A * per_account_slot: what a batch costs with no fill and no account slot)."""
     c = get_config(name)
     batch = compile_circuit(batch_main(c), symbols=c.symbols)
     slots, templates = _parts(c)
     per_slot = {k: compile_template(*v).constraints for k, v in slots.items()}
     per_template = {k: compile_template(*v).constraints for k, v in templates.items()}
-    fill = per_fill(per_slot, per_template)
+    fill, account = fill_part(c, per_slot, per_template), account_part(per_slot, per_template)
     return {
         "config": c.name,
         "params": {
@@ -122,6 +139,7 @@ def circuit_stats(name: str) -> dict[str, Any]:
             "S": c.scenarios,
             "M": c.series,
             "trades": c.trades,
+            "accounts": c.accounts,
             "deposits": c.deposits,
             "withdrawals": c.withdrawals,
             "liquidations": c.liquidations,
@@ -132,6 +150,8 @@ def circuit_stats(name: str) -> dict[str, Any]:
         "total": batch.constraints,
         "per_slot": per_slot,
         "per_template": per_template,
-        "per_fill": fill,
-        "fixed": batch.constraints - c.trades * fill,
+        "per_fill": per_fill(c, per_slot, per_template),
+        "per_fill_slot": fill,
+        "per_account_slot": account,
+        "fixed": batch.constraints - c.trades * fill - c.accounts * account,
     }

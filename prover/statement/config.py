@@ -1,9 +1,10 @@
 """Named parameter sets of the batch circuit, and the main source each one compiles from.
 
-``test`` is proven in CI (small trees, one slot per kind; ``test_wide`` the same with a wide
-leaf); ``demo`` is the production shape (account tree of 10 4-ary levels = 2^20 accounts, 4-ary
-order tree of 4 levels = 2^8 slots, P = 4, S = 16) with 4 trade slots; ``prod`` the same with 16
-(throughput), ``wide`` with 16 position slots per account. A config fixes the deployment's
+``test`` is proven in CI (small trees, one slot per kind, two account slots; ``test_wide`` the
+same with a wide leaf); ``demo`` is the production shape (account tree of 10 4-ary levels =
+2^20 accounts, 4-ary order tree of 4 levels = 2^8 slots, P = 4, S = 16) with 8 fill slots among
+4 account slots; ``prod`` the same with 16 fills among 8 accounts (throughput), ``wide`` with
+16 position slots per account. A config fixes the deployment's
 domain too:
 signatures are bound to (chain id, settlement address), and the circuit takes the domain as a
 compile-time constant, so a different deployment is a different circuit (and verifying key).
@@ -31,7 +32,8 @@ class CircuitConfig:
     positions: int  # P
     scenarios: int  # S
     series: int  # M, rows of the market table the batch carries
-    trades: int  # T
+    trades: int  # T, fills
+    accounts: int  # A, account slots: distinct accounts the fills of one batch touch
     deposits: int  # D
     withdrawals: int  # W
     liquidations: int  # L
@@ -70,7 +72,7 @@ class CircuitConfig:
         return EMPTY_ROOTS4[self.order_levels]
 
     def params(self) -> list[int]:
-        """Batch(AD, OD, P, M, S, T, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT)."""
+        """Batch(AD, OD, P, M, S, T, A, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT)."""
         return [
             self.account_depth,
             self.order_depth,
@@ -78,6 +80,7 @@ class CircuitConfig:
             self.series,
             self.scenarios,
             self.trades,
+            self.accounts,
             self.deposits,
             self.withdrawals,
             self.liquidations,
@@ -110,6 +113,7 @@ _TEST = CircuitConfig(
     scenarios=2,
     series=2,
     trades=1,
+    accounts=2,
     deposits=1,
     withdrawals=1,
     liquidations=1,
@@ -124,7 +128,8 @@ _DEMO = CircuitConfig(
     positions=4,
     scenarios=16,
     series=16,
-    trades=4,
+    trades=8,
+    accounts=4,
     deposits=2,
     withdrawals=2,
     liquidations=1,
@@ -138,8 +143,8 @@ CONFIGS: dict[str, CircuitConfig] = {
     "test_wide": replace(_TEST, name="test_wide", positions=6),
     "demo": _DEMO,
     # the fixed part (table hash, queue, withdrawal, liquidation, settlement and fee slots) is
-    # paid once per 16 fills instead of 4
-    "prod": replace(_DEMO, name="prod", trades=16, symbols=False),
+    # paid once per 16 fills instead of 8
+    "prod": replace(_DEMO, name="prod", trades=16, accounts=8, symbols=False),
     # room for a real options book: 16 position slots per account (encoding.positions_hash)
     "wide": replace(_DEMO, name="wide", positions=16),
 }

@@ -87,9 +87,10 @@ def blob_bytes(entries: int, positions: int) -> int:
 
 def entry_floor(config: CircuitConfig) -> int:
     """Entries the relayer brings a blob to with cover touches when the tree and the empty
-    touch-capable slots allow: ``2 T + 1`` (what T fills write at most: two desks each, and
-    account 0's fee credit), so the entry count does not tell how many fills a batch holds."""
-    return 2 * config.trades + 1
+    touch-capable slots allow: ``A + 1`` (what the fills write at most: one leaf per account
+    slot, and account 0's fee credit), so the entry count does not tell how many fills or
+    accounts a batch holds."""
+    return config.accounts + 1
 
 
 def _check_positions(positions: int) -> None:

@@ -36,7 +36,7 @@ rejects is never sealed.
   ops on that table, no withdrawal), so a newer table never refuses what its own passed.
 
 Before sealing, ``prover.model.cover.with_cover`` adds cover touches: random existing accounts
-the batch does not write, in its empty touch-capable slots, until 2T + 1 ids are written (when
+the batch does not write, in its empty touch-capable slots, until A + 1 ids are written (when
 the tree and the slots allow), so the blob does not tell who traded (docs/privacy.md). The data
 blob is the model's (``apply_batch(...).data``: every leaf the batch wrote, encrypted to its
 owner), which the proof binds through dataBinding.
@@ -352,19 +352,21 @@ class Batcher:
             epoch = batch.market.epoch
             ahead = next((i for i, pf in enumerate(pending) if pf.epoch != epoch), len(pending))
             pending = pending[:ahead]
-        every = [pf for unit in _first_units(pending, cfg.trades) for pf in unit]
+        every = [pf for unit in _first_units(pending, cfg) for pf in unit]
         if every:
             cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in every)))
             if self._try(cand) is None:
                 return cand, every
         trades: list[PendingFill] = []
+        packing = _Packing(cfg)
         for unit in _units(pending):
-            if not _fits(len(trades), len(unit), cfg.trades):
-                break  # full, or the group goes first in the next batch
+            if not packing.fits(unit):
+                break  # full, or the unit goes first in the next batch
             cand = replace(batch, trades=(*batch.trades, *(pf.trade for pf in unit)))
             err = self._try(cand)
             if err is None:
                 batch, trades = cand, [*trades, *unit]
+                packing.take(unit)
             elif any(self._may_pass_later(pf, err, queued) for pf in unit):
                 self.held = Hold(f"fill {unit[-1].fill_id}", err.rule, err.detail)
                 break
@@ -425,7 +427,7 @@ class Batcher:
         keeper_accounts = {op.account_id for op in keeper_ops}
         booked = _booked(self.state, before_keepers, batch, keeper_accounts)
         # cover touches (prover.model.cover): random existing accounts the batch does not
-        # write, in its empty touch-capable slots, up to 2T + 1 written ids
+        # write, in its empty touch-capable slots, up to A + 1 written ids
         final = with_cover(self.state, batch)
         result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
         data = result.data  # the model's DBK3 blob: every leaf it wrote, as the proof binds it
@@ -468,23 +470,56 @@ def _group_keys(pf: PendingFill) -> set[tuple[int, int, int]]:
     return {(o.account_id, o.group_id, o.leg_count) for o in orders if o.leg_count}
 
 
-def _first_units(pending: list[PendingFill], slots: int) -> list[list[PendingFill]]:
-    """The units that fill the first ``slots`` trade slots, as the one-at-a-time loop takes
+@dataclass
+class _Packing:
+    """What the fills taken so far use of a batch: its fill slots, its account slots (one per
+    account the fills touch), and the accounts of its hedge mandates, which may have no other
+    fill in the batch (the hedge is checked on the account's state after all its fills)."""
+
+    config: CircuitConfig
+    fills: int = 0
+    accounts: set[int] = field(default_factory=set)
+    mandated: set[int] = field(default_factory=set)
+
+    def fits(self, unit: list[PendingFill]) -> bool:
+        """``unit`` goes in whole: room for its fills and accounts and no mandate account
+        shared, or it is the batch's first (a unit too large for any batch is then tried, and
+        refused with the model's reason)."""
+        if self.fills == 0:
+            return True
+        accounts, mandated = _unit_accounts(unit)
+        return (
+            self.fills + len(unit) <= self.config.trades
+            and len(self.accounts | accounts) <= self.config.accounts
+            and not (mandated & self.accounts or accounts & self.mandated)
+        )
+
+    def take(self, unit: list[PendingFill]) -> None:
+        accounts, mandated = _unit_accounts(unit)
+        self.fills += len(unit)
+        self.accounts |= accounts
+        self.mandated |= mandated
+
+
+def _unit_accounts(unit: list[PendingFill]) -> tuple[set[int], set[int]]:
+    """The accounts a unit's fills touch, and those of its mandate sides."""
+    orders = [o for pf in unit for o in (pf.trade.buy.order, pf.trade.sell.order)]
+    return {o.account_id for o in orders}, {
+        o.account_id for o in orders if isinstance(o, encoding.Mandate)
+    }
+
+
+def _first_units(pending: list[PendingFill], config: CircuitConfig) -> list[list[PendingFill]]:
+    """The units that fill the first fill and account slots, as the one-at-a-time loop takes
     them when every one passes."""
     units: list[list[PendingFill]] = []
-    taken = 0
+    packing = _Packing(config)
     for unit in _units(pending):
-        if not _fits(taken, len(unit), slots):
+        if not packing.fits(unit):
             break
         units.append(unit)
-        taken += len(unit)
+        packing.take(unit)
     return units
-
-
-def _fits(taken: int, size: int, slots: int) -> bool:
-    """A unit of ``size`` fills goes in after ``taken``: a slot is free and the unit fits whole,
-    or it is the batch's first (a group larger than a batch is then tried, and refused)."""
-    return taken < slots and (taken + size <= slots or taken == 0)
 
 
 def _units(pending: list[PendingFill]) -> Iterator[list[PendingFill]]:

@@ -31,7 +31,11 @@ class SigningOut(BaseModel):
 
 
 class SlotsPerBatchOut(BaseModel):
-    trades: int = Field(description="T")
+    trades: int = Field(description="T: fills")
+    accounts: int = Field(
+        description="A: distinct accounts the fills of one batch touch (each written once, its "
+        "margin checked after all its fills)"
+    )
     deposits: int = Field(description="D")
     withdrawals: int = Field(description="W")
     liquidations: int = Field(description="L")

@@ -37,6 +37,7 @@ def venue_out(settings: Settings, venue: Venue, chain: ChainInfo | None) -> sche
             series=cfg.series,
             slots_per_batch=schemas.SlotsPerBatchOut(
                 trades=cfg.trades,
+                accounts=cfg.accounts,
                 deposits=cfg.deposits,
                 withdrawals=cfg.withdrawals,
                 liquidations=cfg.liquidations,

@@ -205,8 +205,8 @@ def test_touches_fill_every_touch_capable_slot_kind(world):
     w, _ = world
     batch = Batch(NOW, w.market, touches=tuple(Touch(a) for a in (1, 2, 3, 4)))
     result = apply_batch(w.state, batch)
-    kinds = {(r["kind"], r["side"]) for r in _touch_records(result)}
-    assert kinds == {("trade", 0), ("trade", 1), ("settlement", 0), ("withdrawal", 0)}
+    kinds = {(r["kind"], r["slot"]) for r in _touch_records(result)}
+    assert kinds == {("account", 0), ("account", 1), ("settlement", 0), ("withdrawal", 0)}
     assert result.written == (0, 1, 2, 3, 4)
     assert accepted(_inputs(result, w.state))
     # each kind's touch is bound: a claimed collateral change of the touched leaf is refused
@@ -218,12 +218,7 @@ def test_touches_fill_every_touch_capable_slot_kind(world):
 def _touch_records(result) -> list[dict]:
     """The touch flags as placed in the circuit inputs, by slot kind."""
     ins = result.inputs
-    out = [
-        {"kind": "trade", "side": k}
-        for t in range(TEST.trades)
-        for k in range(2)
-        if ins["tTouch"][t][k]
-    ]
-    out += [{"kind": "settlement", "side": 0} for x in ins["xTouch"] if x]
-    out += [{"kind": "withdrawal", "side": 0} for x in ins["wTouch"] if x]
+    out = [{"kind": "account", "slot": a} for a, x in enumerate(ins["aTouch"]) if x]
+    out += [{"kind": "settlement", "slot": i} for i, x in enumerate(ins["xTouch"]) if x]
+    out += [{"kind": "withdrawal", "slot": i} for i, x in enumerate(ins["wTouch"]) if x]
     return out

@@ -98,6 +98,19 @@ CASES = {
     "hedge_per_fill": lambda w: _hedge(w, fill=3, max_per_fill=2),
     "mandate_limit": lambda w: _hedge(w, above=6),  # one past mark + 5
     "overfill": lambda w: _hedge(w, fill=3, qty=2),  # past the total
+    # the hedge is checked on the account's delta after all its fills: none but the hedge
+    "hedge_alone": lambda w: Batch(
+        NOW,
+        w.market,
+        trades=(
+            Trade(
+                _mandate(w, 1),
+                _order(w, 1, 1, w.market.row(FUTURE).mark),
+                w.market.row(FUTURE).mark,
+                2,
+            ),
+        ),
+    ),
     "hedge_pair": lambda w: Batch(
         NOW,
         w.market,
@@ -115,7 +128,8 @@ CASES = {
 
 # the template whose constraint refuses each cheat (the witness calculator names it)
 REFUSED_BY = {
-    "hedge_pair": "TradeSlot",
+    "hedge_pair": "FillTerms",
+    "hedge_alone": "Batch",
     "mandate_limit": "Fill",
     "overfill": "OrderSlotUpdate",
     "revoked": "OrderSlotUpdate",

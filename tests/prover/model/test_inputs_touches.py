@@ -1,5 +1,5 @@
 """inputs.assemble: account fields carry enc and count, cover touches land in the empty slot they
-name (touch = 1, the touched leaf and path, no position added), opSecret is the given scalar;
+name (touch = 1, the touched leaf and path), opSecret is the given scalar;
 a touch that names no empty touch-capable slot is refused with what was wrong."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _touch(world, kind: str, slot: int, side: int, aid: int) -> dict:
 def _assemble(world, touches, op_secret=7, settlements=()):
     public = PublicInputs.from_list(apply_batch(world.state, Batch(NOW, world.market)).public)
     return assemble(
-        TEST, public, world.market, [], [], [], None, [], list(settlements), touches, op_secret
+        TEST, public, world.market, [], [], [], [], None, [], list(settlements), touches, op_secret
     )
 
 
@@ -51,17 +51,17 @@ def test_touches_land_in_the_named_slots(world):
     ins = _assemble(
         world,
         [
-            _touch(world, "trade", 0, 1, 2),
+            _touch(world, "account", 1, 0, 2),
             _touch(world, "settlement", 0, 0, 3),
             _touch(world, "withdrawal", 0, 0, 4),
         ],
     )
-    assert ins["tTouch"] == [[0, 1]]
-    assert ins["tAccount"][0][1] == 2
-    assert ins["tCount"][0][1] == world.state.accounts[2].count
-    assert ins["tEnc"][0][1] == world.state.accounts[2].enc
-    assert ins["tPosSel"][0][1] == [0] * TEST.positions  # a touched side adds no position
-    assert ins["tPosSel"][0][0] == [1] + [0] * (TEST.positions - 1)  # the untouched dummy
+    assert ins["aTouch"] == [0, 1] and ins["aEnabled"] == [0, 0]
+    assert ins["aAccount"][1] == 2
+    assert ins["aCount"][1] == world.state.accounts[2].count
+    assert ins["aEnc"][1] == world.state.accounts[2].enc
+    assert ins["tSel"] == [[[0, 0], [0, 0]]]  # the empty fill names no account slot
+    assert ins["tPosSel"] == [[[0] * TEST.positions] * 2]  # and no position
     assert (ins["xTouch"], ins["xAccount"]) == ([1], [3])
     assert (ins["wTouch"], ins["wAccount"]) == ([1], [4])
     assert ins["wCollateral"] == [world.state.accounts[4].collateral]
@@ -70,16 +70,16 @@ def test_touches_land_in_the_named_slots(world):
 
 def test_no_touch_leaves_every_flag_zero(world):
     ins = _assemble(world, None)
-    assert ins["tTouch"] == [[0, 0]] and ins["xTouch"] == [0] and ins["wTouch"] == [0]
+    assert ins["aTouch"] == [0, 0] and ins["xTouch"] == [0] and ins["wTouch"] == [0]
 
 
 @pytest.mark.parametrize(
     ("kind", "slot", "side", "what"),
     [
         ("liquidation", 0, 0, "touch kind"),
-        ("trade", 1, 0, "not an empty slot"),
+        ("trade", 0, 0, "touch kind"),  # fill slots no longer write leaves: account slots do
+        ("account", 2, 0, "not an empty slot"),
         ("settlement", -1, 0, "not an empty slot"),
-        ("trade", 0, 2, "taken or no side"),
     ],
 )
 def test_touch_outside_an_empty_touch_capable_slot_is_refused(world, kind, slot, side, what):
@@ -99,7 +99,7 @@ def test_touch_into_a_real_operations_slot_is_refused(world):
         _assemble(world, [_touch(world, "settlement", 0, 0, 1)], settlements=[real])
 
 
-def test_apply_batch_places_the_first_touch_on_a_buy_side(world):
+def test_apply_batch_places_the_first_touch_in_the_first_free_account_slot(world):
     result = apply_batch(world.state, Batch(NOW, world.market, touches=(Touch(1),)))
-    assert result.inputs["tTouch"] == [[1, 0]]
+    assert result.inputs["aTouch"] == [1, 0] and result.inputs["aAccount"] == [1, 0]
     assert result.inputs["opSecret"] == world.state.operator_scalar

@@ -22,7 +22,7 @@ from prover.statement.errors import StatementError
 from prover.statement.market import MarketTable
 from prover.statement.public_inputs import PublicInputs
 
-TEST = replace(get_config("test"), trades=3, withdrawals=2, settlements=2)  # the model only
+TEST = replace(get_config("test"), trades=3, accounts=4, withdrawals=2, settlements=2)  # model
 OPERATOR = key_for(0)
 
 
@@ -122,11 +122,11 @@ def test_an_empty_batch_still_writes_account_0() -> None:
 
 def test_each_write_bumps_the_count_and_the_blob_holds_the_final_leaf() -> None:
     w = _world()
-    # account 1 trades in both fills: two writes of its leaf, one entry (its last leaf)
+    # account 1 trades in both fills: one write of its leaf after both (its account slot)
     batch = Batch(NOW, w.market, trades=(_trade(w, 1, 2), _trade(w, 3, 1)))
     r = apply_batch(w.state, batch)
     c0 = _counts(w.state)
-    assert _counts(r.state) == {**c0, 0: c0[0] + 1, 1: c0[1] + 2, 2: c0[2] + 1, 3: c0[3] + 1}
+    assert _counts(r.state) == {**c0, 0: c0[0] + 1, 1: c0[1] + 1, 2: c0[2] + 1, 3: c0[3] + 1}
     assert r.written == (0, 1, 2, 3)
     assert data_blob.leaf_hashes(r.data) == {a: r.state.tree.leaf(a) for a in r.written}
     for aid in r.written:
@@ -164,10 +164,10 @@ def test_free_touch_slots_in_circuit_order() -> None:
     w = _world()
     batch = Batch(NOW, w.market, trades=(_trade(w, 1, 2),))
     slots = free_touch_slots(batch, TEST)
-    trade = [("trade", t, s) for t in range(1, TEST.trades) for s in (0, 1)]
+    account = [("account", a, 0) for a in range(2, TEST.accounts)]  # accounts 1, 2 use 0, 1
     settle = [("settlement", i, 0) for i in range(TEST.settlements)]
     withdraw = [("withdrawal", i, 0) for i in range(TEST.withdrawals)]
-    assert slots == trade + settle + withdraw
+    assert slots == account + settle + withdraw
 
 
 def test_a_touch_bumps_the_count_and_nothing_else() -> None:
@@ -219,7 +219,7 @@ def test_touching_a_written_account_is_one_more_write() -> None:
 # --- cover -----------------------------------------------------------------------------------
 
 
-def test_cover_brings_the_blob_to_2t_plus_1_entries_with_unwritten_accounts() -> None:
+def test_cover_brings_the_blob_to_a_plus_1_entries_with_unwritten_accounts() -> None:
     w = _world(8)
     rng = random.Random(3)
     bare = Batch(NOW, w.market, trades=(_trade(w, 1, 2),))
@@ -227,7 +227,7 @@ def test_cover_brings_the_blob_to_2t_plus_1_entries_with_unwritten_accounts() ->
     touched = [t.account_id for t in covered.touches]
     assert not {0, 1, 2} & set(touched) and touched == sorted(set(touched))
     r = apply_batch(w.state, covered)
-    assert len(r.written) == data_blob.entry_floor(TEST) == 2 * TEST.trades + 1
+    assert len(r.written) == data_blob.entry_floor(TEST) == TEST.accounts + 1
     assert len(data_blob.decode(r.data).entries) == len(r.written)
 
 

@@ -16,9 +16,12 @@ def test_circuit_stats_test_config(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["config"] == "test"
     assert data["total"] > 0
-    assert set(data["per_slot"]) >= {"trade", "queue", "withdrawal"}
+    assert set(data["per_slot"]) >= {"fill", "account", "queue", "withdrawal"}
     assert data["per_template"]["RangeCheck64"] == 64
-    assert data["per_slot"]["trade"] < data["total"]
+    assert data["per_slot"]["fill"] < data["total"]
+    # a full batch: T fill slots, A account slots and the fixed part, counted once each
+    parts = data["per_fill_slot"] * 1 + data["per_account_slot"] * 2 + data["fixed"]
+    assert parts == data["total"] and data["fixed"] > 0
     checks = {"MarketIds", "MarketStatus", "MarketPadding", "MarketRanges"}  # once per batch
     assert all(data["per_template"][name] > 0 for name in checks)
     # strategy rules are priced per fill: the hedge check and the trigger check

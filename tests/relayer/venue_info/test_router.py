@@ -37,6 +37,7 @@ def test_a_new_desk_signs_with_what_the_venue_says(server: LiveServer) -> None:
     assert (c["positions"], c["scenarios"], c["series"]) == (4, 16, 16)
     assert c["slots_per_batch"] == {
         "trades": cfg.trades,
+        "accounts": cfg.accounts,
         "deposits": cfg.deposits,
         "withdrawals": cfg.withdrawals,
         "liquidations": cfg.liquidations,
