@@ -44,7 +44,8 @@ RULES: dict[str, str] = {
     "group_repeat": "a fill of an atomic group's leg after that leg completed",
     "operator_trade": "account 0 is a party of a trade (it could move the float it holds for "
     "others to an accomplice at a chosen price)",
-    "slot_count": "the batch has more operations of a kind than the circuit has slots",
+    "slot_count": "the batch has more operations of a kind than the circuit has slots (or its "
+    "fills touch more accounts than it has account slots)",
     "forced_withdrawals": "the batch consumes more than one forced withdrawal (the stamp has "
     "room for one payout; the next waits for the next batch)",
     "forced_paid": "a forced withdrawal pays other than min(amount, free collateral) (issue 19: "
@@ -55,6 +56,8 @@ RULES: dict[str, str] = {
     "exists, count + 1)",
     "mandate_limit": "a hedge fill's price is worse than the mandate's limit (the mark plus "
     "its distance buying, minus it selling)",
+    "hedge_alone": "a hedge mandate's account has another fill side in the batch (its hedge "
+    "is checked on the account's delta after all its fills, so the hedge must be its only one)",
     **HEDGE_RULES,
     # the oracle's promises about the table (prover.statement.market.PROMISES, docs/risk.md)
     **{

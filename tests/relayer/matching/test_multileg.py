@@ -117,18 +117,20 @@ def test_a_signed_group_signs_all_of_it(desks: list[Desk]) -> None:
 def test_a_signed_group_needing_more_fills_than_a_batch_holds_is_killed(
     desks: list[Desk],
 ) -> None:
-    """The `demo` batch has 4 trade slots: a one-leg group (a proven fill-or-kill) that would
-    take 5 resting orders can never prove, so it fills nothing and says why."""
+    """The `demo` batch has 8 fill slots among 4 account slots, so a group makes at most
+    min(8, 4 - 1) = 3 fills (its account and one counterparty each): a one-leg group (a proven
+    fill-or-kill) that would take 4 resting orders can never prove, so it fills nothing and
+    says why."""
     a, b, _ = desks
-    for _ in range(5):
+    for _ in range(4):
         b.order(SERIES, "sell", PX, 1)
     before = b.open_orders()
-    r = a.submit(*a.group((SERIES, "buy", PX, 5)), type="fok")
+    r = a.submit(*a.group((SERIES, "buy", PX, 4)), type="fok")
     body = r.json()
     assert body["fills"] == [], r.text
     assert [(o["status"], o["reason"]) for o in body["orders"]] == [
         ("cancelled", "group_exceeds_batch")
     ]
     assert b.open_orders() == before
-    r = a.submit(*a.group((SERIES, "buy", PX, 4)), type="fok")
+    r = a.submit(*a.group((SERIES, "buy", PX, 3)), type="fok")
     assert [o["status"] for o in r.json()["orders"]] == ["filled"]
