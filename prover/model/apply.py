@@ -163,30 +163,28 @@ SIGNED_KEYS = (
 
 
 class _AccountSlots:
-    """The batch's account slots: each account its fills touch, in order of first touch, with
-    its leaf before the batch's fills (written once, after all of them: AccountSlot) and how
-    many fill sides it has (a mandate's account may have only the mandate's)."""
+    """The batch's account slots (``touches.fill_accounts``: the accounts its fills touch, in
+    order of first touch), each with its leaf before the batch's fills (written once, after
+    all of them: AccountSlot) and how many fill sides it has (a mandate's account may have
+    only the mandate's); ``mandates``: (account, order id) of the mandate sides."""
 
-    def __init__(self, ctx: _Ctx) -> None:
+    def __init__(self, ctx: _Ctx, order: list[int]) -> None:
         self.ctx = ctx
-        self.order: list[int] = []
+        self.order = order
         self.before: dict[int, Account] = {}
         self.sides: dict[int, int] = {}
+        self.mandates: list[tuple[int, int]] = []
 
     def join(self, account_id: int) -> tuple[Account, list[int]]:
         """The account's running state (the live leaf, not written until the end) and the
         one-hot selector of its slot."""
         ctx = self.ctx
         acct = ctx.account(account_id)
-        if account_id not in self.before:
-            if len(self.order) == ctx.cfg.accounts:  # no selector to build: always fatal
-                raise Rejected(
-                    "slot_count", f"the fills touch more than {ctx.cfg.accounts} accounts"
-                )
-            self.order.append(account_id)
-            self.before[account_id] = copy.deepcopy(acct)
-        self.sides[account_id] = self.sides.get(account_id, 0) + 1
         index = self.order.index(account_id)
+        if index >= ctx.cfg.accounts:  # no selector to build: always fatal
+            raise Rejected("slot_count", f"the fills touch more than {ctx.cfg.accounts} accounts")
+        self.before.setdefault(account_id, copy.deepcopy(acct))
+        self.sides[account_id] = self.sides.get(account_id, 0) + 1
         return acct, [int(a == index) for a in range(ctx.cfg.accounts)]
 
 
@@ -214,6 +212,7 @@ def _trade_side(
     )
     mandate = isinstance(o, encoding.Mandate)
     if mandate:
+        slots.mandates.append((o.account_id, o.order_id))
         _hedge(ctx, o, acct.positions, qty, pos_delta)
     else:
         _trigger(ctx, o)
@@ -248,14 +247,12 @@ def _trade_side(
     return rec, fill
 
 
-def _write_accounts(
-    ctx: _Ctx, slots: _AccountSlots, mandates: list[tuple[int, int]]
-) -> list[Record]:
+def _write_accounts(ctx: _Ctx, slots: _AccountSlots) -> list[Record]:
     """Each account slot's one write, in slot order, after all fills (AccountSlot): the final
     collateral in range, the initial margin rule on the final state; a mandate's account had
     no fill but the mandate's (its delta after all fills is the one after the hedge)."""
     recs = []
-    for aid in slots.order:
+    for aid in slots.before:  # slot order
         acct = ctx.account(aid)
         ctx.check(acct.collateral >= 0, "collateral", f"account {aid}")
         ctx.check(acct.collateral < U64, "range", f"collateral {acct.collateral}")
@@ -269,7 +266,7 @@ def _write_accounts(
         )
         ctx.write(aid, acct)
         ctx.margin(acct, f"account {aid} after its fills")
-    for aid, order_id in mandates:
+    for aid, order_id in slots.mandates:
         ctx.check(
             slots.sides[aid] == 1,
             "hedge_alone",
@@ -646,20 +643,15 @@ def apply_batch(state: State, batch: Batch, *, strict: bool = True) -> BatchResu
         if reason is not None:
             refunds |= 1 << i
             ctx.refunded.append((i, reason))
-    trades, fees, fills, slots = [], 0, [], _AccountSlots(ctx)
+    trades, fees, fills = [], 0, []
+    slots = _AccountSlots(ctx, touches.fill_accounts(batch))
     for t in batch.trades:
         rec, fee, sides = _trade(ctx, t, slots)
         trades.append(rec)
         fills.append(sides)
         fees += fee
     _groups(ctx, trades, fills)
-    mandates = [
-        (so.order.account_id, so.order.order_id)
-        for t in batch.trades
-        for so in (t.buy, t.sell)
-        if isinstance(so.order, encoding.Mandate)
-    ]
-    accounts = _write_accounts(ctx, slots, mandates)
+    accounts = _write_accounts(ctx, slots)
     touches.apply_kind(ctx, placed, "account")
     liquidations = [_liquidation(ctx, lq) for lq in batch.liquidations]
     settlements, flows = [], 0

@@ -244,7 +244,7 @@ _TOUCH_KINDS = ("account", "settlement", "withdrawal")
 _ACCOUNT_KEYS = ("Ax", "Ay", "collateral", "ordersRoot", "posSeries", "posQty", "enc", "count")
 
 
-def _touched(dummy: Record, touch: Record, config: CircuitConfig) -> Record:
+def _touched(dummy: Record, touch: Record) -> Record:
     """An empty slot's dummy carrying a touch: the touched leaf and path, ``touch = 1``; the
     dummy's operation stays (disabled), its effects muxed out by the slot (count + 1 only)."""
     out = dict(dummy)
@@ -256,7 +256,6 @@ def _touched(dummy: Record, touch: Record, config: CircuitConfig) -> Record:
 
 
 def _place_touches(
-    config: CircuitConfig,
     touches: list[Record],
     accounts: list[Record],
     settlements: list[Record],
@@ -272,7 +271,7 @@ def _place_touches(
             raise ValueError(f"touch into {kind} slot {slot}: not an empty slot of this batch")
         if rows[slot]["touch"]:
             raise ValueError(f"touch into {kind} slot {slot}: already touched")
-        rows[slot] = _touched(rows[slot], t, config)
+        rows[slot] = _touched(rows[slot], t)
 
 
 def _with_touch_flag(records: list[Record]) -> list[Record]:
@@ -311,7 +310,7 @@ def assemble(
     accounts = accounts + [dummy_account(config)] * (config.accounts - len(accounts))
     settlements = _with_touch_flag(settlements)
     withdrawals = _with_touch_flag(withdrawals)
-    _place_touches(config, list(touches or []), accounts, settlements, withdrawals)
+    _place_touches(list(touches or []), accounts, settlements, withdrawals)
     out: Record = dict(public.signals())
     out["opSecret"] = op_secret
     out.update(market_inputs(config, market))
