@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from prover.crypto.eddsa import PrivateKey
-from relayer.api.listen import wait_for_url
+from relayer.api.listen import ListenError, wait_for_url
 from relayer.intake.client import sign_request
 
 
@@ -82,7 +82,7 @@ class RelayerProcess:
         """The API URL this process bound (from ``<data_dir>/api.json``)."""
         try:
             return wait_for_url(data_dir, self.proc, timeout)
-        except RuntimeError as exc:
+        except ListenError as exc:
             raise AssertionError(f"{exc}:\n{self.text()}") from None
 
     def kill(self) -> None:
