@@ -105,8 +105,7 @@ def sign_order(
     legs = check_legs(venue, legs, order_type)
     expires = _expiry(expiry)
     dom = venue_domain(venue)
-    slots = venue.circuit.slots_per_batch  # a group's fills and accounts fit one batch
-    proven = order_type == "fok" and len(legs) <= min(slots.trades, slots.accounts - 1)
+    proven = order_type == "fok" and len(legs) <= venue.circuit.slots_per_batch.group_fills
     if trigger is not None and (len(legs) > 1 or order_type not in ("limit", "ioc")):
         raise OrderInputError("a triggered order is one leg, type limit or ioc")
     fires = trigger.fields() if trigger is not None else (0, 0, 0)

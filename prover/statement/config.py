@@ -71,6 +71,12 @@ class CircuitConfig:
     def empty_orders_root(self) -> int:
         return EMPTY_ROOTS4[self.order_levels]
 
+    @property
+    def group_fills(self) -> int:
+        """The most fills an atomic group may make: they settle in one batch, within its T fill
+        slots and its A account slots (the group's account and one counterparty per fill)."""
+        return min(self.trades, self.accounts - 1)
+
     def params(self) -> list[int]:
         """Batch(AD, OD, P, M, S, T, A, D, W, L, X, FEE, PENALTY, DOMAIN, EMPTY_ORDERS_ROOT)."""
         return [

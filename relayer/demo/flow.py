@@ -171,8 +171,8 @@ class Story:
     def spread(self) -> None:
         a, b, c, _ = self.desks
         k1, k2 = self.call, self.wing
-        # a signed group's fills share one batch: with T = 1 (`test`) no 2-leg group can prove
-        proven = self.venue["circuit"]["slots_per_batch"]["trades"] >= 2
+        # a signed group's fills share one batch: on `test` (T = 1) no 2-leg group can prove
+        proven = self.venue["circuit"]["slots_per_batch"]["group_fills"] >= 2
         how = "a signed group the proof fills whole" if proven else "atomic at the relayer"
         self.say(
             f"5. a multi-leg spread: {c.name} buys {k1['series_id']} and sells {k2['series_id']} "

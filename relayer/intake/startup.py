@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from prover.statement.config import CircuitConfig, get_config
+from prover.statement.config import get_config
 from prover.statement.encoding import Order, cancel_hash, order_hash, withdrawal_hash
 from relayer.intake.auth import request_message
 from relayer.markets.series import SeriesSpec, default_series, load_series, merge_registry
@@ -58,19 +58,13 @@ def new_engine(settings: Settings, registry: Registry) -> Engine:
         max_positions=settings.max_positions,
         fee=settings.fee_per_contract,
         max_open_orders=settings.max_open_orders,
-        max_group_fills=_group_fills(get_config(settings.circuit)),
+        max_group_fills=get_config(settings.circuit).group_fills,
     )
     for snap in registry.snapshots:
         engine.tables[snap.epoch] = snap.rows_im
         engine.marks[snap.epoch] = snap.marks
         engine.deltas[snap.epoch] = snap.deltas
     return engine
-
-
-def _group_fills(config: CircuitConfig) -> int:
-    """The most fills an atomic group may make: they settle in one batch, within its T fill
-    slots and its A account slots (the group's account and one counterparty per fill)."""
-    return min(config.trades, config.accounts - 1)
 
 
 def warm_up(dom: int) -> None:

@@ -36,6 +36,9 @@ class SlotsPerBatchOut(BaseModel):
         description="A: distinct accounts the fills of one batch touch (each written once, its "
         "margin checked after all its fills)"
     )
+    group_fills: int = Field(
+        description="the most fills an atomic group (a proven fok) may make: min(T, A - 1)"
+    )
     deposits: int = Field(description="D")
     withdrawals: int = Field(description="W")
     liquidations: int = Field(description="L")

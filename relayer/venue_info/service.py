@@ -38,6 +38,7 @@ def venue_out(settings: Settings, venue: Venue, chain: ChainInfo | None) -> sche
             slots_per_batch=schemas.SlotsPerBatchOut(
                 trades=cfg.trades,
                 accounts=cfg.accounts,
+                group_fills=cfg.group_fills,
                 deposits=cfg.deposits,
                 withdrawals=cfg.withdrawals,
                 liquidations=cfg.liquidations,

@@ -38,6 +38,7 @@ def test_a_new_desk_signs_with_what_the_venue_says(server: LiveServer) -> None:
     assert c["slots_per_batch"] == {
         "trades": cfg.trades,
         "accounts": cfg.accounts,
+        "group_fills": min(cfg.trades, cfg.accounts - 1),
         "deposits": cfg.deposits,
         "withdrawals": cfg.withdrawals,
         "liquidations": cfg.liquidations,
