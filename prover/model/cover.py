@@ -43,13 +43,21 @@ def pick_cover(
 
 
 def with_cover(
-    state: State, batch: Batch, rng: random.Random | secrets.SystemRandom | None = None
+    state: State,
+    batch: Batch,
+    rng: random.Random | secrets.SystemRandom | None = None,
+    *,
+    written: Collection[int] | None = None,
 ) -> Batch:
-    """``batch`` with cover touches replacing any it had: the model applies it first (its
-    written ids), then :func:`pick_cover` over the state's accounts. Raises what
-    ``apply_batch`` raises for a batch it refuses."""
+    """``batch`` with cover touches replacing any it had (``batch`` itself when it has none
+    and gets none): the model applies it without touches first (its written ids), unless the
+    caller passes those ``written`` ids, then :func:`pick_cover` over the state's accounts.
+    Without ``written``, raises what ``apply_batch`` raises for a batch it refuses."""
     bare = replace(batch, touches=())
-    written = apply_batch(state, bare).written
+    if written is None:
+        written = apply_batch(state, bare).written
     free = len(free_touch_slots(bare, state.config))
     ids = pick_cover(state.accounts, written, free, state.config, rng)
+    if not ids and not batch.touches:
+        return batch  # unchanged: a caller that already applied it need not again
     return replace(bare, touches=tuple(Touch(a) for a in ids))

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prover.crypto.eddsa import PrivateKey, Signature
-from prover.model.apply import apply_batch
+from prover.model.apply import BatchResult, apply_batch
 from prover.model.cover import with_cover
 from prover.model.errors import Rejected
 from prover.model.ops import (
@@ -198,6 +198,8 @@ class Batcher:
         self.last_fill_id = 0
         self.last_withdrawal_seq = 0
         self.last_timestamp = 0
+        # (sealed state, batch, strict result) of the last batch ``_try`` passed: ``_applied``
+        self._passed: tuple[State, Batch, BatchResult] | None = None
 
     # -- intake -------------------------------------------------------------------------
 
@@ -305,12 +307,12 @@ class Batcher:
         (payers first), that the model accepts on top of it (on its table), within the slot
         counts."""
         cfg = self.config
-        mid = apply_batch(self.state, batch).state
+        mid = self._applied(batch).state
         for lq in failing_maintenance(mid, batch.market)[: cfg.liquidations]:
             cand = replace(batch, liquidations=(*batch.liquidations, lq))
             if self._try(cand) is None:
                 batch = cand
-        after = apply_batch(self.state, batch).state
+        after = self._applied(batch).state
         for x in expired_positions(after, batch.market):
             if len(batch.settlements) == cfg.settlements:
                 break
@@ -323,10 +325,21 @@ class Batcher:
 
     def _try(self, batch: Batch) -> Rejected | None:
         try:
-            apply_batch(self.state, batch)
+            result = apply_batch(self.state, batch)
         except Rejected as exc:
             return exc
+        self._passed = (self.state, batch, result)
         return None
+
+    def _applied(self, batch: Batch) -> BatchResult:
+        """The model's strict result for ``batch`` on the sealed state: the last passing
+        ``_try``'s when it tried this very batch (seal runs the model once per batch), else a
+        fresh run."""
+        if self._passed is not None:
+            state, tried, result = self._passed
+            if state is self.state and tried is batch:
+                return result
+        return apply_batch(self.state, batch)
 
     def _timestamp_for_head_fill(self, timestamp: int, market: MarketTable) -> int:
         """An earlier timestamp (never before previous + 1) when the next fill's orders or its
@@ -396,8 +409,9 @@ class Batcher:
         self.held = None
         batch, trades = self._take_fills(batch, len(queued))
 
-        before_keepers = batch
+        before_keepers = self._applied(batch).state
         batch = self._keeper_ops(batch)
+        after_keepers = self._applied(batch).state  # withdrawals go after
 
         taken: list[PendingWithdrawal] = []
         left = list(self.fills)[len(trades) :]
@@ -425,11 +439,12 @@ class Batcher:
             return None
         number = len(self.sealed) + 1
         keeper_accounts = {op.account_id for op in keeper_ops}
-        booked = _booked(self.state, before_keepers, batch, keeper_accounts)
+        booked = _booked(before_keepers, after_keepers, keeper_accounts)
         # cover touches (prover.model.cover): random existing accounts the batch does not
         # write, in its empty touch-capable slots, up to A + 1 written ids
-        final = with_cover(self.state, batch)
-        result = apply_batch(self.state, final)  # strict: the model accepts what is sealed
+        final = with_cover(self.state, batch, written=self._applied(batch).written)
+        # strict: the model accepts what is sealed (``batch`` itself, run once, when uncovered)
+        result = self._applied(final)
         data = result.data  # the model's DBK3 blob: every leaf it wrote, as the proof binds it
         booked = merge_deltas(booked, _forced_payout(deps, result.forced_paid))
         cancels = _cancels(self.state, result.state, deps)
@@ -441,6 +456,7 @@ class Batcher:
         for pw in taken:
             self.withdrawals.remove(pw)
         self.state = result.state
+        self._passed = None
         self.last_timestamp = timestamp
         sealed = SealedBatch(
             number,
@@ -570,10 +586,9 @@ def _cancels(before: State, after: State, deps: tuple[QueueEntry, ...]) -> list[
     return out
 
 
-def _booked(state: State, before: Batch, batch: Batch, accounts: set[int]) -> Deltas:
-    """What the batch's keeper ops did to each account (and account 0), for the ledger."""
+def _booked(before: State, after: State, accounts: set[int]) -> Deltas:
+    """What the batch's keeper ops did to each account (and account 0), for the ledger:
+    ``before`` and ``after`` are the model's states after the batch's fills and keeper ops."""
     if not accounts:
         return {}
-    keepers = replace(batch, withdrawals=())  # the same batch up to its keeper ops
-    after = apply_batch(state, keepers, strict=False).state
-    return keeper_deltas(apply_batch(state, before).state, after, accounts | {OPERATOR_ACCOUNT})
+    return keeper_deltas(before, after, accounts | {OPERATOR_ACCOUNT})

@@ -231,6 +231,18 @@ def test_cover_brings_the_blob_to_a_plus_1_entries_with_unwritten_accounts() -> 
     assert len(data_blob.decode(r.data).entries) == len(r.written)
 
 
+def test_cover_takes_the_written_ids_a_caller_already_has() -> None:
+    """``written=``: the ids the model wrote for the bare batch skip its run, same touches;
+    a batch that gets no cover comes back as it was (its caller's model run still holds)."""
+    w = _world(8)
+    bare = Batch(NOW, w.market, trades=(_trade(w, 1, 2),))
+    written = apply_batch(w.state, bare).written
+    given = with_cover(w.state, bare, random.Random(3), written=written)
+    assert given == with_cover(w.state, bare, random.Random(3)) and given.touches
+    full = Batch(NOW, w.market, trades=(_trade(w, 1, 2), _trade(w, 3, 4)))
+    assert with_cover(w.state, full, written=apply_batch(w.state, full).written) is full
+
+
 def test_cover_is_bounded_by_the_tree_and_the_slots() -> None:
     assert pick_cover(range(3), {0, 1}, 10, TEST) == [2]  # one unwritten account in the tree
     assert len(pick_cover(range(50), {0}, 2, TEST)) == 2  # two free slots
