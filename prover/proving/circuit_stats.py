@@ -112,11 +112,10 @@ def account_part(per_slot: dict[str, int], per_template: dict[str, int]) -> int:
     return per_slot["account"] + per_template["BlobEntry"] + published // 2 + 2
 
 
-def per_fill(c: CircuitConfig, per_slot: dict[str, int], per_template: dict[str, int]) -> int:
-    """A full batch's cost per fill beyond the fixed part: a fill slot and A / T account
-    slots."""
-    part = account_part(per_slot, per_template)
-    return fill_part(c, per_slot, per_template) + round(c.accounts * part / c.trades)
+def per_fill(c: CircuitConfig, fill: int, account: int) -> int:
+    """A full batch's cost per fill beyond the fixed part: a fill slot (``fill``) and A / T
+    account slots (``account`` each)."""
+    return fill + round(c.accounts * account / c.trades)
 
 
 def circuit_stats(name: str) -> dict[str, Any]:
@@ -150,7 +149,7 @@ def circuit_stats(name: str) -> dict[str, Any]:
         "total": batch.constraints,
         "per_slot": per_slot,
         "per_template": per_template,
-        "per_fill": per_fill(c, per_slot, per_template),
+        "per_fill": per_fill(c, fill, account),
         "per_fill_slot": fill,
         "per_account_slot": account,
         "fixed": batch.constraints - c.trades * fill - c.accounts * account,

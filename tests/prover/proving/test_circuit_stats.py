@@ -22,6 +22,8 @@ def test_circuit_stats_test_config(capsys):
     # a full batch: T fill slots, A account slots and the fixed part, counted once each
     parts = data["per_fill_slot"] * 1 + data["per_account_slot"] * 2 + data["fixed"]
     assert parts == data["total"] and data["fixed"] > 0
+    # per fill: its fill slot and its share of the account slots (A = 2 over T = 1 here)
+    assert data["per_fill"] == data["per_fill_slot"] + 2 * data["per_account_slot"]
     checks = {"MarketIds", "MarketStatus", "MarketPadding", "MarketRanges"}  # once per batch
     assert all(data["per_template"][name] > 0 for name in checks)
     # strategy rules are priced per fill: the hedge check and the trigger check
