@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,21 +22,8 @@ import httpx
 
 from prover.crypto.eddsa import PrivateKey
 from relayer.api.listen import ListenError, wait_for_url
+from relayer.demo.service import relayer_argv as relayer_cli
 from relayer.intake.client import sign_request
-
-
-def relayer_cli(command: str, data_dir: Path | str, *extra: str) -> list[str]:
-    """`python -m relayer.cli relayer <command> --data-dir D [extra...]` (run, settle, deploy)."""
-    return [
-        sys.executable,
-        "-m",
-        "relayer.cli",
-        "relayer",
-        command,
-        "--data-dir",
-        str(data_dir),
-        *extra,
-    ]
 
 
 def relayer_command(data_dir: Path | str, *extra: str) -> list[str]:

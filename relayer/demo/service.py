@@ -58,21 +58,23 @@ class ServiceProcess:
         return "\n".join(self.lines[-n:])
 
 
-def service_command(data_dir: Path, config_file: Path) -> list[str]:
-    """``relayer run`` on any free port (the one it binds is in ``<data_dir>/api.json``)."""
+def relayer_argv(command: str, data_dir: Path | str, *extra: str) -> list[str]:
+    """`python -m relayer.cli relayer <command> --data-dir D [extra...]` (run, settle, deploy)."""
     return [
         sys.executable,
         "-m",
         "relayer.cli",
         "relayer",
-        "run",
-        "--port",
-        "0",
+        command,
         "--data-dir",
         str(data_dir),
-        "--config",
-        str(config_file),
+        *extra,
     ]
+
+
+def service_command(data_dir: Path, config_file: Path) -> list[str]:
+    """``relayer run`` on any free port (the one it binds is in ``<data_dir>/api.json``)."""
+    return relayer_argv("run", data_dir, "--port", "0", "--config", str(config_file))
 
 
 def _pump(proc: subprocess.Popen[str], lines: list[str], log_path: Path) -> None:
