@@ -27,15 +27,11 @@ _KEEP = 4
 
 
 def _proving_key(path: str, mtime_ns: int) -> groth16py.ProvingKey:
-    """Load once per process: a saved key's points are all validated (seconds at 2^14); a
-    .zkey (already checked against the circuit by prover.proving.ceremony) imports in
-    milliseconds."""
+    """Import once per process (about a second at `demo` size): a ceremony .zkey was checked
+    against the circuit by prover.proving.ceremony, a development one made from it."""
     key = (path, mtime_ns)
     if key not in _LOADED:
-        if path.endswith(".zkey"):
-            pk, _ = groth16py.import_zkey(path)
-        else:
-            pk = groth16py.ProvingKey.load(path)
+        pk, _ = groth16py.import_zkey(path)
         remember(Path(path), pk)
     return _LOADED[key]
 
@@ -53,7 +49,7 @@ def _verifier(path: str, mtime_ns: int) -> groth16py.Verifier:
 
 
 class ArkworksBackend:
-    """Proves with groth16py from a cached arkworks key (dev setup or imported zkey)."""
+    """Proves with groth16py from the keys' .zkey (a development setup's or a ceremony's)."""
 
     name = "arkworks"
 
@@ -66,9 +62,9 @@ class ArkworksBackend:
         self._verifier()
 
     def _pk(self) -> groth16py.ProvingKey:
-        path = self.keys.ark_pk or self.keys.zkey
-        if path is None:
-            raise ProvingError(f"no proving key in {self.keys.folder}")
+        path = self.keys.zkey
+        if not path.is_file():
+            raise ProvingError(f"no proving key in {self.keys.folder}: {path} is missing")
         return _proving_key(str(path), path.stat().st_mtime_ns)
 
     def _verifier(self) -> groth16py.Verifier:

@@ -27,18 +27,16 @@ BACKENDS: tuple[BackendName, ...] = ("arkworks", "snarkjs")
 class ProvingKeys:
     """Everything needed to prove and verify one circuit, whichever setup made it.
 
-    Dev keys carry `ark_pk`, groth16py's serialized proving key (loading it validates every
-    point: seconds at 2^14). Ceremony keys carry the `zkey` instead, which both snarkjs and
-    arkworks prove from (groth16py imports a zkey in milliseconds). `r1cs_digest` binds the
-    keys to their circuit.
+    Both kinds carry a snarkjs `zkey`, which both snarkjs and arkworks prove from (groth16py
+    imports one in about a second at `demo` size): a ceremony's, or a development setup's
+    (prover.proving.dev_zkey). `r1cs_digest` binds the keys to their circuit.
     """
 
     mode: Literal["dev", "ceremony"]
     folder: Path
     vkey: Path
-    ark_pk: Path | None
     verifier_sol: Path
-    zkey: Path | None
+    zkey: Path
     r1cs_digest: str
     n_wires: int
     n_public: int

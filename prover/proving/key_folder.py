@@ -1,8 +1,9 @@
 """On-disk layout of a key set, and the check that keys belong to the circuit they prove.
 
-A key folder holds keys.json (mode, which .r1cs it was made from, its shape), the arkworks
-proving key, verification_key.json (snarkjs format), Verifier.sol, and for ceremony keys the
-path of the .zkey. Backends refuse keys whose recorded .r1cs digest is not the circuit's.
+A key folder holds keys.json (mode, which .r1cs it was made from, its shape, where its .zkey
+is: a ceremony's path, or a development key's file in the folder), verification_key.json
+(snarkjs format) and Verifier.sol. Backends refuse keys whose recorded .r1cs digest is not
+the circuit's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from prover.proving.interface import ProvingKeys
 from prover.proving.verifier_export import solidity_verifier
 
 META = "keys.json"
-ARK_PK = "arkworks.pk"
 VKEY = "verification_key.json"
 VERIFIER = "Verifier.sol"
 
@@ -29,10 +29,10 @@ def write_keys(
     mode: Literal["dev", "ceremony"],
     r1cs: Path,
     vkey: dict[str, Any],
-    zkey: Path | None,
+    zkey: Path,
     insecure: bool,
 ) -> None:
-    """Write everything but the arkworks key (dev setup saves it as folder/ARK_PK)."""
+    """Write everything but the .zkey (``zkey``: absolute, or relative to the folder)."""
     head = r1cs_header(r1cs)
     (folder / VKEY).write_text(json.dumps(vkey, indent=1))
     (folder / VERIFIER).write_text(solidity_verifier(vkey))
@@ -41,7 +41,7 @@ def write_keys(
         "r1cs_digest": file_digest(r1cs),
         "n_wires": head.n_wires,
         "n_public": head.n_public,
-        "zkey": str(zkey) if zkey else None,
+        "zkey": str(zkey),
         "insecure": insecure,
     }
     (folder / META).write_text(json.dumps(meta, indent=1))
@@ -62,9 +62,8 @@ def load_keys(folder: Path) -> ProvingKeys:
         mode=meta["mode"],
         folder=folder,
         vkey=folder / VKEY,
-        ark_pk=folder / ARK_PK if (folder / ARK_PK).is_file() else None,
         verifier_sol=folder / VERIFIER,
-        zkey=Path(meta["zkey"]) if meta["zkey"] else None,
+        zkey=folder / meta["zkey"],  # an absolute path stays as it is
         r1cs_digest=meta["r1cs_digest"],
         n_wires=meta["n_wires"],
         n_public=meta["n_public"],

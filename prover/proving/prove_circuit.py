@@ -63,10 +63,9 @@ def setup_keys(
     ptau_file: Path | None = None,
     progress: bool = False,
 ) -> ProvingKeys:
-    """dev keys (arkworks, no ceremony) unless a ptau is given or snarkjs must prove.
-
-    snarkjs proves only from a .zkey, so `--backend snarkjs` without `--ptau` uses the
-    foundation's (INSECURE) development ceremony.
+    """dev keys (a single-party .zkey, no ceremony) unless a ptau is given or snarkjs must
+    prove: the reference backend proves from a ceremony's keys, so `--backend snarkjs` without
+    `--ptau` uses the foundation's (INSECURE) development ceremony.
     """
     if ptau_file is None and backend == "arkworks":
         return dev_keys(circuit, progress=progress)

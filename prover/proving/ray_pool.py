@@ -71,8 +71,8 @@ class _KeyBundle:
 
 def _bundle(keys: ProvingKeys) -> _KeyBundle:
     files: dict[str, _KeyFile] = {}
-    for attr in ("ark_pk", "zkey", "vkey"):
-        path: Path | None = getattr(keys, attr)
+    for attr in ("zkey", "vkey"):
+        path: Path = getattr(keys, attr)
         if path is not None:
             data = ray.put(path.read_bytes())
             files[attr] = _KeyFile(str(path), path.name, file_digest(path), data)

@@ -2,7 +2,7 @@
 
 Slower than arkworks, but it is the implementation everyone else's verifier tooling is
 written against; tests prove every statement with both and expect the same verifier to
-accept both proofs. It needs ceremony keys: dev keys have no .zkey.
+accept both proofs. Development and ceremony keys both carry a .zkey.
 """
 
 from __future__ import annotations
@@ -17,21 +17,20 @@ from prover.proving.interface import Proof, ProvingKeys, check_witness_fits
 
 
 class SnarkjsBackend:
-    """Proves with `snarkjs groth16 prove` from the ceremony .zkey."""
+    """Proves with `snarkjs groth16 prove` from the keys' .zkey."""
 
     name = "snarkjs"
 
     def __init__(self, keys: ProvingKeys) -> None:
-        if keys.zkey is None:
+        if not keys.zkey.is_file():
             raise ProvingError(
                 f"the snarkjs backend needs a .zkey, and the {keys.mode} keys in {keys.folder} "
-                "have none: use ceremony keys (--ptau FILE, or the development ceremony)"
+                f"have none at {keys.zkey}: delete that folder and run again to set the keys up"
             )
         self.keys = keys
 
     def prove(self, wtns: Path) -> Proof:
         check_witness_fits(self.keys, wtns)
-        assert self.keys.zkey is not None
         with tempfile.TemporaryDirectory() as tmp:
             proof, public = snarkjs_cli.prove(
                 self.keys.zkey, wtns, Path(tmp) / "proof.json", Path(tmp) / "public.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from prover.build import snarkjs_cli
 from prover.errors import ProvingError
 from prover.proving.interface import ProvingKeys
 from prover.proving.select import make_backend
+from prover.proving.zkey_check import check_belongs
 from tests.prover.proving.conftest import snarkjs_accepts, with_public_changed
 
-CASES = [("dev", "arkworks"), ("ceremony", "arkworks"), ("ceremony", "snarkjs")]
+CASES = [("dev", "arkworks"), ("dev", "snarkjs"), ("ceremony", "arkworks"), ("ceremony", "snarkjs")]
 
 
 def _keys(request: pytest.FixtureRequest, mode: str) -> ProvingKeys:
@@ -44,9 +46,10 @@ def test_both_backends_agree_on_public_signals_and_calldata_layout(
     assert len(ark.to_bytes()) == 256
 
 
-def test_snarkjs_backend_needs_a_zkey(smoke_dev_keys: ProvingKeys) -> None:
+def test_snarkjs_backend_needs_a_zkey(smoke_dev_keys: ProvingKeys, tmp_path: Path) -> None:
+    lost = dataclasses.replace(smoke_dev_keys, zkey=tmp_path / "gone.zkey")
     with pytest.raises(ProvingError, match="needs a .zkey"):
-        make_backend("snarkjs", smoke_dev_keys)
+        make_backend("snarkjs", lost)
 
 
 def test_dev_keys_are_marked_insecure_and_cached(smoke_dev_keys: ProvingKeys, smoke) -> None:
@@ -54,4 +57,6 @@ def test_dev_keys_are_marked_insecure_and_cached(smoke_dev_keys: ProvingKeys, sm
 
     assert smoke_dev_keys.insecure and smoke_dev_keys.mode == "dev"
     assert (smoke_dev_keys.folder / "INSECURE.txt").is_file()
+    check_belongs(smoke_dev_keys.zkey, smoke.r1cs)  # a .zkey of exactly this circuit
+    assert smoke_dev_keys.zkey.parent == smoke_dev_keys.folder
     assert dev_keys(smoke).folder == smoke_dev_keys.folder

@@ -1,0 +1,192 @@
+"""A development .zkey straight from the .r1cs: a single-party Groth16 setup (INSECURE).
+
+groth16py's saved arkworks key takes ~35 s to load at `demo` size (it checks every point); a
+snarkjs .zkey imports in about a second, but a ceremony of 2^19 takes hours here. This writes
+the .zkey snarkjs `zkey new` would write from a prepared powers of tau, with tau, alpha, beta,
+gamma and delta drawn here and known to this process (hence insecure): every point is a scalar
+times a generator, the scalars computed here in Python, the multiples by ffjavascript
+(dev_zkey_points.js, one process per core). Layout and conventions are snarkjs's (zkey_new.js):
+domain roots from 5, H on the odd points of the 2n domain, coefficients stored times R^2.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import struct
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from prover.build import toolchain
+from prover.build.binfile import r1cs_header, read_section, read_sections
+from prover.errors import ProvingError
+
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+_TWO_ADICITY = 28
+_ROOT = pow(5, (R - 1) >> _TWO_ADICITY, R)  # ffjavascript's: 5 is Fr's smallest non-residue
+POINTS_SCRIPT = Path(__file__).with_name("dev_zkey_points.js")
+
+
+@dataclass(frozen=True)
+class Toxic:
+    """The setup's secrets: whoever knows them can forge proofs."""
+
+    tau: int
+    alpha: int
+    beta: int
+    gamma: int
+    delta: int
+
+    @staticmethod
+    def draw() -> Toxic:
+        return Toxic(*(1 + secrets.randbelow(R - 1) for _ in range(5)))
+
+
+def root_of_unity(n: int) -> int:
+    return pow(_ROOT, (1 << _TWO_ADICITY) // n, R)
+
+
+def lagrange_at(tau: int, n: int, odd_of_2n: bool = False) -> list[int]:
+    """L_i(tau) over the n-th roots of unity, or (odd_of_2n) L_{2i+1}(tau) over the 2n-th."""
+    size = 2 * n if odd_of_2n else n
+    w = root_of_unity(size)
+    step, x = (w * w % R, w) if odd_of_2n else (w, 1)
+    points = []
+    for _ in range(n):
+        points.append(x)
+        x = x * step % R
+    common = (pow(tau, size, R) - 1) * pow(size, -1, R) % R
+    inv = _batch_inverse([(tau - p) % R for p in points])
+    return [p * common % R * i % R for p, i in zip(points, inv, strict=True)]
+
+
+def _batch_inverse(values: Sequence[int]) -> list[int]:
+    prefix = [1] * (len(values) + 1)
+    for i, v in enumerate(values):
+        prefix[i + 1] = prefix[i] * v % R
+    inv = pow(prefix[-1], -1, R)
+    out = [0] * len(values)
+    for i in range(len(values) - 1, -1, -1):
+        out[i] = prefix[i] * inv % R
+        inv = inv * values[i] % R
+    return out
+
+
+@dataclass
+class Qap:
+    """Each wire's A, B and C polynomials at tau, and section 4 of the .zkey (A and B terms)."""
+
+    a: list[int]
+    b: list[int]
+    c: list[int]
+    coefficients: bytes
+
+
+def qap_at(r1cs: Path, lagrange: list[int]) -> Qap:
+    """The r1cs's rows at tau, then one A row per public wire (1 times it), as snarkjs does."""
+    head = r1cs_header(r1cs)
+    data = read_section(r1cs, read_sections(r1cs, b"r1cs"), 2)
+    polys = ([0] * head.n_wires, [0] * head.n_wires, [0] * head.n_wires)
+    r2 = pow(2, 512, R)  # snarkjs stores a coefficient times R^2 (R = 2^256 mod r)
+    out = bytearray()
+    pos = 0
+    for row in range(head.n_constraints):
+        at = lagrange[row]
+        for matrix, poly in enumerate(polys):
+            (count,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            for _ in range(count):
+                (wire,) = struct.unpack_from("<I", data, pos)
+                coef = int.from_bytes(data[pos + 4 : pos + 36], "little")
+                pos += 36
+                poly[wire] = (poly[wire] + coef * at) % R
+                if matrix < 2:
+                    out += struct.pack("<III", matrix, row, wire)
+                    out += (coef * r2 % R).to_bytes(32, "little")
+    for wire in range(head.n_public + 1):
+        row = head.n_constraints + wire
+        polys[0][wire] = (polys[0][wire] + lagrange[row]) % R
+        out += struct.pack("<III", 0, row, wire) + r2.to_bytes(32, "little")
+    count = len(out) // 44
+    return Qap(*polys, struct.pack("<I", count) + bytes(out))
+
+
+def write_dev_zkey(r1cs: Path, out: Path, toxic: Toxic | None = None) -> None:
+    """Write ``out``, a groth16 .zkey for ``r1cs`` from freshly drawn secrets (or ``toxic``)."""
+    t = toxic or Toxic.draw()
+    head = r1cs_header(r1cs)
+    n = 1
+    while n < head.n_constraints + head.n_public + 1:
+        n *= 2
+    qap = qap_at(r1cs, lagrange_at(t.tau, n))
+    pub = head.n_public + 1
+    k = [(t.beta * a + t.alpha * b + c) % R for a, b, c in zip(qap.a, qap.b, qap.c, strict=True)]
+    gamma_inv, delta_inv = pow(t.gamma, -1, R), pow(t.delta, -1, R)
+    h = [x * delta_inv % R for x in lagrange_at(t.tau, n, odd_of_2n=True)]
+    g1 = [t.alpha, t.beta, t.delta]
+    g1 += [x * gamma_inv % R for x in k[:pub]] + qap.a + qap.b
+    g1 += [x * delta_inv % R for x in k[pub:]] + h
+    g1_points = _multiples("g1", g1, 64)
+    g2_points = _multiples("g2", [t.beta, t.gamma, t.delta, *qap.b], 128)
+    cut = _cutter(g1_points, 64)
+    alpha1, beta1, delta1, ic = cut(1), cut(1), cut(1), cut(pub)
+    a, b1, c, hs = cut(head.n_wires), cut(head.n_wires), cut(head.n_wires - pub), cut(n)
+    beta2, gamma2, delta2 = (g2_points[i * 128 : (i + 1) * 128] for i in range(3))
+    header = struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<I", 32)
+    header += R.to_bytes(32, "little") + struct.pack("<III", head.n_wires, head.n_public, n)
+    header += alpha1 + beta1 + beta2 + gamma2 + delta1 + delta2
+    sections = [
+        (1, struct.pack("<I", 1)),  # groth16
+        (2, header),
+        (3, ic),
+        (4, qap.coefficients),
+        (5, a),
+        (6, b1),
+        (7, g2_points[3 * 128 :]),
+        (8, c),
+        (9, hs),
+        (10, bytes(64) + struct.pack("<I", 0)),  # no phase-2 contribution on record
+    ]
+    with out.open("wb") as fh:
+        fh.write(b"zkey" + struct.pack("<II", 1, len(sections)))
+        for kind, body in sections:
+            fh.write(struct.pack("<IQ", kind, len(body)) + body)
+
+
+def _cutter(buf: bytes, size: int):  # type: ignore[no-untyped-def]
+    pos = [0]
+
+    def cut(count: int) -> bytes:
+        start = pos[0]
+        pos[0] += count * size
+        return buf[start : pos[0]]
+
+    return cut
+
+
+def _multiples(group: str, scalars: list[int], size: int) -> bytes:
+    """scalar x generator for each scalar, by dev_zkey_points.js in one process per core."""
+    jobs = max(1, min(os.cpu_count() or 1, len(scalars) // 1024 + 1))
+    step = -(-len(scalars) // jobs)
+    with tempfile.TemporaryDirectory(prefix="darkbook-devzkey-") as tmp:
+        procs = []
+        for j in range(jobs):
+            part = scalars[j * step : (j + 1) * step]
+            src, dst = Path(tmp) / f"{j}.in", Path(tmp) / f"{j}.out"
+            src.write_bytes(b"".join(s.to_bytes(32, "little") for s in part))
+            cmd = ["node", str(POINTS_SCRIPT), group, str(src), str(dst)]
+            proc = subprocess.Popen(cmd, cwd=toolchain.repo_root(), stderr=subprocess.PIPE)
+            procs.append((proc, dst))
+        out = bytearray()
+        for proc, dst in procs:
+            _, err = proc.communicate()
+            if proc.returncode != 0:
+                raise ProvingError(f"dev_zkey_points.js failed: {err.decode(errors='replace')}")
+            out += dst.read_bytes()
+    if len(out) != len(scalars) * size:
+        raise ProvingError(f"dev_zkey_points.js wrote {len(out)} bytes for {len(scalars)} points")
+    return bytes(out)
