@@ -1,6 +1,8 @@
 """Proving benchmark: snarkjs against arkworks on the same circuit and the same zkey.
 
-Prints, per size: dev setup time (arkworks single-party, no ceremony), snarkjs and arkworks
+Prints, per size: dev setup time (a single-party .zkey, no ceremony), the dev .zkey's import
+against groth16py's own saved key (setup and load of each; the saved key is the baseline),
+snarkjs and arkworks
 proof times with the ceremony zkey, and their ratio; arkworks alone at larger sizes; and a
 prover pool of two against one. Goals (issue 13): arkworks >= 3x snarkjs per proof at 2^16;
 dev setup + first proof of the demo configuration < 3 min on 2 cores; pool of two >= 1.7x one.
@@ -39,6 +41,7 @@ from prover.build.circom import CompiledCircuit, compile_circuit
 from prover.proving.arkworks import ArkworksBackend
 from prover.proving.ceremony import ceremony_keys
 from prover.proving.dev_setup import dev_keys
+from prover.proving.dev_zkey import write_dev_zkey
 from prover.proving.pool import ProverPool
 from prover.proving.prove_circuit import compute_witness, include_dirs_for, verify_or_raise
 from prover.proving.snarkjs_prover import SnarkjsBackend
@@ -55,9 +58,30 @@ def _timed(fn, *args):  # type: ignore[no-untyped-def]
 
 
 def dev_setup_seconds(circuit: CompiledCircuit) -> float:
-    """Uncached single-party setup time (the cached keys are made separately)."""
-    _, seconds = _timed(groth16py.setup, str(circuit.r1cs))
+    """Uncached development setup time (the dev .zkey; the cached keys are made separately)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _, seconds = _timed(write_dev_zkey, circuit.r1cs, Path(tmp) / "dev.zkey")
     return seconds
+
+
+def key_forms(circuit: CompiledCircuit) -> dict[str, float]:
+    """The dev .zkey against groth16py's own saved key (the baseline, what dev keys were until
+    stop 36): setup and load time of each, same circuit, same run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (pk, _), ark_setup = _timed(groth16py.setup, str(circuit.r1cs))
+        pk.save(str(folder / "arkworks.pk"))
+        del pk
+        _, ark_load = _timed(groth16py.ProvingKey.load, str(folder / "arkworks.pk"))
+        _, zkey_setup = _timed(write_dev_zkey, circuit.r1cs, folder / "dev.zkey")
+        _, zkey_load = _timed(groth16py.import_zkey, str(folder / "dev.zkey"))
+    print(
+        f"{circuit.name}: key load {ark_load:.2f}s arkworks saved key -> {zkey_load:.2f}s dev "
+        f".zkey ({ark_load / zkey_load:.1f}x faster); setup {ark_setup:.1f}s arkworks -> "
+        f"{zkey_setup:.1f}s dev .zkey ({zkey_setup / ark_setup:.2f}x the time)",
+        flush=True,
+    )
+    return {"ark_load_s": ark_load, "zkey_load_s": zkey_load, "load_ratio": ark_load / zkey_load}
 
 
 def compare(power: int, tmp: Path) -> dict[str, float]:
@@ -93,8 +117,8 @@ def compare(power: int, tmp: Path) -> dict[str, float]:
 def arkworks_alone(circuit: CompiledCircuit, inputs: dict, tmp: Path, label: str) -> dict:
     """Dev setup plus first proof, as a first `darkbook prove` sees it (compile not included).
 
-    The first run keeps the key it just made in memory; `key load` is what a later process
-    (a pool worker, a second `darkbook prove`) pays to read the cached key back.
+    `key load` is what a process (a pool worker, a second `darkbook prove`) pays to import the
+    cached .zkey.
     """
     setup_s = dev_setup_seconds(circuit)
     keys = dev_keys(circuit)
@@ -182,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             results[f"compare_2^{power}"] = compare(power, tmp)
         for power in _powers(args.ark_powers):
             circuit = chain_circuit(power, progress=True)
+            results[f"key_forms_2^{power}"] = key_forms(circuit)
             results[f"arkworks_2^{power}"] = arkworks_alone(
                 circuit, chain_input(), tmp, f"2^{power}"
             )
@@ -194,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 circuit = compile_circuit(case[0], progress=True)
                 label = f"batch {args.batch_config}"
+                results[f"key_forms {label}"] = key_forms(circuit)
                 results[label] = arkworks_alone(circuit, case[1], tmp, label)
         if args.circuit:
             circuit = compile_circuit(args.circuit, include_dirs_for(args.circuit), progress=True)
