@@ -120,7 +120,7 @@ def write_dev_zkey(r1cs: Path, out: Path, toxic: Toxic | None = None) -> None:
     t = toxic or Toxic.draw()
     head = r1cs_header(r1cs)
     n = 1
-    while n < head.n_constraints + head.n_public + 1:
+    while n < head.n_constraints + head.n_public + 1:  # the rows and one per public wire
         n *= 2
     qap = qap_at(r1cs, lagrange_at(t.tau, n))
     pub = head.n_public + 1
@@ -130,42 +130,28 @@ def write_dev_zkey(r1cs: Path, out: Path, toxic: Toxic | None = None) -> None:
     g1 = [t.alpha, t.beta, t.delta]
     g1 += [x * gamma_inv % R for x in k[:pub]] + qap.a + qap.b
     g1 += [x * delta_inv % R for x in k[pub:]] + h
-    g1_points = _multiples("g1", g1, 64)
-    g2_points = _multiples("g2", [t.beta, t.gamma, t.delta, *qap.b], 128)
-    cut = _cutter(g1_points, 64)
-    alpha1, beta1, delta1, ic = cut(1), cut(1), cut(1), cut(pub)
-    a, b1, c, hs = cut(head.n_wires), cut(head.n_wires), cut(head.n_wires - pub), cut(n)
-    beta2, gamma2, delta2 = (g2_points[i * 128 : (i + 1) * 128] for i in range(3))
+    g1_counts = (1, 1, 1, pub, head.n_wires, head.n_wires, head.n_wires - pub, n)
+    alpha1, beta1, delta1, ic, a, b1, c, hs = _split(_multiples("g1", g1, 64), 64, g1_counts)
+    g2 = [t.beta, t.gamma, t.delta, *qap.b]
+    beta2, gamma2, delta2, b2 = _split(_multiples("g2", g2, 128), 128, (1, 1, 1, head.n_wires))
     header = struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<I", 32)
     header += R.to_bytes(32, "little") + struct.pack("<III", head.n_wires, head.n_public, n)
     header += alpha1 + beta1 + beta2 + gamma2 + delta1 + delta2
-    sections = [
-        (1, struct.pack("<I", 1)),  # groth16
-        (2, header),
-        (3, ic),
-        (4, qap.coefficients),
-        (5, a),
-        (6, b1),
-        (7, g2_points[3 * 128 :]),
-        (8, c),
-        (9, hs),
-        (10, bytes(64) + struct.pack("<I", 0)),  # no phase-2 contribution on record
-    ]
-    with out.open("wb") as fh:
-        fh.write(b"zkey" + struct.pack("<II", 1, len(sections)))
-        for kind, body in sections:
+    no_contribution = bytes(64) + struct.pack("<I", 0)
+    bodies = [struct.pack("<I", 1), header, ic, qap.coefficients, a, b1, b2, c, hs]
+    with out.open("wb") as fh:  # sections 1..10 in order: groth16, header, IC, coefficients,
+        fh.write(b"zkey" + struct.pack("<II", 1, 10))  # A, B1, B2, C, H, contributions
+        for kind, body in enumerate([*bodies, no_contribution], start=1):
             fh.write(struct.pack("<IQ", kind, len(body)) + body)
 
 
-def _cutter(buf: bytes, size: int):  # type: ignore[no-untyped-def]
-    pos = [0]
-
-    def cut(count: int) -> bytes:
-        start = pos[0]
-        pos[0] += count * size
-        return buf[start : pos[0]]
-
-    return cut
+def _split(buf: bytes, size: int, counts: Sequence[int]) -> list[bytes]:
+    """``buf`` cut into runs of ``counts[i]`` items of ``size`` bytes."""
+    out, pos = [], 0
+    for count in counts:
+        out.append(buf[pos : pos + count * size])
+        pos += count * size
+    return out
 
 
 def _multiples(group: str, scalars: list[int], size: int) -> bytes:
