@@ -75,10 +75,18 @@ def queue(keys: list[PrivateKey], amounts: list[int]) -> list[QueuedDeposit]:
 def funded(config: CircuitConfig | None = None) -> tuple[Batcher, VenueMarket]:
     """Operator (account 0, opened at genesis, topped up here) and desks A (1), B (2)
     deposited and sealed, one per batch."""
+    return deposited([OPERATOR, DESK_A, DESK_B], [1_000, FUNDS, FUNDS], config)
+
+
+def deposited(
+    keys: list[PrivateKey], amounts: list[int], config: CircuitConfig | None = None
+) -> tuple[Batcher, VenueMarket]:
+    """A batcher on the reference table with ``keys`` deposited (``amounts``, the first to
+    account 0, the operator's) and sealed, one deposit slot's worth per batch."""
     cfg = config or get_config("test")
     vm = build_venue_market(cfg, NOW)
     b = Batcher(cfg, vm.table, OPERATOR)
-    for d in queue([OPERATOR, DESK_A, DESK_B], [1_000, FUNDS, FUNDS]):
+    for d in queue(keys, amounts):
         b.add_deposit(d)
     ts = NOW
     while b.deposits:

@@ -11,8 +11,8 @@ from prover.statement.encoding import SIDE_BUY, SIDE_SELL
 from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec
 from relayer.settlement.batcher import Batcher, PendingWithdrawal
-from relayer.settlement.market import build_venue_market, circuit_snapshot
-from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, OPERATOR, fill, key, order, queue
+from relayer.settlement.market import circuit_snapshot
+from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, OPERATOR, deposited, fill, key, order
 
 CFG = get_config("test")
 CALL = 103
@@ -23,15 +23,7 @@ PRICE = 2_500_000_000  # a call's premium (the table's mark is about 2.56e9)
 def venue(a_funds: int) -> tuple[Batcher, list[SeriesSpec]]:
     """Operator (insurance funds), A (``a_funds``), B and C deposited and sealed; returns the
     batcher and the venue's series."""
-    vm = build_venue_market(CFG, NOW)
-    b = Batcher(CFG, vm.table, OPERATOR)
-    keys = [OPERATOR, DESK_A, DESK_B, DESK_C]
-    for d in queue(keys, [FUNDS, a_funds, FUNDS, FUNDS]):
-        b.add_deposit(d)
-    ts = NOW
-    while b.deposits:
-        ts += 1
-        assert b.seal(ts) is not None
+    b, vm = deposited([OPERATOR, DESK_A, DESK_B, DESK_C], [FUNDS, a_funds, FUNDS, FUNDS], CFG)
     return b, vm.series
 
 

@@ -20,8 +20,8 @@ from relayer.markets.price_source import Quote
 from relayer.markets.series import SeriesSpec
 from relayer.settlement.batcher import Batcher, SealedBatch
 from relayer.settlement.keeper_booking import keeper_deltas
-from relayer.settlement.market import build_venue_market, circuit_snapshot
-from testkit.settlement import DESK_A, DESK_B, FUNDS, NOW, OPERATOR, fill, key, order, queue
+from relayer.settlement.market import circuit_snapshot
+from testkit.settlement import DESK_A, DESK_B, FUNDS, OPERATOR, deposited, fill, key, order
 
 CFG = get_config("test")
 CALL = 103
@@ -44,14 +44,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Batch]]:
 
 def _venue() -> tuple[Batcher, list[SeriesSpec]]:
     """Operator, A, B and C deposited and sealed, one per batch (D = 1 in `test`)."""
-    vm = build_venue_market(CFG, NOW)
-    b = Batcher(CFG, vm.table, OPERATOR)
-    for d in queue([OPERATOR, DESK_A, DESK_B, DESK_C], [FUNDS] * 4):
-        b.add_deposit(d)
-    ts = NOW
-    while b.deposits:
-        ts += 1
-        assert b.seal(ts) is not None
+    b, vm = deposited([OPERATOR, DESK_A, DESK_B, DESK_C], [FUNDS] * 4, CFG)
     return b, vm.series
 
 
