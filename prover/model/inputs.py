@@ -296,8 +296,8 @@ def assemble(
     """The whole input object (public inputs first, in the conventions' order).
 
     ``accounts``: the account slots' records (apply.py), in slot order. ``touches``: cover
-    records ``{"kind": "account"|"settlement"|"withdrawal", "slot", "side",
-    "account", **account_fields(before, path)}`` in circuit order, each placed into the empty
+    records ``{"kind": "account"|"settlement"|"withdrawal", "slot", "account",
+    **account_fields(before, path)}`` in circuit order, each placed into the empty
     slot it names. ``op_secret``: account 0's secret scalar (``State.operator_scalar``), the
     batch's private ``opSecret`` (OperatorKey binds it to account 0's key)."""
     liquidations = liquidations + [dummy_liquidation(config)] * (

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from prover.model.apply import _Ctx
 
 Kind = Literal["account", "settlement", "withdrawal"]
-TouchSlot = tuple[Kind, int, int]  # (slot kind, slot index, 0)
+TouchSlot = tuple[Kind, int]  # (slot kind, slot index)
 KINDS: tuple[Kind, ...] = ("account", "settlement", "withdrawal")
 
 
@@ -30,9 +30,9 @@ def free_touch_slots(batch: Batch, config: CircuitConfig) -> list[TouchSlot]:
     """The batch's empty touch-capable slots in circuit order: how many touches it can take,
     and where its ``touches`` go, in order."""
     used = len(fill_accounts(batch))
-    out: list[TouchSlot] = [("account", a, 0) for a in range(used, config.accounts)]
-    out += [("settlement", i, 0) for i in range(len(batch.settlements), config.settlements)]
-    out += [("withdrawal", i, 0) for i in range(len(batch.withdrawals), config.withdrawals)]
+    out: list[TouchSlot] = [("account", a) for a in range(used, config.accounts)]
+    out += [("settlement", i) for i in range(len(batch.settlements), config.settlements)]
+    out += [("withdrawal", i) for i in range(len(batch.withdrawals), config.withdrawals)]
     return out
 
 
@@ -66,11 +66,10 @@ def apply_touch(ctx: _Ctx, slot: TouchSlot, touch: Touch) -> Record:
             f"touch of account {aid}: no account there (touch only existing accounts the "
             "batch does not otherwise write)",
         )
-    kind, index, side = slot
+    kind, index = slot
     rec: Record = {
         "kind": kind,
         "slot": index,
-        "side": side,
         "account": aid,
         **account_fields(acct, ctx.st.proof(aid)),
     }

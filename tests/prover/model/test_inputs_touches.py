@@ -29,12 +29,11 @@ def test_account_fields_carry_enc_and_count(world):
     assert (rec["enc"], rec["count"]) == (acct.enc, acct.count)
 
 
-def _touch(world, kind: str, slot: int, side: int, aid: int) -> dict:
+def _touch(world, kind: str, slot: int, aid: int) -> dict:
     acct = world.state.accounts[aid]
     return {
         "kind": kind,
         "slot": slot,
-        "side": side,
         "account": aid,
         **account_fields(acct, world.state.proof(aid)),
     }
@@ -51,9 +50,9 @@ def test_touches_land_in_the_named_slots(world):
     ins = _assemble(
         world,
         [
-            _touch(world, "account", 1, 0, 2),
-            _touch(world, "settlement", 0, 0, 3),
-            _touch(world, "withdrawal", 0, 0, 4),
+            _touch(world, "account", 1, 2),
+            _touch(world, "settlement", 0, 3),
+            _touch(world, "withdrawal", 0, 4),
         ],
     )
     assert ins["aTouch"] == [0, 1] and ins["aEnabled"] == [0, 0]
@@ -74,21 +73,21 @@ def test_no_touch_leaves_every_flag_zero(world):
 
 
 @pytest.mark.parametrize(
-    ("kind", "slot", "side", "what"),
+    ("kind", "slot", "what"),
     [
-        ("liquidation", 0, 0, "touch kind"),
-        ("trade", 0, 0, "touch kind"),  # fill slots no longer write leaves: account slots do
-        ("account", 2, 0, "not an empty slot"),
-        ("settlement", -1, 0, "not an empty slot"),
+        ("liquidation", 0, "touch kind"),
+        ("trade", 0, "touch kind"),  # fill slots no longer write leaves: account slots do
+        ("account", 2, "not an empty slot"),
+        ("settlement", -1, "not an empty slot"),
     ],
 )
-def test_touch_outside_an_empty_touch_capable_slot_is_refused(world, kind, slot, side, what):
+def test_touch_outside_an_empty_touch_capable_slot_is_refused(world, kind, slot, what):
     with pytest.raises(ValueError, match=what):
-        _assemble(world, [_touch(world, kind, slot, side, 1)])
+        _assemble(world, [_touch(world, kind, slot, 1)])
 
 
 def test_two_touches_in_one_slot_are_refused(world):
-    twice = [_touch(world, "withdrawal", 0, 0, 1), _touch(world, "withdrawal", 0, 0, 2)]
+    twice = [_touch(world, "withdrawal", 0, 1), _touch(world, "withdrawal", 0, 2)]
     with pytest.raises(ValueError, match="already touched"):
         _assemble(world, twice)
 
@@ -96,7 +95,7 @@ def test_two_touches_in_one_slot_are_refused(world):
 def test_touch_into_a_real_operations_slot_is_refused(world):
     real = {**dummy_settlement(TEST), "enabled": 1}
     with pytest.raises(ValueError, match="not an empty slot"):
-        _assemble(world, [_touch(world, "settlement", 0, 0, 1)], settlements=[real])
+        _assemble(world, [_touch(world, "settlement", 0, 1)], settlements=[real])
 
 
 def test_apply_batch_places_the_first_touch_in_the_first_free_account_slot(world):

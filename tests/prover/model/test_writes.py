@@ -164,9 +164,9 @@ def test_free_touch_slots_in_circuit_order() -> None:
     w = _world()
     batch = Batch(NOW, w.market, trades=(_trade(w, 1, 2),))
     slots = free_touch_slots(batch, TEST)
-    account = [("account", a, 0) for a in range(2, TEST.accounts)]  # accounts 1, 2 use 0, 1
-    settle = [("settlement", i, 0) for i in range(TEST.settlements)]
-    withdraw = [("withdrawal", i, 0) for i in range(TEST.withdrawals)]
+    account = [("account", a) for a in range(2, TEST.accounts)]  # accounts 1, 2 use 0, 1
+    settle = [("settlement", i) for i in range(TEST.settlements)]
+    withdraw = [("withdrawal", i) for i in range(TEST.withdrawals)]
     assert slots == account + settle + withdraw
 
 
