@@ -88,7 +88,7 @@ def _blob(
         why = "a data blob this build cannot parse (scanned as raw bytes)"
         return [Finding("blob", where, {"magic": data[:4].hex()}, False, why)], []
     count = {"batch": str(batch), "entries": len(leaves)}
-    found = [Finding("entries", where, count, True, "a blob's entry count (>= 2T + 1 if it can)")]
+    found = [Finding("entries", where, count, True, "a blob's entry count (>= A + 1 if it can)")]
     links = []
     for aid, h in sorted(leaves.items()):
         repeated = history.hashes.get(aid) == h  # DBK3: a write always changes the hash

@@ -1,6 +1,6 @@
 """The batcher's DBK3 blobs: each decodes, names exactly the ids the batch wrote (cover touches
 included), every owner decrypts its own leaf from each blob that holds it and nobody else does,
-cover touches fill the empty slots up to 2T + 1 entries when the tree allows, and folding the
+cover touches fill the empty slots up to A + 1 entries when the tree allows, and folding the
 blobs rebuilds every sealed root."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_blobs_decode_open_to_their_owners_only_and_rebuild_every_root() -> None
     )
     traded = b.seal(b.last_timestamp + 5)
     assert traded is not None and traded.fill_ids == [1]
-    assert not traded.batch.touches  # 0, 1 and 2 written: the floor (2T + 1 = 3) is reached
+    assert not traded.batch.touches  # 0, 1 and 2 written: the floor (A + 1 = 3) is reached
     _owners_read_their_own(b, traded, b.state.accounts)
     assert rebuild_tree(chain_of(b).batches, cfg).root == b.state.root  # each root checked
     for sb in b.sealed:

@@ -53,7 +53,7 @@ def test_the_tree_rebuilt_from_events_is_the_chains_and_each_desks_leaf_the_rela
             ids = [e.account_id for e in data_blob.decode(b.data).entries]
             assert len(b.data) == 7 + len(ids) * entry
             assert 0 in ids and ids == sorted(set(ids))
-        # once the three desks' accounts exist, every batch reaches 2T + 1 = 3 entries (cover)
+        # once the three desks' accounts exist, every batch reaches A + 1 = 3 entries (cover)
         assert len(data_blob.decode(chain.batches[-1].data).entries) >= data_blob.entry_floor(CFG)
 
         dom = int(venue["signing"]["domain"], 16)

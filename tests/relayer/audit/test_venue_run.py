@@ -138,7 +138,7 @@ def run_and_audit(
     counts = [f["fields"]["entries"] for f in report["findings"] if f["kind"] == "entries"]
     assert counts and all(n >= 1 for n in counts)  # account 0 is in every blob
     # 4 accounts (0, A, B, C) exist from the third deposit on: a batch after that reaches the
-    # floor 2T + 1 = 3 entries, with cover when fewer are written
+    # floor A + 1 = 3 entries, with cover when fewer are written
     assert max(counts) >= 3
     paid = [
         f["fields"]
