@@ -22,10 +22,10 @@ from pathlib import Path
 
 from prover.build import toolchain
 from prover.build.binfile import r1cs_header, read_section, read_sections
+from prover.crypto.field import P as R  # the scalar field: every exponent and coefficient
 from prover.errors import ProvingError
 
-R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583  # base field
 _TWO_ADICITY = 28
 _ROOT = pow(5, (R - 1) >> _TWO_ADICITY, R)  # ffjavascript's: 5 is Fr's smallest non-residue
 POINTS_SCRIPT = Path(__file__).with_name("dev_zkey_points.js")

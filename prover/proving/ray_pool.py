@@ -73,9 +73,8 @@ def _bundle(keys: ProvingKeys) -> _KeyBundle:
     files: dict[str, _KeyFile] = {}
     for attr in ("zkey", "vkey"):
         path: Path = getattr(keys, attr)
-        if path is not None:
-            data = ray.put(path.read_bytes())
-            files[attr] = _KeyFile(str(path), path.name, file_digest(path), data)
+        data = ray.put(path.read_bytes())
+        files[attr] = _KeyFile(str(path), path.name, file_digest(path), data)
     return _KeyBundle(keys, files)
 
 
