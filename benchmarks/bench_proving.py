@@ -81,7 +81,12 @@ def key_forms(circuit: CompiledCircuit) -> dict[str, float]:
         f"{zkey_setup:.1f}s dev .zkey ({zkey_setup / ark_setup:.2f}x the time)",
         flush=True,
     )
-    return {"ark_load_s": ark_load, "zkey_load_s": zkey_load, "load_ratio": ark_load / zkey_load}
+    return {
+        "ark_load_s": ark_load,
+        "zkey_load_s": zkey_load,
+        "load_ratio": ark_load / zkey_load,
+        "zkey_setup_s": zkey_setup,
+    }
 
 
 def compare(power: int, tmp: Path) -> dict[str, float]:
@@ -114,13 +119,16 @@ def compare(power: int, tmp: Path) -> dict[str, float]:
     return row
 
 
-def arkworks_alone(circuit: CompiledCircuit, inputs: dict, tmp: Path, label: str) -> dict:
+def arkworks_alone(
+    circuit: CompiledCircuit, inputs: dict, tmp: Path, label: str, setup_s: float | None = None
+) -> dict:
     """Dev setup plus first proof, as a first `darkbook prove` sees it (compile not included).
 
     `key load` is what a process (a pool worker, a second `darkbook prove`) pays to import the
-    cached .zkey.
+    cached .zkey. ``setup_s``: an uncached dev setup's time already measured (``key_forms``).
     """
-    setup_s = dev_setup_seconds(circuit)
+    if setup_s is None:
+        setup_s = dev_setup_seconds(circuit)
     keys = dev_keys(circuit)
     wtns, wit_s = _timed(compute_witness, circuit, inputs, tmp / f"{label}.wtns")
     ark = ArkworksBackend(keys)
@@ -206,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             results[f"compare_2^{power}"] = compare(power, tmp)
         for power in _powers(args.ark_powers):
             circuit = chain_circuit(power, progress=True)
-            results[f"key_forms_2^{power}"] = key_forms(circuit)
+            forms = results[f"key_forms_2^{power}"] = key_forms(circuit)
             results[f"arkworks_2^{power}"] = arkworks_alone(
-                circuit, chain_input(), tmp, f"2^{power}"
+                circuit, chain_input(), tmp, f"2^{power}", forms["zkey_setup_s"]
             )
         if args.batch_config:
             from testkit.batch_case import batch_case
@@ -219,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 circuit = compile_circuit(case[0], progress=True)
                 label = f"batch {args.batch_config}"
-                results[f"key_forms {label}"] = key_forms(circuit)
-                results[label] = arkworks_alone(circuit, case[1], tmp, label)
+                forms = results[f"key_forms {label}"] = key_forms(circuit)
+                results[label] = arkworks_alone(circuit, case[1], tmp, label, forms["zkey_setup_s"])
         if args.circuit:
             circuit = compile_circuit(args.circuit, include_dirs_for(args.circuit), progress=True)
             inputs = json.loads(args.input.read_text()) if args.input else {}
